@@ -1,0 +1,475 @@
+"""Configuration: ``config.toml`` becomes frozen dataclasses, validated once.
+
+Every option has a default, so a config file only needs what differs. Unknown keys are
+refused with the list of valid keys and a "did you mean". Relative paths are resolved
+against the folder of the config file.
+
+Example
+-------
+>>> cfg = load_config("config.toml")            # doctest: +SKIP
+>>> cfg.services.columns["name"]                 # doctest: +SKIP
+'name'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from earlyhelp.errors import ConfigError
+
+__all__ = [
+    "AREA_COLUMNS",
+    "NEED_COLUMNS",
+    "POSTCODE_COLUMNS",
+    "ROAD_COLUMNS",
+    "SERVICE_COLUMNS",
+    "AccessConfig",
+    "AreasInput",
+    "CategoryConfig",
+    "Config",
+    "DisclosureConfig",
+    "IndicatorConfig",
+    "MapConfig",
+    "NeedInput",
+    "PostcodeInput",
+    "RoadsInput",
+    "RunConfig",
+    "ServicesInput",
+    "SufficiencyConfig",
+    "did_you_mean",
+    "load_config",
+]
+
+# Canonical column names of each input, mapped to the user's own headers in config.
+AREA_COLUMNS = (
+    "area_code",
+    "area_name",
+    "district_code",
+    "district_name",
+    "locality",
+    "rural_urban",
+)
+NEED_COLUMNS = ("area_code", "pop_0_4", "pop_5_10", "pop_11_15", "pop_16_17", "pop_18_19")
+SERVICE_COLUMNS = (
+    "service_id",
+    "name",
+    "provider",
+    "sector",
+    "categories",
+    "min_age",
+    "max_age",
+    "capacity",
+    "annual_cost",
+    "delivery",
+    "status",
+    "latitude",
+    "longitude",
+    "easting",
+    "northing",
+    "postcode",
+    "reach_areas",
+    "opening_times",
+    "contact",
+    "notes",
+)
+POSTCODE_COLUMNS = ("postcode", "easting", "northing", "latitude", "longitude", "terminated")
+ROAD_COLUMNS = ("speed_kph", "road_class")
+
+
+def _identity(names: tuple[str, ...]) -> dict[str, str]:
+    return {n: n for n in names}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What the run is called, where it writes and which CRS it analyses in."""
+
+    name: str = "demo"
+    output_dir: Path = Path("maps")
+    crs: str = "EPSG:27700"
+    description: str = ""
+    data_date: str = ""
+
+
+@dataclass(frozen=True)
+class AreasInput:
+    """Small areas (usually LSOAs): polygons with their district."""
+
+    path: Path = Path("data/demo/areas.geojson")
+    layer: str = ""
+    crs: str = ""  # used only when the file declares no CRS
+    columns: dict[str, str] = field(default_factory=lambda: _identity(AREA_COLUMNS))
+    population_points: Path | None = None  # optional population-weighted centroids
+
+
+@dataclass(frozen=True)
+class NeedInput:
+    """The JSNA need profile: child population by age band and indicator columns."""
+
+    path: Path = Path("data/demo/need.csv")
+    sheet: str = ""
+    columns: dict[str, str] = field(default_factory=lambda: _identity(NEED_COLUMNS))
+
+
+@dataclass(frozen=True)
+class ServicesInput:
+    """A directory of services (or children's centres) as points."""
+
+    path: Path | None = Path("data/demo/services.csv")
+    layer: str = ""
+    sheet: str = ""
+    crs: str = ""
+    category_separator: str = ";"
+    category: str = ""  # every row gets this category (for example childrens_centre)
+    outside_study_area: str = "keep"  # keep | drop
+    columns: dict[str, str] = field(default_factory=lambda: _identity(SERVICE_COLUMNS))
+
+
+@dataclass(frozen=True)
+class PostcodeInput:
+    """A postcode lookup used to place services (and families) given only a postcode."""
+
+    path: Path | None = Path("data/demo/postcodes.csv")
+    columns: dict[str, str] = field(default_factory=lambda: _identity(POSTCODE_COLUMNS))
+
+
+@dataclass(frozen=True)
+class RoadsInput:
+    """A road network for the ``network`` distance model."""
+
+    path: Path | None = None
+    layer: str = ""
+    crs: str = ""
+    columns: dict[str, str] = field(default_factory=lambda: _identity(ROAD_COLUMNS))
+
+
+@dataclass(frozen=True)
+class CategoryConfig:
+    """One category of help in the taxonomy."""
+
+    label: str = ""
+    reach_urban_m: float = 2000.0
+    reach_rural_m: float = 8000.0
+    reach_urban_min: float = 20.0
+    reach_rural_min: float = 30.0
+    required: bool = True
+    colour: str = "#1b9e77"
+    icon: str = "info-sign"
+
+
+@dataclass(frozen=True)
+class IndicatorConfig:
+    """One JSNA indicator from the need table.
+
+    ``kind`` is one of count, rate, score, rank, decile. A count needs ``denominator``,
+    the need-table column it is a count of (for example children aged 0-17).
+    """
+
+    column: str = ""
+    label: str = ""
+    kind: str = "count"
+    denominator: str = ""
+    direction: str = "higher_is_worse"  # higher_is_worse | higher_is_better
+    weight: float = 1.0
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    """How distance is measured and which accessibility measures are computed."""
+
+    distance_model: str = "euclidean"  # euclidean | network | matrix
+    circuity: float = 1.0
+    matrix_path: Path | None = None
+    travel_mode: str = "walk"  # walk | drive (network model)
+    walk_kph: float = 4.8
+    drive_kph: float = 40.0
+    outreach_extra_m: float = 3000.0
+    catchment_m: float = 10000.0
+    catchment_min: float = 30.0
+    measures: tuple[str, ...] = ("nearest", "within_reach", "count_within_reach", "e2sfca")
+    decay: str = "gaussian"  # step | gaussian | linear (for e2sfca and gravity)
+    gravity_beta: float = 1.5
+    weight_demand_by_need: bool = False
+
+
+@dataclass(frozen=True)
+class SufficiencyConfig:
+    """Standards and thresholds that turn access into gaps."""
+
+    places_per_1000: float = 50.0
+    high_need_quantile: float = 0.8
+    low_access_quantile: float = 0.2
+    calls_for_ratio: float = 1.25
+
+
+@dataclass(frozen=True)
+class DisclosureConfig:
+    """Small-number suppression for anything published."""
+
+    min_count: int = 1
+    max_count: int = 5
+    symbol: str = "*"
+
+
+@dataclass(frozen=True)
+class MapConfig:
+    """How the board map is drawn."""
+
+    classification: str = "quantiles"  # quantiles | natural_breaks
+    classes: int = 5
+    tiles: str = "OpenStreetMap"  # "" draws no base map
+    self_contained: bool = True
+    simplify_m: float = 25.0
+    district_maps: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration of one run."""
+
+    run: RunConfig = field(default_factory=RunConfig)
+    areas: AreasInput = field(default_factory=AreasInput)
+    need: NeedInput = field(default_factory=NeedInput)
+    services: ServicesInput = field(default_factory=ServicesInput)
+    centres: ServicesInput = field(
+        default_factory=lambda: ServicesInput(
+            path=Path("data/demo/childrens_centres.csv"), category="childrens_centre"
+        )
+    )
+    postcodes: PostcodeInput = field(default_factory=PostcodeInput)
+    roads: RoadsInput = field(default_factory=RoadsInput)
+    categories: dict[str, CategoryConfig] = field(default_factory=dict)
+    indicators: dict[str, IndicatorConfig] = field(default_factory=dict)
+    access: AccessConfig = field(default_factory=AccessConfig)
+    sufficiency: SufficiencyConfig = field(default_factory=SufficiencyConfig)
+    disclosure: DisclosureConfig = field(default_factory=DisclosureConfig)
+    map: MapConfig = field(default_factory=MapConfig)
+    source: Path | None = None  # the file this came from; not a TOML key
+
+    @property
+    def run_dir(self) -> Path:
+        """The folder this run writes to: ``<output_dir>/<name>``."""
+        return self.run.output_dir / self.run.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready form of every parameter (for the manifest)."""
+        return _plain(self)
+
+
+_CHOICES = {
+    ("services", "outside_study_area"): ("keep", "drop"),
+    ("centres", "outside_study_area"): ("keep", "drop"),
+    ("access", "travel_mode"): ("walk", "drive"),
+    ("access", "decay"): ("step", "gaussian", "linear"),
+    ("map", "classification"): ("quantiles", "natural_breaks"),
+    ("indicators", "kind"): ("count", "rate", "score", "rank", "decile"),
+    ("indicators", "direction"): ("higher_is_worse", "higher_is_better"),
+}
+_COLUMN_SETS = {
+    AreasInput: AREA_COLUMNS,
+    NeedInput: NEED_COLUMNS,
+    ServicesInput: SERVICE_COLUMNS,
+    PostcodeInput: POSTCODE_COLUMNS,
+    RoadsInput: ROAD_COLUMNS,
+}
+
+
+def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string.
+
+    Tries, in order: the same letters ignoring case, spaces and punctuation ("Area Code"
+    for "area_code"); a choice that contains the word or is contained in it
+    ("service_name" for "name"); then spelling (difflib).
+    """
+    choices = list(choices)
+
+    def norm(s: str) -> str:
+        return "".join(ch for ch in s.lower() if ch.isalnum())
+
+    key = norm(word)
+    ranked = (
+        [c for c in choices if norm(c) == key],
+        [c for c in choices if key and (key in norm(c) or (norm(c) and norm(c) in key))],
+        difflib.get_close_matches(word, choices, n=1, cutoff=0.6),
+    )
+    for found in ranked:
+        if found:
+            return f" (did you mean '{found[0]}'?)"
+    return ""
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate a ``config.toml``; ``None`` gives the built-in defaults.
+
+    Relative paths inside the file are resolved against the file's folder, so a run
+    works from any working directory.
+    """
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: config file not found; pass --config with the path to your config.toml"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: config file is not UTF-8 text; save it as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}; check quotes and brackets") from None
+    cfg = _build(Config, data, path, ())
+    cfg = _resolve_paths(cfg, path.parent.resolve())
+    _cross_check(cfg, path)
+    return dataclasses.replace(cfg, source=path)
+
+
+def _build(cls: type, data: Any, file: Path, where: tuple[str, ...]) -> Any:
+    """Build dataclass ``cls`` from a TOML table, refusing unknown keys and wrong types."""
+    label = ".".join(where) or "top level"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}: [{label}] must be a table of keys, not {data!r}")
+    hints = typing.get_type_hints(cls)
+    known = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(
+                f"{file}: unknown key '{key}' in [{label}]{did_you_mean(key, known)}; "
+                f"valid keys are: {', '.join(known)}"
+            )
+        kwargs[key] = _convert(hints[key], value, file, (*where, key), cls)
+    return cls(**kwargs)
+
+
+def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: type) -> Any:
+    key = ".".join(where)
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):  # Path | None
+        inner = [a for a in args if a is not type(None)][0]
+        if value in ("", None):
+            return None
+        return _convert(inner, value, file, where, owner)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, file, where)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{file}: '{key}' must be a table, not {value!r}")
+        val_type = args[1]
+        if val_type is str and owner in _COLUMN_SETS:  # a column mapping
+            allowed = _COLUMN_SETS[owner]
+            for canonical, column in value.items():
+                if canonical not in allowed:
+                    raise ConfigError(
+                        f"{file}: unknown column key '{canonical}' in [{key}]"
+                        f"{did_you_mean(canonical, allowed)}; valid keys are: {', '.join(allowed)}"
+                    )
+                if not isinstance(column, str):
+                    raise ConfigError(
+                        f"{file}: [{key}] {canonical} must be a column name in quotes"
+                    )
+            # Keys left out keep their default: the canonical name itself.
+            return {**_identity(allowed), **value}
+        return {k: _convert(val_type, v, file, (*where, k), owner) for k, v in value.items()}
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{file}: '{key}' must be a list of names, like [\"a\", \"b\"]")
+        return tuple(value)
+    if hint is Path:
+        if not isinstance(value, str):
+            raise ConfigError(f"{file}: '{key}' must be a file path in quotes")
+        return Path(value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{file}: '{key}' must be true or false, not {value!r}")
+        return value
+    if hint in (int, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{file}: '{key}' must be a number, not {value!r}")
+        if hint is int and not float(value).is_integer():
+            raise ConfigError(f"{file}: '{key}' must be a whole number, not {value!r}")
+        return hint(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{file}: '{key}' must be text in quotes, not {value!r}")
+        section = where[0]
+        choices = _CHOICES.get((section, where[-1]))
+        if choices and value not in choices:
+            raise ConfigError(
+                f"{file}: '{key}' is '{value}'{did_you_mean(value, choices)}; "
+                f"choose one of: {', '.join(choices)}"
+            )
+        return value
+    raise ConfigError(f"{file}: cannot read '{key}'")  # pragma: no cover - a typing gap
+
+
+def _resolve_paths(obj: Any, base: Path) -> Any:
+    """Return ``obj`` with every relative Path made absolute against ``base``."""
+    if isinstance(obj, Path):
+        return obj if obj.is_absolute() else base / obj
+    if dataclasses.is_dataclass(obj):
+        changes = {
+            f.name: _resolve_paths(getattr(obj, f.name), base)
+            for f in dataclasses.fields(obj)
+            if f.name != "source"
+        }
+        return dataclasses.replace(obj, **changes)
+    if isinstance(obj, dict):
+        return {k: _resolve_paths(v, base) for k, v in obj.items()}
+    return obj
+
+
+def _cross_check(cfg: Config, file: Path) -> None:
+    """Checks that span sections: indicator categories must be taxonomy keys, and so on."""
+    keys = list(cfg.categories)
+    for name, ind in cfg.indicators.items():
+        if not ind.column:
+            raise ConfigError(f"{file}: [indicators.{name}] needs column = \"...\"")
+        if ind.kind == "count" and not ind.denominator:
+            raise ConfigError(
+                f"{file}: [indicators.{name}] is a count and needs denominator = \"...\", "
+                "the need-table column it is a count of"
+            )
+        for cat in ind.categories:
+            if cat not in cfg.categories:
+                raise ConfigError(
+                    f"{file}: [indicators.{name}] calls for unknown category '{cat}'"
+                    f"{did_you_mean(cat, keys)}; categories are: {', '.join(keys)}"
+                )
+    for svc in (cfg.services, cfg.centres):
+        if svc.category and svc.category not in cfg.categories:
+            raise ConfigError(
+                f"{file}: category = '{svc.category}' is not in [categories]"
+                f"{did_you_mean(svc.category, keys)}"
+            )
+    if cfg.access.distance_model == "matrix" and cfg.access.matrix_path is None:
+        raise ConfigError(
+            f"{file}: distance_model = 'matrix' needs matrix_path = \"...\" in [access]"
+        )
+    if cfg.access.distance_model == "network" and cfg.roads.path is None:
+        raise ConfigError(f"{file}: distance_model = 'network' needs path = \"...\" in [roads]")
+    d = cfg.disclosure
+    if not 0 <= d.min_count <= d.max_count:
+        raise ConfigError(f"{file}: [disclosure] needs 0 <= min_count <= max_count")
+
+
+def _plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, tuple | list):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj

@@ -1,0 +1,689 @@
+"""Loading: read areas, need, services, centres, postcodes and roads into the data model.
+
+Each reader maps the user's headers to canonical names (``[<input>.columns]`` in config),
+parses and checks every value into a :class:`~earlyhelp.validation.ValidationReport`,
+and reprojects geometry to the analysis CRS. :func:`load_inputs` runs them all, then
+raises once if any error was found. Inputs are only ever read.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InputRecord",
+    "Inputs",
+    "file_sha256",
+    "load_inputs",
+    "normalise_postcode",
+    "read_table",
+    "read_vector",
+]
+
+import hashlib
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from earlyhelp.config import Config, ServicesInput
+from earlyhelp.errors import InputError
+from earlyhelp.geography import lsoa_vintage_hint, to_analysis_crs
+from earlyhelp.need import AGE_BANDS
+from earlyhelp.validation import (
+    ValidationReport,
+    check_ages,
+    check_area_codes,
+    check_categories,
+    check_choices,
+    check_duplicates,
+    check_lat_lon,
+    check_non_negative,
+    parse_numbers,
+    require_columns,
+    sheet_rows,
+)
+
+SECTORS = ("statutory", "voluntary", "community", "private")
+DELIVERY = ("in_person", "outreach", "online", "phone")
+STATUS = ("active", "planned", "closed")
+_TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
+_VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".zip"}
+STUDY_AREA_TOLERANCE_M = 250.0  # generalised boundaries miss points on the coast by this
+
+
+@dataclass
+class InputRecord:
+    """What the manifest says of one input file."""
+
+    role: str
+    path: str
+    sha256: str
+    rows_read: int = 0
+    rows_used: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every loaded input in the canonical data model, with the validation report."""
+
+    areas: gpd.GeoDataFrame
+    need: pd.DataFrame
+    services: gpd.GeoDataFrame
+    postcodes: pd.DataFrame | None
+    roads: gpd.GeoDataFrame | None
+    report: ValidationReport
+    records: tuple[InputRecord, ...]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (for the manifest)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _exists(path: Path | None, role: str) -> Path:
+    if path is None:
+        raise InputError(f"config: no path is set for the {role} file; add path = \"...\"")
+    if not path.exists():
+        raise InputError(
+            f"{path}: {role} file not found; check path = \"...\" in config.toml "
+            "(relative paths start from the config file's folder)"
+        )
+    return path
+
+
+def read_table(path: Path, *, sheet: str = "", report: ValidationReport) -> pd.DataFrame:
+    """Read a CSV or Excel table with every cell as text.
+
+    CSV is read as UTF-8 (with or without a byte-order mark); a file that is not UTF-8
+    is read as Windows-1252 with a warning, as Excel on Windows often saves them.
+    """
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            return pd.read_excel(path, sheet_name=sheet or 0, dtype=str).fillna("")
+        except ValueError as exc:
+            raise InputError(f"{path.name}: cannot read sheet '{sheet}': {exc}") from None
+    if suffix not in (".csv", ".txt"):
+        raise InputError(
+            f"{path.name}: a table must be .csv or .xlsx, not '{suffix}'; save it as CSV"
+        )
+    kwargs = {"dtype": str, "keep_default_na": False, "skip_blank_lines": True}
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig", **kwargs)
+    except UnicodeDecodeError:
+        frame = pd.read_csv(path, encoding="cp1252", **kwargs)
+        report.warn(
+            path,
+            "",
+            "the file is not UTF-8; it was read as Windows-1252 (cp1252)",
+            "check that names with accents or £ signs look right, or save it as "
+            "'CSV UTF-8' in Excel",
+        )
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path.name}: not a well-formed CSV file: {exc}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def read_vector(path: Path, *, layer: str = "") -> gpd.GeoDataFrame:
+    """Read a GeoPackage, GeoJSON or Shapefile layer (through pyogrio)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gdf = gpd.read_file(path, layer=layer or None, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputError(
+            f"{path.name}: cannot read it as a GeoPackage, GeoJSON or Shapefile ({exc}); "
+            "open it in QGIS to check it, and name the layer with layer = \"...\""
+        ) from None
+    gdf.columns = [str(c).strip() if c != gdf.geometry.name else c for c in gdf.columns]
+    return gdf
+
+
+def normalise_postcode(values: pd.Series) -> pd.Series:
+    """Upper case with one space before the last three characters: " ab12cd" -> "AB1 2CD"."""
+    compact = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    return (compact.str[:-3] + " " + compact.str[-3:]).where(compact.str.len() >= 5)
+
+
+# --------------------------------------------------------------------------- areas
+
+
+def _load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame, InputRecord]:
+    spec = cfg.areas
+    path = _exists(spec.path, "areas")
+    gdf = read_vector(path, layer=spec.layer)
+    record = InputRecord("areas", str(path), file_sha256(path), rows_read=len(gdf))
+    cols = spec.columns
+    if not require_columns(
+        gdf, cols, ["area_code", "district_code"], file=path, section="areas", report=report
+    ):
+        return _empty_areas(cfg.run.crs), record
+    gdf = to_analysis_crs(gdf, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs)
+    rows = list(range(1, len(gdf) + 1))  # feature numbers
+
+    code = check_area_codes(
+        gdf[cols["area_code"]], reference=None, file=path, field=cols["area_code"],
+        report=report, rows=rows,
+    )
+    check_duplicates(code, file=path, field=cols["area_code"], report=report, rows=rows)
+    out = pd.DataFrame({"area_code": code.to_numpy()})
+    for name, fallback in (("area_name", "area_code"), ("district_name", "district_code")):
+        col = cols[name]
+        out[name] = gdf[col].astype("string").to_numpy() if col in gdf else out.get(fallback)
+    out["district_code"] = gdf[cols["district_code"]].astype("string").str.strip().to_numpy()
+    if "district_name" not in out or out["district_name"].isna().all():
+        out["district_name"] = out["district_code"]
+    out["locality"] = (
+        gdf[cols["locality"]].astype("string").to_numpy() if cols["locality"] in gdf else None
+    )
+    out["rural_urban"] = (
+        _rural_urban(gdf[cols["rural_urban"]], path, cols["rural_urban"], report, rows)
+        if cols["rural_urban"] in gdf
+        else None
+    )
+    geom = _clean_polygons(gdf.geometry, path, report, rows)
+    areas = gpd.GeoDataFrame(out, geometry=geom.to_numpy(), crs=gdf.crs)
+    areas = areas[~areas.geometry.is_empty & areas.geometry.notna()]
+    record.rows_used = len(areas)
+    if len(areas) < record.rows_read:
+        record.dropped["empty geometry"] = record.rows_read - len(areas)
+    return areas.set_index("area_code"), record
+
+
+def _empty_areas(crs: str) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(
+        columns=["area_name", "district_code", "district_name", "locality", "rural_urban"],
+        index=pd.Index([], name="area_code", dtype="string"),
+    )
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs))
+
+
+def _rural_urban(values, path, field, report, rows) -> np.ndarray:  # noqa: ANN001
+    """Accept 'urban'/'rural', ONS classes written out ("Urban city and town") or RUC codes."""
+    text = values.astype("string").str.strip().str.lower()
+    codes = {"a1": "urban", "b1": "urban", "c1": "urban", "c2": "urban",
+             "d1": "rural", "d2": "rural", "e1": "rural", "e2": "rural",
+             "f1": "rural", "f2": "rural"}  # fmt: skip
+    out = text.map(lambda v: codes.get(v) if v in codes else v, na_action="ignore")
+    out = out.where(~out.str.startswith("urban").fillna(False), "urban")
+    out = out.where(~out.str.startswith("rural").fillna(False), "rural")
+    bad = out.notna() & (out != "") & ~out.isin(["urban", "rural"])
+    if bad.any():
+        report.error(
+            path, field, f"'{values[bad].iloc[0]}' is not urban or rural",
+            "write urban or rural (or an ONS rural-urban class such as 'Rural village')",
+            rows=[rows[i] for i in np.flatnonzero(bad.to_numpy())],
+        )
+    return out.where(out.isin(["urban", "rural"])).to_numpy()
+
+
+def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:  # noqa: ANN001
+    """Repair invalid polygons with make_valid (never buffer(0)); report empty ones."""
+    empty = (geom.isna() | geom.is_empty).to_numpy()
+    if empty.any():
+        report.error(
+            path, "geometry", f"{empty.sum()} area(s) have no geometry",
+            "draw the missing boundaries or remove those rows from the areas file",
+            rows=[rows[i] for i in np.flatnonzero(empty)],
+        )
+    invalid = ~empty & ~geom.is_valid.to_numpy()
+    if invalid.any():
+        repaired = shapely.make_valid(
+            geom[invalid].to_numpy(), method="structure", keep_collapsed=False
+        )
+        geom = geom.copy()
+        geom[invalid] = repaired
+        report.warn(
+            path, "geometry", f"{invalid.sum()} invalid polygon(s) were repaired with make_valid",
+            "check those boundaries in QGIS (Vector > Geometry Tools > Check Validity)",
+            rows=[rows[i] for i in np.flatnonzero(invalid)],
+        )
+    polygonal = geom.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    wrong = ~empty & ~polygonal
+    if wrong.any():
+        report.error(
+            path, "geometry", f"{wrong.sum()} area(s) are not polygons "
+            f"(e.g. {geom[wrong].geom_type.iloc[0]})",
+            "areas must be polygons; use the boundary file, not centroids",
+            rows=[rows[i] for i in np.flatnonzero(wrong)],
+        )
+    return geom
+
+
+# --------------------------------------------------------------------------- need
+
+
+def _band_columns(spec: str) -> list[str]:
+    """A band may be mapped to several columns added together: "age_0+age_1+age_2"."""
+    return [c.strip() for c in spec.split("+") if c.strip()]
+
+
+def _load_need(
+    cfg: Config, areas: gpd.GeoDataFrame, report: ValidationReport
+) -> tuple[pd.DataFrame, InputRecord]:
+    spec = cfg.need
+    path = _exists(spec.path, "need")
+    raw = read_table(path, sheet=spec.sheet, report=report)
+    record = InputRecord("need", str(path), file_sha256(path), rows_read=len(raw))
+    cols = spec.columns
+    rows = sheet_rows(range(len(raw)))
+    band_sources = {band: _band_columns(cols[band]) for band in AGE_BANDS}
+    expanded = {"area_code": cols["area_code"]}
+    for band, sources in band_sources.items():
+        expanded.update({f"{band}:{s}": s for s in sources})
+    indicator_cols = sorted(
+        {c for ind in cfg.indicators.values() for c in (ind.column, ind.denominator) if c}
+    )
+    expanded.update({c: c for c in indicator_cols})
+    if not require_columns(raw, expanded, list(expanded), file=path, section="need",
+                           report=report):  # fmt: skip
+        return pd.DataFrame(index=pd.Index([], name="area_code")), record
+
+    code = check_area_codes(
+        raw[cols["area_code"]], reference=areas.index, file=path, field=cols["area_code"],
+        report=report, rows=rows,
+    )
+    check_duplicates(code, file=path, field=cols["area_code"], report=report, rows=rows)
+    need = pd.DataFrame(index=pd.Index(code.to_numpy(), name="area_code"))
+    parsed: dict[str, pd.Series] = {}
+    for column in sorted({s for v in band_sources.values() for s in v} | set(indicator_cols)):
+        values = parse_numbers(raw[column], file=path, field=column, report=report, rows=rows)
+        check_non_negative(values, file=path, field=column, report=report, rows=rows)
+        parsed[column] = values
+    for band, sources in band_sources.items():
+        need[band] = np.sum([parsed[s].to_numpy() for s in sources], axis=0)
+    for column in indicator_cols:
+        if column not in need:
+            need[column] = parsed[column].to_numpy()
+
+    _check_need_coverage(need.index, areas.index, path, report, rows, record)
+    need = need[need.index.isin(areas.index)]
+    need = need[~need.index.duplicated()]
+    record.rows_used = len(need)
+    return need.reindex(areas.index), record
+
+
+def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:  # noqa: ANN001
+    """Need rows without an area, areas without need, and 2011/2021 LSOA code mixes."""
+    unmatched = ~codes.isin(area_codes)
+    codes_s = pd.Series(codes)
+    need_new = lsoa_vintage_hint(codes_s)["2021_only"]
+    area_new = lsoa_vintage_hint(pd.Series(area_codes))["2021_only"]
+    if unmatched.any() and need_new and not area_new:
+        report.error(
+            path, "area_code",
+            f"the need file uses 2021 LSOA codes (e.g. {need_new[0]}) but the areas file "
+            "uses 2011 LSOAs, so {0} rows match no area".format(int(unmatched.sum())),
+            "use 2021 LSOA boundaries for the areas, or bring the need data onto 2011 "
+            "LSOAs with the ONS LSOA 2011 to 2021 lookup",
+        )
+        return
+    if unmatched.any() and area_new and not need_new:
+        old = sorted(codes_s[unmatched].astype(str))
+        report.error(
+            path, "area_code",
+            f"the need file looks 2011-coded: {unmatched.sum()} LSOA codes (e.g. {old[0]}) "
+            f"are not 2021 LSOAs, while the areas file uses 2021 codes (e.g. {area_new[0]})",
+            "bring the need data onto 2021 LSOAs with the ONS LSOA 2011 to 2021 lookup, or "
+            "use 2011 LSOA boundaries for the areas",
+        )
+        return
+    if unmatched.any():
+        report.warn(
+            path, "area_code",
+            f"{unmatched.sum()} row(s) have an area code that is not in the areas file "
+            f"(e.g. '{codes_s[unmatched].iloc[0]}'); they are left out",
+            "check the codes, or that both files cover the same areas and year",
+            rows=[rows[i] for i in np.flatnonzero(unmatched)],
+        )
+        record.dropped["area code not in areas file"] = int(unmatched.sum())
+    missing = ~area_codes.isin(codes)
+    if missing.any():
+        report.warn(
+            path, "area_code",
+            f"{missing.sum()} area(s) have no row in the need file "
+            f"(e.g. '{area_codes[missing][0]}'); their children count as zero",
+            "add the missing areas to the need file",
+        )
+
+
+# --------------------------------------------------------------------------- services
+
+
+def _load_postcodes(cfg: Config, report: ValidationReport) -> tuple[pd.DataFrame | None, list]:
+    spec = cfg.postcodes
+    if spec.path is None or not spec.path.exists():
+        return None, []
+    path = spec.path
+    raw = read_table(path, report=report)
+    record = InputRecord("postcodes", str(path), file_sha256(path), rows_read=len(raw))
+    cols = spec.columns
+    has_en = cols["easting"] in raw and cols["northing"] in raw
+    needed = ["postcode"] + (["easting", "northing"] if has_en else ["latitude", "longitude"])
+    if not require_columns(raw, cols, needed, file=path, section="postcodes", report=report):
+        return None, [record]
+    rows = sheet_rows(range(len(raw)))
+    xy = ("easting", "northing") if has_en else ("longitude", "latitude")
+    x = parse_numbers(raw[cols[xy[0]]], file=path, field=cols[xy[0]], report=report, rows=rows)
+    y = parse_numbers(raw[cols[xy[1]]], file=path, field=cols[xy[1]], report=report, rows=rows)
+    crs = "EPSG:27700" if has_en else "EPSG:4326"
+    pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=crs).to_crs(cfg.run.crs)
+    terminated = (
+        raw[cols["terminated"]].astype("string").str.strip().fillna("") != ""
+        if cols["terminated"] in raw
+        else pd.Series(False, index=raw.index)
+    )
+    table = pd.DataFrame(
+        {
+            "postcode": normalise_postcode(raw[cols["postcode"]]).to_numpy(),
+            "x": pts.x.to_numpy(),
+            "y": pts.y.to_numpy(),
+            "terminated": terminated.to_numpy(),
+        }
+    ).dropna(subset=["postcode"])
+    table = table.drop_duplicates("postcode").set_index("postcode")
+    record.rows_used = len(table)
+    return table, [record]
+
+
+def _load_services(
+    spec: ServicesInput,
+    role: str,
+    cfg: Config,
+    areas: gpd.GeoDataFrame,
+    postcodes: pd.DataFrame | None,
+    report: ValidationReport,
+) -> tuple[gpd.GeoDataFrame, InputRecord]:
+    path = _exists(spec.path, role)
+    suffix = path.suffix.lower()
+    if suffix in _VECTOR_SUFFIXES:
+        raw = read_vector(path, layer=spec.layer)
+        raw = to_analysis_crs(raw, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs)
+        rows = list(range(1, len(raw) + 1))
+    else:
+        raw = read_table(path, sheet=spec.sheet, report=report)
+        rows = sheet_rows(range(len(raw)))
+    record = InputRecord(role, str(path), file_sha256(path), rows_read=len(raw))
+    cols = spec.columns
+    required = ["service_id", "name"] + ([] if spec.category else ["categories"])
+    if not require_columns(raw, cols, required, file=path, section=role, report=report):
+        return _empty_services(cfg.run.crs), record
+
+    def text(name: str, default: str = "") -> pd.Series:
+        col = cols[name]
+        if col not in raw:
+            return pd.Series(default, index=raw.index, dtype="string")
+        return raw[col].astype("string").str.strip().fillna(default)
+
+    def number(name: str, default: float = np.nan) -> pd.Series:
+        col = cols[name]
+        if col not in raw:
+            return pd.Series(default, index=raw.index, dtype=float)
+        return parse_numbers(raw[col], file=path, field=col, report=report, rows=rows)
+
+    ids = text("service_id")
+    check_duplicates(ids, file=path, field=cols["service_id"], report=report, rows=rows)
+    if spec.category:
+        categories = pd.Series([[spec.category]] * len(raw), index=raw.index, dtype=object)
+    else:
+        sep = spec.category_separator
+        categories = text("categories").map(
+            lambda s: [c.strip().lower() for c in s.split(sep) if c.strip()]
+        )
+        check_categories(
+            categories, known=list(cfg.categories), file=path, field=cols["categories"],
+            report=report, rows=rows,
+        )
+    min_age, max_age = number("min_age", 0.0), number("max_age", 19.0)
+    min_age, max_age = min_age.fillna(0.0), max_age.fillna(19.0)
+    check_ages(min_age, max_age, file=path, fields=(cols["min_age"], cols["max_age"]),
+               report=report, rows=rows)  # fmt: skip
+    capacity, cost = number("capacity"), number("annual_cost")
+    for values, name in ((capacity, "capacity"), (cost, "annual_cost")):
+        check_non_negative(values, file=path, field=cols[name], report=report, rows=rows)
+
+    def choice(name: str, choices: tuple[str, ...], default: str) -> pd.Series:
+        values = text(name, default).replace("", default)
+        return check_choices(values, choices=choices, file=path, field=cols[name],
+                             report=report, rows=rows)  # fmt: skip
+
+    out = pd.DataFrame(
+        {
+            "service_id": ids.to_numpy(),
+            "name": text("name").to_numpy(),
+            "provider": text("provider").to_numpy(),
+            "sector": choice("sector", SECTORS, "voluntary").to_numpy()
+            if cols["sector"] in raw
+            else pd.array([pd.NA] * len(raw), dtype="string"),
+            "categories": categories.to_numpy(),
+            "min_age": min_age.to_numpy(),
+            "max_age": max_age.to_numpy(),
+            "capacity": capacity.to_numpy(),
+            "annual_cost": cost.to_numpy(),
+            "delivery": choice("delivery", DELIVERY, "in_person").to_numpy(),
+            "status": choice("status", STATUS, "active").to_numpy(),
+            "reach_areas": text("reach_areas").map(
+                lambda s: [c.strip() for c in s.split(";") if c.strip()]
+            ).to_numpy(),
+            "opening_times": text("opening_times").to_numpy(),
+            "contact": text("contact").to_numpy(),
+            "notes": text("notes").to_numpy(),
+            "source": role,
+        }
+    )
+    if isinstance(raw, gpd.GeoDataFrame):
+        geom = raw.geometry.to_numpy()
+    else:
+        geom = _locate(raw, cols, postcodes, cfg.run.crs, path, report, rows, role)
+    services = gpd.GeoDataFrame(out, geometry=geom, crs=cfg.run.crs)
+    services = _place_in_study_area(services, areas, spec, path, report, rows, record)
+    record.rows_used = len(services)
+    return services, record
+
+
+def _empty_services(crs: str) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"service_id": pd.Series([], dtype="string")}, geometry=gpd.GeoSeries([], crs=crs)
+    )
+
+
+def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:  # noqa: ANN001
+    """Points from latitude/longitude, else easting/northing, else postcode, row by row."""
+    n = len(raw)
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    has = {k: cols[k] in raw for k in ("latitude", "longitude", "easting", "northing")}
+    if has["latitude"] and has["longitude"]:
+        lat = parse_numbers(raw[cols["latitude"]], file=path, field=cols["latitude"],
+                            report=report, rows=rows)  # fmt: skip
+        lon = parse_numbers(raw[cols["longitude"]], file=path, field=cols["longitude"],
+                            report=report, rows=rows)  # fmt: skip
+        check_lat_lon(lat, lon, file=path, fields=(cols["latitude"], cols["longitude"]),
+                      report=report, rows=rows)  # fmt: skip
+        ok = (lat.abs() <= 90) & (lon.abs() <= 180)
+        pts = gpd.GeoSeries(gpd.points_from_xy(lon.where(ok), lat.where(ok)), crs="EPSG:4326")
+        pts = pts.to_crs(crs)
+        x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    if has["easting"] and has["northing"]:
+        e = parse_numbers(raw[cols["easting"]], file=path, field=cols["easting"],
+                          report=report, rows=rows)  # fmt: skip
+        nn = parse_numbers(raw[cols["northing"]], file=path, field=cols["northing"],
+                           report=report, rows=rows)  # fmt: skip
+        degrees = (e.abs() <= 180) & (nn.abs() <= 90) & e.notna() & nn.notna()
+        if degrees.any():
+            report.error(
+                path, cols["easting"],
+                f"{degrees.sum()} easting/northing value(s) look like degrees "
+                f"(e.g. {e[degrees].iloc[0]:g}, {nn[degrees].iloc[0]:g})",
+                f"map these columns as latitude and longitude under [{role}.columns]",
+                rows=[rows[i] for i in np.flatnonzero(degrees.to_numpy())],
+            )
+        pts = gpd.GeoSeries(
+            gpd.points_from_xy(e.where(~degrees), nn.where(~degrees)), crs="EPSG:27700"
+        ).to_crs(crs)
+        need = np.isnan(x)
+        x[need], y[need] = pts.x.to_numpy()[need], pts.y.to_numpy()[need]
+    if cols["postcode"] in raw:
+        need = np.isnan(x) & (raw[cols["postcode"]].astype("string").str.strip() != "").to_numpy()
+        if need.any():
+            pc = normalise_postcode(raw[cols["postcode"]])
+            if postcodes is None:
+                report.error(
+                    path, cols["postcode"],
+                    f"{need.sum()} row(s) are placed only by postcode but no postcode lookup "
+                    "is configured",
+                    "set path = \"...\" under [postcodes] to a postcode lookup file (such as "
+                    "the ONS Postcode Directory), or give coordinates",
+                    rows=[rows[i] for i in np.flatnonzero(need)],
+                )
+            else:
+                found = pc.isin(postcodes.index).to_numpy()
+                unknown = need & ~found
+                if unknown.any():
+                    report.error(
+                        path, cols["postcode"],
+                        f"{unknown.sum()} postcode(s) are not in the postcode lookup "
+                        f"(e.g. '{raw[cols['postcode']].iloc[np.flatnonzero(unknown)[0]]}')",
+                        "check the postcode, or give latitude/longitude for that row",
+                        rows=[rows[i] for i in np.flatnonzero(unknown)],
+                    )
+                hit = need & found
+                looked = postcodes.reindex(pc[hit].to_numpy())
+                x[hit], y[hit] = looked["x"].to_numpy(), looked["y"].to_numpy()
+                stale = hit.copy()
+                stale[hit] = looked["terminated"].to_numpy(dtype=bool)
+                if stale.any():
+                    report.warn(
+                        path, cols["postcode"],
+                        f"{stale.sum()} postcode(s) are terminated; their last known place "
+                        "was used",
+                        "update the service's postcode in the directory",
+                        rows=[rows[i] for i in np.flatnonzero(stale)],
+                    )
+    return gpd.points_from_xy(x, y)
+
+
+def _place_in_study_area(services, areas, spec, path, report, rows, record):  # noqa: ANN001
+    """Give each service its area; list (and keep or drop) those outside every area."""
+    located = ~(services.geometry.is_empty | services.geometry.isna()).to_numpy()
+    located &= np.isfinite(services.geometry.x.to_numpy())
+    remote = services["delivery"].isin(["online", "phone"]).to_numpy()
+    lost = ~located & ~remote
+    if lost.any():
+        report.warn(
+            path, "location",
+            f"{lost.sum()} in-person or outreach service(s) have no location and are left out",
+            "give each service coordinates or a postcode",
+            rows=[rows[i] for i in np.flatnonzero(lost)],
+        )
+        record.dropped["no location"] = int(lost.sum())
+    area_code = np.full(len(services), None, dtype=object)
+    if located.any() and len(areas):
+        pos = np.flatnonzero(located)
+        hit = areas.sindex.query(
+            services.geometry.to_numpy()[pos], predicate="dwithin",
+            distance=STUDY_AREA_TOLERANCE_M,
+        )  # fmt: skip
+        # the first area found for each point (a point on a boundary touches two)
+        first = pd.Series(hit[1], index=hit[0]).groupby(level=0).min()
+        area_code[pos[first.index]] = areas.index.to_numpy()[first.to_numpy()]
+    outside = located & pd.isna(area_code)
+    if outside.any():
+        action = "dropped" if spec.outside_study_area == "drop" else "kept"
+        names = ", ".join(f"'{n}'" for n in services.loc[outside, "name"].head(3))
+        report.warn(
+            path, "location",
+            f"{outside.sum()} service(s) lie outside the study area and were {action} "
+            f"({names}{'...' if outside.sum() > 3 else ''})",
+            "set outside_study_area = \"drop\" or \"keep\" in its section of config.toml; "
+            "keeping them lets services over the border serve children near it",
+            rows=[rows[i] for i in np.flatnonzero(outside)],
+        )
+    services = services.assign(area_code=area_code)
+    keep = ~lost & ~(outside & (spec.outside_study_area == "drop"))
+    if spec.outside_study_area == "drop" and outside.any():
+        record.dropped["outside study area"] = int(outside.sum())
+    return services[keep]
+
+
+def _load_roads(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame | None, list]:
+    spec = cfg.roads
+    if spec.path is None:
+        return None, []
+    path = _exists(spec.path, "roads")
+    roads = read_vector(path, layer=spec.layer)
+    roads = to_analysis_crs(roads, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs)
+    record = InputRecord("roads", str(path), file_sha256(path), rows_read=len(roads))
+    lines = roads.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
+    if not lines.all():
+        report.warn(
+            path, "geometry", f"{(~lines).sum()} feature(s) are not lines and are left out",
+            "a road network holds only LineStrings",
+        )
+        record.dropped["not a line"] = int((~lines).sum())
+    roads = roads[lines].explode(index_parts=False).reset_index(drop=True)
+    rename = {cols: canon for canon, cols in spec.columns.items() if cols in roads}
+    roads = roads.rename(columns=rename)
+    record.rows_used = int(lines.sum())
+    return roads, [record]
+
+
+# --------------------------------------------------------------------------- all inputs
+
+
+def load_inputs(cfg: Config) -> Inputs:
+    """Load and validate every input named in ``cfg``.
+
+    Raises :class:`~earlyhelp.errors.ValidationFailed` carrying the full report when any
+    error is found; warnings are kept in ``Inputs.report``.
+    """
+    report = ValidationReport()
+    if not cfg.categories:
+        raise InputError(
+            f"{cfg.source or 'config'}: no [categories.<key>] are defined; the taxonomy of "
+            "help is needed to read services"
+        )
+    areas, area_rec = _load_areas(cfg, report)
+    need, need_rec = _load_need(cfg, areas, report)
+    postcodes, pc_recs = _load_postcodes(cfg, report)
+    frames, records = [], [area_rec, need_rec, *pc_recs]
+    for spec, role in ((cfg.services, "services"), (cfg.centres, "centres")):
+        if spec.path is None:
+            continue
+        frame, rec = _load_services(spec, role, cfg, areas, postcodes, report)
+        frames.append(frame)
+        records.append(rec)
+    services = pd.concat(frames, ignore_index=True) if frames else _empty_services(cfg.run.crs)
+    clash = sorted(set.intersection(*(set(f["service_id"]) for f in frames))) if len(frames) > 1 else []
+    if clash:
+        report.error(
+            "services", "service_id",
+            f"{len(clash)} id(s) appear in both the services and centres files "
+            f"(e.g. '{clash[0]}')",
+            "give centres ids of their own (for example a C prefix)",
+        )
+    roads, road_recs = _load_roads(cfg, report)
+    records.extend(road_recs)
+    report.raise_if_errors()
+    services = gpd.GeoDataFrame(services, geometry="geometry", crs=cfg.run.crs)
+    return Inputs(
+        areas=areas,
+        need=need,
+        services=services.set_index("service_id"),
+        postcodes=postcodes,
+        roads=roads,
+        report=report,
+        records=tuple(records),
+    )

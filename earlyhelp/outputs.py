@@ -1,0 +1,145 @@
+"""Outputs: atomic writes, the run folder and its manifest.
+
+A run is written into a hidden staging folder beside its final place and renamed into
+place only when every file is complete, so a failed run never leaves a half-written
+output and never disturbs the previous run's files until the new ones are ready.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "atomic_path",
+    "check_not_inputs",
+    "library_versions",
+    "staged_dir",
+    "write_csv",
+    "write_gpkg",
+    "write_json",
+]
+
+import contextlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from earlyhelp.errors import InputError
+
+_LIBRARIES = (
+    "earlyhelp", "geopandas", "shapely", "pyogrio", "pyproj", "pandas", "numpy", "scipy",
+    "folium", "branca", "mapclassify",
+)  # fmt: skip
+
+
+def check_not_inputs(outputs: Iterable[Path], inputs: Iterable[Path]) -> None:
+    """Refuse to write over an input: an output path that is, or holds, an input file."""
+    ins = [Path(p).resolve() for p in inputs]
+    for out in outputs:
+        out = Path(out).resolve()
+        for inp in ins:
+            if inp == out or out in inp.parents:
+                raise InputError(
+                    f"{out}: this output would overwrite the input {inp.name}; choose "
+                    "another output folder (--out or [run] output_dir)"
+                )
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it into place only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    tmp_path.unlink()
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            if tmp_path.is_dir():
+                shutil.rmtree(tmp_path)
+            else:
+                tmp_path.unlink()
+
+
+@contextlib.contextmanager
+def staged_dir(final: Path) -> Iterator[Path]:
+    """Yield an empty staging folder; on success it replaces ``final`` whole."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    try:
+        yield stage
+        old = None
+        if final.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
+            os.replace(final, old / final.name)
+        os.replace(stage, final)
+        if old is not None:
+            shutil.rmtree(old)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> Path:
+    """Write a CSV (UTF-8, ``\\n`` line ends) atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=index, lineterminator="\n")
+    return path
+
+
+def write_json(data: Any, path: Path) -> Path:
+    """Write pretty JSON atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def write_gpkg(layers: dict[str, gpd.GeoDataFrame | pd.DataFrame], path: Path) -> Path:
+    """Write several layers to one GeoPackage atomically.
+
+    List columns are written as ``;``-separated text. GDAL's timestamps are pinned so the
+    same tables give the same file.
+    """
+    with atomic_path(path) as tmp:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00Z"})
+        for name, layer in layers.items():
+            frame = layer.copy()
+            for col in frame.columns:
+                if frame[col].dtype == object and frame[col].map(_is_list).any():
+                    frame[col] = frame[col].map(_join)
+            if not isinstance(frame, gpd.GeoDataFrame):
+                frame = gpd.GeoDataFrame(frame)
+            frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+    return path
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list | tuple)
+
+
+def _join(value: Any) -> Any:
+    return ";".join(map(str, value)) if _is_list(value) else value
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and the libraries that shape the results."""
+    out = {"python": platform.python_version()}
+    for name in _LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out

@@ -1,0 +1,423 @@
+"""Validation: collect every problem in the inputs, then report them once.
+
+Each check appends :class:`Problem` records (file, row, field, what is wrong, what to do)
+to a :class:`ValidationReport`. Errors stop the run (exit code 2); warnings are recorded
+in ``validation.csv`` and the manifest, and the run goes on.
+
+Row numbers are those a person sees: for CSV and Excel files the spreadsheet row (the
+header is row 1, so the first record is row 2); for GeoJSON, GeoPackage and Shapefile the
+feature number counted from 1.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Problem",
+    "ValidationReport",
+    "check_ages",
+    "check_area_codes",
+    "check_categories",
+    "check_choices",
+    "check_duplicates",
+    "check_lat_lon",
+    "check_non_negative",
+    "parse_numbers",
+    "require_columns",
+    "sheet_rows",
+]
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from earlyhelp.config import did_you_mean
+from earlyhelp.errors import ValidationFailed
+
+_MAX_LISTED = 10  # rows named one by one before a problem is summarised
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input."""
+
+    severity: str  # "error" | "warning"
+    file: str
+    row: str  # "" when the problem is about the whole file or column
+    field: str
+    problem: str
+    fix: str
+
+    def line(self) -> str:
+        """The one-line form: ``file, row 7, field 'capacity': problem; fix``."""
+        where = [self.file]
+        if self.row:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return f"{', '.join(where)}: {self.problem}; {self.fix}"
+
+
+@dataclass
+class ValidationReport:
+    """Every problem found while loading one run's inputs."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        severity: str,
+        file: str | Path,
+        field: str,
+        problem: str,
+        fix: str,
+        *,
+        rows: Iterable[int] | int | str = "",
+    ) -> None:
+        """Record a problem; ``rows`` may name several rows, shown as a compact list."""
+        self.problems.append(Problem(severity, _name(file), _rows(rows), field, problem, fix))
+
+    def error(self, file, field, problem, fix, *, rows=""):  # noqa: ANN001 - see add()
+        """Record an error (stops the run)."""
+        self.add("error", file, field, problem, fix, rows=rows)
+
+    def warn(self, file, field, problem, fix, *, rows=""):  # noqa: ANN001 - see add()
+        """Record a warning (the run goes on)."""
+        self.add("warning", file, field, problem, fix, rows=rows)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The report as a table, errors first, in the order found."""
+        cols = ["severity", "file", "row", "field", "problem", "fix"]
+        frame = pd.DataFrame([p.__dict__ for p in self.problems], columns=cols)
+        order = frame["severity"].map({"error": 0, "warning": 1})
+        return frame.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o")
+
+    def raise_if_errors(self) -> None:
+        """Stop with :class:`ValidationFailed` when any error was recorded."""
+        if self.errors:
+            raise ValidationFailed(self)
+
+
+def _name(file: str | Path) -> str:
+    return Path(file).name if isinstance(file, Path) else str(file)
+
+
+def _rows(rows: Iterable[int] | int | str) -> str:
+    if isinstance(rows, str):
+        return rows
+    if isinstance(rows, int | np.integer):
+        return str(int(rows))
+    listed = [int(r) for r in rows]
+    text = ", ".join(str(r) for r in listed[:_MAX_LISTED])
+    if len(listed) > _MAX_LISTED:
+        text += f" and {len(listed) - _MAX_LISTED} more"
+    return text
+
+
+def sheet_rows(index: pd.Index | Sequence[int], *, header_rows: int = 1) -> list[int]:
+    """Row numbers a person sees for positional ``index`` values (0 = first record)."""
+    return [int(i) + 1 + header_rows for i in index]
+
+
+def require_columns(
+    frame: pd.DataFrame,
+    mapping: dict[str, str],
+    required: Sequence[str],
+    *,
+    file: str | Path,
+    section: str,
+    report: ValidationReport,
+) -> bool:
+    """Check that each required canonical column's mapped header is in the file.
+
+    Suggests the closest header in the file and the config line that maps it.
+    Returns True when all are present.
+    """
+    ok = True
+    for canonical in required:
+        header = mapping[canonical]
+        if header in frame.columns:
+            continue
+        ok = False
+        hint = did_you_mean(header, [str(c) for c in frame.columns])
+        close = hint.removeprefix(" (did you mean '").removesuffix("'?)")
+        fix = (
+            f"set {canonical} = \"{close}\" under [{section}.columns] in config.toml"
+            if hint
+            else f"add the column, or map it with {canonical} = \"<your header>\" under "
+            f"[{section}.columns]"
+        )
+        report.error(file, header, f"required column '{header}' is missing{hint}", fix)
+    return ok
+
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_numbers(
+    values: pd.Series,
+    *,
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> pd.Series:
+    """Parse a column of numbers written as text; blanks become NaN.
+
+    Anything else that is not a plain number ("1 200", "n/a", "£3,000") is an error naming
+    the rows and values, so a mistyped cell is never silently read as missing.
+    ``rows`` gives the row number a person sees for each value.
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype(float)
+    text = values.astype("string").str.strip()
+    blank = text.isna() | (text == "")
+    plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False).astype(bool)
+    bad = ~blank & ~plain
+    if bad.any():
+        pos = np.flatnonzero(bad.to_numpy())
+        examples = ", ".join(f'"{v}"' for v in text[bad].unique()[:3])
+        report.error(
+            file,
+            field,
+            f"{bad.sum()} value(s) are not numbers: {examples}",
+            "write plain numbers such as 3000 or 12.5 (no £, commas, spaces or words); "
+            "leave the cell empty if the value is unknown",
+            rows=[rows[i] for i in pos],
+        )
+    out = pd.to_numeric(text.where(plain), errors="coerce").astype(float)
+    return pd.Series(out.to_numpy(), index=values.index, name=values.name)
+
+
+def check_non_negative(
+    values: pd.Series,
+    *,
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> None:
+    """Negative counts, capacities or costs are errors."""
+    neg = (values < 0).to_numpy()
+    if neg.any():
+        pos = np.flatnonzero(neg)
+        report.error(
+            file,
+            field,
+            f"{neg.sum()} negative value(s), e.g. {values.iloc[pos[0]]:g}",
+            f"{field} cannot be below zero; correct the value or leave it empty if unknown",
+            rows=[rows[i] for i in pos],
+        )
+
+
+def check_duplicates(
+    ids: pd.Series,
+    *,
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> None:
+    """Every id must be unique; each repeated id is reported with all its rows."""
+    dup = ids.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return
+    for value in pd.unique(ids[dup]):
+        pos = np.flatnonzero((ids == value).to_numpy())
+        report.error(
+            file,
+            field,
+            f"id '{value}' appears {len(pos)} times",
+            "give each row its own id, or remove the repeated rows",
+            rows=[rows[i] for i in pos],
+        )
+
+
+def check_ages(
+    min_age: pd.Series,
+    max_age: pd.Series,
+    *,
+    file: str | Path,
+    fields: tuple[str, str],
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> None:
+    """``min_age`` above ``max_age`` is an error (usually the two columns are swapped)."""
+    bad = (min_age > max_age).to_numpy()
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        i = pos[0]
+        report.error(
+            file,
+            fields[0],
+            f"{bad.sum()} row(s) have min_age above max_age "
+            f"(e.g. {min_age.iloc[i]:g} > {max_age.iloc[i]:g})",
+            f"swap '{fields[0]}' and '{fields[1]}' where they were entered the wrong way round",
+            rows=[rows[i] for i in pos],
+        )
+    for values, name in ((min_age, fields[0]), (max_age, fields[1])):
+        out = ((values < 0) | (values > 25)).to_numpy()
+        if out.any():
+            pos = np.flatnonzero(out)
+            report.error(
+                file,
+                name,
+                f"{out.sum()} age(s) outside 0 to 25, e.g. {values.iloc[pos[0]]:g}",
+                "give ages in whole years (0 to 25), not months or dates",
+                rows=[rows[i] for i in pos],
+            )
+
+
+def check_choices(
+    values: pd.Series,
+    *,
+    choices: Sequence[str],
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> pd.Series:
+    """Values must be one of ``choices`` (case and spaces forgiven); returns them cleaned."""
+    clean = values.astype("string").str.strip().str.lower().str.replace(" ", "_")
+    bad = clean.notna() & ~clean.isin(list(choices))
+    for value in pd.unique(clean[bad]):
+        pos = np.flatnonzero((clean == value).to_numpy())
+        report.error(
+            file,
+            field,
+            f"'{value}' is not a valid {field}{did_you_mean(str(value), choices)}",
+            f"use one of: {', '.join(choices)}",
+            rows=[rows[i] for i in pos],
+        )
+    return clean
+
+
+def check_categories(
+    lists: pd.Series,
+    *,
+    known: Sequence[str],
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> None:
+    """Every category must be a key of the taxonomy in config; suggest the nearest key."""
+    exploded = lists.explode()
+    bad = exploded.notna() & ~exploded.isin(list(known))
+    positions = pd.Series(np.arange(len(lists)), index=lists.index)
+    for value in pd.unique(exploded[bad]):
+        at = exploded.index[(exploded == value).to_numpy()].unique()
+        report.error(
+            file,
+            field,
+            f"unknown category '{value}'{did_you_mean(str(value), known)}",
+            "use a key from [categories] in config.toml, or add the category there",
+            rows=[rows[i] for i in positions.loc[at]],
+        )
+    empty = (lists.str.len() == 0).to_numpy()
+    if empty.any():
+        report.error(
+            file,
+            field,
+            f"{empty.sum()} row(s) have no category",
+            "give each service at least one category key from [categories]",
+            rows=[rows[i] for i in np.flatnonzero(empty)],
+        )
+
+
+def check_area_codes(
+    codes: pd.Series,
+    *,
+    reference: pd.Index | None,
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> pd.Series:
+    """Area codes mangled by a spreadsheet: floats ("123.0") and lost leading zeros.
+
+    ``reference`` is the set of codes of the areas file, used to spot codes that match
+    once their leading zeros are put back. Returns the codes stripped of spaces.
+    """
+    clean = codes.astype("string").str.strip()
+    floaty = clean.str.fullmatch(r"\d+\.0+").fillna(False).astype(bool).to_numpy()
+    if floaty.any():
+        report.error(
+            file,
+            field,
+            f"{floaty.sum()} area code(s) look like numbers turned into decimals "
+            f"(e.g. '{clean[floaty].iloc[0]}')",
+            "re-export the file keeping the code column as text (in Excel, format the "
+            "column as Text before pasting)",
+            rows=[rows[i] for i in np.flatnonzero(floaty)],
+        )
+    if reference is not None and len(reference):
+        ref = pd.Index(reference.astype(str))
+        width = int(ref.str.len().max())
+        missing = ~clean.isin(ref) & clean.notna()
+        padded = clean.str.zfill(width)
+        lost = (missing & padded.isin(ref) & (clean.str.len() < width)).to_numpy()
+        if lost.any():
+            report.error(
+                file,
+                field,
+                f"{lost.sum()} area code(s) lost their leading zeros "
+                f"(e.g. '{clean[lost].iloc[0]}' for '{padded[lost].iloc[0]}')",
+                "re-export the file keeping the code column as text, so codes keep "
+                "their leading zeros",
+                rows=[rows[i] for i in np.flatnonzero(lost)],
+            )
+    return clean
+
+
+def check_lat_lon(
+    lat: pd.Series,
+    lon: pd.Series,
+    *,
+    file: str | Path,
+    fields: tuple[str, str],
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> None:
+    """Catch swapped latitude/longitude and British National Grid metres given as degrees."""
+    known = (lat.notna() & lon.notna()).to_numpy()
+    metres = known & ((lat.abs() > 90) | (lon.abs() > 180)).to_numpy()
+    if metres.any():
+        report.error(
+            file,
+            fields[0],
+            f"{metres.sum()} coordinate(s) are far too large for degrees "
+            f"(e.g. {lat.iloc[np.flatnonzero(metres)[0]]:g}); they look like British "
+            "National Grid metres",
+            f"map these columns as easting and northing under [services.columns] instead of "
+            f"latitude = \"{fields[0]}\" and longitude = \"{fields[1]}\"",
+            rows=[rows[i] for i in np.flatnonzero(metres)],
+        )
+    # Great Britain lies at latitude 49-61 and longitude -9 to 2: swapped values fall
+    # at latitude -9..2 and longitude 49..61.
+    swapped = (
+        known
+        & ~metres
+        & lat.between(-9, 2.5).to_numpy()
+        & lon.between(49, 61).to_numpy()
+    )
+    if swapped.any():
+        report.error(
+            file,
+            fields[0],
+            f"{swapped.sum()} point(s) look like latitude and longitude swapped "
+            f"(e.g. latitude {lat.iloc[np.flatnonzero(swapped)[0]]:g})",
+            f"swap the mapping: latitude = \"{fields[1]}\" and longitude = \"{fields[0]}\"",
+            rows=[rows[i] for i in np.flatnonzero(swapped)],
+        )

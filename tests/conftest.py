@@ -1,0 +1,174 @@
+"""Shared fixtures: a tiny, valid county written to a temporary folder.
+
+Tests break one thing in it and check the exact message the user gets.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+REPO = Path(__file__).resolve().parents[1]
+REALDATA = REPO.parent / "shared" / "realdata"
+
+CONFIG = """
+[run]
+name = "tiny"
+output_dir = "out"
+
+[areas]
+path = "areas.geojson"
+
+[need]
+path = "need.csv"
+
+[services]
+path = "services.csv"
+
+[centres]
+path = ""
+
+[postcodes]
+path = "postcodes.csv"
+
+[categories.parenting]
+label = "Parenting"
+reach_urban_m = 1500
+reach_rural_m = 5000
+
+[categories.domestic_abuse]
+label = "Domestic abuse"
+
+[categories.childrens_centre]
+label = "Children's centre"
+
+[indicators.cp_plans]
+column = "cp_plans"
+kind = "count"
+denominator = "pop_0_17"
+categories = ["parenting"]
+"""
+
+
+@dataclass
+class Tiny:
+    """A 4 x 4 grid of 1 km square areas in two districts, with need and five services."""
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.toml"
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def read(self, name: str) -> pd.DataFrame:
+        return pd.read_csv(self.path(name), dtype=str, keep_default_na=False)
+
+    def write(self, name: str, frame: pd.DataFrame) -> None:
+        frame.to_csv(self.path(name), index=False)
+
+    def set_config(self, extra: str = "", *, replace: tuple[str, str] | None = None) -> None:
+        text = CONFIG
+        if replace:
+            assert replace[0] in text, replace[0]
+            text = text.replace(*replace)
+        self.config.write_text(text + extra, encoding="utf-8")
+
+
+def make_tiny(root: Path) -> Tiny:
+    root.mkdir(parents=True, exist_ok=True)
+    cells = []
+    for i in range(16):
+        row, col = divmod(i, 4)
+        x0, y0 = 600000 + col * 1000, 470000 + row * 1000
+        cells.append(
+            {
+                "area_code": f"E01{i + 1:06d}",
+                "area_name": f"Tiny {i + 1:03d}",
+                "district_code": "E07000001" if col < 2 else "E07000002",
+                "district_name": "West" if col < 2 else "East",
+                "rural_urban": "urban" if row < 2 else "rural",
+                "geometry": box(x0, y0, x0 + 1000, y0 + 1000),
+            }
+        )
+    gpd.GeoDataFrame(cells, crs="EPSG:27700").to_file(root / "areas.geojson", driver="GeoJSON")
+    need = pd.DataFrame(
+        {
+            "area_code": [c["area_code"] for c in cells],
+            "pop_0_4": 50,
+            "pop_5_10": 60,
+            "pop_11_15": 50,
+            "pop_16_17": 20,
+            "pop_18_19": 20,
+            "pop_0_17": 180,
+            "cp_plans": [i % 7 for i in range(16)],
+        }
+    )
+    need.to_csv(root / "need.csv", index=False)
+    services = pd.DataFrame(
+        {
+            "service_id": ["S1", "S2", "S3", "S4", "S5"],
+            "name": ["Bright Start", "Safe Homes", "Parents Together", "Teen Space", "Helpline"],
+            "provider": "Tiny Council",
+            "sector": ["statutory", "voluntary", "community", "voluntary", "voluntary"],
+            "categories": [
+                "childrens_centre",
+                "domestic_abuse",
+                "parenting;childrens_centre",
+                "parenting",
+                "domestic_abuse",
+            ],
+            "min_age": ["0", "0", "0", "11", "0"],
+            "max_age": ["5", "19", "19", "19", "19"],
+            "capacity": ["120", "40", "", "30", "500"],
+            "annual_cost": ["250000", "80000", "60000", "45000.50", ""],
+            "delivery": ["in_person", "in_person", "outreach", "in_person", "phone"],
+            "status": ["active", "active", "active", "closed", "active"],
+            "easting": ["600500", "602500", "601500", "603500", ""],
+            "northing": ["470500", "471500", "472500", "473500", ""],
+            "postcode": ["", "", "", "", ""],
+        }
+    )
+    services.to_csv(root / "services.csv", index=False)
+    pd.DataFrame(
+        {
+            "postcode": ["QX1 1AA", "QX1 1AB", "QX1 1AC"],
+            "easting": [600500, 601500, 602500],
+            "northing": [470500, 471500, 473500],
+            "terminated": ["", "", "2019-03"],
+        }
+    ).to_csv(root / "postcodes.csv", index=False)
+    tiny = Tiny(root)
+    tiny.set_config()
+    return tiny
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Tiny:
+    """A fresh, valid tiny county in its own folder."""
+    return make_tiny(tmp_path / "tiny")
+
+
+@pytest.fixture
+def realdata() -> Path:
+    """The real Hampshire data beside the repo; the test is skipped where it is absent."""
+    if not REALDATA.is_dir():
+        pytest.skip("../shared/realdata is not present on this machine")
+    return REALDATA
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium, which the browser tests drive through playwright."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and os.environ.get("EARLYHELP_REQUIRE_BROWSER"):
+        pytest.fail("chromium is required (EARLYHELP_REQUIRE_BROWSER is set) but not installed")
+    return found
