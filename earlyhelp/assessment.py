@@ -68,8 +68,9 @@ def input_paths(cfg: Config) -> list[Path]:
     return paths
 
 
-def write_run(assessment: Assessment, out_dir: Path | None = None, *,
-              progress: Progress = _noop) -> Path:  # fmt: skip
+def write_run(
+    assessment: Assessment, out_dir: Path | None = None, *, progress: Progress = _noop
+) -> Path:
     """Write the run folder: results.gpkg, validation.csv and manifest.json."""
     cfg = assessment.config
     out_dir = Path(out_dir or cfg.run_dir)

@@ -22,7 +22,7 @@ from earlyhelp.errors import EarlyHelpError, ValidationFailed
 class _Group(TyperGroup):
     """Catches every error once and turns it into a message and an exit code."""
 
-    def invoke(self, ctx: typer.Context):  # noqa: ANN201 - click's signature
+    def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
         except ValidationFailed as exc:
@@ -75,13 +75,13 @@ def _main(
     ctx.meta["debug"] = debug
 
 
-def _print_problems(report, *, to_stderr: bool = True) -> None:  # noqa: ANN001
+def _print_problems(report, *, to_stderr: bool = True) -> None:
     """One line per problem, errors first."""
     for p in report.errors + report.warnings:
         typer.echo(f"{p.severity}: {p.line()}", err=to_stderr)
 
 
-def _progress():  # noqa: ANN202 - a rich Progress, imported late to keep start-up fast
+def _progress():
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
@@ -94,7 +94,7 @@ def _progress():  # noqa: ANN202 - a rich Progress, imported late to keep start-
     )
 
 
-def _console():  # noqa: ANN202
+def _console():
     from rich.console import Console
 
     return Console(stderr=True)
@@ -139,8 +139,10 @@ def validate(
     config: ConfigOpt = Path("config.toml"),
     report_csv: Annotated[
         Path | None,
-        typer.Option("--report", help="Where to write the report CSV "
-                     "(default: <output_dir>/<run name>-validation.csv)."),  # fmt: skip
+        typer.Option(
+            "--report",
+            help="Where to write the report CSV (default: <output_dir>/<run name>-validation.csv).",
+        ),
     ] = None,
 ) -> None:
     """Check every input and list each problem: file, row, field, what is wrong, the fix.

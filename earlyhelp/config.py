@@ -356,7 +356,7 @@ def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: t
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):  # Path | None
-        inner = [a for a in args if a is not type(None)][0]
+        inner = next(a for a in args if a is not type(None))
         if value in ("", None):
             return None
         return _convert(inner, value, file, where, owner)
@@ -383,7 +383,7 @@ def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: t
         return {k: _convert(val_type, v, file, (*where, k), owner) for k, v in value.items()}
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{file}: '{key}' must be a list of names, like [\"a\", \"b\"]")
+            raise ConfigError(f'{file}: \'{key}\' must be a list of names, like ["a", "b"]')
         return tuple(value)
     if hint is Path:
         if not isinstance(value, str):
@@ -434,10 +434,10 @@ def _cross_check(cfg: Config, file: Path) -> None:
     keys = list(cfg.categories)
     for name, ind in cfg.indicators.items():
         if not ind.column:
-            raise ConfigError(f"{file}: [indicators.{name}] needs column = \"...\"")
+            raise ConfigError(f'{file}: [indicators.{name}] needs column = "..."')
         if ind.kind == "count" and not ind.denominator:
             raise ConfigError(
-                f"{file}: [indicators.{name}] is a count and needs denominator = \"...\", "
+                f'{file}: [indicators.{name}] is a count and needs denominator = "...", '
                 "the need-table column it is a count of"
             )
         for cat in ind.categories:
@@ -447,7 +447,7 @@ def _cross_check(cfg: Config, file: Path) -> None:
                     f"{did_you_mean(cat, keys)}; categories are: {', '.join(keys)}"
                 )
     for svc in (cfg.services, cfg.centres):
-        if svc.category and svc.category not in cfg.categories:
+        if svc.category and keys and svc.category not in cfg.categories:
             raise ConfigError(
                 f"{file}: category = '{svc.category}' is not in [categories]"
                 f"{did_you_mean(svc.category, keys)}"

@@ -40,7 +40,7 @@ def to_analysis_crs(
     except CRSError:
         raise InputError(
             f"config: crs '{crs}' is not a coordinate reference system; use for example "
-            "\"EPSG:27700\""
+            '"EPSG:27700"'
         ) from None
     if gdf.crs is None:
         if not assumed_crs:

@@ -93,10 +93,10 @@ def file_sha256(path: Path) -> str:
 
 def _exists(path: Path | None, role: str) -> Path:
     if path is None:
-        raise InputError(f"config: no path is set for the {role} file; add path = \"...\"")
+        raise InputError(f'config: no path is set for the {role} file; add path = "..."')
     if not path.exists():
         raise InputError(
-            f"{path}: {role} file not found; check path = \"...\" in config.toml "
+            f'{path}: {role} file not found; check path = "..." in config.toml '
             "(relative paths start from the config file's folder)"
         )
     return path
@@ -145,7 +145,7 @@ def read_vector(path: Path, *, layer: str = "") -> gpd.GeoDataFrame:
     except Exception as exc:  # pyogrio raises several types for unreadable files
         raise InputError(
             f"{path.name}: cannot read it as a GeoPackage, GeoJSON or Shapefile ({exc}); "
-            "open it in QGIS to check it, and name the layer with layer = \"...\""
+            'open it in QGIS to check it, and name the layer with layer = "..."'
         ) from None
     gdf.columns = [str(c).strip() if c != gdf.geometry.name else c for c in gdf.columns]
     return gdf
@@ -174,8 +174,12 @@ def _load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame
     rows = list(range(1, len(gdf) + 1))  # feature numbers
 
     code = check_area_codes(
-        gdf[cols["area_code"]], reference=None, file=path, field=cols["area_code"],
-        report=report, rows=rows,
+        gdf[cols["area_code"]],
+        reference=None,
+        file=path,
+        field=cols["area_code"],
+        report=report,
+        rows=rows,
     )
     check_duplicates(code, file=path, field=cols["area_code"], report=report, rows=rows)
     out = pd.DataFrame({"area_code": code.to_numpy()})
@@ -210,31 +214,44 @@ def _empty_areas(crs: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs))
 
 
-def _rural_urban(values, path, field, report, rows) -> np.ndarray:  # noqa: ANN001
+def _rural_urban(values, path, field, report, rows) -> np.ndarray:
     """Accept 'urban'/'rural', ONS classes written out ("Urban city and town") or RUC codes."""
     text = values.astype("string").str.strip().str.lower()
-    codes = {"a1": "urban", "b1": "urban", "c1": "urban", "c2": "urban",
-             "d1": "rural", "d2": "rural", "e1": "rural", "e2": "rural",
-             "f1": "rural", "f2": "rural"}  # fmt: skip
+    codes = {
+        "a1": "urban",
+        "b1": "urban",
+        "c1": "urban",
+        "c2": "urban",
+        "d1": "rural",
+        "d2": "rural",
+        "e1": "rural",
+        "e2": "rural",
+        "f1": "rural",
+        "f2": "rural",
+    }
     out = text.map(lambda v: codes.get(v) if v in codes else v, na_action="ignore")
     out = out.where(~out.str.startswith("urban").fillna(False), "urban")
     out = out.where(~out.str.startswith("rural").fillna(False), "rural")
     bad = out.notna() & (out != "") & ~out.isin(["urban", "rural"])
     if bad.any():
         report.error(
-            path, field, f"'{values[bad].iloc[0]}' is not urban or rural",
+            path,
+            field,
+            f"'{values[bad].iloc[0]}' is not urban or rural",
             "write urban or rural (or an ONS rural-urban class such as 'Rural village')",
             rows=[rows[i] for i in np.flatnonzero(bad.to_numpy())],
         )
     return out.where(out.isin(["urban", "rural"])).to_numpy()
 
 
-def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:  # noqa: ANN001
+def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:
     """Repair invalid polygons with make_valid (never buffer(0)); report empty ones."""
     empty = (geom.isna() | geom.is_empty).to_numpy()
     if empty.any():
         report.error(
-            path, "geometry", f"{empty.sum()} area(s) have no geometry",
+            path,
+            "geometry",
+            f"{empty.sum()} area(s) have no geometry",
             "draw the missing boundaries or remove those rows from the areas file",
             rows=[rows[i] for i in np.flatnonzero(empty)],
         )
@@ -246,7 +263,9 @@ def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:  
         geom = geom.copy()
         geom[invalid] = repaired
         report.warn(
-            path, "geometry", f"{invalid.sum()} invalid polygon(s) were repaired with make_valid",
+            path,
+            "geometry",
+            f"{invalid.sum()} invalid polygon(s) were repaired with make_valid",
             "check those boundaries in QGIS (Vector > Geometry Tools > Check Validity)",
             rows=[rows[i] for i in np.flatnonzero(invalid)],
         )
@@ -254,8 +273,9 @@ def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:  
     wrong = ~empty & ~polygonal
     if wrong.any():
         report.error(
-            path, "geometry", f"{wrong.sum()} area(s) are not polygons "
-            f"(e.g. {geom[wrong].geom_type.iloc[0]})",
+            path,
+            "geometry",
+            f"{wrong.sum()} area(s) are not polygons (e.g. {geom[wrong].geom_type.iloc[0]})",
             "areas must be polygons; use the boundary file, not centroids",
             rows=[rows[i] for i in np.flatnonzero(wrong)],
         )
@@ -287,13 +307,16 @@ def _load_need(
         {c for ind in cfg.indicators.values() for c in (ind.column, ind.denominator) if c}
     )
     expanded.update({c: c for c in indicator_cols})
-    if not require_columns(raw, expanded, list(expanded), file=path, section="need",
-                           report=report):  # fmt: skip
+    if not require_columns(raw, expanded, list(expanded), file=path, section="need", report=report):
         return pd.DataFrame(index=pd.Index([], name="area_code")), record
 
     code = check_area_codes(
-        raw[cols["area_code"]], reference=areas.index, file=path, field=cols["area_code"],
-        report=report, rows=rows,
+        raw[cols["area_code"]],
+        reference=areas.index,
+        file=path,
+        field=cols["area_code"],
+        report=report,
+        rows=rows,
     )
     check_duplicates(code, file=path, field=cols["area_code"], report=report, rows=rows)
     need = pd.DataFrame(index=pd.Index(code.to_numpy(), name="area_code"))
@@ -315,7 +338,7 @@ def _load_need(
     return need.reindex(areas.index), record
 
 
-def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:  # noqa: ANN001
+def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:
     """Need rows without an area, areas without need, and 2011/2021 LSOA code mixes."""
     unmatched = ~codes.isin(area_codes)
     codes_s = pd.Series(codes)
@@ -323,7 +346,8 @@ def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:
     area_new = lsoa_vintage_hint(pd.Series(area_codes))["2021_only"]
     if unmatched.any() and need_new and not area_new:
         report.error(
-            path, "area_code",
+            path,
+            "area_code",
             f"the need file uses 2021 LSOA codes (e.g. {need_new[0]}) but the areas file "
             "uses 2011 LSOAs, so {0} rows match no area".format(int(unmatched.sum())),
             "use 2021 LSOA boundaries for the areas, or bring the need data onto 2011 "
@@ -333,7 +357,8 @@ def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:
     if unmatched.any() and area_new and not need_new:
         old = sorted(codes_s[unmatched].astype(str))
         report.error(
-            path, "area_code",
+            path,
+            "area_code",
             f"the need file looks 2011-coded: {unmatched.sum()} LSOA codes (e.g. {old[0]}) "
             f"are not 2021 LSOAs, while the areas file uses 2021 codes (e.g. {area_new[0]})",
             "bring the need data onto 2021 LSOAs with the ONS LSOA 2011 to 2021 lookup, or "
@@ -342,7 +367,8 @@ def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:
         return
     if unmatched.any():
         report.warn(
-            path, "area_code",
+            path,
+            "area_code",
             f"{unmatched.sum()} row(s) have an area code that is not in the areas file "
             f"(e.g. '{codes_s[unmatched].iloc[0]}'); they are left out",
             "check the codes, or that both files cover the same areas and year",
@@ -352,7 +378,8 @@ def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:
     missing = ~area_codes.isin(codes)
     if missing.any():
         report.warn(
-            path, "area_code",
+            path,
+            "area_code",
             f"{missing.sum()} area(s) have no row in the need file "
             f"(e.g. '{area_codes[missing][0]}'); their children count as zero",
             "add the missing areas to the need file",
@@ -443,21 +470,32 @@ def _load_services(
             lambda s: [c.strip().lower() for c in s.split(sep) if c.strip()]
         )
         check_categories(
-            categories, known=list(cfg.categories), file=path, field=cols["categories"],
-            report=report, rows=rows,
+            categories,
+            known=list(cfg.categories),
+            file=path,
+            field=cols["categories"],
+            report=report,
+            rows=rows,
         )
     min_age, max_age = number("min_age", 0.0), number("max_age", 19.0)
     min_age, max_age = min_age.fillna(0.0), max_age.fillna(19.0)
-    check_ages(min_age, max_age, file=path, fields=(cols["min_age"], cols["max_age"]),
-               report=report, rows=rows)  # fmt: skip
+    check_ages(
+        min_age,
+        max_age,
+        file=path,
+        fields=(cols["min_age"], cols["max_age"]),
+        report=report,
+        rows=rows,
+    )
     capacity, cost = number("capacity"), number("annual_cost")
     for values, name in ((capacity, "capacity"), (cost, "annual_cost")):
         check_non_negative(values, file=path, field=cols[name], report=report, rows=rows)
 
     def choice(name: str, choices: tuple[str, ...], default: str) -> pd.Series:
         values = text(name, default).replace("", default)
-        return check_choices(values, choices=choices, file=path, field=cols[name],
-                             report=report, rows=rows)  # fmt: skip
+        return check_choices(
+            values, choices=choices, file=path, field=cols[name], report=report, rows=rows
+        )
 
     out = pd.DataFrame(
         {
@@ -474,9 +512,9 @@ def _load_services(
             "annual_cost": cost.to_numpy(),
             "delivery": choice("delivery", DELIVERY, "in_person").to_numpy(),
             "status": choice("status", STATUS, "active").to_numpy(),
-            "reach_areas": text("reach_areas").map(
-                lambda s: [c.strip() for c in s.split(";") if c.strip()]
-            ).to_numpy(),
+            "reach_areas": text("reach_areas")
+            .map(lambda s: [c.strip() for c in s.split(";") if c.strip()])
+            .to_numpy(),
             "opening_times": text("opening_times").to_numpy(),
             "contact": text("contact").to_numpy(),
             "notes": text("notes").to_numpy(),
@@ -499,32 +537,43 @@ def _empty_services(crs: str) -> gpd.GeoDataFrame:
     )
 
 
-def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:  # noqa: ANN001
+def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:
     """Points from latitude/longitude, else easting/northing, else postcode, row by row."""
     n = len(raw)
     x = np.full(n, np.nan)
     y = np.full(n, np.nan)
     has = {k: cols[k] in raw for k in ("latitude", "longitude", "easting", "northing")}
     if has["latitude"] and has["longitude"]:
-        lat = parse_numbers(raw[cols["latitude"]], file=path, field=cols["latitude"],
-                            report=report, rows=rows)  # fmt: skip
-        lon = parse_numbers(raw[cols["longitude"]], file=path, field=cols["longitude"],
-                            report=report, rows=rows)  # fmt: skip
-        check_lat_lon(lat, lon, file=path, fields=(cols["latitude"], cols["longitude"]),
-                      report=report, rows=rows)  # fmt: skip
+        lat = parse_numbers(
+            raw[cols["latitude"]], file=path, field=cols["latitude"], report=report, rows=rows
+        )
+        lon = parse_numbers(
+            raw[cols["longitude"]], file=path, field=cols["longitude"], report=report, rows=rows
+        )
+        check_lat_lon(
+            lat,
+            lon,
+            file=path,
+            fields=(cols["latitude"], cols["longitude"]),
+            report=report,
+            rows=rows,
+        )
         ok = (lat.abs() <= 90) & (lon.abs() <= 180)
         pts = gpd.GeoSeries(gpd.points_from_xy(lon.where(ok), lat.where(ok)), crs="EPSG:4326")
         pts = pts.to_crs(crs)
         x, y = pts.x.to_numpy(), pts.y.to_numpy()
     if has["easting"] and has["northing"]:
-        e = parse_numbers(raw[cols["easting"]], file=path, field=cols["easting"],
-                          report=report, rows=rows)  # fmt: skip
-        nn = parse_numbers(raw[cols["northing"]], file=path, field=cols["northing"],
-                           report=report, rows=rows)  # fmt: skip
+        e = parse_numbers(
+            raw[cols["easting"]], file=path, field=cols["easting"], report=report, rows=rows
+        )
+        nn = parse_numbers(
+            raw[cols["northing"]], file=path, field=cols["northing"], report=report, rows=rows
+        )
         degrees = (e.abs() <= 180) & (nn.abs() <= 90) & e.notna() & nn.notna()
         if degrees.any():
             report.error(
-                path, cols["easting"],
+                path,
+                cols["easting"],
                 f"{degrees.sum()} easting/northing value(s) look like degrees "
                 f"(e.g. {e[degrees].iloc[0]:g}, {nn[degrees].iloc[0]:g})",
                 f"map these columns as latitude and longitude under [{role}.columns]",
@@ -541,10 +590,11 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray: 
             pc = normalise_postcode(raw[cols["postcode"]])
             if postcodes is None:
                 report.error(
-                    path, cols["postcode"],
+                    path,
+                    cols["postcode"],
                     f"{need.sum()} row(s) are placed only by postcode but no postcode lookup "
                     "is configured",
-                    "set path = \"...\" under [postcodes] to a postcode lookup file (such as "
+                    'set path = "..." under [postcodes] to a postcode lookup file (such as '
                     "the ONS Postcode Directory), or give coordinates",
                     rows=[rows[i] for i in np.flatnonzero(need)],
                 )
@@ -553,7 +603,8 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray: 
                 unknown = need & ~found
                 if unknown.any():
                     report.error(
-                        path, cols["postcode"],
+                        path,
+                        cols["postcode"],
                         f"{unknown.sum()} postcode(s) are not in the postcode lookup "
                         f"(e.g. '{raw[cols['postcode']].iloc[np.flatnonzero(unknown)[0]]}')",
                         "check the postcode, or give latitude/longitude for that row",
@@ -566,7 +617,8 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray: 
                 stale[hit] = looked["terminated"].to_numpy(dtype=bool)
                 if stale.any():
                     report.warn(
-                        path, cols["postcode"],
+                        path,
+                        cols["postcode"],
                         f"{stale.sum()} postcode(s) are terminated; their last known place "
                         "was used",
                         "update the service's postcode in the directory",
@@ -575,7 +627,7 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray: 
     return gpd.points_from_xy(x, y)
 
 
-def _place_in_study_area(services, areas, spec, path, report, rows, record):  # noqa: ANN001
+def _place_in_study_area(services, areas, spec, path, report, rows, record):
     """Give each service its area; list (and keep or drop) those outside every area."""
     located = ~(services.geometry.is_empty | services.geometry.isna()).to_numpy()
     located &= np.isfinite(services.geometry.x.to_numpy())
@@ -583,7 +635,8 @@ def _place_in_study_area(services, areas, spec, path, report, rows, record):  # 
     lost = ~located & ~remote
     if lost.any():
         report.warn(
-            path, "location",
+            path,
+            "location",
             f"{lost.sum()} in-person or outreach service(s) have no location and are left out",
             "give each service coordinates or a postcode",
             rows=[rows[i] for i in np.flatnonzero(lost)],
@@ -593,9 +646,10 @@ def _place_in_study_area(services, areas, spec, path, report, rows, record):  # 
     if located.any() and len(areas):
         pos = np.flatnonzero(located)
         hit = areas.sindex.query(
-            services.geometry.to_numpy()[pos], predicate="dwithin",
+            services.geometry.to_numpy()[pos],
+            predicate="dwithin",
             distance=STUDY_AREA_TOLERANCE_M,
-        )  # fmt: skip
+        )
         # the first area found for each point (a point on a boundary touches two)
         first = pd.Series(hit[1], index=hit[0]).groupby(level=0).min()
         area_code[pos[first.index]] = areas.index.to_numpy()[first.to_numpy()]
@@ -604,10 +658,11 @@ def _place_in_study_area(services, areas, spec, path, report, rows, record):  # 
         action = "dropped" if spec.outside_study_area == "drop" else "kept"
         names = ", ".join(f"'{n}'" for n in services.loc[outside, "name"].head(3))
         report.warn(
-            path, "location",
+            path,
+            "location",
             f"{outside.sum()} service(s) lie outside the study area and were {action} "
             f"({names}{'...' if outside.sum() > 3 else ''})",
-            "set outside_study_area = \"drop\" or \"keep\" in its section of config.toml; "
+            'set outside_study_area = "drop" or "keep" in its section of config.toml; '
             "keeping them lets services over the border serve children near it",
             rows=[rows[i] for i in np.flatnonzero(outside)],
         )
@@ -629,7 +684,9 @@ def _load_roads(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame
     lines = roads.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
     if not lines.all():
         report.warn(
-            path, "geometry", f"{(~lines).sum()} feature(s) are not lines and are left out",
+            path,
+            "geometry",
+            f"{(~lines).sum()} feature(s) are not lines and are left out",
             "a road network holds only LineStrings",
         )
         record.dropped["not a line"] = int((~lines).sum())
@@ -666,12 +723,14 @@ def load_inputs(cfg: Config) -> Inputs:
         frames.append(frame)
         records.append(rec)
     services = pd.concat(frames, ignore_index=True) if frames else _empty_services(cfg.run.crs)
-    clash = sorted(set.intersection(*(set(f["service_id"]) for f in frames))) if len(frames) > 1 else []
+    clash = (
+        sorted(set.intersection(*(set(f["service_id"]) for f in frames))) if len(frames) > 1 else []
+    )
     if clash:
         report.error(
-            "services", "service_id",
-            f"{len(clash)} id(s) appear in both the services and centres files "
-            f"(e.g. '{clash[0]}')",
+            "services",
+            "service_id",
+            f"{len(clash)} id(s) appear in both the services and centres files (e.g. '{clash[0]}')",
             "give centres ids of their own (for example a C prefix)",
         )
     roads, road_recs = _load_roads(cfg, report)

@@ -35,9 +35,18 @@ import pyogrio
 from earlyhelp.errors import InputError
 
 _LIBRARIES = (
-    "earlyhelp", "geopandas", "shapely", "pyogrio", "pyproj", "pandas", "numpy", "scipy",
-    "folium", "branca", "mapclassify",
-)  # fmt: skip
+    "earlyhelp",
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "pyproj",
+    "pandas",
+    "numpy",
+    "scipy",
+    "folium",
+    "branca",
+    "mapclassify",
+)
 
 
 def check_not_inputs(outputs: Iterable[Path], inputs: Iterable[Path]) -> None:
@@ -58,7 +67,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place only on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     tmp_path.unlink()

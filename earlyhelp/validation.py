@@ -80,11 +80,11 @@ class ValidationReport:
         """Record a problem; ``rows`` may name several rows, shown as a compact list."""
         self.problems.append(Problem(severity, _name(file), _rows(rows), field, problem, fix))
 
-    def error(self, file, field, problem, fix, *, rows=""):  # noqa: ANN001 - see add()
+    def error(self, file, field, problem, fix, *, rows=""):
         """Record an error (stops the run)."""
         self.add("error", file, field, problem, fix, rows=rows)
 
-    def warn(self, file, field, problem, fix, *, rows=""):  # noqa: ANN001 - see add()
+    def warn(self, file, field, problem, fix, *, rows=""):
         """Record a warning (the run goes on)."""
         self.add("warning", file, field, problem, fix, rows=rows)
 
@@ -153,9 +153,9 @@ def require_columns(
         hint = did_you_mean(header, [str(c) for c in frame.columns])
         close = hint.removeprefix(" (did you mean '").removesuffix("'?)")
         fix = (
-            f"set {canonical} = \"{close}\" under [{section}.columns] in config.toml"
+            f'set {canonical} = "{close}" under [{section}.columns] in config.toml'
             if hint
-            else f"add the column, or map it with {canonical} = \"<your header>\" under "
+            else f'add the column, or map it with {canonical} = "<your header>" under '
             f"[{section}.columns]"
         )
         report.error(file, header, f"required column '{header}' is missing{hint}", fix)
@@ -401,23 +401,18 @@ def check_lat_lon(
             f"(e.g. {lat.iloc[np.flatnonzero(metres)[0]]:g}); they look like British "
             "National Grid metres",
             f"map these columns as easting and northing under [services.columns] instead of "
-            f"latitude = \"{fields[0]}\" and longitude = \"{fields[1]}\"",
+            f'latitude = "{fields[0]}" and longitude = "{fields[1]}"',
             rows=[rows[i] for i in np.flatnonzero(metres)],
         )
     # Great Britain lies at latitude 49-61 and longitude -9 to 2: swapped values fall
     # at latitude -9..2 and longitude 49..61.
-    swapped = (
-        known
-        & ~metres
-        & lat.between(-9, 2.5).to_numpy()
-        & lon.between(49, 61).to_numpy()
-    )
+    swapped = known & ~metres & lat.between(-9, 2.5).to_numpy() & lon.between(49, 61).to_numpy()
     if swapped.any():
         report.error(
             file,
             fields[0],
             f"{swapped.sum()} point(s) look like latitude and longitude swapped "
             f"(e.g. latitude {lat.iloc[np.flatnonzero(swapped)[0]]:g})",
-            f"swap the mapping: latitude = \"{fields[1]}\" and longitude = \"{fields[0]}\"",
+            f'swap the mapping: latitude = "{fields[1]}" and longitude = "{fields[0]}"',
             rows=[rows[i] for i in np.flatnonzero(swapped)],
         )

@@ -63,8 +63,7 @@ def test_numbers_that_do_not_parse(tiny):
     assert problems(tiny, "error") == [
         f"services.csv, row 2, 3, field 'capacity': 2 value(s) are not numbers: "
         f'"1 200", "n/a"; {fix}',
-        f"services.csv, row 4, field 'annual_cost': 1 value(s) are not numbers: "
-        f'"£3,000"; {fix}',
+        f"services.csv, row 4, field 'annual_cost': 1 value(s) are not numbers: \"£3,000\"; {fix}",
     ]
 
 
@@ -104,13 +103,11 @@ def test_missing_crs_is_refused_with_the_fix(tiny):
         load_inputs(load_config(tiny.config))
     assert str(info.value) == (
         "areas.gpkg: the file has no coordinate reference system (CRS); add crs = "
-        "\"EPSG:27700\" (or the right code) to its section in config.toml, or save it again "
+        '"EPSG:27700" (or the right code) to its section in config.toml, or save it again '
         "with a CRS in QGIS"
     )
     # The fix the message gives works.
-    tiny.set_config(
-        replace=('path = "areas.geojson"', 'path = "areas.gpkg"\ncrs = "EPSG:27700"')
-    )
+    tiny.set_config(replace=('path = "areas.geojson"', 'path = "areas.gpkg"\ncrs = "EPSG:27700"'))
     assert len(load_inputs(load_config(tiny.config)).areas) == 16
 
 
@@ -121,8 +118,8 @@ def test_swapped_latitude_and_longitude(tiny):
     tiny.write("services.csv", frame)
     assert problems(tiny, "error") == [
         "services.csv, row 2, field 'latitude': 1 point(s) look like latitude and longitude "
-        "swapped (e.g. latitude 1.2); swap the mapping: latitude = \"longitude\" and "
-        "longitude = \"latitude\""
+        'swapped (e.g. latitude 1.2); swap the mapping: latitude = "longitude" and '
+        'longitude = "latitude"'
     ]
 
 
@@ -134,7 +131,7 @@ def test_grid_metres_declared_as_degrees(tiny):
         "services.csv, row 2, 3, 4, 5, field 'latitude': 4 coordinate(s) are far too large "
         "for degrees (e.g. 470500); they look like British National Grid metres; map these "
         "columns as easting and northing under [services.columns] instead of latitude = "
-        "\"latitude\" and longitude = \"longitude\""
+        '"latitude" and longitude = "longitude"'
     ]
 
 
@@ -148,7 +145,7 @@ def test_services_outside_study_area_are_listed_then_kept_or_dropped(tiny, actio
     lines = [p.line() for p in inputs.report.warnings]
     assert lines == [
         f"services.csv, row 3, field 'location': 1 service(s) lie outside the study area and "
-        f"were {action}ed ('Safe Homes'); set outside_study_area = \"drop\" or \"keep\" in its "
+        f'were {action}ed (\'Safe Homes\'); set outside_study_area = "drop" or "keep" in its '
         "section of config.toml; keeping them lets services over the border serve children "
         "near it".replace("keeped", "kept").replace("droped", "dropped")
     ]
@@ -268,8 +265,9 @@ def test_every_problem_is_collected_before_stopping(tiny):
 def test_validate_command_prints_one_line_per_problem_and_exits_2(tiny):
     break_services(tiny, cells={(0, "capacity"): "n/a", (1, "categories"): "parentng"})
     report = tiny.path("report.csv")
-    result = CliRunner().invoke(app, ["validate", "--config", str(tiny.config),
-                                      "--report", str(report)])  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["validate", "--config", str(tiny.config), "--report", str(report)]
+    )
     assert result.exit_code == 2
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith("error: services.csv, row 3, field 'categories': ")

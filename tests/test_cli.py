@@ -1,0 +1,138 @@
+"""The command line, run through Typer's CliRunner: help, outputs, exit codes, safety nets."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from earlyhelp import outputs
+from earlyhelp.cli import app
+from earlyhelp.loading import file_sha256
+
+runner = CliRunner()
+
+
+def command_names() -> list[str]:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    return sorted(group.commands)
+
+
+@pytest.mark.parametrize("name", command_names())
+def test_every_command_has_help_ending_with_an_example(name):
+    result = runner.invoke(app, [name, "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "Example: earlyhelp " + name in text
+
+
+def inputs_hashes(tiny) -> dict[str, str]:
+    return {p.name: file_sha256(p) for p in sorted(tiny.root.glob("*.*"))}
+
+
+def test_run_writes_results_manifest_and_validation(tiny):
+    before = inputs_hashes(tiny)
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 0, result.output
+    folder = tiny.root / "out" / "tiny"
+    assert sorted(p.name for p in folder.iterdir()) >= [
+        "manifest.json",
+        "results.gpkg",
+        "validation.csv",
+    ]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    areas_rec = next(r for r in manifest["inputs"] if r["role"] == "areas")
+    assert areas_rec["rows_read"] == 16 and areas_rec["rows_used"] == 16
+    assert areas_rec["sha256"] == before["areas.geojson"]
+    assert manifest["counts"]["services"] == 5
+    assert manifest["parameters"]["run"]["name"] == "tiny"
+    assert "geopandas" in manifest["libraries"]
+    areas = gpd.read_file(folder / "results.gpkg", layer="areas")
+    assert len(areas) == 16 and areas["pop_0_4"].sum() == 16 * 50
+    assert inputs_hashes(tiny) == before  # inputs are never modified
+
+
+def test_running_twice_gives_the_same_results(tiny):
+    tables = []
+    for _ in range(2):
+        assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+        folder = tiny.root / "out" / "tiny"
+        layers = [gpd.read_file(folder / "results.gpkg", layer=n) for n in ("areas", "services")]
+        tables.append((layers, pd.read_csv(folder / "validation.csv")))
+    (a1, s1), v1 = tables[0]
+    (a2, s2), v2 = tables[1]
+    pd.testing.assert_frame_equal(a1, a2)
+    pd.testing.assert_frame_equal(s1, s2)
+    pd.testing.assert_frame_equal(v1, v2)
+
+
+def test_bad_input_is_one_line_per_problem_and_exit_2_without_traceback(tiny):
+    frame = tiny.read("services.csv")
+    frame.loc[0, "capacity"] = "£3,000"
+    tiny.write("services.csv", frame)
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: services.csv, row 2, field 'capacity': 1 value(s) are not numbers: \"£3,000\"; "
+        "write plain numbers such as 3000 or 12.5 (no £, commas, spaces or words); leave the "
+        "cell empty if the value is unknown"
+    ]
+    assert "Traceback" not in result.output
+    assert not (tiny.root / "out" / "tiny").exists()
+
+
+def test_bad_config_exits_2_with_one_line(tiny):
+    tiny.set_config("\n[map]\nclases = 5\n")
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "unknown key 'clases' in [map] (did you mean 'classes'?)" in lines[0]
+
+
+def test_unexpected_failure_exits_1_and_leaves_no_half_written_run(tiny, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("earlyhelp.assessment.write_json", broken)
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith(
+        "earlyhelp: unexpected error: RuntimeError: disk on fire"
+    )
+    out = tiny.root / "out"
+    assert list(out.iterdir()) == []  # no run folder, no staging folder left behind
+
+
+def test_debug_shows_the_traceback(tiny):
+    tiny.set_config("\n[map]\nclases = 5\n")
+    result = runner.invoke(app, ["--debug", "run", "--config", str(tiny.config)])
+    assert result.exit_code != 0
+    assert type(result.exception).__name__ == "ConfigError"
+
+
+def test_an_output_folder_holding_an_input_is_refused(tiny):
+    result = runner.invoke(app, ["run", "--config", str(tiny.config), "--out", str(tiny.root)])
+    assert result.exit_code == 2
+    assert "would overwrite the input" in result.stderr
+    assert (tiny.root / "areas.geojson").exists()
+
+
+def test_staged_dir_replaces_a_previous_run_only_on_success(tmp_path):
+    final = tmp_path / "run"
+    final.mkdir()
+    (final / "old.txt").write_text("previous run")
+    with pytest.raises(RuntimeError), outputs.staged_dir(final) as stage:
+        (stage / "new.txt").write_text("half")
+        raise RuntimeError("stop")
+    assert [p.name for p in final.iterdir()] == ["old.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+    with outputs.staged_dir(final) as stage:
+        (stage / "new.txt").write_text("whole")
+    assert [p.name for p in final.iterdir()] == ["new.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]

@@ -1,0 +1,95 @@
+"""Configuration: defaults, unknown keys refused with a suggestion, values checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from earlyhelp.config import Config, load_config
+from earlyhelp.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_empty_file_gives_every_default(tmp_path):
+    cfg = load_config(write(tmp_path, ""))
+    assert cfg.run.crs == "EPSG:27700"
+    assert cfg.access.distance_model == "euclidean"
+    assert cfg.disclosure.max_count == 5
+    assert cfg.areas.columns["area_code"] == "area_code"
+    # relative paths are resolved against the config file's folder
+    assert cfg.need.path == tmp_path / "data/demo/need.csv"
+
+
+def test_the_shipped_config_points_at_the_demo_county():
+    cfg = load_config(REPO / "config.toml")
+    assert cfg.areas.path == REPO / "data/demo/areas.geojson"
+    assert len(cfg.categories) == 12
+    assert set(cfg.indicators["domestic_abuse"].categories) == {"domestic_abuse"}
+
+
+def test_unknown_key_lists_valid_keys_and_suggests_one(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, "[access]\ndistance_modle = 'network'\n"))
+    message = str(info.value)
+    assert "unknown key 'distance_modle' in [access] (did you mean 'distance_model'?)" in message
+    assert "valid keys are: distance_model, circuity," in message
+
+
+def test_unknown_section_is_refused(tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"unknown key 'acess' in \[top level\] \(did you mean 'access'\?\)"
+    ):
+        load_config(write(tmp_path, "[acess]\n"))
+
+
+def test_column_mapping_keeps_defaults_and_refuses_unknown_canonical_names(tmp_path):
+    cfg = load_config(write(tmp_path, "[areas.columns]\narea_code = 'LSOA21CD'\n"))
+    assert cfg.areas.columns["area_code"] == "LSOA21CD"
+    assert cfg.areas.columns["district_code"] == "district_code"
+    with pytest.raises(ConfigError, match="unknown column key 'lsoa' in \\[areas.columns\\]"):
+        load_config(write(tmp_path, "[areas.columns]\nlsoa = 'LSOA21CD'\n"))
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("[access]\ncircuity = 'high'\n", "'access.circuity' must be a number, not 'high'"),
+        ("[map]\nself_contained = 'yes'\n", "'map.self_contained' must be true or false"),
+        ("[access]\ndecay = 'gausian'\n", "'access.decay' is 'gausian' (did you mean 'gaussian'?)"),
+        ("[disclosure]\nmin_count = 6\nmax_count = 5\n", "needs 0 <= min_count <= max_count"),
+        (
+            "[categories.parenting]\n[indicators.x]\ncolumn = 'x'\nkind = 'count'\n",
+            "[indicators.x] is a count and needs denominator",
+        ),
+        (
+            "[categories.parenting]\n[indicators.x]\ncolumn='x'\nkind='score'\n"
+            "categories=['parentin']\n",
+            "calls for unknown category 'parentin' (did you mean 'parenting'?)",
+        ),
+    ],
+)
+def test_wrong_values_name_the_key_and_the_fix(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert expected in str(info.value)
+
+
+def test_missing_file_and_bad_toml(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found; pass --config"):
+        load_config(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[run\n"))
+
+
+def test_config_is_frozen():
+    cfg = Config()
+    with pytest.raises(AttributeError):
+        cfg.run.name = "changed"  # type: ignore[misc]
