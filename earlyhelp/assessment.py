@@ -94,7 +94,7 @@ def _manifest(assessment: Assessment) -> dict:
     return {
         "run": cfg.run.name,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "config_file": str(cfg.source) if cfg.source else None,
+        "config_file": str(cfg.source.resolve()) if cfg.source else None,
         "inputs": [vars(r) for r in inputs.records],
         "validation": {
             "errors": len(inputs.report.errors),

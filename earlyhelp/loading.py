@@ -561,7 +561,7 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:
         ok = (lat.abs() <= 90) & (lon.abs() <= 180)
         pts = gpd.GeoSeries(gpd.points_from_xy(lon.where(ok), lat.where(ok)), crs="EPSG:4326")
         pts = pts.to_crs(crs)
-        x, y = pts.x.to_numpy(), pts.y.to_numpy()
+        x, y = pts.x.to_numpy(copy=True), pts.y.to_numpy(copy=True)
     if has["easting"] and has["northing"]:
         e = parse_numbers(
             raw[cols["easting"]], file=path, field=cols["easting"], report=report, rows=rows

@@ -54,7 +54,7 @@ def test_column_mapping_keeps_defaults_and_refuses_unknown_canonical_names(tmp_p
     cfg = load_config(write(tmp_path, "[areas.columns]\narea_code = 'LSOA21CD'\n"))
     assert cfg.areas.columns["area_code"] == "LSOA21CD"
     assert cfg.areas.columns["district_code"] == "district_code"
-    with pytest.raises(ConfigError, match="unknown column key 'lsoa' in \\[areas.columns\\]"):
+    with pytest.raises(ConfigError, match=r"unknown column key .lsoa. in \[areas.columns\]"):
         load_config(write(tmp_path, "[areas.columns]\nlsoa = 'LSOA21CD'\n"))
 
 

@@ -1,0 +1,94 @@
+"""The loaders on real published Hampshire data (skipped where ../shared/realdata is absent)."""
+
+from __future__ import annotations
+
+import pytest
+
+from earlyhelp.config import load_config
+from earlyhelp.errors import ValidationFailed
+from earlyhelp.loading import load_inputs
+
+CONFIG = """
+[run]
+name = "hampshire"
+output_dir = "out"
+
+[areas]
+path = "{root}/boundaries/{areas}"
+[areas.columns]
+area_code = "{code}"
+district_code = "{district}"
+
+[need]
+path = "{root}/population/hampshire_pop_mid2020_lsoa11_age0_19.csv"
+[need.columns]
+area_code = "lsoa11cd"
+pop_0_4 = "pop_0_4"
+pop_5_10 = "age_5+age_6+age_7+age_8+age_9+age_10"
+pop_11_15 = "age_11+age_12+age_13+age_14+age_15"
+pop_16_17 = "age_16+age_17"
+pop_18_19 = "age_18+age_19"
+
+[services]
+path = "{root}/services/hampshire_gias_open_establishments_20250524.csv"
+category = "early_education"
+outside_study_area = "drop"
+[services.columns]
+service_id = "urn"
+name = "establishment_name"
+
+[centres]
+path = ""
+
+[postcodes]
+path = ""
+
+[categories.early_education]
+label = "Early education"
+"""
+
+
+def write_config(tmp_path, realdata, *, vintage: str):
+    areas, code, district = {
+        "2011": ("hampshire_lsoa11_bgc.geojson", "lsoa11cd", "lad13cd"),
+        "2021": ("hampshire_lsoa21_bsc.geojson", "lsoa21cd", "lad24cd"),
+    }[vintage]
+    path = tmp_path / "config.toml"
+    path.write_text(
+        CONFIG.format(root=realdata, areas=areas, code=code, district=district), "utf-8"
+    )
+    return load_config(path)
+
+
+def test_hampshire_2011_lsoas_with_mid_2020_ages_and_schools(tmp_path, realdata):
+    inputs = load_inputs(write_config(tmp_path, realdata, vintage="2011"))
+    assert len(inputs.areas) == 1105
+    assert inputs.areas["district_code"].nunique() == 13
+    assert inputs.areas.crs.to_epsg() == 27700
+    assert inputs.areas.geometry.is_valid.all()  # two invalid polygons repaired
+    # the README's published total of children aged 0-19
+    assert (
+        inputs.need[["pop_0_4", "pop_5_10", "pop_11_15", "pop_16_17", "pop_18_19"]].to_numpy().sum()
+        == 424_770
+    )
+    warnings = [p.line() for p in inputs.report.warnings]
+    assert any("invalid polygon(s) were repaired" in w for w in warnings)
+    # the one Surrey school lies outside the study area and is dropped, by name
+    outside = [w for w in warnings if "outside the study area" in w]
+    assert len(outside) == 1 and "1 service(s)" in outside[0]
+    assert len(inputs.services) == 765
+    # GIAS easting/northing and the file's own 2021 LSOA agree for nearly every school
+    bounds = inputs.areas.total_bounds
+    assert inputs.services.geometry.x.between(bounds[0] - 1000, bounds[2] + 1000).all()
+
+
+def test_2011_coded_need_on_2021_boundaries_is_refused_with_the_bridge(tmp_path, realdata):
+    with pytest.raises(ValidationFailed) as info:
+        load_inputs(write_config(tmp_path, realdata, vintage="2021"))
+    lines = [p.line() for p in info.value.report.errors]
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "hampshire_pop_mid2020_lsoa11_age0_19.csv, field 'area_code': the need file looks "
+        "2011-coded: 28 LSOA codes"
+    )
+    assert "ONS LSOA 2011 to 2021 lookup" in lines[0]
