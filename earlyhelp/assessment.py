@@ -17,8 +17,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from earlyhelp.accessibility import AccessResult, compute_access
 from earlyhelp.config import Config
+from earlyhelp.disclosure import mark_unpublished, suppress, unpublished_banner
+from earlyhelp.distance import make_distance_model
 from earlyhelp.loading import Inputs, load_inputs
+from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import (
     check_not_inputs,
     library_versions,
@@ -26,18 +30,27 @@ from earlyhelp.outputs import (
     write_csv,
     write_gpkg,
     write_json,
+    write_workbook,
 )
+from earlyhelp.sufficiency import Sufficiency, assess_sufficiency
 
 Progress = Callable[[str], None]
-STEPS = ("load and validate inputs", "write outputs")
+STEPS = (
+    "load and validate inputs",
+    "measure access",
+    "assess sufficiency",
+    "write outputs",
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Assessment:
     """Every table of one run and the configuration that made it."""
 
     config: Config
     inputs: Inputs
+    access: AccessResult
+    sufficiency: Sufficiency
 
     @property
     def areas(self) -> gpd.GeoDataFrame:
@@ -56,7 +69,14 @@ def assess(cfg: Config, *, progress: Progress = _noop) -> Assessment:
     """Load, validate and analyse the inputs named in ``cfg``."""
     progress(STEPS[0])
     inputs = load_inputs(cfg)
-    return Assessment(config=cfg, inputs=inputs)
+    progress(STEPS[1])
+    model = make_distance_model(cfg.access, roads=inputs.roads)
+    access = compute_access(
+        inputs.areas, inputs.need, inputs.services, cfg.categories, cfg.access, model=model
+    )
+    progress(STEPS[2])
+    suff = assess_sufficiency(cfg, inputs.areas, inputs.need, inputs.services, access, model=model)
+    return Assessment(config=cfg, inputs=inputs, access=access, sufficiency=suff)
 
 
 def input_paths(cfg: Config) -> list[Path]:
@@ -71,24 +91,102 @@ def input_paths(cfg: Config) -> list[Path]:
 def write_run(
     assessment: Assessment, out_dir: Path | None = None, *, progress: Progress = _noop
 ) -> Path:
-    """Write the run folder: results.gpkg, validation.csv and manifest.json."""
+    """Write the run folder atomically; returns its path.
+
+    ``results.gpkg`` (layers areas, services, districts: analyst data), ``tables/*.csv``
+    (published tables suppressed; analyst tables open with a NOT FOR PUBLICATION line),
+    ``commissioners.xlsx``, ``validation.csv`` and ``manifest.json``.
+    """
     cfg = assessment.config
     out_dir = Path(out_dir or cfg.run_dir)
     check_not_inputs([out_dir], input_paths(cfg))
     progress(STEPS[-1])
-    inputs = assessment.inputs
+    tables = _tables(assessment)
     with staged_dir(out_dir) as stage:
-        areas = inputs.areas.join(inputs.need, how="left")
-        write_gpkg(
-            {"areas": areas.reset_index(), "services": inputs.services.reset_index()},
-            stage / "results.gpkg",
+        write_gpkg(_layers(assessment), stage / "results.gpkg")
+        for name, frame in tables.items():
+            write_csv(
+                frame,
+                stage / "tables" / f"{name}.csv",
+                index=frame.index.name is not None,
+                banner=unpublished_banner(frame),
+            )
+        write_workbook(
+            {k: v for k, v in tables.items() if k in _WORKBOOK}, stage / "commissioners.xlsx"
         )
-        write_csv(inputs.report.to_frame(), stage / "validation.csv")
-        write_json(_manifest(assessment), stage / "manifest.json")
+        write_csv(assessment.inputs.report.to_frame(), stage / "validation.csv")
+        write_json(_manifest(assessment, tables), stage / "manifest.json")
     return out_dir
 
 
-def _manifest(assessment: Assessment) -> dict:
+def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
+    """The GeoPackage layers: every area with every measure, services, districts."""
+    inputs, suff = assessment.inputs, assessment.sufficiency
+    priority = suff.gaps.pivot(index="area_code", columns="category", values="priority")
+    areas = (
+        inputs.areas.join(inputs.need, how="left")
+        .join(suff.need_index)
+        .join(assessment.access.wide)
+        .join(priority.add_prefix("priority__"))
+        .join(suff.range)
+    )
+    districts = inputs.areas.dissolve(by="district_code", aggfunc={"district_name": "first"})
+    districts = districts.join(suff.summary.drop(columns="district_name"))
+    return {
+        "areas": areas.reset_index(),
+        "services": inputs.services.reset_index(),
+        "districts": districts.reset_index(),
+    }
+
+
+# The commissioners' workbook: the tables a commissioner reads (the long access table
+# and the need index stay in CSV and the GeoPackage).
+_WORKBOOK = (
+    "district_summary",
+    "district_comparison",
+    "resourcing",
+    "range_of_help",
+    "gaps",
+    "funnel",
+)
+
+
+def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
+    """Every CSV table of the run. Only suppressed tables are publishable."""
+    cfg, suff = assessment.config, assessment.sufficiency
+    d = cfg.disclosure
+    summary = suppress(
+        suff.summary,
+        count_columns=[
+            "children",
+            "children_full_core_range",
+            "priority_gap_children",
+        ],
+        rate_columns={
+            "pct_full_core_range": "children_full_core_range",
+            "pct_lower": "children_full_core_range",
+            "pct_upper": "children_full_core_range",
+        },
+        min_count=d.min_count,
+        max_count=d.max_count,
+        symbol=d.symbol,
+        total_row="County",
+    )
+    analyst = {
+        "access": assessment.access.tidy,
+        "gaps": suff.gaps,
+        "range_of_help": suff.range.reset_index(),
+        "district_comparison": suff.districts,
+        "funnel": suff.funnel,
+        "resourcing": suff.resourcing.reset_index(),
+        "need_index": suff.need_index.reset_index(),
+    }
+    out = {"district_summary": summary}
+    out.update({name: mark_unpublished(frame) for name, frame in analyst.items()})
+    return out
+
+
+def _manifest(assessment: Assessment, tables: dict[str, pd.DataFrame]) -> dict:
     cfg = assessment.config
     inputs = assessment.inputs
     return {
@@ -101,21 +199,23 @@ def _manifest(assessment: Assessment) -> dict:
             "warnings": len(inputs.report.warnings),
         },
         "outputs": {
-            "results.gpkg": ["areas", "services"],
+            "results.gpkg": ["areas", "services", "districts"],
+            "tables": {
+                f"tables/{name}.csv": (
+                    "not for publication" if unpublished_banner(frame) else "published"
+                )
+                for name, frame in tables.items()
+            },
+            "commissioners.xlsx": "one sheet per table",
             "validation.csv": "every problem found in the inputs",
         },
+        "access": {"notes": list(assessment.access.notes), **assessment.access.params},
         "parameters": cfg.to_dict(),
         "libraries": library_versions(),
         "counts": {
             "areas": len(inputs.areas),
             "districts": int(inputs.areas["district_code"].nunique()),
             "services": len(inputs.services),
-            "children_0_19": float(pd.to_numeric(_children(inputs.need)).sum()),
+            "children_0_19": float(inputs.need[list(AGE_BANDS)].to_numpy().sum()),
         },
     }
-
-
-def _children(need: pd.DataFrame) -> pd.Series:
-    from earlyhelp.need import AGE_BANDS
-
-    return need[list(AGE_BANDS)].sum(axis=1)

@@ -67,6 +67,7 @@ SERVICE_COLUMNS = (
     "max_age",
     "capacity",
     "annual_cost",
+    "reached",
     "delivery",
     "status",
     "latitude",
@@ -162,6 +163,8 @@ class CategoryConfig:
     required: bool = True
     colour: str = "#1b9e77"
     icon: str = "info-sign"
+    min_age: float = 0.0  # the ages whose children this kind of help is for, in years
+    max_age: float = 19.0
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,9 @@ class SufficiencyConfig:
     high_need_quantile: float = 0.8
     low_access_quantile: float = 0.2
     calls_for_ratio: float = 1.25
+    sector_reach_urban_m: float = 3000.0
+    sector_reach_rural_m: float = 10000.0
+    in_need_indicator: str = ""  # the indicator counting children in need (spend per child)
 
 
 @dataclass(frozen=True)
@@ -446,6 +452,13 @@ def _cross_check(cfg: Config, file: Path) -> None:
                     f"{file}: [indicators.{name}] calls for unknown category '{cat}'"
                     f"{did_you_mean(cat, keys)}; categories are: {', '.join(keys)}"
                 )
+    in_need = cfg.sufficiency.in_need_indicator
+    if in_need and in_need not in cfg.indicators:
+        raise ConfigError(
+            f"{file}: [sufficiency] in_need_indicator = '{in_need}' is not an indicator"
+            f"{did_you_mean(in_need, cfg.indicators)}; indicators are: "
+            f"{', '.join(cfg.indicators)}"
+        )
     for svc in (cfg.services, cfg.centres):
         if svc.category and keys and svc.category not in cfg.categories:
             raise ConfigError(

@@ -487,8 +487,8 @@ def _load_services(
         report=report,
         rows=rows,
     )
-    capacity, cost = number("capacity"), number("annual_cost")
-    for values, name in ((capacity, "capacity"), (cost, "annual_cost")):
+    capacity, cost, reached = number("capacity"), number("annual_cost"), number("reached")
+    for values, name in ((capacity, "capacity"), (cost, "annual_cost"), (reached, "reached")):
         check_non_negative(values, file=path, field=cols[name], report=report, rows=rows)
 
     def choice(name: str, choices: tuple[str, ...], default: str) -> pd.Series:
@@ -510,6 +510,7 @@ def _load_services(
             "max_age": max_age.to_numpy(),
             "capacity": capacity.to_numpy(),
             "annual_cost": cost.to_numpy(),
+            "reached": reached.to_numpy(),
             "delivery": choice("delivery", DELIVERY, "in_person").to_numpy(),
             "status": choice("status", STATUS, "active").to_numpy(),
             "reach_areas": text("reach_areas")
@@ -675,7 +676,7 @@ def _place_in_study_area(services, areas, spec, path, report, rows, record):
 
 def _load_roads(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame | None, list]:
     spec = cfg.roads
-    if spec.path is None:
+    if spec.path is None or cfg.access.distance_model != "network":
         return None, []
     path = _exists(spec.path, "roads")
     roads = read_vector(path, layer=spec.layer)

@@ -10,11 +10,13 @@ from __future__ import annotations
 __all__ = [
     "atomic_path",
     "check_not_inputs",
+    "header_with_unit",
     "library_versions",
     "staged_dir",
     "write_csv",
     "write_gpkg",
     "write_json",
+    "write_workbook",
 ]
 
 import contextlib
@@ -90,6 +92,9 @@ def staged_dir(final: Path) -> Iterator[Path]:
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(stage, 0o777 & ~umask)  # mkdtemp makes it private; a run folder is not
     try:
         yield stage
         old = None
@@ -104,10 +109,63 @@ def staged_dir(final: Path) -> Iterator[Path]:
             shutil.rmtree(stage)
 
 
-def write_csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> Path:
-    """Write a CSV (UTF-8, ``\\n`` line ends) atomically."""
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=index, lineterminator="\n")
+def write_csv(
+    frame: pd.DataFrame, path: Path, *, index: bool = False, banner: str | None = None
+) -> Path:
+    """Write a CSV (UTF-8, ``\\n`` line ends) atomically, ``banner`` as its first line."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        if banner:
+            fh.write(banner + "\n")
+        frame.to_csv(fh, index=index, lineterminator="\n")
+    return path
+
+
+_UNITS = (
+    ("pct_", "%"),
+    ("share_", "share, 0-1"),
+    ("spend_", "GBP"),
+    ("cost", "GBP"),
+    ("places_per_1000", "per 1,000 children"),
+    ("need_index", "0-100"),
+    ("children", "children"),
+)
+
+
+def header_with_unit(column: str) -> str:
+    """A readable header with its unit: ``spend_per_child`` -> ``Spend per child (GBP)``."""
+    text = str(column).replace("__", ": ").replace("_", " ")
+    text = text[:1].upper() + text[1:]
+    for marker, unit in _UNITS:
+        if marker in str(column):
+            return f"{text} ({unit})"
+    return text
+
+
+def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> Path:
+    """One formatted sheet per table for commissioners: bold frozen headers with units,
+    fitted column widths; analyst tables carry their NOT FOR PUBLICATION line on top."""
+    from openpyxl.styles import Font, PatternFill
+
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            banner = frame.attrs.get("earlyhelp_publication") != "suppressed"
+            start = 1 if banner else 0
+            shown = frame.reset_index() if frame.index.name else frame
+            shown = shown.rename(columns=header_with_unit)
+            shown.to_excel(writer, sheet_name=name[:31], index=False, startrow=start)
+            sheet = writer.sheets[name[:31]]
+            if banner:
+                sheet.cell(row=1, column=1, value="NOT FOR PUBLICATION: unsuppressed small numbers")
+                sheet.cell(row=1, column=1).font = Font(bold=True, color="9C0006")
+            for cell in sheet[start + 1]:
+                cell.font = Font(bold=True)
+                cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            sheet.freeze_panes = sheet.cell(row=start + 2, column=1)
+            for i, col in enumerate(shown.columns, start=1):
+                width = max(len(str(col)), *(len(str(v)) for v in shown[col].head(200)), 6)
+                sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(
+                    width + 2, 60
+                )
     return path
 
 
