@@ -7,7 +7,7 @@ into ``<output_dir>/<run name>/`` atomically.
 
 from __future__ import annotations
 
-__all__ = ["STEPS", "Assessment", "assess", "write_run"]
+__all__ = ["STEPS", "Assessment", "assess", "publishable_summary", "write_run"]
 
 import datetime as dt
 from collections.abc import Callable
@@ -50,7 +50,7 @@ class Assessment:
     config: Config
     inputs: Inputs
     access: AccessResult
-    sufficiency: Sufficiency
+    sufficiency: Sufficiency | None  # None when only access was asked for
 
     @property
     def areas(self) -> gpd.GeoDataFrame:
@@ -65,8 +65,11 @@ def _noop(_: str) -> None:
     return None
 
 
-def assess(cfg: Config, *, progress: Progress = _noop) -> Assessment:
-    """Load, validate and analyse the inputs named in ``cfg``."""
+def assess(cfg: Config, *, sufficiency: bool = True, progress: Progress = _noop) -> Assessment:
+    """Load, validate and analyse the inputs named in ``cfg``.
+
+    With ``sufficiency=False`` it stops after measuring access.
+    """
     progress(STEPS[0])
     inputs = load_inputs(cfg)
     progress(STEPS[1])
@@ -74,8 +77,12 @@ def assess(cfg: Config, *, progress: Progress = _noop) -> Assessment:
     access = compute_access(
         inputs.areas, inputs.need, inputs.services, cfg.categories, cfg.access, model=model
     )
-    progress(STEPS[2])
-    suff = assess_sufficiency(cfg, inputs.areas, inputs.need, inputs.services, access, model=model)
+    suff = None
+    if sufficiency:
+        progress(STEPS[2])
+        suff = assess_sufficiency(
+            cfg, inputs.areas, inputs.need, inputs.services, access, model=model
+        )
     return Assessment(config=cfg, inputs=inputs, access=access, sufficiency=suff)
 
 
@@ -111,27 +118,25 @@ def write_run(
                 index=frame.index.name is not None,
                 banner=unpublished_banner(frame),
             )
-        write_workbook(
-            {k: v for k, v in tables.items() if k in _WORKBOOK}, stage / "commissioners.xlsx"
-        )
+        sheets = {k: v for k, v in tables.items() if k in _WORKBOOK}
+        if sheets:
+            write_workbook(sheets, stage / "commissioners.xlsx")
         write_csv(assessment.inputs.report.to_frame(), stage / "validation.csv")
-        write_json(_manifest(assessment, tables), stage / "manifest.json")
+        files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
+        write_json(_manifest(assessment, files), stage / "manifest.json")
     return out_dir
 
 
 def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
     """The GeoPackage layers: every area with every measure, services, districts."""
     inputs, suff = assessment.inputs, assessment.sufficiency
-    priority = suff.gaps.pivot(index="area_code", columns="category", values="priority")
-    areas = (
-        inputs.areas.join(inputs.need, how="left")
-        .join(suff.need_index)
-        .join(assessment.access.wide)
-        .join(priority.add_prefix("priority__"))
-        .join(suff.range)
-    )
+    areas = inputs.areas.join(inputs.need, how="left").join(assessment.access.wide)
     districts = inputs.areas.dissolve(by="district_code", aggfunc={"district_name": "first"})
-    districts = districts.join(suff.summary.drop(columns="district_name"))
+    if suff is not None:
+        priority = suff.gaps.pivot(index="area_code", columns="category", values="priority")
+        areas = areas.join(suff.need_index).join(priority.add_prefix("priority__"))
+        areas = areas.join(suff.range)
+        districts = districts.join(suff.summary.drop(columns="district_name"))
     return {
         "areas": areas.reset_index(),
         "services": inputs.services.reset_index(),
@@ -151,17 +156,12 @@ _WORKBOOK = (
 )
 
 
-def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
-    """Every CSV table of the run. Only suppressed tables are publishable."""
-    cfg, suff = assessment.config, assessment.sufficiency
-    d = cfg.disclosure
-    summary = suppress(
-        suff.summary,
-        count_columns=[
-            "children",
-            "children_full_core_range",
-            "priority_gap_children",
-        ],
+def publishable_summary(assessment: Assessment) -> pd.DataFrame:
+    """The district summary as it may be published: small counts suppressed."""
+    d = assessment.config.disclosure
+    return suppress(
+        assessment.sufficiency.summary,
+        count_columns=["children", "children_full_core_range", "priority_gap_children"],
         rate_columns={
             "pct_full_core_range": "children_full_core_range",
             "pct_lower": "children_full_core_range",
@@ -172,6 +172,14 @@ def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
         symbol=d.symbol,
         total_row="County",
     )
+
+
+def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
+    """Every CSV table of the run. Only suppressed tables are publishable."""
+    suff = assessment.sufficiency
+    if suff is None:
+        return {"access": mark_unpublished(assessment.access.tidy)}
+    summary = publishable_summary(assessment)
     analyst = {
         "access": assessment.access.tidy,
         "gaps": suff.gaps,
@@ -186,7 +194,16 @@ def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _manifest(assessment: Assessment, tables: dict[str, pd.DataFrame]) -> dict:
+# What each output is, for the manifest; anything else is analyst data.
+_PUBLICATION = {
+    "tables/district_summary.csv": "published: small numbers suppressed",
+    "index.html": "published: the board map, small numbers suppressed",
+    "report.html": "published: the board report, small numbers suppressed",
+    "validation.csv": "every problem found in the inputs",
+}
+
+
+def _manifest(assessment: Assessment, files: list[str]) -> dict:
     cfg = assessment.config
     inputs = assessment.inputs
     return {
@@ -199,15 +216,7 @@ def _manifest(assessment: Assessment, tables: dict[str, pd.DataFrame]) -> dict:
             "warnings": len(inputs.report.warnings),
         },
         "outputs": {
-            "results.gpkg": ["areas", "services", "districts"],
-            "tables": {
-                f"tables/{name}.csv": (
-                    "not for publication" if unpublished_banner(frame) else "published"
-                )
-                for name, frame in tables.items()
-            },
-            "commissioners.xlsx": "one sheet per table",
-            "validation.csv": "every problem found in the inputs",
+            path: _PUBLICATION.get(path, "analyst data, not for publication") for path in files
         },
         "access": {"notes": list(assessment.access.notes), **assessment.access.params},
         "parameters": cfg.to_dict(),

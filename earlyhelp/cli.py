@@ -100,31 +100,21 @@ def _console():
     return Console(stderr=True)
 
 
-@app.command()
-def run(
-    config: ConfigOpt = Path("config.toml"),
-    out: Annotated[
-        Path | None,
-        typer.Option(help="Output folder (default: <output_dir>/<run name> from config)."),
-    ] = None,
-) -> None:
-    """Load, validate and analyse the inputs and write the run folder.
-
-    Writes results.gpkg, validation.csv and manifest.json into maps/<run name>/.
-
-    Example:  earlyhelp run --config config.toml
-    """
+def _run_and_write(config: Path, out: Path | None, *, suffix: str, sufficiency: bool):
+    """Shared by run, access and gaps: assess with a progress bar, then write."""
     from earlyhelp.assessment import STEPS, assess, write_run
     from earlyhelp.config import load_config
 
     cfg = load_config(config)
+    if out is None and suffix:
+        out = cfg.run.output_dir / f"{cfg.run.name}-{suffix}"
     with _progress() as bar:
-        task = bar.add_task("earlyhelp run", total=len(STEPS))
+        task = bar.add_task("earlyhelp", total=len(STEPS))
 
         def step(name: str) -> None:
-            bar.update(task, description=name, advance=0 if name == STEPS[0] else 1)
+            bar.update(task, description=name, advance=1)
 
-        assessment = assess(cfg, progress=step)
+        assessment = assess(cfg, sufficiency=sufficiency, progress=step)
         folder = write_run(assessment, out, progress=step)
         bar.update(task, completed=len(STEPS), description="done")
     report = assessment.inputs.report
@@ -132,6 +122,130 @@ def run(
         f"Wrote {folder} ({len(assessment.areas)} areas, {len(assessment.services)} services, "
         f"{len(report.warnings)} warning(s) in validation.csv)"
     )
+
+
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(help="Output folder (default: under output_dir from config)."),
+]
+
+
+@app.command()
+def run(config: ConfigOpt = Path("config.toml"), out: OutOpt = None) -> None:
+    """Load, check and analyse the inputs and write the run folder.
+
+    Writes maps/<run name>/: results.gpkg (areas with every measure, services,
+    districts), tables/*.csv, commissioners.xlsx, validation.csv and manifest.json.
+
+    Example:  earlyhelp run --config config.toml
+    """
+    _run_and_write(config, out, suffix="", sufficiency=True)
+
+
+@app.command()
+def access(config: ConfigOpt = Path("config.toml"), out: OutOpt = None) -> None:
+    """Measure access only: nearest help, within reach, and floating-catchment scores.
+
+    Writes maps/<run name>-access/: results.gpkg (areas with one column per
+    measure and category) and tables/access.csv (area, category, measure, value).
+
+    Example:  earlyhelp access --config config.toml
+    """
+    _run_and_write(config, out, suffix="access", sufficiency=False)
+
+
+@app.command()
+def gaps(config: ConfigOpt = Path("config.toml"), out: OutOpt = None) -> None:
+    """Find the gaps: access against need, the range of help, resourcing, districts.
+
+    Writes maps/<run name>-gaps/ with the tables and workbook (no maps).
+
+    Example:  earlyhelp gaps --config config.toml
+    """
+    _run_and_write(config, out, suffix="gaps", sufficiency=True)
+
+
+@app.command()
+def compare(
+    config: ConfigOpt = Path("config.toml"),
+    district: Annotated[
+        str | None, typer.Option(help="A district code to compare with another (--with).")
+    ] = None,
+    other: Annotated[
+        str | None, typer.Option("--with", help="The district to compare it with.")
+    ] = None,
+) -> None:
+    """Compare districts with the county, or one district with another.
+
+    Without --district: every district's children, share with the full core range of
+    help within reach (95% confidence interval) and whether that is significantly
+    higher, lower or similar to the county, priority-gap children, places per 1,000 and
+    spend per child. Small numbers are suppressed as in published tables.
+
+    With --district and --with: the two side by side, measure by measure, with whether
+    the first is significantly higher, lower or similar (an analyst view: counts are
+    not suppressed, so do not publish it as it is).
+
+    Example:  earlyhelp compare --config config.toml --district X07000003 --with X07000006
+    """
+    from rich.table import Table
+
+    from earlyhelp.assessment import assess, publishable_summary
+    from earlyhelp.config import load_config
+    from earlyhelp.sufficiency import compare_districts
+
+    cfg = load_config(config)
+    if (district is None) != (other is None):
+        raise typer.BadParameter("give both --district and --with, or neither")
+    assessment = assess(cfg)
+    suff = assessment.sufficiency
+    console = _console_out()
+    if district is None:
+        table = publishable_summary(assessment).reset_index()
+        title = "Districts against the county (* = small number suppressed)"
+        columns = {
+            "district_name": "District",
+            "children": "Children 0-19",
+            "pct_full_core_range": "% with core range in reach",
+            "pct_lower": "95% CI low",
+            "pct_upper": "95% CI high",
+            "vs_county": "vs county",
+            "priority_gap_children": "Children in priority gaps",
+            "places_per_1000": "Places per 1,000",
+            "spend_per_child": "Spend per child (GBP)",
+        }
+    else:
+        table = compare_districts(suff.districts, district, other)
+        names = dict(zip(suff.summary.index, suff.summary["district_name"], strict=True))
+        title = f"{names.get(district, district)} against {names.get(other, other)}"
+        table = table.round(3)
+        columns = {
+            "measure": "Measure",
+            "category": "Category",
+            district: names.get(district, district),
+            other: names.get(other, other),
+            "difference": "Difference",
+            "verdict": "First is",
+        }
+    out = Table(title=title)
+    for label in columns.values():
+        out.add_column(label)
+    for _, row in table.iterrows():
+        out.add_row(*("" if pd_isna(row[c]) else str(row[c]) for c in columns))
+    console.print(out)
+
+
+def pd_isna(value) -> bool:
+    try:
+        return bool(value != value)  # NaN is the only value unequal to itself
+    except (TypeError, ValueError):
+        return False
+
+
+def _console_out():
+    from rich.console import Console
+
+    return Console(width=200)
 
 
 @app.command()

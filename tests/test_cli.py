@@ -138,3 +138,48 @@ def test_staged_dir_replaces_a_previous_run_only_on_success(tmp_path):
         (stage / "new.txt").write_text("whole")
     assert [p.name for p in final.iterdir()] == ["new.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_access_command_writes_access_alone(tiny):
+    result = runner.invoke(app, ["access", "--config", str(tiny.config)])
+    assert result.exit_code == 0, result.output
+    folder = tiny.root / "out" / "tiny-access"
+    assert sorted(p.name for p in (folder / "tables").iterdir()) == ["access.csv"]
+    access = pd.read_csv(folder / "tables" / "access.csv", skiprows=1)
+    assert set(access["measure"]) >= {"nearest", "within_reach"}
+    assert len(gpd.read_file(folder / "results.gpkg", layer="areas")) == 16
+
+
+def test_compare_prints_every_district_against_the_county(tiny):
+    result = runner.invoke(app, ["compare", "--config", str(tiny.config)])
+    assert result.exit_code == 0, result.output
+    for name in ("West", "East", "County total", "vs county"):
+        assert name in result.stdout
+    pair = runner.invoke(
+        app,
+        [
+            "compare",
+            "--config",
+            str(tiny.config),
+            "--district",
+            "E07000001",
+            "--with",
+            "E07000002",
+        ],
+    )
+    assert pair.exit_code == 0, pair.output
+    assert "West against East" in pair.stdout
+    bad = runner.invoke(
+        app,
+        [
+            "compare",
+            "--config",
+            str(tiny.config),
+            "--district",
+            "E07000001",
+            "--with",
+            "E07999999",
+        ],
+    )
+    assert bad.exit_code == 2
+    assert "no district 'E07999999' in this run" in bad.stderr
