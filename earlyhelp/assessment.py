@@ -7,7 +7,7 @@ into ``<output_dir>/<run name>/`` atomically.
 
 from __future__ import annotations
 
-__all__ = ["STEPS", "Assessment", "assess", "publishable_summary", "write_run"]
+__all__ = ["STEPS", "Assessment", "analyse", "assess", "publishable_summary", "write_run"]
 
 import datetime as dt
 from collections.abc import Callable
@@ -20,7 +20,7 @@ import pandas as pd
 from earlyhelp.accessibility import AccessResult, compute_access
 from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished, suppress, unpublished_banner
-from earlyhelp.distance import make_distance_model
+from earlyhelp.distance import DistanceModel, make_distance_model
 from earlyhelp.loading import Inputs, load_inputs
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import (
@@ -72,8 +72,25 @@ def assess(cfg: Config, *, sufficiency: bool = True, progress: Progress = _noop)
     """
     progress(STEPS[0])
     inputs = load_inputs(cfg)
+    return analyse(cfg, inputs, sufficiency=sufficiency, progress=progress)
+
+
+def analyse(
+    cfg: Config,
+    inputs: Inputs,
+    *,
+    model: DistanceModel | None = None,
+    sufficiency: bool = True,
+    progress: Progress = _noop,
+) -> Assessment:
+    """Analyse inputs already loaded: access, then sufficiency.
+
+    Scenarios call this with changed services and the ``model`` of the baseline run (a
+    road graph is built once and shared).
+    """
     progress(STEPS[1])
-    model = make_distance_model(cfg.access, roads=inputs.roads)
+    if model is None:
+        model = make_distance_model(cfg.access, roads=inputs.roads)
     access = compute_access(
         inputs.areas, inputs.need, inputs.services, cfg.categories, cfg.access, model=model
     )
