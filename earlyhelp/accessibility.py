@@ -1,0 +1,1007 @@
+"""Accessibility: how well each small area reaches each category of early help.
+
+Measures are chosen by name through :data:`MEASURES` (``nearest``, ``within_reach``,
+``count_within_reach``, ``2sfca``, ``e2sfca``, ``gravity``); each returns a Series
+indexed by area code and named after the measure. :func:`compute_access` runs the
+measures named in ``[access]`` for every category and returns an :class:`AccessResult`.
+
+Eligibility
+    Only ``status == "active"`` services count. ``online`` and ``phone`` services are
+    listed per category in ``AccessResult.remote_services`` and never count as local
+    presence. An ``outreach`` service travels to families, so it reaches
+    ``outreach_extra_m`` further (in minutes: that distance at the travel-mode speed):
+    its cost is lowered by that much, down to zero.
+Demand
+    A service serves an area's children only in its age range: its demand is the
+    children in the age bands of the need table that overlap ``min_age``..``max_age``
+    (the rule of :func:`earlyhelp.need.children_in_ages`), optionally times a per-area
+    need weight.
+Supply
+    ``capacity`` (places or families a year), or 1 per service where it is missing;
+    :class:`AccessResult` notes how many fell back.
+
+Floating catchment measures follow PySAL ``access`` (``Access.two_stage_fca`` and
+``enhanced_two_stage_fca``): a pair is in the catchment when its cost is at most the
+catchment size, and the distance weight is applied in both stages. Unlike PySAL, an area
+with no service in reach scores 0 (not missing), and a service with no demand in reach
+adds nothing (not infinity).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DECAYS",
+    "GRAVITY_MIN_COST",
+    "MEASURES",
+    "ROLES",
+    "STEP_WEIGHTS",
+    "AccessResult",
+    "Catchment",
+    "CategoryInputs",
+    "Measure",
+    "age_band_mask",
+    "build_catchment",
+    "catchment_size",
+    "classify_services",
+    "compute_access",
+    "count_within",
+    "decay_weights",
+    "enhanced_two_step_fca",
+    "gravity_access",
+    "nearest_service",
+    "outreach_extra",
+    "reach_thresholds",
+    "service_supply",
+    "two_step_fca",
+    "within_reach",
+]
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from earlyhelp.config import AccessConfig, CategoryConfig, did_you_mean
+from earlyhelp.distance import (
+    ZERO_COST,
+    DistanceModel,
+    EuclideanModel,
+    make_distance_model,
+    metres_to_minutes,
+    true_costs,
+)
+from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
+from earlyhelp.geography import representative_points
+from earlyhelp.need import AGE_BANDS
+
+# Weights of equal bands of the catchment for step decay, nearest band first: Luo and Qi's
+# (2009) 1, 0.68, 0.22 for 0-10, 10-20, 20-30 minutes, as in PySAL access.
+STEP_WEIGHTS: tuple[float, ...] = (1.0, 0.68, 0.22)
+
+# Gravity: costs below this count as this, so a service at the origin is not infinitely
+# attractive (metres, or minutes).
+GRAVITY_MIN_COST: dict[str, float] = {"m": 100.0, "min": 1.0}
+
+# What a (service, category) pair is for the measures.
+ROLES = ("local", "remote", "not_active", "no_location", "no_ages", "unknown_delivery")
+_LOCAL_DELIVERY = ("in_person", "outreach")
+_REMOTE_DELIVERY = ("online", "phone")
+
+
+# --------------------------------------------------------------------------------------
+# Eligibility, supply and demand
+# --------------------------------------------------------------------------------------
+
+
+def age_band_mask(services: pd.DataFrame) -> pd.DataFrame:
+    """Which age bands of the need table each service serves (services × bands, bool).
+
+    A band is served when any of its ages falls in ``min_age``..``max_age`` (years,
+    inclusive), the rule of :func:`earlyhelp.need.children_in_ages`. A missing
+    ``min_age`` means from birth; a missing ``max_age`` means no upper limit.
+    """
+    lo = _numeric(services, "min_age", 0.0)
+    hi = _numeric(services, "max_age", np.inf)
+    mask = {
+        band: (lo <= band_hi) & (hi >= band_lo) for band, (band_lo, band_hi) in AGE_BANDS.items()
+    }
+    return pd.DataFrame(mask, index=services.index)
+
+
+def classify_services(services: pd.DataFrame, *, categories: Iterable[str]) -> pd.DataFrame:
+    """One row per service and taxonomy category, with the service's role in the measures.
+
+    Parameters
+    ----------
+    services
+        Canonical services table indexed by ``service_id``.
+    categories
+        Taxonomy keys; a service's categories outside these are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``service_id``, ``category``, ``delivery`` and ``role``, one of
+        :data:`ROLES`: ``local`` (counts in every measure), ``remote`` (online or phone,
+        reported apart), ``not_active`` (planned or closed), ``no_location``, ``no_ages``
+        (its ages overlap no band of the need table) or ``unknown_delivery``.
+    """
+    keys = list(categories)
+    status = _text(services, "status", "")
+    delivery = _text(services, "delivery", "in_person")  # missing delivery: in person
+    geoms = services.geometry if isinstance(services, gpd.GeoDataFrame) else None
+    located = (
+        ~(geoms.isna() | geoms.is_empty).to_numpy(dtype=bool)
+        if geoms is not None
+        else np.zeros(len(services), dtype=bool)
+    )
+    serves_any = age_band_mask(services).any(axis=1).to_numpy()
+    role = np.select(
+        [
+            (status != "active").to_numpy(dtype=bool),
+            delivery.isin(_REMOTE_DELIVERY).to_numpy(dtype=bool),
+            ~delivery.isin(_LOCAL_DELIVERY).to_numpy(dtype=bool),
+            ~located,
+            ~serves_any,
+        ],
+        ["not_active", "remote", "unknown_delivery", "no_location", "no_ages"],
+        "local",
+    )
+    per_service = pd.DataFrame(
+        {"delivery": delivery.to_numpy(), "role": role},
+        index=pd.Index(services.index, name="service_id"),
+    )
+    cats = services["categories"].explode().dropna().astype("string").str.strip()
+    cats.index = cats.index.rename("service_id")
+    cats = cats[cats.isin(keys)].rename("category")
+    long = cats.to_frame().join(per_service).reset_index()
+    long = long.drop_duplicates(["service_id", "category"], ignore_index=True)
+    return long[["service_id", "category", "delivery", "role"]]
+
+
+def service_supply(services: pd.DataFrame) -> pd.Series:
+    """Supply of each service: ``capacity``, or 1 where it is missing. Named ``supply``."""
+    capacity = _numeric(services, "capacity", np.nan)
+    return pd.Series(
+        np.where(np.isnan(capacity), 1.0, capacity), index=services.index, name="supply"
+    )
+
+
+def reach_thresholds(areas: pd.DataFrame, category: CategoryConfig, *, unit: str) -> pd.Series:
+    """The reach threshold of each area for one category, in ``unit`` (``m`` or ``min``).
+
+    Rural areas (``rural_urban == "rural"``) get the rural threshold; urban areas and
+    areas with no classification get the urban one, the shorter, so a gap is not hidden.
+    """
+    if unit == "m":
+        urban, rural = category.reach_urban_m, category.reach_rural_m
+    else:
+        urban, rural = category.reach_urban_min, category.reach_rural_min
+    is_rural = (_text(areas, "rural_urban", "") == "rural").to_numpy(dtype=bool)
+    return pd.Series(np.where(is_rural, rural, urban), index=areas.index, name="reach_threshold")
+
+
+def catchment_size(cfg: AccessConfig, *, unit: str) -> float:
+    """The floating catchment size in the model's unit (``catchment_m`` or ``catchment_min``)."""
+    return cfg.catchment_m if unit == "m" else cfg.catchment_min
+
+
+def outreach_extra(cfg: AccessConfig, *, unit: str) -> float:
+    """How much further an outreach service reaches, in the model's unit.
+
+    ``outreach_extra_m`` as is for metres; for minutes, the time to cover it at the
+    travel-mode speed (``walk_kph`` or ``drive_kph``).
+    """
+    if unit == "m":
+        return cfg.outreach_extra_m
+    kph = cfg.walk_kph if cfg.travel_mode == "walk" else cfg.drive_kph
+    return float(metres_to_minutes(cfg.outreach_extra_m, kph=kph))
+
+
+# --------------------------------------------------------------------------------------
+# Costs from areas to services
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Catchment:
+    """Costs from every area to every service within ``max_cost``.
+
+    ``costs`` is a CSR matrix (rows follow ``areas``, columns ``services``) of effective
+    costs in ``unit``: outreach services already have their extra reach taken off, and a
+    cost of zero is stored as :data:`earlyhelp.distance.ZERO_COST` (read the values with
+    :func:`earlyhelp.distance.true_costs`).
+    """
+
+    costs: sparse.csr_matrix
+    areas: pd.Index
+    services: pd.Index
+    unit: str
+    max_cost: float
+
+    @property
+    def pair_rows(self) -> np.ndarray:
+        """Row (area position) of each stored pair, in storage order."""
+        return np.repeat(np.arange(self.costs.shape[0]), np.diff(self.costs.indptr))
+
+    def subset(self, service_ids: Iterable[Any]) -> Catchment:
+        """The same catchment restricted to ``service_ids`` (columns in that order)."""
+        ids = pd.Index(service_ids, name="service_id")
+        pos = self.services.get_indexer(ids)
+        if (pos < 0).any():
+            raise KeyError(f"service '{ids[pos < 0][0]}' is not in the catchment")
+        return Catchment(
+            costs=self.costs[:, pos],
+            areas=self.areas,
+            services=ids,
+            unit=self.unit,
+            max_cost=self.max_cost,
+        )
+
+
+def _is_outreach(services: pd.DataFrame) -> np.ndarray:
+    return (_text(services, "delivery", "in_person") == "outreach").to_numpy(dtype=bool)
+
+
+def build_catchment(
+    model: DistanceModel,
+    origins: gpd.GeoSeries,
+    services: gpd.GeoDataFrame,
+    *,
+    max_cost: float,
+    outreach_extra: float = 0.0,
+) -> Catchment:
+    """Costs from each origin to each service within ``max_cost`` (model units).
+
+    Parameters
+    ----------
+    model
+        A distance model (:mod:`earlyhelp.distance`).
+    origins
+        One point per area, indexed by area code.
+    services
+        Eligible services, indexed by service id; ``delivery == "outreach"`` rows reach
+        ``outreach_extra`` further.
+    max_cost
+        Largest cost kept, in the model's unit.
+    outreach_extra
+        Extra reach of outreach services, in the model's unit.
+    """
+    out = _is_outreach(services)
+    geoms = services.geometry
+    shape = (len(origins), len(services))
+    parts = []
+    for subset, extra in ((~out, 0.0), (out, outreach_extra)):
+        if subset.any():
+            m = model.costs(origins, geoms[subset], max_cost=max_cost + extra)
+            if extra:  # outreach: closer by the extra reach, never below zero
+                m.data = np.maximum(true_costs(m.data) - extra, ZERO_COST)
+            parts.append((m, np.flatnonzero(subset)))
+    if not parts:
+        costs = sparse.csr_matrix(shape, dtype=float)
+    elif len(parts) == 1:
+        costs = parts[0][0]
+    else:  # side by side, then columns back in the order of ``services``
+        stacked = sparse.hstack([m for m, _ in parts], format="csr")
+        costs = stacked[:, np.argsort(np.concatenate([where for _, where in parts]))]
+    return Catchment(
+        costs=costs,
+        areas=pd.Index(origins.index, name="area_code"),
+        services=pd.Index(services.index, name="service_id"),
+        unit=model.unit,
+        max_cost=float(max_cost),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Measures
+# --------------------------------------------------------------------------------------
+
+
+def nearest_service(
+    model: DistanceModel,
+    origins: gpd.GeoSeries,
+    services: gpd.GeoDataFrame,
+    *,
+    outreach_extra: float = 0.0,
+) -> pd.DataFrame:
+    """The nearest eligible service of each area and its cost, with no cutoff.
+
+    Returns a DataFrame indexed like ``origins`` with ``service_id`` (missing where no
+    service can be reached) and ``cost`` in the model's unit (NaN where none). Outreach
+    services count ``outreach_extra`` nearer.
+    """
+    out = _is_outreach(services)
+    ids = services.index.to_numpy()
+    best_cost = np.full(len(origins), np.inf)
+    best_id = np.full(len(origins), -1)
+    for subset, extra in ((~out, 0.0), (out, outreach_extra)):
+        if not subset.any():
+            continue
+        found = model.nearest(origins, services.geometry[subset])
+        cost = np.maximum(found.cost - extra, 0.0)
+        better = (found.index >= 0) & (cost < best_cost)
+        best_cost[better] = cost[better]
+        best_id[better] = np.flatnonzero(subset)[found.index[better]]
+    has = best_id >= 0
+    service_id = np.full(len(origins), None, dtype=object)
+    service_id[has] = ids[best_id[has]]
+    return pd.DataFrame(
+        {
+            "service_id": pd.array(service_id, dtype="string"),
+            "cost": np.where(has, best_cost, np.nan),
+        },
+        index=pd.Index(origins.index, name="area_code"),
+    )
+
+
+def within_reach(nearest_cost: pd.Series, *, threshold: pd.Series | float) -> pd.Series:
+    """Whether the nearest service is within the area's reach threshold (same unit).
+
+    Named ``within_reach``; False where no service can be reached.
+    """
+    if isinstance(threshold, pd.Series):
+        threshold = threshold.reindex(nearest_cost.index)
+    hit = (nearest_cost <= threshold).fillna(False).astype(bool)
+    return hit.rename("within_reach")
+
+
+def count_within(catchment: Catchment, *, threshold: pd.Series | float) -> pd.Series:
+    """Number of eligible services within each area's reach threshold.
+
+    ``threshold`` is in the catchment's unit, one value or one per area; it may not
+    exceed ``catchment.max_cost``, or services beyond that would go uncounted. Named
+    ``count_within_reach``.
+    """
+    t = _per_area(threshold, catchment.areas)
+    if len(t) and np.nanmax(t) > catchment.max_cost * (1 + 1e-12):
+        raise ValueError(
+            f"count_within: a threshold of {np.nanmax(t)} exceeds the catchment's "
+            f"max_cost of {catchment.max_cost}; build the catchment with a larger max_cost"
+        )
+    rows = catchment.pair_rows
+    hit = true_costs(catchment.costs.data) <= t[rows]
+    count = np.bincount(rows[hit], minlength=len(catchment.areas))
+    return pd.Series(count, index=catchment.areas, name="count_within_reach")
+
+
+def _step(cost: np.ndarray, catchment_cost: float, step_weights: Sequence[float]) -> np.ndarray:
+    k = len(step_weights)
+    edges = catchment_cost * np.arange(1, k + 1) / k
+    edges[-1] = catchment_cost
+    band = np.searchsorted(edges, cost, side="left")  # first edge with cost <= edge
+    w = np.append(np.asarray(step_weights, dtype=float), 0.0)
+    return w[band]
+
+
+def _gaussian(cost: np.ndarray, catchment_cost: float, step_weights: Sequence[float]) -> np.ndarray:
+    floor = np.exp(-0.5)
+    w = (np.exp(-0.5 * (cost / catchment_cost) ** 2) - floor) / (1 - floor)
+    return np.where(cost <= catchment_cost, np.clip(w, 0.0, 1.0), 0.0)
+
+
+def _linear(cost: np.ndarray, catchment_cost: float, step_weights: Sequence[float]) -> np.ndarray:
+    return np.where(cost <= catchment_cost, np.clip(1 - cost / catchment_cost, 0.0, 1.0), 0.0)
+
+
+# Distance decay within the catchment: weight 1 at cost 0, 0 beyond the catchment.
+# Each takes (cost, catchment_cost, step_weights); only "step" uses step_weights.
+DECAYS: dict[str, Callable[[np.ndarray, float, Sequence[float]], np.ndarray]] = {
+    "step": _step,
+    "gaussian": _gaussian,
+    "linear": _linear,
+}
+
+
+def decay_weights(
+    cost: np.ndarray,
+    *,
+    decay: str,
+    catchment_cost: float,
+    step_weights: Sequence[float] = STEP_WEIGHTS,
+) -> np.ndarray:
+    """Distance-decay weight of each cost (0 beyond ``catchment_cost``).
+
+    ``step``: equal bands of the catchment weighted by ``step_weights`` (a cost on a band
+    edge belongs to the nearer band, as in PySAL's ``step_fn``). ``gaussian``: Dai's
+    (2010) kernel ``(exp(-½(d/d0)²) − exp(-½)) / (1 − exp(-½))``, 1 at the site and 0 at
+    the catchment edge. ``linear``: ``1 − d/d0``.
+
+    >>> decay_weights(np.array([0.0, 4.0, 10.0, 11.0]), decay="step", catchment_cost=10)
+    array([1.  , 0.68, 0.22, 0.  ])
+    """
+    _check_decay(decay)
+    return DECAYS[decay](np.asarray(cost, dtype=float), float(catchment_cost), step_weights)
+
+
+def _fca(
+    catchment: Catchment,
+    weights: np.ndarray,
+    *,
+    demand: pd.Series | pd.DataFrame,
+    supply: pd.Series,
+    serves: pd.DataFrame | None,
+) -> np.ndarray:
+    """The two floating-catchment stages over a sparse weight matrix (PySAL's formula).
+
+    Stage 1: each service's supply over the weighted demand in its catchment. Stage 2:
+    each area sums the ratios of the services in its catchment, weighted again.
+    """
+    c = catchment.costs
+    w = sparse.csr_matrix((weights, c.indices, c.indptr), shape=c.shape)
+    s = supply.reindex(catchment.services).to_numpy(dtype=float)
+    if np.isnan(s).any():
+        raise ValueError("supply is missing for some services; use service_supply()")
+    if isinstance(demand, pd.DataFrame):
+        if serves is None:
+            raise ValueError("an age-band demand table needs serves= (services × bands)")
+        d = demand.reindex(catchment.areas).fillna(0.0).to_numpy(dtype=float)
+        mask = serves.reindex(index=catchment.services, columns=demand.columns)
+        by_band = w.T @ d  # services × bands
+        total = (by_band * mask.fillna(False).to_numpy(dtype=float)).sum(axis=1)
+    else:
+        d = demand.reindex(catchment.areas).fillna(0.0).to_numpy(dtype=float)
+        total = w.T @ d
+    ratio = np.divide(s, total, out=np.zeros_like(s), where=total > 0)
+    return np.asarray(w @ ratio, dtype=float)
+
+
+def two_step_fca(
+    catchment: Catchment,
+    *,
+    demand: pd.Series | pd.DataFrame,
+    supply: pd.Series,
+    serves: pd.DataFrame | None = None,
+    catchment_cost: float | None = None,
+) -> pd.Series:
+    """Two-step floating catchment (Luo and Wang 2003): supply per head within reach.
+
+    Parameters
+    ----------
+    catchment
+        Costs from areas to services (:func:`build_catchment`).
+    demand
+        Children per area (Series), or children per area and age band (DataFrame of
+        band columns) together with ``serves``.
+    supply
+        Places per service (:func:`service_supply`).
+    serves
+        Which bands each service serves (:func:`age_band_mask`), for band demand.
+    catchment_cost
+        Catchment size in the catchment's unit; default ``catchment.max_cost``.
+
+    Returns
+    -------
+    pandas.Series
+        Supply per child (places per child) indexed by area, named ``2sfca``.
+    """
+    size = catchment.max_cost if catchment_cost is None else catchment_cost
+    cost = true_costs(catchment.costs.data)
+    weights = (cost <= size).astype(float)
+    value = _fca(catchment, weights, demand=demand, supply=supply, serves=serves)
+    return pd.Series(value, index=catchment.areas, name="2sfca")
+
+
+def enhanced_two_step_fca(
+    catchment: Catchment,
+    *,
+    demand: pd.Series | pd.DataFrame,
+    supply: pd.Series,
+    serves: pd.DataFrame | None = None,
+    catchment_cost: float | None = None,
+    decay: str = "gaussian",
+    step_weights: Sequence[float] = STEP_WEIGHTS,
+) -> pd.Series:
+    """Enhanced two-step floating catchment (Luo and Qi 2009): 2SFCA with distance decay.
+
+    As :func:`two_step_fca`, with each pair weighted by :func:`decay_weights` in both
+    stages. Returns supply per child indexed by area, named ``e2sfca``.
+    """
+    size = catchment.max_cost if catchment_cost is None else catchment_cost
+    weights = decay_weights(
+        true_costs(catchment.costs.data),
+        decay=decay,
+        catchment_cost=size,
+        step_weights=step_weights,
+    )
+    value = _fca(catchment, weights, demand=demand, supply=supply, serves=serves)
+    return pd.Series(value, index=catchment.areas, name="e2sfca")
+
+
+def gravity_access(
+    catchment: Catchment,
+    *,
+    demand: pd.Series | pd.DataFrame,
+    supply: pd.Series,
+    serves: pd.DataFrame | None = None,
+    catchment_cost: float | None = None,
+    beta: float = 1.5,
+    min_cost: float = 100.0,
+) -> pd.Series:
+    """Gravity accessibility with competition (Joseph and Bantock 1982; Shen 1998).
+
+    ``A_i = Σ_j S_j f(d_ij) / Σ_k P_k f(d_kj)`` with ``f(d) = (max(d, min_cost) /
+    min_cost)^-beta`` within the catchment: a floating catchment whose weight is a power
+    of cost. ``min_cost`` (catchment unit) keeps a service at the origin finite.
+    Returns supply per child indexed by area, named ``gravity``.
+    """
+    size = catchment.max_cost if catchment_cost is None else catchment_cost
+    cost = true_costs(catchment.costs.data)
+    weights = np.where(cost <= size, (np.maximum(cost, min_cost) / min_cost) ** -beta, 0.0)
+    value = _fca(catchment, weights, demand=demand, supply=supply, serves=serves)
+    return pd.Series(value, index=catchment.areas, name="gravity")
+
+
+@dataclass(frozen=True, eq=False)
+class CategoryInputs:
+    """Everything a measure needs for one category (built by :func:`compute_access`)."""
+
+    category: str
+    nearest: pd.DataFrame  # service_id, cost per area (nearest_service)
+    threshold: pd.Series  # reach threshold per area, model unit
+    catchment: Catchment | None  # None when no measure asked needs it
+    catchment_cost: float
+    demand: pd.DataFrame  # children per area and age band, need-weighted
+    supply: pd.Series  # per eligible service
+    serves: pd.DataFrame  # eligible services × age bands
+    decay: str
+    step_weights: tuple[float, ...]
+    gravity_beta: float
+    gravity_min_cost: float
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One accessibility measure of the registry.
+
+    ``compute`` turns a :class:`CategoryInputs` into a Series by area; ``unit`` says
+    what the value is; ``needs_catchment`` whether it reads the sparse cost matrix.
+    """
+
+    name: str
+    label: str
+    unit: str
+    needs_catchment: bool
+    compute: Callable[[CategoryInputs], pd.Series]
+
+
+def _fca_kwargs(x: CategoryInputs) -> dict[str, Any]:
+    assert x.catchment is not None
+    return {
+        "demand": x.demand,
+        "supply": x.supply,
+        "serves": x.serves,
+        "catchment_cost": x.catchment_cost,
+    }
+
+
+MEASURES: dict[str, Measure] = {
+    m.name: m
+    for m in (
+        Measure(
+            "nearest",
+            "Travel cost to the nearest service",
+            "cost",
+            False,
+            lambda x: x.nearest["cost"].rename("nearest"),
+        ),
+        Measure(
+            "within_reach",
+            "Nearest service within the reach threshold",
+            "bool",
+            False,
+            lambda x: within_reach(x.nearest["cost"], threshold=x.threshold),
+        ),
+        Measure(
+            "count_within_reach",
+            "Services within the reach threshold",
+            "count",
+            True,
+            lambda x: count_within(x.catchment, threshold=x.threshold),
+        ),
+        Measure(
+            "2sfca",
+            "Places per child within the catchment (2SFCA)",
+            "supply per child",
+            True,
+            lambda x: two_step_fca(x.catchment, **_fca_kwargs(x)),
+        ),
+        Measure(
+            "e2sfca",
+            "Places per child, nearer places counting more (E2SFCA)",
+            "supply per child",
+            True,
+            lambda x: enhanced_two_step_fca(
+                x.catchment, **_fca_kwargs(x), decay=x.decay, step_weights=x.step_weights
+            ),
+        ),
+        Measure(
+            "gravity",
+            "Places per child, gravity model with competition",
+            "supply per child",
+            True,
+            lambda x: gravity_access(
+                x.catchment, **_fca_kwargs(x), beta=x.gravity_beta, min_cost=x.gravity_min_cost
+            ),
+        ),
+    )
+}
+
+
+# --------------------------------------------------------------------------------------
+# All categories at once
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class AccessResult:
+    """Accessibility of every area to every category, and the parameters that made it.
+
+    Attributes
+    ----------
+    tidy
+        Long table: ``area_code``, ``category``, ``measure``, ``value`` (float; True is 1).
+    wide
+        One row per area (index ``area_code``), one column per ``<measure>__<category>``.
+    nearest_service
+        Service id of the nearest eligible service, one column per category.
+    remote_services
+        Active online and phone services: ``category``, ``service_id``, ``delivery``.
+    eligibility
+        Per category, how many services had each role (:data:`ROLES`) and how many
+        local ones fell back to a supply of 1 (``capacity_missing``).
+    notes
+        Plain-language notes for the report and manifest.
+    params
+        Every parameter used, JSON-ready.
+    """
+
+    tidy: pd.DataFrame
+    wide: pd.DataFrame
+    nearest_service: pd.DataFrame
+    remote_services: pd.DataFrame
+    eligibility: pd.DataFrame
+    notes: tuple[str, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def compute_access(
+    areas: gpd.GeoDataFrame,
+    need: pd.DataFrame,
+    services: gpd.GeoDataFrame,
+    categories: Mapping[str, CategoryConfig],
+    access_cfg: AccessConfig,
+    *,
+    roads: gpd.GeoDataFrame | None = None,
+    matrix: pd.DataFrame | None = None,
+    need_weight: pd.Series | pd.DataFrame | None = None,
+    origins: gpd.GeoSeries | None = None,
+    model: DistanceModel | None = None,
+    step_weights: Sequence[float] = STEP_WEIGHTS,
+) -> AccessResult:
+    """Run the measures named in ``access_cfg.measures`` for every category.
+
+    Parameters
+    ----------
+    areas
+        Small areas indexed by ``area_code`` (``rural_urban`` chooses the threshold).
+    need
+        Child population by age band, indexed by ``area_code``.
+    services
+        Canonical services indexed by ``service_id`` (points in the analysis CRS).
+    categories
+        The taxonomy: category key -> :class:`~earlyhelp.config.CategoryConfig`.
+    access_cfg
+        The ``[access]`` settings.
+    roads
+        Road network for ``distance_model = "network"``.
+    matrix
+        Origin-destination table for ``distance_model = "matrix"`` (else
+        ``matrix_path`` is read).
+    need_weight
+        Demand weight per area (Series), or per area and category (DataFrame with one
+        column per category; a missing column or area weighs 1). Used only when
+        ``access_cfg.weight_demand_by_need`` is true.
+    origins
+        One point per area (population-weighted centroids); areas without one use a
+        point inside the polygon.
+    model
+        A distance model already built (for example one road graph shared by many
+        scenario runs); overrides ``access_cfg.distance_model``.
+    step_weights
+        Band weights for ``decay = "step"``.
+
+    Returns
+    -------
+    AccessResult
+    """
+    measures = _check_measures(access_cfg.measures)
+    _check_decay(access_cfg.decay)
+    _check_unique(areas.index, "areas", "area_code")
+    _check_unique(services.index, "services", "service_id")
+    notes: list[str] = []
+    if model is None:
+        model = make_distance_model(access_cfg, roads=roads, matrix=matrix)
+    unit = model.unit
+    size = catchment_size(access_cfg, unit=unit)
+    extra = outreach_extra(access_cfg, unit=unit)
+    min_cost = GRAVITY_MIN_COST[unit]
+    points = representative_points(areas, origins)
+
+    bands = _band_demand(areas.index, need, notes)
+    weight = _need_weights(need_weight, access_cfg, areas.index, list(categories), notes)
+    unclassified = int((~_text(areas, "rural_urban", "").isin(["urban", "rural"])).sum())
+    if unclassified:
+        notes.append(
+            f"{unclassified} areas have no rural/urban class; the urban reach threshold "
+            "was used for them"
+        )
+
+    roles = classify_services(services, categories=categories)
+    serves_all = age_band_mask(services)
+    supply_all = service_supply(services)
+    capacity_missing = _numeric(services, "capacity", np.nan)
+    capacity_missing = pd.Series(np.isnan(capacity_missing), index=services.index)
+    local_roles = roles[roles["role"] == "local"]
+    thresholds = {
+        key: reach_thresholds(areas, cat_cfg, unit=unit) for key, cat_cfg in categories.items()
+    }
+    need_catchment = any(MEASURES[m].needs_catchment for m in measures)
+    reach_max = max((float(t.max()) for t in thresholds.values()), default=0.0)
+    query_cost = max(size, reach_max) if "count_within_reach" in measures else size
+    # A road network is cheaper with one catchment for every local service, cut per
+    # category (one Dijkstra per area, not one per category); a KD-tree per category is
+    # cheaper than one large matrix cut twelve times.
+    shared = None
+    if need_catchment and getattr(model, "shared_catchment", False):
+        shared = build_catchment(
+            model,
+            points,
+            services.loc[pd.unique(local_roles["service_id"])],
+            max_cost=query_cost,
+            outreach_extra=extra,
+        )
+
+    columns: dict[str, pd.Series] = {}
+    nearest_ids: dict[str, pd.Series] = {}
+    fallbacks: dict[str, int] = {}
+    for key in categories:
+        ids = pd.Index(local_roles.loc[local_roles["category"] == key, "service_id"])
+        threshold = thresholds[key]
+        nearest = nearest_service(model, points, services.loc[ids], outreach_extra=extra)
+        catchment = None
+        if shared is not None:
+            catchment = shared.subset(ids)
+        elif need_catchment:
+            catchment = build_catchment(
+                model, points, services.loc[ids], max_cost=query_cost, outreach_extra=extra
+            )
+        fallbacks[key] = int(capacity_missing.loc[ids].sum())
+        demand = bands if weight is None else bands.mul(weight[key], axis=0)
+        inputs = CategoryInputs(
+            category=key,
+            nearest=nearest,
+            threshold=threshold,
+            catchment=catchment,
+            catchment_cost=size,
+            demand=demand,
+            supply=supply_all.loc[ids],
+            serves=serves_all.loc[ids],
+            decay=access_cfg.decay,
+            step_weights=tuple(step_weights),
+            gravity_beta=access_cfg.gravity_beta,
+            gravity_min_cost=min_cost,
+        )
+        for name in measures:
+            columns[f"{name}__{key}"] = MEASURES[name].compute(inputs).reindex(areas.index)
+        nearest_ids[key] = nearest["service_id"].reindex(areas.index)
+
+    wide = pd.DataFrame(columns, index=pd.Index(areas.index, name="area_code"))
+    nearest_df = pd.DataFrame(nearest_ids, index=wide.index)
+    eligibility = _eligibility_table(roles, list(categories), fallbacks)
+    notes.extend(_role_notes(eligibility, services, roles, categories, fca=need_catchment))
+    remote = roles.loc[roles["role"] == "remote", ["category", "service_id", "delivery"]]
+    params = {
+        "distance_model": getattr(model, "name", type(model).__name__),
+        "unit": unit,
+        "circuity": model.circuity if isinstance(model, EuclideanModel) else None,
+        "travel_mode": access_cfg.travel_mode if unit == "min" else None,
+        "catchment": size,
+        "outreach_extra": extra,
+        "measures": list(measures),
+        "decay": access_cfg.decay,
+        "step_weights": list(step_weights),
+        "gravity_beta": access_cfg.gravity_beta,
+        "gravity_min_cost": min_cost,
+        "weight_demand_by_need": weight is not None,
+        "reach_thresholds": {
+            key: _thresholds_of(cat_cfg, unit) for key, cat_cfg in categories.items()
+        },
+        "areas": len(areas),
+        "services": len(services),
+    }
+    return AccessResult(
+        tidy=_tidy(wide),
+        wide=wide,
+        nearest_service=nearest_df,
+        remote_services=remote.reset_index(drop=True),
+        eligibility=eligibility,
+        notes=tuple(notes),
+        params=params,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+
+
+def _check_measures(names: Iterable[str]) -> tuple[str, ...]:
+    names = tuple(names)
+    for name in names:
+        if name not in MEASURES:
+            raise ConfigError(
+                f"[access] measures: unknown measure '{name}'{did_you_mean(name, MEASURES)}; "
+                f"choose from: {', '.join(MEASURES)}"
+            )
+    return tuple(dict.fromkeys(names))
+
+
+def _check_decay(name: str) -> None:
+    if name not in DECAYS:
+        raise ConfigError(
+            f"[access] decay is '{name}'{did_you_mean(name, DECAYS)}; "
+            f"choose one of: {', '.join(DECAYS)}"
+        )
+
+
+def _check_unique(index: pd.Index, what: str, column: str) -> None:
+    if not index.is_unique:
+        dup = index[index.duplicated()][0]
+        raise InputError(f"{what}: {column} '{dup}' appears more than once; codes must be unique")
+
+
+def _text(df: pd.DataFrame, column: str, default: str) -> pd.Series:
+    """Column as stripped lower-case text, ``default`` where missing."""
+    if column not in df.columns:
+        return pd.Series(default, index=df.index, dtype="string")
+    return df[column].astype("string").str.strip().str.lower().fillna(default)
+
+
+def _numeric(df: pd.DataFrame, column: str, default: float) -> np.ndarray:
+    """Column as floats, ``default`` where missing."""
+    if column not in df.columns:
+        return np.full(len(df), default)
+    values = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(values), default, values)
+
+
+def _per_area(value: pd.Series | float, index: pd.Index) -> np.ndarray:
+    if isinstance(value, pd.Series):
+        return value.reindex(index).to_numpy(dtype=float)
+    return np.full(len(index), float(value))
+
+
+def _band_demand(index: pd.Index, need: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Children per area and age band, aligned to ``index`` (0 where missing)."""
+    present = [b for b in AGE_BANDS if b in need.columns]
+    if not present:
+        raise InputError(
+            f"need: no child population columns; the need table needs {', '.join(AGE_BANDS)}"
+        )
+    absent = [b for b in AGE_BANDS if b not in need.columns]
+    if absent:
+        notes.append(f"need has no {', '.join(absent)}; those children counted as 0")
+    table = need.reindex(columns=list(AGE_BANDS))
+    table = table.apply(pd.to_numeric, errors="coerce").astype(float)
+    missing = int((~index.isin(need.index)).sum())
+    if missing:
+        notes.append(f"{missing} areas have no row in the need table; their demand is 0")
+    return table.reindex(index).fillna(0.0)
+
+
+def _need_weights(
+    need_weight: pd.Series | pd.DataFrame | None,
+    cfg: AccessConfig,
+    index: pd.Index,
+    categories: list[str],
+    notes: list[str],
+) -> pd.DataFrame | None:
+    """Demand weight per area and category, or None when demand is not weighted."""
+    if not cfg.weight_demand_by_need:
+        if need_weight is not None:
+            notes.append("need weights were given but weight_demand_by_need is false; unused")
+        return None
+    if need_weight is None:
+        raise EarlyHelpError(
+            "weight_demand_by_need = true in [access] needs the need index to weight "
+            "demand; set it to false or configure [indicators]"
+        )
+    if isinstance(need_weight, pd.Series):
+        table = pd.DataFrame({c: need_weight for c in categories})
+    else:
+        table = need_weight.reindex(columns=categories)
+    table = table.reindex(index).astype(float)
+    if (table < 0).any().any():
+        raise InputError("need weights cannot be negative; check the need index")
+    gaps = int(table.isna().any(axis=1).sum())
+    if gaps:
+        notes.append(f"{gaps} areas have no need weight for some categories; weighted as 1")
+    return table.fillna(1.0)
+
+
+def _thresholds_of(cat: CategoryConfig, unit: str) -> dict[str, float]:
+    if unit == "m":
+        return {"urban": cat.reach_urban_m, "rural": cat.reach_rural_m}
+    return {"urban": cat.reach_urban_min, "rural": cat.reach_rural_min}
+
+
+def _eligibility_table(
+    roles: pd.DataFrame, categories: list[str], fallbacks: dict[str, int]
+) -> pd.DataFrame:
+    counts = pd.crosstab(roles["category"], roles["role"])
+    table = counts.reindex(index=categories, columns=list(ROLES)).fillna(0).astype(int)
+    table["capacity_missing"] = pd.Series(fallbacks).reindex(categories).fillna(0).astype(int)
+    table.index.name = "category"
+    table.columns.name = None
+    return table
+
+
+def _role_notes(
+    eligibility: pd.DataFrame,
+    services: pd.DataFrame,
+    roles: pd.DataFrame,
+    categories: Mapping[str, CategoryConfig],
+    *,
+    fca: bool,
+) -> list[str]:
+    notes = []
+    for key, row in eligibility.iterrows():  # one row per category, about a dozen
+        if fca and row["capacity_missing"]:
+            notes.append(
+                f"{key}: {row['capacity_missing']} of {row['local']} services have no "
+                "capacity; each counted as 1 place"
+            )
+        if row["local"] == 0:
+            notes.append(f"{key}: no active in-person or outreach service")
+    per_service = roles.drop_duplicates("service_id").set_index("service_id")["role"]
+    labels = {
+        "not_active": "are planned or closed and were left out",
+        "no_location": "have no location and were left out",
+        "no_ages": "serve ages outside the need table's bands and were left out",
+        "unknown_delivery": "have an unknown delivery mode and were left out",
+        "remote": "are online or phone only; reported apart, not as local presence",
+    }
+    for role, text in labels.items():
+        n = int((per_service == role).sum())
+        if n:
+            notes.append(f"{n} services {text}")
+    listed = services["categories"].explode().dropna().astype("string").str.strip()
+    unknown = sorted(set(listed) - set(categories))
+    if unknown:
+        notes.append(f"categories not in the taxonomy were ignored: {', '.join(unknown)}")
+    return notes
+
+
+def _tidy(wide: pd.DataFrame) -> pd.DataFrame:
+    """Long form of the wide table: area_code, category, measure, value."""
+    n, k = wide.shape
+    measure, category = (
+        zip(*(c.split("__", 1) for c in wide.columns), strict=True) if k else ((), ())
+    )
+    return pd.DataFrame(
+        {
+            "area_code": np.tile(wide.index.to_numpy(), k),
+            "category": pd.Categorical(
+                np.repeat(category, n), categories=list(dict.fromkeys(category))
+            ),
+            "measure": pd.Categorical(
+                np.repeat(measure, n), categories=list(dict.fromkeys(measure))
+            ),
+            "value": wide.to_numpy(dtype=float, na_value=np.nan).ravel(order="F"),
+        }
+    )
