@@ -32,7 +32,7 @@ from earlyhelp.outputs import (
     write_json,
     write_workbook,
 )
-from earlyhelp.sufficiency import Sufficiency, assess_sufficiency
+from earlyhelp.sufficiency import Sufficiency, area_need_index, assess_sufficiency
 
 Progress = Callable[[str], None]
 STEPS = (
@@ -91,8 +91,18 @@ def analyse(
     progress(STEPS[1])
     if model is None:
         model = make_distance_model(cfg.access, roads=inputs.roads)
+    weight = None
+    if cfg.access.weight_demand_by_need:
+        # the median area weighs 1; an area at need index 100 weighs 2
+        weight = area_need_index(inputs.need.reindex(inputs.areas.index), cfg) / 50.0
     access = compute_access(
-        inputs.areas, inputs.need, inputs.services, cfg.categories, cfg.access, model=model
+        inputs.areas,
+        inputs.need,
+        inputs.services,
+        cfg.categories,
+        cfg.access,
+        model=model,
+        need_weight=weight,
     )
     suff = None
     if sufficiency:
@@ -147,7 +157,12 @@ def write_run(
 def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
     """The GeoPackage layers: every area with every measure, services, districts."""
     inputs, suff = assessment.inputs, assessment.sufficiency
-    areas = inputs.areas.join(inputs.need, how="left").join(assessment.access.wide)
+    access = assessment.access
+    areas = (
+        inputs.areas.join(inputs.need, how="left")
+        .join(access.wide)
+        .join(access.nearest_service.add_prefix("nearest_id__"))
+    )
     districts = inputs.areas.dissolve(by="district_code", aggfunc={"district_name": "first"})
     if suff is not None:
         priority = suff.gaps.pivot(index="area_code", columns="category", values="priority")
@@ -194,11 +209,14 @@ def publishable_summary(assessment: Assessment) -> pd.DataFrame:
 def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
     """Every CSV table of the run. Only suppressed tables are publishable."""
     suff = assessment.sufficiency
+    access = {
+        "access": mark_unpublished(assessment.access.tidy),
+        "remote_services": mark_unpublished(assessment.access.remote_services),
+    }
     if suff is None:
-        return {"access": mark_unpublished(assessment.access.tidy)}
+        return access
     summary = publishable_summary(assessment)
     analyst = {
-        "access": assessment.access.tidy,
         "gaps": suff.gaps,
         "range_of_help": suff.range.reset_index(),
         "district_comparison": suff.districts,
@@ -206,7 +224,7 @@ def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
         "resourcing": suff.resourcing.reset_index(),
         "need_index": suff.need_index.reset_index(),
     }
-    out = {"district_summary": summary}
+    out = {"district_summary": summary, **access}
     out.update({name: mark_unpublished(frame) for name, frame in analyst.items()})
     return out
 
@@ -235,7 +253,11 @@ def _manifest(assessment: Assessment, files: list[str]) -> dict:
         "outputs": {
             path: _PUBLICATION.get(path, "analyst data, not for publication") for path in files
         },
-        "access": {"notes": list(assessment.access.notes), **assessment.access.params},
+        "access": {
+            "notes": list(assessment.access.notes),
+            "eligibility": assessment.access.eligibility.reset_index().to_dict("records"),
+            **assessment.access.params,
+        },
         "parameters": cfg.to_dict(),
         "libraries": library_versions(),
         "counts": {

@@ -465,6 +465,21 @@ def _cross_check(cfg: Config, file: Path) -> None:
                 f"{file}: category = '{svc.category}' is not in [categories]"
                 f"{did_you_mean(svc.category, keys)}"
             )
+    from earlyhelp.accessibility import MEASURES  # here: both modules import config
+    from earlyhelp.distance import DISTANCE_MODELS
+
+    model = cfg.access.distance_model
+    if model not in DISTANCE_MODELS:
+        raise ConfigError(
+            f"{file}: distance_model = '{model}' in [access]{did_you_mean(model, DISTANCE_MODELS)}"
+            f"; choose one of: {', '.join(DISTANCE_MODELS)}"
+        )
+    for name in cfg.access.measures:
+        if name not in MEASURES:
+            raise ConfigError(
+                f"{file}: unknown measure '{name}' in [access] measures"
+                f"{did_you_mean(name, MEASURES)}; choose from: {', '.join(MEASURES)}"
+            )
     if cfg.access.distance_model == "matrix" and cfg.access.matrix_path is None:
         raise ConfigError(
             f"{file}: distance_model = 'matrix' needs matrix_path = \"...\" in [access]"

@@ -25,6 +25,7 @@ from __future__ import annotations
 __all__ = [
     "PRIORITY_CLASSES",
     "Sufficiency",
+    "area_need_index",
     "assess_sufficiency",
     "category_children",
     "compare_districts",
@@ -497,6 +498,13 @@ def compare_districts(districts: pd.DataFrame, first: str, second: str) -> pd.Da
     return out.reset_index()
 
 
+def area_need_index(need: pd.DataFrame, cfg: Config) -> pd.Series:
+    """The need index of every area (0-100), or 50 everywhere when no indicator is set."""
+    if cfg.indicators:
+        return need_index(need, cfg.indicators)
+    return pd.Series(50.0, index=need.index, name="need_index")
+
+
 def assess_sufficiency(
     cfg: Config,
     areas: gpd.GeoDataFrame,
@@ -513,11 +521,7 @@ def assess_sufficiency(
     """
     suff = cfg.sufficiency
     need_a = need.reindex(areas.index)
-    score = (
-        need_index(need_a, cfg.indicators)
-        if cfg.indicators
-        else pd.Series(50.0, index=areas.index, name="need_index")
-    )
+    score = area_need_index(need_a, cfg)
     gaps = gap_table(
         areas,
         need_a,

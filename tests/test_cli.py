@@ -144,7 +144,10 @@ def test_access_command_writes_access_alone(tiny):
     result = runner.invoke(app, ["access", "--config", str(tiny.config)])
     assert result.exit_code == 0, result.output
     folder = tiny.root / "out" / "tiny-access"
-    assert sorted(p.name for p in (folder / "tables").iterdir()) == ["access.csv"]
+    assert sorted(p.name for p in (folder / "tables").iterdir()) == [
+        "access.csv",
+        "remote_services.csv",
+    ]
     access = pd.read_csv(folder / "tables" / "access.csv", skiprows=1)
     assert set(access["measure"]) >= {"nearest", "within_reach"}
     assert len(gpd.read_file(folder / "results.gpkg", layer="areas")) == 16

@@ -64,6 +64,11 @@ def test_column_mapping_keeps_defaults_and_refuses_unknown_canonical_names(tmp_p
         ("[access]\ncircuity = 'high'\n", "'access.circuity' must be a number, not 'high'"),
         ("[map]\nself_contained = 'yes'\n", "'map.self_contained' must be true or false"),
         ("[access]\ndecay = 'gausian'\n", "'access.decay' is 'gausian' (did you mean 'gaussian'?)"),
+        (
+            "[access]\ndistance_model = 'roads'\n",
+            "distance_model = 'roads' in [access]; choose one of: euclidean, network, matrix",
+        ),
+        ("[access]\nmeasures = ['e2sfc']\n", "unknown measure 'e2sfc' in [access] measures (did"),
         ("[disclosure]\nmin_count = 6\nmax_count = 5\n", "needs 0 <= min_count <= max_count"),
         (
             "[categories.parenting]\n[indicators.x]\ncolumn = 'x'\nkind = 'count'\n",

@@ -172,3 +172,16 @@ def test_any_district_can_be_compared_with_any_other(demo_run):
     assert row["difference"] == pytest.approx(row[thin] - row[other])
     with pytest.raises(Exception, match="no district 'X07999999'"):
         compare_districts(demo_run.sufficiency.districts, thin, "X07999999")
+
+
+def test_weighting_demand_by_need_lowers_supply_per_child_where_need_is_high(tiny):
+    """With weight_demand_by_need, high-need areas count for more demand, so the same
+    places are spread thinner: places per child fall, most where need is highest."""
+    from earlyhelp.assessment import assess
+
+    plain = assess(load_config(tiny.config))
+    tiny.set_config("\n[access]\nweight_demand_by_need = true\n")
+    weighted = assess(load_config(tiny.config))
+    col = "e2sfca__domestic_abuse"
+    assert not plain.access.wide[col].equals(weighted.access.wide[col])
+    assert weighted.access.params["weight_demand_by_need"] is True
