@@ -307,6 +307,97 @@ def demo_data(
     typer.echo(f"Wrote {len(paths)} files to {out}")
 
 
+@app.command()
+def offer(
+    config: ConfigOpt = Path("config.toml"),
+    age: Annotated[
+        int, typer.Option(help="The child's age in completed years (0 for a baby).", min=0)
+    ] = ...,
+    needs: Annotated[
+        list[str] | None,
+        typer.Option(help="Kinds of help needed: category keys, comma-separated (default all)."),
+    ] = None,
+    postcode: Annotated[str | None, typer.Option(help="The family's postcode.")] = None,
+    lat: Annotated[float | None, typer.Option(help="Latitude (WGS 84), with --lon.")] = None,
+    lon: Annotated[float | None, typer.Option(help="Longitude (WGS 84), with --lat.")] = None,
+    easting: Annotated[
+        float | None, typer.Option(help="Easting (British National Grid), with --northing.")
+    ] = None,
+    northing: Annotated[
+        float | None, typer.Option(help="Northing (British National Grid), with --easting.")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table (terminal), csv or json (to stdout).")
+    ] = "table",
+    limit: Annotated[
+        int, typer.Option(help="Most in-person services listed per need (0 = all).")
+    ] = 5,
+) -> None:
+    """Find the early help that fits one child and family, nearest first.
+
+    Lists the active services of each kind of help needed that take a child of this
+    age: in person or outreach, within reach first, then by distance; online and phone
+    services apart, as available anywhere; opening times and contact details. Says
+    plainly when a need has no service within reach, and names the nearest one.
+    Nothing about the family is written to disk or logged.
+
+    Example:  earlyhelp offer --config config.toml --postcode "QX1 2AB" --age 3 --needs parenting,domestic_abuse
+    """
+    from earlyhelp.config import load_config
+    from earlyhelp.offer import (
+        check_format,
+        find_offer,
+        load_directory,
+        locate,
+        offer_to_csv,
+        offer_to_json,
+        print_offer,
+    )
+
+    check_format(output_format)
+    directory = load_directory(load_config(config))
+    place = locate(
+        directory, postcode=postcode, lat=lat, lon=lon, easting=easting, northing=northing
+    )
+    found = find_offer(directory, place, age=age, needs=needs, limit=limit)
+    if output_format == "csv":
+        typer.echo(offer_to_csv(found), nl=False)
+    elif output_format == "json":
+        typer.echo(offer_to_json(found), nl=False)
+    else:
+        from rich.console import Console
+
+        wide = None if sys.stdout.isatty() else 160
+        print_offer(found, Console(width=wide, highlight=False, emoji=False))
+
+
+@app.command()
+def report(
+    config: ConfigOpt = Path("config.toml"),
+    run_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--run", help="The run folder to write report.html into and link maps from."
+        ),
+    ] = None,
+) -> None:
+    """Write the board report: one self-contained HTML file, also for printing to PDF.
+
+    Structured on the sufficiency duty (Munro 2011, Recommendation 10): a plain-English
+    summary, the range of help against need, reach by category and district with 95%
+    confidence intervals, resourcing and value for money, priority gaps, data sources,
+    method and caveats, and links to the maps in the run folder. Small numbers are
+    suppressed. Writes <run folder>/report.html (default: maps/<run name>/).
+
+    Example:  earlyhelp report --config config.toml --run maps/demo
+    """
+    from earlyhelp.config import load_config
+    from earlyhelp.report import report_for_run
+
+    path = report_for_run(load_config(config), run_dir)
+    typer.echo(f"Wrote {path}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -174,9 +174,9 @@ def test_any_district_can_be_compared_with_any_other(demo_run):
         compare_districts(demo_run.sufficiency.districts, thin, "X07999999")
 
 
-def test_weighting_demand_by_need_lowers_supply_per_child_where_need_is_high(tiny):
-    """With weight_demand_by_need, high-need areas count for more demand, so the same
-    places are spread thinner: places per child fall, most where need is highest."""
+def test_weighting_demand_by_need_changes_the_competition_for_places(tiny):
+    """With weight_demand_by_need the need index weighs each area's demand, so the
+    floating-catchment scores change, and the manifest's parameters say so."""
     from earlyhelp.assessment import assess
 
     plain = assess(load_config(tiny.config))
