@@ -398,6 +398,61 @@ def report(
     typer.echo(f"Wrote {path}")
 
 
+@app.command("import")
+def import_(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="The file's layout (see above).")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="The file(s) to read.")],
+    out: Annotated[Path, typer.Option(help="The CSV to write, in earlyhelp's columns.")],
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option", "-o", help="A reader option as NAME=VALUE (repeat for several)."
+        ),
+    ] = None,
+    join: Annotated[
+        Path | None,
+        typer.Option(help="An area table to join the result onto by area_code (may be --out)."),
+    ] = None,
+) -> None:
+    """Turn a published file into a table earlyhelp reads, with every problem listed.
+
+    FORMAT is one of: openreferral (Open Referral UK directory JSON), gias (DfE Get
+    Information About Schools), iod (Indices of Deprivation), population (ONS ages by
+    LSOA), lsoa_lookup (ONS LSOA 2011 to 2021), onspd (ONS Postcode Directory),
+    fingertips (public health profile exports). Problems are printed one per line;
+    errors stop it (exit 2) and nothing is written.
+
+    Example:  earlyhelp import iod File_7_IoD2025.csv --out need.csv --join need.csv
+    """
+    from earlyhelp.outputs import check_not_inputs, write_csv
+    from earlyhelp.sources import coerce_options, join_area_tables, read_source
+    from earlyhelp.validation import ValidationReport
+
+    pairs: dict[str, str] = {}
+    for item in option or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--option")
+        pairs[name.strip()] = value.strip()
+    check_not_inputs([out], [f for f in files if f != join])
+    report = ValidationReport()
+    frame = read_source(
+        fmt, files if len(files) > 1 else files[0], report=report, **coerce_options(fmt, pairs)
+    )
+    _print_problems(report, to_stderr=False)
+    report.raise_if_errors()
+    bridge = frame.attrs.get("bridge_report")
+    if join is not None:
+        from earlyhelp.loading import read_table
+
+        existing = read_table(join, report=report)
+        frame = join_area_tables([existing, frame])
+    write_csv(frame, out)
+    if bridge is not None:
+        write_csv(bridge, out.with_suffix(".bridge.csv"))
+    typer.echo(f"Wrote {out} ({len(frame)} rows, {len(frame.columns)} columns)")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -42,6 +42,7 @@ __all__ = [
     "RoadsInput",
     "RunConfig",
     "ServicesInput",
+    "SitingConfig",
     "SufficiencyConfig",
     "did_you_mean",
     "load_config",
@@ -116,6 +117,8 @@ class NeedInput:
 
     path: Path = Path("data/demo/need.csv")
     sheet: str = ""
+    format: str = ""  # a published layout read by earlyhelp.sources ("" = columns below)
+    options: dict[str, Any] = field(default_factory=dict)  # that reader's options
     columns: dict[str, str] = field(default_factory=lambda: _identity(NEED_COLUMNS))
 
 
@@ -129,6 +132,8 @@ class ServicesInput:
     crs: str = ""
     category_separator: str = ";"
     category: str = ""  # every row gets this category (for example childrens_centre)
+    format: str = ""  # a published layout read by earlyhelp.sources ("" = columns below)
+    options: dict[str, Any] = field(default_factory=dict)  # that reader's options
     outside_study_area: str = "keep"  # keep | drop
     columns: dict[str, str] = field(default_factory=lambda: _identity(SERVICE_COLUMNS))
 
@@ -138,6 +143,8 @@ class PostcodeInput:
     """A postcode lookup used to place services (and families) given only a postcode."""
 
     path: Path | None = Path("data/demo/postcodes.csv")
+    format: str = ""  # "onspd" reads the ONS Postcode Directory as published
+    options: dict[str, Any] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=lambda: _identity(POSTCODE_COLUMNS))
 
 
@@ -238,6 +245,22 @@ class MapConfig:
 
 
 @dataclass(frozen=True)
+class SitingConfig:
+    """Where new provision would bring most need-weighted children within reach
+    (``earlyhelp site``; see :mod:`earlyhelp.siting`)."""
+
+    candidates: Path | None = None  # CSV of site_id, name, kind, easting, northing; None = grid
+    grid_spacing_m: float = 1000.0  # spacing of grid candidates when there is no file
+    k: int = 1  # number of new sites
+    method: str = "exact"  # exact (HiGHS) | greedy (greedy + 1-swap local search)
+    need_weight: str = "one_plus_index"  # one_plus_index | index | none
+    capacity: float = 0.0  # children each new site can take; 0 = no limit
+    time_limit_s: float = 60.0  # HiGHS time limit
+    mip_rel_gap: float = 1e-6  # HiGHS stops within this relative gap of the proven bound
+    max_swaps: int = 1000  # most 1-swaps the greedy local search makes
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration of one run."""
 
@@ -258,6 +281,7 @@ class Config:
     sufficiency: SufficiencyConfig = field(default_factory=SufficiencyConfig)
     disclosure: DisclosureConfig = field(default_factory=DisclosureConfig)
     map: MapConfig = field(default_factory=MapConfig)
+    siting: SitingConfig = field(default_factory=SitingConfig)
     source: Path | None = None  # the file this came from; not a TOML key
 
     @property
@@ -276,6 +300,8 @@ _CHOICES = {
     ("access", "travel_mode"): ("walk", "drive"),
     ("access", "decay"): ("step", "gaussian", "linear"),
     ("map", "classification"): ("quantiles", "natural_breaks"),
+    ("siting", "method"): ("exact", "greedy"),
+    ("siting", "need_weight"): ("one_plus_index", "index", "none"),
     ("indicators", "kind"): ("count", "rate", "score", "rank", "decile"),
     ("indicators", "direction"): ("higher_is_worse", "higher_is_better"),
 }
@@ -366,6 +392,8 @@ def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: t
         if value in ("", None):
             return None
         return _convert(inner, value, file, where, owner)
+    if hint is Any:  # a reader's options: checked by the reader itself
+        return value
     if dataclasses.is_dataclass(hint):
         return _build(hint, value, file, where)
     if origin is dict:
@@ -432,7 +460,12 @@ def _resolve_paths(obj: Any, base: Path) -> Any:
         return dataclasses.replace(obj, **changes)
     if isinstance(obj, dict):
         return {k: _resolve_paths(v, base) for k, v in obj.items()}
+    if isinstance(obj, str) and Path(obj).suffix.lower() in _FILE_SUFFIXES:
+        return str(_resolve_paths(Path(obj), base))  # a file named in a reader's options
     return obj
+
+
+_FILE_SUFFIXES = {".csv", ".json", ".xlsx", ".geojson", ".gpkg", ".txt"}
 
 
 def _cross_check(cfg: Config, file: Path) -> None:
@@ -452,6 +485,25 @@ def _cross_check(cfg: Config, file: Path) -> None:
                     f"{file}: [indicators.{name}] calls for unknown category '{cat}'"
                     f"{did_you_mean(cat, keys)}; categories are: {', '.join(keys)}"
                 )
+    from earlyhelp.sources import SOURCES  # here: sources imports config
+
+    sections = {"services": cfg.services, "centres": cfg.centres, "need": cfg.need}
+    sections["postcodes"] = cfg.postcodes
+    for section, spec in sections.items():
+        if not spec.format:
+            continue
+        if spec.format not in SOURCES:
+            raise ConfigError(
+                f"{file}: format = '{spec.format}' in [{section}]"
+                f"{did_you_mean(spec.format, SOURCES)}; formats are: {', '.join(SOURCES)}"
+            )
+        makes = SOURCES[spec.format].produces
+        wanted = "services" if section == "centres" else section
+        if makes != wanted:
+            raise ConfigError(
+                f"{file}: format = '{spec.format}' in [{section}] reads {makes}, not "
+                f"{wanted}; use it in the [{makes}] section, or choose another format"
+            )
     in_need = cfg.sufficiency.in_need_indicator
     if in_need and in_need not in cfg.indicators:
         raise ConfigError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "LSOA_2011_LAST",
     "lsoa_vintage_hint",
+    "normalise_postcode",
     "representative_points",
     "to_analysis_crs",
 ]
@@ -82,3 +83,12 @@ def lsoa_vintage_hint(codes: pd.Series) -> dict[str, list[str]]:
     found = codes.astype(str).str.extract(_LSOA)[0].dropna().astype(int)
     newer = codes.loc[found.index][found > LSOA_2011_LAST]
     return {"2021_only": sorted(newer.astype(str).unique())}
+
+
+def normalise_postcode(values: pd.Series) -> pd.Series:
+    """Postcodes as the ONS writes them (``pcds``): " ab12cd" -> "AB1 2CD".
+
+    Upper case, one space before the last three characters; NA when too short to be one.
+    """
+    compact = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    return (compact.str[:-3] + " " + compact.str[-3:]).where(compact.str.len() >= 5)

@@ -13,7 +13,6 @@ __all__ = [
     "Inputs",
     "file_sha256",
     "load_inputs",
-    "normalise_postcode",
     "read_table",
     "read_vector",
 ]
@@ -28,9 +27,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from earlyhelp.config import Config, ServicesInput
+from earlyhelp.config import Config, NeedInput, PostcodeInput, ServicesInput
 from earlyhelp.errors import InputError
-from earlyhelp.geography import lsoa_vintage_hint, to_analysis_crs
+from earlyhelp.geography import lsoa_vintage_hint, normalise_postcode, to_analysis_crs
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.validation import (
     ValidationReport,
@@ -136,6 +135,27 @@ def read_table(path: Path, *, sheet: str = "", report: ValidationReport) -> pd.D
     return frame
 
 
+def _read_input(
+    spec: NeedInput | ServicesInput | PostcodeInput,
+    path: Path,
+    report: ValidationReport,
+    *,
+    sheet: str = "",
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The raw table of an input and its column mapping.
+
+    A ``format`` names a published layout (Open Referral UK, GIAS, IoD, ONSPD...) that
+    :mod:`earlyhelp.sources` turns into canonical columns, so the mapping is the identity.
+    """
+    if not spec.format:
+        return read_table(path, sheet=sheet, report=report), spec.columns
+    from earlyhelp.sources import read_source
+
+    frame = read_source(spec.format, path, report=report, **spec.options)
+    frame = frame.astype("string").fillna("")
+    return frame, {c: c for c in spec.columns}
+
+
 def read_vector(path: Path, *, layer: str = "") -> gpd.GeoDataFrame:
     """Read a GeoPackage, GeoJSON or Shapefile layer (through pyogrio)."""
     try:
@@ -149,12 +169,6 @@ def read_vector(path: Path, *, layer: str = "") -> gpd.GeoDataFrame:
         ) from None
     gdf.columns = [str(c).strip() if c != gdf.geometry.name else c for c in gdf.columns]
     return gdf
-
-
-def normalise_postcode(values: pd.Series) -> pd.Series:
-    """Upper case with one space before the last three characters: " ab12cd" -> "AB1 2CD"."""
-    compact = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
-    return (compact.str[:-3] + " " + compact.str[-3:]).where(compact.str.len() >= 5)
 
 
 # --------------------------------------------------------------------------- areas
@@ -295,9 +309,8 @@ def _load_need(
 ) -> tuple[pd.DataFrame, InputRecord]:
     spec = cfg.need
     path = _exists(spec.path, "need")
-    raw = read_table(path, sheet=spec.sheet, report=report)
+    raw, cols = _read_input(spec, path, report, sheet=spec.sheet)
     record = InputRecord("need", str(path), file_sha256(path), rows_read=len(raw))
-    cols = spec.columns
     rows = sheet_rows(range(len(raw)))
     band_sources = {band: _band_columns(cols[band]) for band in AGE_BANDS}
     expanded = {"area_code": cols["area_code"]}
@@ -394,9 +407,8 @@ def _load_postcodes(cfg: Config, report: ValidationReport) -> tuple[pd.DataFrame
     if spec.path is None or not spec.path.exists():
         return None, []
     path = spec.path
-    raw = read_table(path, report=report)
+    raw, cols = _read_input(spec, path, report)
     record = InputRecord("postcodes", str(path), file_sha256(path), rows_read=len(raw))
-    cols = spec.columns
     has_en = cols["easting"] in raw and cols["northing"] in raw
     needed = ["postcode"] + (["easting", "northing"] if has_en else ["latitude", "longitude"])
     if not require_columns(raw, cols, needed, file=path, section="postcodes", report=report):
@@ -435,7 +447,10 @@ def _load_services(
 ) -> tuple[gpd.GeoDataFrame, InputRecord]:
     path = _exists(spec.path, role)
     suffix = path.suffix.lower()
-    if suffix in _VECTOR_SUFFIXES:
+    if spec.format:
+        raw, cols = _read_input(spec, path, report)
+        rows = sheet_rows(range(len(raw)))
+    elif suffix in _VECTOR_SUFFIXES:
         raw = read_vector(path, layer=spec.layer)
         raw = to_analysis_crs(raw, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs)
         rows = list(range(1, len(raw) + 1))
@@ -443,7 +458,8 @@ def _load_services(
         raw = read_table(path, sheet=spec.sheet, report=report)
         rows = sheet_rows(range(len(raw)))
     record = InputRecord(role, str(path), file_sha256(path), rows_read=len(raw))
-    cols = spec.columns
+    if not spec.format:
+        cols = spec.columns
     required = ["service_id", "name"] + ([] if spec.category else ["categories"])
     if not require_columns(raw, cols, required, file=path, section=role, report=report):
         return _empty_services(cfg.run.crs), record
@@ -583,10 +599,11 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:
         pts = gpd.GeoSeries(
             gpd.points_from_xy(e.where(~degrees), nn.where(~degrees)), crs="EPSG:27700"
         ).to_crs(crs)
-        need = np.isnan(x)
+        need = ~np.isfinite(x)  # blank latitude/longitude reproject to inf, not NaN
         x[need], y[need] = pts.x.to_numpy()[need], pts.y.to_numpy()[need]
     if cols["postcode"] in raw:
-        need = np.isnan(x) & (raw[cols["postcode"]].astype("string").str.strip() != "").to_numpy()
+        has_pc = (raw[cols["postcode"]].astype("string").str.strip() != "").to_numpy()
+        need = ~np.isfinite(x) & has_pc
         if need.any():
             pc = normalise_postcode(raw[cols["postcode"]])
             if postcodes is None:

@@ -601,6 +601,8 @@ def district_summary(
             "areas_missing_range": missing.groupby(district).sum().astype(float),
         }
     )
+    # whole children: apportioned populations (2011 -> 2021 LSOAs) can be fractional
+    table = table.round(0)
     table.loc["County"] = table.sum()
     lo, hi = wilson_ci(table["children_full_core_range"], table["children"])
     table["pct_full_core_range"] = 100 * _ratio(

@@ -186,3 +186,25 @@ def test_compare_prints_every_district_against_the_county(tiny):
     )
     assert bad.exit_code == 2
     assert "no district 'E07999999' in this run" in bad.stderr
+
+
+def test_import_writes_a_table_earlyhelp_reads_and_stops_on_errors(tmp_path, realdata):
+    out = tmp_path / "need.csv"
+    pop = realdata / "population" / "hampshire_pop_mid2020_lsoa11_age0_19.csv"
+    result = runner.invoke(app, ["import", "population", str(pop), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert (
+        table[["pop_0_4", "pop_5_10", "pop_11_15", "pop_16_17", "pop_18_19"]].to_numpy().sum()
+        == 424_770
+    )
+    bad = runner.invoke(app, ["import", "iodd", str(pop), "--out", str(tmp_path / "x.csv")])
+    assert bad.exit_code == 2
+    assert "unknown format 'iodd'" in bad.stderr and "did you mean 'iod'" in bad.stderr
+    assert not (tmp_path / "x.csv").exists()
+    census = realdata / "population" / "hampshire_census2021_lsoa21_age6.csv"
+    coarse = runner.invoke(
+        app, ["import", "population", str(census), "--out", str(tmp_path / "c.csv")]
+    )
+    assert coarse.exit_code == 2  # Census 2021 has no 0-4 band: refused, not invented
+    assert not (tmp_path / "c.csv").exists()

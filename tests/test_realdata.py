@@ -92,3 +92,30 @@ def test_2011_coded_need_on_2021_boundaries_is_refused_with_the_bridge(tmp_path,
         "2011-coded: 28 LSOA codes"
     )
     assert "ONS LSOA 2011 to 2021 lookup" in lines[0]
+
+
+def test_need_read_straight_from_the_published_layout_with_format(tmp_path, realdata):
+    """format = "population" reads the ONS single-year file as published: no band mapping."""
+    text = CONFIG.format(
+        root=realdata, areas="hampshire_lsoa11_bgc.geojson", code="lsoa11cd", district="lad13cd"
+    )
+    start = text.index("[need.columns]")
+    end = text.index("[services]")
+    text = text[:start] + 'format = "population"\n\n' + text[end:]
+    path = tmp_path / "config.toml"
+    path.write_text(text, "utf-8")
+    inputs = load_inputs(load_config(path))
+    bands = ["pop_0_4", "pop_5_10", "pop_11_15", "pop_16_17", "pop_18_19"]
+    assert inputs.need[bands].to_numpy().sum() == 424_770
+
+
+def test_a_format_in_the_wrong_section_is_refused(tmp_path):
+    from earlyhelp.errors import ConfigError
+
+    path = tmp_path / "config.toml"
+    path.write_text('[services]\nformat = "iod"\n', "utf-8")
+    with pytest.raises(ConfigError, match=r"format = 'iod' in \[services\] reads need"):
+        load_config(path)
+    path.write_text('[services]\nformat = "openreferal"\n', "utf-8")
+    with pytest.raises(ConfigError, match="did you mean 'openreferral'"):
+        load_config(path)

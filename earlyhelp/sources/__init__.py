@@ -1,0 +1,401 @@
+"""Readers for the UK data an analyst already has, as published.
+
+Each reader turns one published layout into an earlyhelp canonical table (the column names
+of :mod:`earlyhelp.config`), records every problem in a
+:class:`~earlyhelp.validation.ValidationReport` and never changes its input. They are
+chosen by name through :data:`SOURCES`, so a config input's ``format = "..."`` and the
+``earlyhelp import FORMAT FILE`` command are checked against the same registry:
+
+======================  ==========  =====================================================
+name                    produces    reads
+======================  ==========  =====================================================
+``openreferral``        services    Open Referral UK service directory JSON (API pages)
+``gias``                services    DfE Get Information About Schools extract
+``iod``                 need        English Indices of Deprivation 2019 / 2025 by LSOA
+``population``          need        ONS mid-year estimates, Census 2021 ages by LSOA
+``lsoa_lookup``         lookup      ONS LSOA 2011 -> 2021 lookup
+``onspd``               postcodes   ONS Postcode Directory (or NSPL)
+``fingertips``          need        Fingertips public health profile export
+======================  ==========  =====================================================
+
+Tables keyed by 2011 LSOAs can be brought onto 2021 LSOAs as they are read (the
+``to_lsoa21`` option of :func:`read_source`), through
+:func:`~earlyhelp.sources.lsoa_lookup.bridge_2011_to_2021`.
+
+Example
+-------
+>>> report = ValidationReport()                                             # doctest: +SKIP
+>>> need = read_source("population", "sapelsoasyoa.xlsx", report=report)    # doctest: +SKIP
+>>> report.raise_if_errors()                                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PRODUCES",
+    "SOURCES",
+    "Source",
+    "bridge_2011_to_2021",
+    "coerce_options",
+    "join_area_tables",
+    "read_source",
+]
+
+import inspect
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from earlyhelp.config import did_you_mean
+from earlyhelp.errors import InputError
+from earlyhelp.sources._tables import find_column, read_text_table
+from earlyhelp.sources.fingertips import read_fingertips
+from earlyhelp.sources.gias import read_gias
+from earlyhelp.sources.iod import read_iod
+from earlyhelp.sources.lsoa_lookup import bridge_2011_to_2021, read_lsoa_lookup
+from earlyhelp.sources.onspd import read_onspd
+from earlyhelp.sources.openreferral import read_openreferral
+from earlyhelp.sources.population import read_population
+from earlyhelp.validation import ValidationReport
+
+PRODUCES = ("services", "need", "postcodes", "lookup")
+# Options read_source itself takes for tables keyed by area (need): bridging to 2021 LSOAs.
+BRIDGE_OPTIONS = ("to_lsoa21", "lsoa21_weights", "lsoa21_weights_column")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One outside format: its reader, what it is and which earlyhelp table it makes."""
+
+    name: str
+    read: Callable[..., pd.DataFrame]
+    description: str
+    produces: str
+    example: str
+    many_files: bool = False  # takes a folder or a list of files as well as one file
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The reader's keyword options and their defaults (plus bridging for need tables)."""
+        params = inspect.signature(self.read).parameters.values()
+        found = {
+            p.name: p.default
+            for p in params
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name != "report"
+        }
+        if self.produces == "need":
+            found |= dict.fromkeys(BRIDGE_OPTIONS, "")
+        return found
+
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source(
+            "openreferral",
+            read_openreferral,
+            "Open Referral UK service directory: JSON from a council directory's /services "
+            "API (a page, a folder of pages or a list)",
+            "services",
+            "earlyhelp import openreferral pages/ --out services.csv "
+            "--option categories=taxonomy_map.csv --option stale_after_days=365",
+            many_files=True,
+        ),
+        Source(
+            "gias",
+            read_gias,
+            "DfE Get Information About Schools establishment extract: children's centres "
+            "as services (kind=schools or all gives candidate sites instead)",
+            "services",
+            "earlyhelp import gias edubasealldata20250524.csv --out centres.csv",
+        ),
+        Source(
+            "iod",
+            read_iod,
+            "English Indices of Deprivation 2019 or 2025 by LSOA (File 7 CSV): scores, "
+            "ranks and deciles as idaci_rank, imd_decile...",
+            "need",
+            "earlyhelp import iod File_7_IoD2025.csv --out iod.csv",
+        ),
+        Source(
+            "population",
+            read_population,
+            "ONS mid-year estimates or Census 2021 population by LSOA and age, into the need "
+            "bands pop_0_4 ... pop_18_19 and pop_0_17",
+            "need",
+            "earlyhelp import population sapelsoasyoa2022.xlsx --out population.csv",
+        ),
+        Source(
+            "lsoa_lookup",
+            read_lsoa_lookup,
+            "ONS LSOA 2011 to LSOA 2021 lookup (U unchanged, S split, M merged, X irregular)",
+            "lookup",
+            "earlyhelp import lsoa_lookup LSOA11_LSOA21_LAD22_EW_LU.csv --out lookup.csv",
+        ),
+        Source(
+            "onspd",
+            read_onspd,
+            "ONS Postcode Directory (or NSPL) CSV, or its multi_csv folder: postcodes with "
+            "grid references, LSOA and termination date",
+            "postcodes",
+            "earlyhelp import onspd ONSPD_MAY_2025_UK.csv --out postcodes.csv "
+            "--option districts=E07000084,E07000085",
+            many_files=True,
+        ),
+        Source(
+            "fingertips",
+            read_fingertips,
+            "Fingertips public health profile export: one indicator and period as "
+            "<name>_value, _count and _denominator by area",
+            "need",
+            "earlyhelp import fingertips indicators.csv --out injuries.csv "
+            "--option name=injuries_0_4",
+        ),
+    )
+}
+
+
+def read_source(
+    fmt: str,
+    path: str | Path | Sequence[str | Path],
+    *,
+    report: ValidationReport,
+    **options: Any,
+) -> pd.DataFrame:
+    """Read a published file in format ``fmt`` into earlyhelp's canonical table.
+
+    Parameters
+    ----------
+    fmt
+        A name from :data:`SOURCES`.
+    path
+        The file; for formats with ``many_files`` also a folder or a list of files.
+    report
+        Where every problem is recorded; the caller decides when to stop
+        (``report.raise_if_errors()``).
+    **options
+        The reader's keyword options (see ``SOURCES[fmt].options``). Tables keyed by
+        area also take ``to_lsoa21``: the path of the ONS LSOA 2011 -> 2021 lookup, to
+        bring a 2011-coded table onto 2021 LSOAs; ``lsoa21_weights``: a table of 2021
+        LSOAs (such as ``earlyhelp import population`` made from Census 2021) whose
+        ``lsoa21_weights_column`` (its first count by default) shares out split areas.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical table. ``attrs["format"]`` and ``attrs["produces"]`` name what it
+        is; after bridging, ``attrs["bridge_report"]`` says what happened to each 2011
+        LSOA that changed.
+
+    Raises
+    ------
+    InputError
+        For an unknown format or option (with the nearest name), or a file that cannot
+        be read at all.
+    """
+    source = _source(fmt)
+    known = source.options
+    for key in options:
+        if key not in known:
+            listed = ", ".join(known) or "none"
+            raise InputError(
+                f"{fmt}: unknown option '{key}'{did_you_mean(key, list(known))}; "
+                f"the options of {fmt} are: {listed}"
+            )
+    if isinstance(path, list | tuple):
+        if len(path) == 1:
+            path = path[0]
+        elif not source.many_files:
+            raise InputError(
+                f"{fmt}: give one file, not {len(path)}; only "
+                f"{', '.join(n for n, s in SOURCES.items() if s.many_files)} read several"
+            )
+    bridge = {k: options.pop(k) for k in BRIDGE_OPTIONS if k in options}
+    frame = source.read(path, report=report, **options)
+    if bridge.get("to_lsoa21"):
+        frame = _bridge(frame, report=report, **bridge)
+    frame.attrs.update({"format": source.name, "produces": source.produces})
+    return frame
+
+
+def coerce_options(fmt: str, raw: Mapping[str, str]) -> dict[str, Any]:
+    """Turn ``NAME=VALUE`` text from the command line into the reader's option types.
+
+    Numbers become int or float, ``true``/``false`` booleans, lists are comma-separated
+    (``districts=E07000084,E07000085``); anything else (paths, dates, names) stays text.
+    """
+    source = _source(fmt)
+    hints = typing.get_type_hints(source.read)
+    known = source.options
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise InputError(
+                f"{fmt}: unknown option '{key}'{did_you_mean(key, list(known))}; "
+                f"the options of {fmt} are: {', '.join(known)}"
+            )
+        out[key] = _convert(hints.get(key, str), value, f"{fmt} option '{key}'")
+    return out
+
+
+def join_area_tables(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Join tables keyed by ``area_code`` (population, IoD, Fingertips) into one need table.
+
+    Areas missing from a table get empty cells. Tables must share one LSOA vintage and no
+    other column: a clash is an error rather than a silent overwrite.
+    """
+    if not tables:
+        raise InputError("join: no tables to join")
+    vintages = {
+        v for t in tables if "lsoa_vintage" in t for v in t["lsoa_vintage"].dropna().unique() if v
+    }
+    if len(vintages) > 1:
+        raise InputError(
+            f"join: the tables mix LSOA vintages ({', '.join(sorted(vintages))}); bring the "
+            "2011-coded one onto 2021 LSOAs first with the to_lsoa21 option"
+        )
+    out = tables[0].set_index("area_code")
+    for table in tables[1:]:
+        right = table.set_index("area_code").drop(columns=["lsoa_vintage"], errors="ignore")
+        clash = [c for c in right.columns if c in out.columns]
+        if clash:
+            raise InputError(
+                f"join: column(s) {', '.join(clash)} are in more than one table; drop or "
+                "rename one (for Fingertips, give each indicator its own name option)"
+            )
+        out = out.join(right, how="outer")
+    if "lsoa_vintage" in out and vintages:
+        out["lsoa_vintage"] = next(iter(vintages))
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _source(fmt: str) -> Source:
+    if fmt not in SOURCES:
+        names = list(SOURCES)
+        raise InputError(
+            f"unknown format '{fmt}'{did_you_mean(fmt, names)}; the formats are: {', '.join(names)}"
+        )
+    return SOURCES[fmt]
+
+
+def _convert(hint: Any, value: str, where: str) -> Any:
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    simple = {a for a in args} | ({hint} if not args else set())
+    text_ = value.strip()
+    if bool in simple:
+        if text_.lower() in ("true", "yes", "1"):
+            return True
+        if text_.lower() in ("false", "no", "0"):
+            return False
+        raise InputError(f"{where} must be true or false, not '{value}'")
+    if int in simple or float in simple:
+        try:
+            return int(text_) if int in simple else float(text_)
+        except ValueError:
+            if str not in simple:
+                raise InputError(f"{where} must be a number, not '{value}'") from None
+    origin = typing.get_origin(hint)
+    if origin in (Sequence, list, tuple) or str(hint).startswith("collections.abc.Sequence"):
+        return [v.strip() for v in text_.split(",") if v.strip()]
+    return text_
+
+
+def _bridge(
+    frame: pd.DataFrame,
+    *,
+    report: ValidationReport,
+    to_lsoa21: str | Path,
+    lsoa21_weights: str | Path = "",
+    lsoa21_weights_column: str = "",
+) -> pd.DataFrame:
+    """Bring a table read by a need reader onto 2021 LSOAs, using its column kinds."""
+    vintage = frame.attrs.get("lsoa_vintage", "")
+    if vintage == "2021":
+        raise InputError(
+            "to_lsoa21: the table is already keyed by 2021 LSOAs; leave the option out"
+        )
+    kinds: dict[str, str] = frame.attrs.get("column_kinds", {})
+    denominators: dict[str, str] = frame.attrs.get("rate_denominators", {})
+    counts = [c for c, k in kinds.items() if k == "count"]
+    rates = {c: denominators.get(c) for c, k in kinds.items() if k == "rate"}
+    ranks = [c for c, k in kinds.items() if k == "rank"]
+    population = next((c for c in counts if c.startswith("pop_total")), None)
+    lookup = read_lsoa_lookup(Path(to_lsoa21), report=report)
+    weights = _weights(lsoa21_weights, lsoa21_weights_column, report) if lsoa21_weights else None
+    table21, what = bridge_2011_to_2021(
+        frame, lookup, counts=counts, rates=rates, ranks=ranks, weights=weights,
+        population=population,
+    )  # fmt: skip
+    names = lookup.drop_duplicates("lsoa21cd").set_index("lsoa21cd")
+    out = table21.reset_index()
+    texts = {
+        "lsoa_vintage": "2021",
+        "area_name": out["area_code"].map(names["lsoa21nm"]),
+        "district_code": out["area_code"].map(names["district_code"]),
+        "district_name": out["area_code"].map(names["district_name"]),
+    }
+    for column in (c for c in frame.columns if c in texts):
+        out[column] = texts[column]
+    out = out[["area_code", *(c for c in frame.columns if c in out.columns and c != "area_code")]]
+    lost = what["change"] == ""
+    changed = what[~lost]
+    if len(changed):
+        split = int((changed["change"] == "S").sum())
+        shared = "by the weights given" if weights is not None else "equally"
+        report.warn(
+            Path(to_lsoa21).name,
+            "",
+            f"{len(changed)} 2011 LSOA(s) changed on the way to 2021 LSOAs ({split} split, "
+            f"{len(changed) - split} merged or redrawn): counts were shared {shared}, rates "
+            "recomputed, and ranks and deciles left empty where an area changed",
+            "see the bridge report written beside the table for each LSOA; give "
+            "lsoa21_weights (such as Census 2021 children by 2021 LSOA) to share by population",
+        )
+    if lost.any():
+        report.warn(
+            Path(to_lsoa21).name,
+            "lsoa11cd",
+            f"{int(lost.sum())} area code(s) of the table are not 2011 LSOAs of the lookup and "
+            f"were left out (e.g. '{what.loc[lost, 'lsoa11cd'].iloc[0]}')",
+            "check the table is keyed by 2011 LSOA codes and the lookup covers England",
+        )
+    out.attrs = {
+        "lsoa_vintage": "2021",
+        "column_kinds": kinds,
+        "rate_denominators": denominators,
+        "bridge_report": what,
+    }
+    return out
+
+
+def _weights(path: str | Path, column: str, report: ValidationReport) -> pd.Series:
+    table = read_text_table(Path(path), report=report)
+    code = find_column(table.frame.columns, ["area_code", "lsoa21cd", "LSOA 2021 Code"])
+    if code is None:
+        raise InputError(f"{table.file}: lsoa21_weights needs an area_code column")
+    if not column:
+        numeric = [
+            c
+            for c in table.frame.columns
+            if c != code and pd.to_numeric(table.frame[c], errors="coerce").notna().all()
+        ]
+        if not numeric:
+            raise InputError(f"{table.file}: lsoa21_weights has no column of numbers")
+        column = numeric[0]
+    if column not in table.frame.columns:
+        raise InputError(
+            f"{table.file}: no column '{column}'"
+            f"{did_you_mean(column, list(table.frame.columns))} for lsoa21_weights_column"
+        )
+    values = pd.to_numeric(table.frame[column], errors="coerce").astype(float)
+    return pd.Series(values.to_numpy(), index=table.frame[code].to_numpy(dtype=str)).where(
+        lambda s: np.isfinite(s)
+    )

@@ -1,0 +1,681 @@
+"""Open Referral UK service directories, as council directory APIs serve them.
+
+Reads the JSON of an Open Referral UK (ORUK) ``/services`` endpoint: a paged response
+(``{"totalElements", "totalPages", "number", "size", "first", "last", "content": [...]}``,
+or HSDS 3's ``{"total_items", "total_pages", "page_number", ..., "contents": [...]}``), a
+plain list of services, one service, a folder of page files or a list of them. Both the
+ORUK 1.0 shape (``service_taxonomys``, ``eligibilitys``, ``physical_addresses``,
+``regular_schedules``) and the HSDS 3 shape (``attributes`` -> ``taxonomy_term``,
+``minimum_age``, ``addresses``, ``schedules``) are understood.
+
+Each service becomes one row of earlyhelp's canonical services table. Taxonomy terms are
+turned into category keys through a mapping the analyst writes (term name or id ->
+category key); every term left unmapped is reported with the number of services carrying
+it, so the mapping can be completed from the warning itself.
+
+Example
+-------
+>>> report = ValidationReport()                                      # doctest: +SKIP
+>>> services = read_openreferral(
+...     "directory/", report=report,
+...     categories={"Parenting support": "parenting", "Domestic abuse": "domestic_abuse"},
+...     stale_after_days=365, reference_date="2025-06-01")              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__all__ = ["OUTPUT_COLUMNS", "read_openreferral", "read_taxonomy_map"]
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from earlyhelp.errors import InputError
+from earlyhelp.sources._tables import (
+    as_counts,
+    expand_paths,
+    find_column,
+    postcodes,
+    read_text_table,
+    text,
+)
+from earlyhelp.validation import ValidationReport
+
+OUTPUT_COLUMNS = (
+    "service_id",
+    "name",
+    "provider",
+    "categories",
+    "min_age",
+    "max_age",
+    "delivery",
+    "status",
+    "latitude",
+    "longitude",
+    "postcode",
+    "opening_times",
+    "contact",
+    "notes",
+)
+_MAX_AGE = 25  # earlyhelp's loader accepts ages 0 to 25; "99" in a directory means all ages
+_MAX_TERMS_LISTED = 40
+_STATUS = {
+    "active": "active",
+    "inactive": "closed",
+    "defunct": "closed",
+    "closed": "closed",
+    "temporarily closed": "closed",
+    "temporarily_closed": "closed",
+}
+_DELIVERY = (  # first match wins; looked for in attending_type and location_type
+    ("online", "online"),
+    ("virtual", "online"),
+    ("web", "online"),
+    ("phone", "phone"),
+    ("home", "outreach"),
+    ("outreach", "outreach"),
+    ("community", "outreach"),
+    ("venue", "in_person"),
+    ("person", "in_person"),
+    ("physical", "in_person"),
+    ("face", "in_person"),
+    ("centre", "in_person"),
+)
+
+
+@dataclass
+class _Service:
+    """What one service record says, before categories are mapped."""
+
+    file: str
+    record: int  # position in its file, from 1
+    values: dict[str, Any]
+    terms: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, code, name, vocab
+    assured: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def read_openreferral(
+    path: str | Path | Sequence[str | Path],
+    *,
+    report: ValidationReport,
+    categories: Mapping[str, str | Sequence[str] | None] | str | Path | None = None,
+    vocabularies: Sequence[str] = (),
+    stale_after_days: int | None = None,
+    reference_date: str | date | None = None,
+    drop_uncategorised: bool = True,
+) -> pd.DataFrame:
+    """Read an Open Referral UK directory into the canonical services table.
+
+    Parameters
+    ----------
+    path
+        A JSON file (a page of the API, a list of services or one service), a folder of
+        page files (read in natural order: page2 before page10) or a list of files.
+    report
+        Where problems are recorded (unmapped terms, stale records, services without a
+        location or a category, missing pages).
+    categories
+        The taxonomy mapping: a term's name or id -> an earlyhelp category key (or a list
+        of keys), or the path of a CSV file of them (:func:`read_taxonomy_map`). Names
+        match ignoring case and repeated spaces. Map a term to ``""`` or
+        ``None`` to say it is known but calls for no category (it is then not reported).
+    vocabularies
+        Only terms from these taxonomy vocabularies are used (all when empty).
+    stale_after_days
+        Records whose ``assured_date`` is older than this many days before
+        ``reference_date`` are flagged as stale (a warning, and a note on the row).
+    reference_date
+        The date staleness is measured from (ISO ``YYYY-MM-DD``); today when not given.
+        Give it to make a run reproducible.
+    drop_uncategorised
+        Leave out services whose terms map to no category (they are named in a warning).
+        When False they are kept with no category, and ``earlyhelp run`` refuses them
+        until they are mapped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per service, with the columns of :data:`OUTPUT_COLUMNS`: categories
+        ";"-joined, ages in whole years, coordinates in degrees (WGS84) of the first
+        location. Services without a location are kept (and reported).
+    """
+    files = expand_paths(path, pattern="*.json")
+    services = _read_services(files, report)
+    if not services:
+        raise InputError(
+            f"{files[0].name}: no services were found in the file(s); check that this is the "
+            "response of an Open Referral UK /services endpoint"
+        )
+    where = files[0].name if len(files) == 1 else files[0].parent.name
+    services = _drop_repeated_ids(services, where, report)
+    frame = pd.DataFrame([s.values for s in services], columns=list(OUTPUT_COLUMNS))
+
+    if isinstance(categories, str | Path):
+        categories = read_taxonomy_map(categories, report=report)
+    mapping = _mapping_keys(categories or {})
+    wanted = {v.casefold() for v in vocabularies}
+    cats, unmapped = _categorise(services, mapping, wanted)
+    frame["categories"] = cats
+    _report_terms(services, unmapped, mapping, files, report)
+
+    notes = [list(s.notes) for s in services]
+    frame["status"] = _statuses(frame["status"], services, notes, report)
+    for column in ("min_age", "max_age"):
+        frame[column] = as_counts(_ages_in_range(frame[column], column, services, report))
+    frame["postcode"] = postcodes(frame["postcode"]).fillna("")
+    zero = np.array(["coordinates 0,0 ignored" in n for n in notes])
+    _warn_each_file(
+        report,
+        services,
+        zero,
+        "latitude",
+        lambda n, ids: (
+            f"{n} location(s) have latitude and longitude 0,0 (a placeholder, in "
+            f"the sea off Africa); their postcode is used instead ({ids})"
+        ),
+        "give the real coordinates in the directory",
+    )
+    if stale_after_days is not None:
+        _flag_stale(services, notes, stale_after_days, reference_date, report)
+    frame["notes"] = ["; ".join(n) for n in notes]
+
+    _report_unlocated(services, frame, report)
+    keep = np.ones(len(frame), dtype=bool)
+    empty = (frame["categories"] == "").to_numpy()
+    if empty.any() and mapping:
+        _warn_each_file(
+            report,
+            services,
+            empty,
+            "categories",
+            lambda n, ids: (
+                f"{n} service(s) carry no term that maps to a category "
+                f"({ids}){'; they were left out' if drop_uncategorised else ''}"
+            ),
+            "add their terms to the taxonomy mapping if they are early help; "
+            "the warning on unmapped terms lists every term and how often it is used",
+        )
+        if drop_uncategorised:
+            keep &= ~empty
+    return frame.loc[keep].reset_index(drop=True)
+
+
+def read_taxonomy_map(path: str | Path, *, report: ValidationReport) -> dict[str, list[str]]:
+    """Read a taxonomy mapping from a CSV file with a ``term`` and a ``category`` column.
+
+    ``term`` holds a term's name or id (a column named ``taxonomy``, ``name`` or ``id``
+    is accepted too); ``category`` one or more category keys separated by ";". A blank
+    category says the term is known but calls for no category.
+    """
+    table = read_text_table(Path(path), report=report)
+    term = find_column(table.frame.columns, ["term", "taxonomy", "taxonomy_term", "name", "id"])
+    category = find_column(table.frame.columns, ["category", "categories", "category_key"])
+    if term is None or category is None:
+        raise InputError(
+            f"{table.file}: a taxonomy mapping needs a 'term' and a 'category' column "
+            f"(found: {', '.join(table.frame.columns)}); write one line per term, such as "
+            "'Parenting support,parenting'"
+        )
+    out: dict[str, list[str]] = {}
+    for name, keys in zip(text(table, term), text(table, category), strict=True):
+        if name:
+            out[name] = [k.strip() for k in keys.split(";") if k.strip()]
+    return out
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_services(files: list[Path], report: ValidationReport) -> list[_Service]:
+    services: list[_Service] = []
+    pages: dict[str, Any] = {"seen": set(), "total_pages": None, "total_items": None}
+    for file in files:
+        try:
+            data = json.loads(file.read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{file.name}: the file is not UTF-8 JSON; download it again"
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{file.name}: not valid JSON ({exc.msg} at line {exc.lineno}); the download "
+                "may have been cut short, so download it again"
+            ) from None
+        records = _records(data, file, pages)
+        for i, record in enumerate(records, start=1):
+            if not isinstance(record, dict):
+                report.warn(
+                    file,
+                    "",
+                    f"item {i} is not a service record and was skipped",
+                    "check that the file is an Open Referral UK /services response",
+                    rows=i,
+                )
+                continue
+            services.append(_parse_service(record, file.name, i))
+    _check_pages(pages, len(services), files, report)
+    return services
+
+
+def _records(data: Any, file: Path, pages: dict[str, Any]) -> list[Any]:
+    """The service records of one file, noting the paging information it carries."""
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, dict):
+        raise InputError(f"{file.name}: expected a JSON object or list of services")
+    for key, total_pages, total_items, number in (
+        ("content", "totalPages", "totalElements", "number"),
+        ("contents", "total_pages", "total_items", "page_number"),
+    ):
+        if isinstance(data.get(key), list):
+            if data.get(total_pages) is not None:
+                pages["total_pages"] = int(data[total_pages])
+            if data.get(total_items) is not None:
+                pages["total_items"] = int(data[total_items])
+            if data.get(number) is not None:
+                pages["seen"].add(int(data[number]))
+            return data[key]
+    if "id" in data and "name" in data:
+        return [data]
+    raise InputError(
+        f"{file.name}: not an Open Referral UK services response (no 'content' list of "
+        f"services; top-level keys are: {', '.join(list(data)[:8])}); save the JSON of the "
+        "directory's /services endpoint"
+    )
+
+
+def _check_pages(pages, n_services: int, files: list[Path], report: ValidationReport) -> None:
+    total_pages, total_items, seen = pages["total_pages"], pages["total_items"], pages["seen"]
+    where = files[0].parent.name if len(files) > 1 else files[0].name
+    if total_pages is not None and len(seen) < total_pages:
+        report.warn(
+            where,
+            "",
+            f"the directory has {total_pages} page(s) of services but {len(seen)} were given "
+            f"(page numbers read: {', '.join(str(p) for p in sorted(seen)) or 'none'})",
+            "download every page (the API's page=... parameter, or a larger per_page) into "
+            "one folder and import the folder",
+        )
+    elif total_items is not None and n_services < total_items:
+        report.warn(
+            where,
+            "",
+            f"the directory says it holds {total_items} services but {n_services} were read",
+            "download every page of the /services endpoint into one folder and import it",
+        )
+
+
+def _parse_service(s: dict[str, Any], file: str, record: int) -> _Service:
+    svc = _Service(file=file, record=record, values={})
+    org = s.get("organization") if isinstance(s.get("organization"), dict) else {}
+    lo, hi = _ages(s)
+    locations = [_location(sal) for sal in _list(s.get("service_at_locations"))]
+    placed = [loc for loc in locations if loc["latitude"] is not None or loc["postcode"]]
+    first = placed[0] if placed else None
+    if any(loc["zero"] for loc in locations):
+        svc.notes.append("coordinates 0,0 ignored")
+    if len(placed) > 1:
+        others = ", ".join(loc["postcode"] or loc["name"] or "?" for loc in placed[1:4])
+        more = "..." if len(placed) > 4 else ""
+        svc.notes.append(f"{len(placed)} locations; the first was used (others: {others}{more})")
+    svc.values = {
+        "service_id": _text(s.get("id")),
+        "name": _text(s.get("name")),
+        "provider": _text(org.get("name")),
+        "categories": "",
+        "min_age": lo,
+        "max_age": hi,
+        "delivery": _delivery(s, first),
+        "status": _text(s.get("status")),
+        "latitude": first["latitude"] if first else None,
+        "longitude": first["longitude"] if first else None,
+        "postcode": first["postcode"] if first else "",
+        "opening_times": _opening_times(s, first),
+        "contact": _contact(s),
+        "notes": "",
+    }
+    svc.terms = _terms(s)
+    svc.assured = _text(s.get("assured_date"))
+    return svc
+
+
+def _list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict) else []
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        out = float(str(value).strip())
+    except ValueError:
+        return None
+    return out if np.isfinite(out) else None
+
+
+def _ages(s: dict[str, Any]) -> tuple[float | None, float | None]:
+    """``minimum_age``/``maximum_age`` of the service, else the widest of its eligibilitys."""
+    lo, hi = _number(s.get("minimum_age")), _number(s.get("maximum_age"))
+    if lo is None and hi is None:
+        elig = _list(s.get("eligibilitys")) + _list(s.get("eligibility"))
+        los = [v for e in elig if (v := _number(e.get("minimum_age"))) is not None]
+        his = [v for e in elig if (v := _number(e.get("maximum_age"))) is not None]
+        lo, hi = (min(los) if los else None), (max(his) if his else None)
+    return lo, hi
+
+
+def _location(sal: dict[str, Any]) -> dict[str, Any]:
+    loc = sal.get("location") if isinstance(sal.get("location"), dict) else sal
+    lat, lon = _number(loc.get("latitude")), _number(loc.get("longitude"))
+    zero = lat == 0 and lon == 0  # some directories write 0,0 for "not known"
+    if zero:
+        lat = lon = None
+    addresses: list[dict[str, Any]] = []
+    for key in ("physical_addresses", "physical_address", "addresses", "address"):
+        addresses += [a for a in _list(loc.get(key)) if isinstance(a, dict)]
+    for key in ("postal_address", "postal_addresses"):  # a postal address places less well
+        addresses += [a for a in _list(loc.get(key)) if isinstance(a, dict)]
+    postcode = next((_text(a.get("postal_code")) for a in addresses if a.get("postal_code")), "")
+    schedules = (
+        _list(sal.get("regular_schedule"))
+        + _list(sal.get("regular_schedules"))
+        + _list(sal.get("schedules"))
+    )
+    return {
+        "name": _text(loc.get("name")),
+        "latitude": lat if lon is not None else None,
+        "longitude": lon if lat is not None else None,
+        "postcode": postcode.upper(),
+        "location_type": _text(loc.get("location_type")),
+        "schedules": schedules,
+        "zero": zero,
+    }
+
+
+def _delivery(s: dict[str, Any], first: dict[str, Any] | None) -> str:
+    said = " ".join(
+        _text(v).lower() for v in (s.get("attending_type"), first and first["location_type"]) if v
+    )
+    for word, delivery in _DELIVERY:
+        if word in said:
+            return delivery
+    return "in_person" if first is not None else ""
+
+
+def _opening_times(s: dict[str, Any], first: dict[str, Any] | None) -> str:
+    schedules = _list(s.get("regular_schedules")) + _list(s.get("schedules"))
+    if first is not None:
+        schedules += first["schedules"]
+    out: list[str] = []
+    for sch in schedules:
+        days = ",".join(d.strip().title() for d in _text(sch.get("byday")).split(",") if d.strip())
+        opens, closes = _text(sch.get("opens_at"))[:5], _text(sch.get("closes_at"))[:5]
+        hours = f"{opens}-{closes}" if opens and closes else ""
+        said = " ".join(p for p in (days, hours) if p) or _text(sch.get("description"))
+        if said and said not in out:
+            out.append(said)
+    return "; ".join(out)
+
+
+def _contact(s: dict[str, Any]) -> str:
+    phones = [p for c in _list(s.get("contacts")) for p in _list(c.get("phones"))]
+    phones += _list(s.get("phones"))
+    found = [_text(p.get("number")) for p in phones if isinstance(p, dict)]
+    found.append(_text(s.get("email")))
+    unique = dict.fromkeys(f for f in found if f)
+    return "; ".join(unique)
+
+
+def _terms(s: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Every taxonomy term of a service as (id, code, name, vocabulary)."""
+    raw: list[dict[str, Any]] = []
+    for item in _list(s.get("service_taxonomys")) + _list(s.get("taxonomy_terms")):
+        inner = item.get("taxonomy") or item.get("taxonomy_term")
+        raw.append(inner if isinstance(inner, dict) else item)
+    for attr in _list(s.get("attributes")):  # HSDS 3
+        inner = attr.get("taxonomy_term")
+        if isinstance(inner, dict):
+            raw.append(inner)
+    out = []
+    for term in raw:
+        code = _text(term.get("code"))
+        name = _text(term.get("name") or term.get("term")) or code
+        vocab = _text(term.get("vocabulary") or term.get("taxonomy"))
+        out.append((_text(term.get("id")), code, name, vocab))
+    return list(dict.fromkeys(out))
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def _drop_repeated_ids(
+    services: list[_Service], where: str, report: ValidationReport
+) -> list[_Service]:
+    seen: dict[str, _Service] = {}
+    missing = [s for s in services if not s.values["service_id"]]
+    for s in missing:
+        report.error(
+            s.file,
+            "id",
+            "a service has no id",
+            "the directory must give every service an id; report it to the directory's owner",
+            rows=s.record,
+        )
+    repeated: Counter[str] = Counter()
+    for s in services:
+        sid = s.values["service_id"]
+        if sid and sid in seen:
+            repeated[sid] += 1
+        elif sid:
+            seen[sid] = s
+    if repeated:
+        listed = ", ".join(f"'{k}'" for k in list(repeated)[:5])
+        report.warn(
+            where,
+            "id",
+            f"{sum(repeated.values())} repeated service record(s) were left out (ids {listed}"
+            f"{'...' if len(repeated) > 5 else ''}); pages downloaded twice repeat services",
+            "nothing to do if the pages overlap; otherwise check the directory for duplicates",
+        )
+    return list(seen.values())
+
+
+def _mapping_keys(categories: Mapping[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for term, keys in categories.items():
+        if keys is None or keys == "":
+            keys = []
+        elif isinstance(keys, str):
+            keys = [k.strip() for k in keys.split(";") if k.strip()]
+        out[_key(term)] = [str(k).strip() for k in keys]
+    return out
+
+
+def _key(term: object) -> str:
+    return " ".join(str(term).casefold().split())
+
+
+def _categorise(
+    services: list[_Service], mapping: dict[str, list[str]], wanted: set[str]
+) -> tuple[list[str], Counter[str]]:
+    """Categories of each service (";"-joined) and how many services carry each unmapped term."""
+    cats: list[str] = []
+    unmapped: Counter[str] = Counter()
+    for s in services:
+        keys: list[str] = []
+        for tid, code, name, vocab in s.terms:
+            if wanted and vocab.casefold() not in wanted:
+                continue
+            hit = next(
+                (mapping[_key(k)] for k in (tid, code, name) if k and _key(k) in mapping), None
+            )
+            if hit is None:
+                unmapped[name or tid] += 1
+                continue
+            keys += hit
+        cats.append(";".join(dict.fromkeys(keys)))
+    return cats, unmapped
+
+
+def _report_terms(services, unmapped: Counter[str], mapping, files, report) -> None:
+    where = files[0].name if len(files) == 1 else files[0].parent.name
+    if not mapping:
+        counts = Counter(name or tid for s in services for tid, _, name, _ in s.terms)
+        listed = _term_list(counts)
+        report.error(
+            where,
+            "categories",
+            f"no taxonomy mapping was given, so no service has a category; the directory "
+            f"uses {len(counts)} term(s): {listed}",
+            "write a mapping from these terms to your category keys (a CSV with columns "
+            "term,category) and pass it as the categories option",
+        )
+        return
+    if unmapped:
+        report.warn(
+            where,
+            "taxonomy",
+            f"{len(unmapped)} taxonomy term(s) map to no category (services carrying each): "
+            f"{_term_list(unmapped)}",
+            "add each term that is early help to the categories mapping (term,category); "
+            "give a blank category to a term that is not, to silence it",
+        )
+
+
+def _term_list(counts: Counter[str]) -> str:
+    ranked = counts.most_common()
+    text_ = ", ".join(f"'{t}' ({n})" for t, n in ranked[:_MAX_TERMS_LISTED])
+    if len(ranked) > _MAX_TERMS_LISTED:
+        text_ += f" and {len(ranked) - _MAX_TERMS_LISTED} more"
+    return text_
+
+
+def _flag_stale(services, notes, days: int, reference, report: ValidationReport) -> None:
+    ref = pd.Timestamp(reference if reference is not None else date.today())
+    assured = pd.to_datetime(
+        pd.Series([s.assured for s in services], dtype="string").replace("", None),
+        errors="coerce",
+        format="ISO8601",
+        utc=True,
+    ).dt.tz_localize(None)
+    given = np.array([bool(s.assured) for s in services])
+    bad = given & assured.isna().to_numpy()
+    age = (ref.normalize() - assured.dt.normalize()).dt.days.to_numpy()
+    stale = ~np.isnan(age) & (age > days)
+    never = ~given
+    for i in np.flatnonzero(stale):
+        notes[i].append(
+            f"stale: assured {assured.iloc[i]:%Y-%m-%d}, {int(age[i])} days before {ref:%Y-%m-%d}"
+        )
+    for i in np.flatnonzero(never):
+        notes[i].append("never assured")
+    _warn_each_file(
+        report,
+        services,
+        stale,
+        "assured_date",
+        lambda n, ids: (
+            f"{n} record(s) are stale: assured more than {days} days before {ref:%Y-%m-%d} ({ids})"
+        ),
+        "ask the providers to confirm these services still run, or leave them out",
+    )
+    _warn_each_file(
+        report,
+        services,
+        never,
+        "assured_date",
+        lambda n, ids: f"{n} record(s) have no assured_date, so nobody has confirmed them ({ids})",
+        "ask the directory's owner to assure these records",
+    )
+    _warn_each_file(
+        report,
+        services,
+        bad,
+        "assured_date",
+        lambda n, ids: f"{n} assured_date value(s) are not dates ({ids})",
+        "dates should be written as YYYY-MM-DD",
+    )
+
+
+def _statuses(status: pd.Series, services, notes, report: ValidationReport) -> pd.Series:
+    """ORUK's active / inactive / defunct / temporarily closed as active or closed."""
+    said = status.astype("string").fillna("").str.strip().str.lower()
+    mapped = said.map(_STATUS)
+    unknown = ((said != "") & mapped.isna()).to_numpy()
+    for i in np.flatnonzero(said.str.startswith("temporarily").to_numpy()):
+        notes[i].append("temporarily closed")
+    _warn_each_file(
+        report,
+        services,
+        unknown,
+        "status",
+        lambda n, ids: (
+            f"{n} service(s) have a status that is not an Open Referral UK status "
+            f"(e.g. '{said[unknown].iloc[0]}'), read as active ({ids})"
+        ),
+        "use active, inactive, defunct or temporarily closed in the directory",
+    )
+    return mapped.fillna("active").where(said != "", "")
+
+
+def _ages_in_range(values: pd.Series, column: str, services, report) -> pd.Series:
+    """Ages above 25 ("99" or "120" for all ages) become 25, the oldest earlyhelp reads."""
+    ages = pd.to_numeric(values, errors="coerce").astype(float)
+    over = (ages > _MAX_AGE).to_numpy()
+    _warn_each_file(
+        report,
+        services,
+        over,
+        column,
+        lambda n, ids: (
+            f"{n} service(s) have a {column} above {_MAX_AGE} "
+            f"(e.g. {ages[over].iloc[0]:g}, usually meaning all ages), written as "
+            f"{_MAX_AGE} ({ids})"
+        ),
+        "nothing to do: services for all ages serve every child",
+    )
+    return ages.clip(upper=_MAX_AGE)
+
+
+def _report_unlocated(services, frame: pd.DataFrame, report: ValidationReport) -> None:
+    lat = pd.to_numeric(frame["latitude"], errors="coerce")
+    none = (lat.isna() & (frame["postcode"].fillna("") == "")).to_numpy()
+    remote = frame["delivery"].isin(["online", "phone"]).to_numpy()
+    _warn_each_file(
+        report,
+        services,
+        none & ~remote,
+        "service_at_locations",
+        lambda n, ids: (
+            f"{n} service(s) have no location (no coordinates or postcode) and "
+            f"were kept without one ({ids})"
+        ),
+        "give them a location in the directory; earlyhelp run leaves out in-person services "
+        "it cannot place",
+    )
+
+
+def _warn_each_file(report, services, mask: np.ndarray, field_: str, problem, fix: str) -> None:
+    """One warning per file for the services in ``mask``, naming them and their records."""
+    by_file: dict[str, list[_Service]] = {}
+    for s, hit in zip(services, mask, strict=True):
+        if hit:
+            by_file.setdefault(s.file, []).append(s)
+    for file, hits in by_file.items():
+        ids = ", ".join(f"'{s.values['name'] or s.values['service_id']}'" for s in hits[:5])
+        ids += f" and {len(hits) - 5} more" if len(hits) > 5 else ""
+        report.warn(file, field_, problem(len(hits), ids), fix, rows=[s.record for s in hits])
