@@ -330,7 +330,7 @@ def offer(
         str, typer.Option("--format", help="table (terminal), csv or json (to stdout).")
     ] = "table",
     limit: Annotated[
-        int, typer.Option(help="Most in-person services listed per need (0 = all).")
+        int, typer.Option(help="Most services listed per need, local and remote each (0 = all).")
     ] = 5,
 ) -> None:
     """Find the early help that fits one child and family, nearest first.
@@ -341,7 +341,7 @@ def offer(
     plainly when a need has no service within reach, and names the nearest one.
     Nothing about the family is written to disk or logged.
 
-    Example:  earlyhelp offer --config config.toml --postcode "QX1 2AB" --age 3 --needs parenting,domestic_abuse
+    Example:  earlyhelp offer --postcode "QX1 2AB" --age 3 --needs parenting,domestic_abuse
     """
     from earlyhelp.config import load_config
     from earlyhelp.offer import (
@@ -376,9 +376,7 @@ def report(
     config: ConfigOpt = Path("config.toml"),
     run_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--run", help="The run folder to write report.html into and link maps from."
-        ),
+        typer.Option("--run", help="The run folder to write report.html into and link maps from."),
     ] = None,
 ) -> None:
     """Write the board report: one self-contained HTML file, also for printing to PDF.
@@ -451,6 +449,121 @@ def import_(
     if bridge is not None:
         write_csv(bridge, out.with_suffix(".bridge.csv"))
     typer.echo(f"Wrote {out} ({len(frame)} rows, {len(frame.columns)} columns)")
+
+
+@app.command()
+def site(
+    category: Annotated[
+        str, typer.Option(help="The category of help to site: a key of [categories].")
+    ],
+    config: ConfigOpt = Path("config.toml"),
+    k: Annotated[
+        int | None, typer.Option("--k", help="How many new sites (default: [siting] k).")
+    ] = None,
+    candidates: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV of candidate sites: site_id, name, kind, easting, northing "
+            "(default: [siting] candidates, else a grid)."
+        ),
+    ] = None,
+    grid_spacing: Annotated[
+        float | None,
+        typer.Option("--grid-spacing", help="Use a grid of candidates this many metres apart."),
+    ] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(help="exact (HiGHS) or greedy (greedy + swaps); default: [siting] method."),
+    ] = None,
+    capacity: Annotated[
+        float | None,
+        typer.Option(help="Children each new site can take (exact method; default: no limit)."),
+    ] = None,
+    out: OutOpt = None,
+) -> None:
+    """Choose where k new sites of one category would bring most children within reach.
+
+    Children of the category's ages count more where need is higher; areas already within
+    reach of an active service stay covered. Writes maps/<run name>-site-<category>/:
+    tables/sites.csv (chosen sites in order of gain), districts.csv, coverage.csv (before
+    and after), areas_newly_reached.csv, results.gpkg (chosen_sites, candidates, areas)
+    and manifest.json.
+
+    Example:  earlyhelp site --config config.toml --category domestic_abuse --k 1
+    --candidates data/demo/candidate_sites.csv
+    """
+    from earlyhelp.config import load_config
+    from earlyhelp.loading import load_inputs
+    from earlyhelp.siting import candidate_sites, site_services, siting_summary, write_siting
+
+    cfg = load_config(config)
+    inputs = load_inputs(cfg)
+    sites, source = candidate_sites(cfg, inputs.areas, path=candidates, grid_spacing_m=grid_spacing)
+    result = site_services(
+        cfg, inputs, category=category, candidates=sites, k=k, method=method, capacity=capacity
+    )
+    target = out or cfg.run.output_dir / f"{cfg.run.name}-site-{category}"
+    folder = write_siting(result, target, cfg=cfg, inputs=inputs, candidates_source=source)
+    typer.echo(siting_summary(result))
+    typer.echo(f"Wrote {folder}")
+
+
+@app.command()
+def scenario(
+    config: ConfigOpt = Path("config.toml"),
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", "-f", help="Scenario TOML: [[close]], [[open]], [[move]], [[capacity]]."
+        ),
+    ] = None,
+    close: Annotated[
+        list[str] | None, typer.Option("--close", help="Close a service by id (repeatable).")
+    ] = None,
+    move: Annotated[
+        list[str] | None,
+        typer.Option("--move", help="Move a service: ID=EASTING,NORTHING in EPSG:27700 metres."),
+    ] = None,
+    capacity: Annotated[
+        list[str] | None,
+        typer.Option("--capacity", help="Change a service's capacity: ID=PLACES."),
+    ] = None,
+    out: OutOpt = None,
+) -> None:
+    """What if services close, open, move or change capacity? Rerun and compare.
+
+    Reruns the whole analysis with the changed services and reports children who lose or
+    gain reach by category and district, areas that become priority gaps and places per
+    1,000 by district. Writes maps/<run name>-scenario/: tables/*.csv, results.gpkg
+    (changed_areas, changed_services, areas with before/after columns) and manifest.json.
+
+    Example:  earlyhelp scenario --config config.toml --close C003
+    """
+    from earlyhelp.config import load_config
+    from earlyhelp.errors import InputError
+    from earlyhelp.loading import load_inputs
+    from earlyhelp.scenario import (
+        combine,
+        read_scenario,
+        run_scenario,
+        scenario_from_flags,
+        scenario_summary,
+        write_scenario,
+    )
+
+    cfg = load_config(config)
+    flags = scenario_from_flags(close=close or (), move=move or (), capacity=capacity or ())
+    if file is None and not flags.changes:
+        raise InputError(
+            "no changes given: pass a scenario --file, or --close, --move or --capacity"
+        )
+    wanted = combine(read_scenario(file), flags) if file is not None else flags
+    inputs = load_inputs(cfg)
+    result = run_scenario(cfg, inputs, wanted)
+    target = out or cfg.run.output_dir / f"{cfg.run.name}-scenario"
+    folder = write_scenario(result, target, cfg=cfg, inputs=inputs)
+    typer.echo(scenario_summary(result))
+    typer.echo(f"Wrote {folder}")
 
 
 def main() -> None:

@@ -718,9 +718,11 @@ def _load_roads(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame
 # --------------------------------------------------------------------------- all inputs
 
 
-def load_inputs(cfg: Config) -> Inputs:
+def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
     """Load and validate every input named in ``cfg``.
 
+    With ``need=False`` the need profile is not read (the offer finder needs only the
+    directory, the areas and the postcodes) and ``Inputs.need`` is empty.
     Raises :class:`~earlyhelp.errors.ValidationFailed` carrying the full report when any
     error is found; warnings are kept in ``Inputs.report``.
     """
@@ -731,9 +733,15 @@ def load_inputs(cfg: Config) -> Inputs:
             "help is needed to read services"
         )
     areas, area_rec = _load_areas(cfg, report)
-    need, need_rec = _load_need(cfg, areas, report)
+    records = [area_rec]
+    if need:
+        need_table, need_rec = _load_need(cfg, areas, report)
+        records.append(need_rec)
+    else:
+        need_table = pd.DataFrame(index=areas.index)
     postcodes, pc_recs = _load_postcodes(cfg, report)
-    frames, records = [], [area_rec, need_rec, *pc_recs]
+    frames = []
+    records.extend(pc_recs)
     for spec, role in ((cfg.services, "services"), (cfg.centres, "centres")):
         if spec.path is None:
             continue
@@ -757,7 +765,7 @@ def load_inputs(cfg: Config) -> Inputs:
     services = gpd.GeoDataFrame(services, geometry="geometry", crs=cfg.run.crs)
     return Inputs(
         areas=areas,
-        need=need,
+        need=need_table,
         services=services.set_index("service_id"),
         postcodes=postcodes,
         roads=roads,
