@@ -148,6 +148,10 @@ def write_run(
         sheets = {k: v for k, v in tables.items() if k in _WORKBOOK}
         if sheets:
             write_workbook(sheets, stage / "commissioners.xlsx")
+        if assessment.sufficiency is not None:
+            from earlyhelp.report import write_report  # jinja2 only when a report is made
+
+            write_report(assessment, stage / "report.html", map_links=None)
         write_csv(assessment.inputs.report.to_frame(), stage / "validation.csv")
         files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
         write_json(_manifest(assessment, files), stage / "manifest.json")

@@ -43,6 +43,7 @@ def test_run_writes_results_manifest_and_validation(tiny):
     assert {p.name for p in folder.iterdir()} == {
         "commissioners.xlsx",
         "manifest.json",
+        "report.html",
         "results.gpkg",
         "tables",
         "validation.csv",
