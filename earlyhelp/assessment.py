@@ -136,8 +136,9 @@ def write_run(
     check_not_inputs([out_dir], input_paths(cfg))
     progress(STEPS[-1])
     tables = _tables(assessment)
+    layers = _layers(assessment)
     with staged_dir(out_dir) as stage:
-        write_gpkg(_layers(assessment), stage / "results.gpkg")
+        write_gpkg(layers, stage / "results.gpkg")
         for name, frame in tables.items():
             write_csv(
                 frame,
@@ -149,9 +150,15 @@ def write_run(
         if sheets:
             write_workbook(sheets, stage / "commissioners.xlsx")
         if assessment.sufficiency is not None:
-            from earlyhelp.report import write_report  # jinja2 only when a report is made
+            # drawn only when there is something to publish (folium and jinja2 load late)
+            from earlyhelp.maps.run import write_run_maps
+            from earlyhelp.report import write_report
 
-            write_report(assessment, stage / "report.html", map_links=None)
+            areas = layers["areas"].set_index("area_code")
+            services = layers["services"].set_index("service_id")
+            maps = write_run_maps(areas, services, cfg, stage)
+            links = {code: path.name for code, path in maps.items()}
+            write_report(assessment, stage / "report.html", map_links=links)
         write_csv(assessment.inputs.report.to_frame(), stage / "validation.csv")
         files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
         write_json(_manifest(assessment, files), stage / "manifest.json")

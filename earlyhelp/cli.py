@@ -566,6 +566,31 @@ def scenario(
     typer.echo(f"Wrote {folder}")
 
 
+@app.command("map")
+def map_(
+    config: ConfigOpt = Path("config.toml"),
+    run_dir: Annotated[
+        Path | None,
+        typer.Option("--run", help="A finished run's folder (default: maps/<run name>)."),
+    ] = None,
+) -> None:
+    """Redraw the board map (and district maps, if configured) from a finished run.
+
+    Reads results.gpkg from the run folder and writes index.html beside it, with the
+    [map] settings of the config (for example another classification or district_maps).
+
+    Example:  earlyhelp map --config config.toml --run maps/demo
+    """
+    from earlyhelp.config import load_config
+    from earlyhelp.maps.run import read_run_layers, write_run_maps
+
+    cfg = load_config(config)
+    folder = run_dir or cfg.run_dir
+    areas, services = read_run_layers(folder)
+    paths = write_run_maps(areas, services, cfg, folder)
+    typer.echo(f"Wrote {', '.join(str(p) for p in paths.values())}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -642,7 +642,9 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:
                         "update the service's postcode in the directory",
                         rows=[rows[i] for i in np.flatnonzero(stale)],
                     )
-    return gpd.points_from_xy(x, y)
+    points = gpd.points_from_xy(x, y)
+    points[~(np.isfinite(x) & np.isfinite(y))] = None  # no location: no geometry, not NaN
+    return points
 
 
 def _place_in_study_area(services, areas, spec, path, report, rows, record):
@@ -663,14 +665,18 @@ def _place_in_study_area(services, areas, spec, path, report, rows, record):
     area_code = np.full(len(services), None, dtype=object)
     if located.any() and len(areas):
         pos = np.flatnonzero(located)
-        hit = areas.sindex.query(
-            services.geometry.to_numpy()[pos],
-            predicate="dwithin",
-            distance=STUDY_AREA_TOLERANCE_M,
-        )
-        # the first area found for each point (a point on a boundary touches two)
+        points = services.geometry.to_numpy()[pos]
+        # the area containing the point (the first, for a point on a boundary) ...
+        hit = areas.sindex.query(points, predicate="intersects")
         first = pd.Series(hit[1], index=hit[0]).groupby(level=0).min()
         area_code[pos[first.index]] = areas.index.to_numpy()[first.to_numpy()]
+        # ... else the nearest area within the tolerance of generalised coastlines
+        rest = np.setdiff1d(np.arange(len(pos)), first.index)
+        if len(rest):
+            near = areas.sindex.nearest(
+                points[rest], max_distance=STUDY_AREA_TOLERANCE_M, return_all=False
+            )
+            area_code[pos[rest[near[0]]]] = areas.index.to_numpy()[near[1]]
     outside = located & pd.isna(area_code)
     if outside.any():
         action = "dropped" if spec.outside_study_area == "drop" else "kept"

@@ -42,6 +42,7 @@ def test_run_writes_results_manifest_and_validation(tiny):
     folder = tiny.root / "out" / "tiny"
     assert {p.name for p in folder.iterdir()} == {
         "commissioners.xlsx",
+        "index.html",
         "manifest.json",
         "report.html",
         "results.gpkg",
@@ -209,3 +210,22 @@ def test_import_writes_a_table_earlyhelp_reads_and_stops_on_errors(tmp_path, rea
     )
     assert coarse.exit_code == 2  # Census 2021 has no 0-4 band: refused, not invented
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_map_command_redraws_from_a_finished_run_with_district_maps(tiny):
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    folder = tiny.root / "out" / "tiny"
+    before = (folder / "results.gpkg").read_bytes()
+    tiny.set_config("\n[map]\ndistrict_maps = true\n")
+    result = runner.invoke(app, ["map", "--config", str(tiny.config)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in folder.glob("*.html"))
+    assert names == [
+        "district-e07000001.html",
+        "district-e07000002.html",
+        "index.html",
+        "report.html",
+    ]
+    assert (folder / "results.gpkg").read_bytes() == before  # the run's data untouched
+    missing = runner.invoke(app, ["map", "--config", str(tiny.config), "--run", str(tiny.root)])
+    assert missing.exit_code == 2 and "no results.gpkg in this folder" in missing.stderr

@@ -276,3 +276,14 @@ def test_validate_command_prints_one_line_per_problem_and_exits_2(tiny):
     assert "Traceback" not in result.output
     written = report.read_text(encoding="utf-8").splitlines()
     assert written[0] == "severity,file,row,field,problem,fix" and len(written) == 3
+
+
+def test_a_service_gets_the_area_that_contains_it_or_the_nearest_within_250_m(tiny):
+    # 100 m inside area 2 (x 601000-602000), next to area 1; and 200 m off the grid's edge
+    break_services(
+        tiny,
+        cells={(0, "easting"): "601100", (0, "northing"): "470500", (1, "easting"): "599800"},
+    )
+    services = load_inputs(load_config(tiny.config)).services
+    assert services.loc["S1", "area_code"] == "E01000002"
+    assert services.loc["S2", "area_code"] == "E01000005"  # x 599800, y 471500: row 2, col 1

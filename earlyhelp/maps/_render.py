@@ -1,0 +1,70 @@
+"""Rendering of earlyhelp's own map elements without branca's second template pass.
+
+branca adds each element's rendered output to the page as a *new* Jinja template, which
+is rendered again when the page is assembled. Text is escaped for that anyway
+(:func:`earlyhelp.maps.safety.escape_text`); as a second line of defence our elements add
+their output verbatim, so nothing they carry is ever parsed as a template twice.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Verbatim", "VerbatimLayer", "VerbatimMacroElement", "render_verbatim"]
+
+from branca.element import Element, Figure, MacroElement
+from folium.elements import ElementAddToElement
+from folium.map import Layer
+
+
+class Verbatim(Element):
+    """Already-rendered text, put into the page as it is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Verbatim"
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+def render_verbatim(element: MacroElement, *, html_index: int | None = None, **kwargs) -> None:
+    """Render ``element``'s header/html/script macros once, then its children."""
+    figure = element.get_root()
+    if not isinstance(figure, Figure):
+        raise TypeError("add the element to a map before rendering it")
+    macros = element._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = macros.get(part)
+        if macro is None:
+            continue
+        target = getattr(figure, part)
+        index = html_index if part == "html" else None
+        target.add_child(
+            Verbatim(str(macro(element, kwargs))), name=element.get_name(), index=index
+        )
+    for child in list(element._children.values()):
+        child.render(**kwargs)
+
+
+class VerbatimMacroElement(MacroElement):
+    """A MacroElement whose output is never rendered as a template a second time."""
+
+    html_index: int | None = None  # where its html goes among the page's (None = end)
+
+    def render(self, **kwargs) -> None:
+        render_verbatim(self, html_index=self.html_index, **kwargs)
+
+
+class VerbatimLayer(Layer):
+    """A folium Layer (listed in the layer control) rendered like VerbatimMacroElement."""
+
+    def render(self, **kwargs) -> None:
+        if self.show:
+            self.add_child(
+                ElementAddToElement(
+                    element_name=self.get_name(),
+                    element_parent_name=self._parent.get_name(),
+                ),
+                name=self.get_name() + "_add",
+            )
+        render_verbatim(self, **kwargs)

@@ -1,0 +1,158 @@
+"""The maps of one run: which measures the board map shows, and how they are published.
+
+Works from the run's ``areas`` and ``services`` layers (as written to ``results.gpkg``),
+so ``earlyhelp run`` and ``earlyhelp map`` (which redraws from a finished run) share one
+mechanism.
+"""
+
+from __future__ import annotations
+
+__all__ = ["board_layers", "read_run_layers", "write_run_maps"]
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from earlyhelp.config import Config
+from earlyhelp.errors import InputError
+from earlyhelp.maps.board import board_map, district_maps, save_map
+from earlyhelp.maps.classes import MapLayer
+from earlyhelp.need import AGE_BANDS
+from earlyhelp.sufficiency import PRIORITY_CLASSES
+
+_PRIORITY_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7")  # diverging, colour-blind safe
+
+
+def board_layers(areas: pd.DataFrame, cfg: Config) -> tuple[gpd.GeoDataFrame, list[MapLayer]]:
+    """The published map columns of ``areas`` and the layers that show them.
+
+    Layers, the first shown first: the worst priority class of each area across the core
+    categories, the need index, children 0-19 (counts from ``min_count`` to
+    ``max_count`` shown as the suppression symbol), and the distance (or travel time) to
+    the nearest service of each category. Returns a new frame holding only what the map
+    may show.
+    """
+    d = cfg.disclosure
+    out = gpd.GeoDataFrame(
+        areas[["area_name", "district_code", "district_name"]].copy(),
+        geometry=areas.geometry,
+        crs=areas.crs,
+    )
+    children = areas[[c for c in AGE_BANDS if c in areas]].sum(axis=1).round(0)
+    small = children.between(max(d.min_count, 1), d.max_count)
+    out["children"] = children.astype(object).where(~small, d.symbol)
+    layers = [
+        MapLayer(
+            "children",
+            "Children and young people aged 0-19",
+            note="Children living in the area (mid-year estimate in the need table).",
+        )
+    ]
+    if "need_index" in areas:
+        out["need_index"] = areas["need_index"].round(0)
+        layers.append(
+            MapLayer(
+                "need_index",
+                "Need index (0-100)",
+                note="The JSNA indicators ranked across the county and combined; "
+                "50 is the county's middle, higher is more need.",
+            )
+        )
+    core = [k for k, c in cfg.categories.items() if c.required]
+    prio = [f"priority__{k}" for k in core if f"priority__{k}" in areas]
+    if prio:
+        rank = {name: i for i, name in enumerate(PRIORITY_CLASSES)}
+        worst = areas[prio].apply(lambda col: col.map(rank)).min(axis=1)
+        out["priority"] = np.array(PRIORITY_CLASSES, dtype=object)[worst.astype(int)]
+        layers.append(
+            MapLayer(
+                "priority",
+                "Priority gaps",
+                kind="categorical",
+                categories_order=PRIORITY_CLASSES,
+                colours=_PRIORITY_COLOURS,
+                note="Priority gap: high need (top fifth of the county) and a core kind of "
+                "help out of reach or thinly provided.",
+            )
+        )
+    # the board sees the answer first: priority gaps, then need, then the people
+    order = {"priority": 0, "need_index": 1, "children": 2}
+    layers.sort(key=lambda layer: order.get(layer.column, 3))
+    unit = _unit(cfg)
+    for key, cat in cfg.categories.items():
+        column = f"nearest__{key}"
+        if column not in areas:
+            continue
+        values = areas[column].astype(float)
+        if unit == "km":
+            values = values / 1000.0
+        out[column] = values.round(1)
+        layers.append(
+            MapLayer(
+                column,
+                f"Distance to {cat.label or key}",
+                fmt="{:,.1f} " + unit,
+                note=f"From the area to the nearest active {cat.label or key} "
+                f"({'straight line' if unit == 'km' else 'travel time'}).",
+            )
+        )
+    for column in ("missing_called_for", "missing_core"):
+        if column in areas:
+            out[column] = areas[column].fillna("").replace("", "none")
+    return out, layers
+
+
+def _unit(cfg: Config) -> str:
+    return "min" if cfg.access.distance_model == "network" else "km"
+
+
+_DETAILS = {
+    "missing_called_for": "Help its need calls for, out of reach",
+    "missing_core": "Core help out of reach",
+}
+
+
+def write_run_maps(
+    areas: pd.DataFrame, services: gpd.GeoDataFrame, cfg: Config, folder: Path
+) -> dict[str, Path]:
+    """Draw the board map (``index.html``) and, when configured, one map per district.
+
+    Returns ``{"county": path, "<district code>": path, ...}``.
+    """
+    shown, layers = board_layers(areas, cfg)
+    details = {k: v for k, v in _DETAILS.items() if k in shown}
+    common = {
+        "layers": layers,
+        "categories": cfg.categories,
+        "map_cfg": cfg.map,
+        "title": f"Early help: {cfg.run.description or cfg.run.name}",
+        "subtitle": "Where early help is within reach of children and families, against need",
+        "data_date": cfg.run.data_date or "not stated",
+        "details": details,
+        "disclosure": cfg.disclosure,
+    }
+    m = board_map(shown, services, **common)
+    paths = {"county": save_map(m, folder / "index.html", self_contained=cfg.map.self_contained)}
+    if cfg.map.district_maps:
+        paths.update(district_maps(shown, services, out_dir=folder, **common))
+    return paths
+
+
+def read_run_layers(run_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The ``areas`` and ``services`` layers of a finished run's ``results.gpkg``."""
+    path = Path(run_dir) / "results.gpkg"
+    if not path.exists():
+        raise InputError(
+            f"{path}: no results.gpkg in this folder; run 'earlyhelp run' first, or give "
+            "--run the folder of a finished run"
+        )
+    areas = gpd.read_file(path, layer="areas", engine="pyogrio").set_index("area_code")
+    services = gpd.read_file(path, layer="services", engine="pyogrio").set_index("service_id")
+    for column in ("categories", "reach_areas"):
+        if column in services:
+            services[column] = (
+                services[column].fillna("").map(lambda s: [c for c in str(s).split(";") if c])
+            )
+    return areas, services

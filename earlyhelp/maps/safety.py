@@ -1,0 +1,145 @@
+"""Safety of outside text: one escaping function for everything a map shows.
+
+Service names, providers, opening times, area names and even labels from config are
+*outside text*: a directory export can hold ``<img src=x onerror=...>`` or
+``{{ self.__init__.__globals__ }}``. On its way into a map such text meets three
+interpreters:
+
+1. the browser's HTML parser (Leaflet sets popup, tooltip and layer-control content as
+   ``innerHTML``);
+2. Jinja: branca renders every element's output a *second* time as a template when the
+   page is assembled, so ``{{ 7*7 }}`` in a name would be evaluated (and could run
+   Python) when the map is saved;
+3. JavaScript template literals: folium wraps popup HTML in backticks, where a backtick
+   ends the string and ``${...}`` runs code.
+
+:func:`escape_text` makes a string inert for all three at once, and every piece of outside
+text goes through it before it reaches folium, branca or a template. Its output is an
+HTML fragment that shows the original text literally. Never escape twice.
+
+Example
+-------
+>>> escape_text('<b>Tots & Teens</b> {{ 7*7 }}')
+'&lt;b&gt;Tots &amp; Teens&lt;/b&gt; &#123;&#123; 7*7 &#125;&#125;'
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "check_colour",
+    "escape_text",
+    "safe_filename",
+    "script_json",
+    "search_key",
+]
+
+import html
+import json
+import math
+import re
+import unicodedata
+from typing import Any
+
+from earlyhelp.errors import InputError
+
+# Characters that Jinja or a JavaScript template literal would interpret, as HTML
+# character references (the browser shows them as the characters themselves).
+_NEUTRAL = str.maketrans(
+    {
+        "{": "&#123;",
+        "}": "&#125;",
+        "`": "&#96;",
+        "$": "&#36;",
+        "\\": "&#92;",
+    }
+)
+# Control characters, bidirectional overrides (which can make text display differently
+# from what it is), zero-width characters and line/paragraph separators.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(value != value)  # true only for NaN-like values
+    except TypeError:  # pd.NA cannot be a truth value
+        return True
+    except ValueError:  # an array
+        return False
+
+
+def escape_text(value: Any, *, max_chars: int | None = None) -> str:
+    """Outside text as an inert HTML fragment that shows it literally.
+
+    Safe in HTML text and quoted attributes, inside JSON and JavaScript strings
+    (including template literals) and through any number of Jinja renderings: ``& < > " '``
+    become HTML character references, and so do ``{ } ` $ \\``. Control characters,
+    bidirectional overrides and zero-width characters become spaces, runs of white space
+    become one space, and text longer than ``max_chars`` is cut with an ellipsis.
+
+    Missing values (``None``, NaN, ``pd.NA``) give an empty string.
+    """
+    if _is_missing(value):
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    text = " ".join(_INVISIBLE.sub(" ", text).split())
+    if max_chars is not None and len(text) > max_chars:
+        text = text[: max(max_chars - 1, 0)].rstrip() + "\u2026"
+    return html.escape(text, quote=True).translate(_NEUTRAL)
+
+
+def script_json(data: Any) -> str:
+    """JSON for a ``<script>`` element: ``</`` written ``<\\/``, ``<!`` as ``\\u003c!``.
+
+    The HTML parser ends a script at ``</script`` and changes state at ``<!--``; with
+    these two escapes (both valid JSON) neither can occur whatever the data holds. Strings
+    in ``data`` must already have been through :func:`escape_text` (which leaves no ``<``
+    at all); this guards the script element itself, around our own markup.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("</", "<\\/")
+        .replace("<!", "\\u003c!")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def search_key(value: Any) -> str:
+    """Lower-case letters and digits of ``value``, accents removed, words single-spaced.
+
+    The search box compares keys, so its index never holds outside text at all; the
+    browser makes the same key from what the user types.
+    """
+    if _is_missing(value):
+        return ""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def check_colour(value: str, *, where: str) -> str:
+    """Return ``value`` if it is a hex colour (``#1b9e77`` or ``#abc``), else raise.
+
+    Colours are written into style attributes, so anything else is refused.
+    """
+    if not isinstance(value, str) or not _COLOUR.fullmatch(value):
+        raise InputError(f'{where}: colour {value!r} is not a hex colour; write it like "#1b9e77"')
+    return value
+
+
+def safe_filename(value: Any, *, default: str = "map") -> str:
+    """A file name stem of letters, digits, ``-`` and ``_`` made from outside text.
+
+    Path separators and dots never survive, so a district called ``../../x`` cannot
+    write outside the output folder.
+    """
+    key = search_key(value).replace(" ", "-")
+    return key[:80] or default

@@ -1,0 +1,201 @@
+"""Services on the board map: which are drawn, their badges, popups and search keys.
+
+Only what a popup shows is embedded (name, provider and sector, category labels, ages,
+how the help is given, opening times, contact, planned status, the number of areas a
+centre is responsible for); notes, costs and capacities never reach the page. Every
+text goes through :func:`~earlyhelp.maps.safety.escape_text`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "OTHER",
+    "ServiceRows",
+    "as_list",
+    "located",
+    "service_badges",
+    "service_groups",
+    "service_popup",
+    "service_rows",
+    "status_of",
+]
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from earlyhelp.config import CategoryConfig
+from earlyhelp.maps.safety import escape_text, search_key
+from earlyhelp.maps.shapes import DECIMALS
+
+OTHER = ("other", CategoryConfig(label="Other help", colour="#595959"))
+_DELIVERY = {
+    "in_person": "In person",
+    "outreach": "Outreach (staff go to families)",
+    "online": "Online",
+    "phone": "By phone",
+}
+_STOP_WORDS = {"and", "or", "of", "the", "for", "to", "with", "a", "an", "in"}
+
+
+@dataclass(frozen=True)
+class ServiceRows:
+    """Rows for :class:`~earlyhelp.maps.layers.ServiceLayer` and what was left off."""
+
+    rows: list[dict]
+    search_keys: list[str]
+    closed: int
+    unplaced: int
+
+
+def as_list(value: Any) -> list[str]:
+    """A list cell (list, tuple, array or ``;``-separated text) as a list of strings."""
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(";") if v.strip()]
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return [str(v) for v in value]
+
+
+def status_of(frame: pd.DataFrame) -> pd.Series:
+    """The ``status`` column in lower case ("" where missing or absent)."""
+    if "status" not in frame.columns:
+        return pd.Series("", index=frame.index, dtype="string")
+    return frame["status"].astype("string").fillna("").str.strip().str.lower()
+
+
+def located(services: gpd.GeoDataFrame) -> pd.Series:
+    """Whether each service has a point to draw."""
+    geom = services.geometry
+    ok = ~(geom.isna() | geom.is_empty) & geom.geom_type.eq("Point")
+    return ok.fillna(False).astype(bool)
+
+
+def service_badges(labels: Sequence[str]) -> list[str]:
+    """Short, distinct badge letters for category labels ("Family support" -> "FS").
+
+    Initials of the first word and the next (small words skipped), else of the first
+    word and a later one, else its first two letters, else a letter and a digit.
+    """
+    badges: list[str] = []
+    for label in labels:
+        text = re.sub(r"['\u2019]", "", str(label))
+        words = [w for w in re.findall(r"[A-Za-z0-9]+", text) if w.lower() not in _STOP_WORDS]
+        words = words or ["X"]
+        candidates = [(words[0][0] + w[0]).upper() for w in words[1:]]
+        candidates.append(words[0][:2].capitalize())
+        candidates += [words[0][0].upper() + str(d) for d in range(1, 10)]
+        badges.append(next(c for c in candidates if c not in badges))
+    return badges
+
+
+def service_groups(
+    services: pd.DataFrame, categories: Mapping[str, CategoryConfig]
+) -> list[tuple[str, CategoryConfig]]:
+    """Category groups for the filter: the taxonomy's, plus "other" if a service needs it."""
+    groups = list(categories.items())
+    cells = services["categories"] if "categories" in services.columns else [None] * len(services)
+    lists = [as_list(v) for v in cells]
+    if any(not cats or set(cats) - set(categories) for cats in lists):
+        groups.append(OTHER)
+    return groups
+
+
+def _age(value: Any) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return escape_text(value)
+    return "" if np.isnan(number) else f"{number:g}"
+
+
+def service_popup(row: Mapping[str, Any], labels: Sequence[str], *, reach_count: int = 0) -> str:
+    """Popup HTML of one service, built from escaped parts only.
+
+    ``labels`` are the (escaped) labels of its categories; ``reach_count`` the number of
+    areas a children's centre is responsible for.
+    """
+    name = escape_text(row.get("name"), max_chars=200) or "Unnamed service"
+    provider = escape_text(row.get("provider"), max_chars=200)
+    sector = escape_text(row.get("sector"))
+    rows: list[tuple[str, str]] = [("Help offered", "; ".join(labels) or "not recorded")]
+    lo, hi = _age(row.get("min_age")), _age(row.get("max_age"))
+    if lo or hi:
+        rows.append(("Ages", f"{lo or '0'} to {hi or '?'} years"))
+    delivery = str(row.get("delivery") or "").strip().lower()
+    if delivery:
+        rows.append(("How", _DELIVERY.get(delivery) or escape_text(delivery)))
+    for key, label in (("opening_times", "Opening times"), ("contact", "Contact")):
+        text = escape_text(row.get(key), max_chars=300)
+        if text:
+            rows.append((label, text))
+    if str(row.get("status") or "").strip().lower() == "planned":
+        rows.append(("Status", "Planned: not open yet"))
+    if reach_count:
+        areas = "small area" if reach_count == 1 else "small areas"
+        rows.append(("Responsible for", f"{reach_count:,} {areas} (dashed outline)"))
+    by = ""
+    if provider or sector:
+        text = provider + (f" ({sector} sector)" if sector else "")
+        by = f'<p class="eh-provider">{text.strip()}</p>'
+    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return f'<div class="eh-service"><h3>{name}</h3>{by}<dl>{body}</dl></div>'
+
+
+def service_rows(
+    services: gpd.GeoDataFrame,
+    *,
+    groups: Sequence[tuple[str, CategoryConfig]],
+    areas_index: pd.Index,
+) -> ServiceRows:
+    """The services to draw (placed and not closed), as rows for the service layer."""
+    status = status_of(services).to_numpy()
+    placed = located(services).to_numpy()
+    closed = status == "closed"
+    shown = services[placed & ~closed]
+    if len(shown):
+        points = shown.geometry.to_crs("EPSG:4326")
+        lat = np.round(points.y.to_numpy(), DECIMALS)
+        lon = np.round(points.x.to_numpy(), DECIMALS)
+    else:
+        lat = lon = np.array([])
+    categories = dict(groups)
+    position = {key: i for i, (key, _) in enumerate(groups)}
+    other = position.get(OTHER[0])
+    records = pd.DataFrame(shown.drop(columns=shown.geometry.name)).to_dict("records")
+    rows, keys = [], []
+    for i, row in enumerate(records):
+        cats = as_list(row.get("categories"))
+        order: list[int] = []
+        for c in cats:
+            k = position.get(c, other)
+            if k is not None and k not in order:
+                order.append(k)
+        if not order:
+            order = [other if other is not None else 0]
+        labels = [
+            escape_text(categories[c].label or c) if c in categories else escape_text(c)
+            for c in cats
+        ]
+        reach = [c for c in as_list(row.get("reach_areas")) if c in areas_index]
+        rows.append(
+            {
+                "ll": [float(lat[i]), float(lon[i])],
+                "k": order,
+                "n": escape_text(row.get("name"), max_chars=200) or "Unnamed service",
+                "p": service_popup(row, labels, reach_count=len(reach)),
+                "pl": int(str(row.get("status") or "").strip().lower() == "planned"),
+            }
+        )
+        keys.append(search_key(row.get("name")))
+    return ServiceRows(
+        rows=rows,
+        search_keys=keys,
+        closed=int(closed.sum()),
+        unplaced=int((~placed & ~closed).sum()),
+    )

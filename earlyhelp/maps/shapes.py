@@ -1,0 +1,106 @@
+"""Shapes for display: simplified with their topology kept, in degrees, rounded.
+
+Boundaries are simplified in the analysis CRS (metres) as one coverage, so neighbouring
+areas still share their edges exactly, then converted to EPSG:4326 only to draw, and
+rounded to 5 decimal places (about a metre), which is finer than any screen shows.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DECIMALS",
+    "check_projected",
+    "geometry_json",
+    "simplify_coverage",
+    "to_display",
+    "union",
+    "union_by",
+]
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import mapping
+
+from earlyhelp.errors import InputError
+
+DECIMALS = 5  # about 1 m in latitude; enough for any screen
+
+
+def check_projected(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str) -> None:
+    """Refuse shapes without a CRS, or in degrees (simplifying needs metres)."""
+    if frame.crs is None:
+        raise InputError(
+            f"{what}: the shapes have no CRS; load them through earlyhelp.loading, or "
+            'set it with .set_crs("EPSG:27700")'
+        )
+    if not frame.crs.is_projected:
+        raise InputError(
+            f"{what}: the shapes are in degrees ({frame.crs.to_string()}); the map "
+            'simplifies in metres, so reproject them first: .to_crs("EPSG:27700")'
+        )
+
+
+def simplify_coverage(geoms: gpd.GeoSeries, *, tolerance_m: float) -> gpd.GeoSeries:
+    """Simplify polygons that tile an area together, keeping shared edges shared.
+
+    Uses GEOS coverage simplification (Visvalingam-Whyatt; ``tolerance_m`` is roughly
+    the square root of the largest triangle area removed, in metres). Shapes that are
+    not a clean coverage fall back to simplifying each shape on its own, with a warning.
+    """
+    if tolerance_m <= 0 or len(geoms) == 0:
+        return geoms
+    values = np.asarray(geoms.values)
+    try:
+        if not shapely.coverage_is_valid(values):
+            raise ValueError("the shapes overlap or their shared edges do not match")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out = shapely.coverage_simplify(values, tolerance_m)
+        if not shapely.is_valid(out).all():
+            raise ValueError("coverage simplification gave invalid shapes")
+    except (shapely.errors.GEOSException, ValueError):
+        warnings.warn(
+            "area boundaries are not a clean coverage (they overlap or have gaps); "
+            "each was simplified on its own, so neighbours may not meet exactly",
+            stacklevel=2,
+        )
+        out = shapely.simplify(values, tolerance_m, preserve_topology=True)
+    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)
+
+
+def union_by(geoms: gpd.GeoSeries, keys: pd.Series) -> gpd.GeoSeries:
+    """Union of the shapes sharing each key (a coverage union: fast, edges dissolve)."""
+    groups = pd.Series(np.arange(len(geoms)), index=geoms.index).groupby(
+        keys.to_numpy(), sort=False
+    )
+    values = np.asarray(geoms.values)
+    merged = {key: union(values[positions.to_numpy()]) for key, positions in groups}
+    return gpd.GeoSeries(list(merged.values()), index=list(merged.keys()), crs=geoms.crs)
+
+
+def union(parts: np.ndarray):
+    """Union of polygons: a fast coverage union, or a full union where GEOS refuses it
+    (coverage union needs the parts exactly noded, which real boundaries may not be)."""
+    try:
+        return shapely.coverage_union_all(parts)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(parts)
+
+
+def to_display(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Shapes in EPSG:4326 rounded to :data:`DECIMALS`, repeated points removed."""
+    out = geoms.to_crs("EPSG:4326")
+    values = shapely.transform(np.asarray(out.values), lambda xy: np.round(xy, DECIMALS))
+    values = shapely.remove_repeated_points(values)
+    return gpd.GeoSeries(values, index=geoms.index, crs="EPSG:4326")
+
+
+def geometry_json(geom) -> dict | None:
+    """GeoJSON geometry of a shape (coordinates as the shortest decimal of each float)."""
+    if geom is None or geom.is_empty:
+        return None
+    return mapping(geom)

@@ -1,0 +1,1059 @@
+"""Scenarios: what if a service closes, opens, moves or changes capacity?
+
+A scenario is a list of changes to the services, from a TOML file or command-line flags:
+
+.. code-block:: toml
+
+    name = "Close the Saltmarrow hub"        # optional
+    description = "Option 2 of the review"   # optional
+
+    [[close]]
+    service_id = "C003"
+
+    [[open]]                                 # a new service (or a planned/closed one, by id)
+    service_id = "N001"
+    name = "Brindlecote Domestic Abuse Hub"
+    categories = ["domestic_abuse"]
+    easting = 620262                         # EPSG:27700 metres, or postcode = "..."
+    northing = 505133
+    capacity = 200                           # optional: min_age, max_age, annual_cost,
+                                             # provider, sector, delivery, notes ...
+    [[move]]
+    service_id = "S0002"
+    easting = 617500
+    northing = 503900
+
+    [[capacity]]
+    service_id = "S0003"
+    capacity = 400
+
+A closed service keeps its row with ``status = "closed"`` (so it stops counting, as in the
+directory). ``[[open]]`` with the id of a planned or closed service makes it active
+(optionally moved, with new capacity or categories). Each service id may appear once,
+except that ``[[move]]`` and ``[[capacity]]`` may both name it.
+
+:func:`run_scenario` applies the changes to the loaded services and reruns the whole
+analysis through :func:`earlyhelp.assessment.analyse` with the baseline's distance model,
+then :func:`compare_assessments` reports the differences as a :class:`ScenarioResult`:
+children who lose or gain reach by category and district, areas x categories that become
+(or stop being) priority gaps, places per 1,000 by district, and a GeoDataFrame of every
+area with before/after columns for a map.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SCENARIO_ACTIONS",
+    "Change",
+    "Scenario",
+    "ScenarioResult",
+    "apply_scenario",
+    "combine",
+    "compare_assessments",
+    "read_scenario",
+    "run_scenario",
+    "scenario_from_flags",
+    "scenario_summary",
+    "write_scenario",
+]
+
+import dataclasses
+import datetime as dt
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from earlyhelp.assessment import Assessment, analyse, input_paths
+from earlyhelp.config import CategoryConfig, Config, did_you_mean
+from earlyhelp.distance import DistanceModel, make_distance_model
+from earlyhelp.errors import InputError
+from earlyhelp.loading import (
+    DELIVERY,
+    SECTORS,
+    STATUS,
+    STUDY_AREA_TOLERANCE_M,
+    InputRecord,
+    Inputs,
+    file_sha256,
+    normalise_postcode,
+)
+from earlyhelp.need import AGE_BANDS
+from earlyhelp.siting import band_ages, label_in_text
+
+_TEXT = "text"
+_NUMBER = "number"
+_LIST = "list"
+_LOCATION = ("easting", "northing", "postcode")
+_OPEN_OPTIONAL = {
+    "provider": _TEXT,
+    "sector": _TEXT,
+    "min_age": _NUMBER,
+    "max_age": _NUMBER,
+    "capacity": _NUMBER,
+    "annual_cost": _NUMBER,
+    "delivery": _TEXT,
+    "opening_times": _TEXT,
+    "contact": _TEXT,
+    "notes": _TEXT,
+}
+
+# Each action: its fields and their kinds, and the fields it needs.
+SCENARIO_ACTIONS: dict[str, dict[str, Any]] = {
+    "close": {"fields": {"service_id": _TEXT}, "required": ("service_id",)},
+    "open": {
+        "fields": {
+            "service_id": _TEXT,
+            "name": _TEXT,
+            "categories": _LIST,
+            "easting": _NUMBER,
+            "northing": _NUMBER,
+            "postcode": _TEXT,
+            **_OPEN_OPTIONAL,
+        },
+        "required": ("service_id",),
+    },
+    "move": {
+        "fields": {
+            "service_id": _TEXT,
+            "easting": _NUMBER,
+            "northing": _NUMBER,
+            "postcode": _TEXT,
+        },
+        "required": ("service_id",),
+    },
+    "capacity": {
+        "fields": {"service_id": _TEXT, "capacity": _NUMBER},
+        "required": ("service_id", "capacity"),
+    },
+}
+_TOP_KEYS = ("name", "description", *SCENARIO_ACTIONS)
+_APPLY_ORDER = ("open", "move", "capacity", "close")
+
+
+# --------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to the services.
+
+    ``where`` says where it came from, for messages: ``scenario.toml, [[close]] entry 1``
+    or ``--close C003``. ``values`` holds the entry's other fields.
+    """
+
+    action: str
+    service_id: str
+    where: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named list of changes to the services."""
+
+    name: str = "scenario"
+    description: str = ""
+    changes: tuple[Change, ...] = ()
+    source: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for the manifest)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "source": str(self.source) if self.source else None,
+            "changes": [
+                {"action": c.action, "service_id": c.service_id, "from": c.where, **c.values}
+                for c in self.changes
+            ],
+        }
+
+
+def _kind_problem(kind: str, value: Any) -> str | None:
+    if kind == _TEXT and not isinstance(value, str):
+        return f"must be text in quotes, not {value!r}"
+    if kind == _NUMBER and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return f"must be a number (no quotes or commas), not {value!r}"
+    if kind == _LIST and not (
+        isinstance(value, str)
+        or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    ):
+        return f'must be a list of category keys like ["domestic_abuse"], not {value!r}'
+    return None
+
+
+def _entry_problems(action: str, entry: Any, where: str) -> list[str]:
+    spec = SCENARIO_ACTIONS[action]
+    if not isinstance(entry, dict):
+        return [f"{where}: must be a table of keys (write [[{action}]] on its own line)"]
+    problems = []
+    known = list(spec["fields"])
+    for key, value in entry.items():
+        if key not in spec["fields"]:
+            problems.append(
+                f"{where}, field '{key}': not a field of [[{action}]]{did_you_mean(key, known)};"
+                f" fields are: {', '.join(known)}"
+            )
+            continue
+        bad = _kind_problem(spec["fields"][key], value)
+        if bad:
+            problems.append(f"{where}, field '{key}': {bad}")
+    for key in spec["required"]:
+        if key not in entry or (isinstance(entry[key], str) and not entry[key].strip()):
+            problems.append(f"{where}: field '{key}' is missing; add {key} = \"...\"")
+    has_en = "easting" in entry or "northing" in entry
+    if has_en and not ("easting" in entry and "northing" in entry):
+        problems.append(f"{where}: give both easting and northing (EPSG:27700 metres)")
+    if has_en and "postcode" in entry:
+        problems.append(f"{where}: give easting and northing or a postcode, not both")
+    if action == "move" and not (has_en or "postcode" in entry):
+        problems.append(f"{where}: a move needs easting and northing, or a postcode")
+    for key in ("capacity", "annual_cost", "min_age", "max_age"):
+        value = entry.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+            problems.append(f"{where}, field '{key}': cannot be below zero (got {value})")
+    lo, hi = entry.get("min_age"), entry.get("max_age")
+    if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
+        problems.append(f"{where}: min_age {lo} is above max_age {hi}; swap them")
+    return problems
+
+
+def read_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario TOML file (every problem reported at once).
+
+    Checks the structure and the type of every field; whether the service ids exist is
+    checked when the scenario is applied (:func:`apply_scenario`).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: scenario file not found; check the path given to --file"
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: scenario file is not UTF-8 text; save it as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid TOML: {exc}; check quotes and brackets (each change is a "
+            '[[close]], [[open]], [[move]] or [[capacity]] table with service_id = "...")'
+        ) from None
+    name = path.name
+    problems: list[str] = []
+    for key in data:
+        if key not in _TOP_KEYS:
+            problems.append(
+                f"{name}: unknown key '{key}'{did_you_mean(key, _TOP_KEYS)}; a scenario has "
+                f"name, description and tables [[close]], [[open]], [[move]], [[capacity]]"
+            )
+    for key in ("name", "description"):
+        if key in data and not isinstance(data[key], str):
+            problems.append(f"{name}: '{key}' must be text in quotes")
+    changes = []
+    for action in SCENARIO_ACTIONS:
+        entries = data.get(action, [])
+        if isinstance(entries, dict):  # [close] written instead of [[close]]
+            problems.append(
+                f"{name}: write [[{action}]] (double brackets) for each change, not [{action}]"
+            )
+            continue
+        if not isinstance(entries, list):
+            problems.append(f"{name}: '{action}' must be [[{action}]] tables")
+            continue
+        for i, entry in enumerate(entries, start=1):
+            where = f"{name}, [[{action}]] entry {i}"
+            found = _entry_problems(action, entry, where)
+            problems.extend(found)
+            if not found:
+                values = {k: v for k, v in entry.items() if k != "service_id"}
+                if isinstance(values.get("categories"), str):
+                    values["categories"] = [
+                        c.strip() for c in values["categories"].split(";") if c.strip()
+                    ]
+                changes.append(Change(action, entry["service_id"].strip(), where, values))
+    if not problems and not changes:
+        problems.append(
+            f"{name}: the scenario has no changes; add [[close]], [[open]], [[move]] or "
+            "[[capacity]] tables"
+        )
+    _raise(problems, path)
+    return Scenario(
+        name=data.get("name", "") or path.stem,
+        description=data.get("description", ""),
+        changes=tuple(changes),
+        source=path,
+    )
+
+
+def _raise(problems: Sequence[str], path: Path | str | None = None) -> None:
+    if not problems:
+        return
+    if len(problems) == 1:
+        raise InputError(problems[0])
+    head = f"{path}: {len(problems)} problems in the scenario" if path else "scenario problems"
+    raise InputError(head + ":\n  - " + "\n  - ".join(problems))
+
+
+def _pair(text: str, flag: str, shape: str) -> tuple[str, str]:
+    sid, sep, rest = text.partition("=")
+    if not sep or not sid.strip() or not rest.strip():
+        raise InputError(f"{flag} {text}: write it as {shape}")
+    return sid.strip(), rest.strip()
+
+
+def _number(text: str, flag: str, whole: str, shape: str) -> float:
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise InputError(f"{flag} {whole}: '{text}' is not a number; write it as {shape}") from None
+    if not np.isfinite(value):
+        raise InputError(f"{flag} {whole}: '{text}' is not a number; write it as {shape}")
+    return value
+
+
+def scenario_from_flags(
+    *,
+    close: Iterable[str] = (),
+    move: Iterable[str] = (),
+    capacity: Iterable[str] = (),
+    name: str = "",
+) -> Scenario:
+    """A scenario from command-line flags.
+
+    ``close``: service ids. ``move``: ``ID=EASTING,NORTHING`` (EPSG:27700 metres).
+    ``capacity``: ``ID=N``.
+    """
+    changes = [Change("close", sid.strip(), f"--close {sid}") for sid in close]
+    shape = "--move ID=EASTING,NORTHING (EPSG:27700 metres), e.g. --move C003=612000,498000"
+    for text in move:
+        sid, rest = _pair(text, "--move", shape)
+        parts = rest.split(",")
+        if len(parts) != 2:
+            raise InputError(f"--move {text}: write it as {shape}")
+        e, n = (_number(p.strip(), "--move", text, shape) for p in parts)
+        changes.append(Change("move", sid, f"--move {text}", {"easting": e, "northing": n}))
+    shape = "--capacity ID=PLACES, e.g. --capacity C003=800"
+    for text in capacity:
+        sid, rest = _pair(text, "--capacity", shape)
+        value = _number(rest, "--capacity", text, shape)
+        if value < 0:
+            raise InputError(f"--capacity {text}: capacity cannot be below zero")
+        changes.append(Change("capacity", sid, f"--capacity {text}", {"capacity": value}))
+    ids = [c.service_id for c in changes if c.action == "close"]
+    label = name or ("close " + ", ".join(ids) if ids and len(ids) == len(changes) else "")
+    return Scenario(name=label or "scenario", changes=tuple(changes))
+
+
+def combine(*scenarios: Scenario) -> Scenario:
+    """One scenario with the changes of all (the first one's name and source)."""
+    scenarios = tuple(s for s in scenarios if s is not None)
+    if not scenarios:
+        return Scenario()
+    named = [s for s in scenarios if s.changes]
+    first = named[0] if named else scenarios[0]
+    return Scenario(
+        name=first.name if len(named) <= 1 else " + ".join(s.name for s in named),
+        description=first.description,
+        changes=tuple(c for s in scenarios for c in s.changes),
+        source=next((s.source for s in scenarios if s.source), None),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Applying
+# --------------------------------------------------------------------------------------
+
+
+def _id_key(text: str) -> str:
+    """An id without case, spaces or the leading zeros of its numbers ("c03" ~ "C003")."""
+    return re.sub(r"(?<!\d)0+(?=\d)", "", re.sub(r"[\s_-]", "", text.lower()))
+
+
+def _close_ids(sid: str, ids: Sequence[str]) -> str:
+    same = [i for i in ids if _id_key(i) == _id_key(sid)]
+    close = list(dict.fromkeys([*same, *difflib.get_close_matches(sid, ids, n=5, cutoff=0.5)]))
+    if not close:
+        close = [i for i in ids if i[:2].lower() == sid[:2].lower()]
+    close = close[:5]
+    hint = f" (did you mean '{same[0]}'?)" if same else did_you_mean(sid, ids)
+    listed = f"; ids like it: {', '.join(close)}" if close else ""
+    return f"no service '{sid}'{hint}{listed}; check the id in the services or centres file"
+
+
+def _locate(
+    change: Change,
+    *,
+    crs: Any,
+    postcodes: pd.DataFrame | None,
+    problems: list[str],
+) -> Any:
+    """The point a change puts its service at (analysis CRS), or None when not given."""
+    if change.get("easting") is not None:
+        pt = gpd.GeoSeries(
+            gpd.points_from_xy([change.get("easting")], [change.get("northing")]),
+            crs="EPSG:27700",
+        ).to_crs(crs)
+        return pt.iloc[0]
+    if change.get("postcode"):
+        code = normalise_postcode(pd.Series([change.get("postcode")])).iloc[0]
+        if postcodes is None:
+            problems.append(
+                f"{change.where}, field 'postcode': no postcode lookup is configured; give "
+                "easting and northing instead, or set [postcodes] path"
+            )
+        elif code not in postcodes.index:
+            problems.append(
+                f"{change.where}, field 'postcode': '{change.get('postcode')}' is not in the "
+                "postcode lookup; check it, or give easting and northing"
+            )
+        else:
+            row = postcodes.loc[code]
+            return gpd.points_from_xy([row["x"]], [row["y"]])[0]
+    return None
+
+
+def _area_codes(points: gpd.GeoSeries, areas: gpd.GeoDataFrame) -> np.ndarray:
+    """The area each point lies in, else the nearest within the study-area tolerance
+    (generalised coastlines), else None."""
+    out = np.full(len(points), None, dtype=object)
+    if not len(points):
+        return out
+    hit = areas.sindex.nearest(
+        points.to_numpy(), max_distance=STUDY_AREA_TOLERANCE_M, return_all=False
+    )
+    out[hit[0]] = areas.index.to_numpy()[hit[1]]
+    return out
+
+
+def apply_scenario(
+    services: gpd.GeoDataFrame,
+    scenario: Scenario,
+    *,
+    areas: gpd.GeoDataFrame,
+    categories: Mapping[str, CategoryConfig],
+    postcodes: pd.DataFrame | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The services with the scenario's changes made, and a table of what changed.
+
+    ``services`` is not modified. Every problem (an unknown id, a contradiction, a category
+    not in the taxonomy, a place far outside the study area) is collected and raised once
+    as an :class:`~earlyhelp.errors.InputError` naming the file entry or flag.
+
+    Returns
+    -------
+    (GeoDataFrame, DataFrame)
+        The changed services (index ``service_id``) and one row per change: ``action``,
+        ``service_id``, ``name``, ``categories``, ``detail``, ``source``.
+    """
+    out = services.copy()
+    ids = [str(i) for i in services.index]
+    known = set(ids)
+    problems: list[str] = []
+    seen: dict[str, list[Change]] = {}
+    for change in scenario.changes:
+        seen.setdefault(change.service_id, []).append(change)
+    for sid, group in seen.items():
+        actions = [c.action for c in group]
+        if len(group) > 1 and sorted(actions) != ["capacity", "move"]:
+            problems.append(
+                f"{group[1].where}: service '{sid}' is already changed by {group[0].where}; "
+                "give each service one change (a [[move]] and a [[capacity]] may be combined)"
+            )
+    reach_m = max((c.reach_rural_m for c in categories.values()), default=0.0)
+    taxonomy = list(categories)
+    rows = []
+    new_rows = []
+    moved_points: dict[str, Any] = {}
+    ordered = sorted(scenario.changes, key=lambda c: _APPLY_ORDER.index(c.action))
+    for change in ordered:
+        sid = change.service_id
+        exists = sid in known
+        if change.action != "open" and not exists:
+            problems.append(f"{change.where}: {_close_ids(sid, ids)}")
+            continue
+        point = _locate(change, crs=services.crs, postcodes=postcodes, problems=problems)
+        if point is not None:
+            dist = float(areas.distance(point).min()) if len(areas) else 0.0
+            if dist > max(reach_m, STUDY_AREA_TOLERANCE_M):
+                problems.append(
+                    f"{change.where}: the place given is {dist / 1000:,.1f} km outside the study "
+                    "area; check easting and northing (EPSG:27700 metres, not swapped)"
+                )
+                continue
+        cats = [c.strip().lower() for c in change.get("categories", [])]
+        for cat in cats:
+            if cat not in categories:
+                problems.append(
+                    f"{change.where}, field 'categories': '{cat}' is not in [categories]"
+                    f"{did_you_mean(cat, taxonomy)}; categories are: {', '.join(taxonomy)}"
+                )
+        for key, choices in (("sector", SECTORS), ("delivery", DELIVERY)):
+            value = change.get(key)
+            if value is not None and value.strip().lower() not in choices:
+                problems.append(
+                    f"{change.where}, field '{key}': '{value}' is not a valid {key}"
+                    f"{did_you_mean(value, choices)}; use one of: {', '.join(choices)}"
+                )
+        if change.action == "open":
+            if exists and out.loc[sid, "status"] == "active":
+                problems.append(
+                    f"{change.where}: service '{sid}' is already active; use [[move]] or "
+                    "[[capacity]] to change it, or give the new service an id of its own"
+                )
+                continue
+            if not exists:
+                missing = [k for k in ("name", "categories") if not change.get(k)]
+                if point is None and not any(change.get(k) for k in _LOCATION):
+                    missing.append("easting and northing (or postcode)")
+                if missing:
+                    problems.append(
+                        f"{change.where}: a new service needs {', '.join(missing)}; add them "
+                        "(or use the id of a planned or closed service to reopen it)"
+                    )
+                    continue
+        if problems:
+            continue
+        name = change.get("name") or (str(out.loc[sid, "name"]) if exists else sid)
+        if change.action == "close":
+            before = out.loc[sid, "status"]
+            out.loc[sid, "status"] = "closed"
+            detail = f"status {before} -> closed"
+        elif change.action == "capacity":
+            before = out.loc[sid, "capacity"]
+            out.loc[sid, "capacity"] = float(change.get("capacity"))
+            was = "unknown" if pd.isna(before) else f"{before:,.0f}"
+            detail = f"capacity {was} -> {float(change.get('capacity')):,.0f}"
+        elif change.action == "move":
+            old = out.loc[sid, "geometry"]
+            moved_points[sid] = point
+            out.loc[sid, "geometry"] = point
+            far = old.distance(point) if old is not None and not old.is_empty else float("nan")
+            detail = f"moved {far:,.0f} m to {point.x:.0f}, {point.y:.0f}"
+        elif exists:  # reopen a planned or closed service
+            before = out.loc[sid, "status"]
+            out.loc[sid, "status"] = "active"
+            detail = f"status {before} -> active"
+            for key in ("name", "capacity", "annual_cost", "min_age", "max_age", "provider"):
+                if change.get(key) is not None:
+                    out.loc[sid, key] = change.get(key)
+            for key in ("sector", "delivery"):
+                if change.get(key) is not None:
+                    out.loc[sid, key] = change.get(key).strip().lower()
+            if cats:
+                out.at[sid, "categories"] = cats
+            if point is not None:
+                moved_points[sid] = point
+                out.loc[sid, "geometry"] = point
+                detail += f", at {point.x:.0f}, {point.y:.0f}"
+        else:
+            new_rows.append(_new_service(sid, change, cats, point, scenario.name))
+            detail = f"new service at {point.x:.0f}, {point.y:.0f}"
+        shown = cats or (list(out.loc[sid, "categories"]) if exists else [])
+        rows.append(
+            {
+                "action": change.action,
+                "service_id": sid,
+                "name": name,
+                "categories": "; ".join(shown),
+                "detail": detail,
+                "source": change.where,
+            }
+        )
+    _raise(problems, scenario.source)
+    if new_rows:
+        frame = gpd.GeoDataFrame(new_rows, geometry="geometry", crs=services.crs).set_index(
+            "service_id"
+        )
+        out = pd.concat([out, frame.reindex(columns=out.columns)])
+        out = gpd.GeoDataFrame(out, geometry="geometry", crs=services.crs)
+    placed = [*moved_points, *(r["service_id"] for r in new_rows)]
+    if placed and "area_code" in out.columns:
+        out.loc[placed, "area_code"] = _area_codes(out.geometry.loc[placed], areas)
+    out.index.name = "service_id"
+    table = pd.DataFrame(
+        rows, columns=["action", "service_id", "name", "categories", "detail", "source"]
+    )
+    return out, table
+
+
+def _new_service(
+    sid: str, change: Change, cats: list[str], point: Any, scenario_name: str
+) -> dict[str, Any]:
+    def text(key: str, default: str = "") -> str:
+        value = change.get(key)
+        return default if value is None else str(value).strip()
+
+    def number(key: str, default: float) -> float:
+        value = change.get(key)
+        return default if value is None else float(value)
+
+    return {
+        "service_id": sid,
+        "name": text("name", sid),
+        "provider": text("provider"),
+        "sector": text("sector", "voluntary").lower(),
+        "categories": cats,
+        "min_age": number("min_age", 0.0),
+        "max_age": number("max_age", 19.0),
+        "capacity": number("capacity", np.nan),
+        "annual_cost": number("annual_cost", np.nan),
+        "reached": np.nan,
+        "delivery": text("delivery", "in_person").lower(),
+        "status": STATUS[0],  # active
+        "reach_areas": [],
+        "opening_times": text("opening_times"),
+        "contact": text("contact"),
+        "notes": text("notes", f"opened in scenario '{scenario_name}'"),
+        "source": "scenario",
+        "area_code": None,
+        "geometry": point,
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Running and comparing
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioResult:
+    """The scenario's analysis against the baseline.
+
+    Attributes
+    ----------
+    scenario
+        What was asked.
+    changes
+        What was applied: ``action``, ``service_id``, ``name``, ``categories``, ``detail``,
+        ``source``.
+    reach
+        Per district (and ``County``) and category: ``children`` of the category's ages,
+        ``within_reach_before``, ``within_reach_after``, ``children_losing_reach``,
+        ``children_gaining_reach``, ``net_change``.
+    priority
+        Areas x categories whose priority class changes to or from "priority gap":
+        ``area_code``, ``area_name``, ``district_code``, ``district_name``, ``category``,
+        ``children``, ``priority_before``, ``priority_after``, ``change`` (``new priority
+        gap`` or ``no longer a priority gap``).
+    places
+        Per district (and ``County``): places per 1,000 children 0-19 of active services,
+        ``before``, ``after``, ``change``.
+    places_by_category
+        Per district and category: places per 1,000 children of the category's ages once
+        competition is counted (E2SFCA), before, after and change.
+    areas
+        Every area (GeoDataFrame, index ``area_code``) with before/after columns for a map:
+        ``children`` (0-19), ``children_losing_reach`` and ``children_gaining_reach``
+        (summed over categories), ``categories_lost``, ``categories_gained``,
+        ``new_priority_gaps``, ``full_core_range_before``/``_after``, and for each category
+        a changed service belongs to: ``within_reach_before__<cat>``,
+        ``within_reach_after__<cat>``, ``priority_before__<cat>``, ``priority_after__<cat>``,
+        ``places_per_1000_before__<cat>``, ``places_per_1000_after__<cat>``.
+    services
+        The changed services as points with their ``action``.
+    headline
+        Plain-English sentences.
+    before, after
+        The two full assessments.
+    """
+
+    scenario: Scenario
+    changes: pd.DataFrame
+    reach: pd.DataFrame
+    priority: pd.DataFrame
+    places: pd.DataFrame
+    places_by_category: pd.DataFrame
+    areas: gpd.GeoDataFrame
+    services: gpd.GeoDataFrame
+    headline: tuple[str, ...]
+    before: Assessment
+    after: Assessment
+
+    @property
+    def new_priority_gaps(self) -> pd.DataFrame:
+        """Areas x categories that become priority gaps."""
+        return self.priority[self.priority["change"] == "new priority gap"]
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures, JSON-ready."""
+        county = self.reach[self.reach["district_code"] == "County"].set_index("category")
+        return {
+            "scenario": self.scenario.name,
+            "changes": len(self.changes),
+            "headline": list(self.headline),
+            "children_losing_reach": county["children_losing_reach"].to_dict(),
+            "children_gaining_reach": county["children_gaining_reach"].to_dict(),
+            "new_priority_gaps": len(self.new_priority_gaps),
+            "priority_gaps_closed": int((self.priority["change"] != "new priority gap").sum()),
+        }
+
+
+def run_scenario(
+    cfg: Config,
+    inputs: Inputs,
+    scenario: Scenario,
+    *,
+    model: DistanceModel | None = None,
+    baseline: Assessment | None = None,
+) -> ScenarioResult:
+    """Apply ``scenario`` to the services and rerun the analysis; compare with the baseline.
+
+    ``model`` (built once from ``[access]`` when not given) is shared by both runs, so a
+    road graph is built once. ``baseline`` is the assessment of ``inputs`` when already made.
+    """
+    if model is None:
+        model = make_distance_model(cfg.access, roads=inputs.roads)
+    if baseline is None:
+        baseline = analyse(cfg, inputs, model=model)
+    services, changes = apply_scenario(
+        inputs.services,
+        scenario,
+        areas=inputs.areas,
+        categories=cfg.categories,
+        postcodes=inputs.postcodes,
+    )
+    changed = dataclasses.replace(inputs, services=services)
+    after = analyse(cfg, changed, model=model)
+    return compare_assessments(baseline, after, scenario=scenario, changes=changes)
+
+
+def compare_assessments(
+    before: Assessment,
+    after: Assessment,
+    *,
+    scenario: Scenario | None = None,
+    changes: pd.DataFrame | None = None,
+) -> ScenarioResult:
+    """The differences between two assessments of the same areas (both with sufficiency)."""
+    if before.sufficiency is None or after.sufficiency is None:
+        raise ValueError("compare_assessments needs assessments made with sufficiency=True")
+    scenario = scenario or Scenario()
+    if changes is None:
+        changes = pd.DataFrame(
+            columns=["action", "service_id", "name", "categories", "detail", "source"]
+        )
+    cfg = before.config
+    areas = before.areas
+    district = areas["district_code"]
+    names = areas.groupby("district_code")["district_name"].first()
+    key = ["area_code", "category"]
+    b = before.sufficiency.gaps.set_index(key)
+    a = after.sufficiency.gaps.set_index(key).reindex(b.index)
+    lost = b["within_reach"] & ~a["within_reach"].astype(bool)
+    gained = ~b["within_reach"] & a["within_reach"].astype(bool)
+    kids = b["children"]
+    long = pd.DataFrame(
+        {
+            "district_code": b.index.get_level_values("area_code").map(district).to_numpy(),
+            "category": b.index.get_level_values("category").astype(str),
+            "children": kids.to_numpy(),
+            "within_reach_before": (kids * b["within_reach"]).to_numpy(),
+            "within_reach_after": (kids * a["within_reach"].astype(bool)).to_numpy(),
+            "children_losing_reach": (kids * lost).to_numpy(),
+            "children_gaining_reach": (kids * gained).to_numpy(),
+        }
+    )
+    reach = _with_county(long, ["district_code", "category"], names)
+    reach["net_change"] = reach["children_gaining_reach"] - reach["children_losing_reach"]
+
+    pb, pa = b["priority"], a["priority"]
+    gap = "priority gap"
+    moved = (pb != pa) & ((pb == gap) | (pa == gap))
+    pr = b.loc[moved, ["children"]].assign(priority_before=pb[moved], priority_after=pa[moved])
+    pr = pr.reset_index()
+    pr["change"] = np.where(
+        pr["priority_after"] == gap, "new priority gap", "no longer a priority gap"
+    )
+    pr.insert(1, "area_name", pr["area_code"].map(areas.get("area_name", pd.Series(dtype=str))))
+    pr.insert(2, "district_code", pr["area_code"].map(district))
+    pr.insert(3, "district_name", pr["district_code"].map(names))
+    pr["category"] = pr["category"].astype(str)
+    pr = pr.sort_values(["change", "category", "area_code"], kind="stable").reset_index(drop=True)
+
+    sb, sa = before.sufficiency.summary, after.sufficiency.summary
+    places = pd.DataFrame(
+        {
+            "district_name": sb["district_name"],
+            "before": sb["places_per_1000"],
+            "after": sa["places_per_1000"].reindex(sb.index),
+        }
+    )
+    places["change"] = (places["after"] - places["before"]).round(1)
+    places = places.reset_index()
+
+    db, da = before.sufficiency.districts, after.sufficiency.districts
+    sel = ["district_code", "district_name", "category", "value"]
+    pb_cat = db.loc[db["measure"] == "places_per_1000", sel]
+    pa_cat = da.loc[da["measure"] == "places_per_1000", ["district_code", "category", "value"]]
+    by_cat = pb_cat.merge(pa_cat, on=["district_code", "category"], suffixes=("_before", ""))
+    by_cat = by_cat.rename(columns={"value_before": "before", "value": "after"})
+    by_cat["change"] = by_cat["after"] - by_cat["before"]
+
+    services = _changed_services(before.services, after.services, changes)
+    touched = [c for c in cfg.categories if c in set(_explode(services.get("categories")))]
+    area_table = _area_table(before, after, b, a, lost, gained, touched)
+    headline = _headline(scenario, changes, reach, pr, places, cfg.categories)
+    return ScenarioResult(
+        scenario=scenario,
+        changes=changes,
+        reach=reach,
+        priority=pr,
+        places=places,
+        places_by_category=by_cat.reset_index(drop=True),
+        areas=area_table,
+        services=services,
+        headline=headline,
+        before=before,
+        after=after,
+    )
+
+
+def _explode(values: pd.Series | None) -> list[str]:
+    if values is None:
+        return []
+    return [str(c) for v in values for c in (v if isinstance(v, list | tuple) else [])]
+
+
+def _with_county(long: pd.DataFrame, keys: list[str], names: pd.Series) -> pd.DataFrame:
+    sums = long.groupby(keys, sort=True).sum(numeric_only=True)
+    county = long.drop(columns="district_code").groupby("category", sort=True).sum()
+    county.index = pd.MultiIndex.from_product([["County"], county.index], names=keys)
+    table = pd.concat([sums, county]).reset_index()
+    table.insert(1, "district_name", table["district_code"].map(names).fillna("County total"))
+    return table
+
+
+def _changed_services(
+    before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, changes: pd.DataFrame
+) -> gpd.GeoDataFrame:
+    ids = list(dict.fromkeys(changes["service_id"]))
+    cols = [c for c in ("name", "categories", "status", "capacity", "delivery") if c in after]
+    out = after.loc[ids, [*cols, "geometry"]].copy()
+    action = changes.groupby("service_id")["action"].agg(lambda s: "+".join(s))
+    detail = changes.groupby("service_id")["detail"].agg(lambda s: "; ".join(s))
+    out.insert(0, "action", action.reindex(ids).to_numpy())
+    out["detail"] = detail.reindex(ids).to_numpy()
+    was = before.reindex(ids)
+    out["status_before"] = was["status"].to_numpy() if "status" in was else None
+    out["capacity_before"] = was["capacity"].to_numpy() if "capacity" in was else np.nan
+    out.index.name = "service_id"
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=after.crs)
+
+
+def _area_table(
+    before: Assessment,
+    after: Assessment,
+    b: pd.DataFrame,
+    a: pd.DataFrame,
+    lost: pd.Series,
+    gained: pd.Series,
+    touched: list[str],
+) -> gpd.GeoDataFrame:
+    cfg = before.config
+    areas = before.areas
+    labels = {k: (c.label or k) for k, c in cfg.categories.items()}
+    kids_cat = b["children"]
+
+    def per_area(values: pd.Series) -> pd.Series:
+        return values.groupby(level="area_code").sum().reindex(areas.index).fillna(0.0)
+
+    def names_of(mask: pd.Series) -> pd.Series:
+        hit = mask[mask].reset_index()
+        hit["label"] = hit["category"].astype(str).map(labels)
+        return hit.groupby("area_code")["label"].agg("; ".join).reindex(areas.index).fillna("")
+
+    gap = "priority gap"
+    new_gap = (a["priority"] == gap) & (b["priority"] != gap)
+    kids = before.inputs.need.reindex(areas.index)[list(AGE_BANDS)].sum(axis=1)
+    cols = [c for c in ("area_name", "district_code", "district_name", "rural_urban") if c in areas]
+    out = areas[[*cols, "geometry"]].copy()
+    out["children"] = kids.to_numpy()
+    out["children_losing_reach"] = per_area(kids_cat * lost).to_numpy()
+    out["children_gaining_reach"] = per_area(kids_cat * gained).to_numpy()
+    out["categories_lost"] = names_of(lost).to_numpy()
+    out["categories_gained"] = names_of(gained).to_numpy()
+    out["new_priority_gaps"] = names_of(new_gap).to_numpy()
+    rb, ra = before.sufficiency.range, after.sufficiency.range
+    out["full_core_range_before"] = rb["full_core_range"].reindex(areas.index).to_numpy()
+    out["full_core_range_after"] = ra["full_core_range"].reindex(areas.index).to_numpy()
+    for cat in touched:
+        bb = b.xs(cat, level="category").reindex(areas.index)
+        aa = a.xs(cat, level="category").reindex(areas.index)
+        out[f"within_reach_before__{cat}"] = bb["within_reach"].astype(bool).to_numpy()
+        out[f"within_reach_after__{cat}"] = aa["within_reach"].astype(bool).to_numpy()
+        out[f"priority_before__{cat}"] = bb["priority"].astype(str).to_numpy()
+        out[f"priority_after__{cat}"] = aa["priority"].astype(str).to_numpy()
+        out[f"places_per_1000_before__{cat}"] = bb["places_per_1000"].to_numpy()
+        out[f"places_per_1000_after__{cat}"] = aa["places_per_1000"].to_numpy()
+    return out
+
+
+def _subject(scenario: Scenario, changes: pd.DataFrame) -> str:
+    if len(changes) != 1:
+        name = f" '{scenario.name}'" if scenario.name and scenario.name != "scenario" else ""
+        return f"The scenario{name} ({len(changes)} changes)"
+    row = changes.iloc[0]
+    who = f"{row['name']} ({row['service_id']})"
+    if row["action"] == "close":
+        return f"Closing {who}"
+    if row["action"] == "open":
+        return f"Opening {who}"
+    if row["action"] == "move":
+        return f"Moving {who}"
+    return f"Changing the capacity of {who} ({row['detail'].removeprefix('capacity ')})"
+
+
+def _headline(
+    scenario: Scenario,
+    changes: pd.DataFrame,
+    reach: pd.DataFrame,
+    priority: pd.DataFrame,
+    places: pd.DataFrame,
+    categories: Mapping[str, CategoryConfig],
+) -> tuple[str, ...]:
+    subject = _subject(scenario, changes)
+    dist = reach[reach["district_code"] != "County"]
+    county = reach[reach["district_code"] == "County"].set_index("category")
+    lines: list[str] = []
+
+    def where(cat: str, column: str, total: float) -> str:
+        rows = dist[dist["category"] == cat].sort_values(column, ascending=False, kind="stable")
+        top = rows.iloc[0]
+        lead = "most" if top[column] > 0.5 * total else "the most"
+        return f"{lead} in {top['district_name']}"
+
+    for column, verb in (("children_losing_reach", "lose"), ("children_gaining_reach", "gain")):
+        moved = county[column][county[column] > 0].sort_values(ascending=False, kind="stable")
+        for cat, total in moved.items():
+            lo, hi = band_ages(categories[cat])
+            what = label_in_text(categories[cat].label or cat)
+            if verb == "lose":
+                lines.append(
+                    f"{subject} leaves {total:,.0f} children aged {lo}-{hi} with no {what} "
+                    f"within reach, {where(cat, column, total)}."
+                )
+            else:
+                lines.append(
+                    f"{subject} brings {what} within reach of {total:,.0f} more children aged "
+                    f"{lo}-{hi}, {where(cat, column, total)}."
+                )
+    if not lines:
+        lines.append(f"{subject} changes no child's reach of any kind of help.")
+    new = priority[priority["change"] == "new priority gap"]
+    for cat, rows in new.groupby("category", sort=True):
+        what = label_in_text(categories[cat].label or cat)
+        n = len(rows)
+        lines.append(
+            f"{n} area{'s' if n != 1 else ''} ({rows['children'].sum():,.0f} children) "
+            f"become{'s' if n == 1 else ''} a priority gap for {what}."
+        )
+    shift = places[places["district_code"] != "County"].dropna(subset=["change"])
+    shift = shift[shift["change"].abs() >= 0.05]
+    if len(shift):
+        top = shift.loc[shift["change"].abs().idxmax()]
+        verb = "fall" if top["change"] < 0 else "rise"
+        lines.append(
+            f"Places per 1,000 children {verb} most in {top['district_name']}: "
+            f"{top['before']:,.1f} -> {top['after']:,.1f}."
+        )
+    return tuple(lines)
+
+
+def scenario_summary(result: ScenarioResult) -> str:
+    """The plain-English summary: one sentence per line."""
+    return "\n".join(result.headline)
+
+
+# --------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------
+
+
+def write_scenario(result: ScenarioResult, out_dir: Path, *, cfg: Config, inputs: Inputs) -> Path:
+    """Write a scenario folder atomically: tables, ``results.gpkg`` and ``manifest.json``.
+
+    ``tables/changes.csv``, ``reach_change.csv``, ``priority_changes.csv``,
+    ``places_change.csv``, ``places_by_category.csv`` and ``areas_changed.csv``;
+    ``results.gpkg`` layers ``changed_areas`` (areas where any child loses or gains reach
+    or a priority gap appears or goes), ``changed_services`` and ``areas`` (every area with
+    before/after columns). Tables hold unsuppressed counts and open with the NOT FOR
+    PUBLICATION line.
+    """
+    from earlyhelp.disclosure import UNPUBLISHED_BANNER, mark_unpublished
+    from earlyhelp.outputs import (
+        check_not_inputs,
+        library_versions,
+        staged_dir,
+        write_csv,
+        write_gpkg,
+        write_json,
+    )
+
+    out_dir = Path(out_dir)
+    source = result.scenario.source
+    check_not_inputs([out_dir], [*input_paths(cfg), *([source] if source else [])])
+    areas = result.areas
+    changed_codes = set(result.priority["area_code"])
+    changed = areas[
+        (areas["children_losing_reach"] > 0)
+        | (areas["children_gaining_reach"] > 0)
+        | areas.index.isin(list(changed_codes))
+    ]
+    tables = {
+        "changes": result.changes,
+        "reach_change": result.reach,
+        "priority_changes": result.priority,
+        "places_change": result.places,
+        "places_by_category": result.places_by_category,
+        "areas_changed": pd.DataFrame(changed.drop(columns="geometry")).reset_index(),
+    }
+    records = [vars(r) for r in inputs.records]
+    if source is not None:
+        records.append(
+            vars(InputRecord("scenario", str(source), file_sha256(source),
+                             rows_read=len(result.scenario.changes),
+                             rows_used=len(result.changes)))
+        )  # fmt: skip
+    with staged_dir(out_dir) as stage:
+        for name, frame in tables.items():
+            write_csv(
+                mark_unpublished(frame), stage / "tables" / f"{name}.csv", banner=UNPUBLISHED_BANNER
+            )
+        write_gpkg(
+            {
+                "changed_areas": changed.reset_index(),
+                "changed_services": result.services.reset_index(),
+                "areas": areas.reset_index(),
+            },
+            stage / "results.gpkg",
+        )
+        files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
+        manifest = {
+            "command": "scenario",
+            "run": cfg.run.name,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "config_file": str(cfg.source.resolve()) if cfg.source else None,
+            "scenario": result.scenario.to_dict(),
+            "inputs": records,
+            "results": result.summary(),
+            "outputs": dict.fromkeys(files, "analyst data, not for publication"),
+            "parameters": cfg.to_dict(),
+            "libraries": library_versions(),
+        }
+        write_json(manifest, stage / "manifest.json")
+    return out_dir
