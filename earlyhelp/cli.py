@@ -403,9 +403,7 @@ def import_(
     out: Annotated[Path, typer.Option(help="The CSV to write, in earlyhelp's columns.")],
     option: Annotated[
         list[str] | None,
-        typer.Option(
-            "--option", "-o", help="A reader option as NAME=VALUE (repeat for several)."
-        ),
+        typer.Option("--option", "-o", help="A reader option as NAME=VALUE (repeat for several)."),
     ] = None,
     join: Annotated[
         Path | None,
