@@ -1042,6 +1042,18 @@ def write_scenario(result: ScenarioResult, out_dir: Path, *, cfg: Config, inputs
             },
             stage / "results.gpkg",
         )
+        from earlyhelp.maps.run import before_after_map  # folium only when a map is drawn
+
+        before_after_map(
+            areas,
+            result.after.inputs.services,
+            cfg,
+            stage / "map.html",
+            count_column="children_losing_reach",
+            count_label="Children who lose a kind of help within reach",
+            title=f"What if: {cfg.run.description or cfg.run.name}",
+            subtitle=" ".join(result.headline[:1]) or "A scenario",
+        )
         files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
         manifest = {
             "command": "scenario",

@@ -1406,6 +1406,7 @@ def write_siting(
             },
             stage / "results.gpkg",
         )
+        _write_map(result, cfg, inputs, stage / "map.html")
         files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
         manifest = {
             "command": "site",
@@ -1420,6 +1421,42 @@ def write_siting(
         }
         write_json(manifest, stage / "manifest.json")
     return out_dir
+
+
+def _write_map(result: SitingResult, cfg: Config, inputs: Inputs, path: Path) -> Path:
+    """Before and after the new sites: the category's services and the chosen sites as
+    markers, and which areas have the category within reach before and after."""
+    from earlyhelp.maps.run import before_after_map  # folium only when a map is drawn
+
+    key = result.category
+    areas = result.areas.rename(
+        columns={
+            "within_reach_before": f"within_reach_before__{key}",
+            "within_reach_after": f"within_reach_after__{key}",
+        }
+    )
+    existing = inputs.services[inputs.services["categories"].map(lambda c: key in c)]
+    new = result.sites.assign(
+        name=[
+            f"New site {r}: {n}"
+            for r, n in zip(result.sites["rank"], result.sites["name"], strict=True)
+        ],
+        categories=[[key]] * len(result.sites),
+        status="planned",
+        delivery="in_person",
+    ).set_index("site_id")
+    services = pd.concat([existing, new[["name", "categories", "status", "delivery", "geometry"]]])
+    services = gpd.GeoDataFrame(services, geometry="geometry", crs=inputs.services.crs)
+    return before_after_map(
+        areas,
+        services,
+        cfg,
+        path,
+        count_column="children_newly_reached",
+        count_label=f"Children newly within reach of {result.label}",
+        title=f"Where new {result.label} would reach most children",
+        subtitle=f"{len(result.sites)} new site(s), chosen by the {result.method} method",
+    )
 
 
 def _record(path: Path, rows: int) -> InputRecord:

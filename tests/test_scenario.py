@@ -347,6 +347,8 @@ def test_scenario_command_writes_tables_layers_and_manifest(tiny, tmp_path):
     services = gpd.read_file(out / "results.gpkg", layer="changed_services")
     assert sorted(services["service_id"]) == ["N1", "S1", "S2"]
     assert (out / "tables/changes.csv").read_text().startswith("# NOT FOR PUBLICATION")
+    page = (out / "map.html").read_text(encoding="utf-8")  # the before/after map
+    assert "Children who lose a kind of help within reach" in page
 
 
 def test_scenario_command_errors_exit_2_with_one_message(tiny, tmp_path):

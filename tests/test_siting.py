@@ -331,6 +331,10 @@ def test_site_command_writes_tables_layers_and_manifest(tiny, tmp_path):
               ("chosen_sites", "candidates", "areas")}  # fmt: skip
     assert len(layers["chosen_sites"]) == 1 and len(layers["candidates"]) == 3
     assert {"within_reach_before", "within_reach_after"} <= set(layers["areas"].columns)
+    page = (out / "map.html").read_text(encoding="utf-8")  # the before/after map
+    assert "New site 1: West Library" in page
+    assert "Before: Domestic abuse within reach" in page
+    assert "After: Domestic abuse within reach" in page
 
 
 def test_site_command_grid_and_its_errors(tiny, tmp_path):

@@ -7,7 +7,7 @@ mechanism.
 
 from __future__ import annotations
 
-__all__ = ["board_layers", "read_run_layers", "write_run_maps"]
+__all__ = ["before_after_map", "board_layers", "read_run_layers", "write_run_maps"]
 
 from pathlib import Path
 
@@ -156,3 +156,68 @@ def read_run_layers(run_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
                 services[column].fillna("").map(lambda s: [c for c in str(s).split(";") if c])
             )
     return areas, services
+
+
+_REACH = ("out of reach", "within reach")
+_REACH_COLOURS = ("#d6604d", "#f7f7f7")
+
+
+def _published_count(values: pd.Series, cfg: Config) -> pd.Series:
+    d = cfg.disclosure
+    rounded = values.fillna(0).round(0)
+    small = rounded.between(max(d.min_count, 1), d.max_count)
+    return rounded.astype(object).where(~small, d.symbol)
+
+
+def before_after_map(
+    areas: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    cfg: Config,
+    path: Path,
+    *,
+    count_column: str,
+    count_label: str,
+    title: str,
+    subtitle: str,
+) -> Path:
+    """A map of a change (a scenario or new sites): children whose reach changes, then,
+    for each category that changed, whether each area had it within reach before and
+    after, as layers to switch between (before/after).
+
+    ``areas`` holds ``count_column`` and ``within_reach_before__<key>`` /
+    ``within_reach_after__<key>`` columns; counts are published through suppression.
+    """
+    shown = gpd.GeoDataFrame(
+        areas[["area_name", "district_code", "district_name"]].copy(),
+        geometry=areas.geometry,
+        crs=areas.crs,
+    )
+    shown[count_column] = _published_count(areas[count_column], cfg)
+    layers = [MapLayer(count_column, count_label)]
+    for key, cat in cfg.categories.items():
+        for when in ("before", "after"):
+            column = f"within_reach_{when}__{key}"
+            if column not in areas:
+                continue
+            shown[column] = np.where(areas[column].fillna(False).astype(bool), *_REACH[::-1])
+            layers.append(
+                MapLayer(
+                    column,
+                    f"{when.capitalize()}: {cat.label or key} within reach",
+                    kind="categorical",
+                    categories_order=_REACH,
+                    colours=_REACH_COLOURS,
+                )
+            )
+    m = board_map(
+        shown,
+        services,
+        layers=layers,
+        categories=cfg.categories,
+        map_cfg=cfg.map,
+        title=title,
+        subtitle=subtitle,
+        data_date=cfg.run.data_date or "not stated",
+        disclosure=cfg.disclosure,
+    )
+    return save_map(m, path, self_contained=cfg.map.self_contained)
