@@ -441,7 +441,7 @@ def import_(
     if join is not None:
         from earlyhelp.loading import read_table
 
-        existing = read_table(join, report=report)
+        existing = read_table(join, report=report).frame
         frame = join_area_tables([existing, frame])
     write_csv(frame, out)
     if bridge is not None:

@@ -31,6 +31,7 @@ from earlyhelp.config import Config, NeedInput, PostcodeInput, ServicesInput
 from earlyhelp.errors import InputError
 from earlyhelp.geography import lsoa_vintage_hint, normalise_postcode, to_analysis_crs
 from earlyhelp.need import AGE_BANDS
+from earlyhelp.sources._tables import Table, read_text_table
 from earlyhelp.validation import (
     ValidationReport,
     check_ages,
@@ -101,38 +102,16 @@ def _exists(path: Path | None, role: str) -> Path:
     return path
 
 
-def read_table(path: Path, *, sheet: str = "", report: ValidationReport) -> pd.DataFrame:
-    """Read a CSV or Excel table with every cell as text.
+def read_table(path: Path, *, sheet: str = "", report: ValidationReport) -> Table:
+    """Read a CSV or Excel table with every cell as stripped text, blank rows left out.
 
     CSV is read as UTF-8 (with or without a byte-order mark); a file that is not UTF-8
     is read as Windows-1252 with a warning, as Excel on Windows often saves them.
+    ``Table.lines`` gives each record's row number as a person sees it in Excel or a text
+    editor (the header is row 1), so problems point at the right row even past blank
+    lines.
     """
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            return pd.read_excel(path, sheet_name=sheet or 0, dtype=str).fillna("")
-        except ValueError as exc:
-            raise InputError(f"{path.name}: cannot read sheet '{sheet}': {exc}") from None
-    if suffix not in (".csv", ".txt"):
-        raise InputError(
-            f"{path.name}: a table must be .csv or .xlsx, not '{suffix}'; save it as CSV"
-        )
-    kwargs = {"dtype": str, "keep_default_na": False, "skip_blank_lines": True}
-    try:
-        frame = pd.read_csv(path, encoding="utf-8-sig", **kwargs)
-    except UnicodeDecodeError:
-        frame = pd.read_csv(path, encoding="cp1252", **kwargs)
-        report.warn(
-            path,
-            "",
-            "the file is not UTF-8; it was read as Windows-1252 (cp1252)",
-            "check that names with accents or £ signs look right, or save it as "
-            "'CSV UTF-8' in Excel",
-        )
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path.name}: not a well-formed CSV file: {exc}") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return read_text_table(Path(path), report=report, sheet=sheet)
 
 
 def _read_input(
@@ -141,19 +120,20 @@ def _read_input(
     report: ValidationReport,
     *,
     sheet: str = "",
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The raw table of an input and its column mapping.
+) -> tuple[pd.DataFrame, dict[str, str], list[int]]:
+    """The raw table of an input, its column mapping and each record's row number.
 
     A ``format`` names a published layout (Open Referral UK, GIAS, IoD, ONSPD...) that
     :mod:`earlyhelp.sources` turns into canonical columns, so the mapping is the identity.
     """
     if not spec.format:
-        return read_table(path, sheet=sheet, report=report), spec.columns
+        table = read_table(path, sheet=sheet, report=report)
+        return table.frame, spec.columns, table.lines
     from earlyhelp.sources import read_source
 
     frame = read_source(spec.format, path, report=report, **spec.options)
     frame = frame.astype("string").fillna("")
-    return frame, {c: c for c in spec.columns}
+    return frame, {c: c for c in spec.columns}, sheet_rows(range(len(frame)))
 
 
 def read_vector(path: Path, *, layer: str = "") -> gpd.GeoDataFrame:
@@ -309,9 +289,8 @@ def _load_need(
 ) -> tuple[pd.DataFrame, InputRecord]:
     spec = cfg.need
     path = _exists(spec.path, "need")
-    raw, cols = _read_input(spec, path, report, sheet=spec.sheet)
+    raw, cols, rows = _read_input(spec, path, report, sheet=spec.sheet)
     record = InputRecord("need", str(path), file_sha256(path), rows_read=len(raw))
-    rows = sheet_rows(range(len(raw)))
     band_sources = {band: _band_columns(cols[band]) for band in AGE_BANDS}
     expanded = {"area_code": cols["area_code"]}
     for band, sources in band_sources.items():
@@ -407,13 +386,12 @@ def _load_postcodes(cfg: Config, report: ValidationReport) -> tuple[pd.DataFrame
     if spec.path is None or not spec.path.exists():
         return None, []
     path = spec.path
-    raw, cols = _read_input(spec, path, report)
+    raw, cols, rows = _read_input(spec, path, report)
     record = InputRecord("postcodes", str(path), file_sha256(path), rows_read=len(raw))
     has_en = cols["easting"] in raw and cols["northing"] in raw
     needed = ["postcode"] + (["easting", "northing"] if has_en else ["latitude", "longitude"])
     if not require_columns(raw, cols, needed, file=path, section="postcodes", report=report):
         return None, [record]
-    rows = sheet_rows(range(len(raw)))
     xy = ("easting", "northing") if has_en else ("longitude", "latitude")
     x = parse_numbers(raw[cols[xy[0]]], file=path, field=cols[xy[0]], report=report, rows=rows)
     y = parse_numbers(raw[cols[xy[1]]], file=path, field=cols[xy[1]], report=report, rows=rows)
@@ -448,15 +426,14 @@ def _load_services(
     path = _exists(spec.path, role)
     suffix = path.suffix.lower()
     if spec.format:
-        raw, cols = _read_input(spec, path, report)
-        rows = sheet_rows(range(len(raw)))
+        raw, cols, rows = _read_input(spec, path, report)
     elif suffix in _VECTOR_SUFFIXES:
         raw = read_vector(path, layer=spec.layer)
         raw = to_analysis_crs(raw, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs)
         rows = list(range(1, len(raw) + 1))
     else:
-        raw = read_table(path, sheet=spec.sheet, report=report)
-        rows = sheet_rows(range(len(raw)))
+        table = read_table(path, sheet=spec.sheet, report=report)
+        raw, rows = table.frame, table.lines
     record = InputRecord(role, str(path), file_sha256(path), rows_read=len(raw))
     if not spec.format:
         cols = spec.columns

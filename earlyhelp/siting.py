@@ -110,7 +110,7 @@ from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
 from earlyhelp.geography import representative_points
 from earlyhelp.loading import InputRecord, Inputs, file_sha256, read_table
 from earlyhelp.need import AGE_BANDS, children_in_ages, need_index
-from earlyhelp.validation import ValidationReport, check_duplicates, parse_numbers, sheet_rows
+from earlyhelp.validation import ValidationReport, check_duplicates, parse_numbers
 
 CANDIDATE_COLUMNS = ("site_id", "name", "kind", "easting", "northing")
 _MAX_GRID_POINTS = 20_000
@@ -185,7 +185,8 @@ def read_candidates(path: str | Path, *, crs: str = "EPSG:27700") -> gpd.GeoData
             "site_id, name, kind, easting, northing (or leave it out to use a grid)"
         )
     report = ValidationReport()
-    raw = read_table(path, report=report)
+    table = read_table(path, report=report)
+    raw = table.frame
     missing = [c for c in ("site_id", "easting", "northing") if c not in raw.columns]
     for col in missing:
         report.error(
@@ -196,7 +197,7 @@ def read_candidates(path: str | Path, *, crs: str = "EPSG:27700") -> gpd.GeoData
             "metres; name and kind may be left out); rename the header",
         )
     report.raise_if_errors()
-    rows = sheet_rows(range(len(raw)))
+    rows = table.lines
     ids = raw["site_id"].astype("string").str.strip()
     blank = (ids.fillna("") == "").to_numpy()
     if blank.any():

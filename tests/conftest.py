@@ -172,3 +172,87 @@ def chromium_path() -> str | None:
     if found is None and os.environ.get("EARLYHELP_REQUIRE_BROWSER"):
         pytest.fail("chromium is required (EARLYHELP_REQUIRE_BROWSER is set) but not installed")
     return found
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots for people (ignored)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+# Hostile text that runs sets this or opens a dialog; the tests check neither happens.
+TRIPWIRE = """
+window.__pwned = false;
+window.alert = window.confirm = window.prompt = function () { window.__pwned = true; };
+"""
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian chromium for the session, driven by playwright."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("chromium is not installed (set EARLYHELP_REQUIRE_BROWSER to fail instead)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+class OfflinePage:
+    """A page with every request but local files refused, and every error and dialog kept.
+
+    ``files_allowed`` says which file: URLs may load; ``console`` which console message
+    types count as errors; ``ready`` is a JavaScript condition to wait for after loading.
+    """
+
+    def __init__(
+        self,
+        browser,
+        path: Path,
+        *,
+        width: int = 1280,
+        height: int = 800,
+        ready: str | None = None,
+        files_allowed=lambda url: True,
+        console: tuple[str, ...] = ("error",),
+    ):
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self._files_allowed = files_allowed
+        self._console_types = console
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page.add_init_script(TRIPWIRE)
+        self.page.route("**/*", self._route)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(path.resolve().as_uri())
+        if ready:
+            self.page.wait_for_function(ready, timeout=15_000)
+        else:
+            self.page.wait_for_load_state("load")
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith("file:") and self._files_allowed(url):
+            route.continue_()
+        else:
+            self.requests.append(url)
+            route.abort()
+
+    def _console(self, message):
+        if message.type in self._console_types:
+            self.errors.append(f"console {message.type}: {message.text}")
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def js(self, script: str, arg=None):
+        return self.page.evaluate(script, arg)

@@ -13,25 +13,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import chromium_path
+from conftest import ARTIFACTS, OfflinePage
 
 from earlyhelp.config import MapConfig
 from earlyhelp.maps import board_map, save_map
 from earlyhelp.maps.synthetic import HOSTILE_TEXT, synthetic_county
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-TRIPWIRE = """
-window.__pwned = false;
-window.alert = window.confirm = window.prompt = function () { window.__pwned = true; };
-"""
 N_SERVICES = len(HOSTILE_TEXT) + 9
 
 
@@ -66,52 +53,11 @@ def map_file(tmp_path_factory, county):
     return save_map(m, tmp_path_factory.mktemp("maps") / "board.html", self_contained=True)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        pytest.skip("chromium is not installed (set EARLYHELP_REQUIRE_BROWSER to fail instead)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-class Page:
-    """A page with every outside request refused and every error and dialog recorded."""
+class Page(OfflinePage):
+    """A board map, opened offline once its layers are drawn."""
 
     def __init__(self, browser, path: Path):
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 800})
-        self.page.add_init_script(TRIPWIRE)
-        self.page.route("**/*", self._route)
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        self.page.on("dialog", self._dialog)
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function("window.earlyhelp && window.earlyhelp.ready", timeout=15_000)
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith("file:"):
-            route.continue_()
-        else:
-            self.requests.append(url)
-            route.abort()
-
-    def _console(self, message):
-        if message.type == "error":
-            self.errors.append(f"console: {message.text}")
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def js(self, script: str, arg=None):
-        return self.page.evaluate(script, arg)
+        super().__init__(browser, path, ready="window.earlyhelp && window.earlyhelp.ready")
 
     def visible_legends(self) -> list[str]:
         return self.js(

@@ -16,7 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import REPO, chromium_path
+from conftest import ARTIFACTS, REPO, OfflinePage
 from typer.testing import CliRunner
 
 from earlyhelp.assessment import assess, publishable_summary
@@ -26,19 +26,6 @@ from earlyhelp.disclosure import suppress
 from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.report import build_report, write_report
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-TRIPWIRE = """
-window.__pwned = false;
-window.alert = window.confirm = window.prompt = function () { window.__pwned = true; };
-"""
 WHEN = dt.datetime(2026, 3, 31, 9, 0, tzinfo=dt.UTC)
 HOSTILE = (
     "<script>window.__pwned = true</script>",
@@ -80,56 +67,19 @@ def demo_report(demo, tmp_path_factory) -> Path:
     return write_report(demo, folder / "report.html", map_links=links, generated=WHEN)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        pytest.skip("chromium is not installed (set EARLYHELP_REQUIRE_BROWSER to fail instead)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-class Page:
-    """A page with every outside request refused and every error and dialog recorded."""
+class Page(OfflinePage):
+    """The report, opened offline: it may load no file but itself, and a console warning
+    counts as an error."""
 
     def __init__(self, browser, path: Path, *, width: int = 1100):
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        self.page = browser.new_page(viewport={"width": width, "height": 900})
-        self.page.add_init_script(TRIPWIRE)
-        self.page.route("**/*", self._route)
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        self.page.on("dialog", self._dialog)
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_load_state("load")
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith("file:") and not self.requests_of_files_forbidden(url):
-            route.continue_()
-        else:
-            self.requests.append(url)
-            route.abort()
-
-    @staticmethod
-    def requests_of_files_forbidden(url: str) -> bool:
-        return not url.endswith(".html")  # the report needs no image, script or font
-
-    def _console(self, message):
-        if message.type in ("error", "warning"):
-            self.errors.append(f"console {message.type}: {message.text}")
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def js(self, script: str, arg=None):
-        return self.page.evaluate(script, arg)
+        super().__init__(
+            browser,
+            path,
+            width=width,
+            height=900,
+            files_allowed=lambda url: url.endswith(".html"),
+            console=("error", "warning"),
+        )
 
     def text(self, selector: str) -> str:
         return " ".join(self.page.locator(selector).first.inner_text().split())

@@ -237,7 +237,8 @@ def test_csv_not_utf8_is_read_as_cp1252_with_a_warning(tiny):
     inputs = load_inputs(load_config(tiny.config))
     assert [p.line() for p in inputs.report.warnings] == [
         "services.csv: the file is not UTF-8; it was read as Windows-1252 (cp1252); check "
-        "that names with accents or £ signs look right, or save it as 'CSV UTF-8' in Excel"
+        "that names with accents, curly apostrophes or £ signs look right, or save it as "
+        "'CSV UTF-8' in Excel"
     ]
     assert inputs.services.loc["S1", "name"] == "Café £ Club"
 
@@ -288,3 +289,12 @@ def test_a_service_gets_the_area_that_contains_it_or_the_nearest_within_250_m(ti
     services = load_inputs(load_config(tiny.config)).services
     assert services.loc["S1", "area_code"] == "E01000002"
     assert services.loc["S2", "area_code"] == "E01000005"  # x 599800, y 471500: row 2, col 1
+
+
+def test_row_numbers_stay_true_past_blank_lines(tiny):
+    text = tiny.path("services.csv").read_text(encoding="utf-8").splitlines()
+    text.insert(2, "")  # a blank line after the first record
+    text[5] = text[5].replace(",30,", ",thirty,")  # S4's capacity, now on line 6
+    tiny.path("services.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    [line] = problems(tiny, "error")
+    assert line.startswith("services.csv, row 6, field 'capacity': 1 value(s) are not numbers")
