@@ -32,7 +32,7 @@ from earlyhelp.outputs import (
     write_json,
     write_workbook,
 )
-from earlyhelp.sufficiency import Sufficiency, area_need_index, assess_sufficiency
+from earlyhelp.sufficiency import GapCutoffs, Sufficiency, area_need_index, assess_sufficiency
 
 Progress = Callable[[str], None]
 STEPS = (
@@ -49,6 +49,7 @@ class Assessment:
 
     config: Config
     inputs: Inputs
+    model: DistanceModel  # how distance was measured; scenarios reuse it (one road graph)
     access: AccessResult
     sufficiency: Sufficiency | None  # None when only access was asked for
 
@@ -80,13 +81,15 @@ def analyse(
     inputs: Inputs,
     *,
     model: DistanceModel | None = None,
+    cutoffs: GapCutoffs | None = None,
     sufficiency: bool = True,
     progress: Progress = _noop,
 ) -> Assessment:
     """Analyse inputs already loaded: access, then sufficiency.
 
-    Scenarios call this with changed services and the ``model`` of the baseline run (a
-    road graph is built once and shared).
+    Scenarios call this with changed services, the ``model`` of the baseline run (a road
+    graph is built once and shared) and its gap ``cutoffs`` (so priority gaps are judged
+    against the same lines).
     """
     progress(STEPS[1])
     if model is None:
@@ -108,9 +111,9 @@ def analyse(
     if sufficiency:
         progress(STEPS[2])
         suff = assess_sufficiency(
-            cfg, inputs.areas, inputs.need, inputs.services, access, model=model
+            cfg, inputs.areas, inputs.need, inputs.services, access, model=model, cutoffs=cutoffs
         )
-    return Assessment(config=cfg, inputs=inputs, access=access, sufficiency=suff)
+    return Assessment(config=cfg, inputs=inputs, model=model, access=access, sufficiency=suff)
 
 
 def input_paths(cfg: Config) -> list[Path]:

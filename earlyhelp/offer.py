@@ -69,6 +69,7 @@ from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode
 from earlyhelp.loading import load_inputs
+from earlyhelp.outputs import spreadsheet_safe
 
 OFFER_FORMATS = ("table", "csv", "json")
 
@@ -613,7 +614,7 @@ def offer_to_csv(offer: Offer) -> str:
     """The listed services as CSV text (:data:`OFFER_COLUMNS`), one row per need and
     service; distances in ``unit`` (empty for services available anywhere)."""
     buffer = io.StringIO()
-    offer.services.to_csv(buffer, index=False, lineterminator="\n")
+    spreadsheet_safe(offer.services).to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
 
 

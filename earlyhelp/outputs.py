@@ -109,14 +109,42 @@ def staged_dir(final: Path) -> Iterator[Path]:
             shutil.rmtree(stage)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy in which text that a spreadsheet would run as a formula is shown as text.
+
+    Directory text is hostile: a service called ``=HYPERLINK(...)`` or ``+cmd|...`` becomes
+    a live formula when a CSV is opened in Excel, and openpyxl writes any string starting
+    with ``=`` as one. Such cells (but not numbers written as text, like ``-5``) get a
+    leading apostrophe, as OWASP advises. A phone number written ``+44 ...`` shows it too.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        text = values.astype("string")
+        risky = text.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+        risky &= pd.to_numeric(text.where(risky), errors="coerce").isna()
+        if risky.any():
+            out[col] = values.astype(object).where(~risky, "'" + text[risky].astype(str))
+    return out
+
+
 def write_csv(
     frame: pd.DataFrame, path: Path, *, index: bool = False, banner: str | None = None
 ) -> Path:
-    """Write a CSV (UTF-8, ``\\n`` line ends) atomically, ``banner`` as its first line."""
+    """Write a CSV (UTF-8, ``\\n`` line ends) atomically, ``banner`` as its first line.
+
+    Cells that a spreadsheet would run as formulas are neutralised (:func:`spreadsheet_safe`).
+    """
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         if banner:
             fh.write(banner + "\n")
-        frame.to_csv(fh, index=index, lineterminator="\n")
+        shown = frame.reset_index() if index else frame
+        spreadsheet_safe(shown).to_csv(fh, index=False, lineterminator="\n")
     return path
 
 
@@ -151,7 +179,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> Path:
             banner = frame.attrs.get("earlyhelp_publication") != "suppressed"
             start = 1 if banner else 0
             shown = frame.reset_index() if frame.index.name else frame
-            shown = shown.rename(columns=header_with_unit)
+            shown = spreadsheet_safe(shown).rename(columns=header_with_unit)
             shown.to_excel(writer, sheet_name=name[:31], index=False, startrow=start)
             sheet = writer.sheets[name[:31]]
             if banner:

@@ -73,7 +73,7 @@ import pandas as pd
 
 from earlyhelp.assessment import Assessment, analyse, input_paths
 from earlyhelp.config import CategoryConfig, Config, did_you_mean
-from earlyhelp.distance import DistanceModel, make_distance_model
+from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
 from earlyhelp.loading import (
     DELIVERY,
@@ -713,13 +713,14 @@ def run_scenario(
 ) -> ScenarioResult:
     """Apply ``scenario`` to the services and rerun the analysis; compare with the baseline.
 
-    ``model`` (built once from ``[access]`` when not given) is shared by both runs, so a
-    road graph is built once. ``baseline`` is the assessment of ``inputs`` when already made.
+    Both runs share one distance model (the baseline's, so a road graph is built once)
+    and the baseline's gap cut-offs (so a change in one place does not move the line of
+    "high need" or "low access" for every other area). ``baseline`` is the assessment of
+    ``inputs`` when already made.
     """
-    if model is None:
-        model = make_distance_model(cfg.access, roads=inputs.roads)
     if baseline is None:
         baseline = analyse(cfg, inputs, model=model)
+    model = baseline.model
     services, changes = apply_scenario(
         inputs.services,
         scenario,
@@ -728,7 +729,7 @@ def run_scenario(
         postcodes=inputs.postcodes,
     )
     changed = dataclasses.replace(inputs, services=services)
-    after = analyse(cfg, changed, model=model)
+    after = analyse(cfg, changed, model=model, cutoffs=baseline.sufficiency.cutoffs)
     return compare_assessments(baseline, after, scenario=scenario, changes=changes)
 
 

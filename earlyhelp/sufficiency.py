@@ -24,6 +24,7 @@ from __future__ import annotations
 
 __all__ = [
     "PRIORITY_CLASSES",
+    "GapCutoffs",
     "Sufficiency",
     "area_need_index",
     "assess_sufficiency",
@@ -32,6 +33,7 @@ __all__ = [
     "district_comparison",
     "district_summary",
     "funnel_data",
+    "gap_cutoffs",
     "gap_table",
     "range_of_help",
     "resourcing",
@@ -76,6 +78,8 @@ class Sufficiency:
         Funnel-plot data for the share of children with the core range within reach.
     summary
         The headline table per district with a County total row (:func:`district_summary`).
+    cutoffs
+        Where high need and low access started in this run (:class:`GapCutoffs`).
     """
 
     need_index: pd.Series
@@ -85,6 +89,7 @@ class Sufficiency:
     districts: pd.DataFrame
     funnel: pd.DataFrame
     summary: pd.DataFrame
+    cutoffs: GapCutoffs
 
 
 def category_children(need: pd.DataFrame, categories: Mapping[str, CategoryConfig]) -> pd.DataFrame:
@@ -117,10 +122,9 @@ def gap_table(
     *,
     need_score: pd.Series,
     places_per_1000: float,
-    high_need_quantile: float,
-    low_access_quantile: float,
+    cutoffs: GapCutoffs,
 ) -> pd.DataFrame:
-    """Gaps per area and category (one row each).
+    """Gaps per area and category (one row each), against ``cutoffs`` (:func:`gap_cutoffs`).
 
     Columns: ``area_code``, ``category``, ``children`` (of the category's ages),
     ``within_reach`` (bool: the nearest eligible service is within the category's reach
@@ -129,10 +133,10 @@ def gap_table(
     (places short of ``places_per_1000`` per 1,000 children; 0 when met), ``high_need``,
     ``low_access`` and ``priority``:
 
-    - *high need*: the area's need index is at or above the county's
-      ``high_need_quantile``;
-    - *low access*: not within reach, or places per 1,000 at or below the county's
-      ``low_access_quantile`` for that category;
+    - *high need*: the area's need index is at or above ``cutoffs.need_index`` (the
+      county's ``high_need_quantile``);
+    - *low access*: not within reach, or places per 1,000 at or below
+      ``cutoffs.places_per_1000`` for that category (the county's ``low_access_quantile``);
     - *priority gap* = high need and low access; *access gap* = low access only;
       *high need, reached* = high need only; *no gap* = neither.
     """
@@ -140,9 +144,8 @@ def gap_table(
     reach = _wide(access, "within_reach", categories).astype(bool)
     per_child = _wide(access, "e2sfca", categories).fillna(0.0)
     places = per_child * 1000.0
-    high = need_score.reindex(areas.index) >= need_score.quantile(high_need_quantile)
-    # quantile per category over areas with children of those ages
-    cut = places.where(children > 0).quantile(low_access_quantile)
+    high = need_score.reindex(areas.index) >= cutoffs.need_index
+    cut = cutoffs.places_per_1000.reindex(places.columns)
     low = ~reach | places.le(cut, axis=1)
     shortfall = (children * (places_per_1000 - places) / 1000.0).clip(lower=0.0)
     high_frame = pd.DataFrame({k: high for k in categories}, index=areas.index)
@@ -172,6 +175,38 @@ def gap_table(
         default=PRIORITY_CLASSES[3],
     )
     return table.reset_index()
+
+
+@dataclass(frozen=True, eq=False)
+class GapCutoffs:
+    """Where "high need" and "low access" start: a need index, and places per 1,000
+    children per category. A scenario is judged against its baseline's cut-offs, so a
+    change in one place does not move the line for every other area."""
+
+    need_index: float
+    places_per_1000: pd.Series  # index: category key
+
+
+def gap_cutoffs(
+    need: pd.DataFrame,
+    access: AccessResult,
+    categories: Mapping[str, CategoryConfig],
+    *,
+    need_score: pd.Series,
+    high_need_quantile: float,
+    low_access_quantile: float,
+) -> GapCutoffs:
+    """The county's cut-offs: the ``high_need_quantile`` of the need index, and per
+    category the ``low_access_quantile`` of places per 1,000 over areas with children of
+    the category's ages."""
+    children = category_children(need.fillna(0.0), categories)
+    places = _wide(access, "e2sfca", categories).fillna(0.0) * 1000.0
+    return GapCutoffs(
+        need_index=float(need_score.quantile(high_need_quantile)),
+        places_per_1000=places.where(children.reindex(places.index) > 0).quantile(
+            low_access_quantile
+        ),
+    )
 
 
 def _sector_reach(
@@ -513,15 +548,26 @@ def assess_sufficiency(
     access: AccessResult,
     *,
     model: DistanceModel | None = None,
+    cutoffs: GapCutoffs | None = None,
 ) -> Sufficiency:
     """Every sufficiency table for one run, from the loaded inputs and the access result.
 
     ``model`` is the distance model the access result was measured with (built from
-    config when not given), reused for the sectors within reach.
+    config when not given), reused for the sectors within reach. ``cutoffs`` are those of
+    a baseline run (for scenarios); by default this run's own (:func:`gap_cutoffs`).
     """
     suff = cfg.sufficiency
     need_a = need.reindex(areas.index)
     score = area_need_index(need_a, cfg)
+    if cutoffs is None:
+        cutoffs = gap_cutoffs(
+            need_a,
+            access,
+            cfg.categories,
+            need_score=score,
+            high_need_quantile=suff.high_need_quantile,
+            low_access_quantile=suff.low_access_quantile,
+        )
     gaps = gap_table(
         areas,
         need_a,
@@ -529,8 +575,7 @@ def assess_sufficiency(
         cfg.categories,
         need_score=score,
         places_per_1000=suff.places_per_1000,
-        high_need_quantile=suff.high_need_quantile,
-        low_access_quantile=suff.low_access_quantile,
+        cutoffs=cutoffs,
     )
     called = (
         calls_for(
@@ -564,6 +609,7 @@ def assess_sufficiency(
         districts=districts,
         funnel=funnel_data(districts),
         summary=district_summary(areas, kids, gaps, range_table, districts, money),
+        cutoffs=cutoffs,
     )
 
 

@@ -229,3 +229,29 @@ def test_map_command_redraws_from_a_finished_run_with_district_maps(tiny):
     assert (folder / "results.gpkg").read_bytes() == before  # the run's data untouched
     missing = runner.invoke(app, ["map", "--config", str(tiny.config), "--run", str(tiny.root)])
     assert missing.exit_code == 2 and "no results.gpkg in this folder" in missing.stderr
+
+
+def test_text_a_spreadsheet_would_run_is_written_as_text(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "Safe"],
+            "note": ["-5", "\tTab", "ok", None],
+            "count": [1, -2, 3, 4],
+        }
+    )
+    outputs.write_csv(frame, tmp_path / "t.csv")
+    back = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+    assert list(back["name"]) == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+cmd|' /C calc'!A0",
+        "'@SUM(1+1)",
+        "Safe",
+    ]
+    assert list(back["note"]) == ["-5", "'\tTab", "ok", ""]  # a number stays a number
+    assert list(back["count"]) == ["1", "-2", "3", "4"]
+    outputs.write_workbook({"t": frame}, tmp_path / "t.xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "t.xlsx")["t"]
+    cells = [sheet.cell(row=r, column=1).value for r in range(3, 7)]  # row 1: the banner
+    assert cells[0].startswith("'=") and sheet.cell(row=3, column=1).data_type == "s"

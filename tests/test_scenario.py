@@ -285,6 +285,30 @@ def test_more_capacity_raises_places_per_1000_where_the_service_is(tiny_run):
     assert (da["change"] > 0).any()
 
 
+def test_opening_a_service_creates_no_priority_gap_anywhere(demo_baseline, tmp_path):
+    """Judged against the baseline's cut-offs, new provision can only close gaps: an area
+    far from the new site must not become a priority gap because the county's lines moved."""
+    cfg, inputs, base = demo_baseline
+    path = write(
+        tmp_path,
+        '[[open]]\nservice_id = "N1"\nname = "New refuge outreach"\n'
+        'categories = ["domestic_abuse"]\neasting = 630000\nnorthing = 495000\ncapacity = 60\n',
+    )
+    result = run_scenario(cfg, inputs, read_scenario(path), baseline=base)
+    assert result.new_priority_gaps.empty
+    assert result.after.sufficiency.cutoffs is base.sufficiency.cutoffs
+    assert result.after.model is base.model  # one distance model for both runs
+    reach = result.reach.set_index(["district_code", "category"]).loc["County"]
+    assert reach.loc["domestic_abuse", "children_gaining_reach"] >= 0
+
+
+@pytest.fixture(scope="module")
+def demo_baseline():
+    cfg = load_config(REPO / "config.toml")
+    inputs = load_inputs(cfg)
+    return cfg, inputs, analyse(cfg, inputs)
+
+
 # --- the demo's critical centre ----------------------------------------------------------
 
 
