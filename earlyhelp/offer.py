@@ -488,6 +488,7 @@ def find_offer(
     table["unit"] = unit
     table = table.reindex(columns=list(OFFER_COLUMNS))
     needs_table = pd.DataFrame(summary).set_index("need")
+    notes.extend(_responsible_centres(directory.services, place))
     params = {
         "distance_model": getattr(model, "name", type(model).__name__),
         "unit": unit,
@@ -504,6 +505,21 @@ def find_offer(
         notes=tuple(dict.fromkeys(notes)),
         params=params,
     )
+
+
+def _responsible_centres(services: gpd.GeoDataFrame, place: Place) -> list[str]:
+    """Who is responsible for the family's area: the active children's centres whose
+    ``reach_areas`` include it (the first door to knock on, whatever the need)."""
+    if not place.area_code or "reach_areas" not in services:
+        return []
+    active = services[services["status"] == "active"]
+    own = active[active["reach_areas"].map(lambda codes: place.area_code in (codes or []))]
+    return [
+        f"The children's centre responsible for this area is {row['name']}"
+        + (f" ({row['contact']})" if row.get("contact") else "")
+        + "."
+        for _, row in own.iterrows()
+    ]
 
 
 def _listing(services: gpd.GeoDataFrame, ids: pd.Series, key: str, label: str) -> pd.DataFrame:

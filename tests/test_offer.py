@@ -22,13 +22,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REPO
 from pyproj import Transformer
 from typer.testing import CliRunner
 
 from earlyhelp.cli import app
 from earlyhelp.config import load_config
 from earlyhelp.errors import InputError
-from earlyhelp.loading import file_sha256, normalise_postcode
+from earlyhelp.geography import normalise_postcode
+from earlyhelp.loading import file_sha256
 from earlyhelp.offer import (
     OFFER_COLUMNS,
     find_offer,
@@ -268,9 +270,16 @@ def test_a_need_with_no_service_for_that_age_says_so(tiny):
 
 def test_json_output_parses(tiny):
     result = invoke(
-        tiny, "--postcode", "qx11aa", "--age", "3", "--needs", "parenting,domestic_abuse",
-        "--format", "json",
-    )  # fmt: skip
+        tiny,
+        "--postcode",
+        "qx11aa",
+        "--age",
+        "3",
+        "--needs",
+        "parenting,domestic_abuse",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["location"]["postcode"] == "QX1 1AA"
@@ -284,9 +293,16 @@ def test_json_output_parses(tiny):
 
 def test_csv_output_parses(tiny):
     result = invoke(
-        tiny, "--postcode", "QX1 1AA", "--age", "3", "--needs", "parenting,domestic_abuse",
-        "--format", "csv",
-    )  # fmt: skip
+        tiny,
+        "--postcode",
+        "QX1 1AA",
+        "--age",
+        "3",
+        "--needs",
+        "parenting,domestic_abuse",
+        "--format",
+        "csv",
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert tuple(rows[0]) == OFFER_COLUMNS
@@ -408,3 +424,22 @@ def test_the_offer_does_not_read_the_need_data(tiny):
     result = invoke(tiny, "--postcode", "QX1 1AA", "--age", "3", "--needs", "parenting")
     assert result.exit_code == 0, result.output
     assert "Parents Together" in result.output
+
+
+def test_the_offer_names_the_childrens_centre_responsible_for_the_area():
+    from earlyhelp.demo import planted
+
+    cfg = load_config(REPO / "config.toml")
+    directory = load_directory(cfg)
+    centre = directory.services.loc[planted()["critical_centre"]]
+    postcode = str(
+        pd.read_csv(REPO / "data/demo/childrens_centres.csv")
+        .set_index("service_id")
+        .loc[centre.name, "postcode"]
+    )
+    place = locate(directory, postcode=postcode)
+    assert place.area_code in centre["reach_areas"]
+    offer = find_offer(directory, place, age=3, needs=["parenting"])
+    assert f"The children's centre responsible for this area is {centre['name']}" in " ".join(
+        offer.notes
+    )
