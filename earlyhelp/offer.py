@@ -63,13 +63,14 @@ import numpy as np
 import pandas as pd
 from shapely import Point
 
-from earlyhelp.accessibility import classify_services, outreach_extra, reach_thresholds
+from earlyhelp.accessibility import outreach_extra
 from earlyhelp.config import Config, did_you_mean
 from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode
 from earlyhelp.loading import load_inputs
 from earlyhelp.outputs import spreadsheet_safe
+from earlyhelp.provision import classify_services, reach_thresholds
 
 OFFER_FORMATS = ("table", "csv", "json")
 

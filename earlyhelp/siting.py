@@ -97,19 +97,14 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from earlyhelp.accessibility import (
-    classify_services,
-    nearest_service,
-    outreach_extra,
-    reach_thresholds,
-    within_reach,
-)
+from earlyhelp.accessibility import nearest_service, outreach_extra, within_reach
 from earlyhelp.config import CategoryConfig, Config, SitingConfig, did_you_mean
 from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
 from earlyhelp.geography import representative_points
 from earlyhelp.loading import InputRecord, Inputs, file_sha256, read_table
 from earlyhelp.need import AGE_BANDS, children_in_ages, need_index
+from earlyhelp.provision import classify_services, reach_thresholds
 from earlyhelp.validation import ValidationReport, check_duplicates, parse_numbers
 
 CANDIDATE_COLUMNS = ("site_id", "name", "kind", "easting", "northing")

@@ -14,9 +14,7 @@ from earlyhelp.accessibility import (
     MEASURES,
     STEP_WEIGHTS,
     AccessResult,
-    age_band_mask,
     build_catchment,
-    classify_services,
     compute_access,
     count_within,
     decay_weights,
@@ -29,6 +27,7 @@ from earlyhelp.config import AccessConfig, CategoryConfig
 from earlyhelp.distance import EuclideanModel, true_costs
 from earlyhelp.errors import ConfigError, EarlyHelpError
 from earlyhelp.need import AGE_BANDS, children_in_ages
+from earlyhelp.provision import age_band_mask, classify_services
 
 CRS = "EPSG:27700"
 BANDS = list(AGE_BANDS)

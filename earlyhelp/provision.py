@@ -1,0 +1,135 @@
+"""Provision: who each service serves, and the reach each kind of help should have.
+
+The eligibility rules every measure and the offer finder share: only ``active`` services
+count; a service serves the children of its ages (the need table's age bands its
+``min_age``..``max_age`` overlap); ``online`` and ``phone`` services are available anywhere
+and never count as help nearby; a service without capacity counts as one place. And the
+taxonomy's reach: each category's threshold for urban and rural areas.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ROLES",
+    "age_band_mask",
+    "classify_services",
+    "reach_thresholds",
+    "service_supply",
+]
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from earlyhelp.config import CategoryConfig
+from earlyhelp.need import AGE_BANDS
+
+# What a (service, category) pair is for the measures.
+ROLES = ("local", "remote", "not_active", "no_location", "no_ages", "unknown_delivery")
+_LOCAL_DELIVERY = ("in_person", "outreach")
+_REMOTE_DELIVERY = ("online", "phone")
+
+
+def age_band_mask(services: pd.DataFrame) -> pd.DataFrame:
+    """Which age bands of the need table each service serves (services × bands, bool).
+
+    A band is served when any of its ages falls in ``min_age``..``max_age`` (years,
+    inclusive), the rule of :func:`earlyhelp.need.children_in_ages`. A missing
+    ``min_age`` means from birth; a missing ``max_age`` means no upper limit.
+    """
+    lo = _numeric(services, "min_age", 0.0)
+    hi = _numeric(services, "max_age", np.inf)
+    mask = {
+        band: (lo <= band_hi) & (hi >= band_lo) for band, (band_lo, band_hi) in AGE_BANDS.items()
+    }
+    return pd.DataFrame(mask, index=services.index)
+
+
+def classify_services(services: pd.DataFrame, *, categories: Iterable[str]) -> pd.DataFrame:
+    """One row per service and taxonomy category, with the service's role in the measures.
+
+    Parameters
+    ----------
+    services
+        Canonical services table indexed by ``service_id``.
+    categories
+        Taxonomy keys; a service's categories outside these are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``service_id``, ``category``, ``delivery`` and ``role``, one of
+        :data:`ROLES`: ``local`` (counts in every measure), ``remote`` (online or phone,
+        reported apart), ``not_active`` (planned or closed), ``no_location``, ``no_ages``
+        (its ages overlap no band of the need table) or ``unknown_delivery``.
+    """
+    keys = list(categories)
+    status = _text(services, "status", "")
+    delivery = _text(services, "delivery", "in_person")  # missing delivery: in person
+    geoms = services.geometry if isinstance(services, gpd.GeoDataFrame) else None
+    located = (
+        ~(geoms.isna() | geoms.is_empty).to_numpy(dtype=bool)
+        if geoms is not None
+        else np.zeros(len(services), dtype=bool)
+    )
+    serves_any = age_band_mask(services).any(axis=1).to_numpy()
+    role = np.select(
+        [
+            (status != "active").to_numpy(dtype=bool),
+            delivery.isin(_REMOTE_DELIVERY).to_numpy(dtype=bool),
+            ~delivery.isin(_LOCAL_DELIVERY).to_numpy(dtype=bool),
+            ~located,
+            ~serves_any,
+        ],
+        ["not_active", "remote", "unknown_delivery", "no_location", "no_ages"],
+        "local",
+    )
+    per_service = pd.DataFrame(
+        {"delivery": delivery.to_numpy(), "role": role},
+        index=pd.Index(services.index, name="service_id"),
+    )
+    cats = services["categories"].explode().dropna().astype("string").str.strip()
+    cats.index = cats.index.rename("service_id")
+    cats = cats[cats.isin(keys)].rename("category")
+    long = cats.to_frame().join(per_service).reset_index()
+    long = long.drop_duplicates(["service_id", "category"], ignore_index=True)
+    return long[["service_id", "category", "delivery", "role"]]
+
+
+def service_supply(services: pd.DataFrame) -> pd.Series:
+    """Supply of each service: ``capacity``, or 1 where it is missing. Named ``supply``."""
+    capacity = _numeric(services, "capacity", np.nan)
+    return pd.Series(
+        np.where(np.isnan(capacity), 1.0, capacity), index=services.index, name="supply"
+    )
+
+
+def reach_thresholds(areas: pd.DataFrame, category: CategoryConfig, *, unit: str) -> pd.Series:
+    """The reach threshold of each area for one category, in ``unit`` (``m`` or ``min``).
+
+    Rural areas (``rural_urban == "rural"``) get the rural threshold; urban areas and
+    areas with no classification get the urban one, the shorter, so a gap is not hidden.
+    """
+    if unit == "m":
+        urban, rural = category.reach_urban_m, category.reach_rural_m
+    else:
+        urban, rural = category.reach_urban_min, category.reach_rural_min
+    is_rural = (_text(areas, "rural_urban", "") == "rural").to_numpy(dtype=bool)
+    return pd.Series(np.where(is_rural, rural, urban), index=areas.index, name="reach_threshold")
+
+
+def _numeric(df: pd.DataFrame, column: str, default: float) -> np.ndarray:
+    """Column as floats, ``default`` where missing."""
+    if column not in df.columns:
+        return np.full(len(df), default)
+    values = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(values), default, values)
+
+
+def _text(df: pd.DataFrame, column: str, default: str) -> pd.Series:
+    """Column as stripped lower-case text, ``default`` where missing."""
+    if column not in df.columns:
+        return pd.Series(default, index=df.index, dtype="string")
+    return df[column].astype("string").str.strip().str.lower().fillna(default)
