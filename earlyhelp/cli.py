@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from earlyhelp.errors import EarlyHelpError, ValidationFailed
+from earlyhelp.validation import plain_text
 
 
 class _Group(TyperGroup):
@@ -33,16 +34,27 @@ class _Group(TyperGroup):
         except EarlyHelpError as exc:
             if ctx.meta.get("debug"):
                 raise
-            typer.echo(f"earlyhelp: error: {exc}", err=True)
+            typer.echo(f"earlyhelp: error: {plain_text(exc)}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             typer.echo("earlyhelp: stopped; nothing was written", err=True)
             ctx.exit(130)
+        except OSError as exc:
+            if ctx.meta.get("debug"):
+                raise
+            where = exc.filename or "a file"
+            typer.echo(
+                f"earlyhelp: error: cannot use {plain_text(where)}: "
+                f"{plain_text(exc.strerror or exc)}; check the path, that the folder exists and "
+                "that you may write there (or choose another with --out)",
+                err=True,
+            )
+            ctx.exit(2)
         except Exception as exc:
             if ctx.meta.get("debug") or type(exc).__module__.startswith("typer"):
                 raise  # typer's own exits and usage errors, or --debug
             typer.echo(
-                f"earlyhelp: unexpected error: {type(exc).__name__}: {exc} "
+                f"earlyhelp: unexpected error: {type(exc).__name__}: {plain_text(exc)} "
                 "(run again with --debug for the details, and report it)",
                 err=True,
             )
@@ -79,6 +91,11 @@ def _print_problems(report, *, to_stderr: bool = True) -> None:
     """One line per problem, errors first."""
     for p in report.errors + report.warnings:
         typer.echo(f"{p.severity}: {p.line()}", err=to_stderr)
+
+
+def _printable(text: str) -> str:
+    """Lines of text that quote directory names, made safe for a terminal."""
+    return "\n".join(plain_text(line) for line in text.splitlines())
 
 
 def _progress():
@@ -189,6 +206,7 @@ def compare(
     Example:  earlyhelp compare --config config.toml --district X07000003 --with X07000006
     """
     from rich.table import Table
+    from rich.text import Text
 
     from earlyhelp.assessment import assess, publishable_summary
     from earlyhelp.config import load_config
@@ -227,19 +245,22 @@ def compare(
             "difference": "Difference",
             "verdict": "First is",
         }
-    out = Table(title=title)
+    # district names are outside text: rich Text is never read as markup
+    out = Table(title=Text(plain_text(title)))
     for label in columns.values():
-        out.add_column(label)
+        out.add_column(Text(plain_text(label)))
     for _, row in table.iterrows():
-        out.add_row(*("" if pd_isna(row[c]) else str(row[c]) for c in columns))
+        out.add_row(*(Text(_cell(row[c])) for c in columns))
     console.print(out)
 
 
-def pd_isna(value) -> bool:
-    try:
-        return bool(value != value)  # NaN is the only value unequal to itself
-    except (TypeError, ValueError):
-        return False
+def _cell(value) -> str:
+    """A table cell as text: missing as '', numbers without needless decimals."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.3g}"
+    return plain_text(value)
 
 
 def _console_out():
@@ -502,7 +523,7 @@ def site(
     )
     target = out or cfg.run.output_dir / f"{cfg.run.name}-site-{category}"
     folder = write_siting(result, target, cfg=cfg, inputs=inputs, candidates_source=source)
-    typer.echo(siting_summary(result))
+    typer.echo(_printable(siting_summary(result)))
     typer.echo(f"Wrote {folder}")
 
 
@@ -560,7 +581,7 @@ def scenario(
     result = run_scenario(cfg, inputs, wanted)
     target = out or cfg.run.output_dir / f"{cfg.run.name}-scenario"
     folder = write_scenario(result, target, cfg=cfg, inputs=inputs)
-    typer.echo(scenario_summary(result))
+    typer.echo(_printable(scenario_summary(result)))
     typer.echo(f"Wrote {folder}")
 
 

@@ -66,7 +66,7 @@ def suppress(
     table: pd.DataFrame,
     *,
     count_columns: Sequence[str],
-    rate_columns: Mapping[str, str] | None = None,
+    rate_columns: Mapping[str, str | Sequence[str]] | None = None,
     min_count: int = 1,
     max_count: int = 5,
     symbol: str = "*",
@@ -84,11 +84,14 @@ def suppress(
     count_columns
         Columns of counts of people or events (children, families, places taken up...).
     rate_columns
-        Derived column -> the count column it is built on (``{"rate": "referrals",
-        "rate_lower": "referrals"}``). Hidden wherever that count is hidden.
+        Derived column -> the count column(s) it is built on: its numerator and its
+        denominator (``{"rate": ["referrals", "children"]}``; one name is enough when the
+        denominator is never small). Hidden wherever any of them is hidden: a rate with a
+        published numerator gives back its hidden denominator, and the other way round.
     min_count, max_count
         Counts from ``min_count`` to ``max_count`` inclusive are hidden
-        (``DisclosureConfig``). With ``min_count=1`` zeros are shown.
+        (``DisclosureConfig``), after rounding to whole people (apportioned populations
+        can be fractional). With ``min_count=1`` zeros are shown.
     symbol
         What a hidden cell shows (``DisclosureConfig.symbol``).
     missing
@@ -121,7 +124,11 @@ def suppress(
     North  12  0
     South   *  8
     """
-    rate_columns = dict(rate_columns or {})
+    # a rate is hidden with any count it is built on: numerator or denominator
+    rate_columns = {
+        col: [base] if isinstance(base, str) else list(base)
+        for col, base in (rate_columns or {}).items()
+    }
     column_totals = {k: list(v) for k, v in (column_totals or {}).items()}
     cols = list(count_columns)
     _check_arguments(
@@ -129,6 +136,8 @@ def suppress(
     )
 
     values = table[cols].apply(pd.to_numeric, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    # whole people: an apportioned 5.4 children is published as 5, so it is tested as 5
+    values = np.round(values)
     hidden = (values >= min_count) & (values <= max_count)
     groups = _total_groups(table.index, values.shape[1], cols, total_row, column_totals)
     hidden = _secondary(values, hidden, groups)
@@ -136,11 +145,10 @@ def suppress(
     out = table.copy()
     for j, col in enumerate(cols):
         out[col] = _as_text(values[:, j], hidden[:, j], symbol, missing, _format_count)
-    for col, base in rate_columns.items():
+    for col, bases in rate_columns.items():
         rates = pd.to_numeric(table[col], errors="raise").to_numpy(dtype=float, na_value=np.nan)
-        out[col] = _as_text(
-            rates, hidden[:, cols.index(base)], symbol, missing, lambda v: f"{v:.{decimals}f}"
-        )
+        gone = np.logical_or.reduce([hidden[:, cols.index(b)] for b in bases])
+        out[col] = _as_text(rates, gone, symbol, missing, lambda v: f"{v:.{decimals}f}")
     out.attrs = {
         PUBLICATION_ATTR: "suppressed",
         "suppression": {
@@ -217,7 +225,7 @@ def unpublished_banner(table: pd.DataFrame) -> str | None:
 def _check_arguments(
     table: pd.DataFrame,
     cols: list[str],
-    rate_columns: dict[str, str],
+    rate_columns: dict[str, list[str]],
     column_totals: dict[str, list[str]],
     symbol: str,
     missing: str,
@@ -228,9 +236,10 @@ def _check_arguments(
     absent = [c for c in [*cols, *rate_columns] if c not in table.columns]
     if absent:
         raise ValueError(f"columns not in the table: {', '.join(absent)}")
-    for col, base in rate_columns.items():
-        if base not in cols:
-            raise ValueError(f"rate column '{col}' is built on '{base}', not a count column")
+    for col, bases in rate_columns.items():
+        for base in bases:
+            if base not in cols:
+                raise ValueError(f"rate column '{col}' is built on '{base}', not a count column")
     for total, parts in column_totals.items():
         unknown = [c for c in [total, *parts] if c not in cols]
         if unknown:

@@ -41,6 +41,7 @@ from earlyhelp.validation import (
     check_duplicates,
     check_lat_lon,
     check_non_negative,
+    clean_text,
     parse_numbers,
     require_columns,
     sheet_rows,
@@ -51,7 +52,10 @@ DELIVERY = ("in_person", "outreach", "online", "phone")
 STATUS = ("active", "planned", "closed")
 _TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
 _VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".zip"}
-STUDY_AREA_TOLERANCE_M = 250.0  # generalised boundaries miss points on the coast by this
+# generalised boundaries miss points on the coast by this
+STUDY_AREA_TOLERANCE_M = 250.0
+# Directory text that reaches maps, reports and terminals: cleaned of unprintable characters.
+_FREE_TEXT = ("name", "provider", "opening_times", "contact", "notes")
 
 
 @dataclass
@@ -179,7 +183,11 @@ def _load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame
     out = pd.DataFrame({"area_code": code.to_numpy()})
     for name, fallback in (("area_name", "area_code"), ("district_name", "district_code")):
         col = cols[name]
-        out[name] = gdf[col].astype("string").to_numpy() if col in gdf else out.get(fallback)
+        out[name] = (
+            clean_text(gdf[col], file=path, field=col, report=report, rows=rows).to_numpy()
+            if col in gdf
+            else out.get(fallback)
+        )
     out["district_code"] = gdf[cols["district_code"]].astype("string").str.strip().to_numpy()
     if "district_name" not in out or out["district_name"].isna().all():
         out["district_name"] = out["district_code"]
@@ -445,7 +453,10 @@ def _load_services(
         col = cols[name]
         if col not in raw:
             return pd.Series(default, index=raw.index, dtype="string")
-        return raw[col].astype("string").str.strip().fillna(default)
+        values = raw[col].astype("string").str.strip().fillna(default)
+        if name in _FREE_TEXT:
+            values = clean_text(values, file=path, field=col, report=report, rows=rows)
+        return values
 
     def number(name: str, default: float = np.nan) -> pd.Series:
         col = cols[name]

@@ -71,6 +71,7 @@ from earlyhelp.geography import normalise_postcode
 from earlyhelp.loading import load_inputs
 from earlyhelp.outputs import spreadsheet_safe
 from earlyhelp.provision import classify_services, reach_thresholds
+from earlyhelp.validation import plain_text
 
 OFFER_FORMATS = ("table", "csv", "json")
 
@@ -708,20 +709,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-# Control characters (including the escape that starts terminal sequences), bidirectional
-# overrides and zero-width characters: directory text must not drive the terminal.
-_UNPRINTABLE = re.compile(
-    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
-)
-
-
-def _plain_text(value: Any) -> str:
-    """Outside text made safe for a terminal: missing as '', control characters removed."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return _UNPRINTABLE.sub("", str(value)).replace("\t", " ")
-
-
 def print_offer(offer: Offer, console: Any) -> None:
     """Print the offer as rich tables, one per need, on ``console`` (a rich Console).
 
@@ -733,7 +720,7 @@ def print_offer(offer: Offer, console: Any) -> None:
     from rich.text import Text
 
     def t(value: Any, style: str = "") -> Text:
-        return Text(_plain_text(value), style=style)
+        return Text(plain_text(value), style=style)
 
     place = offer.place
     where = f"postcode {place.postcode}" if place.postcode else "the location given"
@@ -760,9 +747,9 @@ def print_offer(offer: Offer, console: Any) -> None:
             if anywhere and not remote_started:
                 table.add_section()
                 remote_started = True
-            name = Text(_plain_text(row["name"]), style="bold")
-            if _plain_text(row["provider"]):
-                name.append("\n" + _plain_text(row["provider"]), style="dim")
+            name = Text(plain_text(row["name"]), style="bold")
+            if plain_text(row["provider"]):
+                name.append("\n" + plain_text(row["provider"]), style="dim")
             reach = (
                 t("anywhere")
                 if anywhere

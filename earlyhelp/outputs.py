@@ -35,6 +35,7 @@ import pandas as pd
 import pyogrio
 
 from earlyhelp.errors import InputError
+from earlyhelp.validation import UNPRINTABLE
 
 _LIBRARIES = (
     "earlyhelp",
@@ -113,7 +114,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which text that a spreadsheet would run as a formula is shown as text.
+    """A copy in which text that a spreadsheet would run as a formula is shown as text,
+    and unprintable characters are removed.
 
     Directory text is hostile: a service called ``=HYPERLINK(...)`` or ``+cmd|...`` becomes
     a live formula when a CSV is opened in Excel, and openpyxl writes any string starting
@@ -125,6 +127,11 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
         values = out[col]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
+        # unprintable characters (which also make openpyxl refuse a sheet) go first
+        values = values.map(
+            lambda v: UNPRINTABLE.sub("", v) if isinstance(v, str) else v, na_action="ignore"
+        )
+        out[col] = values
         text = values.astype("string")
         risky = text.str.startswith(_FORMULA_START).fillna(False).astype(bool)
         risky &= pd.to_numeric(text.where(risky), errors="coerce").isna()

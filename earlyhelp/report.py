@@ -313,7 +313,7 @@ def _publish(
     *,
     name: str,
     counts: Sequence[str],
-    rates: Mapping[str, str] | None = None,
+    rates: Mapping[str, str | Sequence[str]] | None = None,
     total_row: Any = None,
     column_totals: Mapping[str, Sequence[str]] | None = None,
     decimals: int = 1,
@@ -494,7 +494,7 @@ def _range_of_help(a: Assessment) -> dict[str, Any]:
         table,
         name="range of help",
         counts=["children", "within", "out_of_reach", "children_lacking_called"],
-        rates={"pct": "out_of_reach", "lower": "out_of_reach", "upper": "out_of_reach"},
+        rates={k: ["out_of_reach", "children"] for k in ("pct", "lower", "upper")},
         column_totals={"children": ["within", "out_of_reach"]},
     )
     out_rows = []
@@ -558,7 +558,7 @@ def _sectors(a: Assessment) -> list[dict[str, Any]]:
         table,
         name="sectors within reach",
         counts=["children", "within", "out_of_reach"],
-        rates={"pct": "out_of_reach"},
+        rates={"pct": ["out_of_reach", "children"]},
         column_totals={"children": ["within", "out_of_reach"]},
     )
     s = cfg.sufficiency
@@ -612,7 +612,7 @@ def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
         table,
         name="reach by category and district",
         counts=["within", "out_of_reach", "children"],
-        rates={"pct": "out_of_reach", "lower": "out_of_reach", "upper": "out_of_reach"},
+        rates={k: ["out_of_reach", "children"] for k in ("pct", "lower", "upper")},
         total_row="County",
         column_totals={"children": ["within", "out_of_reach"]},
     )
@@ -649,7 +649,7 @@ def _resourcing(a: Assessment) -> dict[str, Any]:
     rates = {
         "spend_per_child": "children",
         "cost_per_child_reached": "reached",
-        "capacity_used": "reached",
+        "capacity_used": ["reached"],
     }
     if "children_in_need" in table:
         counts.append("children_in_need")

@@ -1053,7 +1053,8 @@ def write_scenario(result: ScenarioResult, out_dir: Path, *, cfg: Config, inputs
             count_column="children_losing_reach",
             count_label="Children who lose a kind of help within reach",
             title=f"What if: {cfg.run.description or cfg.run.name}",
-            subtitle=" ".join(result.headline[:1]) or "A scenario",
+            # the subject only: the headline's county counts are not suppressed
+            subtitle=f"{_subject(result.scenario, result.changes)}: before and after",
         )
         files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
         manifest = {

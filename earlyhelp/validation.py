@@ -21,7 +21,9 @@ __all__ = [
     "check_duplicates",
     "check_lat_lon",
     "check_non_negative",
+    "clean_text",
     "parse_numbers",
+    "plain_text",
     "require_columns",
     "sheet_rows",
 ]
@@ -39,6 +41,45 @@ from earlyhelp.errors import ValidationFailed
 
 _MAX_LISTED = 10  # rows named one by one before a problem is summarised
 
+# Control characters (the escape that starts terminal sequences among them), line and
+# paragraph separators, bidirectional overrides and zero-width characters: outside text
+# must not drive a terminal, reorder what a reader sees, or break a spreadsheet.
+UNPRINTABLE = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def plain_text(value: object) -> str:
+    """Outside text safe to print: unprintable characters removed, white space folded."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return " ".join(UNPRINTABLE.sub(" ", str(value)).split())
+
+
+def clean_text(
+    values: pd.Series,
+    *,
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> pd.Series:
+    """Remove unprintable characters from a text column (a warning names the rows)."""
+    text = values.astype("string")
+    dirty = text.str.contains(UNPRINTABLE).fillna(False).astype(bool).to_numpy()
+    if not dirty.any():
+        return text
+    report.warn(
+        file,
+        field,
+        f"{dirty.sum()} value(s) held control, zero-width or direction-changing characters; "
+        "they were removed",
+        "check those cells: such characters are invisible and can disguise text",
+        rows=[rows[i] for i in np.flatnonzero(dirty)],
+    )
+    return text.where(~dirty, text.map(plain_text, na_action="ignore"))
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -52,13 +93,16 @@ class Problem:
     fix: str
 
     def line(self) -> str:
-        """The one-line form: ``file, row 7, field 'capacity': problem; fix``."""
+        """The one-line form: ``file, row 7, field 'capacity': problem; fix``.
+
+        Safe to print: a cell value quoted in the problem cannot drive the terminal.
+        """
         where = [self.file]
         if self.row:
             where.append(f"row {self.row}")
         if self.field:
             where.append(f"field '{self.field}'")
-        return f"{', '.join(where)}: {self.problem}; {self.fix}"
+        return plain_text(f"{', '.join(where)}: {self.problem}; {self.fix}")
 
 
 @dataclass

@@ -255,3 +255,31 @@ def test_text_a_spreadsheet_would_run_is_written_as_text(tmp_path):
     sheet = load_workbook(tmp_path / "t.xlsx")["t"]
     cells = [sheet.cell(row=r, column=1).value for r in range(3, 7)]  # row 1: the banner
     assert cells[0].startswith("'=") and sheet.cell(row=3, column=1).data_type == "s"
+
+
+def test_outside_text_cannot_drive_the_terminal_or_break_the_workbook(tiny):
+    """Escape sequences, direction overrides and rich markup in directory text and area
+    names are removed or shown as written; the run (with its workbook) still completes."""
+    import geopandas as gpd
+
+    areas = gpd.read_file(tiny.path("areas.geojson"))
+    areas["district_name"] = areas["district_name"].replace(
+        "West", "[link=http://evil.example]West[/link]\x1b[31m\u202e"
+    )
+    areas.to_file(tiny.path("areas.geojson"), driver="GeoJSON")
+    frame = tiny.read("services.csv")
+    frame.loc[0, "name"] = "Tots\x1b]0;pwned\x07 Club"
+    frame.loc[1, "capacity"] = "\x1b[2J40"
+    tiny.write("services.csv", frame)
+    check = runner.invoke(app, ["validate", "--config", str(tiny.config)])
+    assert check.exit_code == 2
+    assert "\x1b" not in check.output and "\u202e" not in check.output
+    frame.loc[1, "capacity"] = "40"
+    tiny.write("services.csv", frame)
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 0, result.output
+    warnings = pd.read_csv(tiny.root / "out" / "tiny" / "validation.csv")
+    assert warnings["problem"].str.contains("direction-changing characters").sum() == 2
+    compare = runner.invoke(app, ["compare", "--config", str(tiny.config)])
+    assert "[link=http://evil.example]West[/link]" in compare.stdout  # shown, not obeyed
+    assert "\x1b" not in compare.stdout

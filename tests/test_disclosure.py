@@ -249,3 +249,49 @@ def test_banner_makes_a_csv_that_reads_back(tmp_path):
     assert path.read_text(encoding="utf-8").splitlines()[0].startswith("# NOT FOR PUBLICATION")
     back = pd.read_csv(path, skiprows=1)
     assert back["n"].tolist() == [3, 12]
+
+
+def test_published_run_outputs_give_no_small_count_back(tmp_path):
+    """A district of 3 children and an area of 4: every published figure that could give
+    them back (the count, the share and its interval, places and spend per child, the
+    other areas' counts beside the district total) is hidden."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest import make_tiny
+
+    from earlyhelp.assessment import assess, publishable_summary
+    from earlyhelp.config import load_config
+    from earlyhelp.maps.run import board_layers
+
+    tiny = make_tiny(tmp_path / "tiny")
+    need = tiny.read("need.csv")
+    bands = ["pop_0_4", "pop_5_10", "pop_11_15", "pop_16_17", "pop_18_19", "pop_0_17"]
+    east = [f"E01{i + 1:06d}" for i in range(16) if i % 4 >= 2]
+    need.loc[need["area_code"].isin(east), bands] = "0"
+    need.loc[need["area_code"] == east[0], ["pop_0_4", "pop_0_17"]] = "3"
+    need.loc[need["area_code"] == "E01000001", bands] = ["4", "0", "0", "0", "0", "4"]
+    tiny.write("need.csv", need)
+    run = assess(load_config(tiny.config))
+
+    summary = publishable_summary(run)
+    for district in ("E07000002", "E07000001"):  # East is small; West hides with it
+        row = summary.loc[district]
+        assert row["children"] == "*"
+        for col in (
+            "pct_full_core_range",
+            "pct_lower",
+            "pct_upper",
+            "places_per_1000",
+            "spend_per_child",
+        ):
+            assert row[col] == "*", col
+
+    areas = run.inputs.areas.join(run.inputs.need)
+    shown, _ = board_layers(areas, run.config)
+    west = shown[shown["district_code"] == "E07000001"]["children"]
+    assert west.loc["E01000001"] == "*"
+    assert (west == "*").sum() >= 2  # a lone hidden area would be the total minus the rest
+    assert "4" not in {str(v) for v in shown["children"]}
+    assert "3" not in {str(v) for v in shown["children"]}

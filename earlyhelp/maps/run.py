@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.config import Config
+from earlyhelp.disclosure import suppress
 from earlyhelp.errors import InputError
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
@@ -34,15 +35,13 @@ def board_layers(areas: pd.DataFrame, cfg: Config) -> tuple[gpd.GeoDataFrame, li
     the nearest service of each category. Returns a new frame holding only what the map
     may show.
     """
-    d = cfg.disclosure
     out = gpd.GeoDataFrame(
         areas[["area_name", "district_code", "district_name"]].copy(),
         geometry=areas.geometry,
         crs=areas.crs,
     )
     children = areas[[c for c in AGE_BANDS if c in areas]].sum(axis=1).round(0)
-    small = children.between(max(d.min_count, 1), d.max_count)
-    out["children"] = children.astype(object).where(~small, d.symbol)
+    out["children"] = _suppressed_by_district(children, areas["district_code"], cfg)
     layers = [
         MapLayer(
             "children",
@@ -104,6 +103,29 @@ def board_layers(areas: pd.DataFrame, cfg: Config) -> tuple[gpd.GeoDataFrame, li
     return out, layers
 
 
+def _suppressed_by_district(counts: pd.Series, district: pd.Series, cfg: Config) -> pd.Series:
+    """Area counts as published: small ones hidden, and within each district a second one
+    too where a lone hidden area could be worked out from the district's published total."""
+    d = cfg.disclosure
+    table = pd.DataFrame(
+        {"count": counts.to_numpy()},
+        index=pd.MultiIndex.from_arrays([district.to_numpy(), counts.index.to_numpy()]),
+    )
+    totals = table.groupby(level=0).sum()
+    totals.index = pd.MultiIndex.from_arrays([totals.index, ["\0total"] * len(totals)])
+    shown = suppress(
+        pd.concat([table, totals]),
+        count_columns=["count"],
+        min_count=d.min_count,
+        max_count=d.max_count,
+        symbol=d.symbol,
+        total_row="\0total",
+    )
+    values = shown["count"].drop(index="\0total", level=1).droplevel(0).reindex(counts.index)
+    numeric = pd.to_numeric(values, errors="coerce")
+    return numeric.astype(object).where(numeric.notna(), values)
+
+
 def _unit(cfg: Config) -> str:
     return "min" if cfg.access.distance_model == "network" else "km"
 
@@ -162,13 +184,6 @@ _REACH = ("out of reach", "within reach")
 _REACH_COLOURS = ("#d6604d", "#f7f7f7")
 
 
-def _published_count(values: pd.Series, cfg: Config) -> pd.Series:
-    d = cfg.disclosure
-    rounded = values.fillna(0).round(0)
-    small = rounded.between(max(d.min_count, 1), d.max_count)
-    return rounded.astype(object).where(~small, d.symbol)
-
-
 def before_after_map(
     areas: gpd.GeoDataFrame,
     services: gpd.GeoDataFrame,
@@ -192,7 +207,9 @@ def before_after_map(
         geometry=areas.geometry,
         crs=areas.crs,
     )
-    shown[count_column] = _published_count(areas[count_column], cfg)
+    shown[count_column] = _suppressed_by_district(
+        areas[count_column].fillna(0).round(0), areas["district_code"], cfg
+    )
     layers = [MapLayer(count_column, count_label)]
     for key, cat in cfg.categories.items():
         for when in ("before", "after"):

@@ -41,6 +41,7 @@ import unicodedata
 from typing import Any
 
 from earlyhelp.errors import InputError
+from earlyhelp.validation import UNPRINTABLE
 
 # Characters that Jinja or a JavaScript template literal would interpret, as HTML
 # character references (the browser shows them as the characters themselves).
@@ -55,10 +56,6 @@ _NEUTRAL = str.maketrans(
 )
 # Control characters, bidirectional overrides (which can make text display differently
 # from what it is), zero-width characters and line/paragraph separators.
-_INVISIBLE = re.compile(
-    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
-    "\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
-)
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
@@ -89,7 +86,7 @@ def escape_text(value: Any, *, max_chars: int | None = None) -> str:
     if _is_missing(value):
         return ""
     text = unicodedata.normalize("NFC", str(value))
-    text = " ".join(_INVISIBLE.sub(" ", text).split())
+    text = " ".join(UNPRINTABLE.sub(" ", text).split())
     if max_chars is not None and len(text) > max_chars:
         text = text[: max(max_chars - 1, 0)].rstrip() + "\u2026"
     return html.escape(text, quote=True).translate(_NEUTRAL)
