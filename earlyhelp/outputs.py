@@ -89,8 +89,13 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def staged_dir(final: Path) -> Iterator[Path]:
-    """Yield an empty staging folder; on success it replaces ``final`` whole."""
+    """Yield an empty staging folder; on success it replaces ``final`` whole.
+
+    Only an earlier earlyhelp output (a folder holding ``manifest.json``) or an empty
+    folder is ever replaced: anything else at ``final`` is refused before any work.
+    """
     final = Path(final)
+    _check_replaceable(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
     umask = os.umask(0)
@@ -138,6 +143,21 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
         if risky.any():
             out[col] = values.astype(object).where(~risky, "'" + text[risky].astype(str))
     return out
+
+
+def _check_replaceable(final: Path) -> None:
+    if not final.exists():
+        return
+    if not final.is_dir():
+        raise InputError(
+            f"{final}: this is a file, not a folder; choose a new folder for the outputs "
+            "(--out or [run] output_dir)"
+        )
+    if any(final.iterdir()) and not (final / "manifest.json").exists():
+        raise InputError(
+            f"{final}: this folder holds files that earlyhelp did not write (it has no "
+            "manifest.json), so it will not replace it; choose a new or empty folder (--out)"
+        )
 
 
 def write_csv(

@@ -283,3 +283,33 @@ def test_outside_text_cannot_drive_the_terminal_or_break_the_workbook(tiny):
     compare = runner.invoke(app, ["compare", "--config", str(tiny.config)])
     assert "[link=http://evil.example]West[/link]" in compare.stdout  # shown, not obeyed
     assert "\x1b" not in compare.stdout
+
+
+def test_a_folder_that_is_not_an_earlier_run_is_never_replaced(tiny, tmp_path):
+    mine = tmp_path / "my documents"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    result = runner.invoke(app, ["access", "--config", str(tiny.config), "--out", str(mine)])
+    assert result.exit_code == 2
+    assert "holds files that earlyhelp did not write" in result.stderr
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    afile = tmp_path / "README.md"
+    afile.write_text("mine")
+    result = runner.invoke(app, ["run", "--config", str(tiny.config), "--out", str(afile)])
+    assert result.exit_code == 2 and afile.read_text() == "mine"
+    # an earlier run is replaced, as is an empty folder
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for target in (empty, empty):
+        again = runner.invoke(app, ["access", "--config", str(tiny.config), "--out", str(target)])
+        assert again.exit_code == 0, again.output
+
+
+def test_a_folder_that_cannot_be_made_is_exit_2_with_the_path(tiny, tmp_path):
+    afile = tmp_path / "report.txt"
+    afile.write_text("a file, not a folder")
+    out = afile / "run"  # cannot make a folder inside a file
+    result = runner.invoke(app, ["access", "--config", str(tiny.config), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(f"earlyhelp: error: cannot use {afile}")
+    assert "Traceback" not in result.output
