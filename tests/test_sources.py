@@ -709,3 +709,34 @@ def test_a_service_with_blank_coordinates_is_placed_by_its_postcode(tiny):
     inputs = load_inputs(load_config(tiny.config))
     # Money Matters has latitude/longitude 0,0 (written blank) and postcode SP10 1LT...
     assert "Money Matters Debt Advice" in set(inputs.services["name"])
+
+
+def test_bridge_weights_from_an_imported_census_table_share_splits_unequally(realdata, tmp_path):
+    """The README's route: Census 2021 children (imported, so with an lsoa_vintage column)
+    weigh the split LSOAs; a split is not shared half and half."""
+    from earlyhelp.sources import read_source
+
+    report = ValidationReport()
+    census = read_source(
+        "population",
+        realdata / "population" / "hampshire_census2021_lsoa21_age6.csv",
+        report=report,
+        bands=("pop_0_15",),
+    )
+    weights = tmp_path / "children21.csv"
+    census.to_csv(weights, index=False)
+    bridged = read_source(
+        "population",
+        realdata / "population" / "hampshire_pop_mid2020_lsoa11_age0_19.csv",
+        report=report,
+        to_lsoa21=realdata / "boundaries" / "hampshire_lookup_lsoa11_lsoa21.csv",
+        lsoa21_weights=weights,
+    )
+    lookup = pd.read_csv(realdata / "boundaries" / "hampshire_lookup_lsoa11_lsoa21.csv")
+    split = lookup[lookup["lsoa11cd"] == "E01017140"]["lsoa21cd"].tolist()
+    children = bridged.set_index("area_code").loc[split, "pop_0_4"]
+    census_kids = census.set_index("area_code").loc[split, "pop_0_15"].astype(float)
+    shares = children / children.sum()
+    expected = census_kids / census_kids.sum()
+    assert shares.round(4).tolist() == expected.round(4).tolist()
+    assert shares.min() < 0.45  # not the equal split the weights were being ignored for

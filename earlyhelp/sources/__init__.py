@@ -382,14 +382,18 @@ def _weights(path: str | Path, column: str, report: ValidationReport) -> pd.Seri
     if code is None:
         raise InputError(f"{table.file}: lsoa21_weights needs an area_code column")
     if not column:
+        # the first count of people: a pop_ column, else any numeric column that is not
+        # a code or a year (an imported table's lsoa_vintage is numeric but no weight)
         numeric = [
             c
             for c in table.frame.columns
-            if c != code and pd.to_numeric(table.frame[c], errors="coerce").notna().all()
+            if c not in (code, "lsoa_vintage")
+            and pd.to_numeric(table.frame[c], errors="coerce").notna().all()
         ]
         if not numeric:
             raise InputError(f"{table.file}: lsoa21_weights has no column of numbers")
-        column = numeric[0]
+        people = [c for c in numeric if c.lower().startswith(("pop_", "age_"))]
+        column = (people or numeric)[0]
     if column not in table.frame.columns:
         raise InputError(
             f"{table.file}: no column '{column}'"
