@@ -38,15 +38,20 @@ __all__ = [
     "Catchment",
     "CategoryInputs",
     "Measure",
+    "all_ages_within_reach",
+    "band_reach",
     "build_catchment",
     "catchment_size",
+    "category_bands",
     "compute_access",
     "count_within",
     "decay_weights",
     "enhanced_two_step_fca",
     "gravity_access",
+    "nearest_by_band",
     "nearest_service",
     "outreach_extra",
+    "share_within_reach",
     "two_step_fca",
     "within_reach",
 ]
@@ -250,6 +255,40 @@ def nearest_service(
     )
 
 
+def category_bands(category: CategoryConfig) -> list[str]:
+    """The need table's age bands that overlap the category's ages."""
+    return [
+        band
+        for band, (lo, hi) in AGE_BANDS.items()
+        if lo <= category.max_age and hi >= category.min_age
+    ]
+
+
+def nearest_by_band(
+    model: DistanceModel,
+    origins: gpd.GeoSeries,
+    services: gpd.GeoDataFrame,
+    *,
+    bands: Sequence[str],
+    outreach_extra: float = 0.0,
+) -> pd.DataFrame:
+    """Per area and age band, the cost to the nearest of ``services`` that takes children
+    of that band (NaN where none can be reached). Columns are ``bands``."""
+    serves = age_band_mask(services)
+    return pd.DataFrame(
+        {
+            band: nearest_service(
+                model,
+                origins,
+                services[serves[band].to_numpy(dtype=bool)],
+                outreach_extra=outreach_extra,
+            )["cost"]
+            for band in bands
+        },
+        index=pd.Index(origins.index, name="area_code"),
+    )
+
+
 def within_reach(nearest_cost: pd.Series, *, threshold: pd.Series | float) -> pd.Series:
     """Whether the nearest service is within the area's reach threshold (same unit).
 
@@ -259,6 +298,34 @@ def within_reach(nearest_cost: pd.Series, *, threshold: pd.Series | float) -> pd
         threshold = threshold.reindex(nearest_cost.index)
     hit = (nearest_cost <= threshold).fillna(False).astype(bool)
     return hit.rename("within_reach")
+
+
+def band_reach(band_cost: pd.DataFrame, *, threshold: pd.Series) -> pd.DataFrame:
+    """Per area and age band: is a service taking children of that band within reach?"""
+    return band_cost.le(threshold.reindex(band_cost.index), axis=0).fillna(False)
+
+
+def share_within_reach(
+    band_cost: pd.DataFrame, children: pd.DataFrame, *, threshold: pd.Series
+) -> pd.Series:
+    """Share (0-1) of the category's children with a service that takes their age within
+    reach. A service for the under-fives does not reach a fourteen-year-old, however near.
+    Areas with no children of the category's ages get 1 if any band is reached, else 0.
+    Named ``share_within_reach``."""
+    reached = band_reach(band_cost, threshold=threshold)
+    kids = children.reindex(columns=band_cost.columns).fillna(0.0)
+    total = kids.sum(axis=1)
+    share = (kids * reached).sum(axis=1) / total.where(total > 0)
+    return share.fillna(reached.any(axis=1).astype(float)).rename("share_within_reach")
+
+
+def all_ages_within_reach(
+    band_cost: pd.DataFrame, children: pd.DataFrame, *, threshold: pd.Series
+) -> pd.Series:
+    """Whether every child of the category's ages in the area has a service taking their
+    age within reach (the category is "within reach" of the area). Named ``within_reach``."""
+    share = share_within_reach(band_cost, children, threshold=threshold)
+    return (share >= 1.0 - 1e-12).rename("within_reach")
 
 
 def count_within(catchment: Catchment, *, threshold: pd.Series | float) -> pd.Series:
@@ -453,6 +520,8 @@ class CategoryInputs:
 
     category: str
     nearest: pd.DataFrame  # service_id, cost per area (nearest_service)
+    band_cost: pd.DataFrame  # per area and age band of the category: nearest taking it
+    children: pd.DataFrame  # children per area in the category's age bands (not weighted)
     threshold: pd.Series  # reach threshold per area, model unit
     catchment: Catchment | None  # None when no measure asked needs it
     catchment_cost: float
@@ -502,10 +571,17 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "within_reach",
-            "Nearest service within the reach threshold",
+            "Every child of the category's ages has a service taking their age in reach",
             "bool",
             False,
-            lambda x: within_reach(x.nearest["cost"], threshold=x.threshold),
+            lambda x: all_ages_within_reach(x.band_cost, x.children, threshold=x.threshold),
+        ),
+        Measure(
+            "share_within_reach",
+            "Share of the category's children with a service taking their age in reach",
+            "share",
+            False,
+            lambda x: share_within_reach(x.band_cost, x.children, threshold=x.threshold),
         ),
         Measure(
             "count_within_reach",
@@ -693,9 +769,15 @@ def compute_access(
             )
         fallbacks[key] = int(capacity_missing.loc[ids].sum())
         demand = bands if weight is None else bands.mul(weight[key], axis=0)
+        cat_bands = category_bands(categories[key])
+        band_cost = nearest_by_band(
+            model, points, services.loc[ids], bands=cat_bands, outreach_extra=extra
+        )
         inputs = CategoryInputs(
             category=key,
             nearest=nearest,
+            band_cost=band_cost,
+            children=bands[cat_bands],
             threshold=threshold,
             catchment=catchment,
             catchment_cost=size,

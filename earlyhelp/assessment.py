@@ -203,16 +203,20 @@ _WORKBOOK = (
 
 
 def publishable_summary(assessment: Assessment) -> pd.DataFrame:
-    """The district summary as it may be published: small counts suppressed."""
+    """The district summary as it may be published: small counts suppressed, and the
+    rates, intervals and comparisons built on them with them."""
     d = assessment.config.disclosure
-    return suppress(
+    shown = suppress(
         assessment.sufficiency.summary,
         count_columns=["children", "children_full_core_range", "priority_gap_children"],
         rate_columns={
             "pct_full_core_range": ["children_full_core_range", "children"],
             "pct_lower": ["children_full_core_range", "children"],
             "pct_upper": ["children_full_core_range", "children"],
-            "places_per_1000": ["children"],
+            "pct_adequate_places": ["children"],
+            "adequate_lower": ["children"],
+            "adequate_upper": ["children"],
+            "capacity_per_1000": ["children"],
             "spend_per_child": ["children"],
         },
         min_count=d.min_count,
@@ -220,6 +224,13 @@ def publishable_summary(assessment: Assessment) -> pd.DataFrame:
         symbol=d.symbol,
         total_row="County",
     )
+    for rate, verdict in (
+        ("pct_full_core_range", "vs_county"),
+        ("pct_adequate_places", "adequate_vs_county"),
+    ):
+        hidden = shown[rate] == d.symbol
+        shown[verdict] = shown[verdict].astype(object).where(~hidden, d.symbol)
+    return shown
 
 
 def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:

@@ -220,16 +220,19 @@ def compare(
     console = _console_out()
     if district is None:
         table = publishable_summary(assessment).reset_index()
+        table["ci"] = table["pct_lower"].astype(str) + "-" + table["pct_upper"].astype(str)
+        table["ci"] = table["ci"].where(table["pct_lower"] != cfg.disclosure.symbol, "")
         title = "Districts against the county (* = small number suppressed)"
         columns = {
             "district_name": "District",
             "children": "Children 0-19",
             "pct_full_core_range": "% with core range in reach",
-            "pct_lower": "95% CI low",
-            "pct_upper": "95% CI high",
+            "ci": "95% CI",
             "vs_county": "vs county",
+            "pct_adequate_places": "% with adequate places",
+            "adequate_vs_county": "vs county ",
             "priority_gap_children": "Children in priority gaps",
-            "places_per_1000": "Places per 1,000",
+            "capacity_per_1000": "Capacity per 1,000",
             "spend_per_child": "Spend per child (GBP)",
         }
     else:

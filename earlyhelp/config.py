@@ -204,7 +204,13 @@ class AccessConfig:
     outreach_extra_m: float = 3000.0
     catchment_m: float = 10000.0
     catchment_min: float = 30.0
-    measures: tuple[str, ...] = ("nearest", "within_reach", "count_within_reach", "e2sfca")
+    measures: tuple[str, ...] = (
+        "nearest",
+        "within_reach",
+        "share_within_reach",
+        "count_within_reach",
+        "e2sfca",
+    )
     decay: str = "gaussian"  # step | gaussian | linear (for e2sfca and gravity)
     gravity_beta: float = 1.5
     weight_demand_by_need: bool = False

@@ -176,11 +176,12 @@ def write_csv(
 
 
 _UNITS = (
+    ("services_without_cost", "services"),
     ("pct_", "%"),
     ("share_", "share, 0-1"),
     ("spend_", "GBP"),
     ("cost", "GBP"),
-    ("places_per_1000", "per 1,000 children"),
+    ("per_1000", "per 1,000 children"),
     ("need_index", "0-100"),
     ("children", "children"),
 )

@@ -381,11 +381,13 @@ def _context(
             "priority": county["priority_gap_children"],
             "areas": int(county["areas"]),
             "areas_missing": int(county["areas_missing_range"]),
-            "places_per_1000": county["places_per_1000"],
+            "capacity_per_1000": county["capacity_per_1000"],
+            "adequate": county["pct_adequate_places"],
             "spend_per_child": county["spend_per_child"],
         },
         "districts": districts,
         "lower": [d for d in districts if d["vs_county"] == "lower"],
+        "thin": [d for d in districts if d["adequate_vs_county"] == "lower"],
         "higher": [d for d in districts if d["vs_county"] == "higher"],
         "categories": categories,
         "heat": heat,
@@ -431,7 +433,9 @@ def _district_rows(summary: pd.DataFrame, links: Mapping[str, str]) -> list[dict
                 "priority": row["priority_gap_children"],
                 "areas": int(row["areas"]),
                 "areas_missing": int(row["areas_missing_range"]),
-                "places_per_1000": row["places_per_1000"],
+                "capacity_per_1000": row["capacity_per_1000"],
+                "adequate": row["pct_adequate_places"],
+                "adequate_vs_county": str(row["adequate_vs_county"]),
                 "spend_per_child": row["spend_per_child"],
             }
         )
@@ -921,6 +925,15 @@ def _headline(c: dict[str, Any]) -> list[str]:
         )
     else:
         out.append("No district is significantly below the county.")
+    thin = sorted(c["thin"], key=lambda d: _number(d["adequate"]) or 0.0)
+    if thin:
+        names = "; ".join(f"{d['name']} ({fmt_pct(d['adequate'])})" for d in thin)
+        out.append(
+            f"Where help is within reach there may still be too little of it: in {len(thin)} "
+            "district(s) significantly fewer children than in the county as a whole "
+            f"({fmt_pct(c['county']['adequate'])}) live where the core kinds of help have at "
+            f"least half the county's places per child: {names}."
+        )
     most = c["categories"]["most_out"]
     if most:
         parts = "; ".join(

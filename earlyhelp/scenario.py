@@ -790,8 +790,8 @@ def compare_assessments(
     places = pd.DataFrame(
         {
             "district_name": sb["district_name"],
-            "before": sb["places_per_1000"],
-            "after": sa["places_per_1000"].reindex(sb.index),
+            "before": sb["capacity_per_1000"],
+            "after": sa["capacity_per_1000"].reindex(sb.index),
         }
     )
     places["change"] = (places["after"] - places["before"]).round(1)

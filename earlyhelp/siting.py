@@ -97,7 +97,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from earlyhelp.accessibility import nearest_service, outreach_extra, within_reach
+from earlyhelp.accessibility import (
+    all_ages_within_reach,
+    category_bands,
+    nearest_by_band,
+    outreach_extra,
+)
 from earlyhelp.config import CategoryConfig, Config, SitingConfig, did_you_mean
 from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
@@ -411,11 +416,22 @@ def coverage_problem(
 
     roles = classify_services(services, categories=[category])
     ids = pd.Index(pd.unique(roles.loc[roles["role"] == "local", "service_id"]))
-    nearest = nearest_service(
-        model, points, services.loc[ids], outreach_extra=outreach_extra(access_cfg, unit=unit)
+    bands = category_bands(cat)
+    band_cost = nearest_by_band(
+        model,
+        points,
+        services.loc[ids],
+        bands=bands,
+        outreach_extra=outreach_extra(access_cfg, unit=unit),
     )
-    before = within_reach(nearest["cost"], threshold=reach_thresholds(areas, cat, unit=unit))
     need_a = need.reindex(areas.index)
+    # covered already: every child of the category's ages has a service taking their age
+    # in reach, the accessibility engine's within_reach (a new site takes them all)
+    before = all_ages_within_reach(
+        band_cost,
+        need_a.reindex(columns=bands).fillna(0.0),
+        threshold=reach_thresholds(areas, cat, unit=unit),
+    )
     kids = children_in_ages(need_a.fillna(0.0), min_age=cat.min_age, max_age=cat.max_age)
     score = (
         pd.Series(50.0, index=areas.index)

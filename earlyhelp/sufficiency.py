@@ -39,7 +39,7 @@ __all__ = [
     "resourcing",
 ]
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -52,6 +52,10 @@ from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
 from earlyhelp.need import AGE_BANDS, calls_for, children_in_ages, need_index
 from earlyhelp.stats import compare_with, funnel_limits, wilson_ci
+
+# An area's places are "adequate" for a category at this share of the county's places per
+# 1,000 children or more: a benchmark for learning, not a standard of sufficiency.
+ADEQUATE_SHARE = 0.5
 
 # From most to least urgent; "priority gap" is high need with low access.
 PRIORITY_CLASSES = ("priority gap", "access gap", "high need, reached", "no gap")
@@ -127,10 +131,12 @@ def gap_table(
     """Gaps per area and category (one row each), against ``cutoffs`` (:func:`gap_cutoffs`).
 
     Columns: ``area_code``, ``category``, ``children`` (of the category's ages),
-    ``within_reach`` (bool: the nearest eligible service is within the category's reach
-    threshold), ``children_out_of_reach``, ``places_per_1000`` (E2SFCA supply per child x
+    ``within_reach`` (bool: every child of those ages has a service that takes their age
+    within the category's reach threshold), ``children_out_of_reach`` (children whose age
+    no service within reach takes), ``places_per_1000`` (E2SFCA supply per child x
     1,000: places once competition from neighbouring areas is counted), ``shortfall_places``
-    (places short of ``places_per_1000`` per 1,000 children; 0 when met), ``high_need``,
+    (places short of ``places_per_1000`` per 1,000 children; 0 when met),
+    ``adequate_places`` (at least ``cutoffs.adequate_per_1000``), ``high_need``,
     ``low_access`` and ``priority``:
 
     - *high need*: the area's need index is at or above ``cutoffs.need_index`` (the
@@ -142,6 +148,7 @@ def gap_table(
     """
     children = category_children(need.reindex(areas.index).fillna(0.0), categories)
     reach = _wide(access, "within_reach", categories).astype(bool)
+    share = _wide(access, "share_within_reach", categories).fillna(0.0)
     per_child = _wide(access, "e2sfca", categories).fillna(0.0)
     places = per_child * 1000.0
     high = need_score.reindex(areas.index) >= cutoffs.need_index
@@ -157,8 +164,12 @@ def gap_table(
         [
             long(children, "children"),
             long(reach, "within_reach"),
-            long(children * ~reach, "children_out_of_reach"),
+            long(children * (1.0 - share), "children_out_of_reach"),
             long(places, "places_per_1000"),
+            long(
+                places.ge(cutoffs.adequate_per_1000.reindex(places.columns), axis=1),
+                "adequate_places",
+            ),
             long(shortfall, "shortfall_places"),
             long(high_frame, "high_need"),
             long(low, "low_access"),
@@ -185,6 +196,7 @@ class GapCutoffs:
 
     need_index: float
     places_per_1000: pd.Series  # index: category key
+    adequate_per_1000: pd.Series  # half the county's places per 1,000, per category
 
 
 def gap_cutoffs(
@@ -198,14 +210,15 @@ def gap_cutoffs(
 ) -> GapCutoffs:
     """The county's cut-offs: the ``high_need_quantile`` of the need index, and per
     category the ``low_access_quantile`` of places per 1,000 over areas with children of
-    the category's ages."""
-    children = category_children(need.fillna(0.0), categories)
+    the category's ages; and *adequate* places: at least :data:`ADEQUATE_SHARE` of the
+    county's places per 1,000 children of the category's ages."""
+    children = category_children(need.fillna(0.0), categories).reindex(access.wide.index)
     places = _wide(access, "e2sfca", categories).fillna(0.0) * 1000.0
+    county = (places * children).sum() / children.sum().where(children.sum() > 0)
     return GapCutoffs(
         need_index=float(need_score.quantile(high_need_quantile)),
-        places_per_1000=places.where(children.reindex(places.index) > 0).quantile(
-            low_access_quantile
-        ),
+        places_per_1000=places.where(children > 0).quantile(low_access_quantile),
+        adequate_per_1000=(ADEQUATE_SHARE * county).fillna(0.0),
     )
 
 
@@ -317,6 +330,10 @@ def resourcing(
         by_district["children_in_need"] = (
             need.reindex(areas.index)[in_need_column].groupby(areas["district_code"]).sum()
         )
+    # places: in-person and outreach capacity (online and phone places are not local)
+    delivery = active.get("delivery", "in_person")
+    local = pd.Series(delivery, index=active.index).isin(["in_person", "outreach"])
+    active["capacity"] = active["capacity"].where(local)
     both = active["annual_cost"].notna() & active["capacity"].notna()
     reached = active["reached"].notna() if "reached" in active else pd.Series(False)
     grouped = active.assign(
@@ -433,6 +450,12 @@ def district_comparison(
         )
         pg = sub["children"].where(sub["priority"] == "priority gap", 0.0).groupby(district).sum()
         rows.append(_count_rows(pg, "priority_gap_children", key, "children"))
+        shares(
+            sub["children"] * sub["adequate_places"].astype(bool),
+            sub["children"],
+            "share_adequate_places",
+            key,
+        )
     missing = (range_table["n_missing"].reindex(areas.index).fillna(0) > 0).groupby(district).sum()
     rows.append(_count_rows(missing, "areas_missing_range", "", "areas"))
     rows.append(_count_rows(kids.groupby(district).sum(), "children", "", "children"))
@@ -608,7 +631,15 @@ def assess_sufficiency(
         resourcing=money,
         districts=districts,
         funnel=funnel_data(districts),
-        summary=district_summary(areas, kids, gaps, range_table, districts, money),
+        summary=district_summary(
+            areas,
+            kids,
+            gaps,
+            range_table,
+            districts,
+            money,
+            core=[k for k, c in cfg.categories.items() if c.required],
+        ),
         cutoffs=cutoffs,
     )
 
@@ -620,15 +651,21 @@ def district_summary(
     range_table: pd.DataFrame,
     districts: pd.DataFrame,
     resourcing_table: pd.DataFrame,
+    *,
+    core: Sequence[str] = (),
 ) -> pd.DataFrame:
     """The headline table: one row per district and a ``County`` total row.
 
     Columns: ``district_name``; ``children`` (0-19); ``children_full_core_range`` and
     ``pct_full_core_range`` (with ``pct_lower``/``pct_upper``, Wilson 95%, and
     ``vs_county``); ``priority_gap_children`` (children in areas with a priority gap in at
-    least one category); ``areas``; ``areas_missing_range``; ``places_per_1000`` (places or
-    family slots a year of active services in the district per 1,000 children 0-19, all
-    categories); ``spend_per_child`` (GBP a year).
+    least one category); ``areas``; ``areas_missing_range``; ``pct_adequate_places`` (of
+    the children of each ``core`` category's ages, pooled, the share in areas with
+    adequate places: at least half the county's places per 1,000 once competition is
+    counted; with ``adequate_lower``/``adequate_upper`` and ``adequate_vs_county``);
+    ``capacity_per_1000`` (places or family slots a year of active in-person and outreach
+    services in the district per 1,000 children 0-19, all categories); ``spend_per_child``
+    (GBP a year).
     Counts in the County row are the sums of the districts' (for disclosure control).
     """
     district = areas["district_code"]
@@ -658,8 +695,23 @@ def district_summary(
     county = table.loc["County", "pct_full_core_range"]
     table["vs_county"] = compare_with(table["pct_lower"], table["pct_upper"], county).to_numpy()
     table.loc["County", "vs_county"] = ""
+    # adequate places, pooled over the core categories' children
+    g = gaps[gaps["category"].isin(list(core))] if core else gaps
+    g_district = g["area_code"].map(district)
+    pairs = g["children"].groupby(g_district).sum()
+    good = (g["children"] * g["adequate_places"].astype(bool)).groupby(g_district).sum()
+    pairs.loc["County"], good.loc["County"] = pairs.sum(), good.sum()
+    pairs, good = pairs.reindex(table.index), good.reindex(table.index)
+    lo, hi = wilson_ci(good.round(0), pairs.round(0))
+    table["pct_adequate_places"] = 100 * _ratio(good, pairs)
+    table["adequate_lower"], table["adequate_upper"] = 100 * np.asarray(lo), 100 * np.asarray(hi)
+    county = table.loc["County", "pct_adequate_places"]
+    table["adequate_vs_county"] = compare_with(
+        table["adequate_lower"], table["adequate_upper"], county
+    ).to_numpy()
+    table.loc["County", "adequate_vs_county"] = ""
     money = resourcing_table.rename(index={"county": "County"}).reindex(table.index)
-    table["places_per_1000"] = (1000 * _ratio(money["places"], table["children"])).round(1)
+    table["capacity_per_1000"] = (1000 * _ratio(money["places"], table["children"])).round(1)
     table["spend_per_child"] = money["spend_per_child"].round(0)
     table[["areas", "areas_missing_range"]] = table[["areas", "areas_missing_range"]].astype(int)
     names = areas.groupby("district_code")["district_name"].first()

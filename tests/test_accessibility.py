@@ -452,6 +452,7 @@ def test_unknown_measure_names_the_choices():
     assert set(MEASURES) == {
         "nearest",
         "within_reach",
+        "share_within_reach",
         "count_within_reach",
         "2sfca",
         "e2sfca",
@@ -534,3 +535,22 @@ def test_parity_with_pysal_access(seed):
     theirs = acc.two_stage_fca(name="v", max_cost=size, weight_fn=grav)["v_capacity"]
     ours = gravity_access(catchment, **kw, beta=1.5, min_cost=100.0)
     np.testing.assert_allclose(ours, theirs.fillna(0.0).reindex(ours.index), atol=1e-9)
+
+
+def test_a_service_reaches_only_the_children_of_its_ages():
+    """A group for the under-fives next door does not put a fourteen-year-old in reach:
+    within reach means every child of the category's ages has a service for their age."""
+    areas = _areas([[0, 0], [5000, 0]])
+    bands = np.zeros((2, len(BANDS)))
+    bands[:, 0] = 40.0  # 0-4
+    bands[:, 2] = 60.0  # 11-15
+    need = _need(areas.index, bands)
+    services = _services(
+        [[0, 0], [5000, 0], [5000, 100]], min_age=[0.0, 0.0, 11.0], max_age=[4.0, 4.0, 17.0]
+    )
+    result = _run(areas, need, services, measures=("within_reach", "share_within_reach"))
+    wide = result.wide
+    assert wide.loc["A0", "share_within_reach__family_support"] == pytest.approx(0.4)
+    assert not wide.loc["A0", "within_reach__family_support"]
+    assert wide.loc["A1", "share_within_reach__family_support"] == pytest.approx(1.0)
+    assert wide.loc["A1", "within_reach__family_support"]

@@ -283,7 +283,10 @@ def test_published_run_outputs_give_no_small_count_back(tmp_path):
             "pct_full_core_range",
             "pct_lower",
             "pct_upper",
-            "places_per_1000",
+            "vs_county",
+            "pct_adequate_places",
+            "adequate_vs_county",
+            "capacity_per_1000",
             "spend_per_child",
         ):
             assert row[col] == "*", col

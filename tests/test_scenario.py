@@ -343,7 +343,8 @@ def test_closing_the_critical_centre_strands_its_children(demo_closure):
     # away; those its areas had within reach (2 km in towns, 8 km in the country) lose it
     assert 10_000 < stranded_0_17 <= 30_323
     county = result.reach.set_index(["district_code", "category"]).loc["County"]
-    assert county.loc[cat, "children_losing_reach"] >= stranded_0_17
+    # children of a children's centre's ages (0-4, in config.toml) in those areas
+    assert county.loc[cat, "children_losing_reach"] >= inputs.need.loc[lost_areas, "pop_0_4"].sum()
     assert result.headline[0].startswith(
         "Closing Saltmarrow Family Hub (C003) leaves "
     ) and result.headline[0].endswith(f"most in {story['critical_town']}.")

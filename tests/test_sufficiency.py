@@ -129,14 +129,17 @@ def test_demo_thin_district_is_significantly_worse(demo_run):
 
     thin = planted()["thin_district"]
     summary = demo_run.sufficiency.summary.drop(index="County")
-    assert summary["places_per_1000"].idxmin() == thin
+    # fewest children where the core kinds of help have adequate places, significantly
+    assert summary["pct_adequate_places"].idxmin() == thin
+    assert summary.loc[thin, "adequate_vs_county"] == "lower"
+    assert summary["capacity_per_1000"].idxmin() == thin
     assert summary["spend_per_child"].idxmin() == thin
-    assert summary.loc[thin, "vs_county"] == "lower"
     long = demo_run.sufficiency.districts
     places = long[(long["measure"] == "places_per_1000") & (long["district_code"] == thin)]
-    county = places["county"]
     # below the county's places per 1,000 in most categories of help
-    assert (places["value"] < county).sum() >= 8
+    assert (places["value"] < places["county"]).sum() >= 8
+    adequate = long[(long["measure"] == "share_adequate_places") & (long["district_code"] == thin)]
+    assert (adequate["comparison"] == "lower").sum() >= 8
 
 
 def test_demo_estate_lacks_domestic_abuse_support(demo_run):
