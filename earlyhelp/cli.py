@@ -365,7 +365,7 @@ def offer(
     plainly when a need has no service within reach, and names the nearest one.
     Nothing about the family is written to disk or logged.
 
-    Example:  earlyhelp offer --postcode "QX1 2AB" --age 3 --needs parenting,domestic_abuse
+    Example:  earlyhelp offer --postcode "QY22 3NJ" --age 3 --needs parenting,domestic_abuse
     """
     from earlyhelp.config import load_config
     from earlyhelp.offer import (

@@ -179,9 +179,13 @@ def rate_ci(
     if np.any(n < 0):
         raise ValueError("denominators must be 0 or more")
     lower, upper = poisson_ci(o, z=z, exact_below=exact_below)
-    scale = np.divide(per, n, out=np.full(n.shape, np.nan), where=n > 0)
+    # (count x per) / n, not count x (per / n): equal rates (2/300, 4/600) stay equal,
+    # so areas tie where they should when the need index ranks them
+    def per_n(x: np.ndarray) -> np.ndarray:
+        return np.divide(x * per, n, out=np.full(n.shape, np.nan), where=n > 0)
+
     return pd.DataFrame(
-        {"rate": o * scale, "lower": lower * scale, "upper": upper * scale},
+        {"rate": per_n(o), "lower": per_n(lower), "upper": per_n(upper)},
         index=_index_of(count, o),
     )
 

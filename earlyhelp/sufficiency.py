@@ -118,6 +118,17 @@ def _wide(access: AccessResult, measure: str, categories: Mapping[str, object]) 
     return access.wide[list(cols.values())].set_axis(list(cols), axis=1)
 
 
+def _adequate(places: pd.DataFrame, cut: pd.Series) -> pd.DataFrame:
+    """Places at or above the cut; unknown (NA) for a category with no places counted."""
+    cut = cut.reindex(places.columns)
+    known = pd.DataFrame(
+        np.broadcast_to(cut.to_numpy() > 0, places.shape),
+        index=places.index,
+        columns=places.columns,
+    )
+    return places.ge(cut, axis=1).astype("boolean").where(known)
+
+
 def gap_table(
     areas: gpd.GeoDataFrame,
     need: pd.DataFrame,
@@ -166,10 +177,7 @@ def gap_table(
             long(reach, "within_reach"),
             long(children * (1.0 - share), "children_out_of_reach"),
             long(places, "places_per_1000"),
-            long(
-                places.ge(cutoffs.adequate_per_1000.reindex(places.columns), axis=1),
-                "adequate_places",
-            ),
+            long(_adequate(places, cutoffs.adequate_per_1000), "adequate_places"),
             long(shortfall, "shortfall_places"),
             long(high_frame, "high_need"),
             long(low, "low_access"),
@@ -348,6 +356,7 @@ def resourcing(
         services=("annual_cost", "size"),
         services_without_cost=("without_cost", "sum"),
         places=("capacity", "sum"),
+        with_capacity=("capacity", "count"),
         cost_both=("cost_both", "sum"),
         places_both=("places_both", "sum"),
         reached=("reached", "sum"),
@@ -356,6 +365,10 @@ def resourcing(
     )
     table = by_district.join(sums, how="left").fillna(0.0)
     table.loc["county"] = table.sum()
+    # no service gave a cost (or a capacity): unknown, not zero
+    costed = table["services"] - table["services_without_cost"]
+    table["annual_cost"] = table["annual_cost"].where(costed > 0)
+    table["places"] = table["places"].where(table.pop("with_capacity") > 0)
     table["spend_per_child"] = _ratio(table["annual_cost"], table["children"])
     if in_need_column:
         table["spend_per_child_in_need"] = _ratio(table["annual_cost"], table["children_in_need"])
@@ -451,8 +464,8 @@ def district_comparison(
         pg = sub["children"].where(sub["priority"] == "priority gap", 0.0).groupby(district).sum()
         rows.append(_count_rows(pg, "priority_gap_children", key, "children"))
         shares(
-            sub["children"] * sub["adequate_places"].astype(bool),
-            sub["children"],
+            sub["children"] * sub["adequate_places"].fillna(False).astype(bool),
+            sub["children"].where(sub["adequate_places"].notna(), 0.0),
             "share_adequate_places",
             key,
         )
@@ -697,9 +710,11 @@ def district_summary(
     table.loc["County", "vs_county"] = ""
     # adequate places, pooled over the core categories' children
     g = gaps[gaps["category"].isin(list(core))] if core else gaps
+    g = g[g["adequate_places"].notna()]  # categories with no places counted say nothing
     g_district = g["area_code"].map(district)
     pairs = g["children"].groupby(g_district).sum()
     good = (g["children"] * g["adequate_places"].astype(bool)).groupby(g_district).sum()
+    pairs, good = pairs.astype(float), good.astype(float)
     pairs.loc["County"], good.loc["County"] = pairs.sum(), good.sum()
     pairs, good = pairs.reindex(table.index), good.reindex(table.index)
     lo, hi = wilson_ci(good.round(0), pairs.round(0))

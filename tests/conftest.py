@@ -16,7 +16,8 @@ import pytest
 from shapely.geometry import box
 
 REPO = Path(__file__).resolve().parents[1]
-REALDATA = REPO.parent / "shared" / "realdata"
+# the real Hampshire data beside the checkout, or where EARLYHELP_REALDATA points
+REALDATA = Path(os.environ.get("EARLYHELP_REALDATA", REPO.parent / "shared" / "realdata"))
 
 CONFIG = """
 [run]

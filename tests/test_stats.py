@@ -242,3 +242,11 @@ def test_funnel_limits_refuses_nonsense():
         funnel_limits([10], 120, per=100)
     with pytest.raises(ValueError, match="statistic"):
         funnel_limits([10], 0.5, statistic="ratio")
+
+
+def test_equal_rates_are_exactly_equal():
+    """2 in 300 and 4 in 600 are the same rate, so the need index ranks them as a tie."""
+    from earlyhelp.stats import rate_ci
+
+    rates = rate_ci(np.array([2, 4, 7, 14]), np.array([300, 600, 300, 600]))["rate"]
+    assert rates.iloc[0] == rates.iloc[1] and rates.iloc[2] == rates.iloc[3]
