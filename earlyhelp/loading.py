@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from earlyhelp.config import Config, NeedInput, PostcodeInput, ServicesInput
+from earlyhelp.config import Config, NeedInput, PostcodeInput, ServicesInput, did_you_mean
 from earlyhelp.errors import InputError
 from earlyhelp.geography import lsoa_vintage_hint, normalise_postcode, to_analysis_crs
 from earlyhelp.need import AGE_BANDS
@@ -155,6 +155,48 @@ def read_vector(path: Path, *, layer: str = "") -> gpd.GeoDataFrame:
     return gdf
 
 
+# Optional columns whose absence changes the results, and what happens without them.
+_AREA_OPTIONAL = {
+    "area_name": "area codes are shown instead of names",
+    "district_name": "district codes are shown instead of names",
+    "rural_urban": "every area gets the urban (shorter) reach thresholds",
+}
+_SERVICE_OPTIONAL = {
+    "min_age": "every service is taken to serve from birth",
+    "max_age": "every service is taken to serve up to 19",
+    "capacity": "every service counts as one place",
+    "annual_cost": "spend cannot be worked out",
+    "delivery": "every service is taken to be in person",
+    "status": "every service is taken to be active",
+}
+
+
+def _note_absent(
+    frame: pd.DataFrame,
+    cols: dict[str, str],
+    optional: dict[str, str],
+    *,
+    file: Path,
+    section: str,
+    report: ValidationReport,
+) -> None:
+    """One warning for each optional column that is not in the file, saying what follows
+    and how to map it if it is there under another name."""
+    headers = [str(c) for c in frame.columns]
+    for canonical, consequence in optional.items():
+        header = cols[canonical]
+        if header in frame.columns:
+            continue
+        hint = did_you_mean(header, headers)
+        report.warn(
+            file,
+            header,
+            f"optional column '{header}' is not in the file{hint}, so {consequence}",
+            f'map it with {canonical} = "<your header>" under [{section}.columns] if the '
+            "file has it under another name",
+        )
+
+
 # --------------------------------------------------------------------------- areas
 
 
@@ -170,6 +212,7 @@ def _load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame
         return _empty_areas(cfg.run.crs), record
     gdf = to_analysis_crs(gdf, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs)
     rows = list(range(1, len(gdf) + 1))  # feature numbers
+    _note_absent(gdf, cols, _AREA_OPTIONAL, file=path, section="areas", report=report)
 
     code = check_area_codes(
         gdf[cols["area_code"]],
@@ -217,7 +260,7 @@ def _empty_areas(crs: str) -> gpd.GeoDataFrame:
 
 
 def _rural_urban(values, path, field, report, rows) -> np.ndarray:
-    """Accept 'urban'/'rural', ONS classes written out ("Urban city and town") or RUC codes."""
+    """Accept 'urban'/'rural', or an ONS 2011 or 2021 rural-urban class, written out or coded."""
     text = values.astype("string").str.strip().str.lower()
     codes = {
         "a1": "urban",
@@ -232,8 +275,12 @@ def _rural_urban(values, path, field, report, rows) -> np.ndarray:
         "f2": "rural",
     }
     out = text.map(lambda v: codes.get(v) if v in codes else v, na_action="ignore")
-    out = out.where(~out.str.startswith("urban").fillna(False), "urban")
-    out = out.where(~out.str.startswith("rural").fillna(False), "rural")
+    # 2011 classes ("Urban city and town", "Rural village") and 2021 ones ("Urban: Nearer
+    # to a major town or city", "Larger rural: ...", "Smaller rural: ..."; codes UN1, UF1,
+    # RLN1, RLF1, RSN1, RSF1)
+    rural = out.str.match(r"^(rural|larger rural|smaller rural|r[ls][nf]\d)").fillna(False)
+    urban = out.str.match(r"^(urban|u[nf]\d)").fillna(False)
+    out = out.where(~urban, "urban").where(~rural, "rural")
     bad = out.notna() & (out != "") & ~out.isin(["urban", "rural"])
     if bad.any():
         report.error(
@@ -300,14 +347,17 @@ def _load_need(
     raw, cols, rows = _read_input(spec, path, report, sheet=spec.sheet)
     record = InputRecord("need", str(path), file_sha256(path), rows_read=len(raw))
     band_sources = {band: _band_columns(cols[band]) for band in AGE_BANDS}
-    expanded = {"area_code": cols["area_code"]}
-    for band, sources in band_sources.items():
-        expanded.update({f"{band}:{s}": s for s in sources})
     indicator_cols = sorted(
         {c for ind in cfg.indicators.values() for c in (ind.column, ind.denominator) if c}
     )
-    expanded.update({c: c for c in indicator_cols})
-    if not require_columns(raw, expanded, list(expanded), file=path, section="need", report=report):
+    ok = require_columns(raw, cols, ["area_code"], file=path, section="need", report=report)
+    for band, sources in band_sources.items():
+        for source in sources:
+            ok &= require_columns(
+                raw, {band: source}, [band], file=path, section="need", report=report
+            )
+    ok &= _require_indicator_columns(raw, cfg, path, report)
+    if not ok:
         return pd.DataFrame(index=pd.Index([], name="area_code")), record
 
     code = check_area_codes(
@@ -336,6 +386,29 @@ def _load_need(
     need = need[~need.index.duplicated()]
     record.rows_used = len(need)
     return need.reindex(areas.index), record
+
+
+def _require_indicator_columns(
+    raw: pd.DataFrame, cfg: Config, path: Path, report: ValidationReport
+) -> bool:
+    """Each indicator's column (and denominator) must be in the need table; the fix names
+    the indicator's own section of the config."""
+    ok = True
+    headers = [str(c) for c in raw.columns]
+    for name, ind in cfg.indicators.items():
+        for key, column in (("column", ind.column), ("denominator", ind.denominator)):
+            if not column or column in raw.columns:
+                continue
+            ok = False
+            hint = did_you_mean(column, headers)
+            report.error(
+                path,
+                column,
+                f"the {key} of indicator '{name}' is missing{hint}",
+                f'set {key} = "<the header in this file>" under [indicators.{name}] in the '
+                "config, or add the column to the need table",
+            )
+    return ok
 
 
 def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:
@@ -464,6 +537,7 @@ def _load_services(
             return pd.Series(default, index=raw.index, dtype=float)
         return parse_numbers(raw[col], file=path, field=col, report=report, rows=rows)
 
+    _note_absent(raw, cols, _SERVICE_OPTIONAL, file=path, section=role, report=report)
     ids = text("service_id")
     check_duplicates(ids, file=path, field=cols["service_id"], report=report, rows=rows)
     if spec.category:

@@ -181,7 +181,7 @@ _UNITS = (
     ("share_", "share, 0-1"),
     ("spend_", "GBP"),
     ("cost", "GBP"),
-    ("per_1000", "per 1,000 children"),
+    ("per_1000", "children"),
     ("need_index", "0-100"),
     ("children", "children"),
 )
@@ -189,12 +189,27 @@ _UNITS = (
 
 def header_with_unit(column: str) -> str:
     """A readable header with its unit: ``spend_per_child`` -> ``Spend per child (GBP)``."""
-    text = str(column).replace("__", ": ").replace("_", " ")
+    text = str(column).replace("__", ": ").replace("_per_1000", " per 1,000").replace("_", " ")
     text = text[:1].upper() + text[1:]
     for marker, unit in _UNITS:
         if marker in str(column):
-            return f"{text} ({unit})"
+            # "Children full core range" needs no "(children)"; "Pct ..." reads as "% ..."
+            text = text.removeprefix("Pct ").capitalize() if marker == "pct_" else text
+            return text if unit in text.lower() else f"{text} ({unit})"
     return text
+
+
+def _numbers_back(frame: pd.DataFrame, suppression: dict) -> pd.DataFrame:
+    """A suppressed table's counts and rates are text ("12", "*"); give Excel the numbers
+    back as numbers, so they sum and sort, leaving the symbols as they are."""
+    columns = [*suppression.get("count_columns", []), *suppression.get("rate_columns", {})]
+    if not columns:
+        return frame
+    out = frame.copy()
+    for col in columns:
+        numeric = pd.to_numeric(out[col], errors="coerce")
+        out[col] = numeric.astype(object).where(numeric.notna(), out[col])
+    return out
 
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> Path:
@@ -207,6 +222,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> Path:
             banner = frame.attrs.get("earlyhelp_publication") != "suppressed"
             start = 1 if banner else 0
             shown = frame.reset_index() if frame.index.name else frame
+            shown = _numbers_back(shown, frame.attrs.get("suppression", {}))
             shown = spreadsheet_safe(shown).rename(columns=header_with_unit)
             shown.to_excel(writer, sheet_name=name[:31], index=False, startrow=start)
             sheet = writer.sheets[name[:31]]

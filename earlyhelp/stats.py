@@ -179,6 +179,7 @@ def rate_ci(
     if np.any(n < 0):
         raise ValueError("denominators must be 0 or more")
     lower, upper = poisson_ci(o, z=z, exact_below=exact_below)
+
     # (count x per) / n, not count x (per / n): equal rates (2/300, 4/600) stay equal,
     # so areas tie where they should when the need index ranks them
     def per_n(x: np.ndarray) -> np.ndarray:

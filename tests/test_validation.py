@@ -298,3 +298,33 @@ def test_row_numbers_stay_true_past_blank_lines(tiny):
     tiny.path("services.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
     [line] = problems(tiny, "error")
     assert line.startswith("services.csv, row 6, field 'capacity': 1 value(s) are not numbers")
+
+
+def test_a_missing_indicator_column_points_at_the_indicator_section(tiny):
+    need = tiny.read("need.csv").rename(columns={"cp_plans": "cpp"})
+    tiny.write("need.csv", need)
+    assert problems(tiny, "error") == [
+        "need.csv, field 'cp_plans': the column of indicator 'cp_plans' is missing (did you "
+        "mean 'cpp'?); set column = \"<the header in this file>\" under "
+        "[indicators.cp_plans] in the config, or add the column to the need table"
+    ]
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("Urban: Nearer to a major town or city", "urban"),
+        ("Larger rural: Further from a major town or city", "rural"),
+        ("Smaller rural: Nearer to a major town or city", "rural"),
+        ("RSF1", "rural"),
+        ("UN1", "urban"),
+        ("Rural village", "rural"),
+        ("C1", "urban"),
+    ],
+)
+def test_ons_rural_urban_classes_2011_and_2021(tiny, value, expected):
+    areas = gpd.read_file(tiny.path("areas.geojson"))
+    areas["rural_urban"] = value
+    areas.to_file(tiny.path("areas.geojson"), driver="GeoJSON")
+    loaded = load_inputs(load_config(tiny.config)).areas
+    assert set(loaded["rural_urban"]) == {expected}
