@@ -142,7 +142,7 @@ class ServicesInput:
 class PostcodeInput:
     """A postcode lookup used to place services (and families) given only a postcode."""
 
-    path: Path | None = Path("data/demo/postcodes.csv")
+    path: Path | None = None  # no lookup unless configured
     format: str = ""  # "onspd" reads the ONS Postcode Directory as published
     options: dict[str, Any] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=lambda: _identity(POSTCODE_COLUMNS))
@@ -275,9 +275,7 @@ class Config:
     need: NeedInput = field(default_factory=NeedInput)
     services: ServicesInput = field(default_factory=ServicesInput)
     centres: ServicesInput = field(
-        default_factory=lambda: ServicesInput(
-            path=Path("data/demo/childrens_centres.csv"), category="childrens_centre"
-        )
+        default_factory=lambda: ServicesInput(path=None, category="childrens_centre")
     )
     postcodes: PostcodeInput = field(default_factory=PostcodeInput)
     roads: RoadsInput = field(default_factory=RoadsInput)

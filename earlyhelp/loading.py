@@ -464,9 +464,9 @@ def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:
 
 def _load_postcodes(cfg: Config, report: ValidationReport) -> tuple[pd.DataFrame | None, list]:
     spec = cfg.postcodes
-    if spec.path is None or not spec.path.exists():
+    if spec.path is None:
         return None, []
-    path = spec.path
+    path = _exists(spec.path, "postcode lookup")
     raw, cols, rows = _read_input(spec, path, report)
     record = InputRecord("postcodes", str(path), file_sha256(path), rows_read=len(raw))
     has_en = cols["easting"] in raw and cols["northing"] in raw

@@ -72,3 +72,9 @@ def test_a_missing_file_names_the_config_line_to_fix(tiny):
     tiny.set_config(replace=('path = "need.csv"', 'path = "nope.csv"'))
     with pytest.raises(Exception, match=r"need file not found; check path = .* in config.toml"):
         load_inputs(load_config(tiny.config))
+
+
+def test_a_configured_postcode_lookup_that_is_missing_is_an_error(tiny):
+    tiny.set_config(replace=('path = "postcodes.csv"', 'path = "postcodes_2025.csv"'))
+    with pytest.raises(Exception, match=r"postcode lookup file not found; check path"):
+        load_inputs(load_config(tiny.config))
