@@ -916,7 +916,14 @@ def _headline(c: dict[str, Any]) -> list[str]:
         else f"{fmt_pct(county['pct'])} of the county's children and young people live where "
         f"every core kind of early help is within reach ({core})."
     )
-    lower = sorted(c["lower"], key=lambda d: _number(d["pct"]) or 0.0)
+
+    # shown values from lowest; suppressed ones last, by name, so their place in the order
+    # says nothing about their hidden value
+    def _order(d: dict[str, Any], key: str = "pct") -> tuple[int, float, str]:
+        value = _number(d[key])
+        return (value is None, value or 0.0, d["name"])
+
+    lower = sorted(c["lower"], key=_order)
     if lower:
         names = "; ".join(f"{d['name']} ({fmt_pct(d['pct'])})" for d in lower)
         out.append(
@@ -925,7 +932,7 @@ def _headline(c: dict[str, Any]) -> list[str]:
         )
     else:
         out.append("No district is significantly below the county.")
-    thin = sorted(c["thin"], key=lambda d: _number(d["adequate"]) or 0.0)
+    thin = sorted(c["thin"], key=lambda d: _order(d, "adequate"))
     if thin:
         names = "; ".join(f"{d['name']} ({fmt_pct(d['adequate'])})" for d in thin)
         out.append(
