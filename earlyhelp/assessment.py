@@ -149,7 +149,7 @@ def write_run(
                 index=frame.index.name is not None,
                 banner=unpublished_banner(frame),
             )
-        sheets = {k: v for k, v in tables.items() if k in _WORKBOOK}
+        sheets = {k: tables[k] for k in _WORKBOOK if k in tables}  # the workbook's order
         if sheets:
             write_workbook(sheets, stage / "commissioners.xlsx")
         if assessment.sufficiency is not None:

@@ -314,3 +314,26 @@ def test_a_folder_that_cannot_be_made_is_exit_2_with_the_path(tiny, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip().startswith(f"earlyhelp: error: cannot use {afile}")
     assert "Traceback" not in result.output
+
+
+def test_the_commissioners_workbook_has_frozen_headers_with_units(tiny):
+    from openpyxl import load_workbook
+
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    book = load_workbook(tiny.root / "out" / "tiny" / "commissioners.xlsx")
+    assert book.sheetnames == [
+        "district_summary",
+        "district_comparison",
+        "resourcing",
+        "range_of_help",
+        "gaps",
+        "funnel",
+    ]
+    summary = book["district_summary"]
+    assert summary.freeze_panes == "A2"  # published: the header is the first row
+    headers = [c.value for c in summary[1]]
+    assert "Spend per child (GBP)" in headers and "Full core range (%)" in headers
+    assert summary.cell(row=2, column=3).data_type == "n"  # children, as a number
+    gaps = book["gaps"]
+    assert gaps["A1"].value.startswith("NOT FOR PUBLICATION")
+    assert gaps.freeze_panes == "A3"
