@@ -17,7 +17,14 @@ import typer
 from typer.core import TyperGroup
 
 from earlyhelp.errors import EarlyHelpError, ValidationFailed
-from earlyhelp.validation import plain_text
+
+
+def plain_text(value: object) -> str:
+    """Outside text safe to print (:func:`earlyhelp.validation.plain_text`), imported late
+    so that ``earlyhelp --help`` does not load pandas."""
+    from earlyhelp.validation import plain_text as clean
+
+    return clean(value)
 
 
 class _Group(TyperGroup):
