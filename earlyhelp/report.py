@@ -64,7 +64,7 @@ from earlyhelp.disclosure import MISSING, check_publishable, suppress
 from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.need import AGE_BANDS, calls_for
 from earlyhelp.outputs import atomic_path, header_with_unit
-from earlyhelp.stats import funnel_limits, wilson_ci
+from earlyhelp.stats import funnel_limits, overdispersion, wilson_ci
 
 # Key of the board map in ``map_links``; every other key is a district code.
 COUNTY_LINK = "county"
@@ -1072,7 +1072,14 @@ def _funnel_chart(districts: list[dict[str, Any]], county: float | None) -> dict
     n_max = max(_number(d["children"]) for d in pts) * 1.15
     n_min = max(n_max / 200, 10.0)
     grid = np.geomspace(n_min, n_max, 120)
-    limits = funnel_limits(grid, county, statistic="proportion", per=100.0)
+    # widened for overdispersion (Spiegelhalter 2005): districts differ for real reasons
+    # besides their size, and the plain limits would put nearly every one outside
+    phi = overdispersion(
+        [_number(d["pct"]) / 100 for d in pts],
+        [_number(d["children"]) for d in pts],
+        county / 100,
+    )
+    limits = funnel_limits(grid, county, statistic="proportion", per=100.0, phi=phi)
     values = [_number(d["pct"]) for d in pts] + [county]
     y_lo = max(0.0, np.floor((min(values) - 10) / 10) * 10)
     y_hi = min(100.0, np.ceil((max(values) + 10) / 10) * 10)
@@ -1116,6 +1123,7 @@ def _funnel_chart(districts: list[dict[str, Any]], county: float | None) -> dict
         },
         "county_y": y(county),
         "county_label": labels[-1],
+        "phi": phi,
         "points": points,
         "x_ticks": [{"x": x(t), "label": f"{t:,.0f}"} for t in _ticks(0, n_max) if t <= n_max],
         "y_ticks": [{"y": y(t), "label": f"{t:g}%"} for t in _ticks(y_lo, y_hi)],

@@ -40,6 +40,7 @@ __all__ = [
     "compare_with",
     "exact_poisson_ci",
     "funnel_limits",
+    "overdispersion",
     "poisson_ci",
     "rate_ci",
     "wilson_ci",
@@ -266,6 +267,7 @@ def funnel_limits(
     statistic: str = "proportion",
     per: float = 1.0,
     z: Sequence[float] = (Z_95, Z_998),
+    phi: float = 1.0,
 ) -> pd.DataFrame:
     """Funnel-plot control limits around a comparator for each denominator.
 
@@ -290,6 +292,9 @@ def funnel_limits(
         Units of ``comparator`` and of the limits returned.
     z
         Normal quantiles of the limits; the defaults give 95% and 99.8% limits.
+    phi
+        Overdispersion factor (:func:`overdispersion`): proportion limits are widened by
+        ``sqrt(phi)`` (Spiegelhalter 2005, multiplicative model). 1 means none.
 
     Returns
     -------
@@ -309,9 +314,11 @@ def funnel_limits(
         if statistic == "proportion":
             if not 0 <= p0 <= 1:
                 raise ValueError(f"a proportion comparator must be between 0 and {per}")
-            half = zq * np.sqrt(p0 * (1 - p0) / n_ok)
+            half = zq * np.sqrt(max(phi, 1.0) * p0 * (1 - p0) / n_ok)
             lower, upper = np.clip(p0 - half, 0, 1), np.clip(p0 + half, 0, 1)
         elif statistic == "rate":
+            if phi != 1.0:
+                raise ValueError("overdispersion is only applied to proportions")
             if p0 < 0:
                 raise ValueError("a rate comparator must be 0 or more")
             expected = p0 * n_ok
@@ -325,6 +332,31 @@ def funnel_limits(
         columns[f"lower_{label}"] = np.where(np.isnan(n_ok), np.nan, lower * per)
         columns[f"upper_{label}"] = np.where(np.isnan(n_ok), np.nan, upper * per)
     return pd.DataFrame(columns, index=_index_of(denominators, n))
+
+
+def overdispersion(
+    values: Any, denominators: Any, comparator: float, *, winsorise: float = 0.1
+) -> float:
+    """Spiegelhalter's (2005) multiplicative overdispersion factor for proportions.
+
+    The mean squared z-score of the groups around ``comparator`` (``z = (p - p0) /
+    sqrt(p0 (1 - p0) / n)``), after pulling the ``winsorise`` share of z-scores at each end
+    in to the nearest kept value so one outlier does not set it. Above 1, the groups
+    differ more than chance alone would make them (districts differ for real reasons
+    besides their size) and funnel limits should be widened by its square root; at or
+    below 1 there is no sign of it and 1 is returned. ``values`` and ``comparator`` are
+    proportions (0-1).
+    """
+    p = np.asarray(values, dtype=float)
+    n = np.asarray(denominators, dtype=float)
+    p0 = float(comparator)
+    ok = np.isfinite(p) & np.isfinite(n) & (n > 0)
+    if ok.sum() < 2 or not 0 < p0 < 1:
+        return 1.0
+    zs = (p[ok] - p0) / np.sqrt(p0 * (1 - p0) / n[ok])
+    lo, hi = np.quantile(zs, [winsorise, 1 - winsorise])
+    phi = float(np.mean(np.clip(zs, lo, hi) ** 2))
+    return max(phi, 1.0)
 
 
 def _counts(values: Any) -> np.ndarray:

@@ -51,7 +51,7 @@ from earlyhelp.config import AccessConfig, CategoryConfig, Config
 from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
 from earlyhelp.need import AGE_BANDS, calls_for, children_in_ages, need_index
-from earlyhelp.stats import compare_with, funnel_limits, wilson_ci
+from earlyhelp.stats import compare_with, funnel_limits, overdispersion, wilson_ci
 
 # An area's places are "adequate" for a category at this share of the county's places per
 # 1,000 children or more: a benchmark for learning, not a standard of sufficiency.
@@ -527,13 +527,20 @@ def funnel_data(
     districts: pd.DataFrame, *, measure: str = "share_full_core_range", category: str = ""
 ) -> pd.DataFrame:
     """Funnel-plot data for one share: each district's value and denominator, and the
-    95% and 99.8% control limits around the county value at that denominator."""
+    95% and 99.8% control limits around the county value at that denominator, both as
+    chance alone would draw them and widened for overdispersion (``*_od`` columns, with
+    the factor in ``phi``; Spiegelhalter 2005). Districts of thousands of children sit
+    outside the plain limits whenever they differ for real reasons; the widened ones ask
+    whether a district stands out among districts that all differ."""
     rows = districts[(districts["measure"] == measure) & (districts["category"] == category)]
     rows = rows.set_index("district_code")
-    limits = funnel_limits(
-        rows["denominator"].astype(float), float(rows["county"].iloc[0]), statistic="proportion"
-    )
-    out = rows[["district_name", "value", "denominator", "county"]].join(limits)
+    n = rows["denominator"].astype(float)
+    county = float(rows["county"].iloc[0])
+    phi = overdispersion(rows["value"].astype(float), n, county)
+    limits = funnel_limits(n, county, statistic="proportion")
+    widened = funnel_limits(n, county, statistic="proportion", phi=phi).add_suffix("_od")
+    out = rows[["district_name", "value", "denominator", "county"]].join(limits).join(widened)
+    out["phi"] = phi
     return out.reset_index()
 
 

@@ -250,3 +250,25 @@ def test_equal_rates_are_exactly_equal():
 
     rates = rate_ci(np.array([2, 4, 7, 14]), np.array([300, 600, 300, 600]))["rate"]
     assert rates.iloc[0] == rates.iloc[1] and rates.iloc[2] == rates.iloc[3]
+
+
+def test_overdispersion_widens_funnel_limits_only_when_groups_differ_beyond_chance():
+    """Spiegelhalter (2005): phi is the mean squared z-score (winsorised); limits widen by
+    sqrt(phi). Groups drawn from the comparator itself show none (phi = 1)."""
+    from earlyhelp.stats import funnel_limits, overdispersion
+
+    n = np.full(10, 10_000.0)
+    spread = np.array([0.40, 0.42, 0.44, 0.46, 0.48, 0.52, 0.54, 0.56, 0.58, 0.60])
+    phi = overdispersion(spread, n, 0.5)
+    z = (spread - 0.5) / np.sqrt(0.25 / 10_000)
+    zw = np.clip(z, np.quantile(z, 0.1), np.quantile(z, 0.9))
+    assert phi == pytest.approx(np.mean(zw**2))
+    assert phi > 10
+    plain = funnel_limits(n[:1], 0.5)
+    wide = funnel_limits(n[:1], 0.5, phi=phi)
+    half = plain["upper_95"].iloc[0] - 0.5
+    assert wide["upper_95"].iloc[0] - 0.5 == pytest.approx(half * np.sqrt(phi))
+    rng = np.random.default_rng(7)
+    chance = rng.binomial(10_000, 0.5, size=10) / 10_000
+    assert overdispersion(chance, n, 0.5) == pytest.approx(1.0, abs=0.8)
+    assert overdispersion(np.full(10, 0.5), n, 0.5) == 1.0
