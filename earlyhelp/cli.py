@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = ["app", "main"]
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -46,6 +47,9 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("earlyhelp: stopped; nothing was written", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # the reader went away (earlyhelp ... | head): not an error
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
+            ctx.exit(0)
         except OSError as exc:
             if ctx.meta.get("debug"):
                 raise
@@ -429,9 +433,18 @@ def report(
 
 @app.command("import")
 def import_(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="The file's layout (see above).")],
-    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="The file(s) to read.")],
-    out: Annotated[Path, typer.Option(help="The CSV to write, in earlyhelp's columns.")],
+    fmt: Annotated[
+        str,
+        typer.Argument(
+            metavar="FORMAT", help="The file's layout (see above); 'list' shows each one's options."
+        ),
+    ],
+    files: Annotated[
+        list[Path] | None, typer.Argument(metavar="FILE...", help="The file(s) to read.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="The CSV to write, in earlyhelp's columns.")
+    ] = None,
     option: Annotated[
         list[str] | None,
         typer.Option("--option", "-o", help="A reader option as NAME=VALUE (repeat for several)."),
@@ -447,10 +460,20 @@ def import_(
     Information About Schools), iod (Indices of Deprivation), population (ONS ages by
     LSOA), lsoa_lookup (ONS LSOA 2011 to 2021), onspd (ONS Postcode Directory),
     fingertips (public health profile exports). Problems are printed one per line;
-    errors stop it (exit 2) and nothing is written.
+    errors stop it (exit 2) and nothing is written. 'earlyhelp import list' shows every
+    format with its options and an example.
 
     Example:  earlyhelp import iod File_7_IoD2025.csv --out need.csv --join need.csv
     """
+    if fmt == "list":
+        from earlyhelp.sources import SOURCES
+
+        for name, source in SOURCES.items():
+            options = ", ".join(f"{k}={v!r}" for k, v in source.options.items()) or "none"
+            typer.echo(f"{name}: {source.description}\n  options: {options}\n  {source.example}")
+        return
+    if not files or out is None:
+        raise typer.BadParameter("give the FILE to read and --out TABLE.csv")
     from earlyhelp.outputs import check_not_inputs, write_csv
     from earlyhelp.sources import coerce_options, join_area_tables, read_source
     from earlyhelp.validation import ValidationReport

@@ -337,3 +337,15 @@ def test_the_commissioners_workbook_has_frozen_headers_with_units(tiny):
     gaps = book["gaps"]
     assert gaps["A1"].value.startswith("NOT FOR PUBLICATION")
     assert gaps.freeze_panes == "A3"
+
+
+def test_import_list_shows_every_format_with_its_options():
+    from earlyhelp.sources import SOURCES
+
+    result = runner.invoke(app, ["import", "list"])
+    assert result.exit_code == 0
+    for name in SOURCES:
+        assert result.stdout.count(f"{name}: ") >= 1
+    assert "options: kind='childrens_centres'" in result.stdout
+    missing = runner.invoke(app, ["import", "iod"])
+    assert missing.exit_code == 2 and "give the FILE to read and --out" in missing.output
