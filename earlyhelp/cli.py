@@ -202,6 +202,12 @@ def compare(
     other: Annotated[
         str | None, typer.Option("--with", help="The district to compare it with.")
     ] = None,
+    run_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--run", help="Read a finished run's tables instead of analysing again (faster)."
+        ),
+    ] = None,
 ) -> None:
     """Compare districts with the county, or one district with another.
 
@@ -213,6 +219,8 @@ def compare(
     With --district and --with: the two side by side, measure by measure, with whether
     the first is significantly higher, lower or similar (an analyst view: counts are
     not suppressed, so do not publish it as it is).
+
+    With --run, the tables of a finished run are read instead of analysing again.
 
     Example:  earlyhelp compare --config config.toml --district X07000003 --with X07000006
     """
@@ -226,11 +234,15 @@ def compare(
     cfg = load_config(config)
     if (district is None) != (other is None):
         raise typer.BadParameter("give both --district and --with, or neither")
-    assessment = assess(cfg)
-    suff = assessment.sufficiency
+    if run_dir is not None:
+        summary, long = _read_comparison(run_dir)
+    else:
+        assessment = assess(cfg)
+        summary = publishable_summary(assessment)
+        long = assessment.sufficiency.districts
     console = _console_out()
     if district is None:
-        table = publishable_summary(assessment).reset_index()
+        table = summary.reset_index()
         table["ci"] = table["pct_lower"].astype(str) + "-" + table["pct_upper"].astype(str)
         table["ci"] = table["ci"].where(table["pct_lower"] != cfg.disclosure.symbol, "")
         title = "Districts against the county (* = small number suppressed)"
@@ -247,8 +259,8 @@ def compare(
             "spend_per_child": "Spend per child (GBP)",
         }
     else:
-        table = compare_districts(suff.districts, district, other)
-        names = dict(zip(suff.summary.index, suff.summary["district_name"], strict=True))
+        table = compare_districts(long, district, other)
+        names = dict(zip(summary.index, summary["district_name"], strict=True))
         title = f"{names.get(district, district)} against {names.get(other, other)}"
         table = table.round(3)
         columns = {
@@ -266,6 +278,25 @@ def compare(
     for _, row in table.iterrows():
         out.add_row(*(Text(_cell(row[c])) for c in columns))
     console.print(out)
+
+
+def _read_comparison(run_dir: Path):
+    """The published district summary and the analyst comparison table of a finished run."""
+    import pandas as pd
+
+    from earlyhelp.errors import InputError
+
+    tables = Path(run_dir) / "tables"
+    summary_csv, long_csv = tables / "district_summary.csv", tables / "district_comparison.csv"
+    for path in (summary_csv, long_csv):
+        if not path.exists():
+            raise InputError(
+                f"{path}: not found; give --run the folder of a finished 'earlyhelp run'"
+            )
+    summary = pd.read_csv(summary_csv, dtype=str, keep_default_na=False)
+    long = pd.read_csv(long_csv, skiprows=1, keep_default_na=False, na_values=[""])
+    long["category"] = long["category"].fillna("")
+    return summary.set_index("district_code"), long
 
 
 def _cell(value) -> str:

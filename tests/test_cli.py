@@ -349,3 +349,18 @@ def test_import_list_shows_every_format_with_its_options():
     assert "options: kind='childrens_centres'" in result.stdout
     missing = runner.invoke(app, ["import", "iod"])
     assert missing.exit_code == 2 and "give the FILE to read and --out" in missing.output
+
+
+def test_compare_reads_a_finished_run_the_same_as_analysing_again(tiny):
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    fresh = runner.invoke(app, ["compare", "--config", str(tiny.config)])
+    folder = tiny.root / "out" / "tiny"
+    read = runner.invoke(app, ["compare", "--config", str(tiny.config), "--run", str(folder)])
+    assert read.exit_code == 0, read.output
+    assert read.stdout == fresh.stdout
+    pair = ["--district", "E07000001", "--with", "E07000002"]
+    a = runner.invoke(app, ["compare", "--config", str(tiny.config), *pair])
+    b = runner.invoke(app, ["compare", "--config", str(tiny.config), "--run", str(folder), *pair])
+    assert b.exit_code == 0 and a.stdout == b.stdout
+    gone = runner.invoke(app, ["compare", "--config", str(tiny.config), "--run", str(tiny.root)])
+    assert gone.exit_code == 2 and "give --run the folder of a finished" in gone.stderr
