@@ -172,6 +172,7 @@ class CategoryConfig:
     icon: str = "info-sign"
     min_age: float = 0.0  # the ages whose children this kind of help is for, in years
     max_age: float = 19.0
+    places_per_1000: float = 0.0  # the standard for this kind; 0 = [sufficiency] places_per_1000
 
 
 @dataclass(frozen=True)

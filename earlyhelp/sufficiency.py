@@ -146,7 +146,8 @@ def gap_table(
     within the category's reach threshold), ``children_out_of_reach`` (children whose age
     no service within reach takes), ``places_per_1000`` (E2SFCA supply per child x
     1,000: places once competition from neighbouring areas is counted), ``shortfall_places``
-    (places short of ``places_per_1000`` per 1,000 children; 0 when met),
+    (places short of the standard per 1,000 children: the category's own
+    ``places_per_1000``, else the ``places_per_1000`` given here; 0 when met),
     ``adequate_places`` (at least ``cutoffs.adequate_per_1000``), ``high_need``,
     ``low_access`` and ``priority``:
 
@@ -165,7 +166,10 @@ def gap_table(
     high = need_score.reindex(areas.index) >= cutoffs.need_index
     cut = cutoffs.places_per_1000.reindex(places.columns)
     low = ~reach | places.le(cut, axis=1)
-    shortfall = (children * (places_per_1000 - places) / 1000.0).clip(lower=0.0)
+    standard = pd.Series(
+        {k: c.places_per_1000 or places_per_1000 for k, c in categories.items()}
+    ).reindex(places.columns)
+    shortfall = (children * (standard - places) / 1000.0).clip(lower=0.0)
     high_frame = pd.DataFrame({k: high for k in categories}, index=areas.index)
 
     def long(frame: pd.DataFrame, name: str) -> pd.Series:

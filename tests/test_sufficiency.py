@@ -188,3 +188,21 @@ def test_weighting_demand_by_need_changes_the_competition_for_places(tiny):
     col = "e2sfca__domestic_abuse"
     assert not plain.access.wide[col].equals(weighted.access.wide[col])
     assert weighted.access.params["weight_demand_by_need"] is True
+
+
+def test_a_category_may_set_its_own_standard_of_places(tiny):
+    """Shortfall is children x (standard - places) / 1,000, with the category's own
+    standard where it sets one and [sufficiency] places_per_1000 otherwise."""
+    from earlyhelp.assessment import assess
+
+    tiny.set_config(
+        "\n[sufficiency]\nplaces_per_1000 = 50\n",
+        replace=("[categories.parenting]\n", "[categories.parenting]\nplaces_per_1000 = 400\n"),
+    )
+    run = assess(load_config(tiny.config))
+    gaps = run.sufficiency.gaps
+    for key, standard in (("parenting", 400.0), ("domestic_abuse", 50.0)):
+        rows = gaps[gaps["category"] == key]
+        expected = (rows["children"] * (standard - rows["places_per_1000"]) / 1000).clip(lower=0)
+        assert np.allclose(rows["shortfall_places"], expected)
+    assert gaps.loc[gaps["category"] == "parenting", "shortfall_places"].sum() > 0
