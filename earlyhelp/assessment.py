@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from earlyhelp.accessibility import AccessResult, compute_access
@@ -126,13 +127,18 @@ def input_paths(cfg: Config) -> list[Path]:
 
 
 def write_run(
-    assessment: Assessment, out_dir: Path | None = None, *, progress: Progress = _noop
+    assessment: Assessment,
+    out_dir: Path | None = None,
+    *,
+    draw: bool = True,
+    progress: Progress = _noop,
 ) -> Path:
     """Write the run folder atomically; returns its path.
 
     ``results.gpkg`` (layers areas, services, districts: analyst data), ``tables/*.csv``
     (published tables suppressed; analyst tables open with a NOT FOR PUBLICATION line),
-    ``commissioners.xlsx``, ``validation.csv`` and ``manifest.json``.
+    ``commissioners.xlsx``, ``validation.csv`` and ``manifest.json``; with ``draw`` (and
+    sufficiency assessed) also the board map ``index.html`` and ``report.html``.
     """
     cfg = assessment.config
     out_dir = Path(out_dir or cfg.run_dir)
@@ -150,16 +156,21 @@ def write_run(
                 banner=unpublished_banner(frame),
             )
         sheets = {k: tables[k] for k in _WORKBOOK if k in tables}  # the workbook's order
+        if "gaps" in sheets:  # the areas with a gap; every row is in tables/gaps.csv
+            gaps = sheets["gaps"]
+            sheets["gaps"] = mark_unpublished(gaps[gaps["priority"] != "no gap"])
         if sheets:
             write_workbook(sheets, stage / "commissioners.xlsx")
-        if assessment.sufficiency is not None:
+        if draw and assessment.sufficiency is not None:
             # drawn only when there is something to publish (folium and jinja2 load late)
             from earlyhelp.maps.run import write_run_maps
             from earlyhelp.report import write_report
 
             areas = layers["areas"].set_index("area_code")
             services = layers["services"].set_index("service_id")
-            maps = write_run_maps(areas, services, cfg, stage)
+            maps = write_run_maps(
+                areas, services, cfg, stage, cost_unit=assessment.access.params["unit"]
+            )
             links = {code: path.name for code, path in maps.items()}
             write_report(assessment, stage / "report.html", map_links=links)
         write_csv(assessment.inputs.report.to_frame(), stage / "validation.csv")
@@ -291,6 +302,6 @@ def _manifest(assessment: Assessment, files: list[str]) -> dict:
             "areas": len(inputs.areas),
             "districts": int(inputs.areas["district_code"].nunique()),
             "services": len(inputs.services),
-            "children_0_19": float(inputs.need[list(AGE_BANDS)].to_numpy().sum()),
+            "children_0_19": float(np.nansum(inputs.need[list(AGE_BANDS)].to_numpy())),
         },
     }

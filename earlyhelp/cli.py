@@ -128,7 +128,9 @@ def _console():
     return Console(stderr=True)
 
 
-def _run_and_write(config: Path, out: Path | None, *, suffix: str, sufficiency: bool):
+def _run_and_write(
+    config: Path, out: Path | None, *, suffix: str, sufficiency: bool, draw: bool = True
+):
     """Shared by run, access and gaps: assess with a progress bar, then write."""
     from earlyhelp.assessment import STEPS, assess, write_run
     from earlyhelp.config import load_config
@@ -143,7 +145,7 @@ def _run_and_write(config: Path, out: Path | None, *, suffix: str, sufficiency: 
             bar.update(task, description=name, advance=1)
 
         assessment = assess(cfg, sufficiency=sufficiency, progress=step)
-        folder = write_run(assessment, out, progress=step)
+        folder = write_run(assessment, out, draw=draw, progress=step)
         bar.update(task, completed=len(STEPS), description="done")
     report = assessment.inputs.report
     typer.echo(
@@ -190,7 +192,7 @@ def gaps(config: ConfigOpt = Path("config.toml"), out: OutOpt = None) -> None:
 
     Example:  earlyhelp gaps --config config.toml
     """
-    _run_and_write(config, out, suffix="gaps", sufficiency=True)
+    _run_and_write(config, out, suffix="gaps", sufficiency=True, draw=False)
 
 
 @app.command()
@@ -665,12 +667,12 @@ def map_(
     Example:  earlyhelp map --config config.toml --run maps/demo
     """
     from earlyhelp.config import load_config
-    from earlyhelp.maps.run import read_run_layers, write_run_maps
+    from earlyhelp.maps.run import read_run_cost_unit, read_run_layers, write_run_maps
 
     cfg = load_config(config)
     folder = run_dir or cfg.run_dir
     areas, services = read_run_layers(folder)
-    paths = write_run_maps(areas, services, cfg, folder)
+    paths = write_run_maps(areas, services, cfg, folder, cost_unit=read_run_cost_unit(folder))
     typer.echo(f"Wrote {', '.join(str(p) for p in paths.values())}")
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -242,10 +243,26 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> Path:
 
 
 def write_json(data: Any, path: Path) -> Path:
-    """Write pretty JSON atomically."""
+    """Write pretty JSON atomically; a missing number (NaN) is written as null, so the file
+    is JSON that every reader accepts."""
+    text = json.dumps(_json_ready(data), indent=2, default=str, allow_nan=False)
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+        tmp.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, float | np.floating) and not np.isfinite(value):
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
 
 
 def write_gpkg(layers: dict[str, gpd.GeoDataFrame | pd.DataFrame], path: Path) -> Path:

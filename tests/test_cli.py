@@ -364,3 +364,43 @@ def test_compare_reads_a_finished_run_the_same_as_analysing_again(tiny):
     assert b.exit_code == 0 and a.stdout == b.stdout
     gone = runner.invoke(app, ["compare", "--config", str(tiny.config), "--run", str(tiny.root)])
     assert gone.exit_code == 2 and "give --run the folder of a finished" in gone.stderr
+
+
+def test_a_matrix_of_minutes_is_mapped_in_minutes(tiny):
+    """Travel times imported as a matrix are shown as minutes on the map, not as metres
+    divided into kilometres."""
+    rows = [
+        {"area_code": f"E01{i + 1:06d}", "service_id": sid, "minutes": 5 + i + k}
+        for i in range(16)
+        for k, sid in enumerate(["S1", "S2", "S3", "S4", "S5"])
+    ]
+    pd.DataFrame(rows).to_csv(tiny.path("times.csv"), index=False)
+    tiny.set_config('\n[access]\ndistance_model = "matrix"\nmatrix_path = "times.csv"\n')
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 0, result.output
+    folder = tiny.root / "out" / "tiny"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "Distance to Domestic abuse" in page
+    assert " min" in page and "km (straight line)" not in page
+    redraw = runner.invoke(app, ["map", "--config", str(tiny.config)])
+    assert redraw.exit_code == 0
+    assert " min" in (folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_gaps_writes_the_tables_without_maps_or_report(tiny):
+    result = runner.invoke(app, ["gaps", "--config", str(tiny.config)])
+    assert result.exit_code == 0, result.output
+    folder = tiny.root / "out" / "tiny-gaps"
+    names = {p.name for p in folder.iterdir()}
+    assert not names & {"index.html", "report.html"}
+    assert {"commissioners.xlsx", "results.gpkg", "tables"} <= names
+    assert (folder / "tables" / "gaps.csv").exists()
+
+
+def test_the_manifest_is_strict_json_even_with_missing_need(tiny):
+    need = tiny.read("need.csv")
+    tiny.write("need.csv", need.iloc[1:])  # one area without need: its numbers are missing
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    text = (tiny.root / "out" / "tiny" / "manifest.json").read_text()
+    manifest = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    assert manifest["counts"]["children_0_19"] == 15 * 200

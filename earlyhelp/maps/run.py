@@ -7,7 +7,13 @@ mechanism.
 
 from __future__ import annotations
 
-__all__ = ["before_after_map", "board_layers", "read_run_layers", "write_run_maps"]
+__all__ = [
+    "before_after_map",
+    "board_layers",
+    "read_run_cost_unit",
+    "read_run_layers",
+    "write_run_maps",
+]
 
 from pathlib import Path
 
@@ -26,7 +32,9 @@ from earlyhelp.sufficiency import PRIORITY_CLASSES
 _PRIORITY_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7")  # diverging, colour-blind safe
 
 
-def board_layers(areas: pd.DataFrame, cfg: Config) -> tuple[gpd.GeoDataFrame, list[MapLayer]]:
+def board_layers(
+    areas: pd.DataFrame, cfg: Config, *, cost_unit: str = "m"
+) -> tuple[gpd.GeoDataFrame, list[MapLayer]]:
     """The published map columns of ``areas`` and the layers that show them.
 
     Layers, the first shown first: the worst priority class of each area across the core
@@ -79,7 +87,8 @@ def board_layers(areas: pd.DataFrame, cfg: Config) -> tuple[gpd.GeoDataFrame, li
     # the board sees the answer first: priority gaps, then need, then the people
     order = {"priority": 0, "need_index": 1, "children": 2}
     layers.sort(key=lambda layer: order.get(layer.column, 3))
-    unit = _unit(cfg)
+    unit = "km" if cost_unit == "m" else "min"
+    how = "straight line" if cfg.access.distance_model == "euclidean" else "travel"
     for key, cat in cfg.categories.items():
         column = f"nearest__{key}"
         if column not in areas:
@@ -93,8 +102,7 @@ def board_layers(areas: pd.DataFrame, cfg: Config) -> tuple[gpd.GeoDataFrame, li
                 column,
                 f"Distance to {cat.label or key}",
                 fmt="{:,.1f} " + unit,
-                note=f"From the area to the nearest active {cat.label or key} "
-                f"({'straight line' if unit == 'km' else 'travel time'}).",
+                note=f"From the area to the nearest active {cat.label or key} ({how}).",
             )
         )
     for column in ("missing_called_for", "missing_core"):
@@ -126,10 +134,6 @@ def _suppressed_by_district(counts: pd.Series, district: pd.Series, cfg: Config)
     return numeric.astype(object).where(numeric.notna(), values)
 
 
-def _unit(cfg: Config) -> str:
-    return "min" if cfg.access.distance_model == "network" else "km"
-
-
 _DETAILS = {
     "missing_called_for": "Help its need calls for, out of reach",
     "missing_core": "Core help out of reach",
@@ -137,13 +141,20 @@ _DETAILS = {
 
 
 def write_run_maps(
-    areas: pd.DataFrame, services: gpd.GeoDataFrame, cfg: Config, folder: Path
+    areas: pd.DataFrame,
+    services: gpd.GeoDataFrame,
+    cfg: Config,
+    folder: Path,
+    *,
+    cost_unit: str = "m",
 ) -> dict[str, Path]:
     """Draw the board map (``index.html``) and, when configured, one map per district.
 
+    ``cost_unit`` is the distance model's unit (``m`` or ``min``).
+
     Returns ``{"county": path, "<district code>": path, ...}``.
     """
-    shown, layers = board_layers(areas, cfg)
+    shown, layers = board_layers(areas, cfg, cost_unit=cost_unit)
     details = {k: v for k, v in _DETAILS.items() if k in shown}
     common = {
         "layers": layers,
@@ -160,6 +171,16 @@ def write_run_maps(
     if cfg.map.district_maps:
         paths.update(district_maps(shown, services, out_dir=folder, **common))
     return paths
+
+
+def read_run_cost_unit(run_dir: Path) -> str:
+    """The distance unit a finished run measured in, from its ``manifest.json``."""
+    import json
+
+    manifest = Path(run_dir) / "manifest.json"
+    if not manifest.exists():
+        return "m"
+    return json.loads(manifest.read_text(encoding="utf-8")).get("access", {}).get("unit", "m")
 
 
 def read_run_layers(run_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
