@@ -23,7 +23,7 @@ from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished, suppress, unpublished_banner
 from earlyhelp.distance import DistanceModel, make_distance_model
 from earlyhelp.loading import Inputs, load_inputs
-from earlyhelp.need import AGE_BANDS
+from earlyhelp.need import AGE_BANDS, area_need_index
 from earlyhelp.outputs import (
     check_not_inputs,
     library_versions,
@@ -33,7 +33,7 @@ from earlyhelp.outputs import (
     write_json,
     write_workbook,
 )
-from earlyhelp.sufficiency import GapCutoffs, Sufficiency, area_need_index, assess_sufficiency
+from earlyhelp.sufficiency import GapCutoffs, Sufficiency, assess_sufficiency
 
 Progress = Callable[[str], None]
 STEPS = (
@@ -95,10 +95,9 @@ def analyse(
     progress(STEPS[1])
     if model is None:
         model = make_distance_model(cfg.access, roads=inputs.roads)
-    weight = None
-    if cfg.access.weight_demand_by_need:
-        # the median area weighs 1; an area at need index 100 weighs 2
-        weight = area_need_index(inputs.need.reindex(inputs.areas.index), cfg) / 50.0
+    score = area_need_index(inputs.need.reindex(inputs.areas.index), cfg.indicators)
+    # the median area weighs 1; an area at need index 100 weighs 2
+    weight = score / 50.0 if cfg.access.weight_demand_by_need else None
     access = compute_access(
         inputs.areas,
         inputs.need,
@@ -112,7 +111,14 @@ def analyse(
     if sufficiency:
         progress(STEPS[2])
         suff = assess_sufficiency(
-            cfg, inputs.areas, inputs.need, inputs.services, access, model=model, cutoffs=cutoffs
+            cfg,
+            inputs.areas,
+            inputs.need,
+            inputs.services,
+            access,
+            model=model,
+            cutoffs=cutoffs,
+            need_score=score,
         )
     return Assessment(config=cfg, inputs=inputs, model=model, access=access, sufficiency=suff)
 

@@ -24,6 +24,7 @@ __all__ = [
     "AGE_BANDS",
     "INDICATOR_KINDS",
     "RATE_PER",
+    "area_need_index",
     "calls_for",
     "children_in_ages",
     "county_values",
@@ -146,6 +147,14 @@ def county_values(need: pd.DataFrame, indicators: Mapping[str, IndicatorConfig])
     out = pd.DataFrame.from_dict(rows, orient="index", columns=[*_COUNTY_NUMBERS, "kind"])
     out.index.name = "indicator"
     return out.astype(dict.fromkeys(_COUNTY_NUMBERS, float))
+
+
+def area_need_index(need: pd.DataFrame, indicators: Mapping[str, IndicatorConfig]) -> pd.Series:
+    """:func:`need_index`, or 50 (the county median) everywhere when no indicator is set,
+    so a run without JSNA indicators still works (every area has average need)."""
+    if indicators:
+        return need_index(need, indicators)
+    return pd.Series(50.0, index=need.index, name="need_index")
 
 
 def need_index(need: pd.DataFrame, indicators: Mapping[str, IndicatorConfig]) -> pd.Series:

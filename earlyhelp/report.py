@@ -62,7 +62,7 @@ from earlyhelp.assessment import Assessment, publishable_summary
 from earlyhelp.config import Config
 from earlyhelp.disclosure import MISSING, check_publishable, suppress
 from earlyhelp.errors import EarlyHelpError, InputError
-from earlyhelp.need import AGE_BANDS, calls_for
+from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import atomic_path, header_with_unit
 from earlyhelp.stats import funnel_limits, overdispersion, wilson_ci
 
@@ -442,21 +442,6 @@ def _district_rows(summary: pd.DataFrame, links: Mapping[str, str]) -> list[dict
     return rows
 
 
-def _called(a: Assessment) -> pd.DataFrame:
-    """Area x category: does the area's need call for the category (as the run decided)."""
-    cfg = a.config
-    need = a.inputs.need.reindex(a.areas.index)
-    if not cfg.indicators:
-        return pd.DataFrame(False, index=a.areas.index, columns=list(cfg.categories))
-    table = calls_for(
-        need,
-        cfg.indicators,
-        ratio=cfg.sufficiency.calls_for_ratio,
-        top_share=1.0 - cfg.sufficiency.high_need_quantile,
-    )
-    return table.reindex(columns=list(cfg.categories), fill_value=False).fillna(False)
-
-
 def _children(a: Assessment) -> pd.Series:
     """Children 0-19 per area."""
     need = a.inputs.need.reindex(a.areas.index)
@@ -469,7 +454,9 @@ def _range_of_help(a: Assessment) -> dict[str, Any]:
     gaps = suff.gaps
     reach = gaps.pivot(index="area_code", columns="category", values="within_reach")
     kids = gaps.pivot(index="area_code", columns="category", values="children")
-    called = _called(a).reindex(index=reach.index, columns=reach.columns, fill_value=False)
+    called = a.sufficiency.called.reindex(
+        index=reach.index, columns=reach.columns, fill_value=False
+    )
     missing = called.astype(bool) & ~reach.astype(bool)
     elig = a.access.eligibility
     rows = []

@@ -108,7 +108,7 @@ from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
 from earlyhelp.geography import representative_points
 from earlyhelp.loading import InputRecord, Inputs, file_sha256, read_table
-from earlyhelp.need import AGE_BANDS, children_in_ages, need_index
+from earlyhelp.need import AGE_BANDS, area_need_index, children_in_ages
 from earlyhelp.provision import classify_services, reach_thresholds
 from earlyhelp.validation import ValidationReport, check_duplicates, parse_numbers
 
@@ -1128,12 +1128,7 @@ def site_services(
         model = make_distance_model(cfg.access, roads=inputs.roads)
     areas = inputs.areas
     if need_score is None:
-        need_a = inputs.need.reindex(areas.index)
-        need_score = (
-            need_index(need_a, cfg.indicators)
-            if cfg.indicators
-            else pd.Series(50.0, index=areas.index, name="need_index")
-        )
+        need_score = area_need_index(inputs.need.reindex(areas.index), cfg.indicators)
     candidates = candidates.to_crs(areas.crs) if candidates.crs != areas.crs else candidates
     problem = coverage_problem(
         areas,

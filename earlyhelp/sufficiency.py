@@ -26,7 +26,6 @@ __all__ = [
     "PRIORITY_CLASSES",
     "GapCutoffs",
     "Sufficiency",
-    "area_need_index",
     "assess_sufficiency",
     "category_children",
     "compare_districts",
@@ -50,7 +49,7 @@ from earlyhelp.accessibility import AccessResult, compute_access
 from earlyhelp.config import AccessConfig, CategoryConfig, Config
 from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
-from earlyhelp.need import AGE_BANDS, calls_for, children_in_ages, need_index
+from earlyhelp.need import AGE_BANDS, area_need_index, calls_for, children_in_ages
 from earlyhelp.stats import compare_with, funnel_limits, overdispersion, wilson_ci
 
 # An area's places are "adequate" for a category at this share of the county's places per
@@ -84,6 +83,8 @@ class Sufficiency:
         The headline table per district with a County total row (:func:`district_summary`).
     cutoffs
         Where high need and low access started in this run (:class:`GapCutoffs`).
+    called
+        Area x category (bool): the kinds of help each area's need calls for.
     """
 
     need_index: pd.Series
@@ -94,6 +95,7 @@ class Sufficiency:
     funnel: pd.DataFrame
     summary: pd.DataFrame
     cutoffs: GapCutoffs
+    called: pd.DataFrame
 
 
 def category_children(need: pd.DataFrame, categories: Mapping[str, CategoryConfig]) -> pd.DataFrame:
@@ -580,13 +582,6 @@ def compare_districts(districts: pd.DataFrame, first: str, second: str) -> pd.Da
     return out.reset_index()
 
 
-def area_need_index(need: pd.DataFrame, cfg: Config) -> pd.Series:
-    """The need index of every area (0-100), or 50 everywhere when no indicator is set."""
-    if cfg.indicators:
-        return need_index(need, cfg.indicators)
-    return pd.Series(50.0, index=need.index, name="need_index")
-
-
 def assess_sufficiency(
     cfg: Config,
     areas: gpd.GeoDataFrame,
@@ -596,16 +591,18 @@ def assess_sufficiency(
     *,
     model: DistanceModel | None = None,
     cutoffs: GapCutoffs | None = None,
+    need_score: pd.Series | None = None,
 ) -> Sufficiency:
     """Every sufficiency table for one run, from the loaded inputs and the access result.
 
     ``model`` is the distance model the access result was measured with (built from
     config when not given), reused for the sectors within reach. ``cutoffs`` are those of
     a baseline run (for scenarios); by default this run's own (:func:`gap_cutoffs`).
+    ``need_score`` is the need index when already computed.
     """
     suff = cfg.sufficiency
     need_a = need.reindex(areas.index)
-    score = area_need_index(need_a, cfg)
+    score = area_need_index(need_a, cfg.indicators) if need_score is None else need_score
     if cutoffs is None:
         cutoffs = gap_cutoffs(
             need_a,
@@ -665,6 +662,7 @@ def assess_sufficiency(
             core=[k for k, c in cfg.categories.items() if c.required],
         ),
         cutoffs=cutoffs,
+        called=called.reindex(columns=list(cfg.categories), fill_value=False).fillna(False),
     )
 
 
