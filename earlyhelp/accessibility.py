@@ -79,12 +79,12 @@ from earlyhelp.geography import representative_points
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.provision import (
     ROLES,
-    _numeric,
-    _text,
     age_band_mask,
     classify_services,
+    numeric_column,
     reach_thresholds,
     service_supply,
+    text_column,
 )
 
 # Weights of equal bands of the catchment for step decay, nearest band first: Luo and Qi's
@@ -160,7 +160,7 @@ class Catchment:
 
 
 def _is_outreach(services: pd.DataFrame) -> np.ndarray:
-    return (_text(services, "delivery", "in_person") == "outreach").to_numpy(dtype=bool)
+    return (text_column(services, "delivery", "in_person") == "outreach").to_numpy(dtype=bool)
 
 
 def build_catchment(
@@ -721,7 +721,7 @@ def compute_access(
 
     bands = _band_demand(areas.index, need, notes)
     weight = _need_weights(need_weight, access_cfg, areas.index, list(categories), notes)
-    unclassified = int((~_text(areas, "rural_urban", "").isin(["urban", "rural"])).sum())
+    unclassified = int((~text_column(areas, "rural_urban", "").isin(["urban", "rural"])).sum())
     if unclassified:
         notes.append(
             f"{unclassified} areas have no rural/urban class; the urban reach threshold "
@@ -731,7 +731,7 @@ def compute_access(
     roles = classify_services(services, categories=categories)
     serves_all = age_band_mask(services)
     supply_all = service_supply(services)
-    capacity_missing = _numeric(services, "capacity", np.nan)
+    capacity_missing = numeric_column(services, "capacity", np.nan)
     capacity_missing = pd.Series(np.isnan(capacity_missing), index=services.index)
     local_roles = roles[roles["role"] == "local"]
     thresholds = {

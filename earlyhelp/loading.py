@@ -50,7 +50,6 @@ from earlyhelp.validation import (
 SECTORS = ("statutory", "voluntary", "community", "private")
 DELIVERY = ("in_person", "outreach", "online", "phone")
 STATUS = ("active", "planned", "closed")
-_TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
 _VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".zip"}
 # generalised boundaries miss points on the coast by this
 STUDY_AREA_TOLERANCE_M = 250.0

@@ -13,8 +13,10 @@ __all__ = [
     "ROLES",
     "age_band_mask",
     "classify_services",
+    "numeric_column",
     "reach_thresholds",
     "service_supply",
+    "text_column",
 ]
 
 from collections.abc import Iterable
@@ -39,8 +41,8 @@ def age_band_mask(services: pd.DataFrame) -> pd.DataFrame:
     inclusive), the rule of :func:`earlyhelp.need.children_in_ages`. A missing
     ``min_age`` means from birth; a missing ``max_age`` means no upper limit.
     """
-    lo = _numeric(services, "min_age", 0.0)
-    hi = _numeric(services, "max_age", np.inf)
+    lo = numeric_column(services, "min_age", 0.0)
+    hi = numeric_column(services, "max_age", np.inf)
     mask = {
         band: (lo <= band_hi) & (hi >= band_lo) for band, (band_lo, band_hi) in AGE_BANDS.items()
     }
@@ -66,8 +68,8 @@ def classify_services(services: pd.DataFrame, *, categories: Iterable[str]) -> p
         (its ages overlap no band of the need table) or ``unknown_delivery``.
     """
     keys = list(categories)
-    status = _text(services, "status", "")
-    delivery = _text(services, "delivery", "in_person")  # missing delivery: in person
+    status = text_column(services, "status", "")
+    delivery = text_column(services, "delivery", "in_person")  # missing delivery: in person
     geoms = services.geometry if isinstance(services, gpd.GeoDataFrame) else None
     located = (
         ~(geoms.isna() | geoms.is_empty).to_numpy(dtype=bool)
@@ -100,7 +102,7 @@ def classify_services(services: pd.DataFrame, *, categories: Iterable[str]) -> p
 
 def service_supply(services: pd.DataFrame) -> pd.Series:
     """Supply of each service: ``capacity``, or 1 where it is missing. Named ``supply``."""
-    capacity = _numeric(services, "capacity", np.nan)
+    capacity = numeric_column(services, "capacity", np.nan)
     return pd.Series(
         np.where(np.isnan(capacity), 1.0, capacity), index=services.index, name="supply"
     )
@@ -116,11 +118,11 @@ def reach_thresholds(areas: pd.DataFrame, category: CategoryConfig, *, unit: str
         urban, rural = category.reach_urban_m, category.reach_rural_m
     else:
         urban, rural = category.reach_urban_min, category.reach_rural_min
-    is_rural = (_text(areas, "rural_urban", "") == "rural").to_numpy(dtype=bool)
+    is_rural = (text_column(areas, "rural_urban", "") == "rural").to_numpy(dtype=bool)
     return pd.Series(np.where(is_rural, rural, urban), index=areas.index, name="reach_threshold")
 
 
-def _numeric(df: pd.DataFrame, column: str, default: float) -> np.ndarray:
+def numeric_column(df: pd.DataFrame, column: str, default: float) -> np.ndarray:
     """Column as floats, ``default`` where missing."""
     if column not in df.columns:
         return np.full(len(df), default)
@@ -128,7 +130,7 @@ def _numeric(df: pd.DataFrame, column: str, default: float) -> np.ndarray:
     return np.where(np.isnan(values), default, values)
 
 
-def _text(df: pd.DataFrame, column: str, default: str) -> pd.Series:
+def text_column(df: pd.DataFrame, column: str, default: str) -> pd.Series:
     """Column as stripped lower-case text, ``default`` where missing."""
     if column not in df.columns:
         return pd.Series(default, index=df.index, dtype="string")

@@ -137,7 +137,7 @@ def build_report(
     if assessment.sufficiency is None:
         raise EarlyHelpError(
             "report: this run measured access only; the board report needs the sufficiency "
-            "analysis (run without --access-only, or call assess(cfg) with sufficiency=True)"
+            "analysis (make it with 'earlyhelp run', or call assess(cfg) with sufficiency=True)"
         )
     context = _context(
         assessment,

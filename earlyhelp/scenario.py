@@ -75,6 +75,7 @@ from earlyhelp.assessment import Assessment, analyse, input_paths
 from earlyhelp.config import CategoryConfig, Config, did_you_mean
 from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
+from earlyhelp.geography import normalise_postcode
 from earlyhelp.loading import (
     DELIVERY,
     SECTORS,
@@ -83,7 +84,6 @@ from earlyhelp.loading import (
     InputRecord,
     Inputs,
     file_sha256,
-    normalise_postcode,
 )
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.siting import band_ages, label_in_text

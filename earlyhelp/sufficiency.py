@@ -38,6 +38,7 @@ __all__ = [
     "resourcing",
 ]
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -256,12 +257,8 @@ def _sector_reach(
     taxonomy = {
         s: CategoryConfig(label=s, reach_urban_m=urban_m, reach_rural_m=rural_m) for s in SECTORS
     }
-    cfg = AccessConfig(
-        **{
-            **{f: getattr(access_cfg, f) for f in access_cfg.__dataclass_fields__},
-            "measures": ("nearest", "within_reach"),
-            "weight_demand_by_need": False,
-        }
+    cfg = dataclasses.replace(
+        access_cfg, measures=("nearest", "within_reach"), weight_demand_by_need=False
     )
     result = compute_access(areas, need, by_sector, taxonomy, cfg, model=model)
     return _wide(result, "within_reach", taxonomy).astype(bool)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from earlyhelp.config import load_config
-from earlyhelp.errors import ValidationFailed
+from earlyhelp.errors import InputError, ValidationFailed
 from earlyhelp.loading import load_inputs
 
 
@@ -70,11 +70,11 @@ def test_areas_from_a_geopackage_layer_in_degrees(tiny):
 
 def test_a_missing_file_names_the_config_line_to_fix(tiny):
     tiny.set_config(replace=('path = "need.csv"', 'path = "nope.csv"'))
-    with pytest.raises(Exception, match=r"need file not found; check path = .* in config.toml"):
+    with pytest.raises(InputError, match=r"need file not found; check path = .* in config.toml"):
         load_inputs(load_config(tiny.config))
 
 
 def test_a_configured_postcode_lookup_that_is_missing_is_an_error(tiny):
     tiny.set_config(replace=('path = "postcodes.csv"', 'path = "postcodes_2025.csv"'))
-    with pytest.raises(Exception, match=r"postcode lookup file not found; check path"):
+    with pytest.raises(InputError, match=r"postcode lookup file not found; check path"):
         load_inputs(load_config(tiny.config))

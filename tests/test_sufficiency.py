@@ -9,6 +9,7 @@ import pytest
 from shapely.geometry import box
 
 from earlyhelp.config import CategoryConfig, load_config
+from earlyhelp.errors import InputError
 from earlyhelp.sufficiency import compare_districts, range_of_help, resourcing
 
 CATS = {
@@ -173,7 +174,7 @@ def test_any_district_can_be_compared_with_any_other(demo_run):
     row = table[table["measure"] == "share_full_core_range"].iloc[0]
     assert row["verdict"] == "lower"
     assert row["difference"] == pytest.approx(row[thin] - row[other])
-    with pytest.raises(Exception, match="no district 'X07999999'"):
+    with pytest.raises(InputError, match="no district 'X07999999'"):
         compare_districts(demo_run.sufficiency.districts, thin, "X07999999")
 
 

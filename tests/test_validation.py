@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from earlyhelp.cli import app
 from earlyhelp.config import load_config
-from earlyhelp.errors import ValidationFailed
+from earlyhelp.errors import InputError, ValidationFailed
 from earlyhelp.loading import load_inputs
 
 
@@ -100,7 +100,7 @@ def test_missing_crs_is_refused_with_the_fix(tiny):
     with pytest.warns(UserWarning, match="'crs' was not provided"):  # the broken fixture
         areas.set_crs(None, allow_override=True).to_file(tiny.path("areas.gpkg"))
     tiny.set_config(replace=('path = "areas.geojson"', 'path = "areas.gpkg"'))
-    with pytest.raises(Exception) as info:
+    with pytest.raises(InputError) as info:
         load_inputs(load_config(tiny.config))
     assert str(info.value) == (
         "areas.gpkg: the file has no coordinate reference system (CRS); add crs = "
