@@ -9,7 +9,6 @@ from __future__ import annotations
 
 __all__ = ["STEPS", "Assessment", "analyse", "assess", "publishable_summary", "write_run"]
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from earlyhelp.loading import Inputs, load_inputs
 from earlyhelp.need import AGE_BANDS, area_need_index
 from earlyhelp.outputs import (
     check_not_inputs,
-    library_versions,
+    run_manifest,
     staged_dir,
     write_csv,
     write_gpkg,
@@ -283,31 +282,27 @@ _PUBLICATION = {
 
 
 def _manifest(assessment: Assessment, files: list[str]) -> dict:
-    cfg = assessment.config
     inputs = assessment.inputs
-    return {
-        "run": cfg.run.name,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "config_file": str(cfg.source.resolve()) if cfg.source else None,
-        "inputs": [vars(r) for r in inputs.records],
-        "validation": {
+    return run_manifest(
+        assessment.config,
+        command="run",
+        inputs=[vars(r) for r in inputs.records],
+        outputs={
+            path: _PUBLICATION.get(path, "analyst data, not for publication") for path in files
+        },
+        validation={
             "errors": len(inputs.report.errors),
             "warnings": len(inputs.report.warnings),
         },
-        "outputs": {
-            path: _PUBLICATION.get(path, "analyst data, not for publication") for path in files
-        },
-        "access": {
+        access={
             "notes": list(assessment.access.notes),
             "eligibility": assessment.access.eligibility.reset_index().to_dict("records"),
             **assessment.access.params,
         },
-        "parameters": cfg.to_dict(),
-        "libraries": library_versions(),
-        "counts": {
+        counts={
             "areas": len(inputs.areas),
             "districts": int(inputs.areas["district_code"].nunique()),
             "services": len(inputs.services),
             "children_0_19": float(np.nansum(inputs.need[list(AGE_BANDS)].to_numpy())),
         },
-    }
+    )

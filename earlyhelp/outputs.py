@@ -12,6 +12,7 @@ __all__ = [
     "check_not_inputs",
     "header_with_unit",
     "library_versions",
+    "run_manifest",
     "staged_dir",
     "write_csv",
     "write_gpkg",
@@ -20,6 +21,7 @@ __all__ = [
 ]
 
 import contextlib
+import datetime as dt
 import json
 import os
 import platform
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from earlyhelp.config import Config
 from earlyhelp.errors import InputError
 from earlyhelp.validation import UNPRINTABLE
 
@@ -292,10 +295,37 @@ def _join(value: Any) -> Any:
     return ";".join(map(str, value)) if _is_list(value) else value
 
 
-def library_versions() -> dict[str, str]:
-    """Versions of Python and the libraries that shape the results."""
+def run_manifest(
+    cfg: Config,
+    *,
+    command: str,
+    inputs: list[dict[str, Any]],
+    outputs: dict[str, str],
+    parameters: dict[str, Any] | None = None,
+    libraries: tuple[str, ...] = (),
+    **sections: Any,
+) -> dict[str, Any]:
+    """The manifest of one output folder: what made it (command, config file, every
+    parameter, library versions, time), what it read (inputs with SHA-256 and rows read,
+    used and dropped) and what it wrote (each file and whether it may be published);
+    ``sections`` add the command's own parts (results, access notes, counts...)."""
+    return {
+        "command": command,
+        "run": cfg.run.name,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "config_file": str(cfg.source.resolve()) if cfg.source else None,
+        "inputs": inputs,
+        "outputs": outputs,
+        **sections,
+        "parameters": cfg.to_dict() if parameters is None else parameters,
+        "libraries": library_versions(libraries),
+    }
+
+
+def library_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """Versions of Python and the libraries that shape the results (and ``extra`` ones)."""
     out = {"python": platform.python_version()}
-    for name in _LIBRARIES:
+    for name in (*_LIBRARIES, *extra):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

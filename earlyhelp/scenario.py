@@ -58,7 +58,6 @@ __all__ = [
 ]
 
 import dataclasses
-import datetime as dt
 import difflib
 import re
 import tomllib
@@ -998,7 +997,7 @@ def write_scenario(result: ScenarioResult, out_dir: Path, *, cfg: Config, inputs
     from earlyhelp.disclosure import UNPUBLISHED_BANNER, mark_unpublished
     from earlyhelp.outputs import (
         check_not_inputs,
-        library_versions,
+        run_manifest,
         staged_dir,
         write_csv,
         write_gpkg,
@@ -1057,17 +1056,13 @@ def write_scenario(result: ScenarioResult, out_dir: Path, *, cfg: Config, inputs
             subtitle=f"{_subject(result.scenario, result.changes)}: before and after",
         )
         files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
-        manifest = {
-            "command": "scenario",
-            "run": cfg.run.name,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "config_file": str(cfg.source.resolve()) if cfg.source else None,
-            "scenario": result.scenario.to_dict(),
-            "inputs": records,
-            "results": result.summary(),
-            "outputs": dict.fromkeys(files, "analyst data, not for publication"),
-            "parameters": cfg.to_dict(),
-            "libraries": library_versions(),
-        }
+        manifest = run_manifest(
+            cfg,
+            command="scenario",
+            inputs=records,
+            outputs=dict.fromkeys(files, "analyst data, not for publication"),
+            scenario=result.scenario.to_dict(),
+            results=result.summary(),
+        )
         write_json(manifest, stage / "manifest.json")
     return out_dir

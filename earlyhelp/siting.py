@@ -83,7 +83,6 @@ __all__ = [
 ]
 
 import contextlib
-import datetime as dt
 import os
 import sys
 import time
@@ -1378,7 +1377,7 @@ def write_siting(
     from earlyhelp.disclosure import UNPUBLISHED_BANNER, mark_unpublished
     from earlyhelp.outputs import (
         check_not_inputs,
-        library_versions,
+        run_manifest,
         staged_dir,
         write_csv,
         write_gpkg,
@@ -1415,17 +1414,15 @@ def write_siting(
         )
         _write_map(result, cfg, inputs, stage / "map.html")
         files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
-        manifest = {
-            "command": "site",
-            "run": cfg.run.name,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "config_file": str(cfg.source.resolve()) if cfg.source else None,
-            "parameters": {**result.params, "candidates_source": str(candidates_source)},
-            "inputs": records,
-            "results": result.summary(),
-            "outputs": dict.fromkeys(files, "analyst data, not for publication"),
-            "libraries": {**library_versions(), "highspy": _version("highspy")},
-        }
+        manifest = run_manifest(
+            cfg,
+            command="site",
+            inputs=records,
+            outputs=dict.fromkeys(files, "analyst data, not for publication"),
+            parameters={**result.params, "candidates_source": str(candidates_source)},
+            libraries=("highspy",),
+            results=result.summary(),
+        )
         write_json(manifest, stage / "manifest.json")
     return out_dir
 
@@ -1468,12 +1465,3 @@ def _write_map(result: SitingResult, cfg: Config, inputs: Inputs, path: Path) ->
 
 def _record(path: Path, rows: int) -> InputRecord:
     return InputRecord("candidates", str(path), file_sha256(path), rows_read=rows, rows_used=rows)
-
-
-def _version(name: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "not installed"
