@@ -26,6 +26,7 @@ from earlyhelp.errors import ConfigError
 
 __all__ = [
     "AREA_COLUMNS",
+    "CHOICES",
     "NEED_COLUMNS",
     "POSTCODE_COLUMNS",
     "ROAD_COLUMNS",
@@ -299,7 +300,10 @@ class Config:
         return _plain(self)
 
 
-_CHOICES = {
+# Names a value may take. Where a registry owns the names (DECAYS, CLASSIFIERS,
+# SITING_METHODS, NEED_WEIGHTS, INDICATOR_KINDS) they are repeated here so that reading a
+# config file does not import folium or HiGHS; tests/test_config.py checks they agree.
+CHOICES = {
     ("services", "outside_study_area"): ("keep", "drop"),
     ("centres", "outside_study_area"): ("keep", "drop"),
     ("access", "travel_mode"): ("walk", "drive"),
@@ -442,7 +446,7 @@ def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: t
         if not isinstance(value, str):
             raise ConfigError(f"{file}: '{key}' must be text in quotes, not {value!r}")
         section = where[0]
-        choices = _CHOICES.get((section, where[-1]))
+        choices = CHOICES.get((section, where[-1]))
         if choices and value not in choices:
             raise ConfigError(
                 f"{file}: '{key}' is '{value}'{did_you_mean(value, choices)}; "

@@ -98,3 +98,17 @@ def test_config_is_frozen():
     cfg = Config()
     with pytest.raises(AttributeError):
         cfg.run.name = "changed"  # type: ignore[misc]
+
+
+def test_config_choices_agree_with_the_registries_that_own_them():
+    from earlyhelp.accessibility import DECAYS
+    from earlyhelp.config import CHOICES
+    from earlyhelp.maps.classes import CLASSIFIERS
+    from earlyhelp.need import INDICATOR_KINDS
+    from earlyhelp.siting import NEED_WEIGHTS, SITING_METHODS
+
+    assert set(CHOICES[("access", "decay")]) == set(DECAYS)
+    assert set(CHOICES[("map", "classification")]) == set(CLASSIFIERS)
+    assert set(CHOICES[("siting", "method")]) == set(SITING_METHODS)
+    assert set(CHOICES[("siting", "need_weight")]) == set(NEED_WEIGHTS)
+    assert set(CHOICES[("indicators", "kind")]) == set(INDICATOR_KINDS)

@@ -578,6 +578,6 @@ def test_overlapping_shapes_are_simplified_one_by_one_with_a_warning():
 
 
 def test_classification_names_match_the_config_choices():
-    from earlyhelp.config import _CHOICES
+    from earlyhelp.config import CHOICES
 
-    assert tuple(_CHOICES[("map", "classification")]) == tuple(CLASSIFIERS)
+    assert tuple(CHOICES[("map", "classification")]) == tuple(CLASSIFIERS)
