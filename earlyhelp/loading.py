@@ -44,6 +44,7 @@ from earlyhelp.validation import (
     clean_text,
     parse_numbers,
     require_columns,
+    rows_where,
     sheet_rows,
 )
 
@@ -287,7 +288,7 @@ def _rural_urban(values, path, field, report, rows) -> np.ndarray:
             field,
             f"'{values[bad].iloc[0]}' is not urban or rural",
             "write urban or rural (or an ONS rural-urban class such as 'Rural village')",
-            rows=[rows[i] for i in np.flatnonzero(bad.to_numpy())],
+            rows=rows_where(rows, bad.to_numpy()),
         )
     return out.where(out.isin(["urban", "rural"])).to_numpy()
 
@@ -301,7 +302,7 @@ def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:
             "geometry",
             f"{empty.sum()} area(s) have no geometry",
             "draw the missing boundaries or remove those rows from the areas file",
-            rows=[rows[i] for i in np.flatnonzero(empty)],
+            rows=rows_where(rows, empty),
         )
     invalid = ~empty & ~geom.is_valid.to_numpy()
     if invalid.any():
@@ -315,7 +316,7 @@ def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:
             "geometry",
             f"{invalid.sum()} invalid polygon(s) were repaired with make_valid",
             "check those boundaries in QGIS (Vector > Geometry Tools > Check Validity)",
-            rows=[rows[i] for i in np.flatnonzero(invalid)],
+            rows=rows_where(rows, invalid),
         )
     polygonal = geom.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     wrong = ~empty & ~polygonal
@@ -325,7 +326,7 @@ def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:
             "geometry",
             f"{wrong.sum()} area(s) are not polygons (e.g. {geom[wrong].geom_type.iloc[0]})",
             "areas must be polygons; use the boundary file, not centroids",
-            rows=[rows[i] for i in np.flatnonzero(wrong)],
+            rows=rows_where(rows, wrong),
         )
     return geom
 
@@ -444,7 +445,7 @@ def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:
             f"{unmatched.sum()} row(s) have an area code that is not in the areas file "
             f"(e.g. '{codes_s[unmatched].iloc[0]}'); they are left out",
             "check the codes, or that both files cover the same areas and year",
-            rows=[rows[i] for i in np.flatnonzero(unmatched)],
+            rows=rows_where(rows, unmatched),
         )
         record.dropped["area code not in areas file"] = int(unmatched.sum())
     missing = ~area_codes.isin(codes)
@@ -655,7 +656,7 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:
                 f"{degrees.sum()} easting/northing value(s) look like degrees "
                 f"(e.g. {e[degrees].iloc[0]:g}, {nn[degrees].iloc[0]:g})",
                 f"map these columns as latitude and longitude under [{role}.columns]",
-                rows=[rows[i] for i in np.flatnonzero(degrees.to_numpy())],
+                rows=rows_where(rows, degrees.to_numpy()),
             )
         pts = gpd.GeoSeries(
             gpd.points_from_xy(e.where(~degrees), nn.where(~degrees)), crs="EPSG:27700"
@@ -675,7 +676,7 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:
                     "is configured",
                     'set path = "..." under [postcodes] to a postcode lookup file (such as '
                     "the ONS Postcode Directory), or give coordinates",
-                    rows=[rows[i] for i in np.flatnonzero(need)],
+                    rows=rows_where(rows, need),
                 )
             else:
                 found = pc.isin(postcodes.index).to_numpy()
@@ -687,7 +688,7 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:
                         f"{unknown.sum()} postcode(s) are not in the postcode lookup "
                         f"(e.g. '{raw[cols['postcode']].iloc[np.flatnonzero(unknown)[0]]}')",
                         "check the postcode, or give latitude/longitude for that row",
-                        rows=[rows[i] for i in np.flatnonzero(unknown)],
+                        rows=rows_where(rows, unknown),
                     )
                 hit = need & found
                 looked = postcodes.reindex(pc[hit].to_numpy())
@@ -701,7 +702,7 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:
                         f"{stale.sum()} postcode(s) are terminated; their last known place "
                         "was used",
                         "update the service's postcode in the directory",
-                        rows=[rows[i] for i in np.flatnonzero(stale)],
+                        rows=rows_where(rows, stale),
                     )
     points = gpd.points_from_xy(x, y)
     points[~(np.isfinite(x) & np.isfinite(y))] = None  # no location: no geometry, not NaN
@@ -720,7 +721,7 @@ def _place_in_study_area(services, areas, spec, path, report, rows, record):
             "location",
             f"{lost.sum()} in-person or outreach service(s) have no location and are left out",
             "give each service coordinates or a postcode",
-            rows=[rows[i] for i in np.flatnonzero(lost)],
+            rows=rows_where(rows, lost),
         )
         record.dropped["no location"] = int(lost.sum())
     area_code = np.full(len(services), None, dtype=object)
@@ -749,7 +750,7 @@ def _place_in_study_area(services, areas, spec, path, report, rows, record):
             f"({names}{'...' if outside.sum() > 3 else ''})",
             'set outside_study_area = "drop" or "keep" in its section of config.toml; '
             "keeping them lets services over the border serve children near it",
-            rows=[rows[i] for i in np.flatnonzero(outside)],
+            rows=rows_where(rows, outside),
         )
     services = services.assign(area_code=area_code)
     keep = ~lost & ~(outside & (spec.outside_study_area == "drop"))

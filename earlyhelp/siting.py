@@ -109,7 +109,7 @@ from earlyhelp.geography import representative_points
 from earlyhelp.loading import InputRecord, Inputs, file_sha256, read_table
 from earlyhelp.need import AGE_BANDS, area_need_index, children_in_ages
 from earlyhelp.provision import classify_services, reach_thresholds
-from earlyhelp.validation import ValidationReport, check_duplicates, parse_numbers
+from earlyhelp.validation import ValidationReport, check_duplicates, parse_numbers, rows_where
 
 CANDIDATE_COLUMNS = ("site_id", "name", "kind", "easting", "northing")
 _MAX_GRID_POINTS = 20_000
@@ -205,7 +205,7 @@ def read_candidates(path: str | Path, *, crs: str = "EPSG:27700") -> gpd.GeoData
             "site_id",
             f"{int(blank.sum())} row(s) have no site_id",
             "give every candidate site an id",
-            rows=[rows[i] for i in np.flatnonzero(blank)],
+            rows=rows_where(rows, blank),
         )
     check_duplicates(ids, file=path, field="site_id", report=report, rows=rows)
     xy = {}
@@ -218,7 +218,7 @@ def read_candidates(path: str | Path, *, crs: str = "EPSG:27700") -> gpd.GeoData
             "easting",
             f"{int(absent.sum())} row(s) have no easting or northing",
             "give each site its EPSG:27700 coordinates in metres, or delete the row",
-            rows=[rows[i] for i in np.flatnonzero(absent)],
+            rows=rows_where(rows, absent),
         )
     degrees = ((xy["easting"].abs() <= 180) & (xy["northing"].abs() <= 90)).to_numpy()
     if degrees.any():
@@ -227,7 +227,7 @@ def read_candidates(path: str | Path, *, crs: str = "EPSG:27700") -> gpd.GeoData
             "easting",
             f"{int(degrees.sum())} row(s) look like longitude/latitude in degrees",
             "give easting and northing in EPSG:27700 metres (convert them in QGIS)",
-            rows=[rows[i] for i in np.flatnonzero(degrees)],
+            rows=rows_where(rows, degrees),
         )
     report.raise_if_errors()
 

@@ -25,6 +25,7 @@ __all__ = [
     "parse_numbers",
     "plain_text",
     "require_columns",
+    "rows_where",
     "sheet_rows",
 ]
 
@@ -76,7 +77,7 @@ def clean_text(
         f"{dirty.sum()} value(s) held control, zero-width or direction-changing characters; "
         "they were removed",
         "check those cells: such characters are invisible and can disguise text",
-        rows=[rows[i] for i in np.flatnonzero(dirty)],
+        rows=rows_where(rows, dirty),
     )
     return text.where(~dirty, text.map(plain_text, na_action="ignore"))
 
@@ -167,6 +168,11 @@ def _rows(rows: Iterable[int] | int | str) -> str:
     if len(listed) > _MAX_LISTED:
         text += f" and {len(listed) - _MAX_LISTED} more"
     return text
+
+
+def rows_where(rows: Sequence[int], mask: Iterable[bool] | np.ndarray) -> list[int]:
+    """The row numbers (as a person sees them) of the records where ``mask`` is true."""
+    return [rows[i] for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
 
 
 def sheet_rows(index: pd.Index | Sequence[int], *, header_rows: int = 1) -> list[int]:
@@ -376,7 +382,7 @@ def check_categories(
             field,
             f"{empty.sum()} row(s) have no category",
             "give each service at least one category key from [categories]",
-            rows=[rows[i] for i in np.flatnonzero(empty)],
+            rows=rows_where(rows, empty),
         )
 
 
@@ -404,7 +410,7 @@ def check_area_codes(
             f"(e.g. '{clean[floaty].iloc[0]}')",
             "re-export the file keeping the code column as text (in Excel, format the "
             "column as Text before pasting)",
-            rows=[rows[i] for i in np.flatnonzero(floaty)],
+            rows=rows_where(rows, floaty),
         )
     if reference is not None and len(reference):
         ref = pd.Index(reference.astype(str))
@@ -420,7 +426,7 @@ def check_area_codes(
                 f"(e.g. '{clean[lost].iloc[0]}' for '{padded[lost].iloc[0]}')",
                 "re-export the file keeping the code column as text, so codes keep "
                 "their leading zeros",
-                rows=[rows[i] for i in np.flatnonzero(lost)],
+                rows=rows_where(rows, lost),
             )
     return clean
 
@@ -446,7 +452,7 @@ def check_lat_lon(
             "National Grid metres",
             f"map these columns as easting and northing under [services.columns] instead of "
             f'latitude = "{fields[0]}" and longitude = "{fields[1]}"',
-            rows=[rows[i] for i in np.flatnonzero(metres)],
+            rows=rows_where(rows, metres),
         )
     # Great Britain lies at latitude 49-61 and longitude -9 to 2: swapped values fall
     # at latitude -9..2 and longitude 49..61.
@@ -458,5 +464,5 @@ def check_lat_lon(
             f"{swapped.sum()} point(s) look like latitude and longitude swapped "
             f"(e.g. latitude {lat.iloc[np.flatnonzero(swapped)[0]]:g})",
             f'swap the mapping: latitude = "{fields[1]}" and longitude = "{fields[0]}"',
-            rows=[rows[i] for i in np.flatnonzero(swapped)],
+            rows=rows_where(rows, swapped),
         )
