@@ -76,7 +76,7 @@ from earlyhelp.distance import (
 )
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
 from earlyhelp.geography import representative_points
-from earlyhelp.need import AGE_BANDS
+from earlyhelp.need import AGE_BANDS, bands_for
 from earlyhelp.provision import (
     ROLES,
     age_band_mask,
@@ -257,11 +257,7 @@ def nearest_service(
 
 def category_bands(category: CategoryConfig) -> list[str]:
     """The need table's age bands that overlap the category's ages."""
-    return [
-        band
-        for band, (lo, hi) in AGE_BANDS.items()
-        if lo <= category.max_age and hi >= category.min_age
-    ]
+    return bands_for(category.min_age, category.max_age)
 
 
 def nearest_by_band(

@@ -25,6 +25,7 @@ __all__ = [
     "INDICATOR_KINDS",
     "RATE_PER",
     "area_need_index",
+    "bands_for",
     "calls_for",
     "children_in_ages",
     "county_values",
@@ -68,13 +69,19 @@ _TABLE_COLUMNS = [
 ]
 
 
+def bands_for(min_age: float, max_age: float) -> list[str]:
+    """The need table's age bands that overlap ``min_age``..``max_age`` (years,
+    inclusive): a band counts whole when any of its ages falls in the range, as the need
+    table has no finer detail. The one rule for services, categories and children."""
+    return [band for band, (lo, hi) in AGE_BANDS.items() if lo <= max_age and hi >= min_age]
+
+
 def children_in_ages(need: pd.DataFrame, *, min_age: float, max_age: float) -> pd.Series:
     """Children in the age bands that overlap ``min_age``..``max_age`` (years, inclusive).
 
-    A band counts whole when any of its ages falls in the range: the need table has no
-    finer detail. Returns a Series aligned to ``need`` named ``children``.
+    See :func:`bands_for`. Returns a Series aligned to ``need`` named ``children``.
     """
-    cols = [c for c, (lo, hi) in AGE_BANDS.items() if lo <= max_age and hi >= min_age]
+    cols = bands_for(min_age, max_age)
     if not cols:
         return pd.Series(0.0, index=need.index, name="children")
     return need[cols].sum(axis=1).astype(float).rename("children")

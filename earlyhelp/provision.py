@@ -38,11 +38,12 @@ def age_band_mask(services: pd.DataFrame) -> pd.DataFrame:
     """Which age bands of the need table each service serves (services × bands, bool).
 
     A band is served when any of its ages falls in ``min_age``..``max_age`` (years,
-    inclusive), the rule of :func:`earlyhelp.need.children_in_ages`. A missing
+    inclusive), the rule of :func:`earlyhelp.need.bands_for`. A missing
     ``min_age`` means from birth; a missing ``max_age`` means no upper limit.
     """
     lo = numeric_column(services, "min_age", 0.0)
     hi = numeric_column(services, "max_age", np.inf)
+    # bands_for's rule, for every service at once
     mask = {
         band: (lo <= band_hi) & (hi >= band_lo) for band, (band_lo, band_hi) in AGE_BANDS.items()
     }

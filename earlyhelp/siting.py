@@ -107,7 +107,7 @@ from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
 from earlyhelp.geography import representative_points
 from earlyhelp.loading import InputRecord, Inputs, file_sha256, read_table
-from earlyhelp.need import AGE_BANDS, area_need_index, children_in_ages
+from earlyhelp.need import AGE_BANDS, area_need_index, bands_for, children_in_ages
 from earlyhelp.provision import classify_services, reach_thresholds
 from earlyhelp.validation import ValidationReport, check_duplicates, parse_numbers, rows_where
 
@@ -1081,7 +1081,7 @@ def _category(category: str, categories: Mapping[str, CategoryConfig]) -> Catego
 
 def band_ages(cat: CategoryConfig) -> tuple[int, int]:
     """The ages whose children are counted for a category: whole need-table bands."""
-    bands = [(lo, hi) for lo, hi in AGE_BANDS.values() if lo <= cat.max_age and hi >= cat.min_age]
+    bands = [AGE_BANDS[b] for b in bands_for(cat.min_age, cat.max_age)]
     if not bands:
         return (int(cat.min_age), int(cat.max_age))
     return (min(b[0] for b in bands), max(b[1] for b in bands))
