@@ -31,6 +31,7 @@ from earlyhelp.config import Config, NeedInput, PostcodeInput, ServicesInput, di
 from earlyhelp.errors import InputError
 from earlyhelp.geography import lsoa_vintage_hint, normalise_postcode, to_analysis_crs
 from earlyhelp.need import AGE_BANDS
+from earlyhelp.provision import DELIVERY, SECTORS, STATUS
 from earlyhelp.sources._tables import Table, read_text_table
 from earlyhelp.validation import (
     ValidationReport,
@@ -48,9 +49,6 @@ from earlyhelp.validation import (
     sheet_rows,
 )
 
-SECTORS = ("statutory", "voluntary", "community", "private")
-DELIVERY = ("in_person", "outreach", "online", "phone")
-STATUS = ("active", "planned", "closed")
 _VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".zip"}
 # generalised boundaries miss points on the coast by this
 STUDY_AREA_TOLERANCE_M = 250.0

@@ -10,7 +10,12 @@ taxonomy's reach: each category's threshold for urban and rural areas.
 from __future__ import annotations
 
 __all__ = [
+    "DELIVERY",
+    "LOCAL_DELIVERY",
+    "REMOTE_DELIVERY",
     "ROLES",
+    "SECTORS",
+    "STATUS",
     "age_band_mask",
     "classify_services",
     "numeric_column",
@@ -30,8 +35,12 @@ from earlyhelp.need import AGE_BANDS
 
 # What a (service, category) pair is for the measures.
 ROLES = ("local", "remote", "not_active", "no_location", "no_ages", "unknown_delivery")
-_LOCAL_DELIVERY = ("in_person", "outreach")
-_REMOTE_DELIVERY = ("online", "phone")
+# The data model's vocabulary of services (the loaders check values against these).
+SECTORS = ("statutory", "voluntary", "community", "private")
+DELIVERY = ("in_person", "outreach", "online", "phone")
+STATUS = ("active", "planned", "closed")
+LOCAL_DELIVERY = ("in_person", "outreach")  # count as help nearby
+REMOTE_DELIVERY = ("online", "phone")  # available anywhere, never local presence
 
 
 def age_band_mask(services: pd.DataFrame) -> pd.DataFrame:
@@ -81,8 +90,8 @@ def classify_services(services: pd.DataFrame, *, categories: Iterable[str]) -> p
     role = np.select(
         [
             (status != "active").to_numpy(dtype=bool),
-            delivery.isin(_REMOTE_DELIVERY).to_numpy(dtype=bool),
-            ~delivery.isin(_LOCAL_DELIVERY).to_numpy(dtype=bool),
+            delivery.isin(REMOTE_DELIVERY).to_numpy(dtype=bool),
+            ~delivery.isin(LOCAL_DELIVERY).to_numpy(dtype=bool),
             ~located,
             ~serves_any,
         ],

@@ -64,12 +64,12 @@ from earlyhelp.disclosure import MISSING, check_publishable, suppress
 from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import atomic_path, header_with_unit
+from earlyhelp.provision import SECTORS
 from earlyhelp.stats import funnel_limits, overdispersion, wilson_ci
 
 # Key of the board map in ``map_links``; every other key is a district code.
 COUNTY_LINK = "county"
 
-_SECTORS = ("statutory", "voluntary", "community", "private")
 _RANKED_GAPS = 15  # (district, category) pairs listed among the priority gaps
 _RANKED_AREAS = 10  # small areas listed among the priority gaps
 
@@ -538,7 +538,7 @@ def _sectors(a: Assessment) -> list[dict[str, Any]]:
     kids = _children(a)
     listed = range_table["sectors_within_reach"].astype("string").fillna("").reindex(kids.index)
     rows = {}
-    for sector in _SECTORS:
+    for sector in SECTORS:
         has = listed.str.split("; ").map(lambda items, s=sector: s in (items or []))
         rows[sector] = {"children": kids.sum(), "within": kids[has.fillna(False)].sum()}
     table = pd.DataFrame(rows).T
@@ -560,7 +560,7 @@ def _sectors(a: Assessment) -> list[dict[str, Any]]:
             "reach": f"{s.sector_reach_urban_m / 1000:g} km urban, "
             f"{s.sector_reach_rural_m / 1000:g} km rural",
         }
-        for sector in _SECTORS
+        for sector in SECTORS
     ]
 
 

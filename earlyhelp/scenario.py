@@ -76,15 +76,13 @@ from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode
 from earlyhelp.loading import (
-    DELIVERY,
-    SECTORS,
-    STATUS,
     STUDY_AREA_TOLERANCE_M,
     InputRecord,
     Inputs,
     file_sha256,
 )
 from earlyhelp.need import AGE_BANDS
+from earlyhelp.provision import DELIVERY, SECTORS, STATUS
 from earlyhelp.siting import band_ages, label_in_text
 
 _TEXT = "text"

@@ -51,6 +51,7 @@ from earlyhelp.config import AccessConfig, CategoryConfig, Config
 from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
 from earlyhelp.need import AGE_BANDS, area_need_index, calls_for, children_in_ages
+from earlyhelp.provision import LOCAL_DELIVERY, SECTORS
 from earlyhelp.stats import compare_with, funnel_limits, overdispersion, wilson_ci
 
 # An area's places are "adequate" for a category at this share of the county's places per
@@ -59,7 +60,6 @@ ADEQUATE_SHARE = 0.5
 
 # From most to least urgent; "priority gap" is high need with low access.
 PRIORITY_CLASSES = ("priority gap", "access gap", "high need, reached", "no gap")
-SECTORS = ("statutory", "voluntary", "community", "private")
 
 
 @dataclass(frozen=True, eq=False)
@@ -343,7 +343,7 @@ def resourcing(
         )
     # places: in-person and outreach capacity (online and phone places are not local)
     delivery = active.get("delivery", "in_person")
-    local = pd.Series(delivery, index=active.index).isin(["in_person", "outreach"])
+    local = pd.Series(delivery, index=active.index).isin(LOCAL_DELIVERY)
     active["capacity"] = active["capacity"].where(local)
     both = active["annual_cost"].notna() & active["capacity"].notna()
     reached = active["reached"].notna() if "reached" in active else pd.Series(False)
