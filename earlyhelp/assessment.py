@@ -7,7 +7,15 @@ into ``<output_dir>/<run name>/`` atomically.
 
 from __future__ import annotations
 
-__all__ = ["STEPS", "Assessment", "analyse", "assess", "publishable_summary", "write_run"]
+__all__ = [
+    "STEPS",
+    "Assessment",
+    "analyse",
+    "assess",
+    "publishable_summary",
+    "read_run_comparison",
+    "write_run",
+]
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +29,7 @@ from earlyhelp.accessibility import AccessResult, compute_access
 from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished, suppress, unpublished_banner
 from earlyhelp.distance import DistanceModel, make_distance_model
+from earlyhelp.errors import InputError
 from earlyhelp.loading import Inputs, load_inputs
 from earlyhelp.need import AGE_BANDS, area_need_index
 from earlyhelp.outputs import (
@@ -120,6 +129,22 @@ def analyse(
             need_score=score,
         )
     return Assessment(config=cfg, inputs=inputs, model=model, access=access, sufficiency=suff)
+
+
+def read_run_comparison(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A finished run's published district summary (index ``district_code``, cells as
+    published) and its analyst district comparison (:func:`sufficiency.district_comparison`)."""
+    tables = Path(run_dir) / "tables"
+    summary_csv, long_csv = tables / "district_summary.csv", tables / "district_comparison.csv"
+    for path in (summary_csv, long_csv):
+        if not path.exists():
+            raise InputError(
+                f"{path}: not found; give --run the folder of a finished 'earlyhelp run'"
+            )
+    summary = pd.read_csv(summary_csv, dtype=str, keep_default_na=False)
+    long = pd.read_csv(long_csv, skiprows=1, keep_default_na=False, na_values=[""])
+    long["category"] = long["category"].fillna("")
+    return summary.set_index("district_code"), long
 
 
 def input_paths(cfg: Config) -> list[Path]:

@@ -229,7 +229,7 @@ def compare(
     from rich.table import Table
     from rich.text import Text
 
-    from earlyhelp.assessment import assess, publishable_summary
+    from earlyhelp.assessment import assess, publishable_summary, read_run_comparison
     from earlyhelp.config import load_config
     from earlyhelp.sufficiency import compare_districts
 
@@ -237,7 +237,7 @@ def compare(
     if (district is None) != (other is None):
         raise typer.BadParameter("give both --district and --with, or neither")
     if run_dir is not None:
-        summary, long = _read_comparison(run_dir)
+        summary, long = read_run_comparison(run_dir)
     else:
         assessment = assess(cfg)
         summary = publishable_summary(assessment)
@@ -280,25 +280,6 @@ def compare(
     for _, row in table.iterrows():
         out.add_row(*(Text(_cell(row[c])) for c in columns))
     console.print(out)
-
-
-def _read_comparison(run_dir: Path):
-    """The published district summary and the analyst comparison table of a finished run."""
-    import pandas as pd
-
-    from earlyhelp.errors import InputError
-
-    tables = Path(run_dir) / "tables"
-    summary_csv, long_csv = tables / "district_summary.csv", tables / "district_comparison.csv"
-    for path in (summary_csv, long_csv):
-        if not path.exists():
-            raise InputError(
-                f"{path}: not found; give --run the folder of a finished 'earlyhelp run'"
-            )
-    summary = pd.read_csv(summary_csv, dtype=str, keep_default_na=False)
-    long = pd.read_csv(long_csv, skiprows=1, keep_default_na=False, na_values=[""])
-    long["category"] = long["category"].fillna("")
-    return summary.set_index("district_code"), long
 
 
 def _cell(value) -> str:
