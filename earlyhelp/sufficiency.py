@@ -319,7 +319,6 @@ def resourcing(
     areas: gpd.GeoDataFrame,
     need: pd.DataFrame,
     services: gpd.GeoDataFrame,
-    categories: Mapping[str, CategoryConfig],
     *,
     in_need_column: str | None = None,
 ) -> pd.DataFrame:
@@ -639,7 +638,7 @@ def assess_sufficiency(
     )
     range_table = range_of_help(gaps, called, cfg.categories, sectors)
     in_need = cfg.indicators[suff.in_need_indicator].column if suff.in_need_indicator else None
-    money = resourcing(areas, need_a, services, cfg.categories, in_need_column=in_need)
+    money = resourcing(areas, need_a, services, in_need_column=in_need)
     kids = need_a[list(AGE_BANDS)].sum(axis=1)
     districts = district_comparison(areas, kids, gaps, range_table, money, cfg.categories)
     return Sufficiency(
@@ -654,7 +653,6 @@ def assess_sufficiency(
             kids,
             gaps,
             range_table,
-            districts,
             money,
             core=[k for k, c in cfg.categories.items() if c.required],
         ),
@@ -668,7 +666,6 @@ def district_summary(
     children: pd.Series,
     gaps: pd.DataFrame,
     range_table: pd.DataFrame,
-    districts: pd.DataFrame,
     resourcing_table: pd.DataFrame,
     *,
     core: Sequence[str] = (),

@@ -84,7 +84,7 @@ def test_resourcing_adds_districts_up_to_the_county():
         },
         index=["s1", "s2", "s3", "s4"],
     )
-    out = resourcing(areas, need, services, CATS, in_need_column="cin")
+    out = resourcing(areas, need, services, in_need_column="cin")
     assert out.loc["D1", "children"] == 60 and out.loc["D2", "children"] == 60
     assert out.loc["county", "annual_cost"] == 18000  # closed and out-of-area not counted
     assert out.loc["D1", "spend_per_child"] == pytest.approx(100.0)
