@@ -554,3 +554,35 @@ def test_a_service_reaches_only_the_children_of_its_ages():
     assert not wide.loc["A0", "within_reach__family_support"]
     assert wide.loc["A1", "share_within_reach__family_support"] == pytest.approx(1.0)
     assert wide.loc["A1", "within_reach__family_support"]
+
+
+def test_a_uniform_need_weight_divides_places_per_child_by_it():
+    """Weighting every area's demand by c spreads the same places over c times the
+    children: E2SFCA and 2SFCA fall by exactly c; nearest and reach do not move."""
+    rng = np.random.default_rng(11)
+    areas = _areas(rng.uniform(0, 5000, size=(12, 2)))
+    need = _need(areas.index, rng.integers(50, 300, size=12))
+    services = _services(rng.uniform(0, 5000, size=(5, 2)))
+    measures = ("nearest", "within_reach", "2sfca", "e2sfca")
+    plain = _run(areas, need, services, measures=measures)
+    weight = pd.Series(2.5, index=areas.index)
+    weighted = compute_access(
+        areas,
+        need,
+        services,
+        CATS,
+        AccessConfig(
+            distance_model="euclidean",
+            outreach_extra_m=0.0,
+            measures=measures,
+            weight_demand_by_need=True,
+        ),
+        origins=_origins(areas),
+        need_weight=weight,
+    )
+    for m in ("2sfca", "e2sfca"):
+        col = f"{m}__family_support"
+        assert np.allclose(weighted.wide[col], plain.wide[col] / 2.5)
+    for m in ("nearest", "within_reach"):
+        col = f"{m}__family_support"
+        pd.testing.assert_series_equal(weighted.wide[col], plain.wide[col])
