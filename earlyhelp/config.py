@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from earlyhelp.errors import ConfigError
+from earlyhelp.errors import ConfigError, EarlyHelpError
 
 __all__ = [
     "AREA_COLUMNS",
@@ -47,6 +47,7 @@ __all__ = [
     "SufficiencyConfig",
     "did_you_mean",
     "load_config",
+    "read_toml",
 ]
 
 # Canonical column names of each input, mapped to the user's own headers in config.
@@ -356,22 +357,38 @@ def load_config(path: str | Path | None = None) -> Config:
     if path is None:
         return Config()
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: config file not found; pass --config with the path to your config.toml"
-        ) from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: config file is not UTF-8 text; save it as UTF-8") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}; check quotes and brackets") from None
+    data = read_toml(
+        path,
+        what="config file",
+        missing="pass --config with the path to your config.toml",
+        error=ConfigError,
+    )
     cfg = _build(Config, data, path, ())
     cfg = _resolve_paths(cfg, path.parent.resolve())
     _cross_check(cfg, path)
     return dataclasses.replace(cfg, source=path)
+
+
+def read_toml(
+    path: Path,
+    *,
+    what: str,
+    missing: str,
+    syntax: str = "check quotes and brackets",
+    error: type[EarlyHelpError] = ConfigError,
+) -> dict[str, Any]:
+    """A TOML file's tables, or one clear ``error`` naming the file, the problem and the
+    fix: ``missing`` when there is no such file, ``syntax`` when it is not valid TOML."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"{path}: {what} not found; {missing}") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: {what} is not UTF-8 text; save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}; {syntax}") from None
 
 
 def _build(cls: type, data: Any, file: Path, where: tuple[str, ...]) -> Any:

@@ -60,7 +60,6 @@ __all__ = [
 import dataclasses
 import difflib
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +70,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.assessment import Assessment, analyse, input_paths
-from earlyhelp.config import CategoryConfig, Config, did_you_mean
+from earlyhelp.config import CategoryConfig, Config, did_you_mean, read_toml
 from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode
@@ -235,21 +234,14 @@ def read_scenario(path: str | Path) -> Scenario:
     checked when the scenario is applied (:func:`apply_scenario`).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(
-            f"{path}: scenario file not found; check the path given to --file"
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: scenario file is not UTF-8 text; save it as UTF-8") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            f"{path}: not valid TOML: {exc}; check quotes and brackets (each change is a "
-            '[[close]], [[open]], [[move]] or [[capacity]] table with service_id = "...")'
-        ) from None
+    data = read_toml(
+        path,
+        what="scenario file",
+        missing="check the path given to --file",
+        syntax="check quotes and brackets (each change is a [[close]], [[open]], [[move]] "
+        'or [[capacity]] table with service_id = "...")',
+        error=InputError,
+    )
     name = path.name
     problems: list[str] = []
     for key in data:
