@@ -65,7 +65,7 @@ from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import atomic_path, header_with_unit
 from earlyhelp.provision import SECTORS
-from earlyhelp.stats import funnel_limits, overdispersion, wilson_ci
+from earlyhelp.stats import clustered_share_ci, funnel_limits, overdispersion
 
 # Key of the board map in ``map_links``; every other key is a district code.
 COUNTY_LINK = "county"
@@ -464,7 +464,7 @@ def _range_of_help(a: Assessment) -> dict[str, Any]:
         sub = gaps[gaps["category"] == key]
         n = float(sub["children"].sum())
         out = float(sub["children_out_of_reach"].sum())
-        lo, hi = wilson_ci(n - out, n)
+        lo, hi = _county_limits(sub)
         rows.append(
             {
                 "category": key,
@@ -564,6 +564,18 @@ def _sectors(a: Assessment) -> list[dict[str, Any]]:
     ]
 
 
+def _county_limits(gaps: pd.DataFrame) -> tuple[float, float]:
+    """95% limits of the county's share of a category's children within reach, with the
+    areas as clusters, as every district's (:func:`earlyhelp.stats.clustered_share_ci`)."""
+    within = (gaps["children"] - gaps["children_out_of_reach"]).to_numpy(dtype=float)
+    limits = clustered_share_ci(
+        within, gaps["children"].to_numpy(dtype=float), np.zeros(len(gaps), dtype=int)
+    )
+    if limits.empty:
+        return np.nan, np.nan
+    return float(limits["lower"].iloc[0]), float(limits["upper"].iloc[0])
+
+
 def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
     """Section 3: each category's share within reach, district by district."""
     cfg, d = a.config, a.sufficiency.districts
@@ -586,7 +598,7 @@ def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
             }
         )
         total_n, total_d = float(num.sum()), float(den.sum())
-        lo, hi = wilson_ci(total_n, total_d)
+        lo, hi = _county_limits(a.sufficiency.gaps[a.sufficiency.gaps["category"] == key])
         part.loc["County"] = {
             "within": total_n,
             "out_of_reach": total_d - total_n,

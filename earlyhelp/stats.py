@@ -37,6 +37,7 @@ __all__ = [
     "Z_95",
     "Z_998",
     "byar_ci",
+    "clustered_share_ci",
     "compare_with",
     "exact_poisson_ci",
     "funnel_limits",
@@ -332,6 +333,38 @@ def funnel_limits(
         columns[f"lower_{label}"] = np.where(np.isnan(n_ok), np.nan, lower * per)
         columns[f"upper_{label}"] = np.where(np.isnan(n_ok), np.nan, upper * per)
     return pd.DataFrame(columns, index=_index_of(denominators, n))
+
+
+def clustered_share_ci(
+    numerators: Any, denominators: Any, groups: Any, *, z: float = Z_95
+) -> pd.DataFrame:
+    """Confidence limits of each group's share ``sum(y) / sum(n)`` over its areas, with
+    areas as clusters, taken together with Wilson's.
+
+    Children in one small area share its services and circumstances, so they are not
+    independent and Wilson's interval (which treats them as if they were) is too narrow.
+    Each area is treated as a cluster. The variance is the survey statisticians'
+    linearised ratio-estimator variance with m areas:
+    ``m / (m - 1) * sum((y_i - p n_i)^2) / (sum n_i)^2``. The limits returned are the
+    wider of that interval (``p +/- z sqrt(var)``, clipped to 0..1) and Wilson's, so a
+    group of one area, or of areas that all agree, still gets Wilson's.
+    Returns a DataFrame indexed by group: ``share``, ``lower``, ``upper``, ``areas``.
+    """
+    y = pd.Series(np.asarray(numerators, dtype=float))
+    n = pd.Series(np.asarray(denominators, dtype=float))
+    g = pd.Series(np.asarray(groups))
+    sum_y, sum_n = y.groupby(g).sum(), n.groupby(g).sum()
+    share = sum_y / sum_n.where(sum_n > 0)
+    resid = (y - share.reindex(g).to_numpy() * n) ** 2
+    m = g.groupby(g).size()
+    var = resid.groupby(g).sum() * m / (m - 1).where(m > 1) / sum_n.where(sum_n > 0) ** 2
+    half = z * np.sqrt(var)
+    w_lo, w_hi = wilson_ci(sum_y.to_numpy(), sum_n.to_numpy(), z=z)
+    lower = np.fmin(w_lo, (share - half).clip(lower=0.0).to_numpy())
+    upper = np.fmax(w_hi, (share + half).clip(upper=1.0).to_numpy())
+    return pd.DataFrame(
+        {"share": share, "lower": lower, "upper": upper, "areas": m}, index=share.index
+    )
 
 
 def overdispersion(

@@ -52,7 +52,7 @@ from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
 from earlyhelp.need import AGE_BANDS, area_need_index, calls_for, children_in_ages
 from earlyhelp.provision import LOCAL_DELIVERY, SECTORS
-from earlyhelp.stats import compare_with, funnel_limits, overdispersion, wilson_ci
+from earlyhelp.stats import clustered_share_ci, compare_with, funnel_limits, overdispersion
 
 # An area's places are "adequate" for a category at this share of the county's places per
 # 1,000 children or more: a benchmark for learning, not a standard of sufficiency.
@@ -383,6 +383,17 @@ def resourcing(
     return table.drop(columns=["cost_both", "places_both", "cost_reached", "places_reached"])
 
 
+def _share_limits(
+    numer: pd.Series, denom: pd.Series, district: pd.Series, index: pd.Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """95% limits of each district's share and the county's (row ``County``), with the
+    areas as clusters (:func:`earlyhelp.stats.clustered_share_ci`); rows as ``index``."""
+    by_district = clustered_share_ci(numer, denom, district.to_numpy())
+    county = clustered_share_ci(numer, denom, np.full(len(numer), "County"))
+    limits = pd.concat([by_district, county]).reindex(index)
+    return limits["lower"].to_numpy(), limits["upper"].to_numpy()
+
+
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return (numerator / denominator.where(denominator > 0)).astype(float)
 
@@ -403,7 +414,8 @@ def district_comparison(
     of the category's children within reach); ``places_per_1000:<category>``;
     ``priority_gap_children:<category>``; ``areas_missing_range``; ``spend_per_child``.
 
-    Shares carry Wilson 95% intervals and ``comparison`` says whether the district is
+    Shares carry 95% intervals with the areas as clusters
+    (:func:`earlyhelp.stats.clustered_share_ci`) and ``comparison`` says whether it is
     significantly ``higher``, ``lower`` or ``similar`` to the county value (its interval
     excludes the county value or not). Columns: ``district_code``, ``district_name``,
     ``measure``, ``category``, ``value``, ``lower``, ``upper``, ``numerator``,
@@ -414,9 +426,10 @@ def district_comparison(
     rows: list[pd.DataFrame] = []
 
     def shares(numer: pd.Series, denom: pd.Series, measure: str, category: str) -> None:
+        numer, denom = numer.fillna(0.0), denom.fillna(0.0)
         n = numer.groupby(district).sum()
         d = denom.groupby(district).sum()
-        lo, hi = wilson_ci(n.to_numpy(), d.to_numpy())
+        lo, hi = _share_limits(numer, denom, district, n.index)
         county = n.sum() / d.sum() if d.sum() else np.nan
         frame = pd.DataFrame(
             {
@@ -550,7 +563,7 @@ def compare_districts(districts: pd.DataFrame, first: str, second: str) -> pd.Da
     """Two districts side by side, measure by measure, with a test of the difference.
 
     A share differs significantly when the two proportions' 95% confidence intervals of
-    their difference (Newcombe's hybrid score method, built from the Wilson intervals)
+    their difference (Newcombe's method 10, built from each share's own limits)
     excludes zero. Columns: ``measure``, ``category``, ``<first>``, ``<second>``,
     ``difference``, ``verdict`` (``higher``/``lower``/``similar``: first against second).
     """
@@ -562,7 +575,7 @@ def compare_districts(districts: pd.DataFrame, first: str, second: str) -> pd.Da
         raise InputError(f"no district '{bad}' in this run; districts are: {known}")
     b = b.reindex(a.index)
     diff = a["value"] - b["value"]
-    # Newcombe (1998) method 10: the difference's limits from each share's Wilson limits.
+    # Newcombe (1998) method 10: the difference's limits from each share's limits.
     lo = diff - np.sqrt((a["value"] - a["lower"]) ** 2 + (b["upper"] - b["value"]) ** 2)
     hi = diff + np.sqrt((a["upper"] - a["value"]) ** 2 + (b["value"] - b["lower"]) ** 2)
     verdict = compare_with(lo, hi, 0.0).to_numpy()
@@ -673,7 +686,7 @@ def district_summary(
     """The headline table: one row per district and a ``County`` total row.
 
     Columns: ``district_name``; ``children`` (0-19); ``children_full_core_range`` and
-    ``pct_full_core_range`` (with ``pct_lower``/``pct_upper``, Wilson 95%, and
+    ``pct_full_core_range`` (with ``pct_lower``/``pct_upper``, 95%, areas as clusters, and
     ``vs_county``); ``priority_gap_children`` (children in areas with a priority gap in at
     least one category); ``areas``; ``areas_missing_range``; ``pct_adequate_places`` (of
     the children of each ``core`` category's ages, pooled, the share in areas with
@@ -703,7 +716,7 @@ def district_summary(
     # whole children: apportioned populations (2011 -> 2021 LSOAs) can be fractional
     table = table.round(0)
     table.loc["County"] = table.sum()
-    lo, hi = wilson_ci(table["children_full_core_range"], table["children"])
+    lo, hi = _share_limits(kids * full, kids, district, table.index)
     table["pct_full_core_range"] = 100 * _ratio(
         table["children_full_core_range"], table["children"]
     )
@@ -720,7 +733,15 @@ def district_summary(
     pairs, good = pairs.astype(float), good.astype(float)
     pairs.loc["County"], good.loc["County"] = pairs.sum(), good.sum()
     pairs, good = pairs.reindex(table.index), good.reindex(table.index)
-    lo, hi = wilson_ci(good.round(0), pairs.round(0))
+    # clusters are areas: pool each area's core categories first
+    area_pairs = g["children"].groupby(g["area_code"]).sum()
+    area_good = (g["children"] * g["adequate_places"].astype(bool)).groupby(g["area_code"]).sum()
+    lo, hi = _share_limits(
+        area_good.astype(float),
+        area_pairs.astype(float),
+        district.reindex(area_pairs.index),
+        table.index,
+    )
     table["pct_adequate_places"] = 100 * _ratio(good, pairs)
     table["adequate_lower"], table["adequate_upper"] = 100 * np.asarray(lo), 100 * np.asarray(hi)
     county = table.loc["County", "pct_adequate_places"]

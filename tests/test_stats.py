@@ -272,3 +272,27 @@ def test_overdispersion_widens_funnel_limits_only_when_groups_differ_beyond_chan
     chance = rng.binomial(10_000, 0.5, size=10) / 10_000
     assert overdispersion(chance, n, 0.5) == pytest.approx(1.0, abs=0.8)
     assert overdispersion(np.full(10, 0.5), n, 0.5) == 1.0
+
+
+def test_clustered_share_interval_counts_areas_as_clusters():
+    """The linearised ratio variance, m/(m-1) * sum((y - p n)^2) / (sum n)^2, worked by
+    hand; never narrower than Wilson; Wilson alone for one area or areas that agree."""
+    from earlyhelp.stats import clustered_share_ci, wilson_ci
+
+    y = [10, 90, 50, 50]  # two districts; A's areas disagree, B's agree exactly
+    n = [100, 100, 100, 100]
+    out = clustered_share_ci(y, n, ["A", "A", "B", "B"])
+    p = 0.5
+    var = 2 / 1 * ((10 - p * 100) ** 2 + (90 - p * 100) ** 2) / 200**2
+    half = 1.959963984540054 * np.sqrt(var)
+    assert out.loc["A", "share"] == pytest.approx(0.5)
+    assert out.loc["A", "lower"] == pytest.approx(max(0.0, p - half))
+    assert out.loc["A", "upper"] == pytest.approx(min(1.0, p + half))
+    wl, wu = wilson_ci(np.array([100.0]), np.array([200.0]))
+    assert out.loc["B", "lower"] == pytest.approx(wl[0]) and out.loc["B", "upper"] == pytest.approx(
+        wu[0]
+    )
+    single = clustered_share_ci([30], [120], ["C"])
+    wl, wu = wilson_ci(np.array([30.0]), np.array([120.0]))
+    assert single.loc["C", "lower"] == pytest.approx(wl[0])
+    assert single.loc["C", "areas"] == 1
