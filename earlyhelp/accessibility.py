@@ -41,7 +41,6 @@ __all__ = [
     "all_ages_within_reach",
     "band_reach",
     "build_catchment",
-    "catchment_size",
     "category_bands",
     "compute_access",
     "count_within",
@@ -50,7 +49,6 @@ __all__ = [
     "gravity_access",
     "nearest_by_band",
     "nearest_service",
-    "outreach_extra",
     "share_within_reach",
     "two_step_fca",
     "within_reach",
@@ -65,13 +63,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from earlyhelp.config import AccessConfig, CategoryConfig, did_you_mean
+from earlyhelp.config import AccessConfig, CategoryConfig
 from earlyhelp.distance import (
     ZERO_COST,
     DistanceModel,
     EuclideanModel,
     make_distance_model,
-    metres_to_minutes,
     true_costs,
 )
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
@@ -86,6 +83,8 @@ from earlyhelp.provision import (
     service_supply,
     text_column,
 )
+from earlyhelp.text import did_you_mean
+from earlyhelp.units import METRES, MINUTES
 
 # Weights of equal bands of the catchment for step decay, nearest band first: Luo and Qi's
 # (2009) 1, 0.68, 0.22 for 0-10, 10-20, 20-30 minutes, as in PySAL access.
@@ -93,29 +92,12 @@ STEP_WEIGHTS: tuple[float, ...] = (1.0, 0.68, 0.22)
 
 # Gravity: costs below this count as this, so a service at the origin is not infinitely
 # attractive (metres, or minutes).
-GRAVITY_MIN_COST: dict[str, float] = {"m": 100.0, "min": 1.0}
+GRAVITY_MIN_COST: dict[str, float] = {METRES: 100.0, MINUTES: 1.0}
 
 
 # --------------------------------------------------------------------------------------
 # Eligibility, supply and demand
 # --------------------------------------------------------------------------------------
-
-
-def catchment_size(cfg: AccessConfig, *, unit: str) -> float:
-    """The floating catchment size in the model's unit (``catchment_m`` or ``catchment_min``)."""
-    return cfg.catchment_m if unit == "m" else cfg.catchment_min
-
-
-def outreach_extra(cfg: AccessConfig, *, unit: str) -> float:
-    """How much further an outreach service reaches, in the model's unit.
-
-    ``outreach_extra_m`` as is for metres; for minutes, the time to cover it at the
-    travel-mode speed (``walk_kph`` or ``drive_kph``).
-    """
-    if unit == "m":
-        return cfg.outreach_extra_m
-    kph = cfg.walk_kph if cfg.travel_mode == "walk" else cfg.drive_kph
-    return float(metres_to_minutes(cfg.outreach_extra_m, kph=kph))
 
 
 # --------------------------------------------------------------------------------------
@@ -710,8 +692,8 @@ def compute_access(
     if model is None:
         model = make_distance_model(access_cfg, roads=roads, matrix=matrix)
     unit = model.unit
-    size = catchment_size(access_cfg, unit=unit)
-    extra = outreach_extra(access_cfg, unit=unit)
+    size = access_cfg.catchment(unit)
+    extra = access_cfg.outreach_extra(unit)
     min_cost = GRAVITY_MIN_COST[unit]
     points = representative_points(areas, origins)
 
@@ -798,7 +780,7 @@ def compute_access(
         "distance_model": getattr(model, "name", type(model).__name__),
         "unit": unit,
         "circuity": model.circuity if isinstance(model, EuclideanModel) else None,
-        "travel_mode": access_cfg.travel_mode if unit == "min" else None,
+        "travel_mode": access_cfg.travel_mode if unit == MINUTES else None,
         "catchment": size,
         "outreach_extra": extra,
         "measures": list(measures),
@@ -807,9 +789,7 @@ def compute_access(
         "gravity_beta": access_cfg.gravity_beta,
         "gravity_min_cost": min_cost,
         "weight_demand_by_need": weight is not None,
-        "reach_thresholds": {
-            key: _thresholds_of(cat_cfg, unit) for key, cat_cfg in categories.items()
-        },
+        "reach_thresholds": {key: cat_cfg.reach(unit) for key, cat_cfg in categories.items()},
         "areas": len(areas),
         "services": len(services),
     }
@@ -906,12 +886,6 @@ def _need_weights(
     if gaps:
         notes.append(f"{gaps} areas have no need weight for some categories; weighted as 1")
     return table.fillna(1.0)
-
-
-def _thresholds_of(cat: CategoryConfig, unit: str) -> dict[str, float]:
-    if unit == "m":
-        return {"urban": cat.reach_urban_m, "rural": cat.reach_rural_m}
-    return {"urban": cat.reach_urban_min, "rural": cat.reach_rural_min}
 
 
 def _eligibility_table(

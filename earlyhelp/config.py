@@ -14,7 +14,6 @@ Example
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import tomllib
 import types
 import typing
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from earlyhelp.errors import ConfigError, EarlyHelpError
+from earlyhelp.text import did_you_mean
+from earlyhelp.units import in_unit, metres_to_minutes
 
 __all__ = [
     "AREA_COLUMNS",
@@ -31,6 +32,7 @@ __all__ = [
     "POSTCODE_COLUMNS",
     "ROAD_COLUMNS",
     "SERVICE_COLUMNS",
+    "SOURCE_FORMATS",
     "AccessConfig",
     "AreasInput",
     "CategoryConfig",
@@ -45,7 +47,6 @@ __all__ = [
     "ServicesInput",
     "SitingConfig",
     "SufficiencyConfig",
-    "did_you_mean",
     "load_config",
     "read_toml",
 ]
@@ -176,6 +177,13 @@ class CategoryConfig:
     max_age: float = 19.0
     places_per_1000: float = 0.0  # the standard for this kind; 0 = [sufficiency] places_per_1000
 
+    def reach(self, unit: str) -> dict[str, float]:
+        """The reach thresholds in a distance model's unit: ``{"urban": .., "rural": ..}``."""
+        return {
+            "urban": in_unit(self.reach_urban_m, self.reach_urban_min, unit),
+            "rural": in_unit(self.reach_rural_m, self.reach_rural_min, unit),
+        }
+
 
 @dataclass(frozen=True)
 class IndicatorConfig:
@@ -218,6 +226,20 @@ class AccessConfig:
     gravity_beta: float = 1.5
     weight_demand_by_need: bool = False
 
+    def catchment(self, unit: str) -> float:
+        """The floating catchment size in the model's unit (``catchment_m`` or ``_min``)."""
+        return in_unit(self.catchment_m, self.catchment_min, unit)
+
+    def outreach_extra(self, unit: str) -> float:
+        """How much further an outreach service reaches, in the model's unit.
+
+        ``outreach_extra_m`` as is for metres; for minutes, the time to cover it at the
+        travel-mode speed (``walk_kph`` or ``drive_kph``).
+        """
+        kph = self.walk_kph if self.travel_mode == "walk" else self.drive_kph
+        minutes = float(metres_to_minutes(self.outreach_extra_m, kph=kph))
+        return in_unit(self.outreach_extra_m, minutes, unit)
+
 
 @dataclass(frozen=True)
 class SufficiencyConfig:
@@ -229,7 +251,16 @@ class SufficiencyConfig:
     calls_for_ratio: float = 1.25
     sector_reach_urban_m: float = 3000.0
     sector_reach_rural_m: float = 10000.0
+    sector_reach_urban_min: float = 20.0
+    sector_reach_rural_min: float = 30.0
     in_need_indicator: str = ""  # the indicator counting children in need (spend per child)
+
+    def sector_reach(self, unit: str) -> dict[str, float]:
+        """How near a service of a sector must be, in the model's unit (urban and rural)."""
+        return {
+            "urban": in_unit(self.sector_reach_urban_m, self.sector_reach_urban_min, unit),
+            "rural": in_unit(self.sector_reach_rural_m, self.sector_reach_rural_min, unit),
+        }
 
 
 @dataclass(frozen=True)
@@ -301,10 +332,22 @@ class Config:
         return _plain(self)
 
 
-# Names a value may take. Where a registry owns the names (DECAYS, CLASSIFIERS,
-# SITING_METHODS, NEED_WEIGHTS, INDICATOR_KINDS) they are repeated here so that reading a
-# config file does not import folium or HiGHS; tests/test_config.py checks they agree.
+# Names a value may take. Where a registry owns the names (DISTANCE_MODELS, MEASURES,
+# DECAYS, CLASSIFIERS, SITING_METHODS, NEED_WEIGHTS, INDICATOR_KINDS, SOURCES) they are
+# repeated here, so that reading a config file imports none of the modules that read the
+# config (no import circle) and none of folium or HiGHS; tests/test_config.py checks that
+# each list agrees with its registry. A text key whose default is "" may also be left "".
 CHOICES = {
+    ("access", "distance_model"): ("euclidean", "network", "matrix"),
+    ("access", "measures"): (
+        "nearest",
+        "within_reach",
+        "share_within_reach",
+        "count_within_reach",
+        "2sfca",
+        "e2sfca",
+        "gravity",
+    ),
     ("services", "outside_study_area"): ("keep", "drop"),
     ("centres", "outside_study_area"): ("keep", "drop"),
     ("access", "travel_mode"): ("walk", "drive"),
@@ -315,6 +358,16 @@ CHOICES = {
     ("indicators", "kind"): ("count", "rate", "score", "rank", "decile"),
     ("indicators", "direction"): ("higher_is_worse", "higher_is_better"),
 }
+# The published formats earlyhelp.sources reads, and the table each makes (SOURCES).
+SOURCE_FORMATS = {
+    "openreferral": "services",
+    "gias": "services",
+    "iod": "need",
+    "population": "need",
+    "lsoa_lookup": "lookup",
+    "onspd": "postcodes",
+    "fingertips": "need",
+}
 _COLUMN_SETS = {
     AreasInput: AREA_COLUMNS,
     NeedInput: NEED_COLUMNS,
@@ -322,30 +375,6 @@ _COLUMN_SETS = {
     PostcodeInput: POSTCODE_COLUMNS,
     RoadsInput: ROAD_COLUMNS,
 }
-
-
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string.
-
-    Tries, in order: the same letters ignoring case, spaces and punctuation ("Area Code"
-    for "area_code"); a choice that contains the word or is contained in it
-    ("service_name" for "name"); then spelling (difflib).
-    """
-    choices = list(choices)
-
-    def norm(s: str) -> str:
-        return "".join(ch for ch in s.lower() if ch.isalnum())
-
-    key = norm(word)
-    ranked = (
-        [c for c in choices if norm(c) == key],
-        [c for c in choices if key and (key in norm(c) or (norm(c) and norm(c) in key))],
-        difflib.get_close_matches(word, choices, n=1, cutoff=0.6),
-    )
-    for found in ranked:
-        if found:
-            return f" (did you mean '{found[0]}'?)"
-    return ""
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -444,6 +473,13 @@ def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: t
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f'{file}: \'{key}\' must be a list of names, like ["a", "b"]')
+        choices = CHOICES.get((where[0], where[-1]))
+        for name in value if choices else ():
+            if name not in choices:
+                raise ConfigError(
+                    f"{file}: unknown {where[-1]} '{name}' in [{'.'.join(where[:-1])}]"
+                    f"{did_you_mean(name, choices)}; choose from: {', '.join(choices)}"
+                )
         return tuple(value)
     if hint is Path:
         if not isinstance(value, str):
@@ -462,15 +498,21 @@ def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: t
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"{file}: '{key}' must be text in quotes, not {value!r}")
-        section = where[0]
-        choices = CHOICES.get((section, where[-1]))
-        if choices and value not in choices:
+        choices = CHOICES.get((where[0], where[-1]))
+        empty_ok = value == "" and _default(owner, where[-1]) == ""
+        if choices and value not in choices and not empty_ok:
             raise ConfigError(
-                f"{file}: '{key}' is '{value}'{did_you_mean(value, choices)}; "
-                f"choose one of: {', '.join(choices)}"
+                f"{file}: {where[-1]} = '{value}' in [{'.'.join(where[:-1])}]"
+                f"{did_you_mean(value, choices)}; choose one of: {', '.join(choices)}"
             )
         return value
     raise ConfigError(f"{file}: cannot read '{key}'")  # pragma: no cover - a typing gap
+
+
+def _default(owner: type, name: str) -> Any:
+    """A dataclass field's default (None when it has none)."""
+    found = [f for f in dataclasses.fields(owner) if f.name == name]
+    return found[0].default if found else None
 
 
 def _resolve_paths(obj: Any, base: Path) -> Any:
@@ -511,19 +553,18 @@ def _cross_check(cfg: Config, file: Path) -> None:
                     f"{file}: [indicators.{name}] calls for unknown category '{cat}'"
                     f"{did_you_mean(cat, keys)}; categories are: {', '.join(keys)}"
                 )
-    from earlyhelp.sources import SOURCES  # here: sources imports config
-
     sections = {"services": cfg.services, "centres": cfg.centres, "need": cfg.need}
     sections["postcodes"] = cfg.postcodes
     for section, spec in sections.items():
         if not spec.format:
             continue
-        if spec.format not in SOURCES:
+        if spec.format not in SOURCE_FORMATS:
             raise ConfigError(
                 f"{file}: format = '{spec.format}' in [{section}]"
-                f"{did_you_mean(spec.format, SOURCES)}; formats are: {', '.join(SOURCES)}"
+                f"{did_you_mean(spec.format, SOURCE_FORMATS)}; formats are: "
+                f"{', '.join(SOURCE_FORMATS)}"
             )
-        makes = SOURCES[spec.format].produces
+        makes = SOURCE_FORMATS[spec.format]
         wanted = "services" if section == "centres" else section
         if makes != wanted:
             raise ConfigError(
@@ -542,21 +583,6 @@ def _cross_check(cfg: Config, file: Path) -> None:
             raise ConfigError(
                 f"{file}: category = '{svc.category}' is not in [categories]"
                 f"{did_you_mean(svc.category, keys)}"
-            )
-    from earlyhelp.accessibility import MEASURES  # here: both modules import config
-    from earlyhelp.distance import DISTANCE_MODELS
-
-    model = cfg.access.distance_model
-    if model not in DISTANCE_MODELS:
-        raise ConfigError(
-            f"{file}: distance_model = '{model}' in [access]{did_you_mean(model, DISTANCE_MODELS)}"
-            f"; choose one of: {', '.join(DISTANCE_MODELS)}"
-        )
-    for name in cfg.access.measures:
-        if name not in MEASURES:
-            raise ConfigError(
-                f"{file}: unknown measure '{name}' in [access] measures"
-                f"{did_you_mean(name, MEASURES)}; choose from: {', '.join(MEASURES)}"
             )
     if cfg.access.distance_model == "matrix" and cfg.access.matrix_path is None:
         raise ConfigError(

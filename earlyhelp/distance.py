@@ -43,7 +43,6 @@ __all__ = [
     "Nearest",
     "NetworkModel",
     "make_distance_model",
-    "metres_to_minutes",
     "read_cost_matrix",
     "sparse_costs",
     "true_costs",
@@ -61,8 +60,9 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from earlyhelp.config import AccessConfig, did_you_mean
+from earlyhelp.config import AccessConfig
 from earlyhelp.errors import ConfigError, InputError
+from earlyhelp.text import did_you_mean
 
 # Stored in place of a cost of exactly 0 so that the pair stays in a sparse matrix.
 # One nanometre or nano-minute: far below any meaningful travel cost.
@@ -131,11 +131,6 @@ class DistanceModel(Protocol):
     def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> Nearest:
         """Cost and position of the nearest destination of each origin."""
         ...
-
-
-def metres_to_minutes(metres: float | np.ndarray, *, kph: float) -> float | np.ndarray:
-    """Minutes needed to cover ``metres`` at ``kph`` kilometres an hour."""
-    return metres * 0.06 / kph
 
 
 def true_costs(values: np.ndarray) -> np.ndarray:

@@ -27,12 +27,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from earlyhelp.config import Config, NeedInput, PostcodeInput, ServicesInput, did_you_mean
+from earlyhelp.config import Config, NeedInput, PostcodeInput, ServicesInput
 from earlyhelp.errors import InputError
 from earlyhelp.geography import lsoa_vintage_hint, normalise_postcode, to_analysis_crs
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.provision import DELIVERY, SECTORS, STATUS
 from earlyhelp.sources._tables import Table, read_text_table
+from earlyhelp.text import did_you_mean
 from earlyhelp.validation import (
     ValidationReport,
     check_ages,

@@ -63,14 +63,15 @@ import numpy as np
 import pandas as pd
 from shapely import Point
 
-from earlyhelp.accessibility import outreach_extra
-from earlyhelp.config import Config, did_you_mean
+from earlyhelp.config import Config
 from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode
 from earlyhelp.loading import load_inputs
 from earlyhelp.outputs import spreadsheet_safe
 from earlyhelp.provision import classify_services, reach_thresholds
+from earlyhelp.text import did_you_mean
+from earlyhelp.units import shown as shown_cost
 from earlyhelp.validation import plain_text
 
 OFFER_FORMATS = ("table", "csv", "json")
@@ -402,7 +403,7 @@ def find_offer(
     keys = parse_needs(needs, cfg.categories)
     model = directory.model
     unit = model.unit
-    extra = outreach_extra(cfg.access, unit=unit)
+    extra = cfg.access.outreach_extra(unit)
     services = directory.services
     roles = classify_services(services, categories=keys)
     lo = pd.to_numeric(services["min_age"], errors="coerce").fillna(0.0)
@@ -558,9 +559,7 @@ def _costs(directory: Directory, place: Place, ids: pd.Index) -> pd.Series:
 def _distance_text(value: float | None, unit: str) -> str:
     if value is None or pd.isna(value):
         return "cannot be reached"
-    if unit == "m":
-        return f"{value / 1000:.1f} km"
-    return f"{value:.0f} min"
+    return shown_cost(value, unit)
 
 
 def _message(

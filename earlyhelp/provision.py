@@ -124,10 +124,7 @@ def reach_thresholds(areas: pd.DataFrame, category: CategoryConfig, *, unit: str
     Rural areas (``rural_urban == "rural"``) get the rural threshold; urban areas and
     areas with no classification get the urban one, the shorter, so a gap is not hidden.
     """
-    if unit == "m":
-        urban, rural = category.reach_urban_m, category.reach_rural_m
-    else:
-        urban, rural = category.reach_urban_min, category.reach_rural_min
+    urban, rural = category.reach(unit).values()
     is_rural = (text_column(areas, "rural_urban", "") == "rural").to_numpy(dtype=bool)
     return pd.Series(np.where(is_rural, rural, urban), index=areas.index, name="reach_threshold")
 

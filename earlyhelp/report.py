@@ -66,6 +66,7 @@ from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import atomic_path, header_with_unit
 from earlyhelp.provision import SECTORS
 from earlyhelp.stats import clustered_share_ci, funnel_limits, overdispersion
+from earlyhelp.units import shown as shown_cost
 
 # Key of the board map in ``map_links``; every other key is a district code.
 COUNTY_LINK = "county"
@@ -552,15 +553,11 @@ def _sectors(a: Assessment) -> list[dict[str, Any]]:
         rates={"pct": ["out_of_reach", "children"]},
         column_totals={"children": ["within", "out_of_reach"]},
     )
-    s = cfg.sufficiency
+    reach = cfg.sufficiency.sector_reach(a.access.params["unit"])
+    words = f"{shown_cost(reach['urban'], a.access.params['unit'], spec='g')} urban, "
+    words += f"{shown_cost(reach['rural'], a.access.params['unit'], spec='g')} rural"
     return [
-        {
-            "sector": sector,
-            "pct": shown.loc[sector, "pct"],
-            "reach": f"{s.sector_reach_urban_m / 1000:g} km urban, "
-            f"{s.sector_reach_rural_m / 1000:g} km rural",
-        }
-        for sector in SECTORS
+        {"sector": sector, "pct": shown.loc[sector, "pct"], "reach": words} for sector in SECTORS
     ]
 
 
@@ -781,8 +778,7 @@ def _nearest_help(a: Assessment, area: str, key: str) -> dict[str, Any]:
     if service.get("delivery") == "outreach":
         out["distance"] = "outreach: comes to families"
     elif value is not None:
-        unit = a.access.params.get("unit", "m")
-        out["distance"] = f"{value / 1000:.1f} km" if unit == "m" else f"{value:.0f} min"
+        out["distance"] = shown_cost(value, a.access.params["unit"])
     gaps = a.sufficiency.gaps
     hit = gaps[(gaps["area_code"] == area) & (gaps["category"] == key)]
     if len(hit) and bool(hit["within_reach"].iloc[0]):
@@ -834,16 +830,11 @@ def _sources(a: Assessment) -> list[dict[str, Any]]:
 
 def _method(a: Assessment) -> dict[str, Any]:
     cfg, params = a.config, a.access.params
-    unit = params.get("unit", "m")
+    unit = params["unit"]
     thresholds = []
     for key, cat in cfg.categories.items():
-        if unit == "m":
-            urban, rural = f"{cat.reach_urban_m / 1000:g} km", f"{cat.reach_rural_m / 1000:g} km"
-        else:
-            urban, rural = f"{cat.reach_urban_min:g} min", f"{cat.reach_rural_min:g} min"
-        thresholds.append(
-            {"label": _label(cfg, key), "urban": urban, "rural": rural, "core": cat.required}
-        )
+        reach = {k: shown_cost(v, unit, spec="g") for k, v in cat.reach(unit).items()}
+        thresholds.append({"label": _label(cfg, key), **reach, "core": cat.required})
     model = params.get("distance_model", cfg.access.distance_model)
     if model == "euclidean":
         distance = (
@@ -862,9 +853,7 @@ def _method(a: Assessment) -> dict[str, Any]:
         "distance": distance,
         "outreach_km": cfg.access.outreach_extra_m / 1000,
         "thresholds": thresholds,
-        "catchment": f"{cfg.access.catchment_m / 1000:g} km"
-        if unit == "m"
-        else f"{cfg.access.catchment_min:g} min",
+        "catchment": shown_cost(cfg.access.catchment(unit), unit, spec="g"),
         "decay": cfg.access.decay,
         "suff": cfg.sufficiency,
         "high_need_pct": round(100 * (1 - cfg.sufficiency.high_need_quantile)),

@@ -70,7 +70,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.assessment import Assessment, analyse, input_paths
-from earlyhelp.config import CategoryConfig, Config, did_you_mean, read_toml
+from earlyhelp.config import CategoryConfig, Config, read_toml
 from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode
@@ -82,7 +82,8 @@ from earlyhelp.loading import (
 )
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.provision import DELIVERY, SECTORS, STATUS
-from earlyhelp.siting import band_ages, label_in_text
+from earlyhelp.siting import band_ages
+from earlyhelp.text import did_you_mean, label_in_text
 
 _TEXT = "text"
 _NUMBER = "number"

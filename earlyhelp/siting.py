@@ -73,7 +73,6 @@ __all__ = [
     "candidate_sites",
     "coverage_problem",
     "grid_candidates",
-    "label_in_text",
     "need_factor",
     "read_candidates",
     "site_services",
@@ -100,15 +99,15 @@ from earlyhelp.accessibility import (
     all_ages_within_reach,
     category_bands,
     nearest_by_band,
-    outreach_extra,
 )
-from earlyhelp.config import CategoryConfig, Config, SitingConfig, did_you_mean
+from earlyhelp.config import CategoryConfig, Config, SitingConfig
 from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
 from earlyhelp.geography import representative_points
 from earlyhelp.loading import InputRecord, Inputs, file_sha256, read_table
 from earlyhelp.need import AGE_BANDS, area_need_index, bands_for, children_in_ages
 from earlyhelp.provision import classify_services, reach_thresholds
+from earlyhelp.text import did_you_mean, label_in_text
 from earlyhelp.validation import ValidationReport, check_duplicates, parse_numbers, rows_where
 
 CANDIDATE_COLUMNS = ("site_id", "name", "kind", "easting", "northing")
@@ -421,7 +420,7 @@ def coverage_problem(
         points,
         services.loc[ids],
         bands=bands,
-        outreach_extra=outreach_extra(access_cfg, unit=unit),
+        outreach_extra=access_cfg.outreach_extra(unit),
     )
     need_a = need.reindex(areas.index)
     # covered already: every child of the category's ages has a service taking their age
@@ -1250,10 +1249,7 @@ def _result(
         "ages": list(band_ages(cat)),
         "distance_model": getattr(model, "name", type(model).__name__),
         "unit": problem.unit,
-        "reach_threshold": {
-            "urban": cat.reach_urban_m if problem.unit == "m" else cat.reach_urban_min,
-            "rural": cat.reach_rural_m if problem.unit == "m" else cat.reach_rural_min,
-        },
+        "reach_threshold": cat.reach(problem.unit),
         "candidates": len(cands),
         "coverage_pairs": int(problem.coverage.nnz),
         "time_limit_s": cfg.siting.time_limit_s,
@@ -1310,13 +1306,6 @@ def _district_table(areas: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 # Telling and writing
 # --------------------------------------------------------------------------------------
-
-
-def label_in_text(label: str) -> str:
-    """A label inside a sentence: first letter lower case unless it is an acronym."""
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
 
 
 def siting_summary(result: SitingResult) -> str:

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.accessibility import AccessResult, compute_access
-from earlyhelp.config import AccessConfig, CategoryConfig, Config
+from earlyhelp.config import AccessConfig, CategoryConfig, Config, SufficiencyConfig
 from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
 from earlyhelp.need import AGE_BANDS, area_need_index, calls_for, children_in_ages
@@ -243,20 +243,24 @@ def _sector_reach(
     services: gpd.GeoDataFrame,
     access_cfg: AccessConfig,
     *,
-    urban_m: float,
-    rural_m: float,
+    suff: SufficiencyConfig,
     model: DistanceModel | None,
 ) -> pd.DataFrame:
     """Whether an active in-person service of each sector is within reach of each area.
 
     Runs the accessibility engine with the sectors as the taxonomy, so it measures
-    distance exactly as the categories are measured.
+    distance exactly as the categories are measured, against the sector reach of
+    ``[sufficiency]`` in the model's unit (metres or minutes).
     """
     known = services[services["sector"].isin(SECTORS)]
     by_sector = known.assign(categories=[[s] for s in known["sector"]])
-    taxonomy = {
-        s: CategoryConfig(label=s, reach_urban_m=urban_m, reach_rural_m=rural_m) for s in SECTORS
+    reach = {
+        "reach_urban_m": suff.sector_reach_urban_m,
+        "reach_rural_m": suff.sector_reach_rural_m,
+        "reach_urban_min": suff.sector_reach_urban_min,
+        "reach_rural_min": suff.sector_reach_rural_min,
     }
+    taxonomy = {s: CategoryConfig(label=s, **reach) for s in SECTORS}
     cfg = dataclasses.replace(
         access_cfg, measures=("nearest", "within_reach"), weight_demand_by_need=False
     )
@@ -645,8 +649,7 @@ def assess_sufficiency(
         need_a,
         services,
         cfg.access,
-        urban_m=suff.sector_reach_urban_m,
-        rural_m=suff.sector_reach_rural_m,
+        suff=suff,
         model=model,
     )
     range_table = range_of_help(gaps, called, cfg.categories, sectors)

@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from earlyhelp.config import did_you_mean
 from earlyhelp.errors import ValidationFailed
+from earlyhelp.text import did_you_mean
 
 _MAX_LISTED = 10  # rows named one by one before a problem is summarised
 

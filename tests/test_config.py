@@ -63,12 +63,18 @@ def test_column_mapping_keeps_defaults_and_refuses_unknown_canonical_names(tmp_p
     [
         ("[access]\ncircuity = 'high'\n", "'access.circuity' must be a number, not 'high'"),
         ("[map]\nself_contained = 'yes'\n", "'map.self_contained' must be true or false"),
-        ("[access]\ndecay = 'gausian'\n", "'access.decay' is 'gausian' (did you mean 'gaussian'?)"),
+        (
+            "[access]\ndecay = 'gausian'\n",
+            "decay = 'gausian' in [access] (did you mean 'gaussian'?)",
+        ),
         (
             "[access]\ndistance_model = 'roads'\n",
             "distance_model = 'roads' in [access]; choose one of: euclidean, network, matrix",
         ),
-        ("[access]\nmeasures = ['e2sfc']\n", "unknown measure 'e2sfc' in [access] measures (did"),
+        (
+            "[access]\nmeasures = ['e2sfc']\n",
+            "unknown measures 'e2sfc' in [access] (did you mean 'e2sfca'?)",
+        ),
         ("[disclosure]\nmin_count = 6\nmax_count = 5\n", "needs 0 <= min_count <= max_count"),
         (
             "[categories.parenting]\n[indicators.x]\ncolumn = 'x'\nkind = 'count'\n",
@@ -101,14 +107,19 @@ def test_config_is_frozen():
 
 
 def test_config_choices_agree_with_the_registries_that_own_them():
-    from earlyhelp.accessibility import DECAYS
-    from earlyhelp.config import CHOICES
+    from earlyhelp.accessibility import DECAYS, MEASURES
+    from earlyhelp.config import CHOICES, SOURCE_FORMATS
+    from earlyhelp.distance import DISTANCE_MODELS
     from earlyhelp.maps.classes import CLASSIFIERS
     from earlyhelp.need import INDICATOR_KINDS
     from earlyhelp.siting import NEED_WEIGHTS, SITING_METHODS
+    from earlyhelp.sources import SOURCES
 
     assert set(CHOICES[("access", "decay")]) == set(DECAYS)
     assert set(CHOICES[("map", "classification")]) == set(CLASSIFIERS)
     assert set(CHOICES[("siting", "method")]) == set(SITING_METHODS)
     assert set(CHOICES[("siting", "need_weight")]) == set(NEED_WEIGHTS)
     assert set(CHOICES[("indicators", "kind")]) == set(INDICATOR_KINDS)
+    assert set(CHOICES[("access", "distance_model")]) == set(DISTANCE_MODELS)
+    assert set(CHOICES[("access", "measures")]) == set(MEASURES)
+    assert {name: source.produces for name, source in SOURCES.items()} == SOURCE_FORMATS

@@ -23,11 +23,11 @@ from earlyhelp.distance import (
     MatrixModel,
     NetworkModel,
     make_distance_model,
-    metres_to_minutes,
     read_cost_matrix,
     true_costs,
 )
 from earlyhelp.errors import ConfigError, InputError
+from earlyhelp.units import metres_to_minutes
 
 CRS = "EPSG:27700"
 

@@ -28,6 +28,7 @@ from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.sufficiency import PRIORITY_CLASSES
+from earlyhelp.units import display_name, display_values
 
 _PRIORITY_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7")  # diverging, colour-blind safe
 
@@ -87,16 +88,13 @@ def board_layers(
     # the board sees the answer first: priority gaps, then need, then the people
     order = {"priority": 0, "need_index": 1, "children": 2}
     layers.sort(key=lambda layer: order.get(layer.column, 3))
-    unit = "km" if cost_unit == "m" else "min"
+    unit = display_name(cost_unit)
     how = "straight line" if cfg.access.distance_model == "euclidean" else "travel"
     for key, cat in cfg.categories.items():
         column = f"nearest__{key}"
         if column not in areas:
             continue
-        values = areas[column].astype(float)
-        if unit == "km":
-            values = values / 1000.0
-        out[column] = values.round(1)
+        out[column] = display_values(areas[column].astype(float), cost_unit).round(1)
         layers.append(
             MapLayer(
                 column,

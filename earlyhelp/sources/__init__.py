@@ -51,7 +51,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from earlyhelp.config import did_you_mean
 from earlyhelp.errors import InputError
 from earlyhelp.sources._tables import find_column, read_text_table
 from earlyhelp.sources.fingertips import read_fingertips
@@ -61,6 +60,7 @@ from earlyhelp.sources.lsoa_lookup import bridge_2011_to_2021, read_lsoa_lookup
 from earlyhelp.sources.onspd import read_onspd
 from earlyhelp.sources.openreferral import read_openreferral
 from earlyhelp.sources.population import read_population
+from earlyhelp.text import did_you_mean
 from earlyhelp.validation import ValidationReport
 
 PRODUCES = ("services", "need", "postcodes", "lookup")

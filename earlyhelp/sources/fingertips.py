@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from earlyhelp.config import did_you_mean
 from earlyhelp.errors import InputError
 from earlyhelp.sources._tables import (
     Table,
@@ -35,6 +34,7 @@ from earlyhelp.sources._tables import (
     subset,
     text,
 )
+from earlyhelp.text import did_you_mean
 from earlyhelp.validation import ValidationReport
 
 _COLUMNS = {  # canonical -> published header (the API's run-together names match too)

@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from earlyhelp.config import did_you_mean
 from earlyhelp.errors import InputError
 from earlyhelp.sources._tables import (
     Table,
@@ -32,6 +31,7 @@ from earlyhelp.sources._tables import (
     read_text_table,
     text,
 )
+from earlyhelp.text import did_you_mean
 from earlyhelp.validation import ValidationReport
 
 GIAS_KINDS = ("childrens_centres", "schools", "all")

@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from earlyhelp.config import did_you_mean
 from earlyhelp.errors import InputError
 from earlyhelp.sources._tables import (
     as_counts,
@@ -37,6 +36,7 @@ from earlyhelp.sources._tables import (
     subset,
     text,
 )
+from earlyhelp.text import did_you_mean
 from earlyhelp.validation import ValidationReport
 
 OUTPUT_COLUMNS = ("postcode", "easting", "northing", "latitude", "longitude", "lsoa", "terminated")
