@@ -129,24 +129,25 @@ def _console():
 
 
 def _run_and_write(
-    config: Path, out: Path | None, *, suffix: str, sufficiency: bool, draw: bool = True
+    config: Path, out: Path | None, *, command: str, sufficiency: bool, draw: bool = True
 ):
-    """Shared by run, access and gaps: assess with a progress bar, then write."""
-    from earlyhelp.assessment import STEPS, assess, write_run
+    """Shared by run, access and gaps: assess and write with a progress bar."""
+    from earlyhelp import commands
     from earlyhelp.config import load_config
 
     cfg = load_config(config)
-    if out is None and suffix:
-        out = cfg.run.output_dir / f"{cfg.run.name}-{suffix}"
+    if out is None and command != "run":
+        out = cfg.run.output_dir / f"{cfg.run.name}-{command}"
     with _progress() as bar:
-        task = bar.add_task("earlyhelp", total=len(STEPS))
+        task = bar.add_task("earlyhelp", total=len(commands.RUN_STEPS))
 
         def step(name: str) -> None:
             bar.update(task, description=name, advance=1)
 
-        assessment = assess(cfg, sufficiency=sufficiency, progress=step)
-        folder = write_run(assessment, out, draw=draw, progress=step)
-        bar.update(task, completed=len(STEPS), description="done")
+        folder, assessment = commands.run(
+            cfg, out, sufficiency=sufficiency, draw=draw, command=command, progress=step
+        )
+        bar.update(task, completed=len(commands.RUN_STEPS), description="done")
     report = assessment.inputs.report
     typer.echo(
         f"Wrote {folder} ({len(assessment.areas)} areas, {len(assessment.services)} services, "
@@ -169,7 +170,7 @@ def run(config: ConfigOpt = Path("config.toml"), out: OutOpt = None) -> None:
 
     Example:  earlyhelp run --config config.toml
     """
-    _run_and_write(config, out, suffix="", sufficiency=True)
+    _run_and_write(config, out, command="run", sufficiency=True)
 
 
 @app.command()
@@ -181,7 +182,7 @@ def access(config: ConfigOpt = Path("config.toml"), out: OutOpt = None) -> None:
 
     Example:  earlyhelp access --config config.toml
     """
-    _run_and_write(config, out, suffix="access", sufficiency=False)
+    _run_and_write(config, out, command="access", sufficiency=False)
 
 
 @app.command()
@@ -192,7 +193,7 @@ def gaps(config: ConfigOpt = Path("config.toml"), out: OutOpt = None) -> None:
 
     Example:  earlyhelp gaps --config config.toml
     """
-    _run_and_write(config, out, suffix="gaps", sufficiency=True, draw=False)
+    _run_and_write(config, out, command="gaps", sufficiency=True, draw=False)
 
 
 @app.command()
@@ -226,60 +227,68 @@ def compare(
 
     Example:  earlyhelp compare --config config.toml --district X07000003 --with X07000006
     """
-    from rich.table import Table
-    from rich.text import Text
-
-    from earlyhelp.assessment import assess, publishable_summary, read_run_comparison
+    from earlyhelp import commands
     from earlyhelp.config import load_config
-    from earlyhelp.sufficiency import compare_districts
 
     cfg = load_config(config)
     if (district is None) != (other is None):
         raise typer.BadParameter("give both --district and --with, or neither")
-    if run_dir is not None:
-        summary, long = read_run_comparison(run_dir)
-    else:
-        assessment = assess(cfg)
-        summary = publishable_summary(assessment)
-        long = assessment.sufficiency.districts
-    console = _console_out()
+    summary, long = commands.comparison(cfg, run_dir)
     if district is None:
-        table = summary.reset_index()
-        table["ci"] = table["pct_lower"].astype(str) + "-" + table["pct_upper"].astype(str)
-        table["ci"] = table["ci"].where(table["pct_lower"] != cfg.disclosure.symbol, "")
-        title = "Districts against the county (* = small number suppressed)"
-        columns = {
-            "district_name": "District",
-            "children": "Children 0-19",
-            "pct_full_core_range": "% with core range in reach",
-            "ci": "95% CI",
-            "vs_county": "vs county",
-            "pct_adequate_places": "% with adequate places",
-            "adequate_vs_county": "vs county ",
-            "priority_gap_children": "Children in priority gaps",
-            "capacity_per_1000": "Capacity per 1,000",
-            "spend_per_child": "Spend per child (GBP)",
-        }
+        title, columns, table = _district_view(summary, cfg.disclosure.symbol)
     else:
-        table = compare_districts(long, district, other)
-        names = dict(zip(summary.index, summary["district_name"], strict=True))
-        title = f"{names.get(district, district)} against {names.get(other, other)}"
-        table = table.round(3)
-        columns = {
-            "measure": "Measure",
-            "category": "Category",
-            district: names.get(district, district),
-            other: names.get(other, other),
-            "difference": "Difference",
-            "verdict": "First is",
-        }
-    # district names are outside text: rich Text is never read as markup
+        title, columns, table = _pair_view(summary, long, district, other)
+    _print_table(title, columns, table)
+
+
+def _district_view(summary, symbol: str):
+    """Every district against the county, as published."""
+    table = summary.reset_index()
+    table["ci"] = table["pct_lower"].astype(str) + "-" + table["pct_upper"].astype(str)
+    table["ci"] = table["ci"].where(table["pct_lower"] != symbol, "")
+    columns = {
+        "district_name": "District",
+        "children": "Children 0-19",
+        "pct_full_core_range": "% with core range in reach",
+        "ci": "95% CI",
+        "vs_county": "vs county",
+        "pct_adequate_places": "% with adequate places",
+        "adequate_vs_county": "vs county ",
+        "priority_gap_children": "Children in priority gaps",
+        "capacity_per_1000": "Capacity per 1,000",
+        "spend_per_child": "Spend per child (GBP)",
+    }
+    return "Districts against the county (* = small number suppressed)", columns, table
+
+
+def _pair_view(summary, long, district: str, other: str):
+    """Two districts side by side, measure by measure (an analyst view)."""
+    from earlyhelp.sufficiency import compare_districts
+
+    table = compare_districts(long, district, other).round(3)
+    names = dict(zip(summary.index, summary["district_name"], strict=True))
+    columns = {
+        "measure": "Measure",
+        "category": "Category",
+        district: names.get(district, district),
+        other: names.get(other, other),
+        "difference": "Difference",
+        "verdict": "First is",
+    }
+    return f"{names.get(district, district)} against {names.get(other, other)}", columns, table
+
+
+def _print_table(title: str, columns: dict[str, str], table) -> None:
+    """A table on the terminal; every cell is outside text, never read as markup."""
+    from rich.table import Table
+    from rich.text import Text
+
     out = Table(title=Text(plain_text(title)))
     for label in columns.values():
         out.add_column(Text(plain_text(label)))
     for _, row in table.iterrows():
         out.add_row(*(Text(_cell(row[c])) for c in columns))
-    console.print(out)
+    _console_out().print(out)
 
 
 def _cell(value) -> str:
@@ -315,19 +324,10 @@ def validate(
 
     Example:  earlyhelp validate --config config.toml --report problems.csv
     """
-    from earlyhelp.assessment import input_paths
+    from earlyhelp import commands
     from earlyhelp.config import load_config
-    from earlyhelp.loading import load_inputs
-    from earlyhelp.outputs import check_not_inputs, write_csv
 
-    cfg = load_config(config)
-    target = report_csv or cfg.run.output_dir / f"{cfg.run.name}-validation.csv"
-    check_not_inputs([target], input_paths(cfg))
-    try:
-        report = load_inputs(cfg).report
-    except ValidationFailed as exc:
-        report = exc.report
-    write_csv(report.to_frame(), target)
+    report, target = commands.validate(load_config(config), report_csv)
     _print_problems(report, to_stderr=False)
     typer.echo(
         f"{len(report.errors)} error(s), {len(report.warnings)} warning(s); report written "
@@ -438,10 +438,10 @@ def report(
 
     Example:  earlyhelp report --config config.toml --run maps/demo
     """
+    from earlyhelp import commands
     from earlyhelp.config import load_config
-    from earlyhelp.report import report_for_run
 
-    path = report_for_run(load_config(config), run_dir)
+    path = commands.report(load_config(config), run_dir)
     typer.echo(f"Wrote {path}")
 
 
@@ -558,18 +558,20 @@ def site(
     Example:  earlyhelp site --config config.toml --category domestic_abuse --k 1
     --candidates data/demo/candidate_sites.csv
     """
+    from earlyhelp import commands
     from earlyhelp.config import load_config
-    from earlyhelp.loading import load_inputs
-    from earlyhelp.siting import candidate_sites, site_services, siting_summary, write_siting
+    from earlyhelp.publish.siting import siting_summary
 
-    cfg = load_config(config)
-    inputs = load_inputs(cfg)
-    sites, source = candidate_sites(cfg, inputs.areas, path=candidates, grid_spacing_m=grid_spacing)
-    result = site_services(
-        cfg, inputs, category=category, candidates=sites, k=k, method=method, capacity=capacity
+    folder, result = commands.site(
+        load_config(config),
+        category=category,
+        k=k,
+        candidates=candidates,
+        grid_spacing_m=grid_spacing,
+        method=method,
+        capacity=capacity,
+        out=out,
     )
-    target = out or cfg.run.output_dir / f"{cfg.run.name}-site-{category}"
-    folder = write_siting(result, target, cfg=cfg, inputs=inputs, candidates_source=source)
     typer.echo(_printable(siting_summary(result)))
     typer.echo(f"Wrote {folder}")
 
@@ -605,29 +607,18 @@ def scenario(
 
     Example:  earlyhelp scenario --config config.toml --close C003
     """
+    from earlyhelp import commands
     from earlyhelp.config import load_config
-    from earlyhelp.errors import InputError
-    from earlyhelp.loading import load_inputs
-    from earlyhelp.scenario import (
-        combine,
-        read_scenario,
-        run_scenario,
-        scenario_from_flags,
-        scenario_summary,
-        write_scenario,
-    )
+    from earlyhelp.publish.scenario import scenario_summary
 
-    cfg = load_config(config)
-    flags = scenario_from_flags(close=close or (), move=move or (), capacity=capacity or ())
-    if file is None and not flags.changes:
-        raise InputError(
-            "no changes given: pass a scenario --file, or --close, --move or --capacity"
-        )
-    wanted = combine(read_scenario(file), flags) if file is not None else flags
-    inputs = load_inputs(cfg)
-    result = run_scenario(cfg, inputs, wanted)
-    target = out or cfg.run.output_dir / f"{cfg.run.name}-scenario"
-    folder = write_scenario(result, target, cfg=cfg, inputs=inputs)
+    folder, result = commands.scenario(
+        load_config(config),
+        file=file,
+        close=close or (),
+        move=move or (),
+        capacity=capacity or (),
+        out=out,
+    )
     typer.echo(_printable(scenario_summary(result)))
     typer.echo(f"Wrote {folder}")
 
@@ -647,14 +638,11 @@ def map_(
 
     Example:  earlyhelp map --config config.toml --run maps/demo
     """
+    from earlyhelp import commands
     from earlyhelp.config import load_config
-    from earlyhelp.maps.run import read_run_cost_unit, read_run_layers, write_run_maps
 
-    cfg = load_config(config)
-    folder = run_dir or cfg.run_dir
-    areas, services = read_run_layers(folder)
-    paths = write_run_maps(areas, services, cfg, folder, cost_unit=read_run_cost_unit(folder))
-    typer.echo(f"Wrote {', '.join(str(p) for p in paths.values())}")
+    paths = commands.redraw_maps(load_config(config), run_dir)
+    typer.echo(f"Wrote {', '.join(str(p) for p in paths)}")
 
 
 def main() -> None:

@@ -327,6 +327,21 @@ class Config:
         """The folder this run writes to: ``<output_dir>/<name>``."""
         return self.run.output_dir / self.run.name
 
+    def category_label(self, key: str) -> str:
+        """A category's readable label (its key when it has none, or is not configured)."""
+        cat = self.categories.get(key)
+        return (cat.label if cat is not None else "") or key
+
+    def input_paths(self) -> list[Path]:
+        """Every file this configuration reads (the outputs may overwrite none of them)."""
+        specs = (self.areas, self.need, self.services, self.centres, self.postcodes, self.roads)
+        paths = [s.path for s in specs if s.path is not None]
+        extra = (self.access.matrix_path, self.areas.population_points, self.siting.candidates)
+        paths.extend(p for p in extra if p is not None)
+        if self.source is not None:
+            paths.append(self.source)
+        return paths
+
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready form of every parameter (for the manifest)."""
         return _plain(self)

@@ -17,6 +17,7 @@ __all__ = [
     "SECTORS",
     "STATUS",
     "age_band_mask",
+    "band_ages",
     "classify_services",
     "numeric_column",
     "reach_thresholds",
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.config import CategoryConfig
-from earlyhelp.need import AGE_BANDS
+from earlyhelp.need import AGE_BANDS, bands_for
 
 # What a (service, category) pair is for the measures.
 ROLES = ("local", "remote", "not_active", "no_location", "no_ages", "unknown_delivery")
@@ -142,3 +143,11 @@ def text_column(df: pd.DataFrame, column: str, default: str) -> pd.Series:
     if column not in df.columns:
         return pd.Series(default, index=df.index, dtype="string")
     return df[column].astype("string").str.strip().str.lower().fillna(default)
+
+
+def band_ages(cat: CategoryConfig) -> tuple[int, int]:
+    """The ages whose children are counted for a category: whole need-table bands."""
+    bands = [AGE_BANDS[b] for b in bands_for(cat.min_age, cat.max_age)]
+    if not bands:
+        return (int(cat.min_age), int(cat.max_age))
+    return (min(b[0] for b in bands), max(b[1] for b in bands))

@@ -53,8 +53,6 @@ __all__ = [
     "read_scenario",
     "run_scenario",
     "scenario_from_flags",
-    "scenario_summary",
-    "write_scenario",
 ]
 
 import dataclasses
@@ -69,21 +67,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from earlyhelp.assessment import Assessment, analyse, input_paths
+from earlyhelp.assessment import Assessment, analyse
 from earlyhelp.config import CategoryConfig, Config, read_toml
 from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode
 from earlyhelp.loading import (
     STUDY_AREA_TOLERANCE_M,
-    InputRecord,
     Inputs,
-    file_sha256,
 )
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.provision import DELIVERY, SECTORS, STATUS
-from earlyhelp.siting import band_ages
-from earlyhelp.text import did_you_mean, label_in_text
+from earlyhelp.text import did_you_mean
 
 _TEXT = "text"
 _NUMBER = "number"
@@ -656,8 +651,6 @@ class ScenarioResult:
         ``places_per_1000_before__<cat>``, ``places_per_1000_after__<cat>``.
     services
         The changed services as points with their ``action``.
-    headline
-        Plain-English sentences.
     before, after
         The two full assessments.
     """
@@ -670,7 +663,6 @@ class ScenarioResult:
     places_by_category: pd.DataFrame
     areas: gpd.GeoDataFrame
     services: gpd.GeoDataFrame
-    headline: tuple[str, ...]
     before: Assessment
     after: Assessment
 
@@ -685,7 +677,6 @@ class ScenarioResult:
         return {
             "scenario": self.scenario.name,
             "changes": len(self.changes),
-            "headline": list(self.headline),
             "children_losing_reach": county["children_losing_reach"].to_dict(),
             "children_gaining_reach": county["children_gaining_reach"].to_dict(),
             "new_priority_gaps": len(self.new_priority_gaps),
@@ -798,7 +789,6 @@ def compare_assessments(
     services = _changed_services(before.services, after.services, changes)
     touched = [c for c in cfg.categories if c in set(_explode(services.get("categories")))]
     area_table = _area_table(before, after, b, a, lost, gained, touched)
-    headline = _headline(scenario, changes, reach, pr, places, cfg.categories)
     return ScenarioResult(
         scenario=scenario,
         changes=changes,
@@ -808,7 +798,6 @@ def compare_assessments(
         places_by_category=by_cat.reset_index(drop=True),
         areas=area_table,
         services=services,
-        headline=headline,
         before=before,
         after=after,
     )
@@ -892,168 +881,3 @@ def _area_table(
         out[f"places_per_1000_before__{cat}"] = bb["places_per_1000"].to_numpy()
         out[f"places_per_1000_after__{cat}"] = aa["places_per_1000"].to_numpy()
     return out
-
-
-def _subject(scenario: Scenario, changes: pd.DataFrame) -> str:
-    if len(changes) != 1:
-        name = f" '{scenario.name}'" if scenario.name and scenario.name != "scenario" else ""
-        return f"The scenario{name} ({len(changes)} changes)"
-    row = changes.iloc[0]
-    who = f"{row['name']} ({row['service_id']})"
-    if row["action"] == "close":
-        return f"Closing {who}"
-    if row["action"] == "open":
-        return f"Opening {who}"
-    if row["action"] == "move":
-        return f"Moving {who}"
-    return f"Changing the capacity of {who} ({row['detail'].removeprefix('capacity ')})"
-
-
-def _headline(
-    scenario: Scenario,
-    changes: pd.DataFrame,
-    reach: pd.DataFrame,
-    priority: pd.DataFrame,
-    places: pd.DataFrame,
-    categories: Mapping[str, CategoryConfig],
-) -> tuple[str, ...]:
-    subject = _subject(scenario, changes)
-    dist = reach[reach["district_code"] != "County"]
-    county = reach[reach["district_code"] == "County"].set_index("category")
-    lines: list[str] = []
-
-    def where(cat: str, column: str, total: float) -> str:
-        rows = dist[dist["category"] == cat].sort_values(column, ascending=False, kind="stable")
-        top = rows.iloc[0]
-        lead = "most" if top[column] > 0.5 * total else "the most"
-        return f"{lead} in {top['district_name']}"
-
-    for column, verb in (("children_losing_reach", "lose"), ("children_gaining_reach", "gain")):
-        moved = county[column][county[column] > 0].sort_values(ascending=False, kind="stable")
-        for cat, total in moved.items():
-            lo, hi = band_ages(categories[cat])
-            what = label_in_text(categories[cat].label or cat)
-            if verb == "lose":
-                lines.append(
-                    f"{subject} leaves {total:,.0f} children aged {lo}-{hi} with no {what} "
-                    f"within reach, {where(cat, column, total)}."
-                )
-            else:
-                lines.append(
-                    f"{subject} brings {what} within reach of {total:,.0f} more children aged "
-                    f"{lo}-{hi}, {where(cat, column, total)}."
-                )
-    if not lines:
-        lines.append(f"{subject} changes no child's reach of any kind of help.")
-    new = priority[priority["change"] == "new priority gap"]
-    for cat, rows in new.groupby("category", sort=True):
-        what = label_in_text(categories[cat].label or cat)
-        n = len(rows)
-        lines.append(
-            f"{n} area{'s' if n != 1 else ''} ({rows['children'].sum():,.0f} children) "
-            f"become{'s' if n == 1 else ''} a priority gap for {what}."
-        )
-    shift = places[places["district_code"] != "County"].dropna(subset=["change"])
-    shift = shift[shift["change"].abs() >= 0.05]
-    if len(shift):
-        top = shift.loc[shift["change"].abs().idxmax()]
-        verb = "fall" if top["change"] < 0 else "rise"
-        lines.append(
-            f"Places per 1,000 children {verb} most in {top['district_name']}: "
-            f"{top['before']:,.1f} -> {top['after']:,.1f}."
-        )
-    return tuple(lines)
-
-
-def scenario_summary(result: ScenarioResult) -> str:
-    """The plain-English summary: one sentence per line."""
-    return "\n".join(result.headline)
-
-
-# --------------------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------------------
-
-
-def write_scenario(result: ScenarioResult, out_dir: Path, *, cfg: Config, inputs: Inputs) -> Path:
-    """Write a scenario folder atomically: tables, ``results.gpkg`` and ``manifest.json``.
-
-    ``tables/changes.csv``, ``reach_change.csv``, ``priority_changes.csv``,
-    ``places_change.csv``, ``places_by_category.csv`` and ``areas_changed.csv``;
-    ``results.gpkg`` layers ``changed_areas`` (areas where any child loses or gains reach
-    or a priority gap appears or goes), ``changed_services`` and ``areas`` (every area with
-    before/after columns). Tables hold unsuppressed counts and open with the NOT FOR
-    PUBLICATION line.
-    """
-    from earlyhelp.disclosure import UNPUBLISHED_BANNER, mark_unpublished
-    from earlyhelp.outputs import (
-        check_not_inputs,
-        run_manifest,
-        staged_dir,
-        write_csv,
-        write_gpkg,
-        write_json,
-    )
-
-    out_dir = Path(out_dir)
-    source = result.scenario.source
-    check_not_inputs([out_dir], [*input_paths(cfg), *([source] if source else [])])
-    areas = result.areas
-    changed_codes = set(result.priority["area_code"])
-    changed = areas[
-        (areas["children_losing_reach"] > 0)
-        | (areas["children_gaining_reach"] > 0)
-        | areas.index.isin(list(changed_codes))
-    ]
-    tables = {
-        "changes": result.changes,
-        "reach_change": result.reach,
-        "priority_changes": result.priority,
-        "places_change": result.places,
-        "places_by_category": result.places_by_category,
-        "areas_changed": pd.DataFrame(changed.drop(columns="geometry")).reset_index(),
-    }
-    records = [vars(r) for r in inputs.records]
-    if source is not None:
-        records.append(
-            vars(InputRecord("scenario", str(source), file_sha256(source),
-                             rows_read=len(result.scenario.changes),
-                             rows_used=len(result.changes)))
-        )  # fmt: skip
-    with staged_dir(out_dir) as stage:
-        for name, frame in tables.items():
-            write_csv(
-                mark_unpublished(frame), stage / "tables" / f"{name}.csv", banner=UNPUBLISHED_BANNER
-            )
-        write_gpkg(
-            {
-                "changed_areas": changed.reset_index(),
-                "changed_services": result.services.reset_index(),
-                "areas": areas.reset_index(),
-            },
-            stage / "results.gpkg",
-        )
-        from earlyhelp.maps.run import before_after_map  # folium only when a map is drawn
-
-        before_after_map(
-            areas,
-            result.after.inputs.services,
-            cfg,
-            stage / "map.html",
-            count_column="children_losing_reach",
-            count_label="Children who lose a kind of help within reach",
-            title=f"What if: {cfg.run.description or cfg.run.name}",
-            # the subject only: the headline's county counts are not suppressed
-            subtitle=f"{_subject(result.scenario, result.changes)}: before and after",
-        )
-        files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
-        manifest = run_manifest(
-            cfg,
-            command="scenario",
-            inputs=records,
-            outputs=dict.fromkeys(files, "analyst data, not for publication"),
-            scenario=result.scenario.to_dict(),
-            results=result.summary(),
-        )
-        write_json(manifest, stage / "manifest.json")
-    return out_dir

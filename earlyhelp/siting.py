@@ -50,7 +50,7 @@ Capacitated variant (``capacity`` given; ``exact`` only)
 Candidates come from a CSV of points (:func:`read_candidates`: ``site_id``, ``name``,
 ``kind``, ``easting``, ``northing``) or a regular grid over the study area
 (:func:`grid_candidates`). :func:`site_services` runs it all and returns a
-:class:`SitingResult`; :func:`write_siting` writes its folder.
+:class:`SitingResult`; :mod:`earlyhelp.publish.siting` writes its folder.
 
 Example
 -------
@@ -69,16 +69,13 @@ __all__ = [
     "CoverSolution",
     "CoverageProblem",
     "SitingResult",
-    "band_ages",
     "candidate_sites",
     "coverage_problem",
     "grid_candidates",
     "need_factor",
     "read_candidates",
     "site_services",
-    "siting_summary",
     "solve_max_cover",
-    "write_siting",
 ]
 
 import contextlib
@@ -104,10 +101,10 @@ from earlyhelp.config import CategoryConfig, Config, SitingConfig
 from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
 from earlyhelp.geography import representative_points
-from earlyhelp.loading import InputRecord, Inputs, file_sha256, read_table
-from earlyhelp.need import AGE_BANDS, area_need_index, bands_for, children_in_ages
-from earlyhelp.provision import classify_services, reach_thresholds
-from earlyhelp.text import did_you_mean, label_in_text
+from earlyhelp.loading import Inputs, read_table
+from earlyhelp.need import area_need_index, children_in_ages
+from earlyhelp.provision import band_ages, classify_services, reach_thresholds
+from earlyhelp.text import did_you_mean
 from earlyhelp.validation import ValidationReport, check_duplicates, parse_numbers, rows_where
 
 CANDIDATE_COLUMNS = ("site_id", "name", "kind", "easting", "northing")
@@ -1078,14 +1075,6 @@ def _category(category: str, categories: Mapping[str, CategoryConfig]) -> Catego
     return categories[category]
 
 
-def band_ages(cat: CategoryConfig) -> tuple[int, int]:
-    """The ages whose children are counted for a category: whole need-table bands."""
-    bands = [AGE_BANDS[b] for b in bands_for(cat.min_age, cat.max_age)]
-    if not bands:
-        return (int(cat.min_age), int(cat.max_age))
-    return (min(b[0] for b in bands), max(b[1] for b in bands))
-
-
 def site_services(
     cfg: Config,
     inputs: Inputs,
@@ -1301,156 +1290,3 @@ def _district_table(areas: pd.DataFrame) -> pd.DataFrame:
     cols = ["district_name", "children", "reached_before", "reached_after", "newly_reached",
             "share_before", "share_after"]  # fmt: skip
     return table[cols].reset_index()
-
-
-# --------------------------------------------------------------------------------------
-# Telling and writing
-# --------------------------------------------------------------------------------------
-
-
-def siting_summary(result: SitingResult) -> str:
-    """A short plain-English summary of a siting result."""
-    lo, hi = result.ages
-    what = label_in_text(result.label)
-    n = len(result.sites)
-    if not n:
-        return (
-            f"No candidate site would bring more children aged {lo}-{hi} within reach of "
-            f"{what}: every child a candidate can reach is already within reach."
-        )
-    first = result.sites.iloc[0]
-    where = f"{first['name']} ({first['site_id']})"
-    if n > 1:
-        where += f" and {n - 1} more site{'s' if n > 2 else ''}"
-    dist = result.districts[result.districts["district_code"] != "County"]
-    top = dist.sort_values("newly_reached", ascending=False, kind="stable").iloc[0]
-    most = top["newly_reached"] / result.newly_reached if result.newly_reached else 0
-    lead = "most" if most > 0.5 else "the most"
-    share = result.coverage["share_within_reach"]
-    if result.gap is None:
-        solved = "not proven the best possible"
-    elif result.gap <= 1e-9:
-        solved = "proven the best possible"
-    else:
-        solved = f"proven within {100 * result.gap:.2f}% of the best possible"
-    text = (
-        f"New {what} at {where} would bring {result.newly_reached:,.0f} more children "
-        f"aged {lo}-{hi} within reach ({100 * share.iloc[0]:.1f}% -> "
-        f"{100 * share.iloc[1]:.1f}% of the county's), {lead} in {top['district_name']}. "
-        f"Method: {result.method} ({solved}; {result.solve_seconds:.2f} s)."
-    )
-    if result.capacity is not None:
-        text += f" Each new site takes at most {result.capacity:,.0f} children."
-    return text
-
-
-def write_siting(
-    result: SitingResult,
-    out_dir: Path,
-    *,
-    cfg: Config,
-    inputs: Inputs,
-    candidates_source: Path | str,
-) -> Path:
-    """Write a siting folder atomically: tables, ``results.gpkg`` and ``manifest.json``.
-
-    ``candidates_source`` is the candidate file (a Path, recorded in the manifest with its
-    sha256) or a text such as ``grid (1000 m)`` (:func:`candidate_sites`).
-
-    ``tables/sites.csv`` (chosen sites), ``tables/districts.csv``, ``tables/coverage.csv``
-    (before and after), ``tables/areas_newly_reached.csv``; ``results.gpkg`` layers
-    ``chosen_sites``, ``candidates`` and ``areas`` (before/after columns). Tables hold
-    unsuppressed counts and open with the NOT FOR PUBLICATION line.
-    """
-    from earlyhelp.assessment import input_paths
-    from earlyhelp.disclosure import UNPUBLISHED_BANNER, mark_unpublished
-    from earlyhelp.outputs import (
-        check_not_inputs,
-        run_manifest,
-        staged_dir,
-        write_csv,
-        write_gpkg,
-        write_json,
-    )
-
-    out_dir = Path(out_dir)
-    source = candidates_source if isinstance(candidates_source, Path) else None  # else a grid
-    check_not_inputs([out_dir], [*input_paths(cfg), *([source] if source else [])])
-    newly = result.areas[result.areas["children_newly_reached"] > 0]
-    tables = {
-        "sites": pd.DataFrame(result.sites.drop(columns="geometry")),
-        "districts": result.districts,
-        "coverage": result.coverage.reset_index(),
-        "areas_newly_reached": pd.DataFrame(newly.drop(columns="geometry")).reset_index(),
-    }
-    records = [vars(r) for r in inputs.records]
-    if source is not None:
-        records.append(vars(_record(source, len(result.candidates))))
-    with staged_dir(out_dir) as stage:
-        for name, frame in tables.items():
-            write_csv(
-                mark_unpublished(frame),
-                stage / "tables" / f"{name}.csv",
-                banner=UNPUBLISHED_BANNER,
-            )
-        write_gpkg(
-            {
-                "chosen_sites": result.sites,
-                "candidates": result.candidates.reset_index(),
-                "areas": result.areas.reset_index(),
-            },
-            stage / "results.gpkg",
-        )
-        _write_map(result, cfg, inputs, stage / "map.html")
-        files = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
-        manifest = run_manifest(
-            cfg,
-            command="site",
-            inputs=records,
-            outputs=dict.fromkeys(files, "analyst data, not for publication"),
-            parameters={**result.params, "candidates_source": str(candidates_source)},
-            libraries=("highspy",),
-            results=result.summary(),
-        )
-        write_json(manifest, stage / "manifest.json")
-    return out_dir
-
-
-def _write_map(result: SitingResult, cfg: Config, inputs: Inputs, path: Path) -> Path:
-    """Before and after the new sites: the category's services and the chosen sites as
-    markers, and which areas have the category within reach before and after."""
-    from earlyhelp.maps.run import before_after_map  # folium only when a map is drawn
-
-    key = result.category
-    areas = result.areas.rename(
-        columns={
-            "within_reach_before": f"within_reach_before__{key}",
-            "within_reach_after": f"within_reach_after__{key}",
-        }
-    )
-    existing = inputs.services[inputs.services["categories"].map(lambda c: key in c)]
-    new = result.sites.assign(
-        name=[
-            f"New site {r}: {n}"
-            for r, n in zip(result.sites["rank"], result.sites["name"], strict=True)
-        ],
-        categories=[[key]] * len(result.sites),
-        status="planned",
-        delivery="in_person",
-    ).set_index("site_id")
-    services = pd.concat([existing, new[["name", "categories", "status", "delivery", "geometry"]]])
-    services = gpd.GeoDataFrame(services, geometry="geometry", crs=inputs.services.crs)
-    return before_after_map(
-        areas,
-        services,
-        cfg,
-        path,
-        count_column="children_newly_reached",
-        count_label=f"Children newly within reach of {result.label}",
-        title=f"Where new {result.label} would reach most children",
-        subtitle=f"{len(result.sites)} new site(s), chosen by the {result.method} method",
-    )
-
-
-def _record(path: Path, rows: int) -> InputRecord:
-    return InputRecord("candidates", str(path), file_sha256(path), rows_read=rows, rows_used=rows)

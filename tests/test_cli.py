@@ -103,7 +103,7 @@ def test_unexpected_failure_exits_1_and_leaves_no_half_written_run(tiny, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("earlyhelp.assessment.write_json", broken)
+    monkeypatch.setattr("earlyhelp.publish.folder.write_json", broken)
     result = runner.invoke(app, ["run", "--config", str(tiny.config)])
     assert result.exit_code == 1
     assert result.stderr.strip().startswith(

@@ -261,9 +261,10 @@ def test_published_run_outputs_give_no_small_count_back(tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
     from conftest import make_tiny
 
-    from earlyhelp.assessment import assess, publishable_summary
+    from earlyhelp.assessment import assess
     from earlyhelp.config import load_config
-    from earlyhelp.maps.run import board_layers
+    from earlyhelp.publish.maps import board_layers
+    from earlyhelp.publish.tables import publishable_summary
 
     tiny = make_tiny(tmp_path / "tiny")
     need = tiny.read("need.csv")

@@ -197,12 +197,11 @@ def test_hostile_names_show_as_text_and_never_run(page, county):
 @pytest.fixture(scope="module")
 def demo_run_dir(tmp_path_factory):
     """The demo county run end to end, as `earlyhelp run` writes it."""
-    from earlyhelp.assessment import assess, write_run
+    from earlyhelp import commands
     from earlyhelp.config import load_config
 
     cfg = load_config(Path(__file__).resolve().parents[1] / "config.toml")
-    assessment = assess(cfg)
-    folder = write_run(assessment, tmp_path_factory.mktemp("demo") / "demo")
+    folder, assessment = commands.run(cfg, tmp_path_factory.mktemp("demo") / "demo")
     return assessment, folder
 
 

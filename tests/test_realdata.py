@@ -124,14 +124,16 @@ def test_a_format_in_the_wrong_section_is_refused(tmp_path):
 def test_the_whole_run_on_real_hampshire_data(tmp_path, realdata):
     """An analyst's first run on the real files: every output written, the children of
     the published mid-2020 estimates conserved into the district summary and the map."""
-    from earlyhelp.assessment import assess, write_run
+    from earlyhelp.assessment import assess
+    from earlyhelp.publish.folder import write_product
+    from earlyhelp.publish.run import run_product
 
     cfg = write_config(tmp_path, realdata, vintage="2011")
     run = assess(cfg)
     summary = run.sufficiency.summary
     assert summary.loc["County", "children"] == 424_770
     assert len(summary) == 14  # 13 districts and the county
-    folder = write_run(run, tmp_path / "run")
+    folder = write_product(run_product(run), tmp_path / "run")
     names = {p.name for p in folder.iterdir()}
     assert {"index.html", "report.html", "results.gpkg", "commissioners.xlsx"} <= names
     page = (folder / "index.html").read_text(encoding="utf-8")

@@ -19,12 +19,14 @@ import pytest
 from conftest import ARTIFACTS, REPO, OfflinePage
 from typer.testing import CliRunner
 
-from earlyhelp.assessment import assess, publishable_summary
+from earlyhelp.assessment import assess
 from earlyhelp.cli import app
 from earlyhelp.config import load_config
 from earlyhelp.disclosure import suppress
 from earlyhelp.errors import EarlyHelpError, InputError
-from earlyhelp.report import build_report, write_report
+from earlyhelp.publish.folder import ReportSection
+from earlyhelp.publish.report import build_report, write_report
+from earlyhelp.publish.tables import publishable_summary
 
 WHEN = dt.datetime(2026, 3, 31, 9, 0, tzinfo=dt.UTC)
 HOSTILE = (
@@ -210,14 +212,20 @@ def test_small_numbers_never_reach_the_report(tiny, tmp_path):
         assert " 200 " not in text_of(areas.group(0))
 
 
-def test_optional_results_must_be_published_tables(demo):
+def test_siting_and_scenario_sections_must_be_published_tables(demo):
     analyst = pd.DataFrame({"site": ["K001"], "children_newly_reached": [4.0]})
+    raw = ReportSection("siting", "New sites", ("Two sites.",), analyst.set_index("site"))
     with pytest.raises(EarlyHelpError, match="small-number suppression"):
-        build_report(demo, siting=analyst)
+        build_report(demo, sections=[raw])
     published = suppress(analyst.set_index("site"), count_columns=["children_newly_reached"])
-    html = build_report(demo, siting=published, scenarios=published, generated=WHEN)
+    sections = [
+        ReportSection("siting", "New sites", ("Two sites.",), published),
+        ReportSection("scenario", "What if", ("Closing one.",), published),
+    ]
+    html = build_report(demo, sections=sections, generated=WHEN)
     assert 'data-section="siting-not-run"' not in html
-    assert "K001" in html and ">*<" in html
+    assert 'data-section="scenarios-not-run"' not in html
+    assert "K001" in html and ">*<" in html and "Two sites." in html
 
 
 def test_an_access_only_run_is_refused(tiny):
@@ -362,8 +370,9 @@ def test_report_command_notes_a_run_folder_made_from_other_inputs(tiny):
     assert "made from different services files" in text_of(html)
 
 
-def test_report_command_refuses_to_write_over_an_input(tiny):
+def test_report_command_refuses_a_folder_that_holds_the_inputs(tiny):
+    before = {p.name: p.read_bytes() for p in tiny.root.iterdir()}
     result = runner.invoke(app, ["report", "--config", str(tiny.config), "--run", str(tiny.root)])
-    # report.html beside the inputs is allowed; the folder of inputs is not an input
-    assert result.exit_code == 0, result.output
-    tiny.path("report.html").unlink()
+    assert result.exit_code == 2
+    assert "would overwrite the input" in result.output and "choose another" in result.output
+    assert {p.name: p.read_bytes() for p in tiny.root.iterdir()} == before

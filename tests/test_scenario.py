@@ -17,6 +17,7 @@ from earlyhelp.config import load_config
 from earlyhelp.distance import make_distance_model
 from earlyhelp.errors import InputError
 from earlyhelp.loading import file_sha256, load_inputs
+from earlyhelp.publish.scenario import scenario_headline
 from earlyhelp.scenario import (
     apply_scenario,
     combine,
@@ -232,7 +233,7 @@ def test_closing_the_only_domestic_abuse_service_loses_exactly_who_it_reached(ti
     assert by_district.groupby("category")["children_losing_reach"].sum().to_dict() == (
         county["children_losing_reach"].to_dict()
     )
-    assert result.headline[0].startswith(
+    assert scenario_headline(result)[0].startswith(
         f"Closing Safe Homes (S2) leaves {reached:,.0f} children aged 0-19 with no domestic "
         "abuse within reach"
     )
@@ -256,7 +257,7 @@ def test_closing_and_reopening_in_the_same_place_changes_nothing(tiny_run, tmp_p
     assert result.reach["children_losing_reach"].eq(0).all()
     assert result.reach["children_gaining_reach"].eq(0).all()
     assert result.priority.empty
-    assert result.headline[0] == (
+    assert scenario_headline(result)[0] == (
         "The scenario (2 changes) changes no child's reach of any kind of help."
     )
 
@@ -345,9 +346,9 @@ def test_closing_the_critical_centre_strands_its_children(demo_closure):
     county = result.reach.set_index(["district_code", "category"]).loc["County"]
     # children of a children's centre's ages (0-4, in config.toml) in those areas
     assert county.loc[cat, "children_losing_reach"] >= inputs.need.loc[lost_areas, "pop_0_4"].sum()
-    assert result.headline[0].startswith(
+    assert scenario_headline(result)[0].startswith(
         "Closing Saltmarrow Family Hub (C003) leaves "
-    ) and result.headline[0].endswith(f"most in {story['critical_town']}.")
+    ) and scenario_headline(result)[0].endswith(f"most in {story['critical_town']}.")
 
 
 # --- the command line ------------------------------------------------------------------

@@ -20,12 +20,12 @@ from earlyhelp.config import load_config
 from earlyhelp.distance import make_distance_model
 from earlyhelp.errors import ConfigError, InputError, ValidationFailed
 from earlyhelp.loading import file_sha256, load_inputs
+from earlyhelp.publish.siting import siting_summary
 from earlyhelp.siting import (
     grid_candidates,
     need_factor,
     read_candidates,
     site_services,
-    siting_summary,
     solve_max_cover,
 )
 

@@ -1,0 +1,266 @@
+"""One output folder for every command: a :class:`Product` and :func:`write_product`.
+
+A command computes results and describes what to publish as a :class:`Product`: its
+tables, GeoPackage layers, workbook sheets, pages (maps, the report) and manifest
+sections. :func:`write_product` is the one writer: it refuses to overwrite an input,
+writes everything into a hidden staging folder (tables with their NOT FOR PUBLICATION
+banner where they are not suppressed), records each file and whether it may be
+published in ``manifest.json``, and only then puts the folder in place.
+
+Example
+-------
+>>> product = Product("site", cfg, inputs=records, tables={"sites": table})   # doctest: +SKIP
+>>> write_product(product, Path("maps/demo-site-parenting"))                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PUBLISHED",
+    "UNPUBLISHED",
+    "Page",
+    "Product",
+    "ReportSection",
+    "redraw_pages",
+    "related_sections",
+    "write_product",
+]
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from earlyhelp.config import Config
+from earlyhelp.disclosure import PUBLICATION_ATTR, check_publishable, unpublished_banner
+from earlyhelp.outputs import (
+    check_not_inputs,
+    run_manifest,
+    staged_dir,
+    write_csv,
+    write_gpkg,
+    write_json,
+    write_workbook,
+)
+
+# What the manifest says of each file.
+PUBLISHED = "published: small numbers suppressed"
+UNPUBLISHED = "analyst data, not for publication"
+
+# A page draws itself into the staging folder and says what it wrote:
+# ``{path relative to the folder: what it is, for the manifest}``.
+Page = Callable[[Path], Mapping[str, str]]
+
+REPORT_SECTION = "report_section.json"
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """What a siting or scenario product adds to its run's board report.
+
+    ``lines`` are plain-English sentences and ``table`` a table that has passed
+    small-number suppression (:func:`earlyhelp.disclosure.suppress`): both may be
+    published. ``kind`` is ``"siting"`` or ``"scenario"``.
+    """
+
+    kind: str
+    title: str
+    lines: tuple[str, ...]
+    table: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, with the table's suppression record (see :meth:`from_dict`)."""
+        table = self.table
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "lines": list(self.lines),
+            "index": table.index.name,
+            "columns": [str(c) for c in table.columns],
+            "rows": [
+                [key, *row]
+                for key, row in zip(
+                    table.index.tolist(), table.astype(object).to_numpy().tolist(), strict=True
+                )
+            ],
+            "suppression": table.attrs.get("suppression"),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReportSection:
+        """A section read back from ``report_section.json``. Its table carries the
+        suppression record it was written with, so :func:`check_publishable` checks it
+        again (a small count edited into the file is refused)."""
+        rows = data.get("rows", [])
+        table = pd.DataFrame(
+            [r[1:] for r in rows],
+            index=pd.Index([r[0] for r in rows], name=data.get("index")),
+            columns=data.get("columns", []),
+        )
+        table.attrs = {PUBLICATION_ATTR: "suppressed", "suppression": data.get("suppression")}
+        return cls(data["kind"], data["title"], tuple(data.get("lines", ())), table)
+
+
+@dataclass(frozen=True, eq=False)
+class Product:
+    """Everything one command writes into its folder.
+
+    Attributes
+    ----------
+    command
+        The command that made it (``run``, ``access``, ``gaps``, ``site``, ``scenario``).
+    cfg
+        The configuration of the run.
+    inputs
+        What was read, as manifest records (file, SHA-256, rows read, used and dropped).
+    tables
+        ``tables/<name>.csv``. A table that passed small-number suppression is published;
+        any other opens with the NOT FOR PUBLICATION line.
+    layers
+        Layers of ``results.gpkg`` (analyst data).
+    workbook
+        Sheets of ``commissioners.xlsx``, in order.
+    pages
+        HTML pages drawn into the folder, in order (a report after the maps it links).
+    files
+        Other CSVs at the top of the folder (``validation.csv``) and what each is.
+    sections
+        The command's own parts of ``manifest.json`` (results, access notes, counts...).
+    parameters
+        Every parameter for the manifest (default: the whole configuration).
+    libraries
+        Libraries besides the usual ones whose versions shape the results.
+    guard
+        Files read besides the configured inputs (a candidates or scenario file); the
+        folder may not hold them either.
+    report
+        What this product adds to its run's board report, if anything.
+    """
+
+    command: str
+    cfg: Config
+    inputs: tuple[dict[str, Any], ...] = ()
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    layers: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    workbook: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    pages: tuple[Page, ...] = ()
+    files: Mapping[str, tuple[pd.DataFrame, str]] = field(default_factory=dict)
+    sections: Mapping[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] | None = None
+    libraries: tuple[str, ...] = ()
+    guard: tuple[Path, ...] = ()
+    report: ReportSection | None = None
+
+
+def write_product(product: Product, out_dir: Path) -> Path:
+    """Write ``product`` into ``out_dir`` atomically; return the folder.
+
+    Refused before any work when ``out_dir`` is, or holds, an input file, or is a folder
+    earlyhelp did not write. Files: ``results.gpkg``, ``tables/*.csv``,
+    ``commissioners.xlsx``, the pages, the product's other files, ``report_section.json``
+    and ``manifest.json`` (written last, listing every file).
+    """
+    out_dir = Path(out_dir)
+    check_not_inputs([out_dir], [*product.cfg.input_paths(), *product.guard])
+    if product.report is not None:
+        check_publishable(product.report.table, name=f"{REPORT_SECTION}: {product.report.title}")
+    with staged_dir(out_dir) as stage:
+        outputs = _write_files(product, stage)
+        listed = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
+        manifest = run_manifest(
+            product.cfg,
+            command=product.command,
+            inputs=list(product.inputs),
+            outputs={path: outputs.get(path, UNPUBLISHED) for path in listed},
+            parameters=None if product.parameters is None else dict(product.parameters),
+            libraries=product.libraries,
+            **product.sections,
+        )
+        write_json(manifest, stage / "manifest.json")
+    return out_dir
+
+
+def redraw_pages(folder: Path, pages: tuple[Page, ...], *, cfg: Config) -> dict[str, str]:
+    """Draw ``pages`` again into a finished folder (``earlyhelp map`` and ``report``).
+
+    Each page file is replaced atomically; the folder's ``manifest.json`` then lists what
+    they are. Returns ``{file: what it is}`` for the pages drawn.
+    """
+    folder = Path(folder)
+    check_not_inputs([folder], cfg.input_paths())
+    drawn: dict[str, str] = {}
+    for page in pages:
+        drawn.update(page(folder))
+    manifest = folder / "manifest.json"
+    if manifest.is_file():
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data["outputs"] = dict(sorted({**data.get("outputs", {}), **drawn}.items()))
+        write_json(data, manifest)
+    return drawn
+
+
+def related_sections(
+    folder: Path, *, cfg: Config, inputs: Sequence[Any]
+) -> tuple[list[ReportSection], list[str]]:
+    """The report sections of the siting and scenario products made for a run.
+
+    They are the folders beside the run's ``folder`` whose manifest names the same run and
+    that hold a ``report_section.json``. One made from other input files than ``inputs``
+    (records with ``role`` and ``sha256``) is left out, and a note says so.
+    Returns (sections in folder-name order, notes).
+    """
+    now = {_field(r, "role"): _field(r, "sha256") for r in inputs}
+    sections, notes = [], []
+    parent = Path(folder).resolve().parent
+    for other in sorted(p for p in parent.iterdir() if (p / REPORT_SECTION).is_file()):
+        manifest = _read_json(other / "manifest.json")
+        if manifest.get("run") != cfg.run.name or other.name.startswith("."):
+            continue
+        read = {r.get("role"): r.get("sha256") for r in manifest.get("inputs", [])}
+        if any(read.get(role, sha) != sha for role, sha in now.items()):
+            notes.append(
+                f"The {manifest.get('command', 'earlier')} results in {other.name} were made "
+                "from other input files than this report, so they are not shown; run that "
+                "command again to include them."
+            )
+            continue
+        sections.append(ReportSection.from_dict(_read_json(other / REPORT_SECTION)))
+    return sections, notes
+
+
+def _field(record: Any, name: str) -> Any:
+    return record.get(name) if isinstance(record, Mapping) else getattr(record, name)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_files(product: Product, stage: Path) -> dict[str, str]:
+    """Write everything but the manifest; return what each file is."""
+    outputs: dict[str, str] = {}
+    if product.layers:
+        write_gpkg(dict(product.layers), stage / "results.gpkg")
+    for name, frame in product.tables.items():
+        path = f"tables/{name}.csv"
+        banner = unpublished_banner(frame)
+        write_csv(frame, stage / path, index=frame.index.name is not None, banner=banner)
+        outputs[path] = UNPUBLISHED if banner else PUBLISHED
+    if product.workbook:
+        write_workbook(dict(product.workbook), stage / "commissioners.xlsx")
+    for page in product.pages:
+        outputs.update(page(stage))
+    for name, (frame, what) in product.files.items():
+        write_csv(frame, stage / name)
+        outputs[name] = what
+    if product.report is not None:
+        write_json(product.report.to_dict(), stage / REPORT_SECTION)
+        outputs[REPORT_SECTION] = f"{PUBLISHED} (a section of the run's board report)"
+    return outputs

@@ -1,0 +1,528 @@
+"""The report's content: each section's figures as they may be published.
+
+:func:`context` gathers what the template shows, section by section. Every count of
+children at district level or finer (and every county total beside them) passes
+:func:`earlyhelp.disclosure.suppress` with the run's ``DisclosureConfig`` and
+:func:`earlyhelp.disclosure.check_publishable`; shares built on a hidden count are hidden
+with it, in tables and charts alike.
+"""
+
+from __future__ import annotations
+
+__all__ = ["context"]
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from earlyhelp.assessment import Assessment
+from earlyhelp.config import Config
+from earlyhelp.disclosure import MISSING, check_publishable, suppress
+from earlyhelp.need import AGE_BANDS
+from earlyhelp.outputs import header_with_unit
+from earlyhelp.provision import SECTORS
+from earlyhelp.publish.folder import ReportSection
+from earlyhelp.publish.report import words
+from earlyhelp.publish.report.charts import bar_chart, dot_chart, funnel_chart
+from earlyhelp.publish.report.formats import cell_text, number
+from earlyhelp.publish.tables import publishable_summary
+from earlyhelp.stats import clustered_share_ci
+from earlyhelp.units import shown as shown_cost
+
+# Key of the board map in ``map_links``; every other key is a district code.
+COUNTY_LINK = "county"
+
+_RANKED_GAPS = 15  # (district, category) pairs listed among the priority gaps
+_RANKED_AREAS = 10  # small areas listed among the priority gaps
+
+
+# --------------------------------------------------------------------------------------
+# Publication
+# --------------------------------------------------------------------------------------
+
+
+def _publish(
+    cfg: Config,
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    counts: Sequence[str],
+    rates: Mapping[str, str | Sequence[str]] | None = None,
+    total_row: Any = None,
+    column_totals: Mapping[str, Sequence[str]] | None = None,
+    decimals: int = 1,
+) -> pd.DataFrame:
+    """``frame`` through small-number suppression, checked as publishable."""
+    d = cfg.disclosure
+    out = suppress(
+        frame,
+        count_columns=list(counts),
+        rate_columns=dict(rates or {}),
+        min_count=d.min_count,
+        max_count=d.max_count,
+        symbol=d.symbol,
+        total_row=total_row,
+        column_totals=column_totals,
+        decimals=decimals,
+    )
+    check_publishable(out, name=f"report.html: {name}")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# The report's content
+# --------------------------------------------------------------------------------------
+
+
+def context(
+    a: Assessment,
+    *,
+    map_links: dict[str, str],
+    sections: Sequence[ReportSection],
+    notes: Sequence[str],
+    generated: dt.datetime,
+) -> dict[str, Any]:
+    cfg = a.config
+    summary = publishable_summary(a)
+    check_publishable(summary, name="report.html: district summary")
+    districts = _district_rows(summary, map_links)
+    categories = _range_of_help(a)
+    heat = _reach_by_district(a, summary)
+    money = _resourcing(a)
+    gaps = _priority_gaps(a)
+    county = summary.loc["County"]
+    context = {
+        "title": f"Early help sufficiency: {cfg.run.description or cfg.run.name}",
+        "run_name": cfg.run.name,
+        "description": cfg.run.description,
+        "data_date": cfg.run.data_date,
+        "generated": generated.strftime("%d %B %Y, %H:%M UTC"),
+        "symbol": cfg.disclosure.symbol,
+        "disclosure": cfg.disclosure,
+        "missing": MISSING,
+        "county": {
+            "children": county["children"],
+            "pct": county["pct_full_core_range"],
+            "lower": county["pct_lower"],
+            "upper": county["pct_upper"],
+            "full": county["children_full_core_range"],
+            "priority": county["priority_gap_children"],
+            "areas": int(county["areas"]),
+            "areas_missing": int(county["areas_missing_range"]),
+            "capacity_per_1000": county["capacity_per_1000"],
+            "adequate": county["pct_adequate_places"],
+            "spend_per_child": county["spend_per_child"],
+        },
+        "districts": districts,
+        "lower": [d for d in districts if d["vs_county"] == "lower"],
+        "thin": [d for d in districts if d["adequate_vs_county"] == "lower"],
+        "higher": [d for d in districts if d["vs_county"] == "higher"],
+        "categories": categories,
+        "heat": heat,
+        "money": money,
+        "gaps": gaps,
+        "core_labels": [cfg.category_label(k) for k, c in cfg.categories.items() if c.required],
+        "charts": {
+            "dots": dot_chart(districts, number(county["pct_full_core_range"])),
+            "funnel": funnel_chart(districts, number(county["pct_full_core_range"])),
+            "spend": bar_chart(
+                [(d["name"], number(d["spend_per_child"])) for d in districts],
+                number(county["spend_per_child"]),
+                unit="£",
+            ),
+        },
+        "siting": [_section(s) for s in sections if s.kind == "siting"],
+        "scenarios": [_section(s) for s in sections if s.kind == "scenario"],
+        "sources": words.sources(a),
+        "method": words.method(a),
+        "caveats": [*notes, *words.caveats(a, money)],
+        "map_links": map_links,
+        "county_map": map_links.get(COUNTY_LINK),
+        "district_maps": [d for d in districts if d["href"]],
+    }
+    context["headline"] = words.headline(context)
+    return context
+
+
+def _district_rows(summary: pd.DataFrame, links: Mapping[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    for code, row in summary.drop(index="County").iterrows():
+        rows.append(
+            {
+                "code": str(code),
+                "name": str(row["district_name"]),
+                "href": links.get(str(code)),
+                "children": row["children"],
+                "full": row["children_full_core_range"],
+                "pct": row["pct_full_core_range"],
+                "lower": row["pct_lower"],
+                "upper": row["pct_upper"],
+                "vs_county": str(row["vs_county"]),
+                "priority": row["priority_gap_children"],
+                "areas": int(row["areas"]),
+                "areas_missing": int(row["areas_missing_range"]),
+                "capacity_per_1000": row["capacity_per_1000"],
+                "adequate": row["pct_adequate_places"],
+                "adequate_vs_county": str(row["adequate_vs_county"]),
+                "spend_per_child": row["spend_per_child"],
+            }
+        )
+    return rows
+
+
+def _children(a: Assessment) -> pd.Series:
+    """Children 0-19 per area."""
+    need = a.inputs.need.reindex(a.areas.index)
+    return need[list(AGE_BANDS)].sum(axis=1).fillna(0.0)
+
+
+def _range_of_help(a: Assessment) -> dict[str, Any]:
+    """Section 2: each category's services, reach and the need that calls for it."""
+    cfg, suff = a.config, a.sufficiency
+    gaps = suff.gaps
+    reach = gaps.pivot(index="area_code", columns="category", values="within_reach")
+    kids = gaps.pivot(index="area_code", columns="category", values="children")
+    called = a.sufficiency.called.reindex(
+        index=reach.index, columns=reach.columns, fill_value=False
+    )
+    missing = called.astype(bool) & ~reach.astype(bool)
+    elig = a.access.eligibility
+    rows = []
+    for key in cfg.categories:
+        sub = gaps[gaps["category"] == key]
+        n = float(sub["children"].sum())
+        out = float(sub["children_out_of_reach"].sum())
+        lo, hi = _county_limits(sub)
+        rows.append(
+            {
+                "category": key,
+                "children": n,
+                "within": n - out,
+                "out_of_reach": out,
+                "pct": 100 * (n - out) / n if n else np.nan,
+                "lower": 100 * float(lo),
+                "upper": 100 * float(hi),
+                "children_lacking_called": float(kids[key].where(missing[key], 0.0).sum())
+                if key in kids
+                else 0.0,
+            }
+        )
+    table = pd.DataFrame(rows).set_index("category")
+    shown = _publish(
+        cfg,
+        table,
+        name="range of help",
+        counts=["children", "within", "out_of_reach", "children_lacking_called"],
+        rates={k: ["out_of_reach", "children"] for k in ("pct", "lower", "upper")},
+        column_totals={"children": ["within", "out_of_reach"]},
+    )
+    out_rows = []
+    for key, cat in cfg.categories.items():
+        e = elig.loc[key] if key in elig.index else None
+        out_rows.append(
+            {
+                "key": key,
+                "label": cfg.category_label(key),
+                "core": cat.required,
+                "ages": f"{cat.min_age:g}-{cat.max_age:g}",
+                "local": int(e["local"]) if e is not None else 0,
+                "remote": int(e["remote"]) if e is not None else 0,
+                "inactive": int(e["not_active"]) if e is not None else 0,
+                "children": shown.loc[key, "children"],
+                "out_of_reach": shown.loc[key, "out_of_reach"],
+                "pct": shown.loc[key, "pct"],
+                "lower": shown.loc[key, "lower"],
+                "upper": shown.loc[key, "upper"],
+                "areas_called": int(called[key].sum()) if key in called else 0,
+                "areas_lacking": int(missing[key].sum()) if key in missing else 0,
+                "children_lacking": shown.loc[key, "children_lacking_called"],
+                "out_raw": float(table.loc[key, "out_of_reach"]),
+                "lacking_raw": int(missing[key].sum()) if key in missing else 0,
+            }
+        )
+    most_out = sorted(
+        (r for r in out_rows if (number(r["out_of_reach"]) or 0.0) > 0),
+        key=lambda r: -r["out_raw"],
+    )[:3]
+    lacking = sorted(
+        (r for r in out_rows if r["lacking_raw"] > 0), key=lambda r: -r["lacking_raw"]
+    )[:3]
+    range_table = suff.range
+    areas_lacking = int((range_table["missing_called_for"].astype("string").fillna("") != "").sum())
+    return {
+        "rows": out_rows,
+        "most_out": most_out,
+        "lacking": lacking,
+        "areas_lacking_any": areas_lacking,
+        "sectors": _sectors(a),
+    }
+
+
+def _sectors(a: Assessment) -> list[dict[str, Any]]:
+    """Share of children 0-19 living where each sector has an active service in reach."""
+    cfg, range_table = a.config, a.sufficiency.range
+    if "sectors_within_reach" not in range_table:
+        return []
+    kids = _children(a)
+    listed = range_table["sectors_within_reach"].astype("string").fillna("").reindex(kids.index)
+    rows = {}
+    for sector in SECTORS:
+        has = listed.str.split("; ").map(lambda items, s=sector: s in (items or []))
+        rows[sector] = {"children": kids.sum(), "within": kids[has.fillna(False)].sum()}
+    table = pd.DataFrame(rows).T
+    table["out_of_reach"] = table["children"] - table["within"]
+    table["pct"] = 100 * table["within"] / table["children"].where(table["children"] > 0)
+    shown = _publish(
+        cfg,
+        table,
+        name="sectors within reach",
+        counts=["children", "within", "out_of_reach"],
+        rates={"pct": ["out_of_reach", "children"]},
+        column_totals={"children": ["within", "out_of_reach"]},
+    )
+    reach = cfg.sufficiency.sector_reach(a.access.params["unit"])
+    words = f"{shown_cost(reach['urban'], a.access.params['unit'], spec='g')} urban, "
+    words += f"{shown_cost(reach['rural'], a.access.params['unit'], spec='g')} rural"
+    return [
+        {"sector": sector, "pct": shown.loc[sector, "pct"], "reach": words} for sector in SECTORS
+    ]
+
+
+def _county_limits(gaps: pd.DataFrame) -> tuple[float, float]:
+    """95% limits of the county's share of a category's children within reach, with the
+    areas as clusters, as every district's (:func:`earlyhelp.stats.clustered_share_ci`)."""
+    within = (gaps["children"] - gaps["children_out_of_reach"]).to_numpy(dtype=float)
+    limits = clustered_share_ci(
+        within, gaps["children"].to_numpy(dtype=float), np.zeros(len(gaps), dtype=int)
+    )
+    if limits.empty:
+        return np.nan, np.nan
+    return float(limits["lower"].iloc[0]), float(limits["upper"].iloc[0])
+
+
+def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
+    """Section 3: each category's share within reach, district by district."""
+    cfg, d = a.config, a.sufficiency.districts
+    rows = d[d["measure"] == "share_within_reach"]
+    names = summary["district_name"].drop(index="County")
+    codes = list(names.index)
+    frames = []
+    for key in cfg.categories:
+        sub = rows[rows["category"] == key].set_index("district_code").reindex(codes)
+        num = sub["numerator"].astype(float).fillna(0.0)
+        den = sub["denominator"].astype(float).fillna(0.0)
+        part = pd.DataFrame(
+            {
+                "within": num,
+                "out_of_reach": den - num,
+                "children": den,
+                "pct": 100 * sub["value"].astype(float),
+                "lower": 100 * sub["lower"].astype(float),
+                "upper": 100 * sub["upper"].astype(float),
+            }
+        )
+        total_n, total_d = float(num.sum()), float(den.sum())
+        lo, hi = _county_limits(a.sufficiency.gaps[a.sufficiency.gaps["category"] == key])
+        part.loc["County"] = {
+            "within": total_n,
+            "out_of_reach": total_d - total_n,
+            "children": total_d,
+            "pct": 100 * total_n / total_d if total_d else np.nan,
+            "lower": 100 * float(lo),
+            "upper": 100 * float(hi),
+        }
+        part.index = pd.MultiIndex.from_product([[key], part.index], names=["category", "code"])
+        frames.append(part)
+    table = pd.concat(frames)
+    shown = _publish(
+        cfg,
+        table,
+        name="reach by category and district",
+        counts=["within", "out_of_reach", "children"],
+        rates={k: ["out_of_reach", "children"] for k in ("pct", "lower", "upper")},
+        total_row="County",
+        column_totals={"children": ["within", "out_of_reach"]},
+    )
+    comparison = rows.set_index(["category", "district_code"])["comparison"]
+    out = []
+    for key in cfg.categories:
+        cells = []
+        for code in codes:
+            cell = shown.loc[(key, code)]
+            visible = number(cell["pct"]) is not None
+            cells.append(
+                {
+                    "pct": cell["pct"],
+                    "lower": cell["lower"],
+                    "upper": cell["upper"],
+                    "vs": str(comparison.get((key, code), "not compared")) if visible else "",
+                }
+            )
+        out.append(
+            {
+                "label": cfg.category_label(key),
+                "county": shown.loc[(key, "County"), "pct"],
+                "cells": cells,
+            }
+        )
+    return {"districts": [str(names[c]) for c in codes], "rows": out}
+
+
+def _resourcing(a: Assessment) -> dict[str, Any]:
+    """Section 4: spend and value for money per district and for the county."""
+    cfg = a.config
+    table = a.sufficiency.resourcing.copy()
+    counts = ["children", "reached"]
+    rates = {
+        "spend_per_child": "children",
+        "cost_per_child_reached": "reached",
+        "capacity_used": ["reached"],
+    }
+    if "children_in_need" in table:
+        counts.append("children_in_need")
+        rates["spend_per_child_in_need"] = "children_in_need"
+    table["capacity_used"] = 100 * table["capacity_used"]
+    shown = _publish(
+        cfg, table, name="resourcing", counts=counts, rates=rates, total_row="county", decimals=2
+    )
+    rows = []
+    for code, row in shown.iterrows():
+        rows.append(
+            {
+                "code": str(code),
+                "name": "County" if code == "county" else str(row["district_name"]),
+                "is_county": code == "county",
+                "annual_cost": row["annual_cost"],
+                "services": int(row["services"]),
+                "without_cost": int(row["services_without_cost"]),
+                "places": row["places"],
+                "children": row["children"],
+                "spend_per_child": row["spend_per_child"],
+                "children_in_need": row.get("children_in_need"),
+                "spend_per_child_in_need": row.get("spend_per_child_in_need"),
+                "cost_per_place": row["cost_per_place"],
+                "reached": row["reached"],
+                "cost_per_child_reached": row["cost_per_child_reached"],
+                "capacity_used": row["capacity_used"],
+            }
+        )
+    raw = a.sufficiency.resourcing.drop(index="county")
+    spend = raw["spend_per_child"].dropna()
+    county = a.sufficiency.resourcing.loc["county"]
+    return {
+        "rows": rows,
+        "in_need": "children_in_need" in table,
+        "reached_given": bool(county["reached"] > 0),
+        "lowest": None if spend.empty else str(raw.loc[spend.idxmin(), "district_name"]),
+        "highest": None if spend.empty else str(raw.loc[spend.idxmax(), "district_name"]),
+        "without_cost": int(county["services_without_cost"]),
+        "services": int(county["services"]),
+    }
+
+
+def _priority_gaps(a: Assessment) -> dict[str, Any]:
+    """Section 5: where high need meets low access, ranked by the children affected."""
+    cfg, suff = a.config, a.sufficiency
+    gaps = suff.gaps.merge(
+        a.areas[["district_code", "district_name", "area_name"]],
+        left_on="area_code",
+        right_index=True,
+        how="left",
+    )
+    pg = gaps[gaps["priority"] == "priority gap"]
+    names = a.areas.groupby("district_code")["district_name"].first()
+    pairs = (
+        gaps.assign(pg=gaps["children"].where(gaps["priority"] == "priority gap", 0.0))
+        .groupby(["category", "district_code"])
+        .agg(children=("pg", "sum"))
+    )
+    pairs["areas"] = pg.groupby(["category", "district_code"]).size()
+    pairs["areas"] = pairs["areas"].fillna(0).astype(int)
+    totals = pairs.groupby(level="category").agg(
+        children=("children", "sum"), areas=("areas", "sum")
+    )
+    totals.index = pd.MultiIndex.from_arrays(
+        [totals.index, ["County"] * len(totals)], names=["category", "district_code"]
+    )
+    table = pd.concat([pairs, totals]).sort_index()
+    shown = _publish(cfg, table, name="priority gaps", counts=["children"], total_row="County")
+    raw = table["children"]
+    visible = [
+        k
+        for k in table.index
+        if k[1] != "County" and number(shown.loc[k, "children"]) and raw[k] > 0
+    ]
+    visible.sort(key=lambda k: (-raw[k], k))
+    pair_rows = [
+        {
+            "district": str(names.get(k[1], k[1])),
+            "category": cfg.category_label(k[0]),
+            "children": shown.loc[k, "children"],
+            "areas": int(table.loc[k, "areas"]),
+        }
+        for k in visible[:_RANKED_GAPS]
+    ]
+    # small areas with the most children in priority gaps
+    kids = _children(a)
+    by_area = pg.groupby("area_code")["category"].agg(list)
+    areas = pd.DataFrame(
+        {
+            "children": kids.reindex(by_area.index),
+            "need_index": suff.need_index.reindex(by_area.index),
+        }
+    )
+    areas = areas.sort_values(["need_index", "children"], ascending=False).head(_RANKED_AREAS)
+    shown_areas = _publish(cfg, areas, name="priority gap areas", counts=["children"])
+    area_rows = [
+        {
+            "name": str(a.areas.loc[code, "area_name"]),
+            "district": str(a.areas.loc[code, "district_name"]),
+            "need_index": float(areas.loc[code, "need_index"]),
+            "children": shown_areas.loc[code, "children"],
+            "categories": [_nearest_help(a, code, k) for k in by_area[code]],
+        }
+        for code in areas.index
+    ]
+    return {
+        "pairs": pair_rows,
+        "areas": area_rows,
+        "n_pairs": int((raw.drop(index="County", level=1) > 0).sum()),
+        "n_areas": int(pg["area_code"].nunique()),
+    }
+
+
+def _nearest_help(a: Assessment, area: str, key: str) -> dict[str, Any]:
+    """A kind of help in a priority gap in ``area``, with its nearest service and distance."""
+    out: dict[str, Any] = {"label": a.config.category_label(key), "nearest": None, "distance": ""}
+    nearest = a.access.nearest_service
+    if key not in nearest.columns or pd.isna(nearest.at[area, key]):
+        return out
+    sid = nearest.at[area, key]
+    service = a.services.loc[sid]
+    out["nearest"] = str(service["name"])
+    cost = a.access.wide.get(f"nearest__{key}")
+    value = None if cost is None else number(cost.get(area))
+    if service.get("delivery") == "outreach":
+        out["distance"] = "outreach: comes to families"
+    elif value is not None:
+        out["distance"] = shown_cost(value, a.access.params["unit"])
+    gaps = a.sufficiency.gaps
+    hit = gaps[(gaps["area_code"] == area) & (gaps["category"] == key)]
+    if len(hit) and bool(hit["within_reach"].iloc[0]):
+        out["distance"] += ("; " if out["distance"] else "") + "within reach, but places are scarce"
+    return out
+
+
+def _section(section: ReportSection) -> dict[str, Any]:
+    """A siting or scenario product's section, its table checked as publishable."""
+    check_publishable(section.table, name=f"report.html: {section.title}")
+    shown = section.table.reset_index() if section.table.index.name else section.table
+    return {
+        "title": section.title,
+        "lines": list(section.lines),
+        "columns": [header_with_unit(c) for c in shown.columns],
+        "rows": [[cell_text(v) for v in row] for row in shown.itertuples(index=False)],
+    }

@@ -1,0 +1,201 @@
+"""The run folder: what ``earlyhelp run`` (and ``access`` and ``gaps``) publish.
+
+:func:`run_product` turns an :class:`~earlyhelp.assessment.Assessment` into a
+:class:`~earlyhelp.publish.folder.Product`: ``results.gpkg`` (areas with every measure,
+services, districts), ``tables/*.csv``, ``commissioners.xlsx``, ``validation.csv``, and
+with sufficiency and drawing the board map(s) and ``report.html``.
+:func:`read_run_comparison` reads a finished run's district tables back.
+"""
+
+from __future__ import annotations
+
+__all__ = ["WORKBOOK", "board_map_page", "read_run_comparison", "report_page", "run_product"]
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from earlyhelp.assessment import Assessment
+from earlyhelp.config import Config
+from earlyhelp.disclosure import mark_unpublished
+from earlyhelp.errors import InputError
+from earlyhelp.need import AGE_BANDS
+from earlyhelp.publish.folder import Page, Product, related_sections
+from earlyhelp.publish.tables import publishable_summary
+
+# The commissioners' workbook: the tables a commissioner reads, in this order (the long
+# access table and the need index stay in CSV and the GeoPackage).
+WORKBOOK = (
+    "district_summary",
+    "district_comparison",
+    "resourcing",
+    "range_of_help",
+    "gaps",
+    "funnel",
+)
+
+
+def run_product(assessment: Assessment, *, draw: bool = True, command: str = "run") -> Product:
+    """Everything a run writes. With ``draw`` (and sufficiency assessed) also the board
+    map (``index.html``, district maps when configured) and the board report."""
+    tables = _tables(assessment)
+    layers = _layers(assessment)
+    pages: tuple[Page, ...] = ()
+    if draw and assessment.sufficiency is not None:
+        areas = layers["areas"].set_index("area_code")
+        services = layers["services"].set_index("service_id")
+        unit = assessment.access.params["unit"]
+        pages = (
+            board_map_page(areas, services, assessment.config, cost_unit=unit),
+            report_page(assessment),
+        )
+    inputs = assessment.inputs
+    return Product(
+        command=command,
+        cfg=assessment.config,
+        inputs=tuple(vars(r) for r in inputs.records),
+        tables=tables,
+        layers=layers,
+        workbook=_workbook(tables),
+        pages=pages,
+        files={"validation.csv": (inputs.report.to_frame(), "every problem found in the inputs")},
+        sections=_sections(assessment),
+    )
+
+
+def board_map_page(
+    areas: pd.DataFrame, services: pd.DataFrame, cfg: Config, *, cost_unit: str
+) -> Page:
+    """The board map (``index.html``) and, when configured, one map per district, drawn
+    from the run's ``areas`` and ``services`` layers; ``cost_unit`` is the model's unit."""
+
+    def draw(folder: Path) -> dict[str, str]:
+        from earlyhelp.publish.maps import write_run_maps  # folium only when drawing
+
+        paths = write_run_maps(areas, services, cfg, folder, cost_unit=cost_unit)
+        return {
+            path.name: "published: the board map, small numbers suppressed"
+            if key == "county"
+            else "published: a district map, small numbers suppressed"
+            for key, path in paths.items()
+        }
+
+    return draw
+
+
+def report_page(assessment: Assessment, *, notes: Sequence[str] = ()) -> Page:
+    """The board report (``report.html``), linking the maps already in the folder and
+    showing the siting and scenario products made for this run (beside the folder)."""
+
+    def draw(folder: Path) -> dict[str, str]:
+        from earlyhelp.publish.report import map_links_in, write_report  # jinja2 late
+
+        codes = pd.unique(assessment.areas["district_code"].astype("string").dropna())
+        links = map_links_in(folder, list(codes))
+        sections, stale = related_sections(
+            folder, cfg=assessment.config, inputs=assessment.inputs.records
+        )
+        write_report(
+            assessment,
+            folder / "report.html",
+            map_links=links,
+            sections=sections,
+            notes=[*notes, *stale],
+        )
+        return {"report.html": "published: the board report, small numbers suppressed"}
+
+    return draw
+
+
+def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
+    """The GeoPackage layers: every area with every measure, services, districts."""
+    inputs, suff = assessment.inputs, assessment.sufficiency
+    access = assessment.access
+    areas = (
+        inputs.areas.join(inputs.need, how="left")
+        .join(access.wide)
+        .join(access.nearest_service.add_prefix("nearest_id__"))
+    )
+    districts = inputs.areas.dissolve(by="district_code", aggfunc={"district_name": "first"})
+    if suff is not None:
+        priority = suff.gaps.pivot(index="area_code", columns="category", values="priority")
+        areas = areas.join(suff.need_index).join(priority.add_prefix("priority__"))
+        areas = areas.join(suff.range)
+        districts = districts.join(suff.summary.drop(columns="district_name"))
+    return {
+        "areas": areas.reset_index(),
+        "services": inputs.services.reset_index(),
+        "districts": districts.reset_index(),
+    }
+
+
+def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
+    """Every CSV table of the run. Only suppressed tables are publishable."""
+    suff = assessment.sufficiency
+    access = {
+        "access": mark_unpublished(assessment.access.tidy),
+        "remote_services": mark_unpublished(assessment.access.remote_services),
+    }
+    if suff is None:
+        return access
+    analyst = {
+        "gaps": suff.gaps,
+        "range_of_help": suff.range.reset_index(),
+        "district_comparison": suff.districts,
+        "funnel": suff.funnel,
+        "resourcing": suff.resourcing.reset_index(),
+        "need_index": suff.need_index.reset_index(),
+    }
+    out = {"district_summary": publishable_summary(assessment), **access}
+    out.update({name: mark_unpublished(frame) for name, frame in analyst.items()})
+    return out
+
+
+def _workbook(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The commissioners' sheets; the gaps sheet holds only the areas with a gap (every
+    row is in ``tables/gaps.csv``)."""
+    sheets = {k: tables[k] for k in WORKBOOK if k in tables}
+    if "gaps" in sheets:
+        gaps = sheets["gaps"]
+        sheets["gaps"] = mark_unpublished(gaps[gaps["priority"] != "no gap"])
+    return sheets
+
+
+def _sections(assessment: Assessment) -> dict[str, object]:
+    """The run's own parts of the manifest: validation, access notes, counts."""
+    inputs = assessment.inputs
+    return {
+        "validation": {
+            "errors": len(inputs.report.errors),
+            "warnings": len(inputs.report.warnings),
+        },
+        "access": {
+            "notes": list(assessment.access.notes),
+            "eligibility": assessment.access.eligibility.reset_index().to_dict("records"),
+            **assessment.access.params,
+        },
+        "counts": {
+            "areas": len(inputs.areas),
+            "districts": int(inputs.areas["district_code"].nunique()),
+            "services": len(inputs.services),
+            "children_0_19": float(np.nansum(inputs.need[list(AGE_BANDS)].to_numpy())),
+        },
+    }
+
+
+def read_run_comparison(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A finished run's published district summary (index ``district_code``, cells as
+    published) and its analyst district comparison (:func:`sufficiency.district_comparison`)."""
+    tables = Path(run_dir) / "tables"
+    summary_csv, long_csv = tables / "district_summary.csv", tables / "district_comparison.csv"
+    for path in (summary_csv, long_csv):
+        if not path.exists():
+            raise InputError(
+                f"{path}: not found; give --run the folder of a finished 'earlyhelp run'"
+            )
+    summary = pd.read_csv(summary_csv, dtype=str, keep_default_na=False)
+    long = pd.read_csv(long_csv, skiprows=1, keep_default_na=False, na_values=[""])
+    long["category"] = long["category"].fillna("")
+    return summary.set_index("district_code"), long

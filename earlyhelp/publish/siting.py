@@ -1,0 +1,192 @@
+"""The siting folder: what ``earlyhelp site`` publishes, and its plain-English summary.
+
+:func:`siting_product` turns a :class:`~earlyhelp.siting.SitingResult` into a
+:class:`~earlyhelp.publish.folder.Product`: ``tables/sites.csv`` (chosen sites),
+``districts.csv``, ``coverage.csv`` (before and after), ``areas_newly_reached.csv``;
+``results.gpkg`` layers ``chosen_sites``, ``candidates`` and ``areas``; a before/after
+``map.html``; and a section for the run's board report with its counts suppressed.
+"""
+
+from __future__ import annotations
+
+__all__ = ["siting_product", "siting_summary"]
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from earlyhelp.config import Config
+from earlyhelp.disclosure import mark_unpublished, suppress
+from earlyhelp.loading import InputRecord, Inputs, file_sha256
+from earlyhelp.publish.folder import UNPUBLISHED, Page, Product, ReportSection
+from earlyhelp.siting import SitingResult
+from earlyhelp.text import label_in_text
+
+
+def siting_product(
+    result: SitingResult, *, cfg: Config, inputs: Inputs, candidates_source: Path | str
+) -> Product:
+    """Everything ``earlyhelp site`` writes.
+
+    ``candidates_source`` is the candidate file (a Path, recorded in the manifest with its
+    SHA-256) or a text such as ``grid (1000 m)``. Tables hold unsuppressed counts and open
+    with the NOT FOR PUBLICATION line; the report section is suppressed.
+    """
+    source = candidates_source if isinstance(candidates_source, Path) else None
+    newly = result.areas[result.areas["children_newly_reached"] > 0]
+    tables = {
+        "sites": pd.DataFrame(result.sites.drop(columns="geometry")),
+        "districts": result.districts,
+        "coverage": result.coverage.reset_index(),
+        "areas_newly_reached": pd.DataFrame(newly.drop(columns="geometry")).reset_index(),
+    }
+    records = [vars(r) for r in inputs.records]
+    if source is not None:
+        rows = len(result.candidates)
+        record = InputRecord(
+            "candidates", str(source), file_sha256(source), rows_read=rows, rows_used=rows
+        )
+        records.append(vars(record))
+    return Product(
+        command="site",
+        cfg=cfg,
+        inputs=tuple(records),
+        tables={name: mark_unpublished(frame) for name, frame in tables.items()},
+        layers={
+            "chosen_sites": result.sites,
+            "candidates": result.candidates.reset_index(),
+            "areas": result.areas.reset_index(),
+        },
+        pages=(_map_page(result, cfg, inputs),),
+        parameters={**result.params, "candidates_source": str(candidates_source)},
+        libraries=("highspy",),
+        sections={"results": result.summary()},
+        guard=(source,) if source is not None else (),
+        report=_report_section(result, cfg),
+    )
+
+
+def siting_summary(result: SitingResult) -> str:
+    """A short plain-English summary of a siting result (for the analyst: counts are not
+    suppressed)."""
+    lo, hi = result.ages
+    what = label_in_text(result.label)
+    n = len(result.sites)
+    if not n:
+        return (
+            f"No candidate site would bring more children aged {lo}-{hi} within reach of "
+            f"{what}: every child a candidate can reach is already within reach."
+        )
+    first = result.sites.iloc[0]
+    where = f"{first['name']} ({first['site_id']})"
+    if n > 1:
+        where += f" and {n - 1} more site{'s' if n > 2 else ''}"
+    dist = result.districts[result.districts["district_code"] != "County"]
+    top = dist.sort_values("newly_reached", ascending=False, kind="stable").iloc[0]
+    most = top["newly_reached"] / result.newly_reached if result.newly_reached else 0
+    lead = "most" if most > 0.5 else "the most"
+    share = result.coverage["share_within_reach"]
+    text = (
+        f"New {what} at {where} would bring {result.newly_reached:,.0f} more children "
+        f"aged {lo}-{hi} within reach ({100 * share.iloc[0]:.1f}% -> "
+        f"{100 * share.iloc[1]:.1f}% of the county's), {lead} in {top['district_name']}. "
+        f"Method: {result.method} ({_solved(result)}; {result.solve_seconds:.2f} s)."
+    )
+    if result.capacity is not None:
+        text += f" Each new site takes at most {result.capacity:,.0f} children."
+    return text
+
+
+def _solved(result: SitingResult) -> str:
+    """How good the solution is known to be."""
+    if result.gap is None:
+        return "not proven the best possible"
+    if result.gap <= 1e-9:
+        return "proven the best possible"
+    return f"proven within {100 * result.gap:.2f}% of the best possible"
+
+
+def _report_section(result: SitingResult, cfg: Config) -> ReportSection:
+    """The chosen sites and the children each newly reaches, suppressed, for the report."""
+    lo, hi = result.ages
+    what = label_in_text(result.label)
+    sites = result.sites
+    table = pd.DataFrame(
+        {
+            "site": [f"{r}. {n}" for r, n in zip(sites["rank"], sites["name"], strict=True)],
+            "children_newly_reached": sites["children_newly_reached"].round(0).to_numpy(),
+        }
+    ).set_index("site")
+    table.loc["All new sites"] = table["children_newly_reached"].sum()
+    d = cfg.disclosure
+    shown = suppress(
+        table,
+        count_columns=["children_newly_reached"],
+        min_count=d.min_count,
+        max_count=d.max_count,
+        symbol=d.symbol,
+        total_row="All new sites",
+    )
+    total = _cell(shown.loc["All new sites", "children_newly_reached"])
+    share = result.coverage["share_within_reach"]
+    lines = (
+        f"{len(sites)} new site(s) of {what}, chosen by the {result.method} method "
+        f"({_solved(result)}), would bring {total} more children aged {lo}-{hi} within "
+        f"reach: {100 * share.iloc[0]:.1f}% of the county's children of those ages "
+        f"before, {100 * share.iloc[1]:.1f}% after.",
+    )
+    title = f"Where new {label_in_text(result.label)} would reach most children"
+    return ReportSection("siting", title, lines, shown)
+
+
+def _cell(value: object) -> str:
+    """A published count in a sentence: ``16000`` -> ``16,000``; a symbol as it is."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return str(value) if pd.isna(number) else f"{number:,.0f}"
+
+
+def _map_page(result: SitingResult, cfg: Config, inputs: Inputs) -> Page:
+    """Before and after the new sites: the category's services and the chosen sites as
+    markers, and which areas have the category within reach before and after."""
+
+    def draw(folder: Path) -> dict[str, str]:
+        from earlyhelp.publish.maps import before_after_map  # folium only when drawing
+
+        key = result.category
+        areas = result.areas.rename(
+            columns={
+                "within_reach_before": f"within_reach_before__{key}",
+                "within_reach_after": f"within_reach_after__{key}",
+            }
+        )
+        before_after_map(
+            areas,
+            _services_with_new_sites(result, inputs),
+            cfg,
+            folder / "map.html",
+            count_column="children_newly_reached",
+            count_label=f"Children newly within reach of {result.label}",
+            title=f"Where new {result.label} would reach most children",
+            subtitle=f"{len(result.sites)} new site(s), chosen by the {result.method} method",
+        )
+        return {"map.html": UNPUBLISHED}
+
+    return draw
+
+
+def _services_with_new_sites(result: SitingResult, inputs: Inputs) -> gpd.GeoDataFrame:
+    key = result.category
+    existing = inputs.services[inputs.services["categories"].map(lambda c: key in c)]
+    new = result.sites.assign(
+        name=[
+            f"New site {r}: {n}"
+            for r, n in zip(result.sites["rank"], result.sites["name"], strict=True)
+        ],
+        categories=[[key]] * len(result.sites),
+        status="planned",
+        delivery="in_person",
+    ).set_index("site_id")
+    columns = ["name", "categories", "status", "delivery", "geometry"]
+    services = pd.concat([existing, new[columns]])
+    return gpd.GeoDataFrame(services, geometry="geometry", crs=inputs.services.crs)
