@@ -30,10 +30,12 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # the synthetic county is test data
+
+from synthetic import PRIORITIES, synthetic_county  # noqa: E402
 
 from earlyhelp.config import MapConfig, load_config  # noqa: E402
 from earlyhelp.maps import MapLayer, board_map, save_map  # noqa: E402
-from earlyhelp.maps.synthetic import PRIORITIES, synthetic_county  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out"
 ARGS = [

@@ -159,6 +159,24 @@ def tiny(tmp_path: Path) -> Tiny:
     return make_tiny(tmp_path / "tiny")
 
 
+@pytest.fixture(scope="session")
+def demo_assessment():
+    """The demo county analysed once for the whole session (read it; never change it)."""
+    from earlyhelp.assessment import assess
+    from earlyhelp.config import load_config
+
+    return assess(load_config(REPO / "config.toml"))
+
+
+@pytest.fixture(scope="session")
+def demo_run_folder(demo_assessment, tmp_path_factory) -> Path:
+    """The demo run folder as `earlyhelp run` writes it, written once for the session."""
+    from earlyhelp.publish.folder import write_product
+    from earlyhelp.publish.run import run_product
+
+    return write_product(run_product(demo_assessment), tmp_path_factory.mktemp("demo") / "demo")
+
+
 @pytest.fixture
 def realdata() -> Path:
     """The real Hampshire data beside the repo; the test is skipped where it is absent."""

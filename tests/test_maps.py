@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from synthetic import HOSTILE_TEXT, synthetic_county
 
 from earlyhelp.config import CategoryConfig, DisclosureConfig, MapConfig
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
@@ -44,7 +45,6 @@ from earlyhelp.maps.legend import Legend, legend_html
 from earlyhelp.maps.safety import safe_filename, script_json, search_key
 from earlyhelp.maps.services import service_badges, service_popup
 from earlyhelp.maps.shapes import simplify_coverage, to_display
-from earlyhelp.maps.synthetic import HOSTILE_TEXT, synthetic_county
 
 NO_TILES = MapConfig(tiles="")
 CANARY = "CANARY-not-for-the-map"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS, OfflinePage
+from synthetic import HOSTILE_TEXT, synthetic_county
 
 from earlyhelp.config import MapConfig
 from earlyhelp.maps import board_map, save_map
-from earlyhelp.maps.synthetic import HOSTILE_TEXT, synthetic_county
 
 N_SERVICES = len(HOSTILE_TEXT) + 9
 
@@ -195,14 +195,9 @@ def test_hostile_names_show_as_text_and_never_run(page, county):
 
 
 @pytest.fixture(scope="module")
-def demo_run_dir(tmp_path_factory):
+def demo_run_dir(demo_assessment, demo_run_folder):
     """The demo county run end to end, as `earlyhelp run` writes it."""
-    from earlyhelp import commands
-    from earlyhelp.config import load_config
-
-    cfg = load_config(Path(__file__).resolve().parents[1] / "config.toml")
-    folder, assessment = commands.run(cfg, tmp_path_factory.mktemp("demo") / "demo")
-    return assessment, folder
+    return demo_assessment, demo_run_folder
 
 
 def test_the_demo_board_map_draws_offline_and_answers_a_board_member(browser, demo_run_dir):

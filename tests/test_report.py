@@ -16,7 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import ARTIFACTS, REPO, OfflinePage
+from conftest import ARTIFACTS, OfflinePage
 from typer.testing import CliRunner
 
 from earlyhelp.assessment import assess
@@ -58,8 +58,8 @@ def figure(html: str, name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo():
-    return assess(load_config(REPO / "config.toml"))
+def demo(demo_assessment):
+    return demo_assessment
 
 
 @pytest.fixture(scope="module")

@@ -304,23 +304,21 @@ def test_opening_a_service_creates_no_priority_gap_anywhere(demo_baseline, tmp_p
 
 
 @pytest.fixture(scope="module")
-def demo_baseline():
-    cfg = load_config(REPO / "config.toml")
-    inputs = load_inputs(cfg)
-    return cfg, inputs, analyse(cfg, inputs)
+def demo_baseline(demo_assessment):
+    return demo_assessment.config, demo_assessment.inputs, demo_assessment
 
 
 # --- the demo's critical centre ----------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def demo_closure():
+def demo_closure(demo_assessment):
     from earlyhelp.demo import planted
 
     story = planted()
-    cfg = load_config(REPO / "config.toml")
-    inputs = load_inputs(cfg)
-    result = run_scenario(cfg, inputs, scenario_from_flags(close=[story["critical_centre"]]))
+    cfg, inputs = demo_assessment.config, demo_assessment.inputs
+    closing = scenario_from_flags(close=[story["critical_centre"]])
+    result = run_scenario(cfg, inputs, closing, baseline=demo_assessment)
     return story, inputs, result
 
 

@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 from earlyhelp.assessment import analyse
 from earlyhelp.cli import app
 from earlyhelp.config import load_config
-from earlyhelp.distance import make_distance_model
 from earlyhelp.errors import ConfigError, InputError, ValidationFailed
 from earlyhelp.loading import file_sha256, load_inputs
 from earlyhelp.publish.siting import siting_summary
@@ -221,10 +220,8 @@ def test_grid_candidates_lie_inside_the_study_area(tiny):
 
 
 @pytest.fixture(scope="module")
-def demo():
-    cfg = load_config(REPO / "config.toml")
-    inputs = load_inputs(cfg)
-    model = make_distance_model(cfg.access, roads=inputs.roads)
+def demo(demo_assessment):
+    cfg, inputs, model = demo_assessment.config, demo_assessment.inputs, demo_assessment.model
     candidates = read_candidates(REPO / "data/demo/candidate_sites.csv", crs=cfg.run.crs)
     return cfg, inputs, model, candidates
 

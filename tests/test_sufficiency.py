@@ -99,13 +99,8 @@ def test_resourcing_adds_districts_up_to_the_county():
 
 
 @pytest.fixture(scope="module")
-def demo_run():
-    from pathlib import Path
-
-    from earlyhelp.assessment import assess
-
-    cfg = load_config(Path(__file__).resolve().parents[1] / "config.toml")
-    return assess(cfg)
+def demo_run(demo_assessment):
+    return demo_assessment
 
 
 def test_demo_district_totals_add_up_to_the_county(demo_run):

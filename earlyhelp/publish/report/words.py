@@ -103,28 +103,43 @@ def caveats(a: Assessment, money: dict[str, Any]) -> list[str]:
 
 def headline(c: dict[str, Any]) -> list[str]:
     """The plain-English summary, one sentence per point (no HTML: the template escapes)."""
-    out = []
+    return [
+        _coverage_line(c),
+        *_district_lines(c),
+        *_kinds_lines(c),
+        *_priority_lines(c),
+        *_money_lines(c),
+    ]
+
+
+def _order(d: dict[str, Any], key: str = "pct") -> tuple[int, float, str]:
+    """Shown values from lowest; suppressed ones last, by name, so their place in the order
+    says nothing about their hidden value."""
+    value = number(d[key])
+    return (value is None, value or 0.0, d["name"])
+
+
+def _coverage_line(c: dict[str, Any]) -> str:
     county = c["county"]
-    n_core = len(c["core_labels"])
-    core = f"the {n_core} core kinds are marked in section 2"
-    out.append(
+    core = f"the {len(c['core_labels'])} core kinds are marked in section 2"
+    pct = number(county["pct"])
+    if pct is None or pct >= 100:
+        return (
+            f"{fmt_pct(county['pct'])} of the county's children and young people live where "
+            f"every core kind of early help is within reach ({core})."
+        )
+    return (
         f"{fmt_pct(county['pct'])} of the county's {fmt_count(county['children'])} children "
         f"and young people aged 0 to 19 (95% confidence interval {fmt_pct(county['lower'])} "
         f"to {fmt_pct(county['upper'])}) live where every core kind of early help is within "
         f"reach ({core}). Provision is not yet sufficient everywhere: "
         f"{county['areas_missing']} of {county['areas']} small areas lack at least one core "
         "kind of help, or one their need calls for."
-        if number(county["pct"]) is not None and number(county["pct"]) < 100
-        else f"{fmt_pct(county['pct'])} of the county's children and young people live where "
-        f"every core kind of early help is within reach ({core})."
     )
 
-    # shown values from lowest; suppressed ones last, by name, so their place in the order
-    # says nothing about their hidden value
-    def _order(d: dict[str, Any], key: str = "pct") -> tuple[int, float, str]:
-        value = number(d[key])
-        return (value is None, value or 0.0, d["name"])
 
+def _district_lines(c: dict[str, Any]) -> list[str]:
+    county, out = c["county"], []
     lower = sorted(c["lower"], key=_order)
     if lower:
         names = "; ".join(f"{d['name']} ({fmt_pct(d['pct'])})" for d in lower)
@@ -140,9 +155,14 @@ def headline(c: dict[str, Any]) -> list[str]:
         out.append(
             f"Where help is within reach there may still be too little of it: in {len(thin)} "
             "district(s) significantly fewer children than in the county as a whole "
-            f"({fmt_pct(c['county']['adequate'])}) live where the core kinds of help have at "
+            f"({fmt_pct(county['adequate'])}) live where the core kinds of help have at "
             f"least half the county's places per child: {names}."
         )
+    return out
+
+
+def _kinds_lines(c: dict[str, Any]) -> list[str]:
+    out = []
     most = c["categories"]["most_out"]
     if most:
         parts = "; ".join(
@@ -162,24 +182,33 @@ def headline(c: dict[str, Any]) -> list[str]:
             f"{c['categories']['areas_lacking_any']} small areas lack, within reach, help "
             f"that their need calls for. Most often: {parts}."
         )
+    return out
+
+
+def _priority_lines(c: dict[str, Any]) -> list[str]:
+    county = c["county"]
+    if not number(county["priority"]):
+        return []
     pri = sorted(
         (d for d in c["districts"] if number(d["priority"])),
         key=lambda d: -(number(d["priority"]) or 0.0),
     )[:3]
-    if number(county["priority"]):
-        where = "; ".join(f"{d['name']} ({fmt_count(d['priority'])})" for d in pri)
-        out.append(
-            f"{fmt_count(county['priority'])} children live in areas of high need and low "
-            f"access (a priority gap) for at least one kind of help, most of them in: {where}."
-        )
+    where = "; ".join(f"{d['name']} ({fmt_count(d['priority'])})" for d in pri)
+    return [
+        f"{fmt_count(county['priority'])} children live in areas of high need and low "
+        f"access (a priority gap) for at least one kind of help, most of them in: {where}."
+    ]
+
+
+def _money_lines(c: dict[str, Any]) -> list[str]:
     money = c["money"]
-    if money["lowest"]:
-        county_money = next(r for r in money["rows"] if r["is_county"])
-        low = next(r for r in money["rows"] if r["name"] == money["lowest"])
-        high = next(r for r in money["rows"] if r["name"] == money["highest"])
-        out.append(
-            f"Early help costs {fmt_money(county_money['spend_per_child'])} a year per child "
-            f"across the county, from {fmt_money(low['spend_per_child'])} in {low['name']} to "
-            f"{fmt_money(high['spend_per_child'])} in {high['name']}."
-        )
-    return out
+    if not money["lowest"]:
+        return []
+    county_money = next(r for r in money["rows"] if r["is_county"])
+    low = next(r for r in money["rows"] if r["name"] == money["lowest"])
+    high = next(r for r in money["rows"] if r["name"] == money["highest"])
+    return [
+        f"Early help costs {fmt_money(county_money['spend_per_child'])} a year per child "
+        f"across the county, from {fmt_money(low['spend_per_child'])} in {low['name']} to "
+        f"{fmt_money(high['spend_per_child'])} in {high['name']}."
+    ]

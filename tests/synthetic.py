@@ -1,4 +1,5 @@
-"""A small synthetic county for testing and benchmarking the board map.
+"""A small synthetic county for testing and benchmarking the board map (test data: the
+tests import it as ``synthetic``, the benchmarks put ``tests/`` on their path).
 
 A grid of square areas (or, with ``wiggle``, a Voronoi tessellation with wavy edges, as
 real boundaries have) in EPSG:27700 around eastings 600-660 km and northings 465-525 km,
@@ -25,6 +26,7 @@ from shapely.geometry import box
 
 from earlyhelp.config import CategoryConfig
 from earlyhelp.maps.classes import MapLayer
+from earlyhelp.sufficiency import PRIORITY_CLASSES
 
 _X0, _Y0, _SIZE = 600_000.0, 465_000.0, 60_000.0
 _CATEGORIES = {
@@ -33,7 +35,7 @@ _CATEGORIES = {
     "parenting": CategoryConfig(label="Parenting programmes", colour="#7570b3"),
     "domestic_abuse": CategoryConfig(label="Domestic abuse support", colour="#e7298a"),
 }
-PRIORITIES = ("High need, low access", "High need", "Low access", "Neither")
+PRIORITIES = PRIORITY_CLASSES  # the classes the board map shows, as sufficiency names them
 
 # Outside text that tries to run script in the browser, Python through Jinja, or code in
 # a JavaScript template literal; a safe map shows each of them as plain text.
