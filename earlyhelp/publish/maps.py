@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from earlyhelp.columns import measure_column
 from earlyhelp.config import Config
 from earlyhelp.disclosure import suppress
 from earlyhelp.errors import InputError
@@ -69,7 +70,7 @@ def board_layers(
             )
         )
     core = [k for k, c in cfg.categories.items() if c.required]
-    prio = [f"priority__{k}" for k in core if f"priority__{k}" in areas]
+    prio = [c for c in (measure_column("priority", k) for k in core) if c in areas]
     if prio:
         rank = {name: i for i, name in enumerate(PRIORITY_CLASSES)}
         worst = areas[prio].apply(lambda col: col.map(rank)).min(axis=1)
@@ -91,7 +92,7 @@ def board_layers(
     unit = display_name(cost_unit)
     how = "straight line" if cfg.access.distance_model == "euclidean" else "travel"
     for key, cat in cfg.categories.items():
-        column = f"nearest__{key}"
+        column = measure_column("nearest", key)
         if column not in areas:
             continue
         out[column] = display_values(areas[column].astype(float), cost_unit).round(1)
@@ -232,7 +233,7 @@ def before_after_map(
     layers = [MapLayer(count_column, count_label)]
     for key, cat in cfg.categories.items():
         for when in ("before", "after"):
-            column = f"within_reach_{when}__{key}"
+            column = measure_column(f"within_reach_{when}", key)
             if column not in areas:
                 continue
             shown[column] = np.where(areas[column].fillna(False).astype(bool), *_REACH[::-1])

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.assessment import Assessment
+from earlyhelp.columns import prefixed
 from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.errors import InputError
@@ -116,12 +117,12 @@ def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
     areas = (
         inputs.areas.join(inputs.need, how="left")
         .join(access.wide)
-        .join(access.nearest_service.add_prefix("nearest_id__"))
+        .join(prefixed(access.nearest_service, "nearest_id"))
     )
     districts = inputs.areas.dissolve(by="district_code", aggfunc={"district_name": "first"})
     if suff is not None:
         priority = suff.gaps.pivot(index="area_code", columns="category", values="priority")
-        areas = areas.join(suff.need_index).join(priority.add_prefix("priority__"))
+        areas = areas.join(suff.need_index).join(prefixed(priority, "priority"))
         areas = areas.join(suff.range)
         districts = districts.join(suff.summary.drop(columns="district_name"))
     return {

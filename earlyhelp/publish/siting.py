@@ -16,6 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from earlyhelp.columns import measure_column
 from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished, suppress
 from earlyhelp.loading import InputRecord, Inputs, file_sha256
@@ -146,6 +147,9 @@ def _cell(value: object) -> str:
     return str(value) if pd.isna(number) else f"{number:,.0f}"
 
 
+_BEFORE_AFTER = ("within_reach_before", "within_reach_after")
+
+
 def _map_page(result: SitingResult, cfg: Config, inputs: Inputs) -> Page:
     """Before and after the new sites: the category's services and the chosen sites as
     markers, and which areas have the category within reach before and after."""
@@ -155,10 +159,7 @@ def _map_page(result: SitingResult, cfg: Config, inputs: Inputs) -> Page:
 
         key = result.category
         areas = result.areas.rename(
-            columns={
-                "within_reach_before": f"within_reach_before__{key}",
-                "within_reach_after": f"within_reach_after__{key}",
-            }
+            columns={when: measure_column(when, key) for when in _BEFORE_AFTER}
         )
         before_after_map(
             areas,

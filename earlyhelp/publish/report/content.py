@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.assessment import Assessment
+from earlyhelp.columns import measure_column
 from earlyhelp.config import Config
 from earlyhelp.disclosure import MISSING, check_publishable, suppress
 from earlyhelp.need import AGE_BANDS
@@ -503,7 +504,7 @@ def _nearest_help(a: Assessment, area: str, key: str) -> dict[str, Any]:
     sid = nearest.at[area, key]
     service = a.services.loc[sid]
     out["nearest"] = str(service["name"])
-    cost = a.access.wide.get(f"nearest__{key}")
+    cost = a.access.wide.get(measure_column("nearest", key))
     value = None if cost is None else number(cost.get(area))
     if service.get("delivery") == "outreach":
         out["distance"] = "outreach: comes to families"
