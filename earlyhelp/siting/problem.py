@@ -197,41 +197,16 @@ def coverage_problem(
         A key of :data:`NEED_WEIGHTS`.
     """
     cat = _category(category, categories)
-    if not candidates.index.is_unique:
-        dup = candidates.index[candidates.index.duplicated()][0]
-        raise InputError(f"candidate sites: site_id '{dup}' appears more than once")
-    if not len(candidates):
-        raise InputError("candidate sites: there are none; give a file with at least one site")
+    _check_candidates(candidates)
     unit = model.unit
     points = representative_points(areas)
     threshold = reach_thresholds(areas, cat, unit=unit).to_numpy(dtype=float)
-    costs = model.costs(points, candidates.geometry, max_cost=float(threshold.max()))
-    rows = np.repeat(np.arange(costs.shape[0]), np.diff(costs.indptr))
-    keep = true_costs(costs.data) <= threshold[rows]
-    shape = (len(areas), len(candidates))
-    within = sparse.csr_matrix((costs.data[keep], (rows[keep], costs.indices[keep])), shape=shape)
-    cover = sparse.csr_matrix(
-        (np.ones(int(keep.sum())), (rows[keep], costs.indices[keep])), shape=shape
-    )
-
-    roles = classify_services(services, categories=[category])
-    ids = pd.Index(pd.unique(roles.loc[roles["role"] == "local", "service_id"]))
-    bands = category_bands(cat)
-    band_cost = nearest_by_band(
-        model,
-        points,
-        services.loc[ids],
-        bands=bands,
-        outreach_extra=access_cfg.outreach_extra(unit),
-    )
+    within, cover = _candidate_reach(model, points, candidates, threshold)
     need_a = need.reindex(areas.index)
-    # covered already: every child of the category's ages has a service taking their age
-    # in reach, the accessibility engine's within_reach (a new site takes them all)
-    before = all_ages_within_reach(
-        band_cost,
-        need_a.reindex(columns=bands).fillna(0.0),
-        threshold=reach_thresholds(areas, cat, unit=unit),
-    )
+    before = _covered_before(
+        areas, need_a, services, category=category, cat=cat, access_cfg=access_cfg,
+        model=model, points=points,
+    )  # fmt: skip
     kids = children_in_ages(need_a.fillna(0.0), min_age=cat.min_age, max_age=cat.max_age)
     score = (
         pd.Series(50.0, index=areas.index)
@@ -250,4 +225,65 @@ def coverage_problem(
         covered_before=before.to_numpy(dtype=bool),
         threshold=threshold,
         unit=unit,
+    )
+
+
+def _check_candidates(candidates: gpd.GeoDataFrame) -> None:
+    """Raise :class:`~earlyhelp.errors.InputError` unless there are sites, each id once."""
+    if not candidates.index.is_unique:
+        dup = candidates.index[candidates.index.duplicated()][0]
+        raise InputError(f"candidate sites: site_id '{dup}' appears more than once")
+    if not len(candidates):
+        raise InputError("candidate sites: there are none; give a file with at least one site")
+
+
+def _candidate_reach(
+    model: DistanceModel,
+    points: gpd.GeoSeries,
+    candidates: gpd.GeoDataFrame,
+    threshold: np.ndarray,
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """The (area, candidate) pairs within each area's threshold: their costs, and 1.0 each."""
+    costs = model.costs(points, candidates.geometry, max_cost=float(threshold.max()))
+    rows = np.repeat(np.arange(costs.shape[0]), np.diff(costs.indptr))
+    keep = true_costs(costs.data) <= threshold[rows]
+    shape = (len(points), len(candidates))
+    within = sparse.csr_matrix((costs.data[keep], (rows[keep], costs.indices[keep])), shape=shape)
+    cover = sparse.csr_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], costs.indices[keep])), shape=shape
+    )
+    return within, cover
+
+
+def _covered_before(
+    areas: gpd.GeoDataFrame,
+    need_a: pd.DataFrame,
+    services: gpd.GeoDataFrame,
+    *,
+    category: str,
+    cat: CategoryConfig,
+    access_cfg: Any,
+    model: DistanceModel,
+    points: gpd.GeoSeries,
+) -> pd.Series:
+    """Whether existing services of the category already have each area within reach.
+
+    Every child of the category's ages has a service taking their age in reach: the
+    accessibility engine's within_reach (a new site takes them all).
+    """
+    unit = model.unit
+    roles = classify_services(services, categories=[category])
+    ids = pd.Index(pd.unique(roles.loc[roles["role"] == "local", "service_id"]))
+    bands = category_bands(cat)
+    band_cost = nearest_by_band(
+        model,
+        points,
+        services.loc[ids],
+        bands=bands,
+        outreach_extra=access_cfg.outreach_extra(unit),
+    )
+    return all_ages_within_reach(
+        band_cost,
+        need_a.reindex(columns=bands).fillna(0.0),
+        threshold=reach_thresholds(areas, cat, unit=unit),
     )

@@ -217,18 +217,39 @@ def _result(
     need_weight: str,
     model: DistanceModel,
 ) -> SitingResult:
-    areas = inputs.areas
+    areas = _areas_table(inputs.areas, problem, solution)
+    return SitingResult(
+        category=problem.category,
+        label=label,
+        ages=band_ages(cat),
+        k=k,
+        method=solution.method,
+        status=solution.status,
+        capacity=solution.capacity,
+        need_weight=need_weight,
+        unit=problem.unit,
+        sites=_sites_table(problem, solution),
+        areas=areas,
+        districts=_district_table(areas),
+        candidates=_candidates_table(problem, solution.chosen),
+        objective=solution.objective,
+        bound=solution.bound,
+        gap=solution.gap,
+        solve_seconds=solution.seconds,
+        notes=_notes(solution, k),
+        params=_params(cfg, problem, solution, k=k, cat=cat, need_weight=need_weight, model=model),
+    )
+
+
+def _sites_table(problem: CoverageProblem, solution: CoverSolution) -> gpd.GeoDataFrame:
+    """The chosen sites in order of marginal gain, with what each brings within reach."""
     cands = problem.candidates
     chosen = solution.chosen
     credit = solution.assignment  # areas x candidates
-    children = problem.uncovered_children
-    share = np.minimum(np.asarray(credit.sum(axis=1)).ravel(), 1.0)
-    newly = children * share
-    per_site_children = np.asarray(credit.T @ children).ravel()[chosen]
+    per_site_children = np.asarray(credit.T @ problem.uncovered_children).ravel()[chosen]
     per_site_areas = np.asarray((credit > 0).sum(axis=0)).ravel()[chosen]
-
     xy = cands.geometry.to_crs("EPSG:27700") if cands.crs != "EPSG:27700" else cands.geometry
-    sites = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "rank": np.arange(1, len(chosen) + 1),
             "site_id": cands.index.to_numpy()[chosen],
@@ -244,21 +265,38 @@ def _result(
         crs=cands.crs,
     )
 
-    # nearest chosen site within reach of each area (or its assigned site when capacitated)
-    sub_cost = problem.costs[:, chosen].toarray() if len(chosen) else np.zeros((len(areas), 0))
+
+def _nearest_new_site(
+    problem: CoverageProblem, solution: CoverSolution
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per area: the nearest chosen site within reach (or the site it is assigned to when
+    capacitated), the cost to it, and whether any chosen site is within reach."""
+    n = len(problem.areas)
+    chosen = solution.chosen
+    credit = solution.assignment
+    sub_cost = problem.costs[:, chosen].toarray() if len(chosen) else np.zeros((n, 0))
     sub_cost = np.where(sub_cost > 0, true_costs(sub_cost), np.inf)
     if solution.capacity is not None and len(chosen):
         z = credit[:, chosen].toarray()
         best = np.argmax(z, axis=1)
         has = z.max(axis=1) > 0
     else:
-        best = np.argmin(sub_cost, axis=1) if len(chosen) else np.zeros(len(areas), int)
-        has = np.isfinite(sub_cost.min(axis=1)) if len(chosen) else np.zeros(len(areas), bool)
-    site_ids = cands.index.to_numpy()[chosen]
+        best = np.argmin(sub_cost, axis=1) if len(chosen) else np.zeros(n, int)
+        has = np.isfinite(sub_cost.min(axis=1)) if len(chosen) else np.zeros(n, bool)
+    site_ids = problem.candidates.index.to_numpy()[chosen]
     new_site = np.where(has, site_ids[best] if len(chosen) else None, None)
-    cost_new = np.where(has, sub_cost[np.arange(len(areas)), best] if len(chosen) else 0, np.nan)
-    in_reach_new = np.isfinite(sub_cost).any(axis=1) if len(chosen) else np.zeros(len(areas), bool)
+    cost_new = np.where(has, sub_cost[np.arange(n), best] if len(chosen) else 0, np.nan)
+    in_reach_new = np.isfinite(sub_cost).any(axis=1) if len(chosen) else np.zeros(n, bool)
+    return new_site, cost_new, in_reach_new
 
+
+def _areas_table(
+    areas: gpd.GeoDataFrame, problem: CoverageProblem, solution: CoverSolution
+) -> gpd.GeoDataFrame:
+    """Every area with its children, need and weight, and who is within reach before and
+    after the new sites open."""
+    share = np.minimum(np.asarray(solution.assignment.sum(axis=1)).ravel(), 1.0)
+    new_site, cost_new, in_reach_new = _nearest_new_site(problem, solution)
     out = areas[[c for c in ("area_name", "district_code", "district_name", "rural_urban")
                  if c in areas.columns] + ["geometry"]].copy()  # fmt: skip
     out["children"] = problem.children
@@ -268,20 +306,28 @@ def _result(
     out["within_reach_before"] = problem.covered_before
     out["within_reach_after"] = problem.covered_before | in_reach_new
     out["share_reached_after"] = np.where(problem.covered_before, 1.0, share)
-    out["children_newly_reached"] = newly
+    out["children_newly_reached"] = problem.uncovered_children * share
     out["new_site_id"] = pd.array(new_site, dtype="string")
     out["cost_to_new_site"] = cost_new
+    return out
 
-    districts = _district_table(out)
+
+def _candidates_table(problem: CoverageProblem, chosen: np.ndarray) -> gpd.GeoDataFrame:
+    """Every candidate with what it would add on its own and its rank (0: not chosen)."""
+    cands = problem.candidates
     gain_alone = np.asarray(problem.coverage.T @ problem.weights).ravel()
-    kids_alone = np.asarray(problem.coverage.T @ children).ravel()
+    kids_alone = np.asarray(problem.coverage.T @ problem.uncovered_children).ravel()
     rank = np.zeros(len(cands), dtype=int)
     rank[chosen] = np.arange(1, len(chosen) + 1)
-    cand_table = cands.assign(gain_alone=gain_alone, children_alone=kids_alone, rank=rank)
+    return cands.assign(gain_alone=gain_alone, children_alone=kids_alone, rank=rank)
+
+
+def _notes(solution: CoverSolution, k: int) -> tuple[str, ...]:
+    """The solver's notes, then fewer sites than asked for and the capacity, if so."""
     notes = list(solution.notes)
-    if len(chosen) < k:
+    if len(solution.chosen) < k:
         notes.append(
-            f"only {len(chosen)} of the {k} sites asked for add anyone: every child a "
+            f"only {len(solution.chosen)} of the {k} sites asked for add anyone: every child a "
             "candidate can reach is then within reach"
         )
     if solution.capacity is not None:
@@ -289,7 +335,21 @@ def _result(
             f"each new site takes at most {solution.capacity:,.0f} children; an area's "
             "children may be shared between sites or only partly reached"
         )
-    params = {
+    return tuple(notes)
+
+
+def _params(
+    cfg: Config,
+    problem: CoverageProblem,
+    solution: CoverSolution,
+    *,
+    k: int,
+    cat: CategoryConfig,
+    need_weight: str,
+    model: DistanceModel,
+) -> dict[str, Any]:
+    """The parameters of the run, JSON-ready (the manifest's record of what was asked)."""
+    return {
         "category": problem.category,
         "k": k,
         "method": solution.method,
@@ -300,33 +360,12 @@ def _result(
         "distance_model": getattr(model, "name", type(model).__name__),
         "unit": problem.unit,
         "reach_threshold": cat.reach(problem.unit),
-        "candidates": len(cands),
+        "candidates": len(problem.candidates),
         "coverage_pairs": int(problem.coverage.nnz),
         "time_limit_s": cfg.siting.time_limit_s,
         "mip_rel_gap": cfg.siting.mip_rel_gap,
         "max_swaps": cfg.siting.max_swaps,
     }
-    return SitingResult(
-        category=problem.category,
-        label=label,
-        ages=band_ages(cat),
-        k=k,
-        method=solution.method,
-        status=solution.status,
-        capacity=solution.capacity,
-        need_weight=need_weight,
-        unit=problem.unit,
-        sites=sites,
-        areas=out,
-        districts=districts,
-        candidates=cand_table,
-        objective=solution.objective,
-        bound=solution.bound,
-        gap=solution.gap,
-        solve_seconds=solution.seconds,
-        notes=tuple(notes),
-        params=params,
-    )
 
 
 def _district_table(areas: pd.DataFrame) -> pd.DataFrame:
