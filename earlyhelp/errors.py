@@ -1,8 +1,8 @@
 """One error family for earlyhelp.
 
 Every error the user can act on is an :class:`EarlyHelpError`. The CLI turns it into a
-one-line message on stderr and an exit code in one place (``cli.main``); library code
-raises, never prints.
+one-line message on stderr and an exit code in one place (``cli._Group.invoke``); library
+code raises, never prints.
 """
 
 from __future__ import annotations

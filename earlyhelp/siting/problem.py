@@ -23,7 +23,7 @@ costs of the pairs within reach, and the children, need and weight of every area
 
 from __future__ import annotations
 
-__all__ = ["NEED_WEIGHTS", "CoverageProblem", "coverage_problem", "need_factor"]
+__all__ = ["NEED_WEIGHTS", "CoverageProblem", "category_config", "coverage_problem", "need_factor"]
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -95,7 +95,7 @@ def need_factor(score: pd.Series, *, need_weight: str = "one_plus_index") -> pd.
     return pd.Series(NEED_WEIGHTS[need_weight][1](values), index=score.index, name="need_factor")
 
 
-def _category(category: str, categories: Mapping[str, CategoryConfig]) -> CategoryConfig:
+def category_config(category: str, categories: Mapping[str, CategoryConfig]) -> CategoryConfig:
     """The taxonomy entry of ``category``; a :class:`~earlyhelp.errors.ConfigError` naming
     the nearest key when it is not there."""
     if category not in categories:
@@ -196,7 +196,7 @@ def coverage_problem(
     need_weight
         A key of :data:`NEED_WEIGHTS`.
     """
-    cat = _category(category, categories)
+    cat = category_config(category, categories)
     _check_candidates(candidates)
     unit = model.unit
     points = representative_points(areas)

@@ -22,7 +22,12 @@ from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.loading import Inputs
 from earlyhelp.need import area_need_index
 from earlyhelp.provision import band_ages
-from earlyhelp.siting.problem import NEED_WEIGHTS, CoverageProblem, _category, coverage_problem
+from earlyhelp.siting.problem import (
+    NEED_WEIGHTS,
+    CoverageProblem,
+    category_config,
+    coverage_problem,
+)
 from earlyhelp.siting.solvers import CoverSolution, solve_max_cover
 
 
@@ -171,7 +176,7 @@ def site_services(
     method = s.method if method is None else method
     capacity = (s.capacity or None) if capacity is None else (capacity or None)
     need_weight = s.need_weight if need_weight is None else need_weight
-    cat = _category(category, cfg.categories)
+    cat = category_config(category, cfg.categories)
     if model is None:
         model = make_distance_model(cfg.access, roads=inputs.roads)
     areas = inputs.areas
