@@ -1,19 +1,19 @@
 """Scenarios: what if a service closes, opens, moves or changes capacity?
 
-Everything is in :mod:`earlyhelp.scenario.spec` for now (the file format is described
-there); this face keeps the names importable from ``earlyhelp.scenario``.
+- :mod:`earlyhelp.scenario.spec`: the scenario file (its TOML format is described there),
+  command-line flags, combining scenarios, and making the changes to the services.
+- :mod:`earlyhelp.scenario.compare`: rerunning the analysis and comparing it with the
+  baseline (:class:`ScenarioResult`).
 """
 
+from earlyhelp.scenario.compare import ScenarioResult, compare_assessments, run_scenario
 from earlyhelp.scenario.spec import (
     SCENARIO_ACTIONS,
     Change,
     Scenario,
-    ScenarioResult,
     apply_scenario,
     combine,
-    compare_assessments,
     read_scenario,
-    run_scenario,
     scenario_from_flags,
 )
 
