@@ -1,17 +1,19 @@
 """Scenarios: what if a service closes, opens, moves or changes capacity?
 
 - :mod:`earlyhelp.scenario.spec`: the scenario file (its TOML format is described there),
-  command-line flags, combining scenarios, and making the changes to the services.
+  command-line flags, and combining scenarios.
+- :mod:`earlyhelp.scenario.actions`: making the changes to the services, one registry entry
+  per action (close, open, move, capacity).
 - :mod:`earlyhelp.scenario.compare`: rerunning the analysis and comparing it with the
   baseline (:class:`ScenarioResult`).
 """
 
+from earlyhelp.scenario.actions import apply_scenario
 from earlyhelp.scenario.compare import ScenarioResult, compare_assessments, run_scenario
 from earlyhelp.scenario.spec import (
     SCENARIO_ACTIONS,
     Change,
     Scenario,
-    apply_scenario,
     combine,
     read_scenario,
     scenario_from_flags,

@@ -1,7 +1,7 @@
 """Running a scenario and comparing two assessments.
 
 :func:`run_scenario` applies the changes to the loaded services
-(:func:`~earlyhelp.scenario.apply_scenario`) and reruns the whole analysis through
+(:func:`~earlyhelp.scenario.actions.apply_scenario`) and reruns the whole analysis through
 :func:`earlyhelp.assessment.analyse` with the baseline's distance model, then
 :func:`compare_assessments` reports the differences as a :class:`ScenarioResult`:
 children who lose or gain reach by category and district, areas x categories that become
@@ -26,7 +26,8 @@ from earlyhelp.config import Config
 from earlyhelp.distance import DistanceModel
 from earlyhelp.loading import Inputs
 from earlyhelp.need import AGE_BANDS
-from earlyhelp.scenario.spec import Scenario, apply_scenario
+from earlyhelp.scenario.actions import apply_scenario
+from earlyhelp.scenario.spec import Scenario
 
 
 @dataclass(frozen=True, eq=False)
