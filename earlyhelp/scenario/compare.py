@@ -26,7 +26,7 @@ from earlyhelp.config import Config
 from earlyhelp.distance import DistanceModel
 from earlyhelp.loading import Inputs
 from earlyhelp.need import AGE_BANDS
-from earlyhelp.scenario.actions import apply_scenario
+from earlyhelp.scenario.actions import CHANGE_COLUMNS, apply_scenario
 from earlyhelp.scenario.spec import Scenario
 
 
@@ -141,18 +141,44 @@ def compare_assessments(
         raise ValueError("compare_assessments needs assessments made with sufficiency=True")
     scenario = scenario or Scenario()
     if changes is None:
-        changes = pd.DataFrame(
-            columns=["action", "service_id", "name", "categories", "detail", "source"]
-        )
-    cfg = before.config
+        changes = pd.DataFrame(columns=CHANGE_COLUMNS)
     areas = before.areas
-    district = areas["district_code"]
     names = areas.groupby("district_code")["district_name"].first()
     key = ["area_code", "category"]
     b = before.sufficiency.gaps.set_index(key)
     a = after.sufficiency.gaps.set_index(key).reindex(b.index)
     lost = b["within_reach"] & ~a["within_reach"].astype(bool)
     gained = ~b["within_reach"] & a["within_reach"].astype(bool)
+    services = _changed_services(before.services, after.services, changes)
+    changed_cats = set(_explode(services.get("categories")))
+    touched = [c for c in before.config.categories if c in changed_cats]
+    return ScenarioResult(
+        scenario=scenario,
+        changes=changes,
+        reach=_reach_change(b, a, lost, gained, areas, names),
+        priority=_priority_changes(b, a, areas, names),
+        places=_places_change(before.sufficiency.summary, after.sufficiency.summary),
+        places_by_category=_places_by_category(
+            before.sufficiency.districts, after.sufficiency.districts
+        ),
+        areas=_area_table(before, after, b, a, lost, gained, touched),
+        services=services,
+        before=before,
+        after=after,
+    )
+
+
+def _reach_change(
+    b: pd.DataFrame,
+    a: pd.DataFrame,
+    lost: pd.Series,
+    gained: pd.Series,
+    areas: gpd.GeoDataFrame,
+    names: pd.Series,
+) -> pd.DataFrame:
+    """Children within reach before and after, losing and gaining reach, by district (and
+    County) and category."""
+    district = areas["district_code"]
     kids = b["children"]
     long = pd.DataFrame(
         {
@@ -167,7 +193,14 @@ def compare_assessments(
     )
     reach = _with_county(long, ["district_code", "category"], names)
     reach["net_change"] = reach["children_gaining_reach"] - reach["children_losing_reach"]
+    return reach
 
+
+def _priority_changes(
+    b: pd.DataFrame, a: pd.DataFrame, areas: gpd.GeoDataFrame, names: pd.Series
+) -> pd.DataFrame:
+    """Areas x categories that become, or stop being, priority gaps."""
+    district = areas["district_code"]
     pb, pa = b["priority"], a["priority"]
     gap = "priority gap"
     moved = (pb != pa) & ((pb == gap) | (pa == gap))
@@ -181,8 +214,11 @@ def compare_assessments(
     pr.insert(3, "district_name", pr["district_code"].map(names))
     pr["category"] = pr["category"].astype(str)
     pr = pr.sort_values(["change", "category", "area_code"], kind="stable").reset_index(drop=True)
+    return pr
 
-    sb, sa = before.sufficiency.summary, after.sufficiency.summary
+
+def _places_change(sb: pd.DataFrame, sa: pd.DataFrame) -> pd.DataFrame:
+    """Places per 1,000 children 0-19 by district (and County): before, after, change."""
     places = pd.DataFrame(
         {
             "district_name": sb["district_name"],
@@ -191,31 +227,18 @@ def compare_assessments(
         }
     )
     places["change"] = (places["after"] - places["before"]).round(1)
-    places = places.reset_index()
+    return places.reset_index()
 
-    db, da = before.sufficiency.districts, after.sufficiency.districts
+
+def _places_by_category(db: pd.DataFrame, da: pd.DataFrame) -> pd.DataFrame:
+    """Places per 1,000 children of each category's ages by district: before, after, change."""
     sel = ["district_code", "district_name", "category", "value"]
     pb_cat = db.loc[db["measure"] == "places_per_1000", sel]
     pa_cat = da.loc[da["measure"] == "places_per_1000", ["district_code", "category", "value"]]
     by_cat = pb_cat.merge(pa_cat, on=["district_code", "category"], suffixes=("_before", ""))
     by_cat = by_cat.rename(columns={"value_before": "before", "value": "after"})
     by_cat["change"] = by_cat["after"] - by_cat["before"]
-
-    services = _changed_services(before.services, after.services, changes)
-    touched = [c for c in cfg.categories if c in set(_explode(services.get("categories")))]
-    area_table = _area_table(before, after, b, a, lost, gained, touched)
-    return ScenarioResult(
-        scenario=scenario,
-        changes=changes,
-        reach=reach,
-        priority=pr,
-        places=places,
-        places_by_category=by_cat.reset_index(drop=True),
-        areas=area_table,
-        services=services,
-        before=before,
-        after=after,
-    )
+    return by_cat.reset_index(drop=True)
 
 
 def _explode(values: pd.Series | None) -> list[str]:
