@@ -5,7 +5,7 @@ before raising one :class:`~earlyhelp.errors.InputError`. The checks all actions
 run first, in one place: each service changed once (a ``[[move]]`` and a ``[[capacity]]``
 may be combined), the id known (with ids like it when not), the place given inside the
 study area, and the categories, sector and delivery valid. Then the action's own entry
-checks the change (``check``, a problem or None) and, when no problem has been found,
+checks the change (``check``, its problems) and, when no problem has been found,
 makes it (``apply``, returning the ``detail`` shown in ``changes.csv``).
 
 A new action is one entry in :data:`ACTIONS` plus its fields in
@@ -81,21 +81,21 @@ class Edit:
         return self.change.service_id
 
 
-def _no_check(edit: Edit, work: Work) -> None:
-    return None
+def _no_check(edit: Edit, work: Work) -> Sequence[str]:
+    return ()
 
 
 @dataclass(frozen=True)
 class Action:
     """How one action is checked against the services and made.
 
-    ``check`` returns a problem or None (after the shared checks passed); ``apply`` makes
-    the change and returns the detail for ``changes.csv``. ``adds``: the action may name a
+    ``check`` returns the change's problems (after the shared checks); ``apply`` makes the
+    change and returns the detail for ``changes.csv``. ``adds``: the action may name a
     service that is not in the data yet (it is added), so an unknown id is no problem.
     """
 
     apply: Callable[[Edit, Work], str]
-    check: Callable[[Edit, Work], str | None] = _no_check
+    check: Callable[[Edit, Work], Sequence[str]] = _no_check
     adds: bool = False
 
 
@@ -104,23 +104,23 @@ class Action:
 # --------------------------------------------------------------------------------------
 
 
-def _check_open(edit: Edit, work: Work) -> str | None:
+def _check_open(edit: Edit, work: Work) -> Sequence[str]:
     change, sid = edit.change, edit.sid
     if edit.exists and work.services.loc[sid, "status"] == "active":
-        return (
+        return [
             f"{change.where}: service '{sid}' is already active; use [[move]] or "
             "[[capacity]] to change it, or give the new service an id of its own"
-        )
+        ]
     if not edit.exists:
         missing = [k for k in ("name", "categories") if not change.get(k)]
         if edit.point is None and not any(change.get(k) for k in LOCATION_FIELDS):
             missing.append("easting and northing (or postcode)")
         if missing:
-            return (
+            return [
                 f"{change.where}: a new service needs {', '.join(missing)}; add them "
                 "(or use the id of a planned or closed service to reopen it)"
-            )
-    return None
+            ]
+    return ()
 
 
 def _open(edit: Edit, work: Work) -> str:
@@ -214,9 +214,7 @@ def apply_scenario(
         edit = _shared_checks(change, action, work)
         if edit is None:
             continue
-        problem = action.check(edit, work)
-        if problem:
-            work.problems.append(problem)
+        work.problems.extend(action.check(edit, work))
         if work.problems:
             continue
         rows.append(_made(edit, action, work))
