@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.assessment import Assessment, analyse
+from earlyhelp.columns import measure_column
 from earlyhelp.config import Config
 from earlyhelp.distance import DistanceModel
 from earlyhelp.loading import Inputs
@@ -147,8 +148,9 @@ def compare_assessments(
     key = ["area_code", "category"]
     b = before.sufficiency.gaps.set_index(key)
     a = after.sufficiency.gaps.set_index(key).reindex(b.index)
-    lost = b["within_reach"] & ~a["within_reach"].astype(bool)
-    gained = ~b["within_reach"] & a["within_reach"].astype(bool)
+    a["within_reach"] = a["within_reach"].astype("boolean").fillna(False).astype(bool)
+    lost = b["within_reach"] & ~a["within_reach"]
+    gained = ~b["within_reach"] & a["within_reach"]
     services = _changed_services(before.services, after.services, changes)
     changed_cats = set(_explode(services.get("categories")))
     touched = [c for c in before.config.categories if c in changed_cats]
@@ -273,6 +275,10 @@ def _changed_services(
     return gpd.GeoDataFrame(out, geometry="geometry", crs=after.crs)
 
 
+# Columns of the gap table shown before and after for each category a change touches.
+_BEFORE_AFTER = ("within_reach", "priority", "places_per_1000")
+
+
 def _area_table(
     before: Assessment,
     after: Assessment,
@@ -312,10 +318,10 @@ def _area_table(
     for cat in touched:
         bb = b.xs(cat, level="category").reindex(areas.index)
         aa = a.xs(cat, level="category").reindex(areas.index)
-        out[f"within_reach_before__{cat}"] = bb["within_reach"].astype(bool).to_numpy()
-        out[f"within_reach_after__{cat}"] = aa["within_reach"].astype(bool).to_numpy()
-        out[f"priority_before__{cat}"] = bb["priority"].astype(str).to_numpy()
-        out[f"priority_after__{cat}"] = aa["priority"].astype(str).to_numpy()
-        out[f"places_per_1000_before__{cat}"] = bb["places_per_1000"].to_numpy()
-        out[f"places_per_1000_after__{cat}"] = aa["places_per_1000"].to_numpy()
+        for column in _BEFORE_AFTER:
+            for when, frame in (("before", bb), ("after", aa)):
+                values = frame[column].astype(str) if column == "priority" else frame[column]
+                out[measure_column(f"{column}_{when}", cat)] = values.to_numpy(
+                    dtype=bool if column == "within_reach" else None
+                )
     return out
