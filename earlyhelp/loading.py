@@ -659,7 +659,16 @@ def _empty_services(crs: str) -> gpd.GeoDataFrame:
     )
 
 
-def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:
+def _locate(
+    raw: pd.DataFrame,
+    cols: dict[str, str],
+    postcodes: pd.DataFrame | None,
+    crs: str,
+    path: Path,
+    report: ValidationReport,
+    rows: list[int],
+    role: str,
+) -> np.ndarray:
     """Points from latitude/longitude, else easting/northing, else postcode, row by row."""
     n = len(raw)
     x = np.full(n, np.nan)
@@ -678,7 +687,14 @@ def _locate(raw, cols, postcodes, crs, path, report, rows, role) -> np.ndarray:
     return points
 
 
-def _from_lat_lon(raw, cols, crs, path, report, rows) -> tuple[np.ndarray, np.ndarray]:
+def _from_lat_lon(
+    raw: pd.DataFrame,
+    cols: dict[str, str],
+    crs: str,
+    path: Path,
+    report: ValidationReport,
+    rows: list[int],
+) -> tuple[np.ndarray, np.ndarray]:
     """x and y in ``crs`` from latitude and longitude (degrees); out of range is missing."""
     lat = parse_numbers(
         raw[cols["latitude"]], file=path, field=cols["latitude"], report=report, rows=rows
@@ -700,7 +716,15 @@ def _from_lat_lon(raw, cols, crs, path, report, rows) -> tuple[np.ndarray, np.nd
     return pts.x.to_numpy(copy=True), pts.y.to_numpy(copy=True)
 
 
-def _from_grid(raw, cols, crs, path, report, rows, role) -> tuple[np.ndarray, np.ndarray]:
+def _from_grid(
+    raw: pd.DataFrame,
+    cols: dict[str, str],
+    crs: str,
+    path: Path,
+    report: ValidationReport,
+    rows: list[int],
+    role: str,
+) -> tuple[np.ndarray, np.ndarray]:
     """x and y in ``crs`` from easting and northing (British National Grid metres); values
     that look like degrees are an error and missing."""
     e = parse_numbers(
@@ -726,7 +750,14 @@ def _from_grid(raw, cols, crs, path, report, rows, role) -> tuple[np.ndarray, np
 
 
 def _from_postcodes(
-    raw, cols, postcodes, x, y, path, report, rows
+    raw: pd.DataFrame,
+    cols: dict[str, str],
+    postcodes: pd.DataFrame | None,
+    x: np.ndarray,
+    y: np.ndarray,
+    path: Path,
+    report: ValidationReport,
+    rows: list[int],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Copies of ``x`` and ``y`` with the rows not yet placed that have a postcode placed
     by the postcode lookup; a missing lookup or an unknown postcode is an error, a
