@@ -684,37 +684,155 @@ def compute_access(
     -------
     AccessResult
     """
-    measures = _check_measures(access_cfg.measures)
-    _check_decay(access_cfg.decay)
-    _check_unique(areas.index, "areas", "area_code")
-    _check_unique(services.index, "services", "service_id")
+    measures = _check_settings(access_cfg, areas, services)
     notes: list[str] = []
     if model is None:
         model = make_distance_model(access_cfg, roads=roads, matrix=matrix)
-    unit = model.unit
-    size = access_cfg.catchment(unit)
-    extra = access_cfg.outreach_extra(unit)
-    min_cost = GRAVITY_MIN_COST[unit]
     points = representative_points(areas, origins)
-
     bands = _band_demand(areas.index, need, notes)
     weight = _need_weights(need_weight, access_cfg, areas.index, list(categories), notes)
+    notes.extend(_rural_urban_notes(areas))
+    eligible = _eligible_services(services, categories)
+    costing = _costing(model, points, areas, services, eligible, categories, measures, access_cfg)
+    wide, nearest_df, fallbacks = _measure_categories(
+        areas, categories, measures, costing, eligible, bands, weight, access_cfg, step_weights
+    )
+    eligibility = _eligibility_table(eligible.roles, list(categories), fallbacks)
+    notes.extend(
+        _role_notes(eligibility, services, eligible.roles, categories, fca=costing.need_catchment)
+    )
+    return AccessResult(
+        tidy=_tidy(wide),
+        wide=wide,
+        nearest_service=nearest_df,
+        remote_services=eligible.remote_services(),
+        eligibility=eligibility,
+        notes=tuple(notes),
+        params=_access_params(
+            costing, access_cfg, categories, measures, step_weights, weight, areas, services
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Steps of compute_access
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Eligible:
+    """The services of one run by role (:func:`earlyhelp.provision.classify_services`),
+    with what each supplies and the age bands it takes."""
+
+    roles: pd.DataFrame  # category, service_id, role, delivery: one row per pair
+    local: pd.DataFrame  # the rows of ``roles`` whose role is "local"
+    serves: pd.DataFrame  # service x age band: True where it takes children of the band
+    supply: pd.Series  # places a year per service (1 where capacity is missing)
+    capacity_missing: pd.Series  # True where a service has no capacity
+
+    def local_ids(self, category: str) -> pd.Index:
+        """Ids of the active in-person and outreach services of ``category``."""
+        return pd.Index(self.local.loc[self.local["category"] == category, "service_id"])
+
+    def remote_services(self) -> pd.DataFrame:
+        """Active online and phone services: ``category``, ``service_id``, ``delivery``."""
+        remote = self.roles.loc[
+            self.roles["role"] == "remote", ["category", "service_id", "delivery"]
+        ]
+        return remote.reset_index(drop=True)
+
+
+def _eligible_services(
+    services: gpd.GeoDataFrame, categories: Mapping[str, CategoryConfig]
+) -> _Eligible:
+    """Each service's role per category, its supply and ages (see the module's notes)."""
+    roles = classify_services(services, categories=categories)
+    serves = age_band_mask(services)
+    supply = service_supply(services)
+    capacity = numeric_column(services, "capacity", np.nan)
+    return _Eligible(
+        roles=roles,
+        local=roles[roles["role"] == "local"],
+        serves=serves,
+        supply=supply,
+        capacity_missing=pd.Series(np.isnan(capacity), index=services.index),
+    )
+
+
+def _rural_urban_notes(areas: gpd.GeoDataFrame) -> list[str]:
+    """A note when some areas have no rural/urban class (they get the urban threshold)."""
     unclassified = int((~text_column(areas, "rural_urban", "").isin(["urban", "rural"])).sum())
-    if unclassified:
-        notes.append(
-            f"{unclassified} areas have no rural/urban class; the urban reach threshold "
-            "was used for them"
+    if not unclassified:
+        return []
+    return [
+        f"{unclassified} areas have no rural/urban class; the urban reach threshold "
+        "was used for them"
+    ]
+
+
+@dataclass(frozen=True, eq=False)
+class _Costing:
+    """How one run measures costs from its areas to a set of services (model unit)."""
+
+    model: DistanceModel
+    points: gpd.GeoSeries  # one origin per area
+    services: gpd.GeoDataFrame
+    catchment_cost: float  # the floating catchment size
+    outreach_extra: float  # how much further outreach services reach
+    thresholds: dict[str, pd.Series]  # reach threshold per category and area
+    query_cost: float  # the largest cost a catchment keeps
+    need_catchment: bool  # some measure asked for reads the sparse cost matrix
+    shared: Catchment | None  # one catchment of every local service, cut per category
+
+    def nearest(self, ids: pd.Index) -> pd.DataFrame:
+        """The nearest of the services ``ids`` to each area (:func:`nearest_service`)."""
+        return nearest_service(
+            self.model, self.points, self.services.loc[ids], outreach_extra=self.outreach_extra
         )
 
-    roles = classify_services(services, categories=categories)
-    serves_all = age_band_mask(services)
-    supply_all = service_supply(services)
-    capacity_missing = numeric_column(services, "capacity", np.nan)
-    capacity_missing = pd.Series(np.isnan(capacity_missing), index=services.index)
-    local_roles = roles[roles["role"] == "local"]
+    def catchment(self, ids: pd.Index) -> Catchment | None:
+        """The catchment of the services ``ids``, or None when no measure needs one."""
+        if self.shared is not None:
+            return self.shared.subset(ids)
+        if not self.need_catchment:
+            return None
+        return build_catchment(
+            self.model,
+            self.points,
+            self.services.loc[ids],
+            max_cost=self.query_cost,
+            outreach_extra=self.outreach_extra,
+        )
+
+    def by_band(self, ids: pd.Index, bands: Sequence[str]) -> pd.DataFrame:
+        """Per area and age band, the nearest of ``ids`` taking it (:func:`nearest_by_band`)."""
+        return nearest_by_band(
+            self.model,
+            self.points,
+            self.services.loc[ids],
+            bands=bands,
+            outreach_extra=self.outreach_extra,
+        )
+
+
+def _costing(
+    model: DistanceModel,
+    points: gpd.GeoSeries,
+    areas: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    eligible: _Eligible,
+    categories: Mapping[str, CategoryConfig],
+    measures: Sequence[str],
+    access_cfg: AccessConfig,
+) -> _Costing:
+    """The run's costing: its reach thresholds and sizes in the model's unit and, where
+    the model gains by it, one catchment shared by every category."""
+    unit = model.unit
     thresholds = {
         key: reach_thresholds(areas, cat_cfg, unit=unit) for key, cat_cfg in categories.items()
     }
+    size = access_cfg.catchment(unit)
+    extra = access_cfg.outreach_extra(unit)
     need_catchment = any(MEASURES[m].needs_catchment for m in measures)
     reach_max = max((float(t.max()) for t in thresholds.values()), default=0.0)
     query_cost = max(size, reach_max) if "count_within_reach" in measures else size
@@ -726,87 +844,121 @@ def compute_access(
         shared = build_catchment(
             model,
             points,
-            services.loc[pd.unique(local_roles["service_id"])],
+            services.loc[pd.unique(eligible.local["service_id"])],
             max_cost=query_cost,
             outreach_extra=extra,
         )
+    return _Costing(
+        model=model,
+        points=points,
+        services=services,
+        catchment_cost=size,
+        outreach_extra=extra,
+        thresholds=thresholds,
+        query_cost=query_cost,
+        need_catchment=need_catchment,
+        shared=shared,
+    )
 
+
+def _measure_categories(
+    areas: gpd.GeoDataFrame,
+    categories: Mapping[str, CategoryConfig],
+    measures: Sequence[str],
+    costing: _Costing,
+    eligible: _Eligible,
+    bands: pd.DataFrame,
+    weight: pd.DataFrame | None,
+    access_cfg: AccessConfig,
+    step_weights: Sequence[float],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """Every measure of every category, by area; ``bands`` are the children per area and
+    age band, ``weight`` their need weight per area and category (None: not weighted).
+
+    Returns the wide table (``<measure>__<category>`` columns), the id of each area's
+    nearest local service per category, and per category how many local services had
+    no capacity (each counted as 1 place).
+    """
+    index = areas.index
     columns: dict[str, pd.Series] = {}
     nearest_ids: dict[str, pd.Series] = {}
     fallbacks: dict[str, int] = {}
-    for key in categories:
-        ids = pd.Index(local_roles.loc[local_roles["category"] == key, "service_id"])
-        threshold = thresholds[key]
-        nearest = nearest_service(model, points, services.loc[ids], outreach_extra=extra)
-        catchment = None
-        if shared is not None:
-            catchment = shared.subset(ids)
-        elif need_catchment:
-            catchment = build_catchment(
-                model, points, services.loc[ids], max_cost=query_cost, outreach_extra=extra
-            )
-        fallbacks[key] = int(capacity_missing.loc[ids].sum())
+    for key, category in categories.items():
+        ids = eligible.local_ids(key)
+        nearest = costing.nearest(ids)
+        catchment = costing.catchment(ids)
+        fallbacks[key] = int(eligible.capacity_missing.loc[ids].sum())
         demand = bands if weight is None else bands.mul(weight[key], axis=0)
-        cat_bands = category_bands(categories[key])
-        band_cost = nearest_by_band(
-            model, points, services.loc[ids], bands=cat_bands, outreach_extra=extra
-        )
+        cat_bands = category_bands(category)
         inputs = CategoryInputs(
             category=key,
             nearest=nearest,
-            band_cost=band_cost,
+            band_cost=costing.by_band(ids, cat_bands),
             children=bands[cat_bands],
-            threshold=threshold,
+            threshold=costing.thresholds[key],
             catchment=catchment,
-            catchment_cost=size,
+            catchment_cost=costing.catchment_cost,
             demand=demand,
-            supply=supply_all.loc[ids],
-            serves=serves_all.loc[ids],
+            supply=eligible.supply.loc[ids],
+            serves=eligible.serves.loc[ids],
             decay=access_cfg.decay,
             step_weights=tuple(step_weights),
             gravity_beta=access_cfg.gravity_beta,
-            gravity_min_cost=min_cost,
+            gravity_min_cost=GRAVITY_MIN_COST[costing.model.unit],
         )
         for name in measures:
-            columns[f"{name}__{key}"] = MEASURES[name].compute(inputs).reindex(areas.index)
-        nearest_ids[key] = nearest["service_id"].reindex(areas.index)
+            columns[f"{name}__{key}"] = MEASURES[name].compute(inputs).reindex(index)
+        nearest_ids[key] = nearest["service_id"].reindex(index)
+    wide = pd.DataFrame(columns, index=pd.Index(index, name="area_code"))
+    return wide, pd.DataFrame(nearest_ids, index=wide.index), fallbacks
 
-    wide = pd.DataFrame(columns, index=pd.Index(areas.index, name="area_code"))
-    nearest_df = pd.DataFrame(nearest_ids, index=wide.index)
-    eligibility = _eligibility_table(roles, list(categories), fallbacks)
-    notes.extend(_role_notes(eligibility, services, roles, categories, fca=need_catchment))
-    remote = roles.loc[roles["role"] == "remote", ["category", "service_id", "delivery"]]
-    params = {
+
+def _access_params(
+    costing: _Costing,
+    access_cfg: AccessConfig,
+    categories: Mapping[str, CategoryConfig],
+    measures: Sequence[str],
+    step_weights: Sequence[float],
+    weight: pd.DataFrame | None,
+    areas: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+) -> dict[str, Any]:
+    """Every parameter of the run, JSON-ready (:attr:`AccessResult.params`)."""
+    model = costing.model
+    unit = model.unit
+    return {
         "distance_model": getattr(model, "name", type(model).__name__),
         "unit": unit,
         "circuity": model.circuity if isinstance(model, EuclideanModel) else None,
         "travel_mode": access_cfg.travel_mode if unit == MINUTES else None,
-        "catchment": size,
-        "outreach_extra": extra,
+        "catchment": costing.catchment_cost,
+        "outreach_extra": costing.outreach_extra,
         "measures": list(measures),
         "decay": access_cfg.decay,
         "step_weights": list(step_weights),
         "gravity_beta": access_cfg.gravity_beta,
-        "gravity_min_cost": min_cost,
+        "gravity_min_cost": GRAVITY_MIN_COST[unit],
         "weight_demand_by_need": weight is not None,
         "reach_thresholds": {key: cat_cfg.reach(unit) for key, cat_cfg in categories.items()},
         "areas": len(areas),
         "services": len(services),
     }
-    return AccessResult(
-        tidy=_tidy(wide),
-        wide=wide,
-        nearest_service=nearest_df,
-        remote_services=remote.reset_index(drop=True),
-        eligibility=eligibility,
-        notes=tuple(notes),
-        params=params,
-    )
 
 
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
+
+
+def _check_settings(
+    access_cfg: AccessConfig, areas: gpd.GeoDataFrame, services: gpd.GeoDataFrame
+) -> tuple[str, ...]:
+    """The measures asked for, once each, after checking the settings and the codes."""
+    measures = _check_measures(access_cfg.measures)
+    _check_decay(access_cfg.decay)
+    _check_unique(areas.index, "areas", "area_code")
+    _check_unique(services.index, "services", "service_id")
+    return measures
 
 
 def _check_measures(names: Iterable[str]) -> tuple[str, ...]:

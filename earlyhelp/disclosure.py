@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -124,44 +125,19 @@ def suppress(
     North  12  0
     South   *  8
     """
-    # a rate is hidden with any count it is built on: numerator or denominator
-    rate_columns = {
-        col: [base] if isinstance(base, str) else list(base)
-        for col, base in (rate_columns or {}).items()
-    }
-    column_totals = {k: list(v) for k, v in (column_totals or {}).items()}
-    cols = list(count_columns)
-    _check_arguments(
-        table, cols, rate_columns, column_totals, symbol, missing, min_count, max_count
+    cols, rates, totals = _checked_arguments(
+        table, count_columns, rate_columns, column_totals, symbol, missing, min_count, max_count
     )
-
-    values = table[cols].apply(pd.to_numeric, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    # whole people: an apportioned 5.4 children is published as 5, so it is tested as 5
-    values = np.round(values)
-    hidden = (values >= min_count) & (values <= max_count)
-    groups = _total_groups(table.index, values.shape[1], cols, total_row, column_totals)
-    hidden = _secondary(values, hidden, groups)
-
-    out = table.copy()
-    for j, col in enumerate(cols):
-        out[col] = _as_text(values[:, j], hidden[:, j], symbol, missing, _format_count)
-    for col, bases in rate_columns.items():
-        rates = pd.to_numeric(table[col], errors="raise").to_numpy(dtype=float, na_value=np.nan)
-        gone = np.logical_or.reduce([hidden[:, cols.index(b)] for b in bases])
-        out[col] = _as_text(rates, gone, symbol, missing, lambda v: f"{v:.{decimals}f}")
+    values = _whole_counts(table, cols)
+    primary = (values >= min_count) & (values <= max_count)
+    groups = _total_groups(table.index, values.shape[1], cols, total_row, totals)
+    hidden = _secondary(values, primary, groups)
+    out = _published_cells(table, values, hidden, cols, rates, symbol, missing, decimals)
     out.attrs = {
         PUBLICATION_ATTR: "suppressed",
-        "suppression": {
-            "columns": list(table.columns),
-            "min_count": min_count,
-            "max_count": max_count,
-            "symbol": symbol,
-            "missing": missing,
-            "count_columns": cols,
-            "rate_columns": rate_columns,
-            "total_row": total_row,
-            "column_totals": column_totals,
-        },
+        "suppression": _parameters(
+            table, cols, rates, totals, min_count, max_count, symbol, missing, total_row
+        ),
         "suppressed_cells": int(hidden.sum()),
     }
     return out
@@ -222,6 +198,29 @@ def unpublished_banner(table: pd.DataFrame) -> str | None:
     return None if is_publishable(table) else UNPUBLISHED_BANNER
 
 
+def _checked_arguments(
+    table: pd.DataFrame,
+    count_columns: Sequence[str],
+    rate_columns: Mapping[str, str | Sequence[str]] | None,
+    column_totals: Mapping[str, Sequence[str]] | None,
+    symbol: str,
+    missing: str,
+    min_count: int,
+    max_count: int,
+) -> tuple[list[str], dict[str, list[str]], dict[str, list[str]]]:
+    """The count columns, each rate column's bases and each total column's parts as
+    lists, after :func:`_check_arguments`."""
+    # a rate is hidden with any count it is built on: numerator or denominator
+    rates = {
+        col: [base] if isinstance(base, str) else list(base)
+        for col, base in (rate_columns or {}).items()
+    }
+    totals = {k: list(v) for k, v in (column_totals or {}).items()}
+    cols = list(count_columns)
+    _check_arguments(table, cols, rates, totals, symbol, missing, min_count, max_count)
+    return cols, rates, totals
+
+
 def _check_arguments(
     table: pd.DataFrame,
     cols: list[str],
@@ -256,6 +255,61 @@ def _check_arguments(
         raise ValueError(f"marker {marker!r} reads as a number; use a symbol such as '*'")
     if table.index.has_duplicates:
         raise ValueError("the table index must be unique to find its total rows")
+
+
+def _parameters(
+    table: pd.DataFrame,
+    cols: list[str],
+    rate_columns: dict[str, list[str]],
+    column_totals: dict[str, list[str]],
+    min_count: int,
+    max_count: int,
+    symbol: str,
+    missing: str,
+    total_row: Hashable | None,
+) -> dict[str, Any]:
+    """What :func:`suppress` records in ``attrs["suppression"]``: the table's columns and
+    the parameters used (read back by :func:`is_publishable`)."""
+    return {
+        "columns": list(table.columns),
+        "min_count": min_count,
+        "max_count": max_count,
+        "symbol": symbol,
+        "missing": missing,
+        "count_columns": cols,
+        "rate_columns": rate_columns,
+        "total_row": total_row,
+        "column_totals": column_totals,
+    }
+
+
+def _whole_counts(table: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """The count columns as floats (NaN where missing), rounded to whole people."""
+    values = table[cols].apply(pd.to_numeric, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    # whole people: an apportioned 5.4 children is published as 5, so it is tested as 5
+    return np.round(values)
+
+
+def _published_cells(
+    table: pd.DataFrame,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    cols: list[str],
+    rate_columns: dict[str, list[str]],
+    symbol: str,
+    missing: str,
+    decimals: int,
+) -> pd.DataFrame:
+    """A copy of ``table`` with its count and rate columns as text cells: a rate is hidden
+    wherever any count it is built on is (see :func:`suppress`)."""
+    out = table.copy()
+    for j, col in enumerate(cols):
+        out[col] = _as_text(values[:, j], hidden[:, j], symbol, missing, _format_count)
+    for col, bases in rate_columns.items():
+        rates = pd.to_numeric(table[col], errors="raise").to_numpy(dtype=float, na_value=np.nan)
+        gone = np.logical_or.reduce([hidden[:, cols.index(b)] for b in bases])
+        out[col] = _as_text(rates, gone, symbol, missing, lambda v: f"{v:.{decimals}f}")
+    return out
 
 
 def _total_groups(

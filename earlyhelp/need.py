@@ -28,8 +28,6 @@ __all__ = [
     "bands_for",
     "calls_for",
     "children_in_ages",
-    "county_values",
-    "indicator_table",
     "need_index",
 ]
 
@@ -56,17 +54,6 @@ RATE_PER = 10_000
 
 INDICATOR_KINDS = ("count", "rate", "score", "rank", "decile")
 _RANKED = ("rank", "decile")  # 1 = most deprived
-_COUNTY_NUMBERS = ("value", "lower", "upper", "count", "denominator")
-_TABLE_COLUMNS = [
-    "area_code",
-    "indicator",
-    "value",
-    "lower",
-    "upper",
-    "count",
-    "denominator",
-    "kind",
-]
 
 
 def bands_for(min_age: float, max_age: float) -> list[str]:
@@ -87,75 +74,6 @@ def children_in_ages(need: pd.DataFrame, *, min_age: float, max_age: float) -> p
     return need[cols].sum(axis=1).astype(float).rename("children")
 
 
-def indicator_table(need: pd.DataFrame, indicators: Mapping[str, IndicatorConfig]) -> pd.DataFrame:
-    """Every indicator of every area, one row each (a tidy table).
-
-    Parameters
-    ----------
-    need
-        The need table, indexed by ``area_code``.
-    indicators
-        Indicator name -> its configuration (``Config.indicators``).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``area_code``, ``indicator``, ``value``, ``lower``, ``upper``, ``count``,
-        ``denominator``, ``kind``; rows by indicator (in config order), then area (in need
-        order). For a count, ``value`` is the crude rate per :data:`RATE_PER` of its
-        denominator and ``lower``/``upper`` its 95% confidence limits; an area with a zero
-        denominator has a missing value. For other kinds ``value`` is the column as given
-        and the limits, count and denominator are missing.
-    """
-    frames = []
-    for name, ind in indicators.items():
-        values = _values(need, name, ind)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "area_code": need.index.astype("str"),
-                    "indicator": name,
-                    "value": values["value"].to_numpy(),
-                    "lower": values["lower"].to_numpy(),
-                    "upper": values["upper"].to_numpy(),
-                    "count": values["count"].to_numpy(),
-                    "denominator": values["denominator"].to_numpy(),
-                    "kind": ind.kind,
-                }
-            )
-        )
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in _TABLE_COLUMNS})
-    return pd.concat(frames, ignore_index=True)[_TABLE_COLUMNS]
-
-
-def county_values(need: pd.DataFrame, indicators: Mapping[str, IndicatorConfig]) -> pd.DataFrame:
-    """The county (all areas of ``need``) value of each indicator, the comparator of areas.
-
-    - ``count``: pooled, ``sum(count) / sum(denominator)`` per :data:`RATE_PER`, with its
-      95% Poisson confidence limits;
-    - ``rate`` and ``score``: the mean over areas, weighted by ``denominator`` when one is
-      configured (the county rate or population-weighted score), else unweighted;
-    - ``rank`` and ``decile``: the median over areas (the typical area; a national rank has
-      no county total).
-
-    Areas with a missing value (or a missing weight) are left out.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by indicator name; columns ``value``, ``lower``, ``upper`` (limits for
-        counts only), ``count``, ``denominator`` (pooled, counts only) and ``kind``.
-    """
-    rows = {
-        name: _county_row(need, name, ind, _values(need, name, ind))
-        for name, ind in indicators.items()
-    }
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=[*_COUNTY_NUMBERS, "kind"])
-    out.index.name = "indicator"
-    return out.astype(dict.fromkeys(_COUNTY_NUMBERS, float))
-
-
 def area_need_index(need: pd.DataFrame, indicators: Mapping[str, IndicatorConfig]) -> pd.Series:
     """:func:`need_index`, or 50 (the county median) everywhere when no indicator is set,
     so a run without JSNA indicators still works (every area has average need)."""
@@ -169,8 +87,9 @@ def need_index(need: pd.DataFrame, indicators: Mapping[str, IndicatorConfig]) ->
 
     Exactly:
 
-    1. **Value**: each indicator's value as in :func:`indicator_table` (a count becomes its
-       rate per 10,000, so large areas do not look needier for being large).
+    1. **Value**: each indicator's value as given, except that a count becomes its crude
+       rate per :data:`RATE_PER` (10,000) of its denominator, so large areas do not look
+       needier for being large.
     2. **Orientation**, so that higher always means more need: ``higher_is_better``
        indicators are negated; ranks and deciles are negated because 1 = most deprived.
     3. **Standardisation** to a rank-based percentile within the county:
@@ -233,8 +152,11 @@ def calls_for(
     """Which categories of help each area's need calls for.
 
     An indicator that is **well above** the county value in an area calls, in that area,
-    for every category of help it lists in ``categories``. "Well above" means worse than
-    the county (:func:`county_values`) by a margin and not by chance:
+    for every category of help it lists in ``categories``. The county value is taken over
+    the areas of ``need`` with a value: for a ``count`` the pooled rate,
+    ``sum(count) / sum(denominator)`` per :data:`RATE_PER`; for a ``rate`` or ``score`` the
+    mean over areas, weighted by ``denominator`` when one is configured. "Well above"
+    means worse than the county value by a margin and not by chance:
 
     - ``count``: the area's rate is more than ``ratio`` times the county rate **and** the
       lower 95% confidence limit of the area's rate is above the county rate (significantly
@@ -267,35 +189,31 @@ def calls_for(
         if not ind.categories:
             continue
         values = _values(need, name, ind)
-        county = _county_row(need, name, ind, values)["value"]
+        county = _county_value(need, name, ind, values)
         hits = _well_above(values, county, ind, ratio=ratio, top_share=top_share)
         for cat in ind.categories:
             out[cat] = out[cat] | hits
     return out
 
 
-def _county_row(
+def _county_value(
     need: pd.DataFrame, name: str, ind: IndicatorConfig, values: pd.DataFrame
-) -> dict[str, float | str]:
-    """One row of :func:`county_values` from the indicator's area values."""
-    row: dict[str, float | str] = dict.fromkeys(_COUNTY_NUMBERS, np.nan)
-    row["kind"] = ind.kind
+) -> float:
+    """The county value of one indicator from its area values (see :func:`calls_for`);
+    for ranks and deciles the median area, though they are compared by percentile."""
     if ind.kind == "count":
         both = values[["count", "denominator"]].dropna()
         count, denom = both["count"].sum(), both["denominator"].sum()
-        ci = rate_ci([count], [denom], per=RATE_PER).iloc[0]
-        row.update(value=ci["rate"], lower=ci["lower"], upper=ci["upper"])
-        row.update(count=count, denominator=denom)
-    elif ind.kind in _RANKED:
-        row["value"] = values["value"].median()
-    elif ind.denominator:
+        return rate_ci([count], [denom], per=RATE_PER).iloc[0]["rate"]
+    if ind.kind in _RANKED:
+        return values["value"].median()
+    if ind.denominator:
         weights = _column(need, name, ind.denominator, "denominator")
         ok = values["value"].notna() & weights.notna()
         if weights[ok].sum() > 0:
-            row["value"] = float(np.average(values["value"][ok], weights=weights[ok]))
-    else:
-        row["value"] = values["value"].mean()
-    return row
+            return float(np.average(values["value"][ok], weights=weights[ok]))
+        return np.nan
+    return values["value"].mean()
 
 
 def _well_above(
@@ -383,7 +301,3 @@ def _column(need: pd.DataFrame, name: str, column: str, key: str) -> pd.Series:
             f"holds {need[column][bad].iloc[0]!r}, not a number; leave it empty if unknown"
         )
     return values.astype(float)
-
-
-def _dtype(column: str) -> str:
-    return "str" if column in ("area_code", "indicator", "kind") else "float64"

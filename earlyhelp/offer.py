@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 from shapely import Point
 
-from earlyhelp.config import Config
+from earlyhelp.config import CategoryConfig, Config
 from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode
@@ -396,117 +396,196 @@ def find_offer(
         (0 lists all); the need's message counts those left out.
     """
     cfg = directory.config
-    if age < 0 or age > 25:
-        raise InputError(f"offer: age {age} is not a child's age in years; give 0 to 25")
-    if limit < 0:
-        raise InputError("offer: --limit must be 0 (list all) or more")
+    _check_request(age, limit)
     keys = parse_needs(needs, cfg.categories)
-    model = directory.model
-    unit = model.unit
+    unit = directory.model.unit
     extra = cfg.access.outreach_extra(unit)
-    services = directory.services
-    roles = classify_services(services, categories=keys)
-    lo = pd.to_numeric(services["min_age"], errors="coerce").fillna(0.0)
-    hi = pd.to_numeric(services["max_age"], errors="coerce").fillna(np.inf)
-    takes_age = ((lo <= age) & (hi >= age)).reindex(roles["service_id"]).to_numpy()
-    roles = roles[takes_age & roles["role"].isin(["local", "remote"]).to_numpy()]
-
-    local_ids = pd.unique(roles.loc[roles["role"] == "local", "service_id"])
-    cost = _costs(directory, place, pd.Index(local_ids))
-    outreach = (services["delivery"] == "outreach").reindex(cost.index).to_numpy(dtype=bool)
-    effective = cost.where(~outreach, (cost - extra).clip(lower=0.0))
-    area = pd.DataFrame({"rural_urban": [place.rural_urban or ""]})
-
+    roles = _fitting_roles(directory.services, keys, age)
+    cost, effective = _family_costs(directory, place, roles, extra)
     rows: list[pd.DataFrame] = []
     summary: list[dict[str, Any]] = []
     notes = list(place.notes)
     for key in keys:
-        cat = cfg.categories[key]
-        label = cat.label or key
-        threshold = float(reach_thresholds(area, cat, unit=unit).iloc[0])
-        if not cat.min_age <= age <= cat.max_age:
-            notes.append(
-                f"{label} is configured for ages {cat.min_age:g} to {cat.max_age:g}; "
-                f"a child aged {age} is outside them"
-            )
-        mine = roles[roles["category"] == key]
-        local = _listing(services, mine[mine["role"] == "local"]["service_id"], key, label)
-        local["distance"] = cost.reindex(local["service_id"]).to_numpy()
-        local["effective_distance"] = effective.reindex(local["service_id"]).to_numpy()
-        local["reach_threshold"] = threshold
-        local["within_reach"] = (local["effective_distance"] <= threshold).to_numpy()
-        local["available_anywhere"] = False
-        local = local.sort_values(
-            ["within_reach", "effective_distance", "name", "service_id"],
-            ascending=[False, True, True, True],
-            na_position="last",
-            kind="stable",
+        category = cfg.categories[key]
+        notes.extend(_age_notes(category, key, age))
+        listed, need_row = _need_offer(
+            key,
+            category,
+            directory.services,
+            roles[roles["category"] == key],
+            cost=cost,
+            effective=effective,
+            place=place,
+            age=age,
+            unit=unit,
+            extra=extra,
+            limit=limit,
         )
-        n_within = int(local["within_reach"].sum())
-        reachable = local[local["effective_distance"].notna()]
-        nearest = reachable.iloc[0] if len(reachable) else None
-        shown = local if limit == 0 else local.head(limit)
-        remote = _listing(services, mine[mine["role"] == "remote"]["service_id"], key, label)
-        remote = remote.assign(
-            distance=np.nan,
-            effective_distance=np.nan,
-            reach_threshold=threshold,
-            within_reach=pd.NA,
-            available_anywhere=True,
-        ).sort_values(["name", "service_id"], kind="stable")
-        remote_shown = remote if limit == 0 else remote.head(limit)
-        both = pd.concat([shown, remote_shown], ignore_index=True)
-        both["rank"] = np.arange(1, len(both) + 1)
-        rows.append(both)
-        summary.append(
-            {
-                "need": key,
-                "label": label,
-                "reach_threshold": threshold,
-                "unit": unit,
-                "within_reach": n_within,
-                "local": len(local),
-                "remote": len(remote),
-                "nearest_id": None if nearest is None else nearest["service_id"],
-                "nearest_name": None if nearest is None else nearest["name"],
-                "nearest_distance": None if nearest is None else float(nearest["distance"]),
-                "nearest_delivery": None if nearest is None else nearest["delivery"],
-                "message": _message(
-                    label,
-                    age=age,
-                    threshold=threshold,
-                    unit=unit,
-                    rural=place.rural_urban == "rural",
-                    n_within=n_within,
-                    n_shown=int(shown["within_reach"].sum()),
-                    nearest=nearest,
-                    n_remote=len(remote),
-                    n_remote_shown=len(remote_shown),
-                    extra=extra,
-                ),
-            }
-        )
+        rows.append(listed)
+        summary.append(need_row)
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     table["unit"] = unit
     table = table.reindex(columns=list(OFFER_COLUMNS))
-    needs_table = pd.DataFrame(summary).set_index("need")
     notes.extend(_responsible_centres(directory.services, place))
-    params = {
-        "distance_model": getattr(model, "name", type(model).__name__),
+    return Offer(
+        place=place,
+        age=int(age),
+        needs=pd.DataFrame(summary).set_index("need"),
+        services=table,
+        notes=tuple(dict.fromkeys(notes)),
+        params=_offer_params(directory.model, extra=extra, limit=limit, place=place),
+    )
+
+
+def _check_request(age: int, limit: int) -> None:
+    """Refuse an age that is not a child's (0 to 25 years) or a negative listing limit."""
+    if age < 0 or age > 25:
+        raise InputError(f"offer: age {age} is not a child's age in years; give 0 to 25")
+    if limit < 0:
+        raise InputError("offer: --limit must be 0 (list all) or more")
+
+
+def _fitting_roles(services: gpd.GeoDataFrame, keys: Sequence[str], age: int) -> pd.DataFrame:
+    """The roles (:func:`~earlyhelp.provision.classify_services`) of the active local and
+    remote services of the needs ``keys`` that take a child of ``age`` (blank ages: 0 and
+    no upper limit)."""
+    roles = classify_services(services, categories=keys)
+    lo = pd.to_numeric(services["min_age"], errors="coerce").fillna(0.0)
+    hi = pd.to_numeric(services["max_age"], errors="coerce").fillna(np.inf)
+    takes_age = ((lo <= age) & (hi >= age)).reindex(roles["service_id"]).to_numpy()
+    return roles[takes_age & roles["role"].isin(["local", "remote"]).to_numpy()]
+
+
+def _family_costs(
+    directory: Directory, place: Place, roles: pd.DataFrame, extra: float
+) -> tuple[pd.Series, pd.Series]:
+    """Cost from the family to each local service of ``roles`` (model unit), and the
+    effective cost: an outreach service comes ``extra`` nearer, down to zero."""
+    local_ids = pd.unique(roles.loc[roles["role"] == "local", "service_id"])
+    cost = _costs(directory, place, pd.Index(local_ids))
+    services = directory.services
+    outreach = (services["delivery"] == "outreach").reindex(cost.index).to_numpy(dtype=bool)
+    return cost, cost.where(~outreach, (cost - extra).clip(lower=0.0))
+
+
+def _age_notes(category: CategoryConfig, key: str, age: int) -> list[str]:
+    """A note when the child's age is outside the ages the kind of help is configured for."""
+    if category.min_age <= age <= category.max_age:
+        return []
+    return [
+        f"{category.label or key} is configured for ages {category.min_age:g} to "
+        f"{category.max_age:g}; a child aged {age} is outside them"
+    ]
+
+
+def _need_offer(
+    key: str,
+    category: CategoryConfig,
+    services: gpd.GeoDataFrame,
+    mine: pd.DataFrame,
+    *,
+    cost: pd.Series,
+    effective: pd.Series,
+    place: Place,
+    age: int,
+    unit: str,
+    extra: float,
+    limit: int,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The services listed for one need (local ranked, then remote; :data:`OFFER_COLUMNS`
+    but ``unit``) and its row of :attr:`Offer.needs`. ``mine`` are the need's roles."""
+    label = category.label or key
+    area = pd.DataFrame({"rural_urban": [place.rural_urban or ""]})
+    threshold = float(reach_thresholds(area, category, unit=unit).iloc[0])
+    local = _ranked_local(services, mine, key, label, cost, effective, threshold)
+    reachable = local[local["effective_distance"].notna()]
+    nearest = reachable.iloc[0] if len(reachable) else None
+    shown = local if limit == 0 else local.head(limit)
+    remote = _remote_listing(services, mine, key, label, threshold)
+    remote_shown = remote if limit == 0 else remote.head(limit)
+    listed = pd.concat([shown, remote_shown], ignore_index=True)
+    listed["rank"] = np.arange(1, len(listed) + 1)
+    n_within = int(local["within_reach"].sum())
+    message = _message(
+        label,
+        age=age,
+        threshold=threshold,
+        unit=unit,
+        rural=place.rural_urban == "rural",
+        n_within=n_within,
+        n_shown=int(shown["within_reach"].sum()),
+        nearest=nearest,
+        n_remote=len(remote),
+        n_remote_shown=len(remote_shown),
+        extra=extra,
+    )
+    return listed, {
+        "need": key,
+        "label": label,
+        "reach_threshold": threshold,
         "unit": unit,
+        "within_reach": n_within,
+        "local": len(local),
+        "remote": len(remote),
+        "nearest_id": None if nearest is None else nearest["service_id"],
+        "nearest_name": None if nearest is None else nearest["name"],
+        "nearest_distance": None if nearest is None else float(nearest["distance"]),
+        "nearest_delivery": None if nearest is None else nearest["delivery"],
+        "message": message,
+    }
+
+
+def _ranked_local(
+    services: gpd.GeoDataFrame,
+    mine: pd.DataFrame,
+    key: str,
+    label: str,
+    cost: pd.Series,
+    effective: pd.Series,
+    threshold: float,
+) -> pd.DataFrame:
+    """The need's in-person and outreach services with their distances, within reach
+    first, then by effective distance (unreachable last), name and id."""
+    local = _listing(services, mine[mine["role"] == "local"]["service_id"], key, label)
+    local["distance"] = cost.reindex(local["service_id"]).to_numpy()
+    local["effective_distance"] = effective.reindex(local["service_id"]).to_numpy()
+    local["reach_threshold"] = threshold
+    local["within_reach"] = (local["effective_distance"] <= threshold).to_numpy()
+    local["available_anywhere"] = False
+    return local.sort_values(
+        ["within_reach", "effective_distance", "name", "service_id"],
+        ascending=[False, True, True, True],
+        na_position="last",
+        kind="stable",
+    )
+
+
+def _remote_listing(
+    services: gpd.GeoDataFrame, mine: pd.DataFrame, key: str, label: str, threshold: float
+) -> pd.DataFrame:
+    """The need's online and phone services, available anywhere (no distance), by name."""
+    remote = _listing(services, mine[mine["role"] == "remote"]["service_id"], key, label)
+    return remote.assign(
+        distance=np.nan,
+        effective_distance=np.nan,
+        reach_threshold=threshold,
+        within_reach=pd.NA,
+        available_anywhere=True,
+    ).sort_values(["name", "service_id"], kind="stable")
+
+
+def _offer_params(
+    model: DistanceModel, *, extra: float, limit: int, place: Place
+) -> dict[str, Any]:
+    """The distance model, its unit, circuity, outreach reach and the listing limit."""
+    return {
+        "distance_model": getattr(model, "name", type(model).__name__),
+        "unit": model.unit,
         "circuity": getattr(model, "circuity", None),
         "outreach_extra": extra,
         "limit": limit,
         "rural_urban": place.rural_urban or "urban (no class)",
     }
-    return Offer(
-        place=place,
-        age=int(age),
-        needs=needs_table,
-        services=table,
-        notes=tuple(dict.fromkeys(notes)),
-        params=params,
-    )
 
 
 def _responsible_centres(services: gpd.GeoDataFrame, place: Place) -> list[str]:

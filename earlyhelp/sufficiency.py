@@ -426,83 +426,109 @@ def district_comparison(
     ``denominator``, ``county``, ``comparison``, ``unit``.
     """
     district = areas["district_code"]
-    names = areas.groupby("district_code")["district_name"].first()
-    rows: list[pd.DataFrame] = []
-
-    def shares(numer: pd.Series, denom: pd.Series, measure: str, category: str) -> None:
-        numer, denom = numer.fillna(0.0), denom.fillna(0.0)
-        n = numer.groupby(district).sum()
-        d = denom.groupby(district).sum()
-        lo, hi = _share_limits(numer, denom, district, n.index)
-        county = n.sum() / d.sum() if d.sum() else np.nan
-        frame = pd.DataFrame(
-            {
-                "measure": measure,
-                "category": category,
-                "value": _ratio(n, d),
-                "lower": lo,
-                "upper": hi,
-                "numerator": n,
-                "denominator": d,
-                "county": county,
-                "unit": "share of children",
-            },
-            index=n.index,
-        )
-        frame["comparison"] = compare_with(frame["lower"], frame["upper"], county).to_numpy()
-        rows.append(frame)
-
     g = gaps.set_index("area_code")
     kids = children.reindex(areas.index).fillna(0.0)
     full = range_table["full_core_range"].reindex(areas.index).fillna(False)
-    shares(kids * full, kids, "share_full_core_range", "")
+    rows = [_share_rows(kids * full, kids, district, "share_full_core_range", "")]
     for key in categories:
-        sub = g[g["category"] == key].reindex(areas.index)
-        shares(
-            sub["children"] - sub["children_out_of_reach"],
-            sub["children"],
-            "share_within_reach",
-            key,
-        )
-        places = (sub["places_per_1000"] * sub["children"] / 1000.0).groupby(district).sum()
-        kids_cat = sub["children"].groupby(district).sum()
-        rows.append(
-            pd.DataFrame(
-                {
-                    "measure": "places_per_1000",
-                    "category": key,
-                    "value": _ratio(places * 1000.0, kids_cat),
-                    "numerator": places,
-                    "denominator": kids_cat,
-                    "county": places.sum() * 1000.0 / kids_cat.sum() if kids_cat.sum() else np.nan,
-                    "unit": "places per 1,000 children",
-                },
-                index=places.index,
-            )
-        )
-        pg = sub["children"].where(sub["priority"] == "priority gap", 0.0).groupby(district).sum()
-        rows.append(_count_rows(pg, "priority_gap_children", key, "children"))
-        shares(
-            sub["children"] * sub["adequate_places"].fillna(False).astype(bool),
-            sub["children"].where(sub["adequate_places"].notna(), 0.0),
-            "share_adequate_places",
-            key,
-        )
+        rows.extend(_category_rows(g[g["category"] == key].reindex(areas.index), district, key))
     missing = (range_table["n_missing"].reindex(areas.index).fillna(0) > 0).groupby(district).sum()
     rows.append(_count_rows(missing, "areas_missing_range", "", "areas"))
     rows.append(_count_rows(kids.groupby(district).sum(), "children", "", "children"))
-    spend = resourcing_table["spend_per_child"]
-    rows.append(
-        pd.DataFrame(
-            {
-                "measure": "spend_per_child",
-                "category": "",
-                "value": spend.drop("county"),
-                "county": spend["county"],
-                "unit": "GBP per child",
-            }
-        )
+    rows.append(_spend_rows(resourcing_table["spend_per_child"]))
+    names = areas.groupby("district_code")["district_name"].first()
+    return _comparison_table(rows, names)
+
+
+def _share_rows(
+    numer: pd.Series, denom: pd.Series, district: pd.Series, measure: str, category: str
+) -> pd.DataFrame:
+    """One share per district (``numer`` over ``denom`` children, summed over its areas)
+    with its 95% interval, the county share and the comparison with it."""
+    numer, denom = numer.fillna(0.0), denom.fillna(0.0)
+    n = numer.groupby(district).sum()
+    d = denom.groupby(district).sum()
+    lo, hi = _share_limits(numer, denom, district, n.index)
+    county = n.sum() / d.sum() if d.sum() else np.nan
+    frame = pd.DataFrame(
+        {
+            "measure": measure,
+            "category": category,
+            "value": _ratio(n, d),
+            "lower": lo,
+            "upper": hi,
+            "numerator": n,
+            "denominator": d,
+            "county": county,
+            "unit": "share of children",
+        },
+        index=n.index,
     )
+    frame["comparison"] = compare_with(frame["lower"], frame["upper"], county).to_numpy()
+    return frame
+
+
+def _category_rows(sub: pd.DataFrame, district: pd.Series, key: str) -> list[pd.DataFrame]:
+    """The measures of one category per district, from its rows of the gap table (``sub``,
+    by area): share within reach, places per 1,000, priority gap children and share with
+    adequate places."""
+    within = _share_rows(
+        sub["children"] - sub["children_out_of_reach"],
+        sub["children"],
+        district,
+        "share_within_reach",
+        key,
+    )
+    pg = sub["children"].where(sub["priority"] == "priority gap", 0.0).groupby(district).sum()
+    adequate = _share_rows(
+        sub["children"] * sub["adequate_places"].fillna(False).astype(bool),
+        sub["children"].where(sub["adequate_places"].notna(), 0.0),
+        district,
+        "share_adequate_places",
+        key,
+    )
+    return [
+        within,
+        _places_rows(sub, district, key),
+        _count_rows(pg, "priority_gap_children", key, "children"),
+        adequate,
+    ]
+
+
+def _places_rows(sub: pd.DataFrame, district: pd.Series, key: str) -> pd.DataFrame:
+    """Places per 1,000 of the category's children per district, pooled over its areas."""
+    places = (sub["places_per_1000"] * sub["children"] / 1000.0).groupby(district).sum()
+    kids_cat = sub["children"].groupby(district).sum()
+    return pd.DataFrame(
+        {
+            "measure": "places_per_1000",
+            "category": key,
+            "value": _ratio(places * 1000.0, kids_cat),
+            "numerator": places,
+            "denominator": kids_cat,
+            "county": places.sum() * 1000.0 / kids_cat.sum() if kids_cat.sum() else np.nan,
+            "unit": "places per 1,000 children",
+        },
+        index=places.index,
+    )
+
+
+def _spend_rows(spend: pd.Series) -> pd.DataFrame:
+    """Spend per child per district, with the county's (the ``county`` row of ``spend``)."""
+    return pd.DataFrame(
+        {
+            "measure": "spend_per_child",
+            "category": "",
+            "value": spend.drop("county"),
+            "county": spend["county"],
+            "unit": "GBP per child",
+        }
+    )
+
+
+def _comparison_table(rows: list[pd.DataFrame], names: pd.Series) -> pd.DataFrame:
+    """The rows of every measure as one table in the columns of
+    :func:`district_comparison`, sorted by measure, category and district."""
     table = pd.concat(rows)
     table.index.name = "district_code"
     table = table.reset_index()
@@ -634,24 +660,8 @@ def assess_sufficiency(
         places_per_1000=suff.places_per_1000,
         cutoffs=cutoffs,
     )
-    called = (
-        calls_for(
-            need_a,
-            cfg.indicators,
-            ratio=suff.calls_for_ratio,
-            top_share=1.0 - suff.high_need_quantile,
-        )
-        if cfg.indicators
-        else pd.DataFrame(False, index=areas.index, columns=list(cfg.categories))
-    )
-    sectors = _sector_reach(
-        areas,
-        need_a,
-        services,
-        cfg.access,
-        suff=suff,
-        model=model,
-    )
+    called = _called_for(cfg, areas, need_a)
+    sectors = _sector_reach(areas, need_a, services, cfg.access, suff=suff, model=model)
     range_table = range_of_help(gaps, called, cfg.categories, sectors)
     in_need = cfg.indicators[suff.in_need_indicator].column if suff.in_need_indicator else None
     money = resourcing(areas, need_a, services, in_need_column=in_need)
@@ -674,6 +684,20 @@ def assess_sufficiency(
         ),
         cutoffs=cutoffs,
         called=called.reindex(columns=list(cfg.categories), fill_value=False).fillna(False),
+    )
+
+
+def _called_for(cfg: Config, areas: gpd.GeoDataFrame, need: pd.DataFrame) -> pd.DataFrame:
+    """Area x category (bool): the kinds of help each area's need calls for
+    (:func:`earlyhelp.need.calls_for`); none anywhere when no indicator is configured."""
+    if not cfg.indicators:
+        return pd.DataFrame(False, index=areas.index, columns=list(cfg.categories))
+    suff = cfg.sufficiency
+    return calls_for(
+        need,
+        cfg.indicators,
+        ratio=suff.calls_for_ratio,
+        top_share=1.0 - suff.high_need_quantile,
     )
 
 
@@ -703,6 +727,29 @@ def district_summary(
     district = areas["district_code"]
     kids = children.reindex(areas.index).fillna(0.0)
     full = range_table["full_core_range"].reindex(areas.index).fillna(False)
+    table = _district_counts(areas, kids, full, gaps, range_table)
+    table = _with_full_core_range(table, kids, full, district)
+    table = _with_adequate_places(table, gaps, district, core)
+    money = resourcing_table.rename(index={"county": "County"}).reindex(table.index)
+    table["capacity_per_1000"] = (1000 * _ratio(money["places"], table["children"])).round(1)
+    table["spend_per_child"] = money["spend_per_child"].round(0)
+    table[["areas", "areas_missing_range"]] = table[["areas", "areas_missing_range"]].astype(int)
+    names = areas.groupby("district_code")["district_name"].first()
+    table.insert(0, "district_name", names.reindex(table.index).fillna("County total"))
+    table.index.name = "district_code"
+    return table
+
+
+def _district_counts(
+    areas: gpd.GeoDataFrame,
+    kids: pd.Series,
+    full: pd.Series,
+    gaps: pd.DataFrame,
+    range_table: pd.DataFrame,
+) -> pd.DataFrame:
+    """The counts of :func:`district_summary` per district, in whole children, and the
+    ``County`` row as their sums."""
+    district = areas["district_code"]
     priority_areas = gaps.loc[gaps["priority"] == "priority gap", "area_code"].unique()
     missing = range_table["n_missing"].reindex(areas.index).fillna(0) > 0
     table = pd.DataFrame(
@@ -719,6 +766,15 @@ def district_summary(
     # whole children: apportioned populations (2011 -> 2021 LSOAs) can be fractional
     table = table.round(0)
     table.loc["County"] = table.sum()
+    return table
+
+
+def _with_full_core_range(
+    table: pd.DataFrame, kids: pd.Series, full: pd.Series, district: pd.Series
+) -> pd.DataFrame:
+    """A copy of ``table`` with the percentage of children in areas with the full core
+    range, its 95% limits (areas as clusters) and its comparison with the county."""
+    table = table.copy()
     lo, hi = _share_limits(kids * full, kids, district, table.index)
     table["pct_full_core_range"] = 100 * _ratio(
         table["children_full_core_range"], table["children"]
@@ -727,7 +783,15 @@ def district_summary(
     county = table.loc["County", "pct_full_core_range"]
     table["vs_county"] = compare_with(table["pct_lower"], table["pct_upper"], county).to_numpy()
     table.loc["County", "vs_county"] = ""
-    # adequate places, pooled over the core categories' children
+    return table
+
+
+def _with_adequate_places(
+    table: pd.DataFrame, gaps: pd.DataFrame, district: pd.Series, core: Sequence[str]
+) -> pd.DataFrame:
+    """A copy of ``table`` with the percentage of the ``core`` categories' children (pooled)
+    in areas with adequate places, its 95% limits and its comparison with the county."""
+    table = table.copy()
     g = gaps[gaps["category"].isin(list(core))] if core else gaps
     g = g[g["adequate_places"].notna()]  # categories with no places counted say nothing
     g_district = g["area_code"].map(district)
@@ -752,11 +816,4 @@ def district_summary(
         table["adequate_lower"], table["adequate_upper"], county
     ).to_numpy()
     table.loc["County", "adequate_vs_county"] = ""
-    money = resourcing_table.rename(index={"county": "County"}).reindex(table.index)
-    table["capacity_per_1000"] = (1000 * _ratio(money["places"], table["children"])).round(1)
-    table["spend_per_child"] = money["spend_per_child"].round(0)
-    table[["areas", "areas_missing_range"]] = table[["areas", "areas_missing_range"]].astype(int)
-    names = areas.groupby("district_code")["district_name"].first()
-    table.insert(0, "district_name", names.reindex(table.index).fillna("County total"))
-    table.index.name = "district_code"
     return table

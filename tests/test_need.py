@@ -1,5 +1,5 @@
-"""JSNA indicators, county values, the need index and the categories of help need calls for,
-on tiny hand-made need tables whose answers can be worked out on paper."""
+"""JSNA indicators, the need index and the categories of help need calls for (against
+county values), on tiny hand-made need tables whose answers can be worked out on paper."""
 
 from __future__ import annotations
 
@@ -11,14 +11,10 @@ from earlyhelp.config import IndicatorConfig
 from earlyhelp.errors import ConfigError, InputError
 from earlyhelp.need import (
     AGE_BANDS,
-    RATE_PER,
     calls_for,
     children_in_ages,
-    county_values,
-    indicator_table,
     need_index,
 )
-from earlyhelp.stats import rate_ci
 
 
 def _need() -> pd.DataFrame:
@@ -68,94 +64,27 @@ def test_age_bands_and_children_in_ages_unchanged():
     assert (children_in_ages(need, min_age=30, max_age=40) == 0).all()
 
 
-# --- indicator_table -----------------------------------------------------------------
-
-
-def test_indicator_table_is_tidy_and_counts_are_rates_per_10000():
-    need = _need()
-    table = indicator_table(need, {"cin": CIN, "gld": GLD, "idaci": DECILE})
-    assert list(table.columns) == [
-        "area_code",
-        "indicator",
-        "value",
-        "lower",
-        "upper",
-        "count",
-        "denominator",
-        "kind",
-    ]
-    assert len(table) == 15
-    assert table["indicator"].tolist() == ["cin"] * 5 + ["gld"] * 5 + ["idaci"] * 5
-    assert table["area_code"].tolist() == list("ABCDE") * 3
-
-    cin = table[table["indicator"] == "cin"].set_index("area_code")
-    expected = rate_ci(need["cin"], need["children"], per=RATE_PER)
-    np.testing.assert_allclose(cin["value"], expected["rate"])
-    np.testing.assert_allclose(cin["lower"], expected["lower"])
-    np.testing.assert_allclose(cin["upper"], expected["upper"])
-    assert cin.loc["A", "value"] == pytest.approx(60 / 1100 * 10_000)
-    assert cin["count"].tolist() == [60, 30, 12, 5, 1]
-    assert (cin["kind"] == "count").all()
-
-    gld = table[table["indicator"] == "gld"]
-    assert gld["value"].tolist() == [50.0, 60.0, 65.0, 70.0, 80.0]
-    assert gld[["lower", "upper", "count", "denominator"]].isna().all().all()
-
-
-def test_indicator_table_zero_denominator_and_missing_values():
-    need = _need()
-    need.loc["E", "children"] = 0
-    need.loc["E", "cin"] = 0
-    need["gld"] = need["gld"].astype(float)
-    need.loc["D", "gld"] = np.nan
-    table = indicator_table(need, {"cin": CIN, "gld": GLD}).set_index(["indicator", "area_code"])
-    assert np.isnan(table.loc[("cin", "E"), "value"])
-    assert np.isnan(table.loc[("gld", "D"), "value"])
-
-
-def test_indicator_table_empty_config():
-    table = indicator_table(_need(), {})
-    assert table.empty and "area_code" in table.columns
+# --- indicators ----------------------------------------------------------------------
 
 
 def test_indicator_errors_name_the_indicator_and_the_fix():
     need = _need()
     with pytest.raises(InputError, match=r"no column 'cyp_in_need'.*\[indicators.cin\]"):
-        indicator_table(need, {"cin": IndicatorConfig(column="cyp_in_need", kind="rate")})
+        need_index(need, {"cin": IndicatorConfig(column="cyp_in_need", kind="rate")})
     with pytest.raises(InputError, match="denominator"):
-        indicator_table(need, {"cin": IndicatorConfig(column="cin", denominator="kids")})
+        need_index(need, {"cin": IndicatorConfig(column="cin", denominator="kids")})
     with pytest.raises(ConfigError, match="needs denominator"):
-        indicator_table(need, {"cin": IndicatorConfig(column="cin", kind="count")})
+        need_index(need, {"cin": IndicatorConfig(column="cin", kind="count")})
     with pytest.raises(ConfigError, match="choose one of"):
-        indicator_table(need, {"cin": IndicatorConfig(column="cin", kind="percent")})
+        need_index(need, {"cin": IndicatorConfig(column="cin", kind="percent")})
     bad = need.astype({"gld": object})
     bad.loc["B", "gld"] = "n/a"
     with pytest.raises(InputError, match=r"area B.*not a number"):
-        indicator_table(bad, {"gld": GLD})
+        need_index(bad, {"gld": GLD})
     negative = need.copy()
     negative.loc["C", "cin"] = -1
     with pytest.raises(InputError, match="negative"):
-        indicator_table(negative, {"cin": CIN})
-
-
-# --- county_values -------------------------------------------------------------------
-
-
-def test_county_values_pool_counts_and_weight_rates():
-    need = _need()
-    county = county_values(need, {"cin": CIN, "gld": GLD, "score": SCORE, "idaci": DECILE})
-    assert list(county.index) == ["cin", "gld", "score", "idaci"]
-    # pooled: 108 children in need of 4,050 children
-    assert county.loc["cin", "count"] == 108 and county.loc["cin", "denominator"] == 4050
-    assert county.loc["cin", "value"] == pytest.approx(108 / 4050 * 10_000)
-    pooled = rate_ci([108], [4050]).iloc[0]
-    assert county.loc["cin", "lower"] == pytest.approx(pooled["lower"])
-    assert county.loc["cin", "upper"] == pytest.approx(pooled["upper"])
-    assert county.loc["gld", "value"] == pytest.approx(65.0)  # no denominator: plain mean
-    weighted = (0.40 * 1100 + 0.25 * 1000 + 0.15 * 800 + 0.10 * 650 + 0.05 * 500) / 4050
-    assert county.loc["score", "value"] == pytest.approx(weighted)
-    assert county.loc["idaci", "value"] == 5  # median decile
-    assert np.isnan(county.loc["gld", "lower"])
+        need_index(negative, {"cin": CIN})
 
 
 # --- need_index ----------------------------------------------------------------------
@@ -264,6 +193,20 @@ def test_calls_for_joins_categories_across_indicators():
     assert calls_for(need, {"score": SCORE}, ratio=1.25).shape == (5, 0)
     with pytest.raises(ConfigError, match="ratio"):
         calls_for(need, {"cin": CIN}, ratio=0)
+
+
+def test_calls_for_weights_the_county_score_by_its_denominator():
+    """County IDACI score weighted by children: 900 / 4,050 = 0.222; x1.25 = 0.278: only A
+    (0.40). Unweighted, the county score is 0.19; x1.25 = 0.2375, so B (0.25) is called too."""
+    need = _need()
+    weighted = IndicatorConfig(
+        column="idaci_score", kind="score", denominator="children", categories=("early_years",)
+    )
+    plain = IndicatorConfig(column="idaci_score", kind="score", categories=("early_years",))
+    out = calls_for(need, {"score": weighted}, ratio=1.25)
+    assert out["early_years"].tolist() == [True, False, False, False, False]
+    out = calls_for(need, {"score": plain}, ratio=1.25)
+    assert out["early_years"].tolist() == [True, True, False, False, False]
 
 
 def test_calls_for_missing_values_call_for_nothing():

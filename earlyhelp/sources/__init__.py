@@ -32,7 +32,6 @@ Example
 from __future__ import annotations
 
 __all__ = [
-    "PRODUCES",
     "SOURCES",
     "Source",
     "bridge_2011_to_2021",
@@ -63,7 +62,6 @@ from earlyhelp.sources.population import read_population
 from earlyhelp.text import did_you_mean
 from earlyhelp.validation import ValidationReport
 
-PRODUCES = ("services", "need", "postcodes", "lookup")
 # Options read_source itself takes for tables keyed by area (need): bridging to 2021 LSOAs.
 BRIDGE_OPTIONS = ("to_lsoa21", "lsoa21_weights", "lsoa21_weights_column")
 
@@ -75,7 +73,7 @@ class Source:
     name: str
     read: Callable[..., pd.DataFrame]
     description: str
-    produces: str
+    produces: str  # the earlyhelp table it makes: services, need, postcodes or lookup
     example: str
     many_files: bool = False  # takes a folder or a list of files as well as one file
 

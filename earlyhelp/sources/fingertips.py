@@ -100,25 +100,14 @@ def read_fingertips(
         indicator, period, sex, age and area type chosen.
     """
     table = read_text_table(Path(path), report=report, is_header=_is_header)
-    cols = {key: find_column(table.frame.columns, [h]) for key, h in _COLUMNS.items()}
-    for key in ("area_code", "value"):
-        if cols[key] is None:
-            raise InputError(
-                f"{table.file}: no '{_COLUMNS[key]}' column; this does not look like a "
-                "Fingertips export (use 'Export table to CSV file' or the API's CSV)"
-            )
+    cols = _fingertips_columns(table)
     if cols["category"] is not None:
         table = subset(table, (text(table, cols["category"]) == "").to_numpy())
     ind_ids = text(table, cols["indicator_id"])
     ind_names = text(table, cols["indicator_name"])
     table, chosen_id = _pick_indicator(table, ind_ids, ind_names, indicator)
     chosen_name = text(table, cols["indicator_name"]).iloc[0] if len(table.frame) else ""
-    stem = name or f"fingertips_{re.sub(r'[^0-9a-z]+', '_', chosen_id.lower()) or 'indicator'}"
-    if not _NAME.match(stem):
-        raise InputError(
-            f"fingertips: name '{stem}' must be snake_case (small letters, digits and _), "
-            "such as low_income_children"
-        )
+    stem = _stem(name, chosen_id)
     chosen: dict[str, str] = {"indicator_id": chosen_id, "indicator_name": chosen_name}
     for key, wanted, default in (
         ("sex", sex, "Persons"),
@@ -127,8 +116,44 @@ def read_fingertips(
     ):
         table, chosen[key] = _pick(table, cols[key], wanted, default, key)
     table, chosen["time_period"] = _pick_period(table, cols, time_period)
-
     codes = text(table, cols["area_code"])
+    _report_repeated_areas(table, cols, codes, report)
+    out = _indicator_values(table, cols, codes, stem, report)
+    out.attrs.update(chosen)
+    out.attrs["column_kinds"] = _column_kinds(stem)
+    out.attrs["rate_denominators"] = {f"{stem}_value": f"{stem}_denominator"}
+    return out.reset_index(drop=True)
+
+
+def _fingertips_columns(table: Table) -> dict[str, str | None]:
+    """Canonical name -> the file's header (None where absent); an area code and a value
+    are required."""
+    cols = {key: find_column(table.frame.columns, [h]) for key, h in _COLUMNS.items()}
+    for key in ("area_code", "value"):
+        if cols[key] is None:
+            raise InputError(
+                f"{table.file}: no '{_COLUMNS[key]}' column; this does not look like a "
+                "Fingertips export (use 'Export table to CSV file' or the API's CSV)"
+            )
+    return cols
+
+
+def _stem(name: str, indicator_id: str) -> str:
+    """The stem of the output columns: ``name``, or ``fingertips_<indicator id>``; it
+    must be snake_case."""
+    stem = name or f"fingertips_{re.sub(r'[^0-9a-z]+', '_', indicator_id.lower()) or 'indicator'}"
+    if not _NAME.match(stem):
+        raise InputError(
+            f"fingertips: name '{stem}' must be snake_case (small letters, digits and _), "
+            "such as low_income_children"
+        )
+    return stem
+
+
+def _report_repeated_areas(
+    table: Table, cols: dict[str, str | None], codes: pd.Series, report: ValidationReport
+) -> None:
+    """An error for areas left with more than one row once the rows are chosen."""
     repeated = codes.duplicated(keep=False).to_numpy()
     if repeated.any():
         report.error(
@@ -140,6 +165,17 @@ def read_fingertips(
             "sex, age and area_type options",
             rows=[table.lines[i] for i in np.flatnonzero(repeated)],
         )
+
+
+def _indicator_values(
+    table: Table,
+    cols: dict[str, str | None],
+    codes: pd.Series,
+    stem: str,
+    report: ValidationReport,
+) -> pd.DataFrame:
+    """One row per area: its code and name and the indicator's value, 95% limits, count
+    and denominator as ``<stem>_value``...; areas without a value are reported."""
     out = pd.DataFrame(
         {"area_code": codes, "area_name": text(table, cols["area_name"])},
     )
@@ -147,8 +183,12 @@ def read_fingertips(
         values = numbers(table, cols[key], report=report)
         out[f"{stem}_{key}"] = as_counts(values) if key in ("count", "denominator") else values
     _report_missing(table, cols, out[f"{stem}_value"], report)
-    out.attrs.update(chosen)
-    out.attrs["column_kinds"] = {
+    return out
+
+
+def _column_kinds(stem: str) -> dict[str, str]:
+    """How each output column is brought onto 2021 LSOAs (see ``to_lsoa21``)."""
+    return {
         "area_code": "text",
         "area_name": "text",
         f"{stem}_value": "rate",
@@ -157,8 +197,6 @@ def read_fingertips(
         f"{stem}_count": "count",
         f"{stem}_denominator": "count",
     }
-    out.attrs["rate_denominators"] = {f"{stem}_value": f"{stem}_denominator"}
-    return out.reset_index(drop=True)
 
 
 def _is_header(row) -> bool:

@@ -130,35 +130,14 @@ def read_gias(
         establishment type). Easting and northing are British National Grid metres;
         latitude and longitude are left out when the file has none (as published).
     """
-    if kind not in GIAS_KINDS:
-        raise InputError(
-            f"gias: kind '{kind}' is not known{did_you_mean(kind, GIAS_KINDS)}; "
-            f"choose one of: {', '.join(GIAS_KINDS)}"
-        )
+    _check_kind(kind)
     table = read_text_table(Path(path), report=report, is_header=_is_header)
-    cols = {key: find_column(table.frame.columns, names) for key, names in _COLUMNS.items()}
-    for key in ("urn", "name"):
-        if cols[key] is None:
-            raise InputError(
-                f"{table.file}: this is not a GIAS establishment file: no '{_COLUMNS[key][0]}' "
-                "column; download 'Establishment fields CSV' from Get Information About Schools"
-            )
+    cols = _gias_columns(table)
     centre = _is_centre(table, cols)
     status = _status(table, cols, report)
-    keep = ~centre if kind == "schools" else (centre if kind == "childrens_centres" else None)
-    keep = np.ones(len(table.frame), bool) if keep is None else keep
-    if not include_closed:
-        keep &= (status != "closed").to_numpy()
+    keep = _kept(kind, centre, status, include_closed=include_closed)
     if kind == "childrens_centres" and not centre.any():
-        types = text(table, cols["type_name"]).value_counts().index[:6]
-        report.warn(
-            table.file,
-            cols["type_name"] or cols["type_code"] or "",
-            "the file holds no children's centres (establishment types 47 and 48); types "
-            f"found include: {', '.join(map(str, types)) or 'none'}",
-            "download the 'all establishments' extract, which includes children's centres, "
-            "or import this file with kind = schools for sites",
-        )
+        _warn_no_centres(table, cols, report)
     lat = numbers(table, cols["latitude"], report=report)
     lon = numbers(table, cols["longitude"], report=report)
     east, north = _grid(table, cols, report, keep & lat.isna().to_numpy())
@@ -173,45 +152,118 @@ def read_gias(
         "postcode": postcodes(text(table, cols["postcode"])).fillna(""),
     }
     if kind == "childrens_centres":
-        assumed = low.isna() & high.isna()
-        linked = _type_code(table, cols) == 48
-        notes = pd.Series("", index=table.frame.index, dtype="string")
-        notes = notes.mask(linked, "linked site")
-        proposed = text(table, cols["status"]).str.lower().str.contains("proposed to close")
-        notes = _append(notes, proposed, "proposed to close")
-        notes = _append(notes, assumed, f"ages 0-{centre_max_age} assumed (under-fives)")
-        out = pd.DataFrame(
-            {
-                "service_id": text(table, cols["urn"]),
-                "provider": text(table, cols["la_name"]),
-                "categories": "childrens_centre",
-                "min_age": as_counts(low.where(~assumed, 0.0)),
-                "max_age": as_counts(high.where(~assumed, float(centre_max_age))),
-                "delivery": "in_person",
-                "status": status,
-                "contact": text(table, cols["phone"]),
-                "notes": notes,
-                **common,
-            }
-        )[list(CENTRE_COLUMNS)]
+        out = _centres(table, cols, status, low, high, common, centre_max_age=centre_max_age)
     else:
-        out = pd.DataFrame(
-            {
-                "site_id": text(table, cols["urn"]),
-                "kind": text(table, cols["type_name"]),
-                "phase": text(table, cols["phase"]),
-                "status": status,
-                "min_age": as_counts(low),
-                "max_age": as_counts(high),
-                "area_code": text(table, cols["lsoa"]),
-                **common,
-            }
-        )[list(SITE_COLUMNS)]
+        out = _sites(table, cols, status, low, high, common)
     for column in ("easting", "northing"):
         out[column] = as_counts(out[column])
     if lat.isna().all() and lon.isna().all():  # the published extract has grid references only
         out = out.drop(columns=["latitude", "longitude"])
     return out.loc[keep].reset_index(drop=True)
+
+
+def _check_kind(kind: str) -> None:
+    """Refuse a ``kind`` that is not one of :data:`GIAS_KINDS`, naming the nearest."""
+    if kind not in GIAS_KINDS:
+        raise InputError(
+            f"gias: kind '{kind}' is not known{did_you_mean(kind, GIAS_KINDS)}; "
+            f"choose one of: {', '.join(GIAS_KINDS)}"
+        )
+
+
+def _gias_columns(table: Table) -> dict[str, str | None]:
+    """Canonical name -> the file's header in either layout (None where absent); the URN
+    and the name are required."""
+    cols = {key: find_column(table.frame.columns, names) for key, names in _COLUMNS.items()}
+    for key in ("urn", "name"):
+        if cols[key] is None:
+            raise InputError(
+                f"{table.file}: this is not a GIAS establishment file: no '{_COLUMNS[key][0]}' "
+                "column; download 'Establishment fields CSV' from Get Information About Schools"
+            )
+    return cols
+
+
+def _kept(kind: str, centre: np.ndarray, status: pd.Series, *, include_closed: bool) -> np.ndarray:
+    """The establishments of ``kind`` (children's centres, the others, or all), without
+    closed ones unless ``include_closed``."""
+    keep = ~centre if kind == "schools" else (centre if kind == "childrens_centres" else None)
+    keep = np.ones(len(status), bool) if keep is None else keep
+    if not include_closed:
+        keep &= (status != "closed").to_numpy()
+    return keep
+
+
+def _warn_no_centres(table: Table, cols: dict[str, str | None], report: ValidationReport) -> None:
+    """A warning for a file without children's centres, naming the types it holds."""
+    types = text(table, cols["type_name"]).value_counts().index[:6]
+    report.warn(
+        table.file,
+        cols["type_name"] or cols["type_code"] or "",
+        "the file holds no children's centres (establishment types 47 and 48); types "
+        f"found include: {', '.join(map(str, types)) or 'none'}",
+        "download the 'all establishments' extract, which includes children's centres, "
+        "or import this file with kind = schools for sites",
+    )
+
+
+def _centres(
+    table: Table,
+    cols: dict[str, str | None],
+    status: pd.Series,
+    low: pd.Series,
+    high: pd.Series,
+    common: dict[str, pd.Series],
+    *,
+    centre_max_age: int,
+) -> pd.DataFrame:
+    """Children's centres as services (:data:`CENTRE_COLUMNS`); without statutory ages a
+    centre serves ages 0 to ``centre_max_age``, which its notes say."""
+    assumed = low.isna() & high.isna()
+    linked = _type_code(table, cols) == 48
+    notes = pd.Series("", index=table.frame.index, dtype="string")
+    notes = notes.mask(linked, "linked site")
+    proposed = text(table, cols["status"]).str.lower().str.contains("proposed to close")
+    notes = _append(notes, proposed, "proposed to close")
+    notes = _append(notes, assumed, f"ages 0-{centre_max_age} assumed (under-fives)")
+    return pd.DataFrame(
+        {
+            "service_id": text(table, cols["urn"]),
+            "provider": text(table, cols["la_name"]),
+            "categories": "childrens_centre",
+            "min_age": as_counts(low.where(~assumed, 0.0)),
+            "max_age": as_counts(high.where(~assumed, float(centre_max_age))),
+            "delivery": "in_person",
+            "status": status,
+            "contact": text(table, cols["phone"]),
+            "notes": notes,
+            **common,
+        }
+    )[list(CENTRE_COLUMNS)]
+
+
+def _sites(
+    table: Table,
+    cols: dict[str, str | None],
+    status: pd.Series,
+    low: pd.Series,
+    high: pd.Series,
+    common: dict[str, pd.Series],
+) -> pd.DataFrame:
+    """Establishments as candidate sites (:data:`SITE_COLUMNS`): ``site_id`` is the URN,
+    ``kind`` the establishment type."""
+    return pd.DataFrame(
+        {
+            "site_id": text(table, cols["urn"]),
+            "kind": text(table, cols["type_name"]),
+            "phase": text(table, cols["phase"]),
+            "status": status,
+            "min_age": as_counts(low),
+            "max_age": as_counts(high),
+            "area_code": text(table, cols["lsoa"]),
+            **common,
+        }
+    )[list(SITE_COLUMNS)]
 
 
 def _is_header(row) -> bool:

@@ -152,17 +152,7 @@ def bridge_2011_to_2021(
     values = table.set_index("area_code") if "area_code" in table.columns else table
     values = values.copy()
     values.index = values.index.astype(str)
-    missing = [c for c in named if c not in values.columns]
-    for rate, denominator in rate_map.items():
-        if denominator is not None and denominator not in counts:
-            raise InputError(
-                f"bridge: the denominator '{denominator}' of rate '{rate}' must be one of the "
-                "counts, so that it is apportioned too"
-            )
-    if population is not None and population not in counts:
-        raise InputError(f"bridge: population '{population}' must be one of the counts")
-    if missing:
-        raise InputError(f"bridge: column(s) {', '.join(missing)} are not in the table")
+    _check_columns(values, named, counts, rate_map, population)
     pairs = _pairs(lookup)
     pairs = pairs[pairs["lsoa11cd"].isin(values.index)].reset_index(drop=True)
     share, method = _shares(pairs, weights)
@@ -178,21 +168,48 @@ def bridge_2011_to_2021(
     weight = num[population] if population else pairs["share"]
     for rate, denominator in rate_map.items():
         r = pd.to_numeric(src[rate], errors="coerce").astype(float)
-        if denominator is None:
-            w = weight.where(r.notna())
-            top = (r * w).groupby(by21.to_numpy()).sum(min_count=1)
-            bottom = w.groupby(by21.to_numpy()).sum(min_count=1)
-        else:
-            d = num[denominator].where(r.notna())
-            top = (r * d).groupby(by21.to_numpy()).sum(min_count=1)
-            bottom = d.groupby(by21.to_numpy()).sum(min_count=1)
-        out[rate] = (top / bottom.where(bottom != 0)).reindex(order)
+        w = weight if denominator is None else num[denominator]
+        out[rate] = _weighted_mean(r, w, by21, order)
     unchanged = (pairs["change"] == "U").to_numpy()
     for rank in ranks:
         kept = src[rank].where(unchanged)
         out[rank] = kept.groupby(by21.to_numpy()).first().reindex(order)
     out = out[named]
     return out, _report(pairs, method, values.index, lookup)
+
+
+def _check_columns(
+    values: pd.DataFrame,
+    named: list[str],
+    counts: Sequence[str],
+    rate_map: dict[str, str | None],
+    population: str | None,
+) -> None:
+    """Refuse a rate's denominator or a population that is not a count (it must be
+    apportioned too), and columns that are not in the table."""
+    missing = [c for c in named if c not in values.columns]
+    for rate, denominator in rate_map.items():
+        if denominator is not None and denominator not in counts:
+            raise InputError(
+                f"bridge: the denominator '{denominator}' of rate '{rate}' must be one of the "
+                "counts, so that it is apportioned too"
+            )
+    if population is not None and population not in counts:
+        raise InputError(f"bridge: population '{population}' must be one of the counts")
+    if missing:
+        raise InputError(f"bridge: column(s) {', '.join(missing)} are not in the table")
+
+
+def _weighted_mean(
+    rate: pd.Series, weight: pd.Series, by21: pd.Series, order: np.ndarray
+) -> pd.Series:
+    """Per 2021 LSOA (in ``order``), the mean of the pairs' ``rate`` weighted by their
+    apportioned ``weight`` (a denominator or population; pairs without a rate left out);
+    missing where the weights sum to 0."""
+    w = weight.where(rate.notna())
+    top = (rate * w).groupby(by21.to_numpy()).sum(min_count=1)
+    bottom = w.groupby(by21.to_numpy()).sum(min_count=1)
+    return (top / bottom.where(bottom != 0)).reindex(order)
 
 
 def _pairs(lookup: pd.DataFrame) -> pd.DataFrame:

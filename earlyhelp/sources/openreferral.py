@@ -148,14 +148,7 @@ def read_openreferral(
         location. Services without a location are kept (and reported).
     """
     files = expand_paths(path, pattern="*.json")
-    services = _read_services(files, report)
-    if not services:
-        raise InputError(
-            f"{files[0].name}: no services were found in the file(s); check that this is the "
-            "response of an Open Referral UK /services endpoint"
-        )
-    where = files[0].name if len(files) == 1 else files[0].parent.name
-    services = _drop_repeated_ids(services, where, report)
+    services = _read_directory(files, report)
     frame = pd.DataFrame([s.values for s in services], columns=list(OUTPUT_COLUMNS))
 
     if isinstance(categories, str | Path):
@@ -167,44 +160,13 @@ def read_openreferral(
     _report_terms(services, unmapped, mapping, files, report)
 
     notes = [list(s.notes) for s in services]
-    frame["status"] = _statuses(frame["status"], services, notes, report)
-    for column in ("min_age", "max_age"):
-        frame[column] = as_counts(_ages_in_range(frame[column], column, services, report))
-    frame["postcode"] = postcodes(frame["postcode"]).fillna("")
-    zero = np.array(["coordinates 0,0 ignored" in n for n in notes])
-    _warn_each_file(
-        report,
-        services,
-        zero,
-        "latitude",
-        lambda n, ids: (
-            f"{n} location(s) have latitude and longitude 0,0 (a placeholder, in "
-            f"the sea off Africa); their postcode is used instead ({ids})"
-        ),
-        "give the real coordinates in the directory",
-    )
+    frame = _checked_values(frame, services, notes, report)
     if stale_after_days is not None:
         _flag_stale(services, notes, stale_after_days, reference_date, report)
     frame["notes"] = ["; ".join(n) for n in notes]
 
     _report_unlocated(services, frame, report)
-    keep = np.ones(len(frame), dtype=bool)
-    empty = (frame["categories"] == "").to_numpy()
-    if empty.any() and mapping:
-        _warn_each_file(
-            report,
-            services,
-            empty,
-            "categories",
-            lambda n, ids: (
-                f"{n} service(s) carry no term that maps to a category "
-                f"({ids}){'; they were left out' if drop_uncategorised else ''}"
-            ),
-            "add their terms to the taxonomy mapping if they are early help; "
-            "the warning on unmapped terms lists every term and how often it is used",
-        )
-        if drop_uncategorised:
-            keep &= ~empty
+    keep = _kept(frame, services, mapping, drop_uncategorised, report)
     return frame.loc[keep].reset_index(drop=True)
 
 
@@ -232,6 +194,18 @@ def read_taxonomy_map(path: str | Path, *, report: ValidationReport) -> dict[str
 
 
 # --------------------------------------------------------------------------- reading
+
+
+def _read_directory(files: list[Path], report: ValidationReport) -> list[_Service]:
+    """Every service record of the files, once each (repeated ids are left out)."""
+    services = _read_services(files, report)
+    if not services:
+        raise InputError(
+            f"{files[0].name}: no services were found in the file(s); check that this is the "
+            "response of an Open Referral UK /services endpoint"
+        )
+    where = files[0].name if len(files) == 1 else files[0].parent.name
+    return _drop_repeated_ids(services, where, report)
 
 
 def _read_services(files: list[Path], report: ValidationReport) -> list[_Service]:
@@ -609,6 +583,61 @@ def _flag_stale(services, notes, days: int, reference, report: ValidationReport)
         lambda n, ids: f"{n} assured_date value(s) are not dates ({ids})",
         "dates should be written as YYYY-MM-DD",
     )
+
+
+def _checked_values(
+    frame: pd.DataFrame, services: list[_Service], notes: list[list[str]], report: ValidationReport
+) -> pd.DataFrame:
+    """A copy of ``frame`` with earlyhelp's statuses, ages in whole years up to 25 and
+    normalised postcodes; services with 0,0 coordinates are reported (``notes`` gains the
+    notes of each service)."""
+    frame = frame.copy()
+    frame["status"] = _statuses(frame["status"], services, notes, report)
+    for column in ("min_age", "max_age"):
+        frame[column] = as_counts(_ages_in_range(frame[column], column, services, report))
+    frame["postcode"] = postcodes(frame["postcode"]).fillna("")
+    zero = np.array(["coordinates 0,0 ignored" in n for n in notes])
+    _warn_each_file(
+        report,
+        services,
+        zero,
+        "latitude",
+        lambda n, ids: (
+            f"{n} location(s) have latitude and longitude 0,0 (a placeholder, in "
+            f"the sea off Africa); their postcode is used instead ({ids})"
+        ),
+        "give the real coordinates in the directory",
+    )
+    return frame
+
+
+def _kept(
+    frame: pd.DataFrame,
+    services: list[_Service],
+    mapping: dict[str, list[str]],
+    drop_uncategorised: bool,
+    report: ValidationReport,
+) -> np.ndarray:
+    """The services to keep: with ``drop_uncategorised``, those whose terms map to a
+    category; the others are named in a warning (when there is a mapping)."""
+    keep = np.ones(len(frame), dtype=bool)
+    empty = (frame["categories"] == "").to_numpy()
+    if empty.any() and mapping:
+        _warn_each_file(
+            report,
+            services,
+            empty,
+            "categories",
+            lambda n, ids: (
+                f"{n} service(s) carry no term that maps to a category "
+                f"({ids}){'; they were left out' if drop_uncategorised else ''}"
+            ),
+            "add their terms to the taxonomy mapping if they are early help; "
+            "the warning on unmapped terms lists every term and how often it is used",
+        )
+        if drop_uncategorised:
+            keep &= ~empty
+    return keep
 
 
 def _statuses(status: pd.Series, services, notes, report: ValidationReport) -> pd.Series:
