@@ -207,17 +207,21 @@ def related_sections(
 ) -> tuple[list[ReportSection], list[str]]:
     """The report sections of the siting and scenario products made for a run.
 
-    They are the folders beside the run's ``folder`` whose manifest names the same run and
-    that hold a ``report_section.json``. One made from other input files than ``inputs``
-    (records with ``role`` and ``sha256``) is left out, and a note says so.
-    Returns (sections in folder-name order, notes).
+    They are the folders beside the run's ``folder`` that hold a ``report_section.json``
+    and whose manifest names the same run and the same config file. One made from other
+    input files than ``inputs`` (records with ``role`` and ``sha256``) is left out, and a
+    note says so. Returns (sections in folder-name order, notes).
     """
     now = {_field(r, "role"): _field(r, "sha256") for r in inputs}
+    config_file = str(cfg.source.resolve()) if cfg.source else None
     sections, notes = [], []
     parent = Path(folder).resolve().parent
     for other in sorted(p for p in parent.iterdir() if (p / REPORT_SECTION).is_file()):
         manifest = _read_json(other / "manifest.json")
-        if manifest.get("run") != cfg.run.name or other.name.startswith("."):
+        same_run = manifest.get("run") == cfg.run.name
+        if not same_run or manifest.get("config_file") != config_file:
+            continue
+        if other.name.startswith("."):  # a staging folder, or a user's hidden one
             continue
         read = {r.get("role"): r.get("sha256") for r in manifest.get("inputs", [])}
         if any(read.get(role, sha) != sha for role, sha in now.items()):
