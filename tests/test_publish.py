@@ -32,6 +32,11 @@ def _section(children: float) -> ReportSection:
     )
 
 
+def _page(folder):
+    (folder / "page.html").write_text("<p>hi</p>", encoding="utf-8")
+    return {"page.html": "a page"}
+
+
 def test_a_product_folder_lists_every_file_and_whether_it_may_be_published(tiny, tmp_path):
     cfg = load_config(tiny.config)
     analyst = pd.DataFrame({"area": ["a", "b"], "children": [3, 40]})
@@ -40,11 +45,7 @@ def test_a_product_folder_lists_every_file_and_whether_it_may_be_published(tiny,
         "site",
         cfg,
         tables={"analyst": analyst, "published": published},
-        pages=(
-            lambda folder: (
-                (folder / "page.html").write_text("<p>hi</p>") and {"page.html": "a page"}
-            ),
-        ),
+        pages=(_page,),
         report=_section(120.0),
     )
     folder = write_product(product, tmp_path / "out")
