@@ -17,6 +17,7 @@ import geopandas as gpd
 from earlyhelp.accessibility import AccessResult, compute_access
 from earlyhelp.config import Config
 from earlyhelp.distance import DistanceModel, make_distance_model
+from earlyhelp.errors import EarlyHelpError
 from earlyhelp.loading import Inputs, load_inputs
 from earlyhelp.need import area_need_index
 from earlyhelp.sufficiency import GapCutoffs, Sufficiency, assess_sufficiency
@@ -42,6 +43,15 @@ class Assessment:
     @property
     def services(self) -> gpd.GeoDataFrame:
         return self.inputs.services
+
+    def require_sufficiency(self) -> Sufficiency:
+        """The sufficiency tables; an error for a run that measured access only."""
+        if self.sufficiency is None:
+            raise EarlyHelpError(
+                "this run measured access only; it needs the sufficiency analysis (make it "
+                "with 'earlyhelp run', or call assess(cfg) with sufficiency=True)"
+            )
+        return self.sufficiency
 
 
 def _noop(_: str) -> None:

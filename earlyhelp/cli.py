@@ -31,7 +31,7 @@ def plain_text(value: object) -> str:
 class _Group(TyperGroup):
     """Catches every error once and turns it into a message and an exit code."""
 
-    def invoke(self, ctx: typer.Context):
+    def invoke(self, ctx):  # the click.Context that typer vendors
         try:
             return super().invoke(ctx)
         except ValidationFailed as exc:
@@ -234,7 +234,7 @@ def compare(
     if (district is None) != (other is None):
         raise typer.BadParameter("give both --district and --with, or neither")
     summary, long = commands.comparison(cfg, run_dir)
-    if district is None:
+    if district is None or other is None:
         title, columns, table = _district_view(summary, cfg.disclosure.symbol)
     else:
         title, columns, table = _pair_view(summary, long, district, other)
@@ -358,10 +358,10 @@ def demo_data(
 
 @app.command()
 def offer(
-    config: ConfigOpt = Path("config.toml"),
     age: Annotated[
         int, typer.Option(help="The child's age in completed years (0 for a baby).", min=0)
-    ] = ...,
+    ],
+    config: ConfigOpt = Path("config.toml"),
     needs: Annotated[
         list[str] | None,
         typer.Option(help="Kinds of help needed: category keys, comma-separated (default all)."),

@@ -132,7 +132,7 @@ def comparison(cfg: Config, run_dir: Path | None = None) -> tuple[pd.DataFrame, 
     if run_dir is not None:
         return read_run_comparison(run_dir)
     assessment = assess(cfg)
-    return publishable_summary(assessment), assessment.sufficiency.districts
+    return publishable_summary(assessment), assessment.require_sufficiency().districts
 
 
 def validate(cfg: Config, report_csv: Path | None = None) -> tuple[ValidationReport, Path]:

@@ -464,7 +464,7 @@ def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: t
         return _convert(inner, value, file, where, owner)
     if hint is Any:  # a reader's options: checked by the reader itself
         return value
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, value, file, where)
     if origin is dict:
         if not isinstance(value, dict):
@@ -488,7 +488,7 @@ def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: t
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f'{file}: \'{key}\' must be a list of names, like ["a", "b"]')
-        choices = CHOICES.get((where[0], where[-1]))
+        choices = CHOICES.get((where[0], where[-1]), ())
         for name in value if choices else ():
             if name not in choices:
                 raise ConfigError(
@@ -513,7 +513,7 @@ def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: t
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"{file}: '{key}' must be text in quotes, not {value!r}")
-        choices = CHOICES.get((where[0], where[-1]))
+        choices = CHOICES.get((where[0], where[-1]), ())
         empty_ok = value == "" and _default(owner, where[-1]) == ""
         if choices and value not in choices and not empty_ok:
             raise ConfigError(
@@ -534,7 +534,7 @@ def _resolve_paths(obj: Any, base: Path) -> Any:
     """Return ``obj`` with every relative Path made absolute against ``base``."""
     if isinstance(obj, Path):
         return obj if obj.is_absolute() else base / obj
-    if dataclasses.is_dataclass(obj):
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         changes = {
             f.name: _resolve_paths(getattr(obj, f.name), base)
             for f in dataclasses.fields(obj)
@@ -568,8 +568,12 @@ def _cross_check(cfg: Config, file: Path) -> None:
                     f"{file}: [indicators.{name}] calls for unknown category '{cat}'"
                     f"{did_you_mean(cat, keys)}; categories are: {', '.join(keys)}"
                 )
-    sections = {"services": cfg.services, "centres": cfg.centres, "need": cfg.need}
-    sections["postcodes"] = cfg.postcodes
+    sections: dict[str, ServicesInput | NeedInput | PostcodeInput] = {
+        "services": cfg.services,
+        "centres": cfg.centres,
+        "need": cfg.need,
+        "postcodes": cfg.postcodes,
+    }
     for section, spec in sections.items():
         if not spec.format:
             continue

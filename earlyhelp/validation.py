@@ -172,7 +172,7 @@ def _rows(rows: Iterable[int] | int | str) -> str:
 
 def rows_where(rows: Sequence[int], mask: Iterable[bool] | np.ndarray) -> list[int]:
     """The row numbers (as a person sees them) of the records where ``mask`` is true."""
-    return [rows[i] for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+    return [rows[int(i)] for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
 
 
 def sheet_rows(index: pd.Index | Sequence[int], *, header_rows: int = 1) -> list[int]:
@@ -244,7 +244,7 @@ def parse_numbers(
             f"{bad.sum()} value(s) are not numbers: {examples}",
             "write plain numbers such as 3000 or 12.5 (no £, commas, spaces or words); "
             "leave the cell empty if the value is unknown",
-            rows=[rows[i] for i in pos],
+            rows=[rows[int(i)] for i in pos],
         )
     out = pd.to_numeric(text.where(plain), errors="coerce").astype(float)
     return pd.Series(out.to_numpy(), index=values.index, name=values.name)
@@ -267,7 +267,7 @@ def check_non_negative(
             field,
             f"{neg.sum()} negative value(s), e.g. {values.iloc[pos[0]]:g}",
             f"{field} cannot be below zero; correct the value or leave it empty if unknown",
-            rows=[rows[i] for i in pos],
+            rows=[rows[int(i)] for i in pos],
         )
 
 
@@ -290,7 +290,7 @@ def check_duplicates(
             field,
             f"id '{value}' appears {len(pos)} times",
             "give each row its own id, or remove the repeated rows",
-            rows=[rows[i] for i in pos],
+            rows=[rows[int(i)] for i in pos],
         )
 
 
@@ -314,7 +314,7 @@ def check_ages(
             f"{bad.sum()} row(s) have min_age above max_age "
             f"(e.g. {min_age.iloc[i]:g} > {max_age.iloc[i]:g})",
             f"swap '{fields[0]}' and '{fields[1]}' where they were entered the wrong way round",
-            rows=[rows[i] for i in pos],
+            rows=[rows[int(i)] for i in pos],
         )
     for values, name in ((min_age, fields[0]), (max_age, fields[1])):
         out = ((values < 0) | (values > 25)).to_numpy()
@@ -325,7 +325,7 @@ def check_ages(
                 name,
                 f"{out.sum()} age(s) outside 0 to 25, e.g. {values.iloc[pos[0]]:g}",
                 "give ages in whole years (0 to 25), not months or dates",
-                rows=[rows[i] for i in pos],
+                rows=[rows[int(i)] for i in pos],
             )
 
 
@@ -348,7 +348,7 @@ def check_choices(
             field,
             f"'{value}' is not a valid {field}{did_you_mean(str(value), choices)}",
             f"use one of: {', '.join(choices)}",
-            rows=[rows[i] for i in pos],
+            rows=[rows[int(i)] for i in pos],
         )
     return clean
 

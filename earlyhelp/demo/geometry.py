@@ -64,7 +64,7 @@ def greedy_spread(points: np.ndarray, min_gap: np.ndarray | float, limit: int) -
     for i in range(len(points)):
         if taken:
             d = dist(points[taken], points[i])
-            if np.any(d < (min_gap if np.isscalar(min_gap) else min_gap[taken])):
+            if np.any(d < (min_gap if np.isscalar(min_gap) else np.asarray(min_gap)[taken])):
                 continue
         taken.append(i)
         if len(taken) == limit:

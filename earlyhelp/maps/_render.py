@@ -51,15 +51,19 @@ class VerbatimMacroElement(MacroElement):
 
     html_index: int | None = None  # where its html goes among the page's (None = end)
 
-    def render(self, **kwargs) -> None:
+    # branca types Element.render as returning HTML; a MacroElement renders into its
+    # figure and returns None, as branca's own MacroElement.render does
+    def render(self, **kwargs) -> None:  # type: ignore[override]
         render_verbatim(self, html_index=self.html_index, **kwargs)
 
 
 class VerbatimLayer(Layer):
     """A folium Layer (listed in the layer control) rendered like VerbatimMacroElement."""
 
-    def render(self, **kwargs) -> None:
+    def render(self, **kwargs) -> None:  # type: ignore[override]  # as above
         if self.show:
+            if self._parent is None:
+                raise ValueError(f"{self.get_name()}: add the layer to a map before drawing")
             self.add_child(
                 ElementAddToElement(
                     element_name=self.get_name(),

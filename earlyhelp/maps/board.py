@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import folium
+from branca.element import Figure
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -520,7 +521,9 @@ def _build(
         services = services.to_crs(areas.crs)
     shapes = _shapes(areas, services, districts=districts, simplify_m=map_cfg.simplify_m)
     m = _new_map(shapes.areas.total_bounds, map_cfg.tiles)
-    m.get_root().title = escape_text(title, max_chars=200)
+    root = m.get_root()
+    if isinstance(root, Figure):  # a map's root is always its page
+        root.title = escape_text(title, max_chars=200)
     choices = _add_areas(m, areas, shapes.areas, layers=layers, classes=classes, details=details)
     drawn, groups = _add_services(m, services, categories=categories, areas_index=areas.index)
     lines = _add_outlines(m, shapes)

@@ -16,6 +16,7 @@ __all__ = [
 ]
 
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -155,7 +156,7 @@ def write_run_maps(
     """
     shown, layers = board_layers(areas, cfg, cost_unit=cost_unit)
     details = {k: v for k, v in _DETAILS.items() if k in shown}
-    common = {
+    common: dict[str, Any] = {
         "layers": layers,
         "categories": cfg.categories,
         "map_cfg": cfg.map,

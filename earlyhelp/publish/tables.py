@@ -20,7 +20,7 @@ def publishable_summary(assessment: Assessment) -> pd.DataFrame:
     rates, intervals and comparisons built on them with them."""
     d = assessment.config.disclosure
     shown = suppress(
-        assessment.sufficiency.summary,
+        assessment.require_sufficiency().summary,
         count_columns=["children", "children_full_core_range", "priority_gap_children"],
         rate_columns={
             "pct_full_core_range": ["children_full_core_range", "children"],

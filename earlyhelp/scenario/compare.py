@@ -126,7 +126,7 @@ def run_scenario(
         postcodes=inputs.postcodes,
     )
     changed = dataclasses.replace(inputs, services=services)
-    after = analyse(cfg, changed, model=model, cutoffs=baseline.sufficiency.cutoffs)
+    after = analyse(cfg, changed, model=model, cutoffs=baseline.require_sufficiency().cutoffs)
     return compare_assessments(baseline, after, scenario=scenario, changes=changes)
 
 
@@ -312,7 +312,7 @@ def _area_table(
     out["categories_lost"] = names_of(lost).to_numpy()
     out["categories_gained"] = names_of(gained).to_numpy()
     out["new_priority_gaps"] = names_of(new_gap).to_numpy()
-    rb, ra = before.sufficiency.range, after.sufficiency.range
+    rb, ra = before.require_sufficiency().range, after.require_sufficiency().range
     out["full_core_range_before"] = rb["full_core_range"].reindex(areas.index).to_numpy()
     out["full_core_range_after"] = ra["full_core_range"].reindex(areas.index).to_numpy()
     for cat in touched:

@@ -292,7 +292,7 @@ def _nearest_new_site(
     new_site = np.where(has, site_ids[best] if len(chosen) else None, None)
     cost_new = np.where(has, sub_cost[np.arange(n), best] if len(chosen) else 0, np.nan)
     in_reach_new = np.isfinite(sub_cost).any(axis=1) if len(chosen) else np.zeros(n, bool)
-    return new_site, cost_new, in_reach_new
+    return np.asarray(new_site), np.asarray(cost_new), np.asarray(in_reach_new)
 
 
 def _areas_table(

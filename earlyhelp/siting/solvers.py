@@ -170,10 +170,10 @@ def _greedy_swap(
         kept = (at @ sub.multiply(lonely[:, None]).tocsc()).toarray()  # candidates x chosen
         delta = gain_free[:, None] + kept - loss[None, :]
         delta[s, :] = -np.inf
-        j, t = np.unravel_index(int(np.argmax(delta)), delta.shape)
+        j, t = (int(v) for v in np.unravel_index(int(np.argmax(delta)), delta.shape))
         if not delta[j, t] > tol:
             break
-        chosen[t] = int(j)
+        chosen[t] = j
         swaps += 1
     return np.asarray(chosen, dtype=int), swaps
 
@@ -285,7 +285,10 @@ def _solve_exact(
     begin = time.perf_counter()
     m = a.shape[1]
     rows, ar, model = _cover_model(a, w, k)
-    greedy, _ = _greedy_swap(a, w, k, max_swaps=max_swaps)
+    greedy, _swaps = _greedy_swap(a, w, k, max_swaps=max_swaps)
+    values: np.ndarray | None
+    bound: float | None
+    gap: float | None
     if not len(rows):  # nothing to gain anywhere
         chosen = greedy
         values, status, bound, gap = None, "Optimal (nothing to reach)", 0.0, 0.0

@@ -222,7 +222,9 @@ def _band(groups: dict[str, pd.DataFrame], lo: int, hi: int) -> pd.Series | None
     parts = []
     for sex in ("f", "m"):
         frame = groups.get(sex)
-        cols = _cover(frame.attrs["ages"], lo, hi) if frame is not None else None
+        if frame is None:
+            return None
+        cols = _cover(frame.attrs["ages"], lo, hi)
         if cols is None:
             return None
         parts.append(frame[cols].sum(axis=1, min_count=1))

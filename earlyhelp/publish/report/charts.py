@@ -25,6 +25,14 @@ _COMPARISON_COLOUR = {
 }
 
 
+def _known(cell: Any) -> float:
+    """The number of a cell already known to be shown (the charts draw only those)."""
+    value = number(cell)
+    if value is None:
+        raise ValueError(f"a chart was given a hidden or missing value: {cell!r}")
+    return value
+
+
 def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     span = max(hi - lo, 1e-9)
     raw = span / n
@@ -39,7 +47,7 @@ def dot_chart(districts: list[dict[str, Any]], county: float | None) -> dict[str
     width, left, right, top, row_h = 720, 170, 60, 30, 26
     shown = [d for d in districts if number(d["pct"]) is not None]
     hidden = [d["name"] for d in districts if number(d["pct"]) is None]
-    shown.sort(key=lambda d: number(d["pct"]))
+    shown.sort(key=lambda d: _known(d["pct"]))
     values = [
         v
         for d in shown
@@ -58,7 +66,7 @@ def dot_chart(districts: list[dict[str, Any]], county: float | None) -> dict[str
 
     rows = []
     for i, d in enumerate(shown):
-        v = number(d["pct"])
+        v = _known(d["pct"])
         lv, uv = number(d["lower"]), number(d["upper"])
         rows.append(
             {
@@ -99,18 +107,18 @@ def funnel_chart(districts: list[dict[str, Any]], county: float | None) -> dict[
     if county is None or not pts:
         return None
     width, height, left, right, top, bottom = 720, 380, 70, 170, 20, 50
-    n_max = max(number(d["children"]) for d in pts) * 1.15
+    n_max = max(_known(d["children"]) for d in pts) * 1.15
     n_min = max(n_max / 200, 10.0)
     grid = np.geomspace(n_min, n_max, 120)
     # widened for overdispersion (Spiegelhalter 2005): districts differ for real reasons
     # besides their size, and the plain limits would put nearly every one outside
     phi = overdispersion(
-        [number(d["pct"]) / 100 for d in pts],
-        [number(d["children"]) for d in pts],
+        [_known(d["pct"]) / 100 for d in pts],
+        [_known(d["children"]) for d in pts],
         county / 100,
     )
     limits = funnel_limits(grid, county, statistic="proportion", per=100.0, phi=phi)
-    values = [number(d["pct"]) for d in pts] + [county]
+    values = [_known(d["pct"]) for d in pts] + [county]
     y_lo = max(0.0, np.floor((min(values) - 10) / 10) * 10)
     y_hi = min(100.0, np.ceil((max(values) + 10) / 10) * 10)
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -127,10 +135,10 @@ def funnel_chart(districts: list[dict[str, Any]], county: float | None) -> dict[
 
     points = []
     for d in pts:
-        v = number(d["pct"])
+        v = _known(d["pct"])
         points.append(
             {
-                "cx": x(number(d["children"])),
+                "cx": x(_known(d["children"])),
                 "cy": y(v),
                 "name": d["name"],
                 "value": fmt_pct(d["pct"]),

@@ -182,11 +182,11 @@ def _children(a: Assessment) -> pd.Series:
 
 def _range_of_help(a: Assessment) -> dict[str, Any]:
     """Section 2: each category's services, reach and the need that calls for it."""
-    cfg, suff = a.config, a.sufficiency
+    cfg, suff = a.config, a.require_sufficiency()
     gaps = suff.gaps
     reach = gaps.pivot(index="area_code", columns="category", values="within_reach")
     kids = gaps.pivot(index="area_code", columns="category", values="children")
-    called = a.sufficiency.called.reindex(
+    called = a.require_sufficiency().called.reindex(
         index=reach.index, columns=reach.columns, fill_value=False
     )
     missing = called.astype(bool) & ~reach.astype(bool)
@@ -264,7 +264,7 @@ def _range_of_help(a: Assessment) -> dict[str, Any]:
 
 def _sectors(a: Assessment) -> list[dict[str, Any]]:
     """Share of children 0-19 living where each sector has an active service in reach."""
-    cfg, range_table = a.config, a.sufficiency.range
+    cfg, range_table = a.config, a.require_sufficiency().range
     if "sectors_within_reach" not in range_table:
         return []
     kids = _children(a)
@@ -306,7 +306,7 @@ def _county_limits(gaps: pd.DataFrame) -> tuple[float, float]:
 
 def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
     """Section 3: each category's share within reach, district by district."""
-    cfg, d = a.config, a.sufficiency.districts
+    cfg, d = a.config, a.require_sufficiency().districts
     rows = d[d["measure"] == "share_within_reach"]
     names = summary["district_name"].drop(index="County")
     codes = list(names.index)
@@ -326,7 +326,9 @@ def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
             }
         )
         total_n, total_d = float(num.sum()), float(den.sum())
-        lo, hi = _county_limits(a.sufficiency.gaps[a.sufficiency.gaps["category"] == key])
+        lo, hi = _county_limits(
+            a.require_sufficiency().gaps[a.require_sufficiency().gaps["category"] == key]
+        )
         part.loc["County"] = {
             "within": total_n,
             "out_of_reach": total_d - total_n,
@@ -375,7 +377,7 @@ def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
 def _resourcing(a: Assessment) -> dict[str, Any]:
     """Section 4: spend and value for money per district and for the county."""
     cfg = a.config
-    table = a.sufficiency.resourcing.copy()
+    table = a.require_sufficiency().resourcing.copy()
     counts = ["children", "reached"]
     rates = {
         "spend_per_child": "children",
@@ -410,9 +412,9 @@ def _resourcing(a: Assessment) -> dict[str, Any]:
                 "capacity_used": row["capacity_used"],
             }
         )
-    raw = a.sufficiency.resourcing.drop(index="county")
+    raw = a.require_sufficiency().resourcing.drop(index="county")
     spend = raw["spend_per_child"].dropna()
-    county = a.sufficiency.resourcing.loc["county"]
+    county = a.require_sufficiency().resourcing.loc["county"]
     return {
         "rows": rows,
         "in_need": "children_in_need" in table,
@@ -426,7 +428,7 @@ def _resourcing(a: Assessment) -> dict[str, Any]:
 
 def _priority_gaps(a: Assessment) -> dict[str, Any]:
     """Section 5: where high need meets low access, ranked by the children affected."""
-    cfg, suff = a.config, a.sufficiency
+    cfg, suff = a.config, a.require_sufficiency()
     gaps = suff.gaps.merge(
         a.areas[["district_code", "district_name", "area_name"]],
         left_on="area_code",
@@ -510,7 +512,7 @@ def _nearest_help(a: Assessment, area: str, key: str) -> dict[str, Any]:
         out["distance"] = "outreach: comes to families"
     elif value is not None:
         out["distance"] = shown_cost(value, a.access.params["unit"])
-    gaps = a.sufficiency.gaps
+    gaps = a.require_sufficiency().gaps
     hit = gaps[(gaps["area_code"] == area) & (gaps["category"] == key)]
     if len(hit) and bool(hit["within_reach"].iloc[0]):
         out["distance"] += ("; " if out["distance"] else "") + "within reach, but places are scarce"
