@@ -1,0 +1,141 @@
+"""Every sufficiency table of one run (:class:`Sufficiency`), from the loaded inputs and the
+access result (:func:`assess_sufficiency`).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Sufficiency",
+    "assess_sufficiency",
+]
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from earlyhelp.accessibility import AccessResult
+from earlyhelp.config import Config
+from earlyhelp.distance import DistanceModel
+from earlyhelp.need import AGE_BANDS, area_need_index, calls_for
+from earlyhelp.sufficiency.districts import district_comparison, district_summary, funnel_data
+from earlyhelp.sufficiency.gaps import GapCutoffs, gap_cutoffs, gap_table
+from earlyhelp.sufficiency.range import range_of_help, sector_reach
+from earlyhelp.sufficiency.spend import resourcing
+
+
+@dataclass(frozen=True, eq=False)
+class Sufficiency:
+    """Every sufficiency table of one run.
+
+    Attributes
+    ----------
+    need_index
+        Need index per area, 0-100 (see :func:`earlyhelp.need.need_index`).
+    gaps
+        Long table per area x category (:func:`gap_table`).
+    range
+        Per area: categories called for, within reach, missing (:func:`range_of_help`).
+    resourcing
+        Per district and the county, spend and cost measures (:func:`resourcing`).
+    districts
+        Per district x measure, with intervals and comparison (:func:`district_comparison`).
+    funnel
+        Funnel-plot data for the share of children with the core range within reach.
+    summary
+        The headline table per district with a County total row (:func:`district_summary`).
+    cutoffs
+        Where high need and low access started in this run (:class:`GapCutoffs`).
+    called
+        Area x category (bool): the kinds of help each area's need calls for.
+    """
+
+    need_index: pd.Series
+    gaps: pd.DataFrame
+    range: pd.DataFrame
+    resourcing: pd.DataFrame
+    districts: pd.DataFrame
+    funnel: pd.DataFrame
+    summary: pd.DataFrame
+    cutoffs: GapCutoffs
+    called: pd.DataFrame
+
+
+def assess_sufficiency(
+    cfg: Config,
+    areas: gpd.GeoDataFrame,
+    need: pd.DataFrame,
+    services: gpd.GeoDataFrame,
+    access: AccessResult,
+    *,
+    model: DistanceModel | None = None,
+    cutoffs: GapCutoffs | None = None,
+    need_score: pd.Series | None = None,
+) -> Sufficiency:
+    """Every sufficiency table for one run, from the loaded inputs and the access result.
+
+    ``model`` is the distance model the access result was measured with (built from
+    config when not given), reused for the sectors within reach. ``cutoffs`` are those of
+    a baseline run (for scenarios); by default this run's own (:func:`gap_cutoffs`).
+    ``need_score`` is the need index when already computed.
+    """
+    suff = cfg.sufficiency
+    need_a = need.reindex(areas.index)
+    score = area_need_index(need_a, cfg.indicators) if need_score is None else need_score
+    if cutoffs is None:
+        cutoffs = gap_cutoffs(
+            need_a,
+            access,
+            cfg.categories,
+            need_score=score,
+            high_need_quantile=suff.high_need_quantile,
+            low_access_quantile=suff.low_access_quantile,
+        )
+    gaps = gap_table(
+        areas,
+        need_a,
+        access,
+        cfg.categories,
+        need_score=score,
+        places_per_1000=suff.places_per_1000,
+        cutoffs=cutoffs,
+    )
+    called = _called_for(cfg, areas, need_a)
+    sectors = sector_reach(areas, need_a, services, cfg.access, suff=suff, model=model)
+    range_table = range_of_help(gaps, called, cfg.categories, sectors)
+    in_need = cfg.indicators[suff.in_need_indicator].column if suff.in_need_indicator else None
+    money = resourcing(areas, need_a, services, in_need_column=in_need)
+    kids = need_a[list(AGE_BANDS)].sum(axis=1)
+    districts = district_comparison(areas, kids, gaps, range_table, money, cfg.categories)
+    return Sufficiency(
+        need_index=score,
+        gaps=gaps,
+        range=range_table,
+        resourcing=money,
+        districts=districts,
+        funnel=funnel_data(districts),
+        summary=district_summary(
+            areas,
+            kids,
+            gaps,
+            range_table,
+            money,
+            core=[k for k, c in cfg.categories.items() if c.required],
+        ),
+        cutoffs=cutoffs,
+        called=called.reindex(columns=list(cfg.categories), fill_value=False).fillna(False),
+    )
+
+
+def _called_for(cfg: Config, areas: gpd.GeoDataFrame, need: pd.DataFrame) -> pd.DataFrame:
+    """Area x category (bool): the kinds of help each area's need calls for
+    (:func:`earlyhelp.need.calls_for`); none anywhere when no indicator is configured."""
+    if not cfg.indicators:
+        return pd.DataFrame(False, index=areas.index, columns=list(cfg.categories))
+    suff = cfg.sufficiency
+    return calls_for(
+        need,
+        cfg.indicators,
+        ratio=suff.calls_for_ratio,
+        top_share=1.0 - suff.high_need_quantile,
+    )

@@ -1,0 +1,102 @@
+"""The range of help: per area, the kinds of help its need profile calls for against the
+kinds within reach (Munro Recommendation 10's first point), and the sectors within reach
+(:func:`range_of_help`, :func:`sector_reach`).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "range_of_help",
+    "sector_reach",
+]
+
+import dataclasses
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from earlyhelp.accessibility import compute_access
+from earlyhelp.config import AccessConfig, CategoryConfig, SufficiencyConfig
+from earlyhelp.distance import DistanceModel
+from earlyhelp.provision import SECTORS
+from earlyhelp.sufficiency.gaps import wide_measure
+
+
+def sector_reach(
+    areas: gpd.GeoDataFrame,
+    need: pd.DataFrame,
+    services: gpd.GeoDataFrame,
+    access_cfg: AccessConfig,
+    *,
+    suff: SufficiencyConfig,
+    model: DistanceModel | None,
+) -> pd.DataFrame:
+    """Whether an active in-person service of each sector is within reach of each area.
+
+    Runs the accessibility engine with the sectors as the taxonomy, so it measures
+    distance exactly as the categories are measured, against the sector reach of
+    ``[sufficiency]`` in the model's unit (metres or minutes).
+    """
+    known = services[services["sector"].isin(SECTORS)]
+    by_sector = known.assign(categories=[[s] for s in known["sector"]])
+    reach = {
+        "reach_urban_m": suff.sector_reach_urban_m,
+        "reach_rural_m": suff.sector_reach_rural_m,
+        "reach_urban_min": suff.sector_reach_urban_min,
+        "reach_rural_min": suff.sector_reach_rural_min,
+    }
+    taxonomy = {s: CategoryConfig(label=s, **reach) for s in SECTORS}
+    cfg = dataclasses.replace(
+        access_cfg, measures=("nearest", "within_reach"), weight_demand_by_need=False
+    )
+    result = compute_access(areas, need, by_sector, taxonomy, cfg, model=model)
+    return wide_measure(result, "within_reach", taxonomy).astype(bool)
+
+
+def range_of_help(
+    gaps: pd.DataFrame,
+    called: pd.DataFrame,
+    categories: Mapping[str, CategoryConfig],
+    sectors: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The range of help within reach of each area against what its need calls for.
+
+    ``called`` is the area x category table of :func:`earlyhelp.need.calls_for` (an
+    indicator well above the county value calls for the categories linked to it).
+    Returns, per area: ``called_for`` (labels), ``missing_called_for`` (called for but not
+    within reach), ``missing_core`` (categories marked ``required`` that are not within
+    reach), ``n_missing`` (distinct categories in either list), ``full_core_range``
+    (bool), and with ``sectors`` the sectors within reach.
+    """
+    reach = gaps.pivot(index="area_code", columns="category", values="within_reach")
+    reach = reach.reindex(columns=list(categories)).fillna(False).astype(bool)
+    called = called.reindex(index=reach.index, columns=list(categories), fill_value=False)
+    labels = np.array([categories[k].label or k for k in categories], dtype=object)
+    required = np.array([categories[k].required for k in categories])
+
+    def names(mask: np.ndarray) -> list[str]:
+        return ["; ".join(labels[row]) for row in mask]
+
+    called_m = called.to_numpy(dtype=bool)
+    missing_called = called_m & ~reach.to_numpy()
+    missing_core = required & ~reach.to_numpy()
+    out = pd.DataFrame(
+        {
+            "called_for": names(called_m),
+            "missing_called_for": names(missing_called),
+            "missing_core": names(missing_core),
+            "n_missing": (missing_called | missing_core).sum(axis=1),
+            "full_core_range": ~missing_core.any(axis=1),
+        },
+        index=reach.index,
+    )
+    if sectors is not None:
+        within = sectors.reindex(reach.index).fillna(False).astype(bool)
+        out["sectors_within_reach"] = [
+            "; ".join(c for c, ok in zip(within.columns, row, strict=True) if ok)
+            for row in within.to_numpy()
+        ]
+        out["n_sectors_within_reach"] = within.sum(axis=1)
+    return out
