@@ -1,4 +1,4 @@
-"""The offer finder: which early help fits one child and family, and how near it is.
+"""Finding the offer: the active services that fit one child and family, ranked by reach.
 
 Munro (2011) Recommendation 10 asks how "the early help that a particular child and
 family need is identified and offered". Given where a family lives (a postcode, latitude
@@ -16,42 +16,12 @@ and longitude, or easting and northing), the child's age and the kinds of help t
 
 When a need has no service within reach, the offer says so plainly and names the nearest
 one and how far it is.
-
-Privacy
-    Nothing about the family is written to disk or logged. :func:`load_directory` reads
-    only the configuration, services, centres, postcodes and small areas (for the
-    rural/urban class that sets the reach threshold), never the need data, and writes
-    nothing: no run folder, no cache.
-
-Example
--------
->>> from earlyhelp.config import load_config                     # doctest: +SKIP
->>> directory = load_directory(load_config("config.toml"))       # doctest: +SKIP
->>> place = locate(directory, postcode="qx12ab")                  # doctest: +SKIP
->>> offer = find_offer(directory, place, age=3, needs=["parenting"])  # doctest: +SKIP
->>> print(offer_to_csv(offer))                                   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-__all__ = [
-    "OFFER_COLUMNS",
-    "OFFER_FORMATS",
-    "Directory",
-    "Offer",
-    "Place",
-    "check_format",
-    "find_offer",
-    "load_directory",
-    "locate",
-    "offer_to_csv",
-    "offer_to_json",
-    "parse_needs",
-    "print_offer",
-]
+__all__ = ["OFFER_COLUMNS", "Offer", "distance_text", "find_offer", "parse_needs"]
 
-import io
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -63,18 +33,13 @@ import numpy as np
 import pandas as pd
 from shapely import Point
 
-from earlyhelp.config import CategoryConfig, Config
-from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
+from earlyhelp.config import CategoryConfig
+from earlyhelp.distance import DistanceModel, true_costs
 from earlyhelp.errors import InputError
-from earlyhelp.geography import normalise_postcode
-from earlyhelp.loading import load_inputs
-from earlyhelp.outputs import spreadsheet_safe
+from earlyhelp.offer.directory import Directory, Place
 from earlyhelp.provision import classify_services, reach_thresholds
 from earlyhelp.text import did_you_mean
 from earlyhelp.units import shown as shown_cost
-from earlyhelp.validation import plain_text
-
-OFFER_FORMATS = ("table", "csv", "json")
 
 # Columns of Offer.services (and of the CSV output), in order.
 OFFER_COLUMNS = (
@@ -98,214 +63,6 @@ OFFER_COLUMNS = (
     "contact",
     "notes",
 )
-
-
-# --------------------------------------------------------------------------------------
-# The directory: what the offer finder loads
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Directory:
-    """The service directory and what is needed to place a family and measure distance.
-
-    Attributes
-    ----------
-    config
-        The run's configuration (taxonomy, reach thresholds, distance model).
-    services
-        Services and children's centres in the canonical model, indexed by
-        ``service_id`` (every status; :func:`find_offer` keeps the active ones).
-    areas
-        Small areas (``rural_urban`` chooses the reach threshold), without need data.
-    postcodes
-        The postcode lookup (index: normalised postcode; ``x``, ``y`` in the analysis
-        CRS; ``terminated``), or None when none is configured.
-    model
-        The configured distance model.
-    """
-
-    config: Config
-    services: gpd.GeoDataFrame
-    areas: gpd.GeoDataFrame
-    postcodes: pd.DataFrame | None
-    model: DistanceModel
-
-
-def load_directory(cfg: Config) -> Directory:
-    """Read the services, centres, postcodes and small areas named in ``cfg``.
-
-    Reads only; writes nothing. The need data are not read. Raises
-    :class:`~earlyhelp.errors.ValidationFailed` when an input has errors.
-    """
-    if not cfg.categories:
-        raise InputError(
-            f"{cfg.source or 'config'}: no [categories.<key>] are defined; the offer finder "
-            "needs the taxonomy of help"
-        )
-    inputs = load_inputs(cfg, need=False)
-    services, areas, postcodes, roads = (
-        inputs.services,
-        inputs.areas,
-        inputs.postcodes,
-        inputs.roads,
-    )
-    if services.empty:
-        raise InputError(
-            f'{cfg.source or "config"}: no services were read; set path = "..." under '
-            "[services] to the service directory"
-        )
-    model = make_distance_model(cfg.access, roads=roads)
-    return Directory(config=cfg, services=services, areas=areas, postcodes=postcodes, model=model)
-
-
-# --------------------------------------------------------------------------------------
-# Where the family is
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where the family lives, in the analysis CRS.
-
-    ``postcode`` is the normalised postcode when one was given; ``terminated`` says the
-    lookup marks it terminated (its last known place is used). ``area_code`` and
-    ``rural_urban`` come from the small area the point falls in (None outside every
-    area; the urban, shorter, reach threshold is then used).
-    """
-
-    x: float
-    y: float
-    postcode: str | None = None
-    terminated: bool = False
-    area_code: str | None = None
-    rural_urban: str | None = None
-    notes: tuple[str, ...] = ()
-
-
-def locate(
-    directory: Directory,
-    *,
-    postcode: str | None = None,
-    lat: float | None = None,
-    lon: float | None = None,
-    easting: float | None = None,
-    northing: float | None = None,
-) -> Place:
-    """Place a family from exactly one of: a postcode, ``lat``/``lon`` (degrees, WGS 84)
-    or ``easting``/``northing`` (British National Grid metres).
-
-    A postcode is normalised (``" qx12ab "`` is ``QX1 2AB``) and looked up in the
-    configured postcode file; a terminated postcode is used at its last known place with
-    a note. Raises :class:`~earlyhelp.errors.InputError` (exit code 2) with the fix for
-    an unknown postcode or a location given twice or by halves.
-    """
-    cfg = directory.config
-    given = {
-        "--postcode": postcode is not None,
-        "--lat/--lon": lat is not None or lon is not None,
-        "--easting/--northing": easting is not None or northing is not None,
-    }
-    chosen = [k for k, v in given.items() if v]
-    if len(chosen) != 1:
-        what = "no location was given" if not chosen else f"{' and '.join(chosen)} were given"
-        raise InputError(
-            f"offer: {what}; give exactly one of --postcode, --lat with --lon, or "
-            "--easting with --northing"
-        )
-    notes: list[str] = []
-    terminated = False
-    code: str | None = None
-    if postcode is not None:
-        code, x, y, terminated = _from_postcode(directory, postcode)
-        if terminated:
-            notes.append(
-                f"postcode {code} is terminated; its last known location was used (check "
-                "the family's current postcode)"
-            )
-    elif chosen == ["--lat/--lon"]:
-        if lat is None or lon is None:
-            raise InputError("offer: give both --lat and --lon (degrees, WGS 84)")
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InputError(
-                f"offer: latitude {lat} / longitude {lon} are not degrees; latitude is "
-                "-90..90 and longitude -180..180 (did you mean --easting/--northing?)"
-            )
-        x, y = _project(lon, lat, "EPSG:4326", cfg.run.crs)
-    else:
-        if easting is None or northing is None:
-            raise InputError("offer: give both --easting and --northing (metres, EPSG:27700)")
-        if abs(easting) <= 180 and abs(northing) <= 90:
-            raise InputError(
-                f"offer: easting {easting} / northing {northing} look like degrees; use "
-                "--lat and --lon for latitude and longitude"
-            )
-        x, y = _project(easting, northing, "EPSG:27700", cfg.run.crs)
-    area_code, rural_urban = _area_at(directory.areas, x, y)
-    if area_code is None:
-        notes.append(
-            "this location is outside every small area of the study area; the urban "
-            "(shorter) reach thresholds are used"
-        )
-    return Place(
-        x=x,
-        y=y,
-        postcode=code,
-        terminated=terminated,
-        area_code=area_code,
-        rural_urban=rural_urban,
-        notes=tuple(notes),
-    )
-
-
-def _from_postcode(directory: Directory, text: str) -> tuple[str, float, float, bool]:
-    cfg = directory.config
-    code = normalise_postcode(pd.Series([text])).iloc[0]
-    if pd.isna(code):
-        raise InputError(
-            f"offer: '{text}' is not a postcode; write it like QX1 2AB (spaces and case "
-            "do not matter), or give --lat/--lon or --easting/--northing"
-        )
-    if directory.postcodes is None:
-        where = cfg.postcodes.path
-        state = "is not set" if where is None else f"({where}) was not found"
-        raise InputError(
-            f'offer: the postcode lookup {state}; set path = "..." under [postcodes] in '
-            "config.toml to a postcode file (such as the ONS Postcode Directory), or give "
-            "--lat/--lon or --easting/--northing"
-        )
-    if code not in directory.postcodes.index:
-        raise InputError(
-            f"offer: postcode {code} is not in the postcode lookup ({cfg.postcodes.path}); "
-            "check it with the family, or give --lat/--lon or --easting/--northing "
-            "(if the postcode is new, update the lookup file)"
-        )
-    row = directory.postcodes.loc[code]
-    return str(code), float(row["x"]), float(row["y"]), bool(row["terminated"])
-
-
-def _project(x: float, y: float, src: str, dst: str) -> tuple[float, float]:
-    pt = gpd.GeoSeries([Point(x, y)], crs=src)
-    if not pt.crs.equals(dst):
-        pt = pt.to_crs(dst)
-    return float(pt.x.iloc[0]), float(pt.y.iloc[0])
-
-
-def _area_at(areas: gpd.GeoDataFrame, x: float, y: float) -> tuple[str | None, str | None]:
-    """The small area holding the point (the first, on a boundary) and its class."""
-    if areas.empty:
-        return None, None
-    hit = areas.sindex.query(Point(x, y), predicate="intersects")
-    if not len(hit):
-        return None, None
-    row = areas.iloc[int(np.min(hit))]
-    ru = row.get("rural_urban")
-    return str(areas.index[int(np.min(hit))]), (None if pd.isna(ru) else str(ru))
-
-
-# --------------------------------------------------------------------------------------
-# The offer
-# --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
@@ -635,7 +392,7 @@ def _costs(directory: Directory, place: Place, ids: pd.Index) -> pd.Series:
     return pd.Series(values, index=ids, name="distance")
 
 
-def _distance_text(value: float | None, unit: str) -> str:
+def distance_text(value: float | None, unit: str) -> str:
     if value is None or pd.isna(value):
         return "cannot be reached"
     return shown_cost(value, unit)
@@ -657,7 +414,7 @@ def _message(
 ) -> str:
     """One plain sentence (or two) about a need, for the family's worker."""
     where = "a rural area" if rural else "an urban area"
-    reach = f"{_distance_text(threshold, unit)} in {where}"
+    reach = f"{distance_text(threshold, unit)} in {where}"
     anywhere = (
         f" {n_remote} online or phone service{'s' if n_remote != 1 else ''} "
         f"{'are' if n_remote != 1 else 'is'} available anywhere"
@@ -677,9 +434,9 @@ def _message(
             "anywhere in the directory."
         )
         return none + (anywhere or " No online or phone service either.")
-    how_far = _distance_text(nearest["distance"], unit)
+    how_far = distance_text(nearest["distance"], unit)
     outreach = (
-        f" (an outreach service: it comes up to {_distance_text(extra, unit)} towards families)"
+        f" (an outreach service: it comes up to {distance_text(extra, unit)} towards families)"
         if nearest["delivery"] == "outreach"
         else ""
     )
@@ -687,160 +444,3 @@ def _message(
         f"{label}: NO service within reach ({reach}) for a child aged {age}. The nearest "
         f"is {nearest['name']}, {how_far} away{outreach}.{anywhere}"
     )
-
-
-# --------------------------------------------------------------------------------------
-# Output: terminal table, CSV, JSON
-# --------------------------------------------------------------------------------------
-
-
-def check_format(name: str) -> str:
-    """Refuse an output format that is not one of :data:`OFFER_FORMATS`."""
-    if name not in OFFER_FORMATS:
-        raise InputError(
-            f"offer: unknown --format '{name}'{did_you_mean(name, OFFER_FORMATS)}; "
-            f"choose one of: {', '.join(OFFER_FORMATS)}"
-        )
-    return name
-
-
-def offer_to_csv(offer: Offer) -> str:
-    """The listed services as CSV text (:data:`OFFER_COLUMNS`), one row per need and
-    service; distances in ``unit`` (empty for services available anywhere)."""
-    buffer = io.StringIO()
-    spreadsheet_safe(offer.services).to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue()
-
-
-def offer_to_json(offer: Offer) -> str:
-    """The whole offer as JSON: the location, each need with its message and services
-    (``within_reach`` first, then by distance) and those available anywhere."""
-    place = offer.place
-    needs = []
-    for key, row in offer.needs.iterrows():
-        listed = offer.services[offer.services["need"] == key]
-        local = listed[~listed["available_anywhere"].astype(bool)]
-        remote = listed[listed["available_anywhere"].astype(bool)]
-        needs.append(
-            {
-                "need": key,
-                "label": row["label"],
-                "reach_threshold": row["reach_threshold"],
-                "unit": row["unit"],
-                "within_reach": int(row["within_reach"]),
-                "message": row["message"],
-                "nearest": None
-                if row["nearest_id"] is None
-                else {
-                    "service_id": row["nearest_id"],
-                    "name": row["nearest_name"],
-                    "distance": _plain(row["nearest_distance"]),
-                },
-                "services": _records(local.drop(columns=["need", "need_label"])),
-                "available_anywhere": _records(
-                    remote.drop(
-                        columns=[
-                            "need",
-                            "need_label",
-                            "distance",
-                            "effective_distance",
-                            "within_reach",
-                        ]
-                    )
-                ),
-            }
-        )
-    data = {
-        "location": {
-            "postcode": place.postcode,
-            "terminated": place.terminated,
-            "easting": round(place.x, 1),
-            "northing": round(place.y, 1),
-            "rural_urban": place.rural_urban,
-        },
-        "age": offer.age,
-        "distance": offer.params,
-        "needs": needs,
-        "notes": list(offer.notes),
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for rec in frame.to_dict(orient="records"):
-        out.append({k: _plain(v) for k, v in rec.items()})
-    return out
-
-
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else round(float(value), 1)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
-def print_offer(offer: Offer, console: Any) -> None:
-    """Print the offer as rich tables, one per need, on ``console`` (a rich Console).
-
-    Every piece of directory text is passed as a :class:`rich.text.Text`, which rich
-    never reads as markup, so a service called ``"[bold]Tots[/]"`` shows as written.
-    """
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    def t(value: Any, style: str = "") -> Text:
-        return Text(plain_text(value), style=style)
-
-    place = offer.place
-    where = f"postcode {place.postcode}" if place.postcode else "the location given"
-    ru = place.rural_urban or "unclassified (urban thresholds used)"
-    console.print(t(f"Early help for a child aged {offer.age} near {where} ({ru} area)", "bold"))
-    for note in offer.notes:
-        console.print(t(f"Note: {note}", "yellow"))
-    unit = offer.params["unit"]
-    for key, need in offer.needs.iterrows():
-        listed = offer.services[offer.services["need"] == key]
-        console.print()
-        console.print(t(f"{need['label']} ({key})", "bold underline"))
-        console.print(t(need["message"], "" if need["within_reach"] else "bold red"))
-        if listed.empty:
-            continue
-        table = Table(box=box.SIMPLE_HEAD, show_lines=False)
-        for header in ("#", "Service", "Ages", "How", "Distance", "In reach"):
-            table.add_column(header, no_wrap=header in ("#", "Ages", "Distance"))
-        table.add_column("Opening times")
-        table.add_column("Contact", overflow="fold")
-        remote_started = False
-        for _, row in listed.iterrows():
-            anywhere = bool(row["available_anywhere"])
-            if anywhere and not remote_started:
-                table.add_section()
-                remote_started = True
-            name = Text(plain_text(row["name"]), style="bold")
-            if plain_text(row["provider"]):
-                name.append("\n" + plain_text(row["provider"]), style="dim")
-            reach = (
-                t("anywhere")
-                if anywhere
-                else t("yes", "green")
-                if row["within_reach"]
-                else t("no", "red")
-            )
-            table.add_row(
-                t(row["rank"]),
-                name,
-                t(f"{row['min_age']:g}-{row['max_age']:g}"),
-                t(str(row["delivery"]).replace("_", " ")),
-                t("" if anywhere else _distance_text(row["distance"], unit)),
-                reach,
-                t(row["opening_times"]),
-                t(row["contact"]),
-            )
-        console.print(table)

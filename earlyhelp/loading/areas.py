@@ -1,0 +1,311 @@
+"""Areas and need: the small-area boundaries, and the need profile keyed by them.
+
+:func:`load_areas` reads the boundary polygons (codes, names, districts, the rural/urban
+class), repairs invalid polygons with make_valid and reports empty or non-polygon ones.
+:func:`load_need` reads the need table onto those areas: the age bands (a band may add
+several columns), each indicator's columns, and codes that match no area or mix 2011 and
+2021 LSOAs.
+"""
+
+from __future__ import annotations
+
+__all__ = ["load_areas", "load_need"]
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from earlyhelp.config import Config
+from earlyhelp.geography import lsoa_vintage_hint, to_analysis_crs
+from earlyhelp.loading.tables import (
+    InputRecord,
+    existing_file,
+    file_sha256,
+    note_absent,
+    read_input,
+    read_vector,
+)
+from earlyhelp.need import AGE_BANDS
+from earlyhelp.text import did_you_mean
+from earlyhelp.validation import (
+    ValidationReport,
+    check_area_codes,
+    check_duplicates,
+    check_non_negative,
+    clean_text,
+    parse_numbers,
+    require_columns,
+    rows_where,
+)
+
+# Optional columns whose absence changes the results, and what happens without them.
+_AREA_OPTIONAL = {
+    "area_name": "area codes are shown instead of names",
+    "district_name": "district codes are shown instead of names",
+    "rural_urban": "every area gets the urban (shorter) reach thresholds",
+}
+
+
+# --------------------------------------------------------------------------- areas
+
+
+def load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame, InputRecord]:
+    spec = cfg.areas
+    path = existing_file(spec.path, "areas")
+    gdf = read_vector(path, layer=spec.layer)
+    record = InputRecord("areas", str(path), file_sha256(path), rows_read=len(gdf))
+    cols = spec.columns
+    if not require_columns(
+        gdf, cols, ["area_code", "district_code"], file=path, section="areas", report=report
+    ):
+        return _empty_areas(cfg.run.crs), record
+    gdf = to_analysis_crs(gdf, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs)
+    rows = list(range(1, len(gdf) + 1))  # feature numbers
+    note_absent(gdf, cols, _AREA_OPTIONAL, file=path, section="areas", report=report)
+
+    code = check_area_codes(
+        gdf[cols["area_code"]],
+        reference=None,
+        file=path,
+        field=cols["area_code"],
+        report=report,
+        rows=rows,
+    )
+    check_duplicates(code, file=path, field=cols["area_code"], report=report, rows=rows)
+    out = pd.DataFrame({"area_code": code.to_numpy()})
+    for name, fallback in (("area_name", "area_code"), ("district_name", "district_code")):
+        col = cols[name]
+        out[name] = (
+            clean_text(gdf[col], file=path, field=col, report=report, rows=rows).to_numpy()
+            if col in gdf
+            else out.get(fallback)
+        )
+    out["district_code"] = gdf[cols["district_code"]].astype("string").str.strip().to_numpy()
+    if "district_name" not in out or out["district_name"].isna().all():
+        out["district_name"] = out["district_code"]
+    out["locality"] = (
+        gdf[cols["locality"]].astype("string").to_numpy() if cols["locality"] in gdf else None
+    )
+    out["rural_urban"] = (
+        _rural_urban(gdf[cols["rural_urban"]], path, cols["rural_urban"], report, rows)
+        if cols["rural_urban"] in gdf
+        else None
+    )
+    geom = _clean_polygons(gdf.geometry, path, report, rows)
+    areas = gpd.GeoDataFrame(out, geometry=geom.to_numpy(), crs=gdf.crs)
+    areas = areas[~areas.geometry.is_empty & areas.geometry.notna()]
+    record.rows_used = len(areas)
+    if len(areas) < record.rows_read:
+        record.dropped["empty geometry"] = record.rows_read - len(areas)
+    return areas.set_index("area_code"), record
+
+
+def _empty_areas(crs: str) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(
+        columns=["area_name", "district_code", "district_name", "locality", "rural_urban"],
+        index=pd.Index([], name="area_code", dtype="string"),
+    )
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs))
+
+
+def _rural_urban(values, path, field, report, rows) -> np.ndarray:
+    """Accept 'urban'/'rural', or an ONS 2011 or 2021 rural-urban class, written out or coded."""
+    text = values.astype("string").str.strip().str.lower()
+    codes = {
+        "a1": "urban",
+        "b1": "urban",
+        "c1": "urban",
+        "c2": "urban",
+        "d1": "rural",
+        "d2": "rural",
+        "e1": "rural",
+        "e2": "rural",
+        "f1": "rural",
+        "f2": "rural",
+    }
+    out = text.map(lambda v: codes.get(v) if v in codes else v, na_action="ignore")
+    # 2011 classes ("Urban city and town", "Rural village") and 2021 ones ("Urban: Nearer
+    # to a major town or city", "Larger rural: ...", "Smaller rural: ..."; codes UN1, UF1,
+    # RLN1, RLF1, RSN1, RSF1)
+    rural = out.str.match(r"^(rural|larger rural|smaller rural|r[ls][nf]\d)").fillna(False)
+    urban = out.str.match(r"^(urban|u[nf]\d)").fillna(False)
+    out = out.where(~urban, "urban").where(~rural, "rural")
+    bad = out.notna() & (out != "") & ~out.isin(["urban", "rural"])
+    if bad.any():
+        report.error(
+            path,
+            field,
+            f"'{values[bad].iloc[0]}' is not urban or rural",
+            "write urban or rural (or an ONS rural-urban class such as 'Rural village')",
+            rows=rows_where(rows, bad.to_numpy()),
+        )
+    return out.where(out.isin(["urban", "rural"])).to_numpy()
+
+
+def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:
+    """Repair invalid polygons with make_valid (never buffer(0)); report empty ones."""
+    empty = (geom.isna() | geom.is_empty).to_numpy()
+    if empty.any():
+        report.error(
+            path,
+            "geometry",
+            f"{empty.sum()} area(s) have no geometry",
+            "draw the missing boundaries or remove those rows from the areas file",
+            rows=rows_where(rows, empty),
+        )
+    invalid = ~empty & ~geom.is_valid.to_numpy()
+    if invalid.any():
+        repaired = shapely.make_valid(
+            geom[invalid].to_numpy(), method="structure", keep_collapsed=False
+        )
+        geom = geom.copy()
+        geom[invalid] = repaired
+        report.warn(
+            path,
+            "geometry",
+            f"{invalid.sum()} invalid polygon(s) were repaired with make_valid",
+            "check those boundaries in QGIS (Vector > Geometry Tools > Check Validity)",
+            rows=rows_where(rows, invalid),
+        )
+    polygonal = geom.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    wrong = ~empty & ~polygonal
+    if wrong.any():
+        report.error(
+            path,
+            "geometry",
+            f"{wrong.sum()} area(s) are not polygons (e.g. {geom[wrong].geom_type.iloc[0]})",
+            "areas must be polygons; use the boundary file, not centroids",
+            rows=rows_where(rows, wrong),
+        )
+    return geom
+
+
+# --------------------------------------------------------------------------- need
+
+
+def _band_columns(spec: str) -> list[str]:
+    """A band may be mapped to several columns added together: "age_0+age_1+age_2"."""
+    return [c.strip() for c in spec.split("+") if c.strip()]
+
+
+def load_need(
+    cfg: Config, areas: gpd.GeoDataFrame, report: ValidationReport
+) -> tuple[pd.DataFrame, InputRecord]:
+    spec = cfg.need
+    path = existing_file(spec.path, "need")
+    raw, cols, rows = read_input(spec, path, report, sheet=spec.sheet)
+    record = InputRecord("need", str(path), file_sha256(path), rows_read=len(raw))
+    band_sources = {band: _band_columns(cols[band]) for band in AGE_BANDS}
+    indicator_cols = sorted(
+        {c for ind in cfg.indicators.values() for c in (ind.column, ind.denominator) if c}
+    )
+    ok = require_columns(raw, cols, ["area_code"], file=path, section="need", report=report)
+    for band, sources in band_sources.items():
+        for source in sources:
+            ok &= require_columns(
+                raw, {band: source}, [band], file=path, section="need", report=report
+            )
+    ok &= _require_indicator_columns(raw, cfg, path, report)
+    if not ok:
+        return pd.DataFrame(index=pd.Index([], name="area_code")), record
+
+    code = check_area_codes(
+        raw[cols["area_code"]],
+        reference=areas.index,
+        file=path,
+        field=cols["area_code"],
+        report=report,
+        rows=rows,
+    )
+    check_duplicates(code, file=path, field=cols["area_code"], report=report, rows=rows)
+    need = pd.DataFrame(index=pd.Index(code.to_numpy(), name="area_code"))
+    parsed: dict[str, pd.Series] = {}
+    for column in sorted({s for v in band_sources.values() for s in v} | set(indicator_cols)):
+        values = parse_numbers(raw[column], file=path, field=column, report=report, rows=rows)
+        check_non_negative(values, file=path, field=column, report=report, rows=rows)
+        parsed[column] = values
+    for band, sources in band_sources.items():
+        need[band] = np.sum([parsed[s].to_numpy() for s in sources], axis=0)
+    for column in indicator_cols:
+        if column not in need:
+            need[column] = parsed[column].to_numpy()
+
+    _check_need_coverage(need.index, areas.index, path, report, rows, record)
+    need = need[need.index.isin(areas.index)]
+    need = need[~need.index.duplicated()]
+    record.rows_used = len(need)
+    return need.reindex(areas.index), record
+
+
+def _require_indicator_columns(
+    raw: pd.DataFrame, cfg: Config, path: Path, report: ValidationReport
+) -> bool:
+    """Each indicator's column (and denominator) must be in the need table; the fix names
+    the indicator's own section of the config."""
+    ok = True
+    headers = [str(c) for c in raw.columns]
+    for name, ind in cfg.indicators.items():
+        for key, column in (("column", ind.column), ("denominator", ind.denominator)):
+            if not column or column in raw.columns:
+                continue
+            ok = False
+            hint = did_you_mean(column, headers)
+            report.error(
+                path,
+                column,
+                f"the {key} of indicator '{name}' is missing{hint}",
+                f'set {key} = "<the header in this file>" under [indicators.{name}] in the '
+                "config, or add the column to the need table",
+            )
+    return ok
+
+
+def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:
+    """Need rows without an area, areas without need, and 2011/2021 LSOA code mixes."""
+    unmatched = ~codes.isin(area_codes)
+    codes_s = pd.Series(codes)
+    need_new = lsoa_vintage_hint(codes_s)["2021_only"]
+    area_new = lsoa_vintage_hint(pd.Series(area_codes))["2021_only"]
+    if unmatched.any() and need_new and not area_new:
+        report.error(
+            path,
+            "area_code",
+            f"the need file uses 2021 LSOA codes (e.g. {need_new[0]}) but the areas file "
+            "uses 2011 LSOAs, so {0} rows match no area".format(int(unmatched.sum())),
+            "use 2021 LSOA boundaries for the areas, or bring the need data onto 2011 "
+            "LSOAs with the ONS LSOA 2011 to 2021 lookup",
+        )
+        return
+    if unmatched.any() and area_new and not need_new:
+        old = sorted(codes_s[unmatched].astype(str))
+        report.error(
+            path,
+            "area_code",
+            f"the need file looks 2011-coded: {unmatched.sum()} LSOA codes (e.g. {old[0]}) "
+            f"are not 2021 LSOAs, while the areas file uses 2021 codes (e.g. {area_new[0]})",
+            "bring the need data onto 2021 LSOAs with the ONS LSOA 2011 to 2021 lookup, or "
+            "use 2011 LSOA boundaries for the areas",
+        )
+        return
+    if unmatched.any():
+        report.warn(
+            path,
+            "area_code",
+            f"{unmatched.sum()} row(s) have an area code that is not in the areas file "
+            f"(e.g. '{codes_s[unmatched].iloc[0]}'); they are left out",
+            "check the codes, or that both files cover the same areas and year",
+            rows=rows_where(rows, unmatched),
+        )
+        record.dropped["area code not in areas file"] = int(unmatched.sum())
+    missing = ~area_codes.isin(codes)
+    if missing.any():
+        report.warn(
+            path,
+            "area_code",
+            f"{missing.sum()} area(s) have no row in the need file "
+            f"(e.g. '{area_codes[missing][0]}'); their children count as zero",
+            "add the missing areas to the need file",
+        )

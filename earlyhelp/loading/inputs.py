@@ -1,0 +1,166 @@
+"""Every input at once: :func:`load_inputs` and the :class:`Inputs` it returns.
+
+The small areas, the need profile, the postcode lookup, the services and centres and the
+road network (for the network distance model) are read in that order, every problem into
+one :class:`~earlyhelp.validation.ValidationReport`; the postcode lookup and the roads are
+read here.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Inputs", "load_inputs"]
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from earlyhelp.config import Config
+from earlyhelp.errors import InputError
+from earlyhelp.geography import normalise_postcode, to_analysis_crs
+from earlyhelp.loading.areas import load_areas, load_need
+from earlyhelp.loading.services import empty_services, load_services
+from earlyhelp.loading.tables import (
+    InputRecord,
+    existing_file,
+    file_sha256,
+    read_input,
+    read_vector,
+)
+from earlyhelp.validation import ValidationReport, parse_numbers, require_columns
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every loaded input in the canonical data model, with the validation report."""
+
+    areas: gpd.GeoDataFrame
+    need: pd.DataFrame
+    services: gpd.GeoDataFrame
+    postcodes: pd.DataFrame | None
+    roads: gpd.GeoDataFrame | None
+    report: ValidationReport
+    records: tuple[InputRecord, ...]
+
+
+# --------------------------------------------------------------------------- postcodes
+
+
+def _load_postcodes(cfg: Config, report: ValidationReport) -> tuple[pd.DataFrame | None, list]:
+    spec = cfg.postcodes
+    if spec.path is None:
+        return None, []
+    path = existing_file(spec.path, "postcode lookup")
+    raw, cols, rows = read_input(spec, path, report)
+    record = InputRecord("postcodes", str(path), file_sha256(path), rows_read=len(raw))
+    has_en = cols["easting"] in raw and cols["northing"] in raw
+    needed = ["postcode"] + (["easting", "northing"] if has_en else ["latitude", "longitude"])
+    if not require_columns(raw, cols, needed, file=path, section="postcodes", report=report):
+        return None, [record]
+    xy = ("easting", "northing") if has_en else ("longitude", "latitude")
+    x = parse_numbers(raw[cols[xy[0]]], file=path, field=cols[xy[0]], report=report, rows=rows)
+    y = parse_numbers(raw[cols[xy[1]]], file=path, field=cols[xy[1]], report=report, rows=rows)
+    crs = "EPSG:27700" if has_en else "EPSG:4326"
+    pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=crs).to_crs(cfg.run.crs)
+    terminated = (
+        raw[cols["terminated"]].astype("string").str.strip().fillna("") != ""
+        if cols["terminated"] in raw
+        else pd.Series(False, index=raw.index)
+    )
+    table = pd.DataFrame(
+        {
+            "postcode": normalise_postcode(raw[cols["postcode"]]).to_numpy(),
+            "x": pts.x.to_numpy(),
+            "y": pts.y.to_numpy(),
+            "terminated": terminated.to_numpy(),
+        }
+    ).dropna(subset=["postcode"])
+    table = table.drop_duplicates("postcode").set_index("postcode")
+    record.rows_used = len(table)
+    return table, [record]
+
+
+# --------------------------------------------------------------------------- roads
+
+
+def _load_roads(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame | None, list]:
+    spec = cfg.roads
+    if spec.path is None or cfg.access.distance_model != "network":
+        return None, []
+    path = existing_file(spec.path, "roads")
+    roads = read_vector(path, layer=spec.layer)
+    roads = to_analysis_crs(roads, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs)
+    record = InputRecord("roads", str(path), file_sha256(path), rows_read=len(roads))
+    lines = roads.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
+    if not lines.all():
+        report.warn(
+            path,
+            "geometry",
+            f"{(~lines).sum()} feature(s) are not lines and are left out",
+            "a road network holds only LineStrings",
+        )
+        record.dropped["not a line"] = int((~lines).sum())
+    roads = roads[lines].explode(index_parts=False).reset_index(drop=True)
+    rename = {cols: canon for canon, cols in spec.columns.items() if cols in roads}
+    roads = roads.rename(columns=rename)
+    record.rows_used = int(lines.sum())
+    return roads, [record]
+
+
+# --------------------------------------------------------------------------- all inputs
+
+
+def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
+    """Load and validate every input named in ``cfg``.
+
+    With ``need=False`` the need profile is not read (the offer finder needs only the
+    directory, the areas and the postcodes) and ``Inputs.need`` is empty.
+    Raises :class:`~earlyhelp.errors.ValidationFailed` carrying the full report when any
+    error is found; warnings are kept in ``Inputs.report``.
+    """
+    report = ValidationReport()
+    if not cfg.categories:
+        raise InputError(
+            f"{cfg.source or 'config'}: no [categories.<key>] are defined; the taxonomy of "
+            "help is needed to read services"
+        )
+    areas, area_rec = load_areas(cfg, report)
+    records = [area_rec]
+    if need:
+        need_table, need_rec = load_need(cfg, areas, report)
+        records.append(need_rec)
+    else:
+        need_table = pd.DataFrame(index=areas.index)
+    postcodes, pc_recs = _load_postcodes(cfg, report)
+    frames = []
+    records.extend(pc_recs)
+    for spec, role in ((cfg.services, "services"), (cfg.centres, "centres")):
+        if spec.path is None:
+            continue
+        frame, rec = load_services(spec, role, cfg, areas, postcodes, report)
+        frames.append(frame)
+        records.append(rec)
+    services = pd.concat(frames, ignore_index=True) if frames else empty_services(cfg.run.crs)
+    clash = (
+        sorted(set.intersection(*(set(f["service_id"]) for f in frames))) if len(frames) > 1 else []
+    )
+    if clash:
+        report.error(
+            "services",
+            "service_id",
+            f"{len(clash)} id(s) appear in both the services and centres files (e.g. '{clash[0]}')",
+            "give centres ids of their own (for example a C prefix)",
+        )
+    roads, road_recs = _load_roads(cfg, report)
+    records.extend(road_recs)
+    report.raise_if_errors()
+    services = gpd.GeoDataFrame(services, geometry="geometry", crs=cfg.run.crs)
+    return Inputs(
+        areas=areas,
+        need=need_table,
+        services=services.set_index("service_id"),
+        postcodes=postcodes,
+        roads=roads,
+        report=report,
+        records=tuple(records),
+    )
