@@ -1,56 +1,16 @@
-"""Distance models by name: straight line, road network, imported travel-time matrix.
+"""Road network: shortest travel time (minutes) over a road graph, by scipy's csgraph.
 
-Every model answers two questions about a set of origins (one point per small area) and
-destinations (service sites), in its own unit (``model.unit``, ``"m"`` or ``"min"``):
-
-- :meth:`~DistanceModel.costs`: the cost of every origin-destination pair within
-  ``max_cost``, as a sparse matrix (rows = origins, columns = destinations);
-- :meth:`~DistanceModel.nearest`: the cost and position of the nearest destination of
-  every origin, with no cutoff.
-
-Models are chosen by name through :data:`DISTANCE_MODELS`, so a config name is checked
-against its keys and a new model is one entry.
-
-A cost of exactly zero (a service at the origin) would vanish from a sparse matrix, so
-:meth:`~DistanceModel.costs` stores it as :data:`ZERO_COST`; use :func:`true_costs` to
-read the stored values back with those zeros restored.
-
-Example
--------
->>> import geopandas as gpd
->>> from shapely import Point
->>> areas = gpd.GeoSeries([Point(0, 0), Point(3000, 0)], index=["A", "B"], crs=27700)
->>> sites = gpd.GeoSeries([Point(0, 0)], index=["s1"], crs=27700)
->>> model = EuclideanModel(circuity=1.2)
->>> model.costs(areas, sites, max_cost=5000).toarray().round(3)
-array([[   0.],
-       [3600.]])
->>> model.nearest(areas, sites).cost
-array([   0., 3600.])
+:class:`NetworkModel` turns road lines into a sparse graph once, snaps origins and
+destinations to its nodes and runs Dijkstra from them; :data:`ROAD_CLASS_KPH` gives the
+driving speed of a road with none of its own.
 """
 
 from __future__ import annotations
 
-__all__ = [
-    "DISTANCE_MODELS",
-    "NO_DRIVE_CLASSES",
-    "NO_WALK_CLASSES",
-    "ROAD_CLASS_KPH",
-    "ZERO_COST",
-    "DistanceModel",
-    "EuclideanModel",
-    "MatrixModel",
-    "Nearest",
-    "NetworkModel",
-    "make_distance_model",
-    "read_cost_matrix",
-    "sparse_costs",
-    "true_costs",
-]
+__all__ = ["NO_DRIVE_CLASSES", "NO_WALK_CLASSES", "ROAD_CLASS_KPH", "NetworkModel"]
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, ClassVar, NamedTuple, Protocol, runtime_checkable
+from typing import Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -61,12 +21,9 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from earlyhelp.config import AccessConfig
+from earlyhelp.distance.base import Nearest, no_nearest, point_xy, sparse_costs
 from earlyhelp.errors import ConfigError, InputError
 from earlyhelp.text import did_you_mean
-
-# Stored in place of a cost of exactly 0 so that the pair stays in a sparse matrix.
-# One nanometre or nano-minute: far below any meaningful travel cost.
-ZERO_COST = 1e-9
 
 # Default driving speeds by road class (km/h), used where a road has no speed_kph.
 # Keys are lower case; both OS Open Roads classes and OpenStreetMap highway tags appear.
@@ -95,117 +52,6 @@ NO_WALK_CLASSES = frozenset({"motorway", "motorway_link"})
 NO_DRIVE_CLASSES = frozenset(
     {"footway", "path", "cycleway", "pedestrian", "steps", "bridleway", "track"}
 )
-
-
-class Nearest(NamedTuple):
-    """The nearest destination of each origin.
-
-    ``cost`` is in the model's unit (``inf`` where no destination can be reached) and
-    ``index`` the destination's position (``-1`` where none can be reached).
-    """
-
-    cost: np.ndarray
-    index: np.ndarray
-
-
-@runtime_checkable
-class DistanceModel(Protocol):
-    """What every distance model provides."""
-
-    name: ClassVar[str]
-    # True when one cost matrix for all services, cut per category, is cheaper than a
-    # query per category (a road network: one Dijkstra per origin instead of per category).
-    shared_catchment: ClassVar[bool]
-
-    @property
-    def unit(self) -> str:
-        """``"m"`` (metres) or ``"min"`` (minutes)."""
-        ...
-
-    def costs(
-        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float
-    ) -> sparse.csr_matrix:
-        """Costs of the pairs within ``max_cost``; zeros stored as :data:`ZERO_COST`."""
-        ...
-
-    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> Nearest:
-        """Cost and position of the nearest destination of each origin."""
-        ...
-
-
-def true_costs(values: np.ndarray) -> np.ndarray:
-    """Return stored sparse costs with :data:`ZERO_COST` turned back into exact zeros."""
-    values = np.asarray(values, dtype=float)
-    return np.where(values <= ZERO_COST, 0.0, values)
-
-
-# --------------------------------------------------------------------------------------
-# Straight line
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EuclideanModel:
-    """Straight-line distance in metres, times an optional circuity factor.
-
-    ``circuity`` (1.0 or more) stands in for roads that do not run straight; about 1.2
-    to 1.4 is typical of English towns. Costs come from KD-trees, never a dense matrix.
-    """
-
-    name: ClassVar[str] = "euclidean"
-    shared_catchment: ClassVar[bool] = False
-    circuity: float = 1.0
-
-    def __post_init__(self) -> None:
-        if not self.circuity >= 1.0:
-            raise ConfigError(
-                f"[access] circuity must be 1.0 or more (got {self.circuity}); "
-                "use 1.0 for straight lines"
-            )
-
-    @property
-    def unit(self) -> str:
-        return "m"
-
-    @classmethod
-    def from_config(
-        cls, cfg: AccessConfig, *, roads: gpd.GeoDataFrame | None = None, matrix: Any = None
-    ) -> EuclideanModel:
-        """Build the model from ``[access]`` settings (``roads`` and ``matrix`` unused)."""
-        return cls(circuity=cfg.circuity)
-
-    def costs(
-        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float
-    ) -> sparse.csr_matrix:
-        """Distances (m) of the origin-destination pairs no further apart than ``max_cost``."""
-        o_xy = _xy(origins, "origins", projected=True)
-        d_xy = _xy(destinations, "destinations", projected=True)
-        _same_crs(origins, destinations)
-        shape = (len(o_xy), len(d_xy))
-        if not len(o_xy) or not len(d_xy) or max_cost < 0:
-            return sparse.csr_matrix(shape, dtype=float)
-        radius = max_cost / self.circuity
-        pairs = cKDTree(o_xy).sparse_distance_matrix(
-            cKDTree(d_xy), radius * (1 + 1e-12), output_type="ndarray"
-        )
-        cost = pairs["v"] * self.circuity
-        keep = cost <= max_cost
-        return sparse_costs(pairs["i"][keep], pairs["j"][keep], cost[keep], shape)
-
-    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> Nearest:
-        """Distance (m) to, and position of, the nearest destination of each origin."""
-        o_xy = _xy(origins, "origins", projected=True)
-        d_xy = _xy(destinations, "destinations", projected=True)
-        _same_crs(origins, destinations)
-        if not len(d_xy):
-            return _no_nearest(len(o_xy))
-        dist, idx = cKDTree(d_xy).query(o_xy, k=1, workers=-1)
-        return Nearest(np.asarray(dist, dtype=float) * self.circuity, np.asarray(idx, dtype=int))
-
-
-# --------------------------------------------------------------------------------------
-# Road network
-# --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,7 +194,7 @@ class NetworkModel:
 
     def snap(self, points: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
         """Nearest graph node of each point and the walk to it in minutes."""
-        xy = _xy(points, "points", projected=True)
+        xy = point_xy(points, "points", projected=True)
         if self.crs is not None and points.crs is not None and not points.crs.equals(self.crs):
             raise InputError(
                 "network: points and roads are in different CRS; reproject both to the analysis CRS"
@@ -389,7 +235,7 @@ class NetworkModel:
         o_node, o_off = self.snap(origins)
         d_node, d_off = self.snap(destinations)
         if not len(d_node):
-            return _no_nearest(len(o_node))
+            return no_nearest(len(o_node))
         n, k = self.n_nodes, len(d_node)
         g = self.graph
         extra = g.indptr[-1] + np.arange(1, k + 1, dtype=g.indptr.dtype)
@@ -552,241 +398,3 @@ def _symmetric_min_graph(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) ->
     first[1:] = key[1:] != key[:-1]
     # csr_matrix keeps explicit zeros, which csgraph treats as zero-cost edges.
     return sparse.csr_matrix((ww[first], (uu[first], vv[first])), shape=(n, n))
-
-
-# --------------------------------------------------------------------------------------
-# Imported matrix
-# --------------------------------------------------------------------------------------
-
-_MATRIX_UNITS = {"minutes": "min", "metres": "m", "meters": "m"}
-
-
-@dataclass(frozen=True, eq=False)
-class MatrixModel:
-    """Costs read from an origin-destination table (as r5py or TravelTime produce).
-
-    The table has one row per reachable pair: ``area_code``, ``service_id`` and one of
-    ``minutes`` or ``metres``. A pair that is not in the table cannot be reached.
-    Origins and destinations are matched on their index (area code, service id).
-    """
-
-    name: ClassVar[str] = "matrix"
-    shared_catchment: ClassVar[bool] = True
-    origin_code: np.ndarray  # position in origin_labels of each row
-    dest_code: np.ndarray
-    cost: np.ndarray
-    origin_labels: pd.Index
-    dest_labels: pd.Index
-    matrix_unit: str = "min"
-
-    @property
-    def unit(self) -> str:
-        return self.matrix_unit
-
-    @classmethod
-    def from_config(
-        cls,
-        cfg: AccessConfig,
-        *,
-        roads: gpd.GeoDataFrame | None = None,
-        matrix: pd.DataFrame | None = None,
-    ) -> MatrixModel:
-        """Use ``matrix`` if given, else read ``[access] matrix_path``."""
-        if matrix is not None:
-            return cls.from_table(matrix)
-        if cfg.matrix_path is None:
-            raise ConfigError("distance_model = 'matrix' needs matrix_path = \"...\" in [access]")
-        return cls.from_table(read_cost_matrix(cfg.matrix_path), source=str(cfg.matrix_path))
-
-    @classmethod
-    def from_table(cls, table: pd.DataFrame, *, source: str = "matrix") -> MatrixModel:
-        """Check and index an origin-destination table; duplicate pairs keep the lowest cost."""
-        missing = [c for c in ("area_code", "service_id") if c not in table.columns]
-        if missing:
-            raise InputError(
-                f"{source}: the cost matrix needs columns area_code, service_id and minutes "
-                f"(or metres); missing: {', '.join(missing)}"
-            )
-        unit_cols = [c for c in _MATRIX_UNITS if c in table.columns]
-        if len(unit_cols) != 1:
-            raise InputError(
-                f"{source}: the cost matrix needs exactly one cost column, minutes or metres "
-                f"(found: {', '.join(unit_cols) or 'none'})"
-            )
-        col = unit_cols[0]
-        cost = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(~np.isfinite(cost) & table[col].notna().to_numpy())
-        if len(bad):
-            raise InputError(
-                f"{source}: row {bad[0] + 2}, field {col}: '{table[col].iloc[bad[0]]}' is not a "
-                "number; fix or delete the row"
-            )
-        if (cost < 0).any():
-            row = int(np.flatnonzero(cost < 0)[0])
-            raise InputError(
-                f"{source}: row {row + 2}, field {col}: costs cannot be negative; fix the row"
-            )
-        ok = np.isfinite(cost)  # an empty cost means the pair cannot be reached
-        o_code, o_labels = pd.factorize(table["area_code"].astype("string").to_numpy()[ok])
-        d_code, d_labels = pd.factorize(table["service_id"].astype("string").to_numpy()[ok])
-        cost = cost[ok]
-        # Keep the cheapest of duplicate pairs.
-        order = np.lexsort((cost, d_code, o_code))
-        o_code, d_code, cost = o_code[order], d_code[order], cost[order]
-        first = np.ones(len(cost), dtype=bool)
-        first[1:] = (o_code[1:] != o_code[:-1]) | (d_code[1:] != d_code[:-1])
-        return cls(
-            origin_code=o_code[first],
-            dest_code=d_code[first],
-            cost=cost[first],
-            origin_labels=pd.Index(o_labels),
-            dest_labels=pd.Index(d_labels),
-            matrix_unit=_MATRIX_UNITS[col],
-        )
-
-    def _positions(
-        self, origins: pd.Series, destinations: pd.Series
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Origin position, destination position and cost of the table rows asked about."""
-        o_index = _unique_labels(origins, "origins")
-        d_index = _unique_labels(destinations, "destinations")
-        o_pos = o_index.get_indexer(self.origin_labels)[self.origin_code]
-        d_pos = d_index.get_indexer(self.dest_labels)[self.dest_code]
-        keep = (o_pos >= 0) & (d_pos >= 0)
-        return o_pos[keep], d_pos[keep], self.cost[keep]
-
-    def costs(
-        self, origins: pd.Series, destinations: pd.Series, *, max_cost: float
-    ) -> sparse.csr_matrix:
-        """Costs of the table's pairs within ``max_cost``, matched on the two indexes."""
-        i, j, c = self._positions(origins, destinations)
-        keep = c <= max_cost
-        return sparse_costs(i[keep], j[keep], c[keep], (len(origins), len(destinations)))
-
-    def nearest(self, origins: pd.Series, destinations: pd.Series) -> Nearest:
-        """Cheapest destination in the table for each origin."""
-        i, j, c = self._positions(origins, destinations)
-        out = _no_nearest(len(origins))
-        if not len(c):
-            return out
-        order = np.lexsort((j, c, i))
-        i, j, c = i[order], j[order], c[order]
-        first = np.ones(len(i), dtype=bool)
-        first[1:] = i[1:] != i[:-1]
-        out.cost[i[first]] = c[first]
-        out.index[i[first]] = j[first]
-        return out
-
-
-def read_cost_matrix(path: str | Path) -> pd.DataFrame:
-    """Read an origin-destination table from CSV or Parquet.
-
-    Codes are read as text so that ``E01000001`` and ``00123`` keep their form.
-    """
-    path = Path(path)
-    text_cols = {"area_code": "string", "service_id": "string"}
-    try:
-        if path.suffix.lower() == ".parquet":
-            table = pd.read_parquet(path)
-        else:
-            table = pd.read_csv(path, dtype=text_cols, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: cost matrix not found; check matrix_path in [access]") from None
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"{path}: cannot read the cost matrix ({exc}); save it as UTF-8 CSV with columns "
-            "area_code, service_id, minutes"
-        ) from None
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    return table
-
-
-# --------------------------------------------------------------------------------------
-# Registry
-# --------------------------------------------------------------------------------------
-
-DISTANCE_MODELS: dict[str, type] = {
-    EuclideanModel.name: EuclideanModel,
-    NetworkModel.name: NetworkModel,
-    MatrixModel.name: MatrixModel,
-}
-
-
-def make_distance_model(
-    cfg: AccessConfig,
-    *,
-    roads: gpd.GeoDataFrame | None = None,
-    matrix: pd.DataFrame | None = None,
-) -> DistanceModel:
-    """Build the distance model named by ``cfg.distance_model``.
-
-    Parameters
-    ----------
-    cfg
-        The ``[access]`` settings.
-    roads
-        The road network, for the ``network`` model.
-    matrix
-        An origin-destination table, for the ``matrix`` model (else ``cfg.matrix_path``
-        is read).
-    """
-    name = cfg.distance_model
-    if name not in DISTANCE_MODELS:
-        raise ConfigError(
-            f"[access] distance_model is '{name}'{did_you_mean(name, DISTANCE_MODELS)}; "
-            f"choose one of: {', '.join(DISTANCE_MODELS)}"
-        )
-    return DISTANCE_MODELS[name].from_config(cfg, roads=roads, matrix=matrix)
-
-
-# --------------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------------
-
-
-def _xy(points: gpd.GeoSeries, what: str, *, projected: bool) -> np.ndarray:
-    """(n × 2) coordinates of point geometries; refuses missing or non-point ones."""
-    geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
-    if projected and geoms.crs is not None and not geoms.crs.is_projected:
-        raise InputError(
-            f"{what}: coordinates are in a geographic CRS (degrees); reproject to the "
-            "analysis CRS (for example EPSG:27700) first"
-        )
-    arr = np.asarray(geoms.values if hasattr(geoms, "values") else geoms)
-    xy = np.column_stack([shapely.get_x(arr), shapely.get_y(arr)]) if len(arr) else np.zeros((0, 2))
-    bad = ~np.isfinite(xy).all(axis=1)
-    if bad.any():
-        label = geoms.index[np.flatnonzero(bad)[0]]
-        raise InputError(
-            f"{what}: '{label}' has no point location ({int(bad.sum())} in all); give it "
-            "coordinates or a postcode, or leave it out"
-        )
-    return xy
-
-
-def _same_crs(a: gpd.GeoSeries, b: gpd.GeoSeries) -> None:
-    if a.crs is not None and b.crs is not None and not a.crs.equals(b.crs):
-        raise InputError(
-            f"origins are in {a.crs.to_string()} but destinations in {b.crs.to_string()}; "
-            "reproject both to the analysis CRS"
-        )
-
-
-def _unique_labels(items: pd.Series, what: str) -> pd.Index:
-    index = pd.Index(items.index.astype("string"))
-    if not index.is_unique:
-        dup = index[index.duplicated()][0]
-        raise InputError(f"{what}: code '{dup}' appears more than once; codes must be unique")
-    return index
-
-
-def sparse_costs(
-    rows: np.ndarray, cols: np.ndarray, costs: np.ndarray, shape: tuple[int, int]
-) -> sparse.csr_matrix:
-    """CSR cost matrix from (row, column, cost) triples; zeros stored as :data:`ZERO_COST`."""
-    data = np.maximum(np.asarray(costs, dtype=float), ZERO_COST)
-    return sparse.csr_matrix((data, (np.asarray(rows), np.asarray(cols))), shape=shape)
-
-
-def _no_nearest(n: int) -> Nearest:
-    return Nearest(np.full(n, np.inf), np.full(n, -1, dtype=int))
