@@ -1,0 +1,180 @@
+"""Costs from small areas to services: the sparse catchment and the nearest service.
+
+A :class:`Catchment` holds the cost of every area-service pair within a largest cost
+(:func:`build_catchment`); :func:`nearest_service` finds each area's nearest service with
+no cutoff, and :func:`nearest_by_band` the nearest taking each age band. An ``outreach``
+service travels to families, so its cost is lowered by ``outreach_extra``, down to zero.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Catchment", "build_catchment", "nearest_by_band", "nearest_service"]
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from earlyhelp.distance import ZERO_COST, DistanceModel, true_costs
+from earlyhelp.provision import age_band_mask, text_column
+
+
+@dataclass(frozen=True, eq=False)
+class Catchment:
+    """Costs from every area to every service within ``max_cost``.
+
+    ``costs`` is a CSR matrix (rows follow ``areas``, columns ``services``) of effective
+    costs in ``unit``: outreach services already have their extra reach taken off, and a
+    cost of zero is stored as :data:`earlyhelp.distance.ZERO_COST` (read the values with
+    :func:`earlyhelp.distance.true_costs`).
+    """
+
+    costs: sparse.csr_matrix
+    areas: pd.Index
+    services: pd.Index
+    unit: str
+    max_cost: float
+
+    @property
+    def pair_rows(self) -> np.ndarray:
+        """Row (area position) of each stored pair, in storage order."""
+        return np.repeat(np.arange(self.costs.shape[0]), np.diff(self.costs.indptr))
+
+    def subset(self, service_ids: Iterable[Any]) -> Catchment:
+        """The same catchment restricted to ``service_ids`` (columns in that order)."""
+        ids = pd.Index(service_ids, name="service_id")
+        pos = self.services.get_indexer(ids)
+        if (pos < 0).any():
+            raise KeyError(f"service '{ids[pos < 0][0]}' is not in the catchment")
+        return Catchment(
+            costs=self.costs[:, pos],
+            areas=self.areas,
+            services=ids,
+            unit=self.unit,
+            max_cost=self.max_cost,
+        )
+
+
+def _is_outreach(services: pd.DataFrame) -> np.ndarray:
+    return (text_column(services, "delivery", "in_person") == "outreach").to_numpy(dtype=bool)
+
+
+def build_catchment(
+    model: DistanceModel,
+    origins: gpd.GeoSeries,
+    services: gpd.GeoDataFrame,
+    *,
+    max_cost: float,
+    outreach_extra: float = 0.0,
+) -> Catchment:
+    """Costs from each origin to each service within ``max_cost`` (model units).
+
+    Parameters
+    ----------
+    model
+        A distance model (:mod:`earlyhelp.distance`).
+    origins
+        One point per area, indexed by area code.
+    services
+        Eligible services, indexed by service id; ``delivery == "outreach"`` rows reach
+        ``outreach_extra`` further.
+    max_cost
+        Largest cost kept, in the model's unit.
+    outreach_extra
+        Extra reach of outreach services, in the model's unit.
+    """
+    out = _is_outreach(services)
+    geoms = services.geometry
+    shape = (len(origins), len(services))
+    parts = []
+    for subset, extra in ((~out, 0.0), (out, outreach_extra)):
+        if subset.any():
+            m = model.costs(origins, geoms[subset], max_cost=max_cost + extra)
+            if extra:  # outreach: closer by the extra reach, never below zero
+                m.data = np.maximum(true_costs(m.data) - extra, ZERO_COST)
+            parts.append((m, np.flatnonzero(subset)))
+    if not parts:
+        costs = sparse.csr_matrix(shape, dtype=float)
+    elif len(parts) == 1:
+        costs = parts[0][0]
+    else:  # side by side, then columns back in the order of ``services``
+        stacked = sparse.hstack([m for m, _ in parts], format="csr")
+        costs = stacked[:, np.argsort(np.concatenate([where for _, where in parts]))]
+    return Catchment(
+        costs=costs,
+        areas=pd.Index(origins.index, name="area_code"),
+        services=pd.Index(services.index, name="service_id"),
+        unit=model.unit,
+        max_cost=float(max_cost),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Measures
+# --------------------------------------------------------------------------------------
+
+
+def nearest_service(
+    model: DistanceModel,
+    origins: gpd.GeoSeries,
+    services: gpd.GeoDataFrame,
+    *,
+    outreach_extra: float = 0.0,
+) -> pd.DataFrame:
+    """The nearest eligible service of each area and its cost, with no cutoff.
+
+    Returns a DataFrame indexed like ``origins`` with ``service_id`` (missing where no
+    service can be reached) and ``cost`` in the model's unit (NaN where none). Outreach
+    services count ``outreach_extra`` nearer.
+    """
+    out = _is_outreach(services)
+    ids = services.index.to_numpy()
+    best_cost = np.full(len(origins), np.inf)
+    best_id = np.full(len(origins), -1)
+    for subset, extra in ((~out, 0.0), (out, outreach_extra)):
+        if not subset.any():
+            continue
+        found = model.nearest(origins, services.geometry[subset])
+        cost = np.maximum(found.cost - extra, 0.0)
+        better = (found.index >= 0) & (cost < best_cost)
+        best_cost[better] = cost[better]
+        best_id[better] = np.flatnonzero(subset)[found.index[better]]
+    has = best_id >= 0
+    service_id = np.full(len(origins), None, dtype=object)
+    service_id[has] = ids[best_id[has]]
+    return pd.DataFrame(
+        {
+            "service_id": pd.array(service_id, dtype="string"),
+            "cost": np.where(has, best_cost, np.nan),
+        },
+        index=pd.Index(origins.index, name="area_code"),
+    )
+
+
+def nearest_by_band(
+    model: DistanceModel,
+    origins: gpd.GeoSeries,
+    services: gpd.GeoDataFrame,
+    *,
+    bands: Sequence[str],
+    outreach_extra: float = 0.0,
+) -> pd.DataFrame:
+    """Per area and age band, the cost to the nearest of ``services`` that takes children
+    of that band (NaN where none can be reached). Columns are ``bands``."""
+    serves = age_band_mask(services)
+    return pd.DataFrame(
+        {
+            band: nearest_service(
+                model,
+                origins,
+                services[serves[band].to_numpy(dtype=bool)],
+                outreach_extra=outreach_extra,
+            )["cost"]
+            for band in bands
+        },
+        index=pd.Index(origins.index, name="area_code"),
+    )

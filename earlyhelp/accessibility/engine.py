@@ -1,0 +1,549 @@
+"""The accessibility engine: every measure of every category at once.
+
+:func:`compute_access` runs the measures named in ``[access]`` (:data:`MEASURES`) for
+every category and returns an :class:`AccessResult`.
+
+Eligibility
+    Only ``status == "active"`` services count. ``online`` and ``phone`` services are
+    listed per category in ``AccessResult.remote_services`` and never count as local
+    presence. An ``outreach`` service travels to families, so it reaches
+    ``outreach_extra_m`` further (in minutes: that distance at the travel-mode speed):
+    its cost is lowered by that much, down to zero.
+Demand
+    A service serves an area's children only in its age range: its demand is the
+    children in the age bands of the need table that overlap ``min_age``..``max_age``
+    (the rule of :func:`earlyhelp.need.children_in_ages`), optionally times a per-area
+    need weight.
+Supply
+    ``capacity`` (places or families a year), or 1 per service where it is missing;
+    :class:`AccessResult` notes how many fell back.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AccessResult", "compute_access"]
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from earlyhelp.accessibility.costs import (
+    Catchment,
+    build_catchment,
+    nearest_by_band,
+    nearest_service,
+)
+from earlyhelp.accessibility.fca import GRAVITY_MIN_COST, STEP_WEIGHTS, check_decay
+from earlyhelp.accessibility.measures import MEASURES, CategoryInputs
+from earlyhelp.accessibility.reach import category_bands
+from earlyhelp.config import AccessConfig, CategoryConfig
+from earlyhelp.distance import DistanceModel, EuclideanModel, make_distance_model
+from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
+from earlyhelp.geography import representative_points
+from earlyhelp.need import AGE_BANDS
+from earlyhelp.provision import (
+    ROLES,
+    age_band_mask,
+    classify_services,
+    numeric_column,
+    reach_thresholds,
+    service_supply,
+    text_column,
+)
+from earlyhelp.text import did_you_mean
+from earlyhelp.units import MINUTES
+
+
+@dataclass(frozen=True, eq=False)
+class AccessResult:
+    """Accessibility of every area to every category, and the parameters that made it.
+
+    Attributes
+    ----------
+    tidy
+        Long table: ``area_code``, ``category``, ``measure``, ``value`` (float; True is 1).
+    wide
+        One row per area (index ``area_code``), one column per ``<measure>__<category>``.
+    nearest_service
+        Service id of the nearest eligible service, one column per category.
+    remote_services
+        Active online and phone services: ``category``, ``service_id``, ``delivery``.
+    eligibility
+        Per category, how many services had each role (:data:`ROLES`) and how many
+        local ones fell back to a supply of 1 (``capacity_missing``).
+    notes
+        Plain-language notes for the report and manifest.
+    params
+        Every parameter used, JSON-ready.
+    """
+
+    tidy: pd.DataFrame
+    wide: pd.DataFrame
+    nearest_service: pd.DataFrame
+    remote_services: pd.DataFrame
+    eligibility: pd.DataFrame
+    notes: tuple[str, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def compute_access(
+    areas: gpd.GeoDataFrame,
+    need: pd.DataFrame,
+    services: gpd.GeoDataFrame,
+    categories: Mapping[str, CategoryConfig],
+    access_cfg: AccessConfig,
+    *,
+    roads: gpd.GeoDataFrame | None = None,
+    matrix: pd.DataFrame | None = None,
+    need_weight: pd.Series | pd.DataFrame | None = None,
+    origins: gpd.GeoSeries | None = None,
+    model: DistanceModel | None = None,
+    step_weights: Sequence[float] = STEP_WEIGHTS,
+) -> AccessResult:
+    """Run the measures named in ``access_cfg.measures`` for every category.
+
+    Parameters
+    ----------
+    areas
+        Small areas indexed by ``area_code`` (``rural_urban`` chooses the threshold).
+    need
+        Child population by age band, indexed by ``area_code``.
+    services
+        Canonical services indexed by ``service_id`` (points in the analysis CRS).
+    categories
+        The taxonomy: category key -> :class:`~earlyhelp.config.CategoryConfig`.
+    access_cfg
+        The ``[access]`` settings.
+    roads
+        Road network for ``distance_model = "network"``.
+    matrix
+        Origin-destination table for ``distance_model = "matrix"`` (else
+        ``matrix_path`` is read).
+    need_weight
+        Demand weight per area (Series), or per area and category (DataFrame with one
+        column per category; a missing column or area weighs 1). Used only when
+        ``access_cfg.weight_demand_by_need`` is true.
+    origins
+        One point per area (population-weighted centroids); areas without one use a
+        point inside the polygon.
+    model
+        A distance model already built (for example one road graph shared by many
+        scenario runs); overrides ``access_cfg.distance_model``.
+    step_weights
+        Band weights for ``decay = "step"``.
+
+    Returns
+    -------
+    AccessResult
+    """
+    measures = _check_settings(access_cfg, areas, services)
+    notes: list[str] = []
+    if model is None:
+        model = make_distance_model(access_cfg, roads=roads, matrix=matrix)
+    points = representative_points(areas, origins)
+    bands = _band_demand(areas.index, need, notes)
+    weight = _need_weights(need_weight, access_cfg, areas.index, list(categories), notes)
+    notes.extend(_rural_urban_notes(areas))
+    eligible = _eligible_services(services, categories)
+    costing = _costing(model, points, areas, services, eligible, categories, measures, access_cfg)
+    wide, nearest_df, fallbacks = _measure_categories(
+        areas, categories, measures, costing, eligible, bands, weight, access_cfg, step_weights
+    )
+    eligibility = _eligibility_table(eligible.roles, list(categories), fallbacks)
+    notes.extend(
+        _role_notes(eligibility, services, eligible.roles, categories, fca=costing.need_catchment)
+    )
+    return AccessResult(
+        tidy=_tidy(wide),
+        wide=wide,
+        nearest_service=nearest_df,
+        remote_services=eligible.remote_services(),
+        eligibility=eligibility,
+        notes=tuple(notes),
+        params=_access_params(
+            costing, access_cfg, categories, measures, step_weights, weight, areas, services
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Steps of compute_access
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Eligible:
+    """The services of one run by role (:func:`earlyhelp.provision.classify_services`),
+    with what each supplies and the age bands it takes."""
+
+    roles: pd.DataFrame  # category, service_id, role, delivery: one row per pair
+    local: pd.DataFrame  # the rows of ``roles`` whose role is "local"
+    serves: pd.DataFrame  # service x age band: True where it takes children of the band
+    supply: pd.Series  # places a year per service (1 where capacity is missing)
+    capacity_missing: pd.Series  # True where a service has no capacity
+
+    def local_ids(self, category: str) -> pd.Index:
+        """Ids of the active in-person and outreach services of ``category``."""
+        return pd.Index(self.local.loc[self.local["category"] == category, "service_id"])
+
+    def remote_services(self) -> pd.DataFrame:
+        """Active online and phone services: ``category``, ``service_id``, ``delivery``."""
+        remote = self.roles.loc[
+            self.roles["role"] == "remote", ["category", "service_id", "delivery"]
+        ]
+        return remote.reset_index(drop=True)
+
+
+def _eligible_services(
+    services: gpd.GeoDataFrame, categories: Mapping[str, CategoryConfig]
+) -> _Eligible:
+    """Each service's role per category, its supply and ages (see the module's notes)."""
+    roles = classify_services(services, categories=categories)
+    serves = age_band_mask(services)
+    supply = service_supply(services)
+    capacity = numeric_column(services, "capacity", np.nan)
+    return _Eligible(
+        roles=roles,
+        local=roles[roles["role"] == "local"],
+        serves=serves,
+        supply=supply,
+        capacity_missing=pd.Series(np.isnan(capacity), index=services.index),
+    )
+
+
+def _rural_urban_notes(areas: gpd.GeoDataFrame) -> list[str]:
+    """A note when some areas have no rural/urban class (they get the urban threshold)."""
+    unclassified = int((~text_column(areas, "rural_urban", "").isin(["urban", "rural"])).sum())
+    if not unclassified:
+        return []
+    return [
+        f"{unclassified} areas have no rural/urban class; the urban reach threshold "
+        "was used for them"
+    ]
+
+
+@dataclass(frozen=True, eq=False)
+class _Costing:
+    """How one run measures costs from its areas to a set of services (model unit)."""
+
+    model: DistanceModel
+    points: gpd.GeoSeries  # one origin per area
+    services: gpd.GeoDataFrame
+    catchment_cost: float  # the floating catchment size
+    outreach_extra: float  # how much further outreach services reach
+    thresholds: dict[str, pd.Series]  # reach threshold per category and area
+    query_cost: float  # the largest cost a catchment keeps
+    need_catchment: bool  # some measure asked for reads the sparse cost matrix
+    shared: Catchment | None  # one catchment of every local service, cut per category
+
+    def nearest(self, ids: pd.Index) -> pd.DataFrame:
+        """The nearest of the services ``ids`` to each area (:func:`nearest_service`)."""
+        return nearest_service(
+            self.model, self.points, self.services.loc[ids], outreach_extra=self.outreach_extra
+        )
+
+    def catchment(self, ids: pd.Index) -> Catchment | None:
+        """The catchment of the services ``ids``, or None when no measure needs one."""
+        if self.shared is not None:
+            return self.shared.subset(ids)
+        if not self.need_catchment:
+            return None
+        return build_catchment(
+            self.model,
+            self.points,
+            self.services.loc[ids],
+            max_cost=self.query_cost,
+            outreach_extra=self.outreach_extra,
+        )
+
+    def by_band(self, ids: pd.Index, bands: Sequence[str]) -> pd.DataFrame:
+        """Per area and age band, the nearest of ``ids`` taking it (:func:`nearest_by_band`)."""
+        return nearest_by_band(
+            self.model,
+            self.points,
+            self.services.loc[ids],
+            bands=bands,
+            outreach_extra=self.outreach_extra,
+        )
+
+
+def _costing(
+    model: DistanceModel,
+    points: gpd.GeoSeries,
+    areas: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    eligible: _Eligible,
+    categories: Mapping[str, CategoryConfig],
+    measures: Sequence[str],
+    access_cfg: AccessConfig,
+) -> _Costing:
+    """The run's costing: its reach thresholds and sizes in the model's unit and, where
+    the model gains by it, one catchment shared by every category."""
+    unit = model.unit
+    thresholds = {
+        key: reach_thresholds(areas, cat_cfg, unit=unit) for key, cat_cfg in categories.items()
+    }
+    size = access_cfg.catchment(unit)
+    extra = access_cfg.outreach_extra(unit)
+    need_catchment = any(MEASURES[m].needs_catchment for m in measures)
+    reach_max = max((float(t.max()) for t in thresholds.values()), default=0.0)
+    query_cost = max(size, reach_max) if "count_within_reach" in measures else size
+    # A road network is cheaper with one catchment for every local service, cut per
+    # category (one Dijkstra per area, not one per category); a KD-tree per category is
+    # cheaper than one large matrix cut twelve times.
+    shared = None
+    if need_catchment and getattr(model, "shared_catchment", False):
+        shared = build_catchment(
+            model,
+            points,
+            services.loc[pd.unique(eligible.local["service_id"])],
+            max_cost=query_cost,
+            outreach_extra=extra,
+        )
+    return _Costing(
+        model=model,
+        points=points,
+        services=services,
+        catchment_cost=size,
+        outreach_extra=extra,
+        thresholds=thresholds,
+        query_cost=query_cost,
+        need_catchment=need_catchment,
+        shared=shared,
+    )
+
+
+def _measure_categories(
+    areas: gpd.GeoDataFrame,
+    categories: Mapping[str, CategoryConfig],
+    measures: Sequence[str],
+    costing: _Costing,
+    eligible: _Eligible,
+    bands: pd.DataFrame,
+    weight: pd.DataFrame | None,
+    access_cfg: AccessConfig,
+    step_weights: Sequence[float],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """Every measure of every category, by area; ``bands`` are the children per area and
+    age band, ``weight`` their need weight per area and category (None: not weighted).
+
+    Returns the wide table (``<measure>__<category>`` columns), the id of each area's
+    nearest local service per category, and per category how many local services had
+    no capacity (each counted as 1 place).
+    """
+    index = areas.index
+    columns: dict[str, pd.Series] = {}
+    nearest_ids: dict[str, pd.Series] = {}
+    fallbacks: dict[str, int] = {}
+    for key, category in categories.items():
+        ids = eligible.local_ids(key)
+        nearest = costing.nearest(ids)
+        catchment = costing.catchment(ids)
+        fallbacks[key] = int(eligible.capacity_missing.loc[ids].sum())
+        demand = bands if weight is None else bands.mul(weight[key], axis=0)
+        cat_bands = category_bands(category)
+        inputs = CategoryInputs(
+            category=key,
+            nearest=nearest,
+            band_cost=costing.by_band(ids, cat_bands),
+            children=bands[cat_bands],
+            threshold=costing.thresholds[key],
+            catchment=catchment,
+            catchment_cost=costing.catchment_cost,
+            demand=demand,
+            supply=eligible.supply.loc[ids],
+            serves=eligible.serves.loc[ids],
+            decay=access_cfg.decay,
+            step_weights=tuple(step_weights),
+            gravity_beta=access_cfg.gravity_beta,
+            gravity_min_cost=GRAVITY_MIN_COST[costing.model.unit],
+        )
+        for name in measures:
+            columns[f"{name}__{key}"] = MEASURES[name].compute(inputs).reindex(index)
+        nearest_ids[key] = nearest["service_id"].reindex(index)
+    wide = pd.DataFrame(columns, index=pd.Index(index, name="area_code"))
+    return wide, pd.DataFrame(nearest_ids, index=wide.index), fallbacks
+
+
+def _access_params(
+    costing: _Costing,
+    access_cfg: AccessConfig,
+    categories: Mapping[str, CategoryConfig],
+    measures: Sequence[str],
+    step_weights: Sequence[float],
+    weight: pd.DataFrame | None,
+    areas: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+) -> dict[str, Any]:
+    """Every parameter of the run, JSON-ready (:attr:`AccessResult.params`)."""
+    model = costing.model
+    unit = model.unit
+    return {
+        "distance_model": getattr(model, "name", type(model).__name__),
+        "unit": unit,
+        "circuity": model.circuity if isinstance(model, EuclideanModel) else None,
+        "travel_mode": access_cfg.travel_mode if unit == MINUTES else None,
+        "catchment": costing.catchment_cost,
+        "outreach_extra": costing.outreach_extra,
+        "measures": list(measures),
+        "decay": access_cfg.decay,
+        "step_weights": list(step_weights),
+        "gravity_beta": access_cfg.gravity_beta,
+        "gravity_min_cost": GRAVITY_MIN_COST[unit],
+        "weight_demand_by_need": weight is not None,
+        "reach_thresholds": {key: cat_cfg.reach(unit) for key, cat_cfg in categories.items()},
+        "areas": len(areas),
+        "services": len(services),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+
+
+def _check_settings(
+    access_cfg: AccessConfig, areas: gpd.GeoDataFrame, services: gpd.GeoDataFrame
+) -> tuple[str, ...]:
+    """The measures asked for, once each, after checking the settings and the codes."""
+    measures = _check_measures(access_cfg.measures)
+    check_decay(access_cfg.decay)
+    _check_unique(areas.index, "areas", "area_code")
+    _check_unique(services.index, "services", "service_id")
+    return measures
+
+
+def _check_measures(names: Iterable[str]) -> tuple[str, ...]:
+    names = tuple(names)
+    for name in names:
+        if name not in MEASURES:
+            raise ConfigError(
+                f"[access] measures: unknown measure '{name}'{did_you_mean(name, MEASURES)}; "
+                f"choose from: {', '.join(MEASURES)}"
+            )
+    return tuple(dict.fromkeys(names))
+
+
+def _check_unique(index: pd.Index, what: str, column: str) -> None:
+    if not index.is_unique:
+        dup = index[index.duplicated()][0]
+        raise InputError(f"{what}: {column} '{dup}' appears more than once; codes must be unique")
+
+
+def _band_demand(index: pd.Index, need: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Children per area and age band, aligned to ``index`` (0 where missing)."""
+    present = [b for b in AGE_BANDS if b in need.columns]
+    if not present:
+        raise InputError(
+            f"need: no child population columns; the need table needs {', '.join(AGE_BANDS)}"
+        )
+    absent = [b for b in AGE_BANDS if b not in need.columns]
+    if absent:
+        notes.append(f"need has no {', '.join(absent)}; those children counted as 0")
+    table = need.reindex(columns=list(AGE_BANDS))
+    table = table.apply(pd.to_numeric, errors="coerce").astype(float)
+    missing = int((~index.isin(need.index)).sum())
+    if missing:
+        notes.append(f"{missing} areas have no row in the need table; their demand is 0")
+    return table.reindex(index).fillna(0.0)
+
+
+def _need_weights(
+    need_weight: pd.Series | pd.DataFrame | None,
+    cfg: AccessConfig,
+    index: pd.Index,
+    categories: list[str],
+    notes: list[str],
+) -> pd.DataFrame | None:
+    """Demand weight per area and category, or None when demand is not weighted."""
+    if not cfg.weight_demand_by_need:
+        if need_weight is not None:
+            notes.append("need weights were given but weight_demand_by_need is false; unused")
+        return None
+    if need_weight is None:
+        raise EarlyHelpError(
+            "weight_demand_by_need = true in [access] needs the need index to weight "
+            "demand; set it to false or configure [indicators]"
+        )
+    if isinstance(need_weight, pd.Series):
+        table = pd.DataFrame({c: need_weight for c in categories})
+    else:
+        table = need_weight.reindex(columns=categories)
+    table = table.reindex(index).astype(float)
+    if (table < 0).any().any():
+        raise InputError("need weights cannot be negative; check the need index")
+    gaps = int(table.isna().any(axis=1).sum())
+    if gaps:
+        notes.append(f"{gaps} areas have no need weight for some categories; weighted as 1")
+    return table.fillna(1.0)
+
+
+def _eligibility_table(
+    roles: pd.DataFrame, categories: list[str], fallbacks: dict[str, int]
+) -> pd.DataFrame:
+    counts = pd.crosstab(roles["category"], roles["role"])
+    table = counts.reindex(index=categories, columns=list(ROLES)).fillna(0).astype(int)
+    table["capacity_missing"] = pd.Series(fallbacks).reindex(categories).fillna(0).astype(int)
+    table.index.name = "category"
+    table.columns.name = None
+    return table
+
+
+def _role_notes(
+    eligibility: pd.DataFrame,
+    services: pd.DataFrame,
+    roles: pd.DataFrame,
+    categories: Mapping[str, CategoryConfig],
+    *,
+    fca: bool,
+) -> list[str]:
+    notes = []
+    for key, row in eligibility.iterrows():  # one row per category, about a dozen
+        if fca and row["capacity_missing"]:
+            notes.append(
+                f"{key}: {row['capacity_missing']} of {row['local']} services have no "
+                "capacity; each counted as 1 place"
+            )
+        if row["local"] == 0:
+            notes.append(f"{key}: no active in-person or outreach service")
+    per_service = roles.drop_duplicates("service_id").set_index("service_id")["role"]
+    labels = {
+        "not_active": "are planned or closed and were left out",
+        "no_location": "have no location and were left out",
+        "no_ages": "serve ages outside the need table's bands and were left out",
+        "unknown_delivery": "have an unknown delivery mode and were left out",
+        "remote": "are online or phone only; reported apart, not as local presence",
+    }
+    for role, text in labels.items():
+        n = int((per_service == role).sum())
+        if n:
+            notes.append(f"{n} services {text}")
+    listed = services["categories"].explode().dropna().astype("string").str.strip()
+    unknown = sorted(set(listed) - set(categories))
+    if unknown:
+        notes.append(f"categories not in the taxonomy were ignored: {', '.join(unknown)}")
+    return notes
+
+
+def _tidy(wide: pd.DataFrame) -> pd.DataFrame:
+    """Long form of the wide table: area_code, category, measure, value."""
+    n, k = wide.shape
+    measure, category = (
+        zip(*(c.split("__", 1) for c in wide.columns), strict=True) if k else ((), ())
+    )
+    return pd.DataFrame(
+        {
+            "area_code": np.tile(wide.index.to_numpy(), k),
+            "category": pd.Categorical(
+                np.repeat(category, n), categories=list(dict.fromkeys(category))
+            ),
+            "measure": pd.Categorical(
+                np.repeat(measure, n), categories=list(dict.fromkeys(measure))
+            ),
+            "value": wide.to_numpy(dtype=float, na_value=np.nan).ravel(order="F"),
+        }
+    )

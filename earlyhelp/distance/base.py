@@ -1,0 +1,122 @@
+"""What every distance model provides, and the conventions they share.
+
+Every model answers two questions about a set of origins (one point per small area) and
+destinations (service sites), in its own unit (``model.unit``, ``"m"`` or ``"min"``):
+
+- :meth:`~DistanceModel.costs`: the cost of every origin-destination pair within
+  ``max_cost``, as a sparse matrix (rows = origins, columns = destinations);
+- :meth:`~DistanceModel.nearest`: the cost and position of the nearest destination of
+  every origin, with no cutoff.
+
+A cost of exactly zero (a service at the origin) would vanish from a sparse matrix, so
+:meth:`~DistanceModel.costs` stores it as :data:`ZERO_COST`; use :func:`true_costs` to
+read the stored values back with those zeros restored.
+
+The helpers here (:func:`point_xy`, :func:`sparse_costs`, :func:`no_nearest`) are shared
+by the models of :mod:`earlyhelp.distance.euclidean`, :mod:`earlyhelp.distance.network`
+and :mod:`earlyhelp.distance.matrix`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ZERO_COST",
+    "DistanceModel",
+    "Nearest",
+    "no_nearest",
+    "point_xy",
+    "sparse_costs",
+    "true_costs",
+]
+
+from typing import ClassVar, NamedTuple, Protocol, runtime_checkable
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from scipy import sparse
+
+from earlyhelp.errors import InputError
+
+# Stored in place of a cost of exactly 0 so that the pair stays in a sparse matrix.
+# One nanometre or nano-minute: far below any meaningful travel cost.
+ZERO_COST = 1e-9
+
+
+class Nearest(NamedTuple):
+    """The nearest destination of each origin.
+
+    ``cost`` is in the model's unit (``inf`` where no destination can be reached) and
+    ``index`` the destination's position (``-1`` where none can be reached).
+    """
+
+    cost: np.ndarray
+    index: np.ndarray
+
+
+@runtime_checkable
+class DistanceModel(Protocol):
+    """What every distance model provides."""
+
+    name: ClassVar[str]
+    # True when one cost matrix for all services, cut per category, is cheaper than a
+    # query per category (a road network: one Dijkstra per origin instead of per category).
+    shared_catchment: ClassVar[bool]
+
+    @property
+    def unit(self) -> str:
+        """``"m"`` (metres) or ``"min"`` (minutes)."""
+        ...
+
+    def costs(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float
+    ) -> sparse.csr_matrix:
+        """Costs of the pairs within ``max_cost``; zeros stored as :data:`ZERO_COST`."""
+        ...
+
+    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> Nearest:
+        """Cost and position of the nearest destination of each origin."""
+        ...
+
+
+def true_costs(values: np.ndarray) -> np.ndarray:
+    """Return stored sparse costs with :data:`ZERO_COST` turned back into exact zeros."""
+    values = np.asarray(values, dtype=float)
+    return np.where(values <= ZERO_COST, 0.0, values)
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+
+
+def point_xy(points: gpd.GeoSeries, what: str, *, projected: bool) -> np.ndarray:
+    """(n × 2) coordinates of point geometries; refuses missing or non-point ones."""
+    geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
+    if projected and geoms.crs is not None and not geoms.crs.is_projected:
+        raise InputError(
+            f"{what}: coordinates are in a geographic CRS (degrees); reproject to the "
+            "analysis CRS (for example EPSG:27700) first"
+        )
+    arr = np.asarray(geoms.values if hasattr(geoms, "values") else geoms)
+    xy = np.column_stack([shapely.get_x(arr), shapely.get_y(arr)]) if len(arr) else np.zeros((0, 2))
+    bad = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        label = geoms.index[np.flatnonzero(bad)[0]]
+        raise InputError(
+            f"{what}: '{label}' has no point location ({int(bad.sum())} in all); give it "
+            "coordinates or a postcode, or leave it out"
+        )
+    return xy
+
+
+def sparse_costs(
+    rows: np.ndarray, cols: np.ndarray, costs: np.ndarray, shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    """CSR cost matrix from (row, column, cost) triples; zeros stored as :data:`ZERO_COST`."""
+    data = np.maximum(np.asarray(costs, dtype=float), ZERO_COST)
+    return sparse.csr_matrix((data, (np.asarray(rows), np.asarray(cols))), shape=shape)
+
+
+def no_nearest(n: int) -> Nearest:
+    return Nearest(np.full(n, np.inf), np.full(n, -1, dtype=int))

@@ -1,0 +1,98 @@
+"""Straight-line distance, times a circuity factor, from KD-trees.
+
+Example
+-------
+>>> import geopandas as gpd
+>>> from shapely import Point
+>>> areas = gpd.GeoSeries([Point(0, 0), Point(3000, 0)], index=["A", "B"], crs=27700)
+>>> sites = gpd.GeoSeries([Point(0, 0)], index=["s1"], crs=27700)
+>>> model = EuclideanModel(circuity=1.2)
+>>> model.costs(areas, sites, max_cost=5000).toarray().round(3)
+array([[   0.],
+       [3600.]])
+>>> model.nearest(areas, sites).cost
+array([   0., 3600.])
+"""
+
+from __future__ import annotations
+
+__all__ = ["EuclideanModel"]
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import geopandas as gpd
+import numpy as np
+from scipy import sparse
+from scipy.spatial import cKDTree
+
+from earlyhelp.config import AccessConfig
+from earlyhelp.distance.base import Nearest, no_nearest, point_xy, sparse_costs
+from earlyhelp.errors import ConfigError, InputError
+
+
+@dataclass(frozen=True)
+class EuclideanModel:
+    """Straight-line distance in metres, times an optional circuity factor.
+
+    ``circuity`` (1.0 or more) stands in for roads that do not run straight; about 1.2
+    to 1.4 is typical of English towns. Costs come from KD-trees, never a dense matrix.
+    """
+
+    name: ClassVar[str] = "euclidean"
+    shared_catchment: ClassVar[bool] = False
+    circuity: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.circuity >= 1.0:
+            raise ConfigError(
+                f"[access] circuity must be 1.0 or more (got {self.circuity}); "
+                "use 1.0 for straight lines"
+            )
+
+    @property
+    def unit(self) -> str:
+        return "m"
+
+    @classmethod
+    def from_config(
+        cls, cfg: AccessConfig, *, roads: gpd.GeoDataFrame | None = None, matrix: Any = None
+    ) -> EuclideanModel:
+        """Build the model from ``[access]`` settings (``roads`` and ``matrix`` unused)."""
+        return cls(circuity=cfg.circuity)
+
+    def costs(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float
+    ) -> sparse.csr_matrix:
+        """Distances (m) of the origin-destination pairs no further apart than ``max_cost``."""
+        o_xy = point_xy(origins, "origins", projected=True)
+        d_xy = point_xy(destinations, "destinations", projected=True)
+        _same_crs(origins, destinations)
+        shape = (len(o_xy), len(d_xy))
+        if not len(o_xy) or not len(d_xy) or max_cost < 0:
+            return sparse.csr_matrix(shape, dtype=float)
+        radius = max_cost / self.circuity
+        pairs = cKDTree(o_xy).sparse_distance_matrix(
+            cKDTree(d_xy), radius * (1 + 1e-12), output_type="ndarray"
+        )
+        cost = pairs["v"] * self.circuity
+        keep = cost <= max_cost
+        return sparse_costs(pairs["i"][keep], pairs["j"][keep], cost[keep], shape)
+
+    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> Nearest:
+        """Distance (m) to, and position of, the nearest destination of each origin."""
+        o_xy = point_xy(origins, "origins", projected=True)
+        d_xy = point_xy(destinations, "destinations", projected=True)
+        _same_crs(origins, destinations)
+        if not len(d_xy):
+            return no_nearest(len(o_xy))
+        dist, idx = cKDTree(d_xy).query(o_xy, k=1, workers=-1)
+        return Nearest(np.asarray(dist, dtype=float) * self.circuity, np.asarray(idx, dtype=int))
+
+
+def _same_crs(a: gpd.GeoSeries, b: gpd.GeoSeries) -> None:
+    if a.crs is not None and b.crs is not None and not a.crs.equals(b.crs):
+        raise InputError(
+            f"origins are in {a.crs.to_string()} but destinations in {b.crs.to_string()}; "
+            "reproject both to the analysis CRS"
+        )

@@ -1,0 +1,53 @@
+"""The distance models by name.
+
+Models are chosen by name through :data:`DISTANCE_MODELS`, so a config name is checked
+against its keys and a new model is one entry.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DISTANCE_MODELS", "make_distance_model"]
+
+import geopandas as gpd
+import pandas as pd
+
+from earlyhelp.config import AccessConfig
+from earlyhelp.distance.base import DistanceModel
+from earlyhelp.distance.euclidean import EuclideanModel
+from earlyhelp.distance.matrix import MatrixModel
+from earlyhelp.distance.network import NetworkModel
+from earlyhelp.errors import ConfigError
+from earlyhelp.text import did_you_mean
+
+DISTANCE_MODELS: dict[str, type] = {
+    EuclideanModel.name: EuclideanModel,
+    NetworkModel.name: NetworkModel,
+    MatrixModel.name: MatrixModel,
+}
+
+
+def make_distance_model(
+    cfg: AccessConfig,
+    *,
+    roads: gpd.GeoDataFrame | None = None,
+    matrix: pd.DataFrame | None = None,
+) -> DistanceModel:
+    """Build the distance model named by ``cfg.distance_model``.
+
+    Parameters
+    ----------
+    cfg
+        The ``[access]`` settings.
+    roads
+        The road network, for the ``network`` model.
+    matrix
+        An origin-destination table, for the ``matrix`` model (else ``cfg.matrix_path``
+        is read).
+    """
+    name = cfg.distance_model
+    if name not in DISTANCE_MODELS:
+        raise ConfigError(
+            f"[access] distance_model is '{name}'{did_you_mean(name, DISTANCE_MODELS)}; "
+            f"choose one of: {', '.join(DISTANCE_MODELS)}"
+        )
+    return DISTANCE_MODELS[name].from_config(cfg, roads=roads, matrix=matrix)
