@@ -1,6 +1,6 @@
 # Two commands on a fresh machine (Python 3.11 and make):
 #   make demo   set up .venv and run earlyhelp on the fictional demo county
-#   make test   set up .venv and run lint, format check and the whole test suite
+#   make test   set up .venv and run lint, format check, type check and the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -20,6 +20,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

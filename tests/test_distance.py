@@ -101,13 +101,13 @@ def test_euclidean_nearest_matches_brute_force():
     d = rng.uniform(0, 5000, size=(9, 2))
     found = EuclideanModel(circuity=1.1).nearest(_points(o, "a"), _points(d, "s"))
     full = cdist(o, d)
-    np.testing.assert_array_equal(found.index, full.argmin(axis=1))
+    np.testing.assert_array_equal(found.position, full.argmin(axis=1))
     np.testing.assert_allclose(found.cost, full.min(axis=1) * 1.1)
 
 
 def test_nearest_with_no_destinations_is_infinite():
     found = EuclideanModel().nearest(_points([[0, 0]], "a"), _points(np.zeros((0, 2)), "s"))
-    assert np.isinf(found.cost).all() and (found.index == -1).all()
+    assert np.isinf(found.cost).all() and (found.position == -1).all()
 
 
 def test_euclidean_refuses_degrees_missing_points_and_mixed_crs():
@@ -214,7 +214,7 @@ def test_network_costs_and_nearest_equal_networkx_dijkstra(mode, n, extent, max_
 
     found = model.nearest(_points(origins, "a"), _points(sites, "s"))
     np.testing.assert_allclose(found.cost, want.min(axis=1), rtol=1e-9)
-    np.testing.assert_allclose(want[np.arange(len(origins)), found.index], want.min(axis=1))
+    np.testing.assert_allclose(want[np.arange(len(origins)), found.position], want.min(axis=1))
 
 
 def test_network_costs_run_from_the_smaller_side():
@@ -297,7 +297,7 @@ def test_matrix_model_reads_a_small_table(tmp_path):
     assert costs[1, 1] == 7.0
     found = model.nearest(origins, sites)
     np.testing.assert_array_equal(found.cost, [0.0, 7.0, np.inf])
-    np.testing.assert_array_equal(found.index, [0, 1, -1])
+    np.testing.assert_array_equal(found.position, [0, 1, -1])
 
 
 def test_matrix_table_problems_name_the_fix(tmp_path):

@@ -140,9 +140,9 @@ def nearest_service(
             continue
         found = model.nearest(origins, services.geometry[subset])
         cost = np.maximum(found.cost - extra, 0.0)
-        better = (found.index >= 0) & (cost < best_cost)
+        better = (found.position >= 0) & (cost < best_cost)
         best_cost[better] = cost[better]
-        best_id[better] = np.flatnonzero(subset)[found.index[better]]
+        best_id[better] = np.flatnonzero(subset)[found.position[better]]
     has = best_id >= 0
     service_id = np.full(len(origins), None, dtype=object)
     service_id[has] = ids[best_id[has]]

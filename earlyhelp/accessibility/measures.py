@@ -57,6 +57,13 @@ class Measure:
     compute: Callable[[CategoryInputs], pd.Series]
 
 
+def _catchment(x: CategoryInputs) -> Catchment:
+    """The catchment of a measure that needs one (the engine builds it for those)."""
+    if x.catchment is None:
+        raise ValueError(f"{x.category}: a catchment measure was computed without a catchment")
+    return x.catchment
+
+
 def _fca_kwargs(x: CategoryInputs) -> dict[str, Any]:
     assert x.catchment is not None
     return {
@@ -96,14 +103,14 @@ MEASURES: dict[str, Measure] = {
             "Services within the reach threshold",
             "count",
             True,
-            lambda x: count_within(x.catchment, threshold=x.threshold),
+            lambda x: count_within(_catchment(x), threshold=x.threshold),
         ),
         Measure(
             "2sfca",
             "Places per child within the catchment (2SFCA)",
             "supply per child",
             True,
-            lambda x: two_step_fca(x.catchment, **_fca_kwargs(x)),
+            lambda x: two_step_fca(_catchment(x), **_fca_kwargs(x)),
         ),
         Measure(
             "e2sfca",
@@ -111,7 +118,7 @@ MEASURES: dict[str, Measure] = {
             "supply per child",
             True,
             lambda x: enhanced_two_step_fca(
-                x.catchment, **_fca_kwargs(x), decay=x.decay, step_weights=x.step_weights
+                _catchment(x), **_fca_kwargs(x), decay=x.decay, step_weights=x.step_weights
             ),
         ),
         Measure(
@@ -120,7 +127,7 @@ MEASURES: dict[str, Measure] = {
             "supply per child",
             True,
             lambda x: gravity_access(
-                x.catchment, **_fca_kwargs(x), beta=x.gravity_beta, min_cost=x.gravity_min_cost
+                _catchment(x), **_fca_kwargs(x), beta=x.gravity_beta, min_cost=x.gravity_min_cost
             ),
         ),
     )

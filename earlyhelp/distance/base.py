@@ -47,11 +47,11 @@ class Nearest(NamedTuple):
     """The nearest destination of each origin.
 
     ``cost`` is in the model's unit (``inf`` where no destination can be reached) and
-    ``index`` the destination's position (``-1`` where none can be reached).
+    ``position`` the destination's position (``-1`` where none can be reached).
     """
 
     cost: np.ndarray
-    index: np.ndarray
+    position: np.ndarray
 
 
 @runtime_checkable

@@ -133,7 +133,7 @@ class MatrixModel:
         first = np.ones(len(i), dtype=bool)
         first[1:] = i[1:] != i[:-1]
         out.cost[i[first]] = c[first]
-        out.index[i[first]] = j[first]
+        out.position[i[first]] = j[first]
         return out
 
 

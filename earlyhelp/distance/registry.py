@@ -19,7 +19,7 @@ from earlyhelp.distance.network import NetworkModel
 from earlyhelp.errors import ConfigError
 from earlyhelp.text import did_you_mean
 
-DISTANCE_MODELS: dict[str, type] = {
+DISTANCE_MODELS: dict[str, type[EuclideanModel] | type[NetworkModel] | type[MatrixModel]] = {
     EuclideanModel.name: EuclideanModel,
     NetworkModel.name: NetworkModel,
     MatrixModel.name: MatrixModel,

@@ -144,7 +144,9 @@ def _check_pages(pages, n_services: int, files: list[Path], report: ValidationRe
 
 def _parse_service(s: dict[str, Any], file: str, record: int) -> ServiceRecord:
     svc = ServiceRecord(file=file, record=record, values={})
-    org = s.get("organization") if isinstance(s.get("organization"), dict) else {}
+    org = s.get("organization")
+    if not isinstance(org, dict):
+        org = {}
     lo, hi = _ages(s)
     locations = [_location(sal) for sal in _list(s.get("service_at_locations"))]
     placed = [loc for loc in locations if loc["latitude"] is not None or loc["postcode"]]
@@ -208,7 +210,9 @@ def _ages(s: dict[str, Any]) -> tuple[float | None, float | None]:
 
 
 def _location(sal: dict[str, Any]) -> dict[str, Any]:
-    loc = sal.get("location") if isinstance(sal.get("location"), dict) else sal
+    loc = sal.get("location")
+    if not isinstance(loc, dict):
+        loc = sal
     lat, lon = _number(loc.get("latitude")), _number(loc.get("longitude"))
     zero = lat == 0 and lon == 0  # some directories write 0,0 for "not known"
     if zero:

@@ -41,13 +41,16 @@ def sector_reach(
     """
     known = services[services["sector"].isin(SECTORS)]
     by_sector = known.assign(categories=[[s] for s in known["sector"]])
-    reach = {
-        "reach_urban_m": suff.sector_reach_urban_m,
-        "reach_rural_m": suff.sector_reach_rural_m,
-        "reach_urban_min": suff.sector_reach_urban_min,
-        "reach_rural_min": suff.sector_reach_rural_min,
+    taxonomy = {
+        s: CategoryConfig(
+            label=s,
+            reach_urban_m=suff.sector_reach_urban_m,
+            reach_rural_m=suff.sector_reach_rural_m,
+            reach_urban_min=suff.sector_reach_urban_min,
+            reach_rural_min=suff.sector_reach_rural_min,
+        )
+        for s in SECTORS
     }
-    taxonomy = {s: CategoryConfig(label=s, **reach) for s in SECTORS}
     cfg = dataclasses.replace(
         access_cfg, measures=("nearest", "within_reach"), weight_demand_by_need=False
     )
