@@ -21,6 +21,7 @@ __all__ = [
     "Page",
     "Product",
     "ReportSection",
+    "input_records",
     "redraw_pages",
     "related_sections",
     "write_product",
@@ -36,6 +37,7 @@ import pandas as pd
 
 from earlyhelp.config import Config
 from earlyhelp.disclosure import PUBLICATION_ATTR, check_publishable, unpublished_banner
+from earlyhelp.loading import InputRecord, Inputs, file_sha256
 from earlyhelp.outputs import (
     check_not_inputs,
     run_manifest,
@@ -153,6 +155,20 @@ class Product:
     libraries: tuple[str, ...] = ()
     guard: tuple[Path, ...] = ()
     report: ReportSection | None = None
+
+
+def input_records(
+    inputs: Inputs, extra: tuple[str, Path | None, int, int] | None = None
+) -> tuple[dict[str, Any], ...]:
+    """The manifest records of a run's inputs, and of one more file a command read
+    (``(role, path, rows read, rows used)``, e.g. a candidates or scenario file) if given."""
+    records = [vars(r) for r in inputs.records]
+    if extra is not None:
+        role, path, read, used = extra
+        if path is not None:
+            sha = file_sha256(path)
+            records.append(vars(InputRecord(role, str(path), sha, rows_read=read, rows_used=used)))
+    return tuple(records)
 
 
 def write_product(product: Product, out_dir: Path) -> Path:

@@ -23,7 +23,7 @@ from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.errors import InputError
 from earlyhelp.need import AGE_BANDS
-from earlyhelp.publish.folder import Page, Product, related_sections
+from earlyhelp.publish.folder import Page, Product, input_records, related_sections
 from earlyhelp.publish.tables import publishable_summary
 
 # The commissioners' workbook: the tables a commissioner reads, in this order (the long
@@ -56,7 +56,7 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
     return Product(
         command=command,
         cfg=assessment.config,
-        inputs=tuple(vars(r) for r in inputs.records),
+        inputs=input_records(inputs),
         tables=tables,
         layers=layers,
         workbook=_workbook(tables),

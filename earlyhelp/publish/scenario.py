@@ -20,9 +20,10 @@ import pandas as pd
 
 from earlyhelp.config import CategoryConfig, Config
 from earlyhelp.disclosure import mark_unpublished, suppress
-from earlyhelp.loading import InputRecord, Inputs, file_sha256
+from earlyhelp.loading import Inputs
 from earlyhelp.provision import band_ages
-from earlyhelp.publish.folder import UNPUBLISHED, Page, Product, ReportSection
+from earlyhelp.publish.folder import UNPUBLISHED, Page, Product, ReportSection, input_records
+from earlyhelp.publish.report.formats import fmt_count
 from earlyhelp.scenario import ScenarioResult
 from earlyhelp.text import label_in_text
 
@@ -45,20 +46,11 @@ def scenario_product(result: ScenarioResult, *, cfg: Config, inputs: Inputs) -> 
         "places_by_category": result.places_by_category,
         "areas_changed": pd.DataFrame(changed.drop(columns="geometry")).reset_index(),
     }
-    records = [vars(r) for r in inputs.records]
-    if source is not None:
-        record = InputRecord(
-            "scenario",
-            str(source),
-            file_sha256(source),
-            rows_read=len(result.scenario.changes),
-            rows_used=len(result.changes),
-        )
-        records.append(vars(record))
+    read, used = len(result.scenario.changes), len(result.changes)
     return Product(
         command="scenario",
         cfg=cfg,
-        inputs=tuple(records),
+        inputs=input_records(inputs, ("scenario", source, read, used)),
         tables={name: mark_unpublished(frame) for name, frame in tables.items()},
         layers={
             "changed_areas": changed.reset_index(),
@@ -196,18 +188,12 @@ def _report_section(result: ScenarioResult, cfg: Config) -> ReportSection:
         symbol=d.symbol,
     )
     lines = _reach_lines(
-        _subject(result), county, categories, count=lambda cat, col: _cell(shown.at[cat, col])
+        _subject(result), county, categories, count=lambda cat, col: fmt_count(shown.at[cat, col])
     )
     labelled = shown.set_axis(
         pd.Index([categories[k].label or k for k in shown.index], name="kind of help")
     )
     return ReportSection("scenario", f"What if: {result.scenario.name}", tuple(lines), labelled)
-
-
-def _cell(value: object) -> str:
-    """A published count in a sentence: ``16000`` -> ``16,000``; a symbol as it is."""
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return str(value) if pd.isna(number) else f"{number:,.0f}"
 
 
 def _map_page(result: ScenarioResult, cfg: Config) -> Page:

@@ -19,8 +19,9 @@ import pandas as pd
 from earlyhelp.columns import measure_column
 from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished, suppress
-from earlyhelp.loading import InputRecord, Inputs, file_sha256
-from earlyhelp.publish.folder import UNPUBLISHED, Page, Product, ReportSection
+from earlyhelp.loading import Inputs
+from earlyhelp.publish.folder import UNPUBLISHED, Page, Product, ReportSection, input_records
+from earlyhelp.publish.report.formats import fmt_count
 from earlyhelp.siting import SitingResult
 from earlyhelp.text import label_in_text
 
@@ -42,17 +43,11 @@ def siting_product(
         "coverage": result.coverage.reset_index(),
         "areas_newly_reached": pd.DataFrame(newly.drop(columns="geometry")).reset_index(),
     }
-    records = [vars(r) for r in inputs.records]
-    if source is not None:
-        rows = len(result.candidates)
-        record = InputRecord(
-            "candidates", str(source), file_sha256(source), rows_read=rows, rows_used=rows
-        )
-        records.append(vars(record))
+    rows = len(result.candidates)
     return Product(
         command="site",
         cfg=cfg,
-        inputs=tuple(records),
+        inputs=input_records(inputs, ("candidates", source, rows, rows)),
         tables={name: mark_unpublished(frame) for name, frame in tables.items()},
         layers={
             "chosen_sites": result.sites,
@@ -129,7 +124,7 @@ def _report_section(result: SitingResult, cfg: Config) -> ReportSection:
         symbol=d.symbol,
         total_row="All new sites",
     )
-    total = _cell(shown.loc["All new sites", "children_newly_reached"])
+    total = fmt_count(shown.loc["All new sites", "children_newly_reached"])
     share = result.coverage["share_within_reach"]
     lines = (
         f"{len(sites)} new site(s) of {what}, chosen by the {result.method} method "
@@ -139,12 +134,6 @@ def _report_section(result: SitingResult, cfg: Config) -> ReportSection:
     )
     title = f"Where new {label_in_text(result.label)} would reach most children"
     return ReportSection("siting", title, lines, shown)
-
-
-def _cell(value: object) -> str:
-    """A published count in a sentence: ``16000`` -> ``16,000``; a symbol as it is."""
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return str(value) if pd.isna(number) else f"{number:,.0f}"
 
 
 _BEFORE_AFTER = ("within_reach_before", "within_reach_after")
