@@ -9,15 +9,18 @@ from __future__ import annotations
 
 __all__ = ["STEPS", "Assessment", "analyse", "assess"]
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import geopandas as gpd
+import pandas as pd
 
 from earlyhelp.accessibility import AccessResult, compute_access
 from earlyhelp.config import Config
 from earlyhelp.distance import DistanceModel, make_distance_model
 from earlyhelp.errors import EarlyHelpError
+from earlyhelp.geography import study_area
 from earlyhelp.loading import Inputs, load_inputs
 from earlyhelp.need import area_need_index
 from earlyhelp.sufficiency import GapCutoffs, Sufficiency, assess_sufficiency
@@ -31,14 +34,11 @@ class Assessment:
     """Every table of one run and the configuration that made it."""
 
     config: Config
-    inputs: Inputs
+    inputs: Inputs  # every area and service read (the study area's neighbours too)
+    areas: gpd.GeoDataFrame  # the study area: the districts analysed ([run] districts)
     model: DistanceModel  # how distance was measured; scenarios reuse it (one road graph)
-    access: AccessResult
+    access: AccessResult  # of the study area's areas
     sufficiency: Sufficiency | None  # None when only access was asked for
-
-    @property
-    def areas(self) -> gpd.GeoDataFrame:
-        return self.inputs.areas
 
     @property
     def services(self) -> gpd.GeoDataFrame:
@@ -79,14 +79,17 @@ def analyse(
 ) -> Assessment:
     """Analyse inputs already loaded: access, then sufficiency.
 
-    Scenarios call this with changed services, the ``model`` of the baseline run (a road
-    graph is built once and shared) and its gap ``cutoffs`` (so priority gaps are judged
-    against the same lines).
+    Access is measured for every area read, so that children outside the study area
+    (``[run] districts``) compete for the places near its edge; sufficiency, totals and
+    the need index cover the study area only. Scenarios call this with changed services,
+    the ``model`` of the baseline run (a road graph is built once and shared) and its gap
+    ``cutoffs`` (so priority gaps are judged against the same lines).
     """
     progress(STEPS[1])
     if model is None:
         model = make_distance_model(cfg.access, roads=inputs.roads)
-    score = area_need_index(inputs.need.reindex(inputs.areas.index), cfg.indicators)
+    study = study_area(inputs.areas, cfg.run.districts)
+    score = area_need_index(inputs.need.reindex(study.index), cfg.indicators)
     # the median area weighs 1; an area at need index 100 weighs 2
     weight = score / 50.0 if cfg.access.weight_demand_by_need else None
     access = compute_access(
@@ -98,12 +101,13 @@ def analyse(
         model=model,
         need_weight=weight,
     )
+    access = _restricted(access, study.index)
     suff = None
     if sufficiency:
         progress(STEPS[2])
         suff = assess_sufficiency(
             cfg,
-            inputs.areas,
+            study,
             inputs.need,
             inputs.services,
             access,
@@ -111,4 +115,18 @@ def analyse(
             cutoffs=cutoffs,
             need_score=score,
         )
-    return Assessment(config=cfg, inputs=inputs, model=model, access=access, sufficiency=suff)
+    return Assessment(
+        config=cfg, inputs=inputs, areas=study, model=model, access=access, sufficiency=suff
+    )
+
+
+def _restricted(access: AccessResult, index: pd.Index) -> AccessResult:
+    """The access result of the areas in ``index`` only."""
+    if len(index) == len(access.wide.index) and index.equals(access.wide.index):
+        return access
+    return dataclasses.replace(
+        access,
+        tidy=access.tidy[access.tidy["area_code"].isin(index)].reset_index(drop=True),
+        wide=access.wide.reindex(index),
+        nearest_service=access.nearest_service.reindex(index),
+    )

@@ -101,6 +101,9 @@ class RunConfig:
     crs: str = "EPSG:27700"
     description: str = ""
     data_date: str = ""
+    # the study area: district codes or names to analyse (empty: every district). Areas
+    # and services outside still count where they reach in; totals cover these only.
+    districts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class CategoryConfig:
     min_age: float = 0.0  # the ages whose children this kind of help is for, in years
     max_age: float = 19.0
     places_per_1000: float = 0.0  # the standard for this kind; 0 = [sufficiency] places_per_1000
+    standard_source: str = ""  # where the standard comes from, shown with it in the report
 
     def reach(self, unit: str) -> dict[str, float]:
         """The reach thresholds in a distance model's unit: ``{"urban": .., "rural": ..}``."""
@@ -245,9 +249,13 @@ class AccessConfig:
 class SufficiencyConfig:
     """Standards and thresholds that turn access into gaps."""
 
-    places_per_1000: float = 50.0
-    high_need_quantile: float = 0.8
-    low_access_quantile: float = 0.2
+    # places a year per 1,000 children of a category's ages, for categories that set none
+    # (0: judge reach only)
+    places_per_1000: float = 0.0
+    high_need: str = "county_quantile"  # county_quantile | indicator_deciles
+    high_need_quantile: float = 0.8  # county_quantile: need index at or above this quantile
+    high_need_indicator: str = ""  # indicator_deciles: an [indicators.*] of kind "decile"
+    high_need_deciles: int = 3  # indicator_deciles: national deciles 1 to this are high need
     calls_for_ratio: float = 1.25
     sector_reach_urban_m: float = 3000.0
     sector_reach_rural_m: float = 10000.0
@@ -369,6 +377,7 @@ CHOICES = {
     ("access", "decay"): ("step", "gaussian", "linear"),
     ("map", "classification"): ("quantiles", "natural_breaks"),
     ("siting", "method"): ("exact", "greedy"),
+    ("sufficiency", "high_need"): ("county_quantile", "indicator_deciles"),
     ("siting", "need_weight"): ("one_plus_index", "index", "none"),
     ("indicators", "kind"): ("count", "rate", "score", "rank", "decile"),
     ("indicators", "direction"): ("higher_is_worse", "higher_is_better"),
@@ -435,6 +444,16 @@ def read_toml(
         raise error(f"{path}: not valid TOML: {exc}; {syntax}") from None
 
 
+# Keys that earlier versions read, with what to do instead.
+_RETIRED: dict[tuple[tuple[str, ...], str], str] = {
+    (("sufficiency",), "low_access_quantile"): (
+        "is no longer used: a gap is now judged against standards, not the county's bottom "
+        "fifth; delete the line and set places_per_1000 under each [categories.*] (see "
+        "config.toml)"
+    ),
+}
+
+
 def _build(cls: type, data: Any, file: Path, where: tuple[str, ...]) -> Any:
     """Build dataclass ``cls`` from a TOML table, refusing unknown keys and wrong types."""
     label = ".".join(where) or "top level"
@@ -444,6 +463,8 @@ def _build(cls: type, data: Any, file: Path, where: tuple[str, ...]) -> Any:
     known = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
+        if (where[:1], key) in _RETIRED:
+            raise ConfigError(f"{file}: [{label}] {key} {_RETIRED[(where[:1], key)]}")
         if key not in known:
             raise ConfigError(
                 f"{file}: unknown key '{key}' in [{label}]{did_you_mean(key, known)}; "
@@ -553,6 +574,28 @@ _FILE_SUFFIXES = {".csv", ".json", ".xlsx", ".geojson", ".gpkg", ".txt"}
 
 def _cross_check(cfg: Config, file: Path) -> None:
     """Checks that span sections: indicator categories must be taxonomy keys, and so on."""
+    _check_indicators(cfg, file)
+    _check_formats(cfg, file)
+    _check_sufficiency(cfg, file)
+    keys = list(cfg.categories)
+    for svc in (cfg.services, cfg.centres):
+        if svc.category and keys and svc.category not in cfg.categories:
+            raise ConfigError(
+                f"{file}: category = '{svc.category}' is not in [categories]"
+                f"{did_you_mean(svc.category, keys)}"
+            )
+    if cfg.access.distance_model == "matrix" and cfg.access.matrix_path is None:
+        raise ConfigError(
+            f"{file}: distance_model = 'matrix' needs matrix_path = \"...\" in [access]"
+        )
+    if cfg.access.distance_model == "network" and cfg.roads.path is None:
+        raise ConfigError(f"{file}: distance_model = 'network' needs path = \"...\" in [roads]")
+    d = cfg.disclosure
+    if not 0 <= d.min_count <= d.max_count:
+        raise ConfigError(f"{file}: [disclosure] needs 0 <= min_count <= max_count")
+
+
+def _check_indicators(cfg: Config, file: Path) -> None:
     keys = list(cfg.categories)
     for name, ind in cfg.indicators.items():
         if not ind.column:
@@ -568,6 +611,9 @@ def _cross_check(cfg: Config, file: Path) -> None:
                     f"{file}: [indicators.{name}] calls for unknown category '{cat}'"
                     f"{did_you_mean(cat, keys)}; categories are: {', '.join(keys)}"
                 )
+
+
+def _check_formats(cfg: Config, file: Path) -> None:
     sections: dict[str, ServicesInput | NeedInput | PostcodeInput] = {
         "services": cfg.services,
         "centres": cfg.centres,
@@ -590,28 +636,42 @@ def _cross_check(cfg: Config, file: Path) -> None:
                 f"{file}: format = '{spec.format}' in [{section}] reads {makes}, not "
                 f"{wanted}; use it in the [{makes}] section, or choose another format"
             )
-    in_need = cfg.sufficiency.in_need_indicator
-    if in_need and in_need not in cfg.indicators:
-        raise ConfigError(
-            f"{file}: [sufficiency] in_need_indicator = '{in_need}' is not an indicator"
-            f"{did_you_mean(in_need, cfg.indicators)}; indicators are: "
-            f"{', '.join(cfg.indicators)}"
-        )
-    for svc in (cfg.services, cfg.centres):
-        if svc.category and keys and svc.category not in cfg.categories:
+
+
+def _check_sufficiency(cfg: Config, file: Path) -> None:
+    suff = cfg.sufficiency
+    names = ", ".join(cfg.indicators) or "none are configured"
+    for key in ("in_need_indicator", "high_need_indicator"):
+        value = getattr(suff, key)
+        if value and value not in cfg.indicators:
             raise ConfigError(
-                f"{file}: category = '{svc.category}' is not in [categories]"
-                f"{did_you_mean(svc.category, keys)}"
+                f"{file}: [sufficiency] {key} = '{value}' is not an indicator"
+                f"{did_you_mean(value, cfg.indicators)}; indicators are: {names}"
             )
-    if cfg.access.distance_model == "matrix" and cfg.access.matrix_path is None:
+    if not 0 < suff.high_need_quantile < 1:
         raise ConfigError(
-            f"{file}: distance_model = 'matrix' needs matrix_path = \"...\" in [access]"
+            f"{file}: [sufficiency] high_need_quantile must be between 0 and 1 (0.8: the "
+            f"county's top fifth), not {suff.high_need_quantile!r}"
         )
-    if cfg.access.distance_model == "network" and cfg.roads.path is None:
-        raise ConfigError(f"{file}: distance_model = 'network' needs path = \"...\" in [roads]")
-    d = cfg.disclosure
-    if not 0 <= d.min_count <= d.max_count:
-        raise ConfigError(f"{file}: [disclosure] needs 0 <= min_count <= max_count")
+    if suff.high_need == "indicator_deciles":
+        ind = cfg.indicators.get(suff.high_need_indicator)
+        if ind is None or ind.kind != "decile":
+            raise ConfigError(
+                f"{file}: [sufficiency] high_need = 'indicator_deciles' needs "
+                'high_need_indicator = "..." naming an [indicators.*] of kind = "decile" '
+                "(national deciles, 1 = most deprived, such as IDACI from the IoD importer)"
+            )
+        if not 1 <= suff.high_need_deciles <= 10:
+            raise ConfigError(
+                f"{file}: [sufficiency] high_need_deciles must be 1 to 10 (3: the 30% most "
+                f"deprived), not {suff.high_need_deciles}"
+            )
+    for key, cat in cfg.categories.items():
+        if cat.places_per_1000 < 0:
+            raise ConfigError(
+                f"{file}: [categories.{key}] places_per_1000 cannot be below 0 (0 uses "
+                "[sufficiency] places_per_1000)"
+            )
 
 
 def _plain(obj: Any) -> Any:

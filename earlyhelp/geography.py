@@ -11,6 +11,7 @@ __all__ = [
     "lsoa_vintage_hint",
     "normalise_postcode",
     "representative_points",
+    "study_area",
     "to_analysis_crs",
 ]
 
@@ -92,3 +93,28 @@ def normalise_postcode(values: pd.Series) -> pd.Series:
     """
     compact = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
     return (compact.str[:-3] + " " + compact.str[-3:]).where(compact.str.len() >= 5)
+
+
+def study_area(areas: gpd.GeoDataFrame, districts: tuple[str, ...] | list[str]) -> gpd.GeoDataFrame:
+    """The areas of the districts analysed (``[run] districts``: codes or names, any case);
+    every area when none are named. An unknown district is an :class:`InputError` that
+    lists the districts the areas file has."""
+    if not districts:
+        return areas
+    codes = areas["district_code"].astype(str)
+    names = areas["district_name"].astype(str) if "district_name" in areas else codes
+    known = {c.lower(): c for c in codes.unique()} | {
+        n.lower(): c for n, c in zip(names, codes, strict=True)
+    }
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for wanted in districts:
+        code = known.get(str(wanted).strip().lower())
+        (chosen if code else unknown).append(code or wanted)
+    if unknown:
+        listed = "; ".join(sorted({f"{c} {n}" for c, n in zip(codes, names, strict=True)}))
+        raise InputError(
+            f"[run] districts: {', '.join(map(repr, unknown))} is not a district of the areas "
+            f"file; use a code or name from: {listed}"
+        )
+    return areas[codes.isin(chosen).to_numpy()]

@@ -36,12 +36,12 @@ __all__ = [
     "COMPARISONS",
     "Z_95",
     "Z_998",
+    "area_dispersion",
     "byar_ci",
-    "clustered_share_ci",
     "compare_with",
+    "dispersed_share_ci",
     "exact_poisson_ci",
     "funnel_limits",
-    "overdispersion",
     "poisson_ci",
     "rate_ci",
     "wilson_ci",
@@ -294,7 +294,7 @@ def funnel_limits(
     z
         Normal quantiles of the limits; the defaults give 95% and 99.8% limits.
     phi
-        Overdispersion factor (:func:`overdispersion`): proportion limits are widened by
+        Dispersion factor (:func:`area_dispersion`): proportion limits are widened by
         ``sqrt(phi)`` (Spiegelhalter 2005, multiplicative model). 1 means none.
 
     Returns
@@ -335,61 +335,46 @@ def funnel_limits(
     return pd.DataFrame(columns, index=_index_of(denominators, n))
 
 
-def clustered_share_ci(
-    numerators: Any, denominators: Any, groups: Any, *, z: float = Z_95
-) -> pd.DataFrame:
-    """Confidence limits of each group's share ``sum(y) / sum(n)`` over its areas, with
-    areas as clusters, taken together with Wilson's.
+def area_dispersion(numerators: Any, denominators: Any) -> float:
+    """How much more a share varies between small areas than if every child were
+    independent: the quasi-binomial dispersion factor (Pearson's chi-squared over its
+    degrees of freedom), at least 1.
 
-    Children in one small area share its services and circumstances, so they are not
-    independent and Wilson's interval (which treats them as if they were) is too narrow.
-    Each area is treated as a cluster. The variance is the survey statisticians'
-    linearised ratio-estimator variance with m areas:
-    ``m / (m - 1) * sum((y_i - p n_i)^2) / (sum n_i)^2``. The limits returned are the
-    wider of that interval (``p +/- z sqrt(var)``, clipped to 0..1) and Wilson's, so a
-    group of one area, or of areas that all agree, still gets Wilson's.
-    Returns a DataFrame indexed by group: ``share``, ``lower``, ``upper``, ``areas``.
+    ``phi = sum_i (y_i - n_i p)^2 / (n_i p (1 - p)) / (m - 1)`` over the m areas with
+    children, ``p`` the pooled share. Reach and places are properties of an area, so all its
+    children are in or out together and ``phi`` comes out near the mean number of children
+    per area: the figures behave as if there were about as many independent observations
+    as small areas. 1 when fewer than two areas have children or every area agrees.
     """
-    y = pd.Series(np.asarray(numerators, dtype=float))
-    n = pd.Series(np.asarray(denominators, dtype=float))
-    g = pd.Series(np.asarray(groups))
-    sum_y, sum_n = y.groupby(g).sum(), n.groupby(g).sum()
-    share = sum_y / sum_n.where(sum_n > 0)
-    resid = (y - share.reindex(g).to_numpy() * n) ** 2
-    m = g.groupby(g).size()
-    var = resid.groupby(g).sum() * m / (m - 1).where(m > 1) / sum_n.where(sum_n > 0) ** 2
-    half = z * np.sqrt(var)
-    w_lo, w_hi = wilson_ci(sum_y.to_numpy(), sum_n.to_numpy(), z=z)
-    lower = np.fmin(w_lo, (share - half).clip(lower=0.0).to_numpy())
-    upper = np.fmax(w_hi, (share + half).clip(upper=1.0).to_numpy())
-    return pd.DataFrame(
-        {"share": share, "lower": lower, "upper": upper, "areas": m}, index=share.index
-    )
-
-
-def overdispersion(
-    values: Any, denominators: Any, comparator: float, *, winsorise: float = 0.1
-) -> float:
-    """Spiegelhalter's (2005) multiplicative overdispersion factor for proportions.
-
-    The mean squared z-score of the groups around ``comparator`` (``z = (p - p0) /
-    sqrt(p0 (1 - p0) / n)``), after pulling the ``winsorise`` share of z-scores at each end
-    in to the nearest kept value so one outlier does not set it. Above 1, the groups
-    differ more than chance alone would make them (districts differ for real reasons
-    besides their size) and funnel limits should be widened by its square root; at or
-    below 1 there is no sign of it and 1 is returned. ``values`` and ``comparator`` are
-    proportions (0-1).
-    """
-    p = np.asarray(values, dtype=float)
+    y = np.asarray(numerators, dtype=float)
     n = np.asarray(denominators, dtype=float)
-    p0 = float(comparator)
-    ok = np.isfinite(p) & np.isfinite(n) & (n > 0)
-    if ok.sum() < 2 or not 0 < p0 < 1:
+    ok = np.isfinite(y) & np.isfinite(n) & (n > 0)
+    y, n = y[ok], n[ok]
+    if len(n) < 2:
         return 1.0
-    zs = (p[ok] - p0) / np.sqrt(p0 * (1 - p0) / n[ok])
-    lo, hi = np.quantile(zs, [winsorise, 1 - winsorise])
-    phi = float(np.mean(np.clip(zs, lo, hi) ** 2))
+    p = y.sum() / n.sum()
+    if not 0 < p < 1:
+        return 1.0
+    phi = float(np.sum((y - n * p) ** 2 / (n * p * (1 - p))) / (len(n) - 1))
     return max(phi, 1.0)
+
+
+def dispersed_share_ci(
+    successes: Any, n: Any, *, phi: float, z: float = Z_95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson's interval for a share of children when they are not independent: with the
+    effective number of observations ``n / phi`` (:func:`area_dispersion`).
+
+    It is the inverse of the test behind :func:`funnel_limits` with the same ``phi``: a
+    comparator lies outside this interval exactly when the share lies outside the funnel's
+    limits around that comparator at ``n`` (both are the score test with variance
+    ``phi p0 (1 - p0) / n``). So an interval, a "significantly lower" and a funnel plot
+    drawn with one ``phi`` never disagree.
+    """
+    scale = max(float(phi), 1.0)
+    return wilson_ci(
+        np.asarray(successes, dtype=float) / scale, np.asarray(n, dtype=float) / scale, z=z
+    )
 
 
 def _counts(values: Any) -> np.ndarray:

@@ -252,47 +252,37 @@ def test_equal_rates_are_exactly_equal():
     assert rates.iloc[0] == rates.iloc[1] and rates.iloc[2] == rates.iloc[3]
 
 
-def test_overdispersion_widens_funnel_limits_only_when_groups_differ_beyond_chance():
-    """Spiegelhalter (2005): phi is the mean squared z-score (winsorised); limits widen by
-    sqrt(phi). Groups drawn from the comparator itself show none (phi = 1)."""
-    from earlyhelp.stats import funnel_limits, overdispersion
+def test_area_dispersion_is_pearsons_chi_squared_over_its_degrees_of_freedom():
+    """Worked by hand: four areas of 100 children, shares 10%, 90%, 50%, 50% around a
+    pooled 50%: chi2 = (40^2 + 40^2) / 25 = 128 over 3 degrees of freedom."""
+    from earlyhelp.stats import area_dispersion
 
-    n = np.full(10, 10_000.0)
-    spread = np.array([0.40, 0.42, 0.44, 0.46, 0.48, 0.52, 0.54, 0.56, 0.58, 0.60])
-    phi = overdispersion(spread, n, 0.5)
-    z = (spread - 0.5) / np.sqrt(0.25 / 10_000)
-    zw = np.clip(z, np.quantile(z, 0.1), np.quantile(z, 0.9))
-    assert phi == pytest.approx(np.mean(zw**2))
-    assert phi > 10
-    plain = funnel_limits(n[:1], 0.5)
-    wide = funnel_limits(n[:1], 0.5, phi=phi)
-    half = plain["upper_95"].iloc[0] - 0.5
-    assert wide["upper_95"].iloc[0] - 0.5 == pytest.approx(half * np.sqrt(phi))
-    rng = np.random.default_rng(7)
-    chance = rng.binomial(10_000, 0.5, size=10) / 10_000
-    assert overdispersion(chance, n, 0.5) == pytest.approx(1.0, abs=0.8)
-    assert overdispersion(np.full(10, 0.5), n, 0.5) == 1.0
+    assert area_dispersion([10, 90, 50, 50], [100] * 4) == pytest.approx(128 / 3)
+    # every child of an area in or out together: phi near the children per area
+    all_or_nothing = area_dispersion([200, 0, 200, 0, 200, 0], [200] * 6)
+    assert all_or_nothing == pytest.approx(200 * 6 / 5)
+    # areas that agree, or one area, show no dispersion
+    assert area_dispersion([50, 50, 50], [100, 100, 100]) == 1.0
+    assert area_dispersion([30], [120]) == 1.0
 
 
-def test_clustered_share_interval_counts_areas_as_clusters():
-    """The linearised ratio variance, m/(m-1) * sum((y - p n)^2) / (sum n)^2, worked by
-    hand; never narrower than Wilson; Wilson alone for one area or areas that agree."""
-    from earlyhelp.stats import clustered_share_ci, wilson_ci
+def test_the_interval_the_verdict_and_the_funnel_come_from_one_model():
+    """A comparator lies outside the dispersed Wilson interval exactly when the share lies
+    outside the funnel's limits around it (the same score test, same phi)."""
+    from earlyhelp.stats import dispersed_share_ci, funnel_limits
 
-    y = [10, 90, 50, 50]  # two districts; A's areas disagree, B's agree exactly
-    n = [100, 100, 100, 100]
-    out = clustered_share_ci(y, n, ["A", "A", "B", "B"])
-    p = 0.5
-    var = 2 / 1 * ((10 - p * 100) ** 2 + (90 - p * 100) ** 2) / 200**2
-    half = 1.959963984540054 * np.sqrt(var)
-    assert out.loc["A", "share"] == pytest.approx(0.5)
-    assert out.loc["A", "lower"] == pytest.approx(max(0.0, p - half))
-    assert out.loc["A", "upper"] == pytest.approx(min(1.0, p + half))
-    wl, wu = wilson_ci(np.array([100.0]), np.array([200.0]))
-    assert out.loc["B", "lower"] == pytest.approx(wl[0]) and out.loc["B", "upper"] == pytest.approx(
-        wu[0]
-    )
-    single = clustered_share_ci([30], [120], ["C"])
-    wl, wu = wilson_ci(np.array([30.0]), np.array([120.0]))
-    assert single.loc["C", "lower"] == pytest.approx(wl[0])
-    assert single.loc["C", "areas"] == 1
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        n = float(rng.integers(50, 40_000))
+        share = rng.uniform(0.02, 0.98)
+        p0 = rng.uniform(0.05, 0.95)
+        phi = float(rng.uniform(1, 400))
+        lo, hi = dispersed_share_ci(np.array([share * n]), np.array([n]), phi=phi)
+        outside_ci = not (lo[0] <= p0 <= hi[0])
+        limits = funnel_limits(np.array([n]), p0, phi=phi)
+        outside_funnel = not (limits["lower_95"].iloc[0] <= share <= limits["upper_95"].iloc[0])
+        assert outside_ci == outside_funnel, (n, share, p0, phi)
+    # phi = 1 is plain Wilson; a larger phi only widens
+    plain = dispersed_share_ci(np.array([30.0]), np.array([120.0]), phi=1.0)
+    wide = dispersed_share_ci(np.array([30.0]), np.array([120.0]), phi=9.0)
+    assert wide[0][0] < plain[0][0] and wide[1][0] > plain[1][0]

@@ -19,9 +19,15 @@ CATS = {
 }
 
 
-def gaps_of(reach: dict[str, dict[str, bool]]) -> pd.DataFrame:
+def gaps_of(reach: dict[str, dict[str, bool | None]]) -> pd.DataFrame:
+    """A gap table from reach per area and category (None: the verdict is unknown)."""
     rows = [
-        {"area_code": a, "category": c, "within_reach": ok}
+        {
+            "area_code": a,
+            "category": c,
+            "within_reach": bool(ok),
+            "state": "unknown" if ok is None else ("sufficient" if ok else "out of reach"),
+        }
         for a, cats in reach.items()
         for c, ok in cats.items()
     ]
@@ -34,15 +40,17 @@ def test_range_of_help_lists_what_need_calls_for_but_is_out_of_reach():
             "A": {"parenting": True, "domestic_abuse": False, "youth_work": False},
             "B": {"parenting": False, "domestic_abuse": True, "youth_work": True},
             "C": {"parenting": True, "domestic_abuse": True, "youth_work": False},
+            "D": {"parenting": True, "domestic_abuse": None, "youth_work": False},
+            "E": {"parenting": False, "domestic_abuse": None, "youth_work": False},
         }
     )
     called = pd.DataFrame(
         {
-            "parenting": [False, False, True],
-            "domestic_abuse": [True, False, False],
-            "youth_work": [True, False, False],
+            "parenting": [False, False, True, False, False],
+            "domestic_abuse": [True, False, False, True, True],
+            "youth_work": [True, False, False, False, False],
         },
-        index=["A", "B", "C"],
+        index=["A", "B", "C", "D", "E"],
     )
     out = range_of_help(gaps, called, CATS)
     assert out.loc["A", "called_for"] == "Domestic abuse; Youth work"
@@ -56,6 +64,11 @@ def test_range_of_help_lists_what_need_calls_for_but_is_out_of_reach():
     # C: everything it needs is in reach; youth work is out of reach but neither core nor needed
     assert out.loc["C", "missing_called_for"] == "" and out.loc["C", "n_missing"] == 0
     assert out.loc["C", "full_core_range"]
+    # D: domestic abuse cannot be judged: not missing, not in reach; the full range unknown
+    assert out.loc["D", "missing_called_for"] == "" and out.loc["D", "unknown"] == "Domestic abuse"
+    assert pd.isna(out.loc["D", "full_core_range"])
+    # E: a core kind known to be out of reach settles it, whatever else is unknown
+    assert out.loc["E", "full_core_range"] == False  # noqa: E712 (a pandas boolean)
 
 
 def test_resourcing_adds_districts_up_to_the_county():

@@ -114,15 +114,18 @@ def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
     """The GeoPackage layers: every area with every measure, services, districts."""
     inputs, suff = assessment.inputs, assessment.sufficiency
     access = assessment.access
+    study = assessment.areas
     areas = (
-        inputs.areas.join(inputs.need, how="left")
+        study.join(inputs.need, how="left")
         .join(access.wide)
         .join(prefixed(access.nearest_service, "nearest_id"))
     )
-    districts = inputs.areas.dissolve(by="district_code", aggfunc={"district_name": "first"})
+    districts = study.dissolve(by="district_code", aggfunc={"district_name": "first"})
     if suff is not None:
-        priority = suff.gaps.pivot(index="area_code", columns="category", values="priority")
-        areas = areas.join(suff.need_index).join(prefixed(priority, "priority"))
+        areas = areas.join(suff.need_index)
+        for column in ("state", "priority"):
+            wide = suff.gaps.pivot(index="area_code", columns="category", values=column)
+            areas = areas.join(prefixed(wide, column))
         areas = areas.join(suff.range)
         districts = districts.join(suff.summary.drop(columns="district_name"))
     return {
@@ -178,10 +181,13 @@ def _sections(assessment: Assessment) -> dict[str, object]:
             **assessment.access.params,
         },
         "counts": {
-            "areas": len(inputs.areas),
-            "districts": int(inputs.areas["district_code"].nunique()),
+            "areas": len(assessment.areas),
+            "areas_read": len(inputs.areas),
+            "districts": int(assessment.areas["district_code"].nunique()),
             "services": len(inputs.services),
-            "children_0_19": float(np.nansum(inputs.need[list(AGE_BANDS)].to_numpy())),
+            "children_0_19": float(
+                np.nansum(inputs.need.reindex(assessment.areas.index)[list(AGE_BANDS)])
+            ),
         },
     }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 __all__ = [
     "Sufficiency",
     "assess_sufficiency",
+    "category_verdicts",
 ]
 
 from dataclasses import dataclass
@@ -19,21 +20,23 @@ from earlyhelp.config import Config
 from earlyhelp.distance import DistanceModel
 from earlyhelp.need import AGE_BANDS, area_need_index, calls_for
 from earlyhelp.sufficiency.districts import district_comparison, district_summary, funnel_data
-from earlyhelp.sufficiency.gaps import GapCutoffs, gap_cutoffs, gap_table
+from earlyhelp.sufficiency.gaps import STATES, GapCutoffs, gap_cutoffs, gap_table
 from earlyhelp.sufficiency.range import range_of_help, sector_reach
 from earlyhelp.sufficiency.spend import resourcing
 
 
 @dataclass(frozen=True, eq=False)
 class Sufficiency:
-    """Every sufficiency table of one run.
+    """Every sufficiency table of one run (its study area only).
 
     Attributes
     ----------
     need_index
         Need index per area, 0-100 (see :func:`earlyhelp.need.need_index`).
     gaps
-        Long table per area x category (:func:`gap_table`).
+        The verdict per area x category (:func:`~earlyhelp.sufficiency.gaps.gap_table`).
+    verdicts
+        Per category, children and areas by state, for the county (:func:`category_verdicts`).
     range
         Per area: categories called for, within reach, missing (:func:`range_of_help`).
     resourcing
@@ -45,13 +48,14 @@ class Sufficiency:
     summary
         The headline table per district with a County total row (:func:`district_summary`).
     cutoffs
-        Where high need and low access started in this run (:class:`GapCutoffs`).
+        The relative lines of this run (:class:`GapCutoffs`).
     called
         Area x category (bool): the kinds of help each area's need calls for.
     """
 
     need_index: pd.Series
     gaps: pd.DataFrame
+    verdicts: pd.DataFrame
     range: pd.DataFrame
     resourcing: pd.DataFrame
     districts: pd.DataFrame
@@ -72,59 +76,68 @@ def assess_sufficiency(
     cutoffs: GapCutoffs | None = None,
     need_score: pd.Series | None = None,
 ) -> Sufficiency:
-    """Every sufficiency table for one run, from the loaded inputs and the access result.
+    """Every sufficiency table for the areas of ``areas`` (the study area).
 
+    ``access`` may cover more areas (edge effects): only these areas' rows are read.
     ``model`` is the distance model the access result was measured with (built from
     config when not given), reused for the sectors within reach. ``cutoffs`` are those of
     a baseline run (for scenarios); by default this run's own (:func:`gap_cutoffs`).
     ``need_score`` is the need index when already computed.
     """
-    suff = cfg.sufficiency
     need_a = need.reindex(areas.index)
     score = area_need_index(need_a, cfg.indicators) if need_score is None else need_score
+    score = score.reindex(areas.index)
+    if not cfg.indicators:
+        score = score.where(False)  # no indicators: need is unknown, not average
     if cutoffs is None:
-        cutoffs = gap_cutoffs(
-            need_a,
-            access,
-            cfg.categories,
-            need_score=score,
-            high_need_quantile=suff.high_need_quantile,
-            low_access_quantile=suff.low_access_quantile,
-        )
-    gaps = gap_table(
-        areas,
-        need_a,
-        access,
-        cfg.categories,
-        need_score=score,
-        places_per_1000=suff.places_per_1000,
-        cutoffs=cutoffs,
-    )
+        cutoffs = gap_cutoffs(cfg, need_a, access, need_score=score)
+    gaps = gap_table(cfg, areas, need_a, access, need_score=score, cutoffs=cutoffs)
     called = _called_for(cfg, areas, need_a)
-    sectors = sector_reach(areas, need_a, services, cfg.access, suff=suff, model=model)
+    sectors = sector_reach(areas, need_a, services, cfg.access, suff=cfg.sufficiency, model=model)
     range_table = range_of_help(gaps, called, cfg.categories, sectors)
+    suff = cfg.sufficiency
     in_need = cfg.indicators[suff.in_need_indicator].column if suff.in_need_indicator else None
     money = resourcing(areas, need_a, services, in_need_column=in_need)
-    kids = need_a[list(AGE_BANDS)].sum(axis=1)
+    kids = need_a[list(AGE_BANDS)].sum(axis=1, min_count=1)
     districts = district_comparison(areas, kids, gaps, range_table, money, cfg.categories)
     return Sufficiency(
-        need_index=score,
+        need_index=score.rename("need_index"),
         gaps=gaps,
+        verdicts=category_verdicts(gaps, cfg),
         range=range_table,
         resourcing=money,
         districts=districts,
         funnel=funnel_data(districts),
         summary=district_summary(
-            areas,
-            kids,
-            gaps,
-            range_table,
-            money,
-            core=[k for k, c in cfg.categories.items() if c.required],
+            areas, need_a, gaps, range_table, money, categories=cfg.categories
         ),
         cutoffs=cutoffs,
         called=called.reindex(columns=list(cfg.categories), fill_value=False).fillna(False),
     )
+
+
+def category_verdicts(gaps: pd.DataFrame, cfg: Config) -> pd.DataFrame:
+    """Per category (index ``category``, in config order): children of its ages and small
+    areas in each state (``children_<state>``, ``areas_<state>``; children are unknown
+    where an area has no need data, so they are not counted), the reasons for unknowns,
+    and how many small areas have a priority gap."""
+    g = gaps.assign(children=gaps["children"].fillna(0.0))
+    rows = {}
+    for key in cfg.categories:
+        sub = g[g["category"] == key]
+        row: dict[str, object] = {"label": cfg.category_label(key)}
+        for state in STATES:
+            hit = sub["state"] == state
+            name = state.replace(" ", "_")
+            row[f"children_{name}"] = float(sub.loc[hit, "children"].sum())
+            row[f"areas_{name}"] = int(hit.sum())
+        reasons = sub.loc[sub["state"] == "unknown", "reason"].value_counts()
+        row["unknown_because"] = "; ".join(f"{r} ({n} areas)" for r, n in reasons.items())
+        row["areas_priority_gap"] = int((sub["priority"] == "priority gap").sum())
+        rows[key] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "category"
+    return table
 
 
 def _called_for(cfg: Config, areas: gpd.GeoDataFrame, need: pd.DataFrame) -> pd.DataFrame:

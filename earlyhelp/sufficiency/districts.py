@@ -8,8 +8,14 @@
   difference.
 
 Performance figures are for learning and benchmarking (Munro Recommendation 4), so every
-share carries its interval. The intervals treat children as independent, which they are
-not within an area: read them as a lower bound on the uncertainty.
+share carries its 95% interval. Children in one small area share its services, so they are
+not independent: each share's dispersion between small areas across the county
+(:func:`earlyhelp.stats.area_dispersion`, ``phi``) gives its effective number of
+observations, ``n / phi``. The interval is Wilson's with that number
+(:func:`earlyhelp.stats.dispersed_share_ci`), "higher"/"lower" means the county value lies
+outside it, and the funnel plot draws limits with the same ``phi``, so the three always
+agree. Verdicts that are unknown (:mod:`earlyhelp.sufficiency.gaps`) are left out of every
+share, never counted as in or out.
 """
 
 from __future__ import annotations
@@ -29,19 +35,24 @@ import pandas as pd
 
 from earlyhelp.config import CategoryConfig
 from earlyhelp.errors import InputError
-from earlyhelp.stats import clustered_share_ci, compare_with, funnel_limits, overdispersion
+from earlyhelp.need import AGE_BANDS, bands_for
+from earlyhelp.stats import area_dispersion, compare_with, dispersed_share_ci, funnel_limits
 from earlyhelp.sufficiency.spend import ratio
 
 
 def _share_limits(
     numer: pd.Series, denom: pd.Series, district: pd.Series, index: pd.Index
-) -> tuple[np.ndarray, np.ndarray]:
-    """95% limits of each district's share and the county's (row ``County``), with the
-    areas as clusters (:func:`earlyhelp.stats.clustered_share_ci`); rows as ``index``."""
-    by_district = clustered_share_ci(numer, denom, district.to_numpy())
-    county = clustered_share_ci(numer, denom, np.full(len(numer), "County"))
-    limits = pd.concat([by_district, county]).reindex(index)
-    return limits["lower"].to_numpy(), limits["upper"].to_numpy()
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """95% limits of each district's share and the county's (row ``County``) of ``numer``
+    over ``denom`` children (per area), with the county's dispersion between areas; rows
+    as ``index``. Returns (lower, upper, phi)."""
+    phi = area_dispersion(numer, denom)
+    n = denom.groupby(district).sum()
+    y = numer.groupby(district).sum()
+    n.loc["County"], y.loc["County"] = n.sum(), y.sum()
+    n, y = n.reindex(index).fillna(0.0), y.reindex(index).fillna(0.0)
+    lower, upper = dispersed_share_ci(y.to_numpy(), n.to_numpy(), phi=phi)
+    return lower, upper, phi
 
 
 def district_comparison(
@@ -54,24 +65,35 @@ def district_comparison(
 ) -> pd.DataFrame:
     """Each district against the county, one row per district x measure.
 
-    ``children`` is the number of children 0-19 per area.
+    ``children`` is the number of children 0-19 per area (missing without need data).
     Measures: ``children``; ``share_full_core_range`` (share of children 0-19 living in
-    areas with every core category within reach); ``share_within_reach:<category>`` (share
-    of the category's children within reach); ``places_per_1000:<category>``;
-    ``priority_gap_children:<category>``; ``areas_missing_range``; ``spend_per_child``.
+    areas with every core category within reach, over the areas where that is known);
+    ``share_within_reach:<category>`` (share of the category's children within reach,
+    where known); ``places_per_1000:<category>``; ``priority_gap_children:<category>``
+    (children of its ages); ``children_unknown:<category>`` (children of its ages whose
+    verdict is unknown); ``share_adequate_places:<category>`` (the relative benchmark);
+    ``areas_missing_range``; ``spend_per_child``.
 
-    Shares carry 95% intervals with the areas as clusters
-    (:func:`earlyhelp.stats.clustered_share_ci`) and ``comparison`` says whether it is
-    significantly ``higher``, ``lower`` or ``similar`` to the county value (its interval
-    excludes the county value or not). Columns: ``district_code``, ``district_name``,
-    ``measure``, ``category``, ``value``, ``lower``, ``upper``, ``numerator``,
-    ``denominator``, ``county``, ``comparison``, ``unit``.
+    Shares carry 95% intervals and ``comparison`` (``higher``, ``lower`` or ``similar``
+    to the county) from one model (see the module); ``phi`` is its dispersion factor.
+    Columns: ``district_code``, ``district_name``, ``measure``, ``category``, ``value``,
+    ``lower``, ``upper``, ``numerator``, ``denominator``, ``county``, ``comparison``,
+    ``phi``, ``unit``.
     """
     district = areas["district_code"]
     g = gaps.set_index("area_code")
     kids = children.reindex(areas.index).fillna(0.0)
-    full = range_table["full_core_range"].reindex(areas.index).fillna(False)
-    rows = [_share_rows(kids * full, kids, district, "share_full_core_range", "")]
+    full = range_table["full_core_range"].reindex(areas.index)
+    known = full.notna().to_numpy()
+    rows = [
+        _share_rows(
+            kids * full.fillna(False).astype(bool),
+            kids.where(known, 0.0),
+            district,
+            "share_full_core_range",
+            "",
+        )
+    ]
     for key in categories:
         rows.extend(_category_rows(g[g["category"] == key].reindex(areas.index), district, key))
     missing = (range_table["n_missing"].reindex(areas.index).fillna(0) > 0).groupby(district).sum()
@@ -90,7 +112,7 @@ def _share_rows(
     numer, denom = numer.fillna(0.0), denom.fillna(0.0)
     n = numer.groupby(district).sum()
     d = denom.groupby(district).sum()
-    lo, hi = _share_limits(numer, denom, district, n.index)
+    lo, hi, phi = _share_limits(numer, denom, district, n.index)
     county = n.sum() / d.sum() if d.sum() else np.nan
     frame = pd.DataFrame(
         {
@@ -102,6 +124,7 @@ def _share_rows(
             "numerator": n,
             "denominator": d,
             "county": county,
+            "phi": phi,
             "unit": "share of children",
         },
         index=n.index,
@@ -112,27 +135,33 @@ def _share_rows(
 
 def _category_rows(sub: pd.DataFrame, district: pd.Series, key: str) -> list[pd.DataFrame]:
     """The measures of one category per district, from its rows of the gap table (``sub``,
-    by area): share within reach, places per 1,000, priority gap children and share with
-    adequate places."""
+    by area): share within reach, places per 1,000, priority gap children, children whose
+    verdict is unknown, and share with adequate places. Unknown areas are left out of the
+    shares."""
+    kids = sub["children"].fillna(0.0)
+    known = sub["state"] != "unknown"
     within = _share_rows(
-        sub["children"] - sub["children_out_of_reach"],
-        sub["children"],
+        (kids - sub["children_out_of_reach"].fillna(0.0)).where(known, 0.0),
+        kids.where(known, 0.0),
         district,
         "share_within_reach",
         key,
     )
-    pg = sub["children"].where(sub["priority"] == "priority gap", 0.0).groupby(district).sum()
+    pg = kids.where(sub["priority"] == "priority gap", 0.0).groupby(district).sum()
+    unknown = kids.where(~known, 0.0).groupby(district).sum()
+    judged = sub["adequate_places"].notna() & known
     adequate = _share_rows(
-        sub["children"] * sub["adequate_places"].fillna(False).astype(bool),
-        sub["children"].where(sub["adequate_places"].notna(), 0.0),
+        kids * sub["adequate_places"].fillna(False).astype(bool),
+        kids.where(judged, 0.0),
         district,
         "share_adequate_places",
         key,
     )
     return [
         within,
-        _places_rows(sub, district, key),
+        _places_rows(sub.assign(children=kids), district, key),
         _count_rows(pg, "priority_gap_children", key, "children"),
+        _count_rows(unknown, "children_unknown", key, "children"),
         adequate,
     ]
 
@@ -187,6 +216,7 @@ def _comparison_table(rows: list[pd.DataFrame], names: pd.Series) -> pd.DataFram
         "denominator",
         "county",
         "comparison",
+        "phi",
         "unit",
     ]
     table = table.reindex(columns=cols)
@@ -210,23 +240,26 @@ def _count_rows(counts: pd.Series, measure: str, category: str, unit: str) -> pd
     )
 
 
+_FUNNEL_COLUMNS = ("lower_95", "upper_95", "lower_99_8", "upper_99_8")
+
+
 def funnel_data(
     districts: pd.DataFrame, *, measure: str = "share_full_core_range", category: str = ""
 ) -> pd.DataFrame:
-    """Funnel-plot data for one share: each district's value and denominator, and the
-    95% and 99.8% control limits around the county value at that denominator, both as
-    chance alone would draw them and widened for overdispersion (``*_od`` columns, with
-    the factor in ``phi``; Spiegelhalter 2005). Districts of thousands of children sit
-    outside the plain limits whenever they differ for real reasons; the widened ones ask
-    whether a district stands out among districts that all differ."""
+    """Funnel-plot data for one share: each district's value and denominator, and the 95%
+    and 99.8% control limits around the county value at that denominator, drawn with the
+    same dispersion factor ``phi`` as the districts' intervals (see the module), so a
+    district outside the 95% lines is exactly one called significantly higher or lower."""
     rows = districts[(districts["measure"] == measure) & (districts["category"] == category)]
     rows = rows.set_index("district_code")
     n = rows["denominator"].astype(float)
     county = float(rows["county"].iloc[0])
-    phi = overdispersion(rows["value"].astype(float), n, county)
-    limits = funnel_limits(n, county, statistic="proportion")
-    widened = funnel_limits(n, county, statistic="proportion", phi=phi).add_suffix("_od")
-    out = rows[["district_name", "value", "denominator", "county"]].join(limits).join(widened)
+    phi = float(rows["phi"].iloc[0])
+    if np.isfinite(county):
+        limits = funnel_limits(n, county, statistic="proportion", phi=phi)
+    else:  # nothing known anywhere: no line to draw
+        limits = pd.DataFrame(np.nan, index=n.index, columns=_FUNNEL_COLUMNS)
+    out = rows[["district_name", "value", "denominator", "county", "comparison"]].join(limits)
     out["phi"] = phi
     return out.reset_index()
 
@@ -265,60 +298,86 @@ def compare_districts(districts: pd.DataFrame, first: str, second: str) -> pd.Da
 
 def district_summary(
     areas: gpd.GeoDataFrame,
-    children: pd.Series,
+    need: pd.DataFrame,
     gaps: pd.DataFrame,
     range_table: pd.DataFrame,
     resourcing_table: pd.DataFrame,
     *,
-    core: Sequence[str] = (),
+    categories: Mapping[str, CategoryConfig],
 ) -> pd.DataFrame:
     """The headline table: one row per district and a ``County`` total row.
 
-    Columns: ``district_name``; ``children`` (0-19); ``children_full_core_range`` and
-    ``pct_full_core_range`` (with ``pct_lower``/``pct_upper``, 95%, areas as clusters, and
-    ``vs_county``); ``priority_gap_children`` (children in areas with a priority gap in at
-    least one category); ``areas``; ``areas_missing_range``; ``pct_adequate_places`` (of
-    the children of each ``core`` category's ages, pooled, the share in areas with
-    adequate places: at least half the county's places per 1,000 once competition is
-    counted; with ``adequate_lower``/``adequate_upper`` and ``adequate_vs_county``);
+    Columns: ``district_name``; ``children`` (0-19, in areas with need data);
+    ``children_full_core_range`` and ``pct_full_core_range`` (of the children in areas
+    where it is known; with ``pct_lower``/``pct_upper``, 95%, and ``vs_county``, from the
+    model of the module's notes); ``children_core_unknown`` (children in areas where a
+    core kind of help cannot be judged); ``priority_gap_children`` (children whose age
+    group has at least one kind of help in a priority gap in their area: each kind counts
+    the children of its own ages); ``areas``; ``areas_missing_range``;
+    ``pct_adequate_places`` (the relative benchmark: of the children of each core
+    category's ages, pooled, the share in areas with at least half the county's places
+    per 1,000; with ``adequate_lower``/``adequate_upper`` and ``adequate_vs_county``);
     ``capacity_per_1000`` (places or family slots a year of active in-person and outreach
     services in the district per 1,000 children 0-19, all categories); ``spend_per_child``
-    (GBP a year).
-    Counts in the County row are the sums of the districts' (for disclosure control).
+    (GBP a year). Counts in the County row are the sums of the districts' (for disclosure
+    control).
     """
     district = areas["district_code"]
-    kids = children.reindex(areas.index).fillna(0.0)
-    full = range_table["full_core_range"].reindex(areas.index).fillna(False)
-    table = _district_counts(areas, kids, full, gaps, range_table)
+    need = need.reindex(areas.index)
+    kids = need[list(AGE_BANDS)].sum(axis=1, min_count=1).fillna(0.0)
+    full = range_table["full_core_range"].reindex(areas.index)
+    priority = _priority_children(gaps, need, categories)
+    table = _district_counts(areas, kids, full, priority, range_table)
     table = _with_full_core_range(table, kids, full, district)
+    core = [k for k, c in categories.items() if c.required]
     table = _with_adequate_places(table, gaps, district, core)
     money = resourcing_table.rename(index={"county": "County"}).reindex(table.index)
     table["capacity_per_1000"] = (1000 * ratio(money["places"], table["children"])).round(1)
     table["spend_per_child"] = money["spend_per_child"].round(0)
-    table[["areas", "areas_missing_range"]] = table[["areas", "areas_missing_range"]].astype(int)
+    counts = ["areas", "areas_missing_range"]
+    table[counts] = table[counts].astype(int)
     names = areas.groupby("district_code")["district_name"].first()
     table.insert(0, "district_name", names.reindex(table.index).fillna("County total"))
     table.index.name = "district_code"
     return table
 
 
+def _priority_children(
+    gaps: pd.DataFrame, need: pd.DataFrame, categories: Mapping[str, CategoryConfig]
+) -> pd.Series:
+    """Per area, the children in the age bands of the kinds of help in a priority gap
+    there (each band once, however many kinds cover it)."""
+    hit = gaps[gaps["priority"] == "priority gap"]
+    if hit.empty:
+        return pd.Series(0.0, index=need.index)
+    bands_of = {key: bands_for(cat.min_age, cat.max_age) for key, cat in categories.items()}
+    in_gap = pd.DataFrame(False, index=need.index, columns=list(AGE_BANDS))
+    for key, rows in hit.groupby("category"):
+        codes = rows["area_code"].to_numpy()
+        in_gap.loc[codes, bands_of[str(key)]] = True
+    return (need[list(AGE_BANDS)].fillna(0.0) * in_gap).sum(axis=1)
+
+
 def _district_counts(
     areas: gpd.GeoDataFrame,
     kids: pd.Series,
     full: pd.Series,
-    gaps: pd.DataFrame,
+    priority_children: pd.Series,
     range_table: pd.DataFrame,
 ) -> pd.DataFrame:
     """The counts of :func:`district_summary` per district, in whole children, and the
     ``County`` row as their sums."""
     district = areas["district_code"]
-    priority_areas = gaps.loc[gaps["priority"] == "priority gap", "area_code"].unique()
     missing = range_table["n_missing"].reindex(areas.index).fillna(0) > 0
     table = pd.DataFrame(
         {
             "children": kids.groupby(district).sum(),
-            "children_full_core_range": (kids * full).groupby(district).sum(),
-            "priority_gap_children": kids.where(areas.index.isin(priority_areas), 0.0)
+            "children_full_core_range": (kids * full.fillna(False).astype(bool))
+            .groupby(district)
+            .sum(),
+            "children_core_unknown": kids.where(full.isna(), 0.0).groupby(district).sum(),
+            "priority_gap_children": priority_children.reindex(areas.index)
+            .fillna(0.0)
             .groupby(district)
             .sum(),
             "areas": kids.groupby(district).size().astype(float),
@@ -335,10 +394,12 @@ def _with_full_core_range(
     table: pd.DataFrame, kids: pd.Series, full: pd.Series, district: pd.Series
 ) -> pd.DataFrame:
     """A copy of ``table`` with the percentage of children in areas with the full core
-    range, its 95% limits (areas as clusters) and its comparison with the county."""
+    range (of those where it is known), its 95% limits and its comparison with the county."""
     table = table.copy()
-    lo, hi = _share_limits(kids * full, kids, district, table.index)
-    table["pct_full_core_range"] = 100 * ratio(table["children_full_core_range"], table["children"])
+    known = kids.where(full.notna(), 0.0)
+    lo, hi, _ = _share_limits(kids * full.fillna(False).astype(bool), known, district, table.index)
+    judged = table["children"] - table["children_core_unknown"]
+    table["pct_full_core_range"] = 100 * ratio(table["children_full_core_range"], judged)
     table["pct_lower"], table["pct_upper"] = 100 * np.asarray(lo), 100 * np.asarray(hi)
     county = table.loc["County", "pct_full_core_range"]
     table["vs_county"] = compare_with(table["pct_lower"], table["pct_upper"], county).to_numpy()
@@ -350,25 +411,21 @@ def _with_adequate_places(
     table: pd.DataFrame, gaps: pd.DataFrame, district: pd.Series, core: Sequence[str]
 ) -> pd.DataFrame:
     """A copy of ``table`` with the percentage of the ``core`` categories' children (pooled)
-    in areas with adequate places, its 95% limits and its comparison with the county."""
+    in areas with adequate places (the relative benchmark), its 95% limits and its
+    comparison with the county; unknown verdicts are left out."""
     table = table.copy()
     g = gaps[gaps["category"].isin(list(core))] if core else gaps
-    g = g[g["adequate_places"].notna()]  # categories with no places counted say nothing
-    g_district = g["area_code"].map(district)
-    pairs = g["children"].groupby(g_district).sum()
-    good = (g["children"] * g["adequate_places"].astype(bool)).groupby(g_district).sum()
-    pairs, good = pairs.astype(float), good.astype(float)
+    g = g[g["adequate_places"].notna() & (g["state"] != "unknown")]
+    kids = g["children"].fillna(0.0)
+    good_kids = kids * g["adequate_places"].astype(bool)
+    area_pairs = kids.groupby(g["area_code"]).sum().astype(float)
+    area_good = good_kids.groupby(g["area_code"]).sum().astype(float)
+    area_district = district.reindex(area_pairs.index)
+    pairs = area_pairs.groupby(area_district).sum()
+    good = area_good.groupby(area_district).sum()
     pairs.loc["County"], good.loc["County"] = pairs.sum(), good.sum()
     pairs, good = pairs.reindex(table.index), good.reindex(table.index)
-    # clusters are areas: pool each area's core categories first
-    area_pairs = g["children"].groupby(g["area_code"]).sum()
-    area_good = (g["children"] * g["adequate_places"].astype(bool)).groupby(g["area_code"]).sum()
-    lo, hi = _share_limits(
-        area_good.astype(float),
-        area_pairs.astype(float),
-        district.reindex(area_pairs.index),
-        table.index,
-    )
+    lo, hi, _ = _share_limits(area_good, area_pairs, area_district, table.index)
     table["pct_adequate_places"] = 100 * ratio(good, pairs)
     table["adequate_lower"], table["adequate_upper"] = 100 * np.asarray(lo), 100 * np.asarray(hi)
     county = table.loc["County", "pct_adequate_places"]

@@ -68,30 +68,40 @@ def range_of_help(
 
     ``called`` is the area x category table of :func:`earlyhelp.need.calls_for` (an
     indicator well above the county value calls for the categories linked to it).
-    Returns, per area: ``called_for`` (labels), ``missing_called_for`` (called for but not
-    within reach), ``missing_core`` (categories marked ``required`` that are not within
-    reach), ``n_missing`` (distinct categories in either list), ``full_core_range``
-    (bool), and with ``sectors`` the sectors within reach.
+    Returns, per area: ``called_for`` (labels), ``missing_called_for`` (called for and
+    known to be out of reach), ``missing_core`` (categories marked ``required`` known to
+    be out of reach), ``unknown`` (categories whose verdict is unknown here: see
+    :mod:`earlyhelp.sufficiency.gaps`), ``n_missing`` (distinct categories in the two
+    missing lists), ``full_core_range`` (every core category within reach: True, False,
+    or missing when a core category is unknown and none is known to be missing), and with
+    ``sectors`` the sectors within reach.
     """
+    keys = list(categories)
     reach = gaps.pivot(index="area_code", columns="category", values="within_reach")
-    reach = reach.reindex(columns=list(categories)).fillna(False).astype(bool)
-    called = called.reindex(index=reach.index, columns=list(categories), fill_value=False)
-    labels = np.array([categories[k].label or k for k in categories], dtype=object)
-    required = np.array([categories[k].required for k in categories])
+    reach = reach.reindex(columns=keys).fillna(False).astype(bool)
+    state = gaps.pivot(index="area_code", columns="category", values="state")
+    unknown = state.reindex(index=reach.index, columns=keys).eq("unknown").to_numpy()
+    called = called.reindex(index=reach.index, columns=keys, fill_value=False)
+    labels = np.array([categories[k].label or k for k in keys], dtype=object)
+    required = np.array([categories[k].required for k in keys])
 
     def names(mask: np.ndarray) -> list[str]:
         return ["; ".join(labels[row]) for row in mask]
 
-    called_m = called.to_numpy(dtype=bool)
-    missing_called = called_m & ~reach.to_numpy()
-    missing_core = required & ~reach.to_numpy()
+    out_of_reach = ~reach.to_numpy() & ~unknown
+    missing_called = called.to_numpy(dtype=bool) & out_of_reach
+    missing_core = required & out_of_reach
+    core_unknown = (required & unknown).any(axis=1)
+    full = pd.array(~missing_core.any(axis=1), dtype="boolean")
+    full[core_unknown & ~missing_core.any(axis=1)] = pd.NA
     out = pd.DataFrame(
         {
-            "called_for": names(called_m),
+            "called_for": names(called.to_numpy(dtype=bool)),
             "missing_called_for": names(missing_called),
             "missing_core": names(missing_core),
+            "unknown": names(unknown),
             "n_missing": (missing_called | missing_core).sum(axis=1),
-            "full_core_range": ~missing_core.any(axis=1),
+            "full_core_range": full,
         },
         index=reach.index,
     )

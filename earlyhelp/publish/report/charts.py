@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from earlyhelp.publish.report.formats import fmt_count, fmt_pct, number
-from earlyhelp.stats import funnel_limits, overdispersion
+from earlyhelp.stats import funnel_limits
 
 _COMPARISON_COLOUR = {
     "lower": "#d95f02",
@@ -98,9 +98,13 @@ def dot_chart(districts: list[dict[str, Any]], county: float | None) -> dict[str
     }
 
 
-def funnel_chart(districts: list[dict[str, Any]], county: float | None) -> dict[str, Any] | None:
+def funnel_chart(
+    districts: list[dict[str, Any]], county: float | None, *, phi: float
+) -> dict[str, Any] | None:
     """Funnel plot: each district's share against its number of children, with the 95%
-    and 99.8% control limits around the county share."""
+    and 99.8% control limits around the county share, widened by the same dispersion
+    factor ``phi`` as the districts' intervals (so a district outside the 95% lines is
+    exactly one the tables call significantly higher or lower)."""
     pts = [
         d for d in districts if number(d["pct"]) is not None and number(d["children"]) is not None
     ]
@@ -110,13 +114,6 @@ def funnel_chart(districts: list[dict[str, Any]], county: float | None) -> dict[
     n_max = max(_known(d["children"]) for d in pts) * 1.15
     n_min = max(n_max / 200, 10.0)
     grid = np.geomspace(n_min, n_max, 120)
-    # widened for overdispersion (Spiegelhalter 2005): districts differ for real reasons
-    # besides their size, and the plain limits would put nearly every one outside
-    phi = overdispersion(
-        [_known(d["pct"]) / 100 for d in pts],
-        [_known(d["children"]) for d in pts],
-        county / 100,
-    )
     limits = funnel_limits(grid, county, statistic="proportion", per=100.0, phi=phi)
     values = [_known(d["pct"]) for d in pts] + [county]
     y_lo = max(0.0, np.floor((min(values) - 10) / 10) * 10)

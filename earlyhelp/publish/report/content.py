@@ -30,7 +30,7 @@ from earlyhelp.publish.report import words
 from earlyhelp.publish.report.charts import bar_chart, dot_chart, funnel_chart
 from earlyhelp.publish.report.formats import cell_text, number
 from earlyhelp.publish.tables import publishable_summary
-from earlyhelp.stats import clustered_share_ci
+from earlyhelp.stats import dispersed_share_ci
 from earlyhelp.units import shown as shown_cost
 
 # Key of the board map in ``map_links``; every other key is a district code.
@@ -128,7 +128,9 @@ def context(
         "core_labels": [cfg.category_label(k) for k, c in cfg.categories.items() if c.required],
         "charts": {
             "dots": dot_chart(districts, number(county["pct_full_core_range"])),
-            "funnel": funnel_chart(districts, number(county["pct_full_core_range"])),
+            "funnel": funnel_chart(
+                districts, number(county["pct_full_core_range"]), phi=_funnel_phi(a)
+            ),
             "spend": bar_chart(
                 [(d["name"], number(d["spend_per_child"])) for d in districts],
                 number(county["spend_per_child"]),
@@ -192,10 +194,11 @@ def _range_of_help(a: Assessment) -> dict[str, Any]:
     missing = called.astype(bool) & ~reach.astype(bool)
     elig = a.access.eligibility
     rows = []
+    by_district = suff.districts[suff.districts["measure"] == "share_within_reach"]
     for key in cfg.categories:
-        sub = gaps[gaps["category"] == key]
-        n = float(sub["children"].sum())
-        out = float(sub["children_out_of_reach"].sum())
+        sub = by_district[by_district["category"] == key]
+        n = float(sub["denominator"].astype(float).sum())
+        out = n - float(sub["numerator"].astype(float).sum())
         lo, hi = _county_limits(sub)
         rows.append(
             {
@@ -292,16 +295,18 @@ def _sectors(a: Assessment) -> list[dict[str, Any]]:
     ]
 
 
-def _county_limits(gaps: pd.DataFrame) -> tuple[float, float]:
-    """95% limits of the county's share of a category's children within reach, with the
-    areas as clusters, as every district's (:func:`earlyhelp.stats.clustered_share_ci`)."""
-    within = (gaps["children"] - gaps["children_out_of_reach"]).to_numpy(dtype=float)
-    limits = clustered_share_ci(
-        within, gaps["children"].to_numpy(dtype=float), np.zeros(len(gaps), dtype=int)
-    )
-    if limits.empty:
+def _county_limits(rows: pd.DataFrame) -> tuple[float, float]:
+    """95% limits of the county's share from one measure's district rows (their summed
+    numerators and denominators), with the same dispersion factor as every district's
+    (:func:`earlyhelp.stats.dispersed_share_ci`)."""
+    if rows.empty or not rows["denominator"].astype(float).sum() > 0:
         return np.nan, np.nan
-    return float(limits["lower"].iloc[0]), float(limits["upper"].iloc[0])
+    lower, upper = dispersed_share_ci(
+        np.array([rows["numerator"].astype(float).sum()]),
+        np.array([rows["denominator"].astype(float).sum()]),
+        phi=float(rows["phi"].iloc[0]),
+    )
+    return float(lower[0]), float(upper[0])
 
 
 def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
@@ -326,9 +331,7 @@ def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
             }
         )
         total_n, total_d = float(num.sum()), float(den.sum())
-        lo, hi = _county_limits(
-            a.require_sufficiency().gaps[a.require_sufficiency().gaps["category"] == key]
-        )
+        lo, hi = _county_limits(rows[rows["category"] == key])
         part.loc["County"] = {
             "within": total_n,
             "out_of_reach": total_d - total_n,
@@ -529,3 +532,9 @@ def _section(section: ReportSection) -> dict[str, Any]:
         "columns": [header_with_unit(c) for c in shown.columns],
         "rows": [[cell_text(v) for v in row] for row in shown.itertuples(index=False)],
     }
+
+
+def _funnel_phi(a: Assessment) -> float:
+    """The dispersion factor the funnel plot's limits use: the districts' (unrounded)."""
+    funnel = a.require_sufficiency().funnel
+    return float(funnel["phi"].iloc[0]) if len(funnel) else 1.0

@@ -69,7 +69,6 @@ def method(a: Assessment) -> dict[str, Any]:
         "decay": cfg.access.decay,
         "suff": cfg.sufficiency,
         "high_need_pct": round(100 * (1 - cfg.sufficiency.high_need_quantile)),
-        "low_access_pct": round(100 * cfg.sufficiency.low_access_quantile),
         "indicators": indicators,
     }
 
