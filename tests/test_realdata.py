@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+
+import pandas as pd
 import pytest
 
 from earlyhelp.config import load_config
@@ -138,3 +142,112 @@ def test_the_whole_run_on_real_hampshire_data(tmp_path, realdata):
     assert {"index.html", "report.html", "results.gpkg", "commissioners.xlsx"} <= names
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert "Portsmouth" in page and '<script src="http' not in page
+
+
+ROUTE_CONFIG = """
+[run]
+name = "hampshire"
+output_dir = "out"
+description = "Hampshire"
+
+[areas]
+path = "{root}/boundaries/hampshire_lsoa21_bsc.geojson"
+[areas.columns]
+area_code = "lsoa21cd"
+area_name = "lsoa21nm"
+district_code = "lad24cd"
+district_name = "lad24nm"
+
+[need]
+path = "need.csv"
+
+[services]
+path = "{root}/services/hampshire_gias_open_establishments_20250524.csv"
+category = "early_education"
+outside_study_area = "drop"
+[services.columns]
+service_id = "urn"
+name = "establishment_name"
+
+[indicators.idaci]
+column = "idaci_decile"
+label = "Income deprivation affecting children (IDACI 2025)"
+kind = "decile"
+categories = ["parenting", "childrens_centre"]
+
+[sufficiency]
+high_need = "indicator_deciles"
+high_need_indicator = "idaci"
+high_need_deciles = 3
+"""
+
+
+def _shipped_categories() -> str:
+    """The [categories.*] sections of the shipped config.toml, as the README says to keep."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "config.toml").read_text("utf-8")
+    start = text.index("\n[categories.") + 1
+    end = text.index("\n# JSNA indicators")
+    return text[start:end]
+
+
+def test_the_readme_route_says_what_it_cannot_judge(tmp_path, realdata, monkeypatch):
+    """The README's route on the real Hampshire files, followed literally: twelve kinds of
+    help from the shipped config, services (schools as early education) for one. The
+    report and map say which kinds have no data and draw no conclusion about them."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from earlyhelp.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    pop = realdata / "population"
+    steps = [
+        ["import", "population", str(pop / "hampshire_census2021_lsoa21_age6.csv"),
+         "--out", "children21.csv", "--option", "bands=pop_0_15"],
+        ["import", "population", str(pop / "hampshire_pop_mid2020_lsoa11_age0_19.csv"),
+         "--out", "need.csv",
+         "--option", f"to_lsoa21={realdata / 'boundaries' / 'hampshire_lookup_lsoa11_lsoa21.csv'}",
+         "--option", "lsoa21_weights=children21.csv"],
+        ["import", "iod", str(realdata / "deprivation" / "hampshire_iod2025_lsoa21.csv"),
+         "--out", "need.csv", "--join", "need.csv"],
+    ]  # fmt: skip
+    for step in steps:
+        result = runner.invoke(app, step)
+        assert result.exit_code == 0, result.output
+    config = tmp_path / "config.toml"
+    config.write_text(ROUTE_CONFIG.format(root=realdata) + _shipped_categories(), "utf-8")
+    run = runner.invoke(app, ["run", "--config", str(config)])
+    assert run.exit_code == 0, run.output
+    folder = tmp_path / "out" / "hampshire"
+
+    kinds = pd.read_csv(folder / "tables" / "kinds_of_help.csv", dtype=str).set_index("category")
+    unknown = kinds.drop(index="early_education")
+    assert (unknown["children_unknown"] == unknown["children"]).all()
+    assert unknown["unknown_because"].str.contains("no active service of this kind").all()
+    # schools give no capacity: reach is judged (some children are out of reach), places
+    # are not (unknown, never "too few places" from a count of 1 place per school)
+    early = kinds.loc["early_education"]
+    assert int(early["children_out_of_reach"]) > 0 and early["children_too_few_places"] == "0"
+    assert "capacity not given" in early["unknown_because"]
+
+    report = (folder / "report.html").read_text("utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html.unescape(report)).split())
+    assert "No conclusion is drawn about 11 of the 12 kinds of help" in text
+    assert "services in reach gave no capacity: Early education" in text
+    for label in ("Children's centre or family hub", "Domestic abuse support", "Youth work"):
+        assert label in text.split("No conclusion is drawn about", 1)[1].split(".", 1)[0]
+    # nothing claims the full core range, or adequate places, for kinds with no services
+    assert "live where every core kind of early help is within reach" not in text
+    assert "cannot be said for the county" in text
+    assert "national deciles 1 to 3" in text
+
+    page = (folder / "index.html").read_text("utf-8")
+    classes = set(re.findall(r'"priority": ?"([a-z ,]+)"', page))
+    assert classes and "sufficient" not in classes  # unknown is never drawn as sufficient
+    assert "unknown" in classes
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["outputs"]["tables/kinds_of_help.csv"].startswith("published")

@@ -26,6 +26,7 @@ def gaps_of(reach: dict[str, dict[str, bool | None]]) -> pd.DataFrame:
             "area_code": a,
             "category": c,
             "within_reach": bool(ok),
+            "reach_known": ok is not None,
             "state": "unknown" if ok is None else ("sufficient" if ok else "out of reach"),
         }
         for a, cats in reach.items()

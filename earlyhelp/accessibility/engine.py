@@ -16,7 +16,9 @@ Demand
     need weight.
 Supply
     ``capacity`` (places or families a year), or 1 per service where it is missing;
-    :class:`AccessResult` notes how many fell back.
+    :class:`AccessResult` notes how many fell back, and with E2SFCA the wide table's
+    ``capacity_unknown__<category>`` is 1 where such a service lies in an area's catchment
+    (so its places per child are a lower bound).
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ from earlyhelp.accessibility.costs import (
 from earlyhelp.accessibility.fca import GRAVITY_MIN_COST, STEP_WEIGHTS, check_decay
 from earlyhelp.accessibility.measures import MEASURES, CategoryInputs
 from earlyhelp.accessibility.reach import category_bands
+from earlyhelp.columns import measure_column
 from earlyhelp.config import AccessConfig, CategoryConfig
-from earlyhelp.distance import DistanceModel, EuclideanModel, make_distance_model
+from earlyhelp.distance import DistanceModel, EuclideanModel, make_distance_model, true_costs
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
 from earlyhelp.geography import representative_points
 from earlyhelp.need import AGE_BANDS
@@ -364,9 +367,23 @@ def _measure_categories(
         )
         for name in measures:
             columns[f"{name}__{key}"] = MEASURES[name].compute(inputs).reindex(index)
+        if "e2sfca" in measures and catchment is not None:
+            missing = eligible.capacity_missing.loc[ids].to_numpy(dtype=bool)
+            columns[measure_column("capacity_unknown", key)] = _capacity_unknown(
+                catchment, missing, costing.catchment_cost
+            ).reindex(index)
         nearest_ids[key] = nearest["service_id"].reindex(index)
     wide = pd.DataFrame(columns, index=pd.Index(index, name="area_code"))
     return wide, pd.DataFrame(nearest_ids, index=wide.index), fallbacks
+
+
+def _capacity_unknown(catchment: Catchment, missing: np.ndarray, size: float) -> pd.Series:
+    """1 where a service that gave no capacity lies within an area's floating catchment
+    (its places count as 1, so the area's places per child are a lower bound), else 0."""
+    costs = catchment.costs[:, np.flatnonzero(missing)].tocsr()
+    costs.data = (true_costs(costs.data) <= size).astype(float)
+    hit = np.asarray(costs.sum(axis=1)).ravel() > 0
+    return pd.Series(hit.astype(float), index=catchment.areas, name="capacity_unknown")
 
 
 def _access_params(

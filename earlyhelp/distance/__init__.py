@@ -22,10 +22,10 @@ from earlyhelp.distance.network import (
     ROAD_CLASS_KPH,
     NetworkModel,
 )
-from earlyhelp.distance.registry import DISTANCE_MODELS, make_distance_model
+from earlyhelp.distance.registry import DISTANCE_MODELS, describe_distance, make_distance_model
 
 __all__ = [
     "DISTANCE_MODELS", "NO_DRIVE_CLASSES", "NO_WALK_CLASSES", "ROAD_CLASS_KPH", "ZERO_COST",
     "DistanceModel", "EuclideanModel", "MatrixModel", "Nearest", "NetworkModel",
-    "make_distance_model", "read_cost_matrix", "sparse_costs", "true_costs",
+    "describe_distance", "make_distance_model", "read_cost_matrix", "sparse_costs", "true_costs",
 ]  # fmt: skip

@@ -6,7 +6,7 @@ against its keys and a new model is one entry.
 
 from __future__ import annotations
 
-__all__ = ["DISTANCE_MODELS", "make_distance_model"]
+__all__ = ["DISTANCE_MODELS", "describe_distance", "make_distance_model"]
 
 import geopandas as gpd
 import pandas as pd
@@ -18,6 +18,7 @@ from earlyhelp.distance.matrix import MatrixModel
 from earlyhelp.distance.network import NetworkModel
 from earlyhelp.errors import ConfigError
 from earlyhelp.text import did_you_mean
+from earlyhelp.units import MINUTES
 
 DISTANCE_MODELS: dict[str, type[EuclideanModel] | type[NetworkModel] | type[MatrixModel]] = {
     EuclideanModel.name: EuclideanModel,
@@ -51,3 +52,16 @@ def make_distance_model(
             f"choose one of: {', '.join(DISTANCE_MODELS)}"
         )
     return DISTANCE_MODELS[name].from_config(cfg, roads=roads, matrix=matrix)
+
+
+def describe_distance(cfg: AccessConfig, unit: str) -> str:
+    """What a cost of this run is, in words for a reader: "estimated road distance
+    (straight line x 1.2)", "walking time along the road network", and so on."""
+    if cfg.distance_model == "euclidean":
+        if cfg.circuity == 1:
+            return "straight-line distance"
+        return f"estimated road distance (straight line x {cfg.circuity:g})"
+    if cfg.distance_model == "network":
+        how = "walking" if cfg.travel_mode == "walk" else "driving"
+        return f"{how} time along the road network"
+    return f"{'travel time' if unit == MINUTES else 'distance'} from the imported matrix"

@@ -29,10 +29,12 @@ from earlyhelp.errors import InputError
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.need import AGE_BANDS
-from earlyhelp.sufficiency import PRIORITY_CLASSES
+from earlyhelp.sufficiency import PRIORITY_CLASSES, high_need_rule
 from earlyhelp.units import display_name, display_values
 
-_PRIORITY_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7")  # diverging, colour-blind safe
+# one per PRIORITY_CLASSES: reds for gaps (darkest most urgent), grey for what cannot be
+# judged, blue and white for sufficient (colour-blind safe, RdBu with a neutral grey)
+_PRIORITY_COLOURS = ("#b2182b", "#d6604d", "#f4a582", "#bdbdbd", "#92c5de", "#f7f7f7")
 
 
 def board_layers(
@@ -51,7 +53,8 @@ def board_layers(
         geometry=areas.geometry,
         crs=areas.crs,
     )
-    children = areas[[c for c in AGE_BANDS if c in areas]].sum(axis=1).round(0)
+    # an area with no need data has no known children: shown as no data, never as 0
+    children = areas[[c for c in AGE_BANDS if c in areas]].sum(axis=1, min_count=1).round(0)
     out["children"] = _suppressed_by_district(children, areas["district_code"], cfg)
     layers = [
         MapLayer(
@@ -83,8 +86,7 @@ def board_layers(
                 kind="categorical",
                 categories_order=PRIORITY_CLASSES,
                 colours=_PRIORITY_COLOURS,
-                note="Priority gap: high need (top fifth of the county) and a core kind of "
-                "help out of reach or thinly provided.",
+                note=_priority_note(cfg),
             )
         )
     # the board sees the answer first: priority gaps, then need, then the people
@@ -109,6 +111,18 @@ def board_layers(
         if column in areas:
             out[column] = areas[column].fillna("").replace("", "none")
     return out, layers
+
+
+def _priority_note(cfg: Config) -> str:
+    """What the priority layer shows, from the rules this run used."""
+    return (
+        "The most urgent class of the core kinds of help in each area. A gap: a core kind "
+        "is out of reach, or has fewer places than its standard (places per 1,000 children "
+        "of its ages, set in config). Priority gap: a gap where need is high "
+        f"({high_need_rule(cfg)}). "
+        "Unknown: the inputs cannot say (no service of that kind in the directory, no need "
+        "data, or capacity not given): never counted as sufficient."
+    )
 
 
 def _suppressed_by_district(counts: pd.Series, district: pd.Series, cfg: Config) -> pd.Series:

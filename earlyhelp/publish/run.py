@@ -24,7 +24,7 @@ from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.errors import InputError
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.publish.folder import Page, Product, input_records, related_sections
-from earlyhelp.publish.tables import publishable_summary
+from earlyhelp.publish.tables import publishable_summary, publishable_verdicts
 
 # The commissioners' workbook: the tables a commissioner reads, in this order (the long
 # access table and the need index stay in CSV and the GeoPackage).
@@ -152,7 +152,11 @@ def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
         "resourcing": suff.resourcing.reset_index(),
         "need_index": suff.need_index.reset_index(),
     }
-    out = {"district_summary": publishable_summary(assessment), **access}
+    out = {
+        "district_summary": publishable_summary(assessment),
+        "kinds_of_help": publishable_verdicts(assessment),
+        **access,
+    }
     out.update({name: mark_unpublished(frame) for name, frame in analyst.items()})
     return out
 

@@ -7,12 +7,15 @@ hidden, and the rates, intervals and comparisons that could give one back hidden
 
 from __future__ import annotations
 
-__all__ = ["publishable_summary"]
+__all__ = ["publishable_summary", "publishable_verdicts"]
 
 import pandas as pd
 
 from earlyhelp.assessment import Assessment
 from earlyhelp.disclosure import suppress
+from earlyhelp.sufficiency import STATES
+
+_FULL = ["children_full_core_range", "children", "children_core_unknown"]
 
 
 def publishable_summary(assessment: Assessment) -> pd.DataFrame:
@@ -21,11 +24,16 @@ def publishable_summary(assessment: Assessment) -> pd.DataFrame:
     d = assessment.config.disclosure
     shown = suppress(
         assessment.require_sufficiency().summary,
-        count_columns=["children", "children_full_core_range", "priority_gap_children"],
+        count_columns=[
+            "children",
+            "children_full_core_range",
+            "children_core_unknown",
+            "priority_gap_children",
+        ],
         rate_columns={
-            "pct_full_core_range": ["children_full_core_range", "children"],
-            "pct_lower": ["children_full_core_range", "children"],
-            "pct_upper": ["children_full_core_range", "children"],
+            "pct_full_core_range": _FULL,
+            "pct_lower": _FULL,
+            "pct_upper": _FULL,
             "pct_adequate_places": ["children"],
             "adequate_lower": ["children"],
             "adequate_upper": ["children"],
@@ -44,3 +52,27 @@ def publishable_summary(assessment: Assessment) -> pd.DataFrame:
         hidden = shown[rate] == d.symbol
         shown[verdict] = shown[verdict].astype(object).where(~hidden, d.symbol)
     return shown
+
+
+def publishable_verdicts(assessment: Assessment) -> pd.DataFrame:
+    """Per kind of help, the county's children of its ages by verdict (sufficient, out of
+    reach, too few places, unknown), the standard and why any are unknown: counts
+    suppressed, each row's states adding up to its total."""
+    suff = assessment.require_sufficiency()
+    cfg = assessment.config
+    table = suff.verdicts.copy()
+    states = [f"children_{s.replace(' ', '_')}" for s in STATES]
+    table["children"] = table[states].sum(axis=1)
+    table["standard_per_1000"] = [
+        cfg.categories[k].places_per_1000 or cfg.sufficiency.places_per_1000 for k in table.index
+    ]
+    columns = ["label", "standard_per_1000", "children", *states, "unknown_because"]
+    d = cfg.disclosure
+    return suppress(
+        table[columns],
+        count_columns=["children", *states],
+        column_totals={"children": states},
+        min_count=d.min_count,
+        max_count=d.max_count,
+        symbol=d.symbol,
+    )

@@ -13,6 +13,7 @@ __all__ = [
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from earlyhelp.accessibility import AccessResult
@@ -88,7 +89,7 @@ def assess_sufficiency(
     score = area_need_index(need_a, cfg.indicators) if need_score is None else need_score
     score = score.reindex(areas.index)
     if not cfg.indicators:
-        score = score.where(False)  # no indicators: need is unknown, not average
+        score = pd.Series(np.nan, index=areas.index)  # no indicators: need unknown, not average
     if cutoffs is None:
         cutoffs = gap_cutoffs(cfg, need_a, access, need_score=score)
     gaps = gap_table(cfg, areas, need_a, access, need_score=score, cutoffs=cutoffs)

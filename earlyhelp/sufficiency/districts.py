@@ -140,9 +140,10 @@ def _category_rows(sub: pd.DataFrame, district: pd.Series, key: str) -> list[pd.
     shares."""
     kids = sub["children"].fillna(0.0)
     known = sub["state"] != "unknown"
+    reach_known = sub["reach_known"].fillna(False).astype(bool)
     within = _share_rows(
-        (kids - sub["children_out_of_reach"].fillna(0.0)).where(known, 0.0),
-        kids.where(known, 0.0),
+        (kids - sub["children_out_of_reach"].fillna(0.0)).where(reach_known, 0.0),
+        kids.where(reach_known, 0.0),
         district,
         "share_within_reach",
         key,
@@ -151,7 +152,7 @@ def _category_rows(sub: pd.DataFrame, district: pd.Series, key: str) -> list[pd.
     unknown = kids.where(~known, 0.0).groupby(district).sum()
     judged = sub["adequate_places"].notna() & known
     adequate = _share_rows(
-        kids * sub["adequate_places"].fillna(False).astype(bool),
+        (kids * sub["adequate_places"].fillna(False).astype(bool)).where(judged, 0.0),
         kids.where(judged, 0.0),
         district,
         "share_adequate_places",

@@ -196,7 +196,9 @@ def gap_table(
     """The verdict of every area and category (one row each; see the module's notes).
 
     Columns: ``area_code``, ``category``, ``children`` (of the category's ages; missing
-    without need data), ``within_reach``, ``children_out_of_reach``, ``places_per_1000``
+    without need data), ``within_reach``, ``reach_known`` (False where reach cannot be
+    judged: no service of the kind in the inputs, or no need data; missing capacity leaves
+    reach known), ``children_out_of_reach``, ``places_per_1000``
     (E2SFCA x 1,000), ``standard_per_1000``, ``shortfall_places`` (places short of the
     standard for the area's children; 0 when met), ``capacity_unknown`` (some service in
     the catchment gave no capacity), ``adequate_places`` (the relative benchmark),
@@ -225,6 +227,12 @@ def gap_table(
     ).astype("boolean")
     none_active = _categories_without_services(access, categories)
     table["state"], table["reason"] = _states(table, none_active)
+    table["reach_known"] = ~(
+        table.index.get_level_values("category").isin(none_active) | table["children"].isna()
+    )
+    # the benchmark compares with the county's own places, themselves counted with a place
+    # per service that gave none: where such a service is in reach it says nothing
+    table["adequate_places"] = table["adequate_places"].mask(table["capacity_unknown"])
     table["priority"] = _priority(table["state"], table["high_need"])
     return table.reset_index()
 

@@ -70,17 +70,21 @@ def range_of_help(
     indicator well above the county value calls for the categories linked to it).
     Returns, per area: ``called_for`` (labels), ``missing_called_for`` (called for and
     known to be out of reach), ``missing_core`` (categories marked ``required`` known to
-    be out of reach), ``unknown`` (categories whose verdict is unknown here: see
+    be out of reach), ``unknown`` (categories whose reach cannot be judged here: no
+    service of the kind in the inputs, or no need data; see
     :mod:`earlyhelp.sufficiency.gaps`), ``n_missing`` (distinct categories in the two
-    missing lists), ``full_core_range`` (every core category within reach: True, False,
-    or missing when a core category is unknown and none is known to be missing), and with
-    ``sectors`` the sectors within reach.
+    missing lists), ``full_core_range`` (every core category within reach: True, False, or
+    missing where it cannot be judged), and with ``sectors`` the sectors within reach.
+
+    When a core category cannot be judged anywhere (no service of it in the inputs), the
+    full core range is missing in every area: judging it only where some other kind is
+    known to be out of reach would count nothing but failures.
     """
     keys = list(categories)
     reach = gaps.pivot(index="area_code", columns="category", values="within_reach")
     reach = reach.reindex(columns=keys).fillna(False).astype(bool)
-    state = gaps.pivot(index="area_code", columns="category", values="state")
-    unknown = state.reindex(index=reach.index, columns=keys).eq("unknown").to_numpy()
+    known = gaps.pivot(index="area_code", columns="category", values="reach_known")
+    unknown = ~known.reindex(index=reach.index, columns=keys).fillna(False).to_numpy(dtype=bool)
     called = called.reindex(index=reach.index, columns=keys, fill_value=False)
     labels = np.array([categories[k].label or k for k in keys], dtype=object)
     required = np.array([categories[k].required for k in keys])
@@ -94,6 +98,8 @@ def range_of_help(
     core_unknown = (required & unknown).any(axis=1)
     full = pd.array(~missing_core.any(axis=1), dtype="boolean")
     full[core_unknown & ~missing_core.any(axis=1)] = pd.NA
+    if (required & unknown.all(axis=0)).any():  # a core kind with no data anywhere
+        full[:] = pd.NA
     out = pd.DataFrame(
         {
             "called_for": names(called.to_numpy(dtype=bool)),

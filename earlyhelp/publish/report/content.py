@@ -29,8 +29,9 @@ from earlyhelp.publish.folder import ReportSection
 from earlyhelp.publish.report import words
 from earlyhelp.publish.report.charts import bar_chart, dot_chart, funnel_chart
 from earlyhelp.publish.report.formats import cell_text, number
-from earlyhelp.publish.tables import publishable_summary
+from earlyhelp.publish.tables import publishable_summary, publishable_verdicts
 from earlyhelp.stats import dispersed_share_ci
+from earlyhelp.sufficiency.gaps import UNKNOWN_REASONS
 from earlyhelp.units import shown as shown_cost
 
 # Key of the board map in ``map_links``; every other key is a district code.
@@ -95,6 +96,7 @@ def context(
     money = _resourcing(a)
     gaps = _priority_gaps(a)
     county = summary.loc["County"]
+    phi = _funnel_phi(a)
     context = {
         "title": f"Early help sufficiency: {cfg.run.description or cfg.run.name}",
         "run_name": cfg.run.name,
@@ -106,6 +108,8 @@ def context(
         "missing": MISSING,
         "county": {
             "children": county["children"],
+            "core_unknown": county["children_core_unknown"],
+            "judged": _judged(county),
             "pct": county["pct_full_core_range"],
             "lower": county["pct_lower"],
             "upper": county["pct_upper"],
@@ -122,15 +126,15 @@ def context(
         "thin": [d for d in districts if d["adequate_vs_county"] == "lower"],
         "higher": [d for d in districts if d["vs_county"] == "higher"],
         "categories": categories,
+        "kinds": _kinds(a),
+        "unknown": _unknowns(a),
         "heat": heat,
         "money": money,
         "gaps": gaps,
         "core_labels": [cfg.category_label(k) for k, c in cfg.categories.items() if c.required],
         "charts": {
             "dots": dot_chart(districts, number(county["pct_full_core_range"])),
-            "funnel": funnel_chart(
-                districts, number(county["pct_full_core_range"]), phi=_funnel_phi(a)
-            ),
+            "funnel": funnel_chart(districts, number(county["pct_full_core_range"]), phi=phi),
             "spend": bar_chart(
                 [(d["name"], number(d["spend_per_child"])) for d in districts],
                 number(county["spend_per_child"]),
@@ -140,7 +144,9 @@ def context(
         "siting": [_section(s) for s in sections if s.kind == "siting"],
         "scenarios": [_section(s) for s in sections if s.kind == "scenario"],
         "sources": words.sources(a),
-        "method": words.method(a),
+        "method": words.method(a, phi=phi),
+        "funnel_caption": words.funnel_caption(phi),
+        "priority_definition": words.priority_definition(a),
         "caveats": [*notes, *words.caveats(a, money)],
         "map_links": map_links,
         "county_map": map_links.get(COUNTY_LINK),
@@ -186,35 +192,12 @@ def _range_of_help(a: Assessment) -> dict[str, Any]:
     """Section 2: each category's services, reach and the need that calls for it."""
     cfg, suff = a.config, a.require_sufficiency()
     gaps = suff.gaps
-    reach = gaps.pivot(index="area_code", columns="category", values="within_reach")
+    state = gaps.pivot(index="area_code", columns="category", values="state")
     kids = gaps.pivot(index="area_code", columns="category", values="children")
-    called = a.require_sufficiency().called.reindex(
-        index=reach.index, columns=reach.columns, fill_value=False
-    )
-    missing = called.astype(bool) & ~reach.astype(bool)
+    called = suff.called.reindex(index=state.index, columns=state.columns, fill_value=False)
+    missing = called.astype(bool) & state.eq("out of reach")  # known out of reach only
     elig = a.access.eligibility
-    rows = []
-    by_district = suff.districts[suff.districts["measure"] == "share_within_reach"]
-    for key in cfg.categories:
-        sub = by_district[by_district["category"] == key]
-        n = float(sub["denominator"].astype(float).sum())
-        out = n - float(sub["numerator"].astype(float).sum())
-        lo, hi = _county_limits(sub)
-        rows.append(
-            {
-                "category": key,
-                "children": n,
-                "within": n - out,
-                "out_of_reach": out,
-                "pct": 100 * (n - out) / n if n else np.nan,
-                "lower": 100 * float(lo),
-                "upper": 100 * float(hi),
-                "children_lacking_called": float(kids[key].where(missing[key], 0.0).sum())
-                if key in kids
-                else 0.0,
-            }
-        )
-    table = pd.DataFrame(rows).set_index("category")
+    table = _range_counts(a, kids, missing)
     shown = _publish(
         cfg,
         table,
@@ -263,6 +246,34 @@ def _range_of_help(a: Assessment) -> dict[str, Any]:
         "areas_lacking_any": areas_lacking,
         "sectors": _sectors(a),
     }
+
+
+def _range_counts(a: Assessment, kids: pd.DataFrame, missing: pd.DataFrame) -> pd.DataFrame:
+    """Per category: children of its ages where reach is known, within and out of reach,
+    the county share's 95% limits, and children lacking help their need calls for."""
+    suff, cfg = a.require_sufficiency(), a.config
+    rows = []
+    by_district = suff.districts[suff.districts["measure"] == "share_within_reach"]
+    for key in cfg.categories:
+        sub = by_district[by_district["category"] == key]
+        n = float(sub["denominator"].astype(float).sum())
+        out = n - float(sub["numerator"].astype(float).sum())
+        lo, hi = _county_limits(sub)
+        rows.append(
+            {
+                "category": key,
+                "children": n,
+                "within": n - out,
+                "out_of_reach": out,
+                "pct": 100 * (n - out) / n if n else np.nan,
+                "lower": 100 * float(lo),
+                "upper": 100 * float(hi),
+                "children_lacking_called": float(kids[key].where(missing[key], 0.0).sum())
+                if key in kids
+                else 0.0,
+            }
+        )
+    return pd.DataFrame(rows).set_index("category")
 
 
 def _sectors(a: Assessment) -> list[dict[str, Any]]:
@@ -538,3 +549,59 @@ def _funnel_phi(a: Assessment) -> float:
     """The dispersion factor the funnel plot's limits use: the districts' (unrounded)."""
     funnel = a.require_sufficiency().funnel
     return float(funnel["phi"].iloc[0]) if len(funnel) else 1.0
+
+
+def _judged(county: pd.Series) -> Any:
+    """The county's children where the full core range can be judged, as published (a
+    symbol when either count is hidden)."""
+    children, unknown = number(county["children"]), number(county["children_core_unknown"])
+    if children is None or unknown is None:
+        return county["children"] if children is None else county["children_core_unknown"]
+    return children - unknown
+
+
+def _kinds(a: Assessment) -> list[dict[str, Any]]:
+    """Each kind of help's county verdicts as published (section 2 and the summary)."""
+    shown = publishable_verdicts(a)
+    check_publishable(shown, name="report.html: kinds of help")
+    return [
+        {
+            "key": str(key),
+            "label": str(row["label"]),
+            "standard": _standard_text(row["standard_per_1000"]),
+            "children": row["children"],
+            "sufficient": row["children_sufficient"],
+            "out": row["children_out_of_reach"],
+            "too_few": row["children_too_few_places"],
+            "unknown": row["children_unknown"],
+            "because": str(row["unknown_because"] or ""),
+        }
+        for key, row in shown.iterrows()
+    ]
+
+
+def _standard_text(value: Any) -> str:
+    v = number(value)
+    return f"{v:,g}" if v else "reach only"
+
+
+def _unknowns(a: Assessment) -> dict[str, Any]:
+    """What the inputs cannot say: kinds of help with no active service, areas with no
+    need data, kinds with areas whose capacity is unknown (counts of areas only)."""
+    suff = a.require_sufficiency()
+    gaps = suff.gaps
+    reasons = {k: str(v) for k, v in UNKNOWN_REASONS.items()}
+    unknown = gaps[gaps["state"] == "unknown"]
+    labels = a.config.category_label
+    by_kind = unknown.groupby("category")["reason"].agg(set)
+    return {
+        "kinds_without_services": [
+            labels(k) for k, why in by_kind.items() if reasons["no_services"] in why
+        ],
+        "kinds_with_capacity_unknown": [
+            labels(k) for k, why in by_kind.items() if reasons["capacity"] in why
+        ],
+        "areas_without_need": int(
+            unknown.loc[unknown["reason"] == reasons["no_need_data"], "area_code"].nunique()
+        ),
+    }
