@@ -18,14 +18,30 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_empty_file_gives_every_default(tmp_path):
-    cfg = load_config(write(tmp_path, ""))
+# The inputs every config must name; everything else has a default.
+INPUTS = """
+[areas]
+path = "areas.geojson"
+[need]
+path = "need.csv"
+[services]
+path = "services.csv"
+"""
+
+
+def test_a_file_naming_only_its_inputs_gives_every_other_default(tmp_path):
+    cfg = load_config(write(tmp_path, INPUTS))
     assert cfg.run.crs == "EPSG:27700"
     assert cfg.access.distance_model == "euclidean"
     assert cfg.disclosure.max_count == 5
     assert cfg.areas.columns["area_code"] == "area_code"
     # relative paths are resolved against the config file's folder
-    assert cfg.need.path == tmp_path / "data/demo/need.csv"
+    assert cfg.need.path == tmp_path / "need.csv"
+    # the optional inputs left out are none, never a demo file
+    assert cfg.centres.path is cfg.postcodes.path is cfg.roads.path is None
+    assert cfg.centres.category == "childrens_centre"
+    named = ["areas.geojson", "need.csv", "services.csv", "config.toml"]
+    assert cfg.input_paths() == [tmp_path / name for name in named]
 
 
 def test_the_shipped_config_points_at_the_demo_county():
@@ -51,11 +67,11 @@ def test_unknown_section_is_refused(tmp_path):
 
 
 def test_column_mapping_keeps_defaults_and_refuses_unknown_canonical_names(tmp_path):
-    cfg = load_config(write(tmp_path, "[areas.columns]\narea_code = 'LSOA21CD'\n"))
+    cfg = load_config(write(tmp_path, INPUTS + "[areas.columns]\narea_code = 'LSOA21CD'\n"))
     assert cfg.areas.columns["area_code"] == "LSOA21CD"
     assert cfg.areas.columns["district_code"] == "district_code"
     with pytest.raises(ConfigError, match=r"unknown column key .lsoa. in \[areas.columns\]"):
-        load_config(write(tmp_path, "[areas.columns]\nlsoa = 'LSOA21CD'\n"))
+        load_config(write(tmp_path, INPUTS + "[areas.columns]\nlsoa = 'LSOA21CD'\n"))
 
 
 @pytest.mark.parametrize(
