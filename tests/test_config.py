@@ -139,3 +139,94 @@ def test_config_choices_agree_with_the_registries_that_own_them():
     assert set(CHOICES[("access", "distance_model")]) == set(DISTANCE_MODELS)
     assert set(CHOICES[("access", "measures")]) == set(MEASURES)
     assert {name: source.produces for name, source in SOURCES.items()} == SOURCE_FORMATS
+
+
+# --------------------------------------------------------------------------- input paths
+# No input has a default file. Each test plants the demo county where the old defaults
+# pointed (data/demo beside the config), so that reading it would have gone unnoticed;
+# load_config refuses the config, so no input at all is read.
+
+NOT_THE_DEMO = "nothing is read from the demo county unless you point at it"
+AREAS_NEED_PATH = (
+    '[areas] needs path = "..." (your small-area boundaries: GeoPackage, GeoJSON or '
+    f"Shapefile); {NOT_THE_DEMO}"
+)
+
+
+def refusal(tiny) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(tiny.config)
+    return str(info.value)
+
+
+def test_a_config_without_areas_is_refused_not_read_from_the_demo_county(tiny):
+    tiny.plant_demo()
+    tiny.set_config(replace=('[areas]\npath = "areas.geojson"\n', ""))
+    assert refusal(tiny) == f"{tiny.config}: {AREAS_NEED_PATH}"
+
+
+def test_a_config_without_need_is_refused_not_read_from_the_demo_county(tiny):
+    tiny.plant_demo()
+    tiny.set_config(replace=('[need]\npath = "need.csv"\n', ""))
+    assert refusal(tiny) == (
+        f'{tiny.config}: [need] needs path = "..." (your JSNA need profile: one row per '
+        f"small area, CSV or Excel); {NOT_THE_DEMO}"
+    )
+
+
+def test_centres_with_a_category_and_columns_but_no_path_is_refused_with_both_fixes(tiny):
+    """It used to read data/demo/services.csv as the centres."""
+    tiny.plant_demo()
+    centres = '[centres]\ncategory = "childrens_centre"\n\n[centres.columns]\nname = "centre"'
+    tiny.set_config(replace=('[centres]\npath = ""', centres))
+    assert refusal(tiny) == (
+        f'{tiny.config}: [centres] has no path; add path = "..." (your children\'s centres '
+        "or family hubs, read like the services), or remove [centres] and [centres.columns] "
+        f"if you have none; {NOT_THE_DEMO}"
+    )
+
+
+@pytest.mark.parametrize(
+    "replace,expected",
+    [
+        (
+            ('[services]\npath = "services.csv"', '[services]\npath = ""'),
+            '[services] needs path = "..." (your service directory: CSV or Excel, or GeoJSON '
+            f"or GeoPackage points); {NOT_THE_DEMO}",
+        ),
+        (
+            ('[areas]\npath = "areas.geojson"', '[areas]\ncrs = "EPSG:27700"'),
+            AREAS_NEED_PATH,
+        ),
+        (
+            ('[postcodes]\npath = "postcodes.csv"', '[postcodes]\nformat = "onspd"'),
+            '[postcodes] has no path; add path = "..." (a postcode lookup, such as the ONS '
+            f"Postcode Directory), or remove [postcodes] if you have none; {NOT_THE_DEMO}",
+        ),
+        (
+            (
+                "[categories.parenting]",
+                '[roads.columns]\nspeed_kph = "maxspeed"\n\n[categories.parenting]',
+            ),
+            '[roads] has no path; add path = "..." (a road network of lines, for '
+            'distance_model = "network"), or remove [roads] and [roads.columns] if you have '
+            f"none; {NOT_THE_DEMO}",
+        ),
+    ],
+    ids=["services-blank", "areas-without-path", "postcodes-without-path", "roads-columns-only"],
+)
+def test_every_input_section_without_a_path_says_which_and_how_to_fix_it(tiny, replace, expected):
+    tiny.plant_demo()
+    tiny.set_config(replace=replace)
+    assert refusal(tiny) == f"{tiny.config}: {expected}"
+
+
+def test_the_built_in_defaults_name_no_input_file():
+    cfg = load_config(None)
+    assert cfg.input_paths() == []
+    with pytest.raises(ConfigError) as info:
+        cfg.required_path("need")
+    assert str(info.value) == (
+        'config: [need] needs path = "..." (your JSNA need profile: one row per small area, '
+        f"CSV or Excel); {NOT_THE_DEMO}"
+    )
