@@ -1,6 +1,10 @@
 """Configuration: ``config.toml`` becomes frozen dataclasses, validated once.
 
-Every option has a default, so a config file only needs what differs. Unknown keys are
+Every option has a default, so a config file only needs what differs, except the input
+files: there is no default file. ``[areas]``, ``[need]`` and ``[services]`` must each give a
+``path``; ``[centres]``, ``[postcodes]`` and ``[roads]`` (and ``[access] matrix_path``,
+``[areas] population_points``, ``[siting] candidates``) mean none when left out or set to
+``""``, and a section that is there without its ``path`` is refused. Unknown keys are
 refused with the list of valid keys and a "did you mean". Relative paths are resolved
 against the folder of the config file.
 
@@ -28,6 +32,7 @@ from earlyhelp.units import in_unit, metres_to_minutes
 __all__ = [
     "AREA_COLUMNS",
     "CHOICES",
+    "INPUT_FILES",
     "NEED_COLUMNS",
     "POSTCODE_COLUMNS",
     "ROAD_COLUMNS",
@@ -87,6 +92,18 @@ SERVICE_COLUMNS = (
 POSTCODE_COLUMNS = ("postcode", "easting", "northing", "latitude", "longitude", "terminated")
 ROAD_COLUMNS = ("speed_kph", "road_class")
 
+# The input files by section: whether every run needs one, and what it is (for messages).
+# No input has a default file: a required one without a path, or an optional section that
+# is there without one, is refused when the config is loaded (_check_input_paths).
+INPUT_FILES: dict[str, tuple[bool, str]] = {
+    "areas": (True, "your small-area boundaries: GeoPackage, GeoJSON or Shapefile"),
+    "need": (True, "your JSNA need profile: one row per small area, CSV or Excel"),
+    "services": (True, "your service directory: CSV or Excel, or GeoJSON or GeoPackage points"),
+    "centres": (False, "your children's centres or family hubs, read like the services"),
+    "postcodes": (False, "a postcode lookup, such as the ONS Postcode Directory"),
+    "roads": (False, 'a road network of lines, for distance_model = "network"'),
+}
+
 
 def _identity(names: tuple[str, ...]) -> dict[str, str]:
     return {n: n for n in names}
@@ -110,7 +127,7 @@ class RunConfig:
 class AreasInput:
     """Small areas (usually LSOAs): polygons with their district."""
 
-    path: Path = Path("data/demo/areas.geojson")
+    path: Path | None = None  # required: load_config refuses a config without it
     layer: str = ""
     crs: str = ""  # used only when the file declares no CRS
     columns: dict[str, str] = field(default_factory=lambda: _identity(AREA_COLUMNS))
@@ -121,7 +138,7 @@ class AreasInput:
 class NeedInput:
     """The JSNA need profile: child population by age band and indicator columns."""
 
-    path: Path = Path("data/demo/need.csv")
+    path: Path | None = None  # required: load_config refuses a config without it
     sheet: str = ""
     format: str = ""  # a published layout read by earlyhelp.sources ("" = columns below)
     options: dict[str, Any] = field(default_factory=dict)  # that reader's options
@@ -132,7 +149,7 @@ class NeedInput:
 class ServicesInput:
     """A directory of services (or children's centres) as points."""
 
-    path: Path | None = Path("data/demo/services.csv")
+    path: Path | None = None  # required for [services]; for [centres] None = no centres
     layer: str = ""
     sheet: str = ""
     crs: str = ""
@@ -317,7 +334,7 @@ class Config:
     need: NeedInput = field(default_factory=NeedInput)
     services: ServicesInput = field(default_factory=ServicesInput)
     centres: ServicesInput = field(
-        default_factory=lambda: ServicesInput(path=None, category="childrens_centre")
+        default_factory=lambda: ServicesInput(category="childrens_centre")
     )
     postcodes: PostcodeInput = field(default_factory=PostcodeInput)
     roads: RoadsInput = field(default_factory=RoadsInput)
@@ -339,6 +356,14 @@ class Config:
         """A category's readable label (its key when it has none, or is not configured)."""
         cat = self.categories.get(key)
         return (cat.label if cat is not None else "") or key
+
+    def required_path(self, section: str) -> Path:
+        """The file a required input (areas, need or services) is read from, or the
+        :class:`ConfigError` that says how to name it: no input has a default file."""
+        path: Path | None = getattr(self, section).path
+        if path is None:
+            raise ConfigError(_needs_path(self.source or "config", section))
+        return path
 
     def input_paths(self) -> list[Path]:
         """Every file this configuration reads (the outputs may overwrite none of them)."""
@@ -405,7 +430,8 @@ def load_config(path: str | Path | None = None) -> Config:
     """Read and validate a ``config.toml``; ``None`` gives the built-in defaults.
 
     Relative paths inside the file are resolved against the file's folder, so a run
-    works from any working directory.
+    works from any working directory. The defaults name no input file: a ``Config`` built
+    from them needs its areas, need and services paths set before anything is loaded.
     """
     if path is None:
         return Config()
@@ -419,6 +445,7 @@ def load_config(path: str | Path | None = None) -> Config:
     cfg = _build(Config, data, path, ())
     cfg = _resolve_paths(cfg, path.parent.resolve())
     _cross_check(cfg, path)
+    _check_input_paths(cfg, data, path)
     return dataclasses.replace(cfg, source=path)
 
 
@@ -672,6 +699,33 @@ def _check_sufficiency(cfg: Config, file: Path) -> None:
                 f"{file}: [categories.{key}] places_per_1000 cannot be below 0 (0 uses "
                 "[sufficiency] places_per_1000)"
             )
+
+
+def _check_input_paths(cfg: Config, data: dict[str, Any], file: Path) -> None:
+    """No hidden defaults: areas, need and services each need a path, and an optional
+    input's section (centres, postcodes, roads) means none only when it is left out or
+    says ``path = ""``; there without a path, it is refused rather than guessed at."""
+    for section, (required, what) in INPUT_FILES.items():
+        table = data.get(section)
+        if required and getattr(cfg, section).path is None:
+            raise ConfigError(_needs_path(file, section))
+        if not required and table is not None and "path" not in table:
+            tables = [f"[{section}]"]
+            tables += [f"[{section}.{key}]" for key, v in table.items() if isinstance(v, dict)]
+            remove = tables[0] if len(tables) == 1 else f"{', '.join(tables[:-1])} and {tables[-1]}"
+            raise ConfigError(
+                f'{file}: [{section}] has no path; add path = "..." ({what}), or remove '
+                f"{remove} if you have none; {_NOT_THE_DEMO}"
+            )
+
+
+_NOT_THE_DEMO = "nothing is read from the demo county unless you point at it"
+
+
+def _needs_path(file: Path | str, section: str) -> str:
+    """The message for a required input without a path."""
+    what = INPUT_FILES[section][1]
+    return f'{file}: [{section}] needs path = "..." ({what}); {_NOT_THE_DEMO}'
 
 
 def _plain(obj: Any) -> Any:

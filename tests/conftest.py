@@ -77,6 +77,11 @@ class Tiny:
     def write(self, name: str, frame: pd.DataFrame) -> None:
         frame.to_csv(self.path(name), index=False)
 
+    def plant_demo(self) -> Path:
+        """Copy the demo county to ``data/demo`` beside the config, where input sections
+        without a path once silently read from, so a test can show none of it is read."""
+        return Path(shutil.copytree(REPO / "data" / "demo", self.root / "data" / "demo"))
+
     def set_config(self, extra: str = "", *, replace: tuple[str, str] | None = None) -> None:
         text = CONFIG
         if replace:

@@ -18,14 +18,30 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_empty_file_gives_every_default(tmp_path):
-    cfg = load_config(write(tmp_path, ""))
+# The inputs every config must name; everything else has a default.
+INPUTS = """
+[areas]
+path = "areas.geojson"
+[need]
+path = "need.csv"
+[services]
+path = "services.csv"
+"""
+
+
+def test_a_file_naming_only_its_inputs_gives_every_other_default(tmp_path):
+    cfg = load_config(write(tmp_path, INPUTS))
     assert cfg.run.crs == "EPSG:27700"
     assert cfg.access.distance_model == "euclidean"
     assert cfg.disclosure.max_count == 5
     assert cfg.areas.columns["area_code"] == "area_code"
     # relative paths are resolved against the config file's folder
-    assert cfg.need.path == tmp_path / "data/demo/need.csv"
+    assert cfg.need.path == tmp_path / "need.csv"
+    # the optional inputs left out are none, never a demo file
+    assert cfg.centres.path is cfg.postcodes.path is cfg.roads.path is None
+    assert cfg.centres.category == "childrens_centre"
+    named = ["areas.geojson", "need.csv", "services.csv", "config.toml"]
+    assert cfg.input_paths() == [tmp_path / name for name in named]
 
 
 def test_the_shipped_config_points_at_the_demo_county():
@@ -51,11 +67,11 @@ def test_unknown_section_is_refused(tmp_path):
 
 
 def test_column_mapping_keeps_defaults_and_refuses_unknown_canonical_names(tmp_path):
-    cfg = load_config(write(tmp_path, "[areas.columns]\narea_code = 'LSOA21CD'\n"))
+    cfg = load_config(write(tmp_path, INPUTS + "[areas.columns]\narea_code = 'LSOA21CD'\n"))
     assert cfg.areas.columns["area_code"] == "LSOA21CD"
     assert cfg.areas.columns["district_code"] == "district_code"
     with pytest.raises(ConfigError, match=r"unknown column key .lsoa. in \[areas.columns\]"):
-        load_config(write(tmp_path, "[areas.columns]\nlsoa = 'LSOA21CD'\n"))
+        load_config(write(tmp_path, INPUTS + "[areas.columns]\nlsoa = 'LSOA21CD'\n"))
 
 
 @pytest.mark.parametrize(
@@ -123,3 +139,94 @@ def test_config_choices_agree_with_the_registries_that_own_them():
     assert set(CHOICES[("access", "distance_model")]) == set(DISTANCE_MODELS)
     assert set(CHOICES[("access", "measures")]) == set(MEASURES)
     assert {name: source.produces for name, source in SOURCES.items()} == SOURCE_FORMATS
+
+
+# --------------------------------------------------------------------------- input paths
+# No input has a default file. Each test plants the demo county where the old defaults
+# pointed (data/demo beside the config), so that reading it would have gone unnoticed;
+# load_config refuses the config, so no input at all is read.
+
+NOT_THE_DEMO = "nothing is read from the demo county unless you point at it"
+AREAS_NEED_PATH = (
+    '[areas] needs path = "..." (your small-area boundaries: GeoPackage, GeoJSON or '
+    f"Shapefile); {NOT_THE_DEMO}"
+)
+
+
+def refusal(tiny) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(tiny.config)
+    return str(info.value)
+
+
+def test_a_config_without_areas_is_refused_not_read_from_the_demo_county(tiny):
+    tiny.plant_demo()
+    tiny.set_config(replace=('[areas]\npath = "areas.geojson"\n', ""))
+    assert refusal(tiny) == f"{tiny.config}: {AREAS_NEED_PATH}"
+
+
+def test_a_config_without_need_is_refused_not_read_from_the_demo_county(tiny):
+    tiny.plant_demo()
+    tiny.set_config(replace=('[need]\npath = "need.csv"\n', ""))
+    assert refusal(tiny) == (
+        f'{tiny.config}: [need] needs path = "..." (your JSNA need profile: one row per '
+        f"small area, CSV or Excel); {NOT_THE_DEMO}"
+    )
+
+
+def test_centres_with_a_category_and_columns_but_no_path_is_refused_with_both_fixes(tiny):
+    """It used to read data/demo/services.csv as the centres."""
+    tiny.plant_demo()
+    centres = '[centres]\ncategory = "childrens_centre"\n\n[centres.columns]\nname = "centre"'
+    tiny.set_config(replace=('[centres]\npath = ""', centres))
+    assert refusal(tiny) == (
+        f'{tiny.config}: [centres] has no path; add path = "..." (your children\'s centres '
+        "or family hubs, read like the services), or remove [centres] and [centres.columns] "
+        f"if you have none; {NOT_THE_DEMO}"
+    )
+
+
+@pytest.mark.parametrize(
+    "replace,expected",
+    [
+        (
+            ('[services]\npath = "services.csv"', '[services]\npath = ""'),
+            '[services] needs path = "..." (your service directory: CSV or Excel, or GeoJSON '
+            f"or GeoPackage points); {NOT_THE_DEMO}",
+        ),
+        (
+            ('[areas]\npath = "areas.geojson"', '[areas]\ncrs = "EPSG:27700"'),
+            AREAS_NEED_PATH,
+        ),
+        (
+            ('[postcodes]\npath = "postcodes.csv"', '[postcodes]\nformat = "onspd"'),
+            '[postcodes] has no path; add path = "..." (a postcode lookup, such as the ONS '
+            f"Postcode Directory), or remove [postcodes] if you have none; {NOT_THE_DEMO}",
+        ),
+        (
+            (
+                "[categories.parenting]",
+                '[roads.columns]\nspeed_kph = "maxspeed"\n\n[categories.parenting]',
+            ),
+            '[roads] has no path; add path = "..." (a road network of lines, for '
+            'distance_model = "network"), or remove [roads] and [roads.columns] if you have '
+            f"none; {NOT_THE_DEMO}",
+        ),
+    ],
+    ids=["services-blank", "areas-without-path", "postcodes-without-path", "roads-columns-only"],
+)
+def test_every_input_section_without_a_path_says_which_and_how_to_fix_it(tiny, replace, expected):
+    tiny.plant_demo()
+    tiny.set_config(replace=replace)
+    assert refusal(tiny) == f"{tiny.config}: {expected}"
+
+
+def test_the_built_in_defaults_name_no_input_file():
+    cfg = load_config(None)
+    assert cfg.input_paths() == []
+    with pytest.raises(ConfigError) as info:
+        cfg.required_path("need")
+    assert str(info.value) == (
+        'config: [need] needs path = "..." (your JSNA need profile: one row per small area, '
+        f"CSV or Excel); {NOT_THE_DEMO}"
+    )

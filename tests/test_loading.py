@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import pytest
 
-from earlyhelp.config import load_config
-from earlyhelp.errors import InputError, ValidationFailed
+from earlyhelp.assessment import assess
+from earlyhelp.config import Config, ServicesInput, load_config
+from earlyhelp.errors import ConfigError, InputError, ValidationFailed
 from earlyhelp.loading import load_inputs
 
 
@@ -78,3 +82,67 @@ def test_a_configured_postcode_lookup_that_is_missing_is_an_error(tiny):
     tiny.set_config(replace=('path = "postcodes.csv"', 'path = "postcodes_2025.csv"'))
     with pytest.raises(InputError, match=r"postcode lookup file not found; check path"):
         load_inputs(load_config(tiny.config))
+
+
+# --------------------------------------------------------------------------- no hidden defaults
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def read_paths(inputs) -> dict[str, Path]:
+    """Every file loading read, by role (the manifest's own account of its inputs)."""
+    return {record.role: Path(record.path) for record in inputs.records}
+
+
+def test_centres_path_blank_means_no_centres_and_the_run_reads_only_named_files(tiny):
+    """The tiny config says [centres] path = "": none, and nothing from data/demo."""
+    tiny.plant_demo()
+    run = assess(load_config(tiny.config))
+    assert read_paths(run.inputs) == {
+        "areas": tiny.path("areas.geojson"),
+        "need": tiny.path("need.csv"),
+        "postcodes": tiny.path("postcodes.csv"),
+        "services": tiny.path("services.csv"),
+    }
+    assert sorted(run.services.index) == ["S1", "S2", "S3", "S4", "S5"]
+    assert run.sufficiency is not None
+
+
+def test_a_copy_of_config_toml_without_roads_runs_with_the_euclidean_model(tmp_path):
+    text = (REPO / "config.toml").read_text(encoding="utf-8")
+    start, end = text.index("# A road network"), text.index("# How distance")
+    assert "[roads.columns]" in text[start:end]
+    text = text[:start] + text[end:]
+    text = text.replace('"data/demo/', f'"{REPO}/data/demo/')  # a copy kept elsewhere
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    run = assess(load_config(config))
+    assert run.model.name == "euclidean" and run.inputs.roads is None
+    demo = REPO / "data" / "demo"
+    assert read_paths(run.inputs) == {
+        "areas": demo / "areas.geojson",
+        "need": demo / "need.csv",
+        "postcodes": demo / "postcodes.csv",
+        "services": demo / "services.csv",
+        "centres": demo / "childrens_centres.csv",
+    }
+
+
+def test_a_config_built_in_code_without_an_input_path_is_refused_before_reading(tiny):
+    """Loading never falls back to a file of its own: a Config made in code (no
+    load_config to refuse it) gets the same message, before any input is read."""
+    tiny.plant_demo()
+    with pytest.raises(ConfigError) as info:
+        load_inputs(Config())
+    assert str(info.value) == (
+        'config: [areas] needs path = "..." (your small-area boundaries: GeoPackage, '
+        "GeoJSON or Shapefile); nothing is read from the demo county unless you point at it"
+    )
+    cfg = replace(load_config(tiny.config), services=ServicesInput())
+    with pytest.raises(ConfigError) as info:
+        load_inputs(cfg)
+    assert str(info.value) == (
+        f'{tiny.config}: [services] needs path = "..." (your service directory: CSV or '
+        "Excel, or GeoJSON or GeoPackage points); nothing is read from the demo county "
+        "unless you point at it"
+    )

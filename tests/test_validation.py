@@ -328,3 +328,21 @@ def test_ons_rural_urban_classes_2011_and_2021(tiny, value, expected):
     areas.to_file(tiny.path("areas.geojson"), driver="GeoJSON")
     loaded = load_inputs(load_config(tiny.config)).areas
     assert set(loaded["rural_urban"]) == {expected}
+
+
+def test_validate_reports_a_section_without_a_path_and_reads_nothing(tiny):
+    """A copied config whose [centres] lost its path line: validate says so in one line
+    (it used to read data/demo/services.csv as the centres) and checks no input."""
+    tiny.plant_demo()
+    tiny.set_config(replace=('[centres]\npath = ""', '[centres]\ncategory = "childrens_centre"'))
+    report = tiny.path("report.csv")
+    result = CliRunner().invoke(
+        app, ["validate", "--config", str(tiny.config), "--report", str(report)]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f'earlyhelp: error: {tiny.config}: [centres] has no path; add path = "..." (your '
+        "children's centres or family hubs, read like the services), or remove [centres] if "
+        "you have none; nothing is read from the demo county unless you point at it"
+    ]
+    assert result.stdout == "" and not report.exists()

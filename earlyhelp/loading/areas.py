@@ -54,7 +54,7 @@ _AREA_OPTIONAL = {
 
 def load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame, InputRecord]:
     spec = cfg.areas
-    path = existing_file(spec.path, "areas")
+    path = existing_file(cfg.required_path("areas"), "areas")
     gdf = read_vector(path, layer=spec.layer)
     record = InputRecord("areas", str(path), file_sha256(path), rows_read=len(gdf))
     cols = spec.columns
@@ -195,7 +195,7 @@ def load_need(
     cfg: Config, areas: gpd.GeoDataFrame, report: ValidationReport
 ) -> tuple[pd.DataFrame, InputRecord]:
     spec = cfg.need
-    path = existing_file(spec.path, "need")
+    path = existing_file(cfg.required_path("need"), "need")
     raw, cols, rows = read_input(spec, path, report, sheet=spec.sheet)
     record = InputRecord("need", str(path), file_sha256(path), rows_read=len(raw))
     band_sources = {band: _band_columns(cols[band]) for band in AGE_BANDS}

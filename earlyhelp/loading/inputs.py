@@ -116,8 +116,13 @@ def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
     With ``need=False`` the need profile is not read (the offer finder needs only the
     directory, the areas and the postcodes) and ``Inputs.need`` is empty.
     Raises :class:`~earlyhelp.errors.ValidationFailed` carrying the full report when any
-    error is found; warnings are kept in ``Inputs.report``.
+    error is found; warnings are kept in ``Inputs.report``. No input has a default file:
+    a required one without a path (possible only in a ``Config`` built in code, as
+    :func:`~earlyhelp.config.load_config` refuses such a file) raises
+    :class:`~earlyhelp.errors.ConfigError` before anything is read.
     """
+    for section in ("areas", "need", "services") if need else ("areas", "services"):
+        cfg.required_path(section)
     report = ValidationReport()
     if not cfg.categories:
         raise InputError(
@@ -135,7 +140,7 @@ def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
     frames = []
     records.extend(pc_recs)
     for spec, role in ((cfg.services, "services"), (cfg.centres, "centres")):
-        if spec.path is None:
+        if spec.path is None:  # no [centres] (or path = ""): no centres
             continue
         frame, rec = load_services(spec, role, cfg, areas, postcodes, report)
         frames.append(frame)
