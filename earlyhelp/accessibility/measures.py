@@ -5,6 +5,21 @@ Measures are chosen by name through :data:`MEASURES` (``nearest``, ``within_reac
 returns a Series indexed by area code and named after the measure, from the
 :class:`CategoryInputs` that :func:`~earlyhelp.accessibility.engine.compute_access`
 builds for one category. A new measure is one entry.
+
+A measure may bring *companions*: measures computed whenever it is, in the same way,
+but not chosen by name. ``nearest`` brings two, so that a cost shown to a reader is
+always the true one:
+
+``nearest``
+    The *effective* cost (model unit) to the nearest service for reach: an outreach
+    service's cost less ``outreach_extra`` (it travels to families), floored at 0. The
+    cost reach is decided on; not a distance to show anyone.
+``distance`` (companion of ``nearest``)
+    The *true* cost (model unit) to that same service, with no outreach credit: the
+    estimated road distance, or travel time, a map or listing shows. Equal to
+    ``nearest`` where that service is in person.
+``nearest_outreach`` (companion of ``nearest``)
+    Whether that service is an outreach one (False where there is none).
 """
 
 from __future__ import annotations
@@ -27,7 +42,7 @@ class CategoryInputs:
     """Everything a measure needs for one category (built by :func:`compute_access`)."""
 
     category: str
-    nearest: pd.DataFrame  # service_id, cost per area (nearest_service)
+    nearest: pd.DataFrame  # service_id, cost, distance, outreach per area (nearest_service)
     band_cost: pd.DataFrame  # per area and age band of the category: nearest taking it
     children: pd.DataFrame  # children per area in the category's age bands (not weighted)
     threshold: pd.Series  # reach threshold per area, model unit
@@ -47,7 +62,8 @@ class Measure:
     """One accessibility measure of the registry.
 
     ``compute`` turns a :class:`CategoryInputs` into a Series by area; ``unit`` says
-    what the value is; ``needs_catchment`` whether it reads the sparse cost matrix.
+    what the value is; ``needs_catchment`` whether it reads the sparse cost matrix;
+    ``companions`` are measures computed whenever this one is (see the module's notes).
     """
 
     name: str
@@ -55,6 +71,11 @@ class Measure:
     unit: str
     needs_catchment: bool
     compute: Callable[[CategoryInputs], pd.Series]
+    companions: tuple[Measure, ...] = ()
+
+    def with_companions(self) -> tuple[Measure, ...]:
+        """This measure and its companions, in the order their columns are written."""
+        return (self, *self.companions)
 
 
 def _catchment(x: CategoryInputs) -> Catchment:
@@ -79,10 +100,26 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure(
             "nearest",
-            "Travel cost to the nearest service",
+            "Effective cost to the nearest service for reach (outreach counted nearer)",
             "cost",
             False,
             lambda x: x.nearest["cost"].rename("nearest"),
+            companions=(
+                Measure(
+                    "distance",
+                    "True distance or travel time to the nearest service for reach",
+                    "cost",
+                    False,
+                    lambda x: x.nearest["distance"].rename("distance"),
+                ),
+                Measure(
+                    "nearest_outreach",
+                    "The nearest service for reach is an outreach service",
+                    "bool",
+                    False,
+                    lambda x: x.nearest["outreach"].astype(bool).rename("nearest_outreach"),
+                ),
+            ),
         ),
         Measure(
             "within_reach",
