@@ -431,6 +431,27 @@ def test_network_model_runs_end_to_end():
     np.testing.assert_allclose(result.wide["2sfca__family_support"], [10 / 5, 0.0])
 
 
+def test_on_a_road_network_the_true_cost_is_the_walk_in_minutes():
+    """An outreach service an hour's walk away travels 3 km (37.5 minutes at 4.8 km/h)
+    to families: reach counts 22.5 minutes, the time shown is the real 60 minutes."""
+    road = gpd.GeoDataFrame(geometry=[shapely.linestrings([[0, 0], [4800, 0]])], crs=CRS)
+    areas = _areas([[0, 0], [4800, 0]])
+    result = compute_access(
+        areas,
+        _need(areas.index, [5, 5]),
+        _services([[4800, 0]], delivery=["outreach"]),
+        CATS,
+        AccessConfig(distance_model="network", walk_kph=4.8, outreach_extra_m=3000.0),
+        roads=road,
+        origins=_origins(areas),
+    )
+    np.testing.assert_allclose(result.wide["nearest__family_support"], [22.5, 0.0])
+    np.testing.assert_allclose(result.wide["distance__family_support"], [60.0, 0.0])
+    assert result.wide["nearest_outreach__family_support"].all()
+    assert result.params["unit"] == "min"
+    assert result.params["cost_description"] == "walking time along the road network"
+
+
 # --------------------------------------------------------------------------------------
 # The result and its options
 # --------------------------------------------------------------------------------------
