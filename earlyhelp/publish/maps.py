@@ -144,8 +144,9 @@ def _distance_layer(
     elif _has_outreach(areas, key, services):
         note += (
             f" Outreach services travel to families up to {extra}, so they count as "
-            f"within reach from up to {extra} further away; where one is the nearest, "
-            "its real distance is shown."
+            f"within reach from up to {extra} further away, and one may count as the "
+            "nearest though an in-person service is closer; the distance shown is always "
+            "the real one."
         )
     return MapLayer(
         column,
