@@ -275,6 +275,64 @@ def test_outreach_never_goes_below_zero_and_nearest_prefers_it_when_closer():
     assert found.loc["A0", "service_id"] == "S0" and found.loc["A0", "cost"] == 0.0
 
 
+def test_an_outreach_service_shows_its_true_distance_beside_its_effective_cost():
+    """An outreach service 1.8 km away (straight line 1.5 km x 1.2) travels 3 km to
+    families: for reach it counts as 0 m away, but the distance shown is 1.8 km."""
+    areas = _areas([[0, 0], [9000, 0]])
+    services = _services([[1500, 0], [9000, 0]], delivery=["outreach", "in_person"])
+    result = _run(
+        areas,
+        _need(areas.index, [50, 50]),
+        services,
+        circuity=1.2,
+        outreach_extra_m=3000.0,
+        measures=("nearest", "within_reach"),
+    )
+    row = result.wide.loc["A0"]
+    assert row["nearest__family_support"] == 0.0  # effective: what reach is decided on
+    assert row["distance__family_support"] == pytest.approx(1800.0)  # true: what is shown
+    assert row["nearest_outreach__family_support"]
+    assert row["within_reach__family_support"]
+    other = result.wide.loc["A1"]  # an in-person service on the spot: both costs agree
+    assert other["distance__family_support"] == other["nearest__family_support"] == 0.0
+    assert not other["nearest_outreach__family_support"]
+    assert set(result.tidy["measure"]) == {
+        "nearest",
+        "distance",
+        "nearest_outreach",
+        "within_reach",
+    }
+    assert result.params["cost_description"] == "estimated road distance (straight line x 1.2)"
+
+
+def test_the_true_distance_is_to_the_service_nearest_for_reach():
+    """An in-person service 2 km away and an outreach one 4 km away that travels 3 km:
+    the outreach one is nearest for reach (1 km effective), and its 4 km is shown."""
+    areas = _areas([[0, 0]])
+    services = _services([[2000, 0], [4000, 0]], delivery=["in_person", "outreach"])
+    found = nearest_service(EuclideanModel(), _origins(areas), services, outreach_extra=3000.0)
+    assert found.loc["A0"].to_dict() == {
+        "service_id": "S1",
+        "cost": 1000.0,
+        "distance": 4000.0,
+        "outreach": True,
+    }
+    none = nearest_service(EuclideanModel(), _origins(areas), services.iloc[:0])
+    assert pd.isna(none.loc["A0", "distance"]) and not none.loc["A0", "outreach"]
+
+
+def test_companion_measures_are_not_chosen_by_name():
+    assert [m.name for m in MEASURES["nearest"].with_companions()] == [
+        "nearest",
+        "distance",
+        "nearest_outreach",
+    ]
+    assert "distance" not in MEASURES and "nearest_outreach" not in MEASURES
+    areas = _areas([[0, 0]])
+    result = _run(areas, _need(areas.index, [5]), _services([[0, 0]]), measures=("2sfca",))
+    assert list(result.wide.columns) == ["2sfca__family_support"]
+
+
 def test_catchment_keeps_the_order_of_services_when_outreach_is_mixed_in():
     areas = _areas([[0, 0], [9000, 0]])
     services = _services(
@@ -373,6 +431,27 @@ def test_network_model_runs_end_to_end():
     np.testing.assert_allclose(result.wide["2sfca__family_support"], [10 / 5, 0.0])
 
 
+def test_on_a_road_network_the_true_cost_is_the_walk_in_minutes():
+    """An outreach service an hour's walk away travels 3 km (37.5 minutes at 4.8 km/h)
+    to families: reach counts 22.5 minutes, the time shown is the real 60 minutes."""
+    road = gpd.GeoDataFrame(geometry=[shapely.linestrings([[0, 0], [4800, 0]])], crs=CRS)
+    areas = _areas([[0, 0], [4800, 0]])
+    result = compute_access(
+        areas,
+        _need(areas.index, [5, 5]),
+        _services([[4800, 0]], delivery=["outreach"]),
+        CATS,
+        AccessConfig(distance_model="network", walk_kph=4.8, outreach_extra_m=3000.0),
+        roads=road,
+        origins=_origins(areas),
+    )
+    np.testing.assert_allclose(result.wide["nearest__family_support"], [22.5, 0.0])
+    np.testing.assert_allclose(result.wide["distance__family_support"], [60.0, 0.0])
+    assert result.wide["nearest_outreach__family_support"].all()
+    assert result.params["unit"] == "min"
+    assert result.params["cost_description"] == "walking time along the road network"
+
+
 # --------------------------------------------------------------------------------------
 # The result and its options
 # --------------------------------------------------------------------------------------
@@ -391,10 +470,12 @@ def test_result_tables_are_aligned_and_named():
         origins=_origins(areas),
     )
     measures = AccessConfig().measures
-    assert list(result.wide.columns) == [f"{m}__{c}" for c in cats for m in measures]
+    # nearest brings its companions, distance and nearest_outreach, right after it
+    columns = [*measures[:1], "distance", "nearest_outreach", *measures[1:]]
+    assert list(result.wide.columns) == [f"{m}__{c}" for c in cats for m in columns]
     assert result.wide.index.equals(areas.index)
     assert list(result.tidy.columns) == ["area_code", "category", "measure", "value"]
-    assert len(result.tidy) == len(areas) * len(cats) * len(measures)
+    assert len(result.tidy) == len(areas) * len(cats) * len(columns)
     one = result.tidy.query("measure == 'nearest' and category == 'parenting'")
     np.testing.assert_allclose(one["value"], [2500.0, 500.0, 6500.0])
     assert list(result.nearest_service["parenting"]) == ["S1"] * 3

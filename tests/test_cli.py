@@ -380,7 +380,7 @@ def test_a_matrix_of_minutes_is_mapped_in_minutes(tiny):
     assert result.exit_code == 0, result.output
     folder = tiny.root / "out" / "tiny"
     page = (folder / "index.html").read_text(encoding="utf-8")
-    assert "Distance to Domestic abuse" in page
+    assert "Distance to Domestic abuse (travel time from the imported matrix)" in page
     assert " min" in page and "km (straight line)" not in page
     redraw = runner.invoke(app, ["map", "--config", str(tiny.config)])
     assert redraw.exit_code == 0

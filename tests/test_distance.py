@@ -22,6 +22,7 @@ from earlyhelp.distance import (
     EuclideanModel,
     MatrixModel,
     NetworkModel,
+    describe_cost,
     make_distance_model,
     read_cost_matrix,
     true_costs,
@@ -50,6 +51,27 @@ def test_registry_names_every_model_and_builds_from_config():
     assert isinstance(model, EuclideanModel)
     assert isinstance(model, DistanceModel)
     assert model.unit == "m" and model.circuity == 1.3
+
+
+def test_a_cost_is_described_as_what_it_is():
+    """One description of a cost, from the model and its settings: a circuity above 1 is
+    an estimate of road distance, not a straight line."""
+    assert (
+        describe_cost(AccessConfig(circuity=1.2), "m")
+        == "estimated road distance (straight line x 1.2)"
+    )
+    assert describe_cost(AccessConfig(circuity=1.2), "m", short=True) == "estimated road distance"
+    assert describe_cost(AccessConfig(circuity=1.0), "m") == "straight-line distance"
+    assert describe_cost(AccessConfig(circuity=1.0), "m", short=True) == "straight-line distance"
+    walk = AccessConfig(distance_model="network", travel_mode="walk")
+    drive = AccessConfig(distance_model="network", travel_mode="drive")
+    assert describe_cost(walk, "min") == "walking time along the road network"
+    assert describe_cost(drive, "min") == "driving time along the road network"
+    matrix = AccessConfig(distance_model="matrix")
+    assert describe_cost(matrix, "min") == "travel time from the imported matrix"
+    assert describe_cost(matrix, "m") == "distance from the imported matrix"
+    with pytest.raises(ConfigError, match="did you mean 'network'"):
+        describe_cost(AccessConfig(distance_model="netwrk"), "min")
 
 
 def test_unknown_model_name_suggests_the_closest():

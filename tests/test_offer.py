@@ -198,8 +198,9 @@ def test_outreach_counts_nearer_by_its_extra_reach(tiny):
     offer = offer_of(tiny, age=3, needs="parenting")
     row = offer.services.set_index("service_id").loc["S3"]
     assert row["delivery"] == "outreach"
-    assert row["distance"] == pytest.approx(2236.07, abs=0.01)
-    assert row["effective_distance"] == 0.0  # 2236 m less the 3000 m it travels
+    assert row["distance"] == pytest.approx(2236.07, abs=0.01)  # the real distance, shown
+    assert row["distance_for_reach"] == 0.0  # 2236 m less the 3000 m it travels
+    assert row["outreach_travels"] == 3000.0
     assert row["within_reach"]
     assert offer.needs.loc["parenting", "within_reach"] == 1
 

@@ -2,8 +2,13 @@
 
 A :class:`Catchment` holds the cost of every area-service pair within a largest cost
 (:func:`build_catchment`); :func:`nearest_service` finds each area's nearest service with
-no cutoff, and :func:`nearest_by_band` the nearest taking each age band. An ``outreach``
-service travels to families, so its cost is lowered by ``outreach_extra``, down to zero.
+no cutoff, and :func:`nearest_by_band` the nearest taking each age band.
+
+Effective cost and true cost
+    An ``outreach`` service travels to families, so for reach its cost is lowered by
+    ``outreach_extra``, down to zero: its *effective* cost. Reach, catchments and the
+    ``nearest`` measure use effective costs. A cost shown to a reader is the *true* one
+    (``distance`` in :func:`nearest_service`): how far the service really is.
 """
 
 from __future__ import annotations
@@ -125,15 +130,25 @@ def nearest_service(
     *,
     outreach_extra: float = 0.0,
 ) -> pd.DataFrame:
-    """The nearest eligible service of each area and its cost, with no cutoff.
+    """The nearest eligible service of each area for reach, and its cost, with no cutoff.
 
-    Returns a DataFrame indexed like ``origins`` with ``service_id`` (missing where no
-    service can be reached) and ``cost`` in the model's unit (NaN where none). Outreach
-    services count ``outreach_extra`` nearer.
+    Outreach services travel to families, so for reach they count ``outreach_extra``
+    nearer, down to zero: the nearest for reach is the service of lowest *effective* cost.
+
+    Returns a DataFrame indexed like ``origins`` with
+
+    - ``service_id``: the nearest service for reach (missing where none can be reached);
+    - ``cost``: its effective cost in the model's unit, the one reach is decided on
+      (NaN where none);
+    - ``distance``: its true cost in the model's unit, with no outreach credit (the
+      distance or travel time to show a reader; equal to ``cost`` for an in-person
+      service; NaN where none);
+    - ``outreach``: whether that service is an outreach one (False where none).
     """
     out = _is_outreach(services)
     ids = services.index.to_numpy()
     best_cost = np.full(len(origins), np.inf)
+    best_true = np.full(len(origins), np.inf)
     best_id = np.full(len(origins), -1)
     for subset, extra in ((~out, 0.0), (out, outreach_extra)):
         if not subset.any():
@@ -142,14 +157,19 @@ def nearest_service(
         cost = np.maximum(found.cost - extra, 0.0)
         better = (found.position >= 0) & (cost < best_cost)
         best_cost[better] = cost[better]
+        best_true[better] = found.cost[better]
         best_id[better] = np.flatnonzero(subset)[found.position[better]]
     has = best_id >= 0
     service_id = np.full(len(origins), None, dtype=object)
     service_id[has] = ids[best_id[has]]
+    outreach = np.zeros(len(origins), dtype=bool)
+    outreach[has] = out[best_id[has]]
     return pd.DataFrame(
         {
             "service_id": pd.array(service_id, dtype="string"),
             "cost": np.where(has, best_cost, np.nan),
+            "distance": np.where(has, best_true, np.nan),
+            "outreach": outreach,
         },
         index=pd.Index(origins.index, name="area_code"),
     )

@@ -8,7 +8,11 @@ Eligibility
     listed per category in ``AccessResult.remote_services`` and never count as local
     presence. An ``outreach`` service travels to families, so it reaches
     ``outreach_extra_m`` further (in minutes: that distance at the travel-mode speed):
-    its cost is lowered by that much, down to zero.
+    for reach its cost is lowered by that much, down to zero (its effective cost,
+    ``nearest__<category>``). The true cost to the same service, the one to show a
+    reader, is ``distance__<category>``, and ``nearest_outreach__<category>`` says
+    whether that service is an outreach one (the companions of ``nearest``; see
+    :mod:`earlyhelp.accessibility.measures`).
 Demand
     A service serves an area's children only in its age range: its demand is the
     children in the age bands of the need table that overlap ``min_age``..``max_age``
@@ -42,9 +46,14 @@ from earlyhelp.accessibility.costs import (
 from earlyhelp.accessibility.fca import GRAVITY_MIN_COST, STEP_WEIGHTS, check_decay
 from earlyhelp.accessibility.measures import MEASURES, CategoryInputs
 from earlyhelp.accessibility.reach import category_bands
-from earlyhelp.columns import measure_column
+from earlyhelp.columns import measure_column, split_measure_column
 from earlyhelp.config import AccessConfig, CategoryConfig
-from earlyhelp.distance import DistanceModel, EuclideanModel, make_distance_model, true_costs
+from earlyhelp.distance import (
+    DistanceModel,
+    EuclideanModel,
+    describe_cost,
+    make_distance_model,
+)
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
 from earlyhelp.geography import representative_points
 from earlyhelp.need import AGE_BANDS
@@ -70,7 +79,11 @@ class AccessResult:
     tidy
         Long table: ``area_code``, ``category``, ``measure``, ``value`` (float; True is 1).
     wide
-        One row per area (index ``area_code``), one column per ``<measure>__<category>``.
+        One row per area (index ``area_code``), one column per ``<measure>__<category>``
+        (:func:`earlyhelp.columns.measure_column`). With ``nearest``: ``nearest__<c>``
+        is the effective cost reach is decided on (outreach counted nearer),
+        ``distance__<c>`` the true cost to the same service (to show a reader) and
+        ``nearest_outreach__<c>`` whether that service is an outreach one.
     nearest_service
         Service id of the nearest eligible service, one column per category.
     remote_services
@@ -359,6 +372,7 @@ def _measure_categories(
             catchment_cost=costing.catchment_cost,
             demand=demand,
             supply=eligible.supply.loc[ids],
+            capacity_missing=eligible.capacity_missing.loc[ids],
             serves=eligible.serves.loc[ids],
             decay=access_cfg.decay,
             step_weights=tuple(step_weights),
@@ -366,24 +380,12 @@ def _measure_categories(
             gravity_min_cost=GRAVITY_MIN_COST[costing.model.unit],
         )
         for name in measures:
-            columns[f"{name}__{key}"] = MEASURES[name].compute(inputs).reindex(index)
-        if "e2sfca" in measures and catchment is not None:
-            missing = eligible.capacity_missing.loc[ids].to_numpy(dtype=bool)
-            columns[measure_column("capacity_unknown", key)] = _capacity_unknown(
-                catchment, missing, costing.catchment_cost
-            ).reindex(index)
+            for measure in MEASURES[name].with_companions():
+                column = measure_column(measure.name, key)
+                columns[column] = measure.compute(inputs).reindex(index)
         nearest_ids[key] = nearest["service_id"].reindex(index)
     wide = pd.DataFrame(columns, index=pd.Index(index, name="area_code"))
     return wide, pd.DataFrame(nearest_ids, index=wide.index), fallbacks
-
-
-def _capacity_unknown(catchment: Catchment, missing: np.ndarray, size: float) -> pd.Series:
-    """1 where a service that gave no capacity lies within an area's floating catchment
-    (its places count as 1, so the area's places per child are a lower bound), else 0."""
-    costs = catchment.costs[:, np.flatnonzero(missing)].tocsr()
-    costs.data = (true_costs(costs.data) <= size).astype(float)
-    hit = np.asarray(costs.sum(axis=1)).ravel() > 0
-    return pd.Series(hit.astype(float), index=catchment.areas, name="capacity_unknown")
 
 
 def _access_params(
@@ -403,6 +405,7 @@ def _access_params(
         "distance_model": getattr(model, "name", type(model).__name__),
         "unit": unit,
         "circuity": model.circuity if isinstance(model, EuclideanModel) else None,
+        "cost_description": describe_cost(access_cfg, unit),
         "travel_mode": access_cfg.travel_mode if unit == MINUTES else None,
         "catchment": costing.catchment_cost,
         "outreach_extra": costing.outreach_extra,
@@ -549,9 +552,8 @@ def _role_notes(
 def _tidy(wide: pd.DataFrame) -> pd.DataFrame:
     """Long form of the wide table: area_code, category, measure, value."""
     n, k = wide.shape
-    measure, category = (
-        zip(*(c.split("__", 1) for c in wide.columns), strict=True) if k else ((), ())
-    )
+    pairs = [split_measure_column(c) or (str(c), "") for c in wide.columns]
+    measure, category = zip(*pairs, strict=True) if k else ((), ())
     return pd.DataFrame(
         {
             "area_code": np.tile(wide.index.to_numpy(), k),

@@ -20,6 +20,7 @@ __all__ = [
     "decay_weights",
     "enhanced_two_step_fca",
     "gravity_access",
+    "holds_any",
     "two_step_fca",
 ]
 
@@ -217,3 +218,12 @@ def check_decay(name: str) -> None:
             f"[access] decay is '{name}'{did_you_mean(name, DECAYS)}; "
             f"choose one of: {', '.join(DECAYS)}"
         )
+
+
+def holds_any(catchment: Catchment, services: np.ndarray, catchment_cost: float) -> pd.Series:
+    """1 where any of the marked services (boolean per catchment column) lies within an
+    area's floating catchment of ``catchment_cost``, else 0; indexed by area."""
+    costs = catchment.costs[:, np.flatnonzero(services)].tocsr()
+    costs.data = (true_costs(costs.data) <= catchment_cost).astype(float)
+    hit = np.asarray(costs.sum(axis=1)).ravel() > 0
+    return pd.Series(hit.astype(float), index=catchment.areas)

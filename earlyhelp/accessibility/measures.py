@@ -5,6 +5,25 @@ Measures are chosen by name through :data:`MEASURES` (``nearest``, ``within_reac
 returns a Series indexed by area code and named after the measure, from the
 :class:`CategoryInputs` that :func:`~earlyhelp.accessibility.engine.compute_access`
 builds for one category. A new measure is one entry.
+
+A measure may bring *companions*: measures computed whenever it is, in the same way,
+but not chosen by name. ``nearest`` brings two, so that a cost shown to a reader is
+always the true one:
+
+``nearest``
+    The *effective* cost (model unit) to the nearest service for reach: an outreach
+    service's cost less ``outreach_extra`` (it travels to families), floored at 0. The
+    cost reach is decided on; not a distance to show anyone.
+``distance`` (companion of ``nearest``)
+    The *true* cost (model unit) to that same service, with no outreach credit: the
+    estimated road distance, or travel time, a map or listing shows. Equal to
+    ``nearest`` where that service is in person.
+``nearest_outreach`` (companion of ``nearest``)
+    Whether that service is an outreach one (False where there is none).
+``capacity_unknown`` (companion of ``e2sfca``)
+    1 where a service that gave no capacity lies in the area's floating catchment: it
+    counts as one place, so the area's places per child are a lower bound that a
+    shortfall against a standard cannot be read from.
 """
 
 from __future__ import annotations
@@ -18,7 +37,12 @@ from typing import Any
 import pandas as pd
 
 from earlyhelp.accessibility.costs import Catchment
-from earlyhelp.accessibility.fca import enhanced_two_step_fca, gravity_access, two_step_fca
+from earlyhelp.accessibility.fca import (
+    enhanced_two_step_fca,
+    gravity_access,
+    holds_any,
+    two_step_fca,
+)
 from earlyhelp.accessibility.reach import all_ages_within_reach, count_within, share_within_reach
 
 
@@ -27,7 +51,7 @@ class CategoryInputs:
     """Everything a measure needs for one category (built by :func:`compute_access`)."""
 
     category: str
-    nearest: pd.DataFrame  # service_id, cost per area (nearest_service)
+    nearest: pd.DataFrame  # service_id, cost, distance, outreach per area (nearest_service)
     band_cost: pd.DataFrame  # per area and age band of the category: nearest taking it
     children: pd.DataFrame  # children per area in the category's age bands (not weighted)
     threshold: pd.Series  # reach threshold per area, model unit
@@ -35,6 +59,7 @@ class CategoryInputs:
     catchment_cost: float
     demand: pd.DataFrame  # children per area and age band, need-weighted
     supply: pd.Series  # per eligible service
+    capacity_missing: pd.Series  # per eligible service: True where it gave no capacity
     serves: pd.DataFrame  # eligible services × age bands
     decay: str
     step_weights: tuple[float, ...]
@@ -47,7 +72,8 @@ class Measure:
     """One accessibility measure of the registry.
 
     ``compute`` turns a :class:`CategoryInputs` into a Series by area; ``unit`` says
-    what the value is; ``needs_catchment`` whether it reads the sparse cost matrix.
+    what the value is; ``needs_catchment`` whether it reads the sparse cost matrix;
+    ``companions`` are measures computed whenever this one is (see the module's notes).
     """
 
     name: str
@@ -55,6 +81,11 @@ class Measure:
     unit: str
     needs_catchment: bool
     compute: Callable[[CategoryInputs], pd.Series]
+    companions: tuple[Measure, ...] = ()
+
+    def with_companions(self) -> tuple[Measure, ...]:
+        """This measure and its companions, in the order their columns are written."""
+        return (self, *self.companions)
 
 
 def _catchment(x: CategoryInputs) -> Catchment:
@@ -79,10 +110,26 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure(
             "nearest",
-            "Travel cost to the nearest service",
+            "Effective cost to the nearest service for reach (outreach counted nearer)",
             "cost",
             False,
             lambda x: x.nearest["cost"].rename("nearest"),
+            companions=(
+                Measure(
+                    "distance",
+                    "True distance or travel time to the nearest service for reach",
+                    "cost",
+                    False,
+                    lambda x: x.nearest["distance"].rename("distance"),
+                ),
+                Measure(
+                    "nearest_outreach",
+                    "The nearest service for reach is an outreach service",
+                    "bool",
+                    False,
+                    lambda x: x.nearest["outreach"].astype(bool).rename("nearest_outreach"),
+                ),
+            ),
         ),
         Measure(
             "within_reach",
@@ -119,6 +166,17 @@ MEASURES: dict[str, Measure] = {
             True,
             lambda x: enhanced_two_step_fca(
                 _catchment(x), **_fca_kwargs(x), decay=x.decay, step_weights=x.step_weights
+            ),
+            companions=(
+                Measure(
+                    "capacity_unknown",
+                    "A service that gave no capacity is in the catchment (places a lower bound)",
+                    "bool",
+                    True,
+                    lambda x: holds_any(
+                        _catchment(x), x.capacity_missing.to_numpy(dtype=bool), x.catchment_cost
+                    ).rename("capacity_unknown"),
+                ),
             ),
         ),
         Measure(

@@ -6,7 +6,7 @@
 - :mod:`earlyhelp.distance.network`: travel time over roads (:class:`NetworkModel`).
 - :mod:`earlyhelp.distance.matrix`: an imported origin-destination table (:class:`MatrixModel`).
 - :mod:`earlyhelp.distance.registry`: the models by name (:data:`DISTANCE_MODELS`,
-  :func:`make_distance_model`).
+  :func:`make_distance_model`) and what a cost is, in words (:func:`describe_cost`).
 
 Imports run one way: registry -> euclidean, network, matrix -> base.
 """
@@ -22,10 +22,10 @@ from earlyhelp.distance.network import (
     ROAD_CLASS_KPH,
     NetworkModel,
 )
-from earlyhelp.distance.registry import DISTANCE_MODELS, describe_distance, make_distance_model
+from earlyhelp.distance.registry import DISTANCE_MODELS, describe_cost, make_distance_model
 
 __all__ = [
     "DISTANCE_MODELS", "NO_DRIVE_CLASSES", "NO_WALK_CLASSES", "ROAD_CLASS_KPH", "ZERO_COST",
     "DistanceModel", "EuclideanModel", "MatrixModel", "Nearest", "NetworkModel",
-    "describe_distance", "make_distance_model", "read_cost_matrix", "sparse_costs", "true_costs",
+    "describe_cost", "make_distance_model", "read_cost_matrix", "sparse_costs", "true_costs",
 ]  # fmt: skip

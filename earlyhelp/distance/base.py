@@ -6,7 +6,9 @@ destinations (service sites), in its own unit (``model.unit``, ``"m"`` or ``"min
 - :meth:`~DistanceModel.costs`: the cost of every origin-destination pair within
   ``max_cost``, as a sparse matrix (rows = origins, columns = destinations);
 - :meth:`~DistanceModel.nearest`: the cost and position of the nearest destination of
-  every origin, with no cutoff.
+  every origin, with no cutoff;
+- :meth:`~DistanceModel.describe`: what a cost is, in words for a reader (one place for
+  that wording: :func:`earlyhelp.distance.describe_cost`).
 
 A cost of exactly zero (a service at the origin) would vanish from a sparse matrix, so
 :meth:`~DistanceModel.costs` stores it as :data:`ZERO_COST`; use :func:`true_costs` to
@@ -36,6 +38,7 @@ import numpy as np
 import shapely
 from scipy import sparse
 
+from earlyhelp.config import AccessConfig
 from earlyhelp.errors import InputError
 
 # Stored in place of a cost of exactly 0 so that the pair stays in a sparse matrix.
@@ -76,6 +79,14 @@ class DistanceModel(Protocol):
 
     def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> Nearest:
         """Cost and position of the nearest destination of each origin."""
+        ...
+
+    @classmethod
+    def describe(cls, cfg: AccessConfig, unit: str, *, short: bool = False) -> str:
+        """What a cost of this model is under the ``[access]`` settings ``cfg``, in words
+        for a reader (``"estimated road distance (straight line x 1.2)"``); ``short``
+        leaves out how it is estimated. Read it through
+        :func:`earlyhelp.distance.describe_cost`."""
         ...
 
 

@@ -61,6 +61,16 @@ class EuclideanModel:
         """Build the model from ``[access]`` settings (``roads`` and ``matrix`` unused)."""
         return cls(circuity=cfg.circuity)
 
+    @classmethod
+    def describe(cls, cfg: AccessConfig, unit: str, *, short: bool = False) -> str:
+        """What a cost is under these settings: ``"straight-line distance"`` with a
+        circuity of 1, else ``"estimated road distance (straight line x 1.2)"`` (``short``:
+        ``"estimated road distance"``). Always metres, so ``unit`` is unused."""
+        if cfg.circuity == 1.0:
+            return "straight-line distance"
+        what = "estimated road distance"
+        return what if short else f"{what} (straight line x {cfg.circuity:g})"
+
     def costs(
         self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float
     ) -> sparse.csr_matrix:

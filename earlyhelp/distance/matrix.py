@@ -16,6 +16,7 @@ from scipy import sparse
 from earlyhelp.config import AccessConfig
 from earlyhelp.distance.base import Nearest, no_nearest, sparse_costs
 from earlyhelp.errors import ConfigError, InputError
+from earlyhelp.units import MINUTES
 
 _MATRIX_UNITS = {"minutes": "min", "metres": "m", "meters": "m"}
 
@@ -56,6 +57,13 @@ class MatrixModel:
         if cfg.matrix_path is None:
             raise ConfigError("distance_model = 'matrix' needs matrix_path = \"...\" in [access]")
         return cls.from_table(read_cost_matrix(cfg.matrix_path), source=str(cfg.matrix_path))
+
+    @classmethod
+    def describe(cls, cfg: AccessConfig, unit: str, *, short: bool = False) -> str:
+        """What a cost is: ``"travel time from the imported matrix"`` when the table gives
+        minutes (``unit`` ``"min"``), ``"distance from the imported matrix"`` for metres."""
+        what = "travel time" if unit == MINUTES else "distance"
+        return f"{what} from the imported matrix"
 
     @classmethod
     def from_table(cls, table: pd.DataFrame, *, source: str = "matrix") -> MatrixModel:

@@ -111,6 +111,13 @@ class NetworkModel:
         )
 
     @classmethod
+    def describe(cls, cfg: AccessConfig, unit: str, *, short: bool = False) -> str:
+        """What a cost is under these settings: ``"walking time along the road network"``
+        or ``"driving time along the road network"``. Always minutes (``unit`` unused)."""
+        how = "driving" if cfg.travel_mode == "drive" else "walking"
+        return f"{how} time along the road network"
+
+    @classmethod
     def from_roads(
         cls,
         roads: gpd.GeoDataFrame,

@@ -1,12 +1,13 @@
 """The distance models by name.
 
 Models are chosen by name through :data:`DISTANCE_MODELS`, so a config name is checked
-against its keys and a new model is one entry.
+against its keys and a new model is one entry. :func:`describe_cost` says what a cost
+is, in the words every map, table and report uses.
 """
 
 from __future__ import annotations
 
-__all__ = ["DISTANCE_MODELS", "describe_distance", "make_distance_model"]
+__all__ = ["DISTANCE_MODELS", "describe_cost", "make_distance_model"]
 
 import geopandas as gpd
 import pandas as pd
@@ -18,13 +19,45 @@ from earlyhelp.distance.matrix import MatrixModel
 from earlyhelp.distance.network import NetworkModel
 from earlyhelp.errors import ConfigError
 from earlyhelp.text import did_you_mean
-from earlyhelp.units import MINUTES
 
 DISTANCE_MODELS: dict[str, type[EuclideanModel] | type[NetworkModel] | type[MatrixModel]] = {
     EuclideanModel.name: EuclideanModel,
     NetworkModel.name: NetworkModel,
     MatrixModel.name: MatrixModel,
 }
+
+
+def _model_class(
+    cfg: AccessConfig,
+) -> type[EuclideanModel] | type[NetworkModel] | type[MatrixModel]:
+    name = cfg.distance_model
+    if name not in DISTANCE_MODELS:
+        raise ConfigError(
+            f"[access] distance_model is '{name}'{did_you_mean(name, DISTANCE_MODELS)}; "
+            f"choose one of: {', '.join(DISTANCE_MODELS)}"
+        )
+    return DISTANCE_MODELS[name]
+
+
+def describe_cost(cfg: AccessConfig, unit: str, *, short: bool = False) -> str:
+    """What a cost is, in words for a reader, from the ``[access]`` settings and the
+    model's unit (``"m"`` or ``"min"``; the matrix model's unit comes from its file).
+
+    The one place that says what a distance is; every map, listing and report that shows
+    a cost or states the method uses it.
+
+    >>> describe_cost(AccessConfig(circuity=1.2), "m")
+    'estimated road distance (straight line x 1.2)'
+    >>> describe_cost(AccessConfig(circuity=1.2), "m", short=True)
+    'estimated road distance'
+    >>> describe_cost(AccessConfig(circuity=1.0), "m")
+    'straight-line distance'
+    >>> describe_cost(AccessConfig(distance_model="network", travel_mode="drive"), "min")
+    'driving time along the road network'
+    >>> describe_cost(AccessConfig(distance_model="matrix"), "min")
+    'travel time from the imported matrix'
+    """
+    return _model_class(cfg).describe(cfg, unit, short=short)
 
 
 def make_distance_model(
@@ -45,23 +78,4 @@ def make_distance_model(
         An origin-destination table, for the ``matrix`` model (else ``cfg.matrix_path``
         is read).
     """
-    name = cfg.distance_model
-    if name not in DISTANCE_MODELS:
-        raise ConfigError(
-            f"[access] distance_model is '{name}'{did_you_mean(name, DISTANCE_MODELS)}; "
-            f"choose one of: {', '.join(DISTANCE_MODELS)}"
-        )
-    return DISTANCE_MODELS[name].from_config(cfg, roads=roads, matrix=matrix)
-
-
-def describe_distance(cfg: AccessConfig, unit: str) -> str:
-    """What a cost of this run is, in words for a reader: "estimated road distance
-    (straight line x 1.2)", "walking time along the road network", and so on."""
-    if cfg.distance_model == "euclidean":
-        if cfg.circuity == 1:
-            return "straight-line distance"
-        return f"estimated road distance (straight line x {cfg.circuity:g})"
-    if cfg.distance_model == "network":
-        how = "walking" if cfg.travel_mode == "walk" else "driving"
-        return f"{how} time along the road network"
-    return f"{'travel time' if unit == MINUTES else 'distance'} from the imported matrix"
+    return _model_class(cfg).from_config(cfg, roads=roads, matrix=matrix)

@@ -7,12 +7,17 @@ and longitude, or easting and northing), the child's age and the kinds of help t
 
 - of each category asked for, taking a child of that age (``min_age <= age <= max_age``,
   whole years, inclusive);
-- in person or outreach, ranked by reach: those within the category's reach threshold
-  (urban or rural, from the family's small area) first, then by distance. Distance is
-  measured with the configured distance model (straight line times ``circuity`` by
-  default); an outreach service comes to families, so it counts ``outreach_extra_m``
-  nearer, as in :mod:`earlyhelp.accessibility`;
+- in person or outreach, those within the category's reach threshold (urban or rural,
+  from the family's small area) first, then nearest first by the distance shown, so the
+  order is true of what is printed;
 - online and phone services apart, as available anywhere.
+
+Distance is measured with the configured distance model and described in its words
+(:func:`earlyhelp.distance.describe_cost`: "estimated road distance (straight line x
+1.2)" by default). Every distance shown is the real one. An outreach service comes to
+families, so for reach it counts ``outreach_extra_m`` nearer, down to zero, as in
+:mod:`earlyhelp.accessibility` (``distance_for_reach``); the offer says it comes to
+families and how far it travels (``outreach_travels``).
 
 When a need has no service within reach, the offer says so plainly and names the nearest
 one and how far it is.
@@ -20,7 +25,14 @@ one and how far it is.
 
 from __future__ import annotations
 
-__all__ = ["OFFER_COLUMNS", "Offer", "distance_text", "find_offer", "parse_needs"]
+__all__ = [
+    "OFFER_COLUMNS",
+    "Offer",
+    "distance_text",
+    "find_offer",
+    "outreach_text",
+    "parse_needs",
+]
 
 import math
 import re
@@ -34,7 +46,7 @@ import pandas as pd
 from shapely import Point
 
 from earlyhelp.config import CategoryConfig
-from earlyhelp.distance import DistanceModel, true_costs
+from earlyhelp.distance import describe_cost, true_costs
 from earlyhelp.errors import InputError
 from earlyhelp.offer.directory import Directory, Place
 from earlyhelp.provision import classify_services, reach_thresholds
@@ -55,7 +67,8 @@ OFFER_COLUMNS = (
     "max_age",
     "distance",
     "unit",
-    "effective_distance",
+    "distance_for_reach",
+    "outreach_travels",
     "reach_threshold",
     "within_reach",
     "available_anywhere",
@@ -83,12 +96,17 @@ class Offer:
         ``message``, a plain sentence for the family's worker.
     services
         The services listed, one row per need and service (:data:`OFFER_COLUMNS`):
-        local ones ranked (within reach first, then by distance), then those available
-        anywhere (online, phone; no distance).
+        local ones ranked (within reach first, then nearest first by ``distance``), then
+        those available anywhere (online, phone; no distance). ``distance`` is the real
+        distance (or travel time) in ``unit``; ``distance_for_reach`` the cost reach is
+        decided on (an outreach service's distance less how far it travels, down to 0);
+        ``outreach_travels`` how far an outreach service travels to families (blank for
+        others).
     notes
         Notes about the location and the inputs (a terminated postcode, for example).
     params
-        The distance model, its unit, circuity, outreach reach and the listing limit.
+        The distance model, what its costs are (``cost_description``), its unit,
+        circuity, outreach reach and the listing limit.
     """
 
     place: Place
@@ -190,7 +208,7 @@ def find_offer(
         needs=pd.DataFrame(summary).set_index("need"),
         services=table,
         notes=tuple(dict.fromkeys(notes)),
-        params=_offer_params(directory.model, extra=extra, limit=limit, place=place),
+        params=_offer_params(directory, extra=extra, limit=limit, place=place),
     )
 
 
@@ -254,8 +272,8 @@ def _need_offer(
     label = category.label or key
     area = pd.DataFrame({"rural_urban": [place.rural_urban or ""]})
     threshold = float(reach_thresholds(area, category, unit=unit).iloc[0])
-    local = _ranked_local(services, mine, key, label, cost, effective, threshold)
-    reachable = local[local["effective_distance"].notna()]
+    local = _ranked_local(services, mine, key, label, cost, effective, threshold, extra)
+    reachable = local[local["distance"].notna()]
     nearest = reachable.iloc[0] if len(reachable) else None
     shown = local if limit == 0 else local.head(limit)
     remote = _remote_listing(services, mine, key, label, threshold)
@@ -271,6 +289,7 @@ def _need_offer(
         rural=place.rural_urban == "rural",
         n_within=n_within,
         n_shown=int(shown["within_reach"].sum()),
+        outreach_within=bool((local["within_reach"] & local["outreach_travels"].notna()).any()),
         nearest=nearest,
         n_remote=len(remote),
         n_remote_shown=len(remote_shown),
@@ -300,17 +319,20 @@ def _ranked_local(
     cost: pd.Series,
     effective: pd.Series,
     threshold: float,
+    extra: float,
 ) -> pd.DataFrame:
-    """The need's in-person and outreach services with their distances, within reach
-    first, then by effective distance (unreachable last), name and id."""
+    """The need's in-person and outreach services with their real distances, within
+    reach first (decided on ``effective`` costs), then nearest first by the real distance
+    shown (unreachable last), name and id."""
     local = _listing(services, mine[mine["role"] == "local"]["service_id"], key, label)
     local["distance"] = cost.reindex(local["service_id"]).to_numpy()
-    local["effective_distance"] = effective.reindex(local["service_id"]).to_numpy()
+    local["distance_for_reach"] = effective.reindex(local["service_id"]).to_numpy()
+    local["outreach_travels"] = np.where(local["delivery"] == "outreach", extra, np.nan)
     local["reach_threshold"] = threshold
-    local["within_reach"] = (local["effective_distance"] <= threshold).to_numpy()
+    local["within_reach"] = (local["distance_for_reach"] <= threshold).to_numpy()
     local["available_anywhere"] = False
     return local.sort_values(
-        ["within_reach", "effective_distance", "name", "service_id"],
+        ["within_reach", "distance", "name", "service_id"],
         ascending=[False, True, True, True],
         na_position="last",
         kind="stable",
@@ -324,7 +346,8 @@ def _remote_listing(
     remote = _listing(services, mine[mine["role"] == "remote"]["service_id"], key, label)
     return remote.assign(
         distance=np.nan,
-        effective_distance=np.nan,
+        distance_for_reach=np.nan,
+        outreach_travels=np.nan,
         reach_threshold=threshold,
         within_reach=pd.NA,
         available_anywhere=True,
@@ -332,11 +355,14 @@ def _remote_listing(
 
 
 def _offer_params(
-    model: DistanceModel, *, extra: float, limit: int, place: Place
+    directory: Directory, *, extra: float, limit: int, place: Place
 ) -> dict[str, Any]:
-    """The distance model, its unit, circuity, outreach reach and the listing limit."""
+    """The distance model, what its costs are, its unit, circuity, outreach reach and the
+    listing limit."""
+    model = directory.model
     return {
         "distance_model": getattr(model, "name", type(model).__name__),
+        "cost_description": describe_cost(directory.config.access, model.unit),
         "unit": model.unit,
         "circuity": getattr(model, "circuity", None),
         "outreach_extra": extra,
@@ -393,9 +419,15 @@ def _costs(directory: Directory, place: Place, ids: pd.Index) -> pd.Series:
 
 
 def distance_text(value: float | None, unit: str) -> str:
+    """A cost as a reader sees it (``"1.8 km"``), or ``"cannot be reached"``."""
     if value is None or pd.isna(value):
         return "cannot be reached"
     return shown_cost(value, unit)
+
+
+def outreach_text(extra: float, unit: str) -> str:
+    """What an outreach service does: ``"comes to families, up to 3 km"``."""
+    return f"comes to families, up to {shown_cost(extra, unit, spec='g')}"
 
 
 def _message(
@@ -407,6 +439,7 @@ def _message(
     rural: bool,
     n_within: int,
     n_shown: int,
+    outreach_within: bool,
     nearest: pd.Series | None,
     n_remote: int,
     n_remote_shown: int,
@@ -424,9 +457,15 @@ def _message(
     )
     if n_within:
         more = f" ({n_within - n_shown} more not listed)" if n_within > n_shown else ""
+        travels = (
+            f" Outreach services come to families, up to {shown_cost(extra, unit, spec='g')}, "
+            "so they count as within reach from that much further away."
+            if outreach_within
+            else ""
+        )
         return (
             f"{label}: {n_within} service{'s' if n_within != 1 else ''} within reach "
-            f"({reach}){more}.{anywhere}"
+            f"({reach}){more}.{travels}{anywhere}"
         )
     if nearest is None:
         none = (
@@ -436,7 +475,7 @@ def _message(
         return none + (anywhere or " No online or phone service either.")
     how_far = distance_text(nearest["distance"], unit)
     outreach = (
-        f" (an outreach service: it comes up to {distance_text(extra, unit)} towards families)"
+        f" (an outreach service: it {outreach_text(extra, unit)})"
         if nearest["delivery"] == "outreach"
         else ""
     )

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.errors import InputError
-from earlyhelp.offer.finder import Offer, distance_text
+from earlyhelp.offer.finder import Offer, distance_text, outreach_text
 from earlyhelp.outputs import spreadsheet_safe
 from earlyhelp.text import did_you_mean
 from earlyhelp.validation import plain_text
@@ -39,15 +39,18 @@ def check_format(name: str) -> str:
 
 def offer_to_csv(offer: Offer) -> str:
     """The listed services as CSV text (:data:`OFFER_COLUMNS`), one row per need and
-    service; distances in ``unit`` (empty for services available anywhere)."""
+    service, in the order listed; ``distance`` is the real distance in ``unit`` (empty for
+    services available anywhere), ``distance_for_reach`` the cost reach is decided on and
+    ``outreach_travels`` how far an outreach service travels to families."""
     buffer = io.StringIO()
     spreadsheet_safe(offer.services).to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
 
 
 def offer_to_json(offer: Offer) -> str:
-    """The whole offer as JSON: the location, each need with its message and services
-    (``within_reach`` first, then by distance) and those available anywhere."""
+    """The whole offer as JSON: the location, what a distance is (``distance``), each need
+    with its message and services (``within_reach`` first, then nearest first by the real
+    ``distance``) and those available anywhere."""
     place = offer.place
     needs = []
     for key, row in offer.needs.iterrows():
@@ -76,7 +79,8 @@ def offer_to_json(offer: Offer) -> str:
                             "need",
                             "need_label",
                             "distance",
-                            "effective_distance",
+                            "distance_for_reach",
+                            "outreach_travels",
                             "within_reach",
                         ]
                     )
@@ -138,6 +142,7 @@ def print_offer(offer: Offer, console: Any) -> None:
     for note in offer.notes:
         console.print(t(f"Note: {note}", "yellow"))
     unit = offer.params["unit"]
+    console.print(t(f"Distances: {offer.params['cost_description']} from the location given."))
     for key, need in offer.needs.iterrows():
         listed = offer.services[offer.services["need"] == key]
         console.print()
@@ -166,11 +171,14 @@ def print_offer(offer: Offer, console: Any) -> None:
                 if row["within_reach"]
                 else t("no", "red")
             )
+            how = str(row["delivery"]).replace("_", " ")
+            if pd.notna(row["outreach_travels"]):
+                how += ": " + outreach_text(row["outreach_travels"], unit)
             table.add_row(
                 t(row["rank"]),
                 name,
                 t(f"{row['min_age']:g}-{row['max_age']:g}"),
-                t(str(row["delivery"]).replace("_", " ")),
+                t(how),
                 t("" if anywhere else distance_text(row["distance"], unit)),
                 reach,
                 t(row["opening_times"]),

@@ -25,12 +25,14 @@ import pandas as pd
 from earlyhelp.columns import measure_column
 from earlyhelp.config import Config
 from earlyhelp.disclosure import suppress
+from earlyhelp.distance import describe_cost
 from earlyhelp.errors import InputError
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.sufficiency import PRIORITY_CLASSES, high_need_rule
 from earlyhelp.units import display_name, display_values
+from earlyhelp.units import shown as shown_cost
 
 # one per PRIORITY_CLASSES: reds for gaps (darkest most urgent), grey for what cannot be
 # judged, blue and white for sufficient (colour-blind safe, RdBu with a neutral grey)
@@ -38,15 +40,23 @@ _PRIORITY_COLOURS = ("#b2182b", "#d6604d", "#f4a582", "#bdbdbd", "#92c5de", "#f7
 
 
 def board_layers(
-    areas: pd.DataFrame, cfg: Config, *, cost_unit: str = "m"
+    areas: pd.DataFrame,
+    cfg: Config,
+    *,
+    cost_unit: str = "m",
+    services: pd.DataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[MapLayer]]:
     """The published map columns of ``areas`` and the layers that show them.
 
     Layers, the first shown first: the worst priority class of each area across the core
     categories, the need index, children 0-19 (counts from ``min_count`` to
     ``max_count`` shown as the suppression symbol), and the distance (or travel time) to
-    the nearest service of each category. Returns a new frame holding only what the map
-    may show.
+    the nearest service of each category for reach (:func:`_distance_layer`). Returns a
+    new frame holding only what the map may show.
+
+    ``services`` (the run's services layer) says which categories have outreach
+    services, whose reach the distance layers' notes explain; without it, a category has
+    them when an area's nearest service is one.
     """
     out = gpd.GeoDataFrame(
         areas[["area_name", "district_code", "district_name"]].copy(),
@@ -92,21 +102,12 @@ def board_layers(
     # the board sees the answer first: priority gaps, then need, then the people
     order = {"priority": 0, "need_index": 1, "children": 2}
     layers.sort(key=lambda layer: order.get(layer.column, 3))
-    unit = display_name(cost_unit)
-    how = "straight line" if cfg.access.distance_model == "euclidean" else "travel"
     for key, cat in cfg.categories.items():
-        column = measure_column("nearest", key)
-        if column not in areas:
-            continue
-        out[column] = display_values(areas[column].astype(float), cost_unit).round(1)
-        layers.append(
-            MapLayer(
-                column,
-                f"Distance to {cat.label or key}",
-                fmt="{:,.1f} " + unit,
-                note=f"From the area to the nearest active {cat.label or key} ({how}).",
-            )
-        )
+        layer = _distance_layer(areas, key, cat.label or key, cfg, cost_unit, services)
+        if layer is not None:
+            cost = areas[layer.column].astype(float)
+            out[layer.column] = display_values(cost, cost_unit).round(1)
+            layers.append(layer)
     for column in ("missing_called_for", "missing_core"):
         if column in areas:
             out[column] = areas[column].fillna("").replace("", "none")
@@ -123,6 +124,63 @@ def _priority_note(cfg: Config) -> str:
         "Unknown: the inputs cannot say (no service of that kind in the directory, no need "
         "data, or capacity not given): never counted as sufficient."
     )
+
+
+def _distance_layer(
+    areas: pd.DataFrame,
+    key: str,
+    label: str,
+    cfg: Config,
+    cost_unit: str,
+    services: pd.DataFrame | None,
+) -> MapLayer | None:
+    """The layer of one category's distance: the true distance (or travel time) to the
+    service nearest for reach, ``distance__<key>``, titled and explained with
+    :func:`~earlyhelp.distance.describe_cost`. An outreach service is nearest for reach
+    when its distance, less how far it travels, is lowest; it shows its real distance,
+    never that difference. A run folder written before ``distance__<key>`` existed shows
+    ``nearest__<key>`` and says that outreach services are counted nearer there.
+    """
+    column = measure_column("distance", key)
+    true_distance = column in areas
+    if not true_distance:
+        column = measure_column("nearest", key)
+        if column not in areas:
+            return None
+    what = describe_cost(cfg.access, cost_unit)
+    extra = shown_cost(cfg.access.outreach_extra(cost_unit), cost_unit, spec="g")
+    note = f"From the area to the nearest active {label}: {what}."
+    if not true_distance:
+        note += (
+            f" Outreach services are counted {extra} nearer here (down to 0), as when "
+            "deciding reach; run earlyhelp run again to show their real distance."
+        )
+    elif _has_outreach(areas, key, services):
+        note += (
+            f" Outreach services travel to families up to {extra}, so they count as "
+            f"within reach from up to {extra} further away, and one may count as the "
+            "nearest though an in-person service is closer; the distance shown is always "
+            "the real one."
+        )
+    return MapLayer(
+        column,
+        f"Distance to {label} ({describe_cost(cfg.access, cost_unit, short=True)})",
+        fmt="{:,.1f} " + display_name(cost_unit),
+        note=note,
+    )
+
+
+def _has_outreach(areas: pd.DataFrame, key: str, services: pd.DataFrame | None) -> bool:
+    """Whether the category ``key`` has an active outreach service (from ``services``,
+    else from whether some area's nearest service for reach is one)."""
+    if services is None:
+        column = measure_column("nearest_outreach", key)
+        return column in areas and bool(areas[column].fillna(False).astype(bool).any())
+    if not {"delivery", "status", "categories"} <= set(services.columns):
+        return False
+    offers = services["categories"].map(lambda cats: key in (cats or []))
+    active = (services["status"] == "active") & (services["delivery"] == "outreach")
+    return bool((offers & active).any())
 
 
 def _suppressed_by_district(counts: pd.Series, district: pd.Series, cfg: Config) -> pd.Series:
@@ -168,7 +226,7 @@ def write_run_maps(
 
     Returns ``{"county": path, "<district code>": path, ...}``.
     """
-    shown, layers = board_layers(areas, cfg, cost_unit=cost_unit)
+    shown, layers = board_layers(areas, cfg, cost_unit=cost_unit, services=services)
     details = {k: v for k, v in _DETAILS.items() if k in shown}
     common: dict[str, Any] = {
         "layers": layers,

@@ -520,16 +520,18 @@ def _nearest_help(a: Assessment, area: str, key: str) -> dict[str, Any]:
     sid = nearest.at[area, key]
     service = a.services.loc[sid]
     out["nearest"] = str(service["name"])
-    cost = a.access.wide.get(measure_column("nearest", key))
+    unit = a.access.params["unit"]
+    cost = a.access.wide.get(measure_column("distance", key))
     value = None if cost is None else number(cost.get(area))
+    if value is not None:
+        out["distance"] = shown_cost(value, unit)
     if service.get("delivery") == "outreach":
-        out["distance"] = "outreach: comes to families"
-    elif value is not None:
-        out["distance"] = shown_cost(value, a.access.params["unit"])
+        travels = shown_cost(a.config.access.outreach_extra(unit), unit, spec="g")
+        out["distance"] += f" (outreach: comes to families, up to {travels})"
     gaps = a.require_sufficiency().gaps
     hit = gaps[(gaps["area_code"] == area) & (gaps["category"] == key)]
     if len(hit) and bool(hit["within_reach"].iloc[0]):
-        out["distance"] += ("; " if out["distance"] else "") + "within reach, but places are scarce"
+        out["distance"] += ("; " if out["distance"] else "") + "within reach, but too few places"
     return out
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from earlyhelp.assessment import Assessment
 from earlyhelp.disclosure import MISSING
-from earlyhelp.distance import describe_distance
+from earlyhelp.distance import describe_cost
 from earlyhelp.publish.report.formats import fmt_count, fmt_money, fmt_pct, number
 from earlyhelp.sufficiency import high_need_rule
 from earlyhelp.units import shown as shown_cost
@@ -122,7 +122,7 @@ def _distance_item(a: Assessment) -> dict[str, str]:
     extra = shown_cost(cfg.access.outreach_extra(unit), unit, spec="g")
     return {
         "title": "Distance",
-        "text": f"{describe_distance(cfg.access, unit)}, from a point inside each small area "
+        "text": f"{describe_cost(cfg.access, unit)}, from a point inside each small area "
         f"to each service. Outreach services come to families: they count as reaching "
         f"{extra} further, and their real distance is what the map and offer show. Online "
         "and phone services are listed but never counted as help within reach.",
