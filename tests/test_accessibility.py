@@ -470,8 +470,9 @@ def test_result_tables_are_aligned_and_named():
         origins=_origins(areas),
     )
     measures = AccessConfig().measures
-    # nearest brings its companions, distance and nearest_outreach, right after it
-    columns = [*measures[:1], "distance", "nearest_outreach", *measures[1:]]
+    # nearest brings its companions, distance and nearest_outreach, right after it, and
+    # e2sfca (last of the defaults) capacity_unknown
+    columns = [*measures[:1], "distance", "nearest_outreach", *measures[1:], "capacity_unknown"]
     assert list(result.wide.columns) == [f"{m}__{c}" for c in cats for m in columns]
     assert result.wide.index.equals(areas.index)
     assert list(result.tidy.columns) == ["area_code", "category", "measure", "value"]

@@ -246,6 +246,7 @@ def make_hostile(tiny) -> None:
     services = tiny.read("services.csv")
     services["name"] = list(HOSTILE[2:7])
     services["provider"] = HOSTILE[5]
+    services["capacity"] = "10"  # every capacity known: shortfalls are gaps, not unknowns
     tiny.write("services.csv", services)
     tiny.set_config(
         # a standard no area meets: priority gaps, so the report names nearest services

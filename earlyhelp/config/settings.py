@@ -1,37 +1,24 @@
-"""Configuration: ``config.toml`` becomes frozen dataclasses, validated once.
+"""The settings of one run: ``config.toml``'s tables as frozen dataclasses.
 
 Every option has a default, so a config file only needs what differs, except the input
-files: there is no default file. ``[areas]``, ``[need]`` and ``[services]`` must each give a
-``path``; ``[centres]``, ``[postcodes]`` and ``[roads]`` (and ``[access] matrix_path``,
-``[areas] population_points``, ``[siting] candidates``) mean none when left out or set to
-``""``, and a section that is there without its ``path`` is refused. Unknown keys are
-refused with the list of valid keys and a "did you mean". Relative paths are resolved
-against the folder of the config file.
-
-Example
--------
->>> cfg = load_config("config.toml")            # doctest: +SKIP
->>> cfg.services.columns["name"]                 # doctest: +SKIP
-'name'
+files: there is no default file (:mod:`earlyhelp.config.checks` says how each is named).
+``CHOICES`` and ``SOURCE_FORMATS`` list the names a setting may take.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import tomllib
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from earlyhelp.errors import ConfigError, EarlyHelpError
-from earlyhelp.text import did_you_mean
+from earlyhelp.errors import ConfigError
 from earlyhelp.units import in_unit, metres_to_minutes
 
 __all__ = [
     "AREA_COLUMNS",
     "CHOICES",
+    "COLUMN_SETS",
     "INPUT_FILES",
     "NEED_COLUMNS",
     "POSTCODE_COLUMNS",
@@ -52,8 +39,8 @@ __all__ = [
     "ServicesInput",
     "SitingConfig",
     "SufficiencyConfig",
-    "load_config",
-    "read_toml",
+    "identity",
+    "needs_path",
 ]
 
 # Canonical column names of each input, mapped to the user's own headers in config.
@@ -105,7 +92,7 @@ INPUT_FILES: dict[str, tuple[bool, str]] = {
 }
 
 
-def _identity(names: tuple[str, ...]) -> dict[str, str]:
+def identity(names: tuple[str, ...]) -> dict[str, str]:
     return {n: n for n in names}
 
 
@@ -130,7 +117,7 @@ class AreasInput:
     path: Path | None = None  # required: load_config refuses a config without it
     layer: str = ""
     crs: str = ""  # used only when the file declares no CRS
-    columns: dict[str, str] = field(default_factory=lambda: _identity(AREA_COLUMNS))
+    columns: dict[str, str] = field(default_factory=lambda: identity(AREA_COLUMNS))
     population_points: Path | None = None  # optional population-weighted centroids
 
 
@@ -142,7 +129,7 @@ class NeedInput:
     sheet: str = ""
     format: str = ""  # a published layout read by earlyhelp.sources ("" = columns below)
     options: dict[str, Any] = field(default_factory=dict)  # that reader's options
-    columns: dict[str, str] = field(default_factory=lambda: _identity(NEED_COLUMNS))
+    columns: dict[str, str] = field(default_factory=lambda: identity(NEED_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -158,7 +145,7 @@ class ServicesInput:
     format: str = ""  # a published layout read by earlyhelp.sources ("" = columns below)
     options: dict[str, Any] = field(default_factory=dict)  # that reader's options
     outside_study_area: str = "keep"  # keep | drop
-    columns: dict[str, str] = field(default_factory=lambda: _identity(SERVICE_COLUMNS))
+    columns: dict[str, str] = field(default_factory=lambda: identity(SERVICE_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -168,7 +155,7 @@ class PostcodeInput:
     path: Path | None = None  # no lookup unless configured
     format: str = ""  # "onspd" reads the ONS Postcode Directory as published
     options: dict[str, Any] = field(default_factory=dict)
-    columns: dict[str, str] = field(default_factory=lambda: _identity(POSTCODE_COLUMNS))
+    columns: dict[str, str] = field(default_factory=lambda: identity(POSTCODE_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -178,7 +165,7 @@ class RoadsInput:
     path: Path | None = None
     layer: str = ""
     crs: str = ""
-    columns: dict[str, str] = field(default_factory=lambda: _identity(ROAD_COLUMNS))
+    columns: dict[str, str] = field(default_factory=lambda: identity(ROAD_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -362,7 +349,7 @@ class Config:
         :class:`ConfigError` that says how to name it: no input has a default file."""
         path: Path | None = getattr(self, section).path
         if path is None:
-            raise ConfigError(_needs_path(self.source or "config", section))
+            raise ConfigError(needs_path(self.source or "config", section))
         return path
 
     def input_paths(self) -> list[Path]:
@@ -417,7 +404,7 @@ SOURCE_FORMATS = {
     "onspd": "postcodes",
     "fingertips": "need",
 }
-_COLUMN_SETS = {
+COLUMN_SETS = {
     AreasInput: AREA_COLUMNS,
     NeedInput: NEED_COLUMNS,
     ServicesInput: SERVICE_COLUMNS,
@@ -426,303 +413,10 @@ _COLUMN_SETS = {
 }
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read and validate a ``config.toml``; ``None`` gives the built-in defaults.
-
-    Relative paths inside the file are resolved against the file's folder, so a run
-    works from any working directory. The defaults name no input file: a ``Config`` built
-    from them needs its areas, need and services paths set before anything is loaded.
-    """
-    if path is None:
-        return Config()
-    path = Path(path)
-    data = read_toml(
-        path,
-        what="config file",
-        missing="pass --config with the path to your config.toml",
-        error=ConfigError,
-    )
-    cfg = _build(Config, data, path, ())
-    cfg = _resolve_paths(cfg, path.parent.resolve())
-    _cross_check(cfg, path)
-    _check_input_paths(cfg, data, path)
-    return dataclasses.replace(cfg, source=path)
-
-
-def read_toml(
-    path: Path,
-    *,
-    what: str,
-    missing: str,
-    syntax: str = "check quotes and brackets",
-    error: type[EarlyHelpError] = ConfigError,
-) -> dict[str, Any]:
-    """A TOML file's tables, or one clear ``error`` naming the file, the problem and the
-    fix: ``missing`` when there is no such file, ``syntax`` when it is not valid TOML."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise error(f"{path}: {what} not found; {missing}") from None
-    except UnicodeDecodeError:
-        raise error(f"{path}: {what} is not UTF-8 text; save it as UTF-8") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise error(f"{path}: not valid TOML: {exc}; {syntax}") from None
-
-
-# Keys that earlier versions read, with what to do instead.
-_RETIRED: dict[tuple[tuple[str, ...], str], str] = {
-    (("sufficiency",), "low_access_quantile"): (
-        "is no longer used: a gap is now judged against standards, not the county's bottom "
-        "fifth; delete the line and set places_per_1000 under each [categories.*] (see "
-        "config.toml)"
-    ),
-}
-
-
-def _build(cls: type, data: Any, file: Path, where: tuple[str, ...]) -> Any:
-    """Build dataclass ``cls`` from a TOML table, refusing unknown keys and wrong types."""
-    label = ".".join(where) or "top level"
-    if not isinstance(data, dict):
-        raise ConfigError(f"{file}: [{label}] must be a table of keys, not {data!r}")
-    hints = typing.get_type_hints(cls)
-    known = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
-    kwargs: dict[str, Any] = {}
-    for key, value in data.items():
-        if (where[:1], key) in _RETIRED:
-            raise ConfigError(f"{file}: [{label}] {key} {_RETIRED[(where[:1], key)]}")
-        if key not in known:
-            raise ConfigError(
-                f"{file}: unknown key '{key}' in [{label}]{did_you_mean(key, known)}; "
-                f"valid keys are: {', '.join(known)}"
-            )
-        kwargs[key] = _convert(hints[key], value, file, (*where, key), cls)
-    return cls(**kwargs)
-
-
-def _convert(hint: Any, value: Any, file: Path, where: tuple[str, ...], owner: type) -> Any:
-    key = ".".join(where)
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):  # Path | None
-        inner = next(a for a in args if a is not type(None))
-        if value in ("", None):
-            return None
-        return _convert(inner, value, file, where, owner)
-    if hint is Any:  # a reader's options: checked by the reader itself
-        return value
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _build(hint, value, file, where)
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ConfigError(f"{file}: '{key}' must be a table, not {value!r}")
-        val_type = args[1]
-        if val_type is str and owner in _COLUMN_SETS:  # a column mapping
-            allowed = _COLUMN_SETS[owner]
-            for canonical, column in value.items():
-                if canonical not in allowed:
-                    raise ConfigError(
-                        f"{file}: unknown column key '{canonical}' in [{key}]"
-                        f"{did_you_mean(canonical, allowed)}; valid keys are: {', '.join(allowed)}"
-                    )
-                if not isinstance(column, str):
-                    raise ConfigError(
-                        f"{file}: [{key}] {canonical} must be a column name in quotes"
-                    )
-            # Keys left out keep their default: the canonical name itself.
-            return {**_identity(allowed), **value}
-        return {k: _convert(val_type, v, file, (*where, k), owner) for k, v in value.items()}
-    if origin is tuple:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f'{file}: \'{key}\' must be a list of names, like ["a", "b"]')
-        choices = CHOICES.get((where[0], where[-1]), ())
-        for name in value if choices else ():
-            if name not in choices:
-                raise ConfigError(
-                    f"{file}: unknown {where[-1]} '{name}' in [{'.'.join(where[:-1])}]"
-                    f"{did_you_mean(name, choices)}; choose from: {', '.join(choices)}"
-                )
-        return tuple(value)
-    if hint is Path:
-        if not isinstance(value, str):
-            raise ConfigError(f"{file}: '{key}' must be a file path in quotes")
-        return Path(value)
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{file}: '{key}' must be true or false, not {value!r}")
-        return value
-    if hint in (int, float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{file}: '{key}' must be a number, not {value!r}")
-        if hint is int and not float(value).is_integer():
-            raise ConfigError(f"{file}: '{key}' must be a whole number, not {value!r}")
-        return hint(value)
-    if hint is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{file}: '{key}' must be text in quotes, not {value!r}")
-        choices = CHOICES.get((where[0], where[-1]), ())
-        empty_ok = value == "" and _default(owner, where[-1]) == ""
-        if choices and value not in choices and not empty_ok:
-            raise ConfigError(
-                f"{file}: {where[-1]} = '{value}' in [{'.'.join(where[:-1])}]"
-                f"{did_you_mean(value, choices)}; choose one of: {', '.join(choices)}"
-            )
-        return value
-    raise ConfigError(f"{file}: cannot read '{key}'")  # pragma: no cover - a typing gap
-
-
-def _default(owner: type, name: str) -> Any:
-    """A dataclass field's default (None when it has none)."""
-    found = [f for f in dataclasses.fields(owner) if f.name == name]
-    return found[0].default if found else None
-
-
-def _resolve_paths(obj: Any, base: Path) -> Any:
-    """Return ``obj`` with every relative Path made absolute against ``base``."""
-    if isinstance(obj, Path):
-        return obj if obj.is_absolute() else base / obj
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        changes = {
-            f.name: _resolve_paths(getattr(obj, f.name), base)
-            for f in dataclasses.fields(obj)
-            if f.name != "source"
-        }
-        return dataclasses.replace(obj, **changes)
-    if isinstance(obj, dict):
-        return {k: _resolve_paths(v, base) for k, v in obj.items()}
-    if isinstance(obj, str) and Path(obj).suffix.lower() in _FILE_SUFFIXES:
-        return str(_resolve_paths(Path(obj), base))  # a file named in a reader's options
-    return obj
-
-
-_FILE_SUFFIXES = {".csv", ".json", ".xlsx", ".geojson", ".gpkg", ".txt"}
-
-
-def _cross_check(cfg: Config, file: Path) -> None:
-    """Checks that span sections: indicator categories must be taxonomy keys, and so on."""
-    _check_indicators(cfg, file)
-    _check_formats(cfg, file)
-    _check_sufficiency(cfg, file)
-    keys = list(cfg.categories)
-    for svc in (cfg.services, cfg.centres):
-        if svc.category and keys and svc.category not in cfg.categories:
-            raise ConfigError(
-                f"{file}: category = '{svc.category}' is not in [categories]"
-                f"{did_you_mean(svc.category, keys)}"
-            )
-    if cfg.access.distance_model == "matrix" and cfg.access.matrix_path is None:
-        raise ConfigError(
-            f"{file}: distance_model = 'matrix' needs matrix_path = \"...\" in [access]"
-        )
-    if cfg.access.distance_model == "network" and cfg.roads.path is None:
-        raise ConfigError(f"{file}: distance_model = 'network' needs path = \"...\" in [roads]")
-    d = cfg.disclosure
-    if not 0 <= d.min_count <= d.max_count:
-        raise ConfigError(f"{file}: [disclosure] needs 0 <= min_count <= max_count")
-
-
-def _check_indicators(cfg: Config, file: Path) -> None:
-    keys = list(cfg.categories)
-    for name, ind in cfg.indicators.items():
-        if not ind.column:
-            raise ConfigError(f'{file}: [indicators.{name}] needs column = "..."')
-        if ind.kind == "count" and not ind.denominator:
-            raise ConfigError(
-                f'{file}: [indicators.{name}] is a count and needs denominator = "...", '
-                "the need-table column it is a count of"
-            )
-        for cat in ind.categories:
-            if cat not in cfg.categories:
-                raise ConfigError(
-                    f"{file}: [indicators.{name}] calls for unknown category '{cat}'"
-                    f"{did_you_mean(cat, keys)}; categories are: {', '.join(keys)}"
-                )
-
-
-def _check_formats(cfg: Config, file: Path) -> None:
-    sections: dict[str, ServicesInput | NeedInput | PostcodeInput] = {
-        "services": cfg.services,
-        "centres": cfg.centres,
-        "need": cfg.need,
-        "postcodes": cfg.postcodes,
-    }
-    for section, spec in sections.items():
-        if not spec.format:
-            continue
-        if spec.format not in SOURCE_FORMATS:
-            raise ConfigError(
-                f"{file}: format = '{spec.format}' in [{section}]"
-                f"{did_you_mean(spec.format, SOURCE_FORMATS)}; formats are: "
-                f"{', '.join(SOURCE_FORMATS)}"
-            )
-        makes = SOURCE_FORMATS[spec.format]
-        wanted = "services" if section == "centres" else section
-        if makes != wanted:
-            raise ConfigError(
-                f"{file}: format = '{spec.format}' in [{section}] reads {makes}, not "
-                f"{wanted}; use it in the [{makes}] section, or choose another format"
-            )
-
-
-def _check_sufficiency(cfg: Config, file: Path) -> None:
-    suff = cfg.sufficiency
-    names = ", ".join(cfg.indicators) or "none are configured"
-    for key in ("in_need_indicator", "high_need_indicator"):
-        value = getattr(suff, key)
-        if value and value not in cfg.indicators:
-            raise ConfigError(
-                f"{file}: [sufficiency] {key} = '{value}' is not an indicator"
-                f"{did_you_mean(value, cfg.indicators)}; indicators are: {names}"
-            )
-    if not 0 < suff.high_need_quantile < 1:
-        raise ConfigError(
-            f"{file}: [sufficiency] high_need_quantile must be between 0 and 1 (0.8: the "
-            f"county's top fifth), not {suff.high_need_quantile!r}"
-        )
-    if suff.high_need == "indicator_deciles":
-        ind = cfg.indicators.get(suff.high_need_indicator)
-        if ind is None or ind.kind != "decile":
-            raise ConfigError(
-                f"{file}: [sufficiency] high_need = 'indicator_deciles' needs "
-                'high_need_indicator = "..." naming an [indicators.*] of kind = "decile" '
-                "(national deciles, 1 = most deprived, such as IDACI from the IoD importer)"
-            )
-        if not 1 <= suff.high_need_deciles <= 10:
-            raise ConfigError(
-                f"{file}: [sufficiency] high_need_deciles must be 1 to 10 (3: the 30% most "
-                f"deprived), not {suff.high_need_deciles}"
-            )
-    for key, cat in cfg.categories.items():
-        if cat.places_per_1000 < 0:
-            raise ConfigError(
-                f"{file}: [categories.{key}] places_per_1000 cannot be below 0 (0 uses "
-                "[sufficiency] places_per_1000)"
-            )
-
-
-def _check_input_paths(cfg: Config, data: dict[str, Any], file: Path) -> None:
-    """No hidden defaults: areas, need and services each need a path, and an optional
-    input's section (centres, postcodes, roads) means none only when it is left out or
-    says ``path = ""``; there without a path, it is refused rather than guessed at."""
-    for section, (required, what) in INPUT_FILES.items():
-        table = data.get(section)
-        if required and getattr(cfg, section).path is None:
-            raise ConfigError(_needs_path(file, section))
-        if not required and table is not None and "path" not in table:
-            tables = [f"[{section}]"]
-            tables += [f"[{section}.{key}]" for key, v in table.items() if isinstance(v, dict)]
-            remove = tables[0] if len(tables) == 1 else f"{', '.join(tables[:-1])} and {tables[-1]}"
-            raise ConfigError(
-                f'{file}: [{section}] has no path; add path = "..." ({what}), or remove '
-                f"{remove} if you have none; {_NOT_THE_DEMO}"
-            )
-
-
 _NOT_THE_DEMO = "nothing is read from the demo county unless you point at it"
 
 
-def _needs_path(file: Path | str, section: str) -> str:
+def needs_path(file: Path | str, section: str) -> str:
     """The message for a required input without a path."""
     what = INPUT_FILES[section][1]
     return f'{file}: [{section}] needs path = "..." ({what}); {_NOT_THE_DEMO}'
