@@ -148,11 +148,15 @@ def _run_and_write(
             cfg, out, sufficiency=sufficiency, draw=draw, command=command, progress=step
         )
         bar.update(task, completed=len(commands.RUN_STEPS), description="done")
+    from earlyhelp.publish.run import unknown_lines
+
     report = assessment.inputs.report
     typer.echo(
         f"Wrote {folder} ({len(assessment.areas)} areas, {len(assessment.services)} services, "
         f"{len(report.warnings)} warning(s) in validation.csv)"
     )
+    for line in unknown_lines(assessment):  # what the outputs cannot judge, said last
+        typer.echo(_printable(line))
 
 
 OutOpt = Annotated[

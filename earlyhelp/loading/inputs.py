@@ -110,6 +110,31 @@ def _load_roads(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame
 # --------------------------------------------------------------------------- all inputs
 
 
+def kinds_without_services(cfg: Config, services: pd.DataFrame) -> list[str]:
+    """The category keys with no active service of any delivery in ``services``."""
+    active = services[services["status"] == "active"] if len(services) else services
+    offered = {c for cats in active.get("categories", []) for c in (cats or [])}
+    return [key for key in cfg.categories if key not in offered]
+
+
+def _warn_kinds_without_services(cfg: Config, services: pd.DataFrame, report) -> None:
+    """One warning, listing every kind of help that has no active service: nothing about
+    it can be judged, and every output will say unknown rather than gap or sufficient."""
+    none = kinds_without_services(cfg, services)
+    if not none:
+        return
+    labels = "; ".join(cfg.category_label(k) for k in none)
+    report.warn(
+        "services",
+        "categories",
+        f"{len(none)} of {len(cfg.categories)} kinds of help have no active service in the "
+        f"inputs, so nothing about them can be judged (every output shows them as unknown): "
+        f"{labels}",
+        "add their services to the directory (with these category keys), or remove their "
+        "[categories.<key>] sections if they are not part of this assessment",
+    )
+
+
 def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
     """Load and validate every input named in ``cfg``.
 
@@ -159,6 +184,7 @@ def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
     roads, road_recs = _load_roads(cfg, report)
     records.extend(road_recs)
     report.raise_if_errors()
+    _warn_kinds_without_services(cfg, services, report)
     services = gpd.GeoDataFrame(services, geometry="geometry", crs=cfg.run.crs)
     return Inputs(
         areas=areas,

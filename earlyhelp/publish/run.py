@@ -9,7 +9,14 @@ with sufficiency and drawing the board map(s) and ``report.html``.
 
 from __future__ import annotations
 
-__all__ = ["WORKBOOK", "board_map_page", "read_run_comparison", "report_page", "run_product"]
+__all__ = [
+    "WORKBOOK",
+    "board_map_page",
+    "read_run_comparison",
+    "report_page",
+    "run_product",
+    "unknown_lines",
+]
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -194,6 +201,28 @@ def _sections(assessment: Assessment) -> dict[str, object]:
             ),
         },
     }
+
+
+def unknown_lines(assessment: Assessment) -> list[str]:
+    """What the run could not judge, for its last lines on the terminal (an analyst view:
+    counts are not suppressed): each reason with the kinds of help, areas and children."""
+    suff = assessment.sufficiency
+    if suff is None:
+        return []
+    gaps = suff.gaps[suff.gaps["state"] == "unknown"]
+    cfg = assessment.config
+    kids = assessment.inputs.need.reindex(assessment.areas.index)[list(AGE_BANDS)].sum(axis=1)
+    out = []
+    for reason, rows in gaps.groupby("reason", sort=False):
+        kinds = [cfg.category_label(k) for k in pd.unique(rows["category"])]
+        codes = pd.unique(rows["area_code"])
+        children = float(kids.reindex(codes).sum())
+        who = f" ({children:,.0f} children 0-19 live there)" if children else ""
+        out.append(
+            f"Unknown ({reason}): {len(kinds)} of {len(cfg.categories)} kinds of help in "
+            f"{len(codes):,} areas{who}: {'; '.join(kinds)}"
+        )
+    return out
 
 
 def read_run_comparison(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
