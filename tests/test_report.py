@@ -121,6 +121,40 @@ def test_headline_figures_equal_the_results_tables(demo, demo_report):
         assert row["vs_county"] in cells
 
 
+def test_words_funnel_tables_and_map_legend_come_from_one_model(demo, demo_report, tmp_path):
+    """The districts the report calls significantly lower are those outside the funnel's
+    lower 95% line, drawn with the phi of the tables; the rules in the words are the
+    rules in the map's legend."""
+    from earlyhelp.publish.maps import board_layers
+    from earlyhelp.sufficiency import high_need_rule
+
+    text = text_of(demo_report.read_text(encoding="utf-8"))
+    funnel = demo.sufficiency.funnel.set_index("district_code")
+    below = set(funnel.index[funnel["value"] < funnel["lower_95"]])
+    above = set(funnel.index[funnel["value"] > funnel["upper_95"]])
+    summary = demo.sufficiency.summary.drop(index="County")
+    assert set(summary.index[summary["vs_county"] == "lower"]) == below
+    assert set(summary.index[summary["vs_county"] == "higher"]) == above
+    phi = float(funnel["phi"].iloc[0])
+    rows = demo.sufficiency.districts
+    full = rows[rows["measure"] == "share_full_core_range"]
+    assert (full["phi"] == phi).all()
+    assert f"({phi:,.0f}, as for the intervals" in text  # the funnel's caption
+    assert f"for the full core range, {phi:,.0f}" in text  # the method
+    for code in below:
+        assert summary.loc[code, "district_name"] in text.split("districts are significantly below the county")[1][:400]
+    assert "treat children as independent" not in text
+    rule = high_need_rule(demo.config)
+    assert rule in text
+    areas = demo.areas.join(demo.require_sufficiency().need_index)
+    _, layers = board_layers(
+        areas.assign(**{f"priority__{k}": "sufficient" for k in demo.config.categories}),
+        demo.config,
+    )
+    note = next(layer.note for layer in layers if layer.column == "priority")
+    assert rule in note and "Unknown" in note
+
+
 def test_the_summary_names_the_planted_stories(demo, demo_report):
     html = demo_report.read_text(encoding="utf-8")
     text = text_of(html)
