@@ -222,6 +222,12 @@ def unknown_lines(assessment: Assessment) -> list[str]:
             f"Unknown ({reason}): {len(kinds)} of {len(cfg.categories)} kinds of help in "
             f"{len(codes):,} areas{who}: {'; '.join(kinds)}"
         )
+    no_index = int(suff.need_index.isna().sum()) if cfg.indicators else 0
+    if no_index:
+        out.append(
+            f"Need unknown: {no_index:,} areas have no value for any need indicator, so a gap "
+            "there is never a priority gap"
+        )
     return out
 
 

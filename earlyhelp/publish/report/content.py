@@ -31,7 +31,7 @@ from earlyhelp.publish.report.charts import bar_chart, dot_chart, funnel_chart
 from earlyhelp.publish.report.formats import cell_text, number
 from earlyhelp.publish.tables import publishable_summary, publishable_verdicts
 from earlyhelp.stats import dispersed_share_ci
-from earlyhelp.sufficiency.gaps import UNKNOWN_REASONS
+from earlyhelp.sufficiency.gaps import UNKNOWN_REASONS, high_need_rule
 from earlyhelp.units import shown as shown_cost
 
 # Key of the board map in ``map_links``; every other key is a district code.
@@ -606,4 +606,6 @@ def _unknowns(a: Assessment) -> dict[str, Any]:
         "areas_without_need": int(
             unknown.loc[unknown["reason"] == reasons["no_need_data"], "area_code"].nunique()
         ),
+        "areas_need_unknown": int(suff.need_index.isna().sum()) if a.config.indicators else 0,
+        "high_need_rule": high_need_rule(a.config),
     }

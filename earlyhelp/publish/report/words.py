@@ -271,6 +271,12 @@ def _unknown_lines(c: dict[str, Any]) -> list[str]:
             f"{unknown['areas_without_need']} of {c['county']['areas']} small areas have no "
             "need data (children by age), so nothing there can be judged."
         )
+    if unknown["areas_need_unknown"]:
+        out.append(
+            f"{unknown['areas_need_unknown']} of {c['county']['areas']} small areas have no "
+            "value for any need indicator, so whether their need is high cannot be said: a "
+            "gap there is counted as a gap, never as a priority gap."
+        )
     if unknown["kinds_with_capacity_unknown"]:
         out.append(
             "Some areas' places cannot be judged against the standard because services in "
