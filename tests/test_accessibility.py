@@ -222,9 +222,14 @@ def test_a_service_serves_only_the_children_in_its_age_range():
     bands = np.array([[60.0, 30, 0, 0, 0], [20, 90, 0, 0, 0]])  # under-5s, 5-10s
     services = _services([[500, 0], [500, 0]], min_age=[0.0, 5.0], max_age=[4.0, 10.0])
     result = _run(areas, _need(areas.index, bands), services, catchment_m=5000, measures=("2sfca",))
-    # S0 (ages 0-4) shares 10 places among 80 under-5s, S1 (5-10) among 120 children 5-10.
-    want = 10 / 80 + 10 / 120
-    np.testing.assert_allclose(result.wide["2sfca__family_support"], want, rtol=1e-12)
+    # S0 (ages 0-4) shares 10 places among 80 under-5s, S1 (5-10) among 120 children 5-10;
+    # each reaches only the children of its ages: A0's 60 under-5s get 10/80 each and its
+    # 30 children 5-10 get 10/120 each, so its 90 children average 10/90 places
+    want = [(60 * 10 / 80 + 30 * 10 / 120) / 90, (20 * 10 / 80 + 90 * 10 / 120) / 110]
+    got = result.wide["2sfca__family_support"]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    # supply is conserved: the places the areas' children get add up to the 20 places
+    assert (got * bands.sum(axis=1)).sum() == pytest.approx(20.0)
 
 
 def test_age_band_mask_follows_children_in_ages():

@@ -360,8 +360,10 @@ def _measure_categories(
         nearest = costing.nearest(ids)
         catchment = costing.catchment(ids)
         fallbacks[key] = int(eligible.capacity_missing.loc[ids].sum())
-        demand = bands if weight is None else bands.mul(weight[key], axis=0)
         cat_bands = category_bands(category)
+        # the category's children only: a service's places for this kind of help are for
+        # the children of its ages that the service also takes
+        demand = bands[cat_bands] if weight is None else bands[cat_bands].mul(weight[key], axis=0)
         inputs = CategoryInputs(
             category=key,
             nearest=nearest,

@@ -106,6 +106,13 @@ def _fca(
 
     Stage 1: each service's supply over the weighted demand in its catchment. Stage 2:
     each area sums the ratios of the services in its catchment, weighted again.
+
+    With demand by age band (a DataFrame, and ``serves``), a service's supply is shared
+    among the children of the bands it takes (stage 1), and reaches only those children
+    (stage 2): each band gets its own sum, and an area's value is their average weighted
+    by its children in each band. So a service for under-fives adds places for the
+    under-fives only, and supply is conserved: the places an area's children get, summed
+    over areas, equal the supply (where every area has children).
     """
     c = catchment.costs
     w = sparse.csr_matrix((weights, c.indices, c.indptr), shape=c.shape)
@@ -117,11 +124,16 @@ def _fca(
             raise ValueError("an age-band demand table needs serves= (services × bands)")
         d = demand.reindex(catchment.areas).fillna(0.0).to_numpy(dtype=float)
         mask = serves.reindex(index=catchment.services, columns=demand.columns)
-        by_band = w.T @ d  # services × bands
-        total = (by_band * mask.fillna(False).to_numpy(dtype=float)).sum(axis=1)
-    else:
-        d = demand.reindex(catchment.areas).fillna(0.0).to_numpy(dtype=float)
-        total = w.T @ d
+        m = mask.fillna(False).to_numpy(dtype=float)  # services × bands
+        total = ((w.T @ d) * m).sum(axis=1)
+        ratio = np.divide(s, total, out=np.zeros_like(s), where=total > 0)
+        by_band = np.asarray(w @ (ratio[:, None] * m))  # areas × bands
+        children = d.sum(axis=1)
+        mean = by_band.mean(axis=1) if by_band.shape[1] else np.zeros(len(d))
+        weighted = np.divide((by_band * d).sum(axis=1), children, out=mean, where=children > 0)
+        return np.asarray(weighted, dtype=float)
+    d = demand.reindex(catchment.areas).fillna(0.0).to_numpy(dtype=float)
+    total = w.T @ d
     ratio = np.divide(s, total, out=np.zeros_like(s), where=total > 0)
     return np.asarray(w @ ratio, dtype=float)
 
