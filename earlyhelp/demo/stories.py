@@ -26,6 +26,10 @@ ESTATE_NO_DA_M = 6_000.0  # story c: no domestic abuse service within this
 CRITICAL_GAP_M = 8_000.0  # story d: next nearest centre beyond this
 MARGIN_M = 500.0  # kept clear beyond each threshold
 OUTREACH_EXTRA_M = 3_000.0  # outreach services are kept this much further away again
+# Story a: the thin district's share of the county's services, and of the capacity each
+# of its services and centres would have elsewhere.
+THIN_SERVICES = 0.2
+THIN_CAPACITY = 0.3
 
 
 def planted_story(
