@@ -1,7 +1,8 @@
 """The four planted stories: the distances that make them unmistakable, their
 identifiers, and their checks, measured as the analysis will measure them.
 
-- thin district: much less provision per child than the rest, despite average need;
+- thin district: much less provision per child than the rest, despite average need: help
+  within reach, but too few places;
 - rural areas: more than 10 km from any children's centre or family support service;
 - deprived estate: high domestic abuse need and no domestic abuse service within 6 km;
 - critical centre: the only children's centre of a populous town, the next over 8 km away.
