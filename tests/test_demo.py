@@ -446,6 +446,33 @@ def test_thin_district_has_least_provision_despite_average_need(data, story):
     assert 0.8 <= ratio <= 1.25
 
 
+def test_the_county_meets_the_standards_and_the_thin_district_falls_short(demo_assessment, story):
+    """Against the standards of config.toml, the county as a whole has 1.3-2 times the
+    places of every kind with a standard, and most areas with help in reach have enough;
+    in the thin district most such areas have too few, for most kinds (story 1)."""
+    gaps = demo_assessment.require_sufficiency().gaps
+    gaps = gaps[gaps["standard_per_1000"] > 0]
+    kind = gaps["category"]
+    places = (gaps["places_per_1000"] * gaps["children"]).groupby(kind).sum()
+    pooled = places / gaps["children"].groupby(kind).sum()
+    ratio = pooled / gaps.groupby("category")["standard_per_1000"].first()
+    assert ratio.between(1.3, 2.0).all(), ratio.round(2).to_dict()
+
+    district = demo_assessment.areas["district_code"].reindex(gaps["area_code"]).to_numpy()
+    thin = district == story["thin_district"]
+    in_reach = (gaps["state"] != "out of reach").to_numpy()
+
+    def share(state: str, rows: np.ndarray) -> pd.Series:
+        """Per kind of help, the share of the rows' areas in this state."""
+        return (gaps["state"] == state)[rows].groupby(kind[rows]).mean()
+
+    elsewhere = share("sufficient", ~thin & in_reach)
+    assert (elsewhere > 0.5).all(), elsewhere.round(2).to_dict()
+    thin_short = share("too few places", thin)
+    assert (thin_short > 0.5).sum() >= 0.6 * len(ratio), thin_short.round(2).to_dict()
+    assert in_reach[thin].mean() > 0.75  # help is mostly within reach there
+
+
 def test_rural_stretch_is_far_from_centres_and_family_support(data, story):
     areas, s = data["areas"], data["services"]
     rural = areas["area_code"].isin(story["rural_areas"]).to_numpy()
