@@ -378,7 +378,7 @@ def test_need_is_plausible_and_full_of_small_counts(data):
 def test_services_directory(data):
     s = data["services"]
     live = set(data["postcodes"].query("terminated == ''")["postcode"])
-    assert 500 <= len(s) <= 700
+    assert 900 <= len(s) <= 1_200  # half of them nurseries: a nursery has 30-120 places
     assert s["service_id"].is_unique and s["service_id"].str.fullmatch(r"S\d{4}").all()
     keys = s["categories"].str.split(";")
     assert set(keys.explode()) == TAXONOMY - {"childrens_centre"}
@@ -407,7 +407,7 @@ def test_childrens_centres(data):
     assert 40 <= len(c) <= 80
     assert c["service_id"].str.fullmatch(r"C\d{3}").all() and c["service_id"].is_unique
     assert set(c["postcode"]) <= live
-    assert (c["min_age"] == 0).all() and set(c["max_age"]) == {5, 19}
+    assert (c["min_age"] == 0).all() and set(c["max_age"]) == {4, 19}  # under-fives, or a hub
     assert (c["delivery"] == "in_person").all()
     # every area is in the reach of exactly one active centre; others reach nothing
     active = c["status"] == "active"
@@ -444,6 +444,33 @@ def test_thin_district_has_least_provision_despite_average_need(data, story):
     )
     ratio = (referrals[thin] / children[thin]) / (referrals.sum() / children.sum())
     assert 0.8 <= ratio <= 1.25
+
+
+def test_the_county_meets_the_standards_and_the_thin_district_falls_short(demo_assessment, story):
+    """Against the standards of config.toml, the county as a whole has 1.3-2 times the
+    places of every kind with a standard, and most areas with help in reach have enough;
+    in the thin district most such areas have too few, for most kinds (story 1)."""
+    gaps = demo_assessment.require_sufficiency().gaps
+    gaps = gaps[gaps["standard_per_1000"] > 0]
+    kind = gaps["category"]
+    places = (gaps["places_per_1000"] * gaps["children"]).groupby(kind).sum()
+    pooled = places / gaps["children"].groupby(kind).sum()
+    ratio = pooled / gaps.groupby("category")["standard_per_1000"].first()
+    assert ratio.between(1.3, 2.0).all(), ratio.round(2).to_dict()
+
+    district = demo_assessment.areas["district_code"].reindex(gaps["area_code"]).to_numpy()
+    thin = district == story["thin_district"]
+    in_reach = (gaps["state"] != "out of reach").to_numpy()
+
+    def share(state: str, rows: np.ndarray) -> pd.Series:
+        """Per kind of help, the share of the rows' areas in this state."""
+        return (gaps["state"] == state)[rows].groupby(kind[rows]).mean()
+
+    elsewhere = share("sufficient", ~thin & in_reach)
+    assert (elsewhere > 0.5).all(), elsewhere.round(2).to_dict()
+    thin_short = share("too few places", thin)
+    assert (thin_short > 0.5).sum() >= 0.6 * len(ratio), thin_short.round(2).to_dict()
+    assert in_reach[thin].mean() > 0.75  # help is mostly within reach there
 
 
 def test_rural_stretch_is_far_from_centres_and_family_support(data, story):

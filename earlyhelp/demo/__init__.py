@@ -12,7 +12,7 @@ Four true stories are planted for the analysis to find; :func:`planted` returns 
 identifiers of each:
 
 - ``thin_district``: one district with much less provision per child than the rest,
-  despite average need;
+  despite average need: help within reach, but too few places;
 - ``rural_areas``: a rural stretch more than 10 km from any children's centre or family
   support service;
 - ``estate_areas``: a deprived estate with high domestic abuse need and no domestic abuse

@@ -52,7 +52,7 @@ def build_county(seed: int) -> County:
     need = draw_need(rng, areas, land, estate, other_estates)
     thin = choose_thin_district(areas, need, land, estate, stretch_core)
     postcodes = draw_postcodes(rng, areas, land)
-    centres, critical_id = place_centres(rng, areas, land, need, postcodes, stretch_core)
+    centres, critical_id = place_centres(rng, areas, land, need, postcodes, stretch_core, thin)
     services = place_services(rng, areas, land, need, postcodes, thin, estate, stretch_core)
     sites = place_sites(rng, areas, land, need, postcodes, estate, stretch_core)
     roads = draw_roads(areas, land)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.demo.areas import Areas
+from earlyhelp.demo.stories import THIN_CAPACITY
 
 _TEMPLATE = "README.md.j2"
 
@@ -60,6 +61,7 @@ def render_readme(
             "next_lowest_per_1000": np.sort(np.delete(facts["per_1000"], thin))[0],
             "cap_per_child": facts["cap_per_child"][thin],
             "lowest_cap_per_child_elsewhere": np.delete(facts["cap_per_child"], thin).min(),
+            "capacity_pct": round(100 * THIN_CAPACITY),
         },
         rural_districts=[
             f"{areas.district_codes[d]} {areas.district_names[d]}"

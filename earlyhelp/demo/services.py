@@ -1,10 +1,12 @@
-"""The early help service directory: about 600 services with names, providers, ages,
+"""The early help service directory: about 1,100 services with names, providers, ages,
 capacity, cost and contact details, located by easting and northing.
 
-Services are spread over districts by their share of children; the thin district gets a
-quarter of its share (story 1), none offering family support comes near the remote
+Services are spread over districts by their share of children; the thin district gets
+fewer and smaller ones (story 1), none offering family support comes near the remote
 stretch (story 2), none offering domestic abuse support near the estate (story 3), and
-every other town has an active, in-person domestic abuse service: an anchor.
+every other town has an active, in-person domestic abuse service: an anchor. Capacities
+are sized so that the county as a whole has 1.3-2 times the places the standards of
+``config.toml`` ask for; more providers, not bigger ones, where one would be too big.
 """
 
 from __future__ import annotations
@@ -18,35 +20,49 @@ from earlyhelp.demo.geometry import cross, dist
 from earlyhelp.demo.land import Land, nearest_settlement
 from earlyhelp.demo.postcodes import jitter_inside, live_postcodes, nearest_postcode
 from earlyhelp.demo.providers import provider_for, sector_for
-from earlyhelp.demo.stories import ESTATE_NO_DA_M, FAR_FROM_HELP_M, MARGIN_M, OUTREACH_EXTRA_M
+from earlyhelp.demo.stories import (
+    ESTATE_NO_DA_M,
+    FAR_FROM_HELP_M,
+    MARGIN_M,
+    OUTREACH_EXTRA_M,
+    THIN_CAPACITY,
+    THIN_SERVICES,
+)
 from earlyhelp.demo.vocabulary import OPENING
 from earlyhelp.need import AGE_BANDS
 
-# Service directory categories (children's centres have their own file) and their shares.
-_SERVICE_SHARE = {
-    "family_support": 0.16,
-    "parenting": 0.11,
-    "domestic_abuse": 0.07,
-    "mental_health": 0.09,
-    "substance_misuse": 0.05,
-    "youth_work": 0.12,
-    "health_visiting": 0.07,
-    "speech_language": 0.06,
-    "send_support": 0.08,
-    "money_housing_advice": 0.08,
-    "early_education": 0.11,
+# How many services of each kind (its first category) the county lists, before the thin
+# district's cut; children's centres have their own file. Early education is half the
+# directory, as in a real Family Information Service: a nursery or pre-school has 30-120
+# places, so the places a county's under-fives need take hundreds of providers.
+_SERVICE_COUNT = {
+    "family_support": 96,
+    "parenting": 66,
+    "domestic_abuse": 42,
+    "mental_health": 54,
+    "substance_misuse": 30,
+    "youth_work": 72,
+    "health_visiting": 70,
+    "speech_language": 36,
+    "send_support": 48,
+    "money_housing_advice": 48,
+    "early_education": 560,
 }
-_SECOND_CATEGORY = {
-    "family_support": ("parenting", "domestic_abuse", "money_housing_advice"),
+# A service's second category, if it has one. Its one capacity counts as places of both
+# kinds, so a second kind is never one that needs far fewer places than the first offers
+# (a youth club's 400 young people are not 400 substance misuse places, nor a clinic's
+# 1,000 visits parenting places): health visiting clinics and advice services have none.
+_SECOND_CATEGORY: dict[str, tuple[str, ...]] = {
+    "family_support": ("domestic_abuse", "money_housing_advice"),
     "parenting": ("family_support", "speech_language"),
     "domestic_abuse": ("family_support", "mental_health"),
-    "mental_health": ("substance_misuse", "family_support"),
+    "mental_health": ("send_support",),
     "substance_misuse": ("mental_health",),
-    "youth_work": ("mental_health", "substance_misuse"),
-    "health_visiting": ("speech_language", "parenting"),
+    "youth_work": ("mental_health", "send_support"),
+    "health_visiting": (),
     "speech_language": ("send_support", "early_education"),
-    "send_support": ("speech_language", "parenting"),
-    "money_housing_advice": ("family_support",),
+    "send_support": ("speech_language",),
+    "money_housing_advice": (),
     "early_education": ("send_support", "speech_language"),
 }
 _SERVICE_NAMES = {
@@ -107,19 +123,21 @@ _AGES = {
     "money_housing_advice": ((0, 19), (0, 17)),
     "early_education": ((2, 4), (0, 4), (3, 4)),
 }
-# Median capacity (places or families a year) and cost per place (GBP).
+# Capacity (places or families a year): the median, and the least and most one provider
+# of the kind believably offers (a nursery 30-120 places, a parenting course a few groups a
+# year, a health visiting clinic about 30 families a week); and cost per place (GBP).
 _CAPACITY = {
-    "family_support": (90, 2_500),
-    "parenting": (60, 600),
-    "domestic_abuse": (45, 3_000),
-    "mental_health": (70, 1_800),
-    "substance_misuse": (40, 2_200),
-    "youth_work": (150, 400),
-    "health_visiting": (600, 450),
-    "speech_language": (110, 700),
-    "send_support": (80, 1_500),
-    "money_housing_advice": (300, 150),
-    "early_education": (40, 4_500),
+    "family_support": (125, 30, 400, 2_500),
+    "parenting": (35, 8, 80, 600),
+    "domestic_abuse": (45, 15, 150, 3_000),
+    "mental_health": (320, 80, 1_000, 1_800),
+    "substance_misuse": (35, 10, 120, 2_200),
+    "youth_work": (440, 80, 1_000, 400),
+    "health_visiting": (1_350, 400, 2_500, 450),
+    "speech_language": (720, 100, 1_500, 700),
+    "send_support": (80, 20, 300, 1_500),
+    "money_housing_advice": (300, 50, 1_000, 150),
+    "early_education": (85, 30, 120, 4_500),
 }
 _REMOTE_OPENING = ("Online, Mon-Fri 9:00-20:00", "Helpline Mon-Fri 9:00-17:00", "Helpline 24 hours")
 _NOTES = (
@@ -150,7 +168,7 @@ def place_services(
     estate: np.ndarray,
     core: np.ndarray,
 ) -> pd.DataFrame:
-    """About 600 services; the thin district gets a quarter of its share."""
+    """About 1,100 services; the thin district gets fewer and smaller ones."""
     live = live_postcodes(postcodes).reset_index(drop=True)
     pxy = live[["easting", "northing"]].to_numpy().astype(float)
     p_area = live["area"].to_numpy()
@@ -166,6 +184,7 @@ def place_services(
     delivery = rng.choice(4, n, p=[0.74, 0.12, 0.07, 0.07])
     status = rng.choice(3, n, p=[0.88, 0.05, 0.07])
     delivery[:n_anchor] = 0
+    delivery[first == list(_SERVICE_COUNT).index("early_education")] = 0  # nurseries in person
     status[:n_anchor] = 0
 
     bad = _in_a_gap(first, second, delivery, forbid_fs, forbid_da)
@@ -236,15 +255,16 @@ def _random_per_district(
     thin: int,
     anchor_district: np.ndarray,
 ) -> np.ndarray:
-    """The district of each service besides the anchors: each district's share of 600 by
-    its children, times a factor of 0.85-1.2 (0.25 for the thin district), less its
-    anchors."""
+    """The district of each service besides the anchors: each district's share of the
+    county's services by its children, times a factor of 0.85-1.2 (``THIN_SERVICES`` for
+    the thin district), less its anchors."""
     k = len(areas.district_codes)
     share = np.bincount(areas.district, need["pop_0_17"].to_numpy(), k)
     share = share / share.sum()
     factor = rng.uniform(0.85, 1.2, k)
-    factor[thin] = 0.25
-    target = np.round(600 * share * factor / (share * factor).sum()).astype(int)
+    factor[thin] = THIN_SERVICES
+    total = sum(_SERVICE_COUNT.values())
+    target = np.round(total * share * factor / (share * factor).sum()).astype(int)
     target -= np.bincount(anchor_district, minlength=k)
     return np.repeat(np.arange(k), np.maximum(target, 0))
 
@@ -252,12 +272,18 @@ def _random_per_district(
 def _categories(
     rng: np.random.Generator, n_anchor: int, n_random: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each service's first and second category, as indices into ``_SERVICE_SHARE``
-    (second -1 for none): anchors are domestic abuse only, a quarter of the rest have two."""
-    keys = list(_SERVICE_SHARE)
-    p = np.array(list(_SERVICE_SHARE.values()))
+    """Each service's first and second category, as indices into ``_SERVICE_COUNT``
+    (second -1 for none): anchors are domestic abuse only, the rest in the proportions of
+    ``_SERVICE_COUNT`` (largest remainders), shuffled; a quarter of them have two (those of
+    a kind with no second, ``_SECOND_CATEGORY``, keep one)."""
+    keys = list(_SERVICE_COUNT)
+    quota = np.array(list(_SERVICE_COUNT.values()), dtype=float)
+    quota *= n_random / quota.sum()
+    count = np.floor(quota).astype(int)
+    count[np.argsort(count - quota, kind="stable")[: n_random - count.sum()]] += 1
     first = np.r_[
-        np.full(n_anchor, keys.index("domestic_abuse")), rng.choice(len(keys), n_random, p=p)
+        np.full(n_anchor, keys.index("domestic_abuse")),
+        rng.permutation(np.repeat(np.arange(len(keys)), count)),
     ]
     n = n_anchor + n_random
     second = np.full(n, -1)
@@ -267,7 +293,8 @@ def _categories(
     for c, key in enumerate(keys):
         rows = np.flatnonzero(two & (first == c))
         options = [keys.index(o) for o in _SECOND_CATEGORY[key]]
-        second[rows] = np.asarray(options)[(pick[rows] * len(options)).astype(int)]
+        if options:
+            second[rows] = np.asarray(options)[(pick[rows] * len(options)).astype(int)]
     return first, second
 
 
@@ -280,7 +307,7 @@ def _in_a_gap(
 ) -> np.ndarray:
     """(services, postcodes): True where a service may not be, for its categories and
     delivery (outreach is kept further away)."""
-    keys = list(_SERVICE_SHARE)
+    keys = list(_SERVICE_COUNT)
     n = len(first)
     has = np.zeros((n, len(keys)), dtype=bool)
     has[np.arange(n), first] = True
@@ -402,7 +429,7 @@ def _describe(
 ) -> tuple[list[str], list[str], list[str], np.ndarray, list[tuple[int, int]]]:
     """Categories (``key;key``), name, provider, sector and age range of each service, from
     its uniform draws ``u`` (columns 0-3) and its nearest settlement ``loc``."""
-    keys = list(_SERVICE_SHARE)
+    keys = list(_SERVICE_COUNT)
     cats, names, providers, sectors, ages = [], [], [], [], []
     for i in range(len(first)):
         key = keys[first[i]]
@@ -420,15 +447,16 @@ def _describe(
 def _capacity_and_cost(
     rng: np.random.Generator, first: np.ndarray, in_thin: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Capacity (places or families a year, at least 5, in fives; 45% of that in the thin
-    district) about the first category's median, and annual cost (GBP, to the 100) about
-    its cost per place."""
-    keys = list(_SERVICE_SHARE)
+    """Capacity (places or families a year, in fives) about the first category's median,
+    held to what one provider of the kind offers, ``THIN_CAPACITY`` of that in the thin
+    district (at least 5); and annual cost (GBP, to the 100) about its cost per place."""
+    keys = list(_SERVICE_COUNT)
     n = len(first)
-    med = np.array([_CAPACITY[keys[c]][0] for c in first], dtype=float)
-    unit = np.array([_CAPACITY[keys[c]][1] for c in first], dtype=float)
-    capacity = np.maximum(5, np.round(med * rng.lognormal(0.0, 0.45, n) / 5) * 5)
-    capacity[in_thin] = np.maximum(5, np.round(capacity[in_thin] * 0.45 / 5) * 5)
+    med, low, high, unit = (
+        np.array([_CAPACITY[keys[c]][i] for c in first], dtype=float) for i in range(4)
+    )
+    capacity = np.round(np.clip(med * rng.lognormal(0.0, 0.45, n), low, high) / 5) * 5
+    capacity[in_thin] = np.maximum(5, np.round(capacity[in_thin] * THIN_CAPACITY / 5) * 5)
     cost = np.round(capacity * unit * rng.lognormal(0.0, 0.3, n), -2)
     return capacity, cost
 

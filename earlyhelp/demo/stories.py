@@ -1,7 +1,8 @@
 """The four planted stories: the distances that make them unmistakable, their
 identifiers, and their checks, measured as the analysis will measure them.
 
-- thin district: much less provision per child than the rest, despite average need;
+- thin district: much less provision per child than the rest, despite average need: help
+  within reach, but too few places;
 - rural areas: more than 10 km from any children's centre or family support service;
 - deprived estate: high domestic abuse need and no domestic abuse service within 6 km;
 - critical centre: the only children's centre of a populous town, the next over 8 km away.
@@ -26,6 +27,10 @@ ESTATE_NO_DA_M = 6_000.0  # story c: no domestic abuse service within this
 CRITICAL_GAP_M = 8_000.0  # story d: next nearest centre beyond this
 MARGIN_M = 500.0  # kept clear beyond each threshold
 OUTREACH_EXTRA_M = 3_000.0  # outreach services are kept this much further away again
+# Story a: the thin district's share of the county's services, and of the capacity each
+# of its services and centres would have elsewhere.
+THIN_SERVICES = 0.2
+THIN_CAPACITY = 0.3
 
 
 def planted_story(

@@ -8,7 +8,9 @@ from __future__ import annotations
 FEATURES = (
     "Harbourside", "Orchard Lane", "Beacon Rise", "Willow Court", "Meadowbank", "Kingfisher",
     "Rainbow", "Sunflower", "Acorn", "Puffin", "Seashell", "Wyvern Way", "Lighthouse",
-    "Driftwood", "Sandpiper", "Bluebell",
+    "Driftwood", "Sandpiper", "Bluebell", "Starfish", "Cormorant", "Lantern Yard", "Samphire",
+    "Thrift Walk", "Ammonite", "Marram", "Oystercatcher", "Periwinkle", "Skylark",
+    "Honeysuckle", "Clover", "Pebble Row", "Buttercup", "Foxglove", "Tern Quay",
 )  # fmt: skip
 
 # Opening times of in-person help; the first is every children's centre's that is not a hub.
