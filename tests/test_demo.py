@@ -389,7 +389,7 @@ def test_services_directory(data):
     assert (s["delivery"] == "in_person").mean() > 0.6
     assert set(s["status"]) == {"active", "planned", "closed"}
     assert (s["status"] == "active").mean() > 0.8
-    assert 0.02 <= s["capacity"].isna().mean() <= 0.1
+    assert 0.002 <= s["capacity"].isna().mean() <= 0.03  # a few, each an unknown nearby
     assert s["annual_cost"].isna().any()
     assert set(s["postcode"]) <= live
     assert s["easting"].between(X0, X1).all() and s["northing"].between(Y0, Y1).all()
@@ -469,7 +469,7 @@ def test_the_county_meets_the_standards_and_the_thin_district_falls_short(demo_a
     elsewhere = share("sufficient", ~thin & in_reach)
     assert (elsewhere > 0.5).all(), elsewhere.round(2).to_dict()
     thin_short = share("too few places", thin)
-    assert (thin_short > 0.5).sum() >= 0.6 * len(ratio), thin_short.round(2).to_dict()
+    assert (thin_short > 0.5).sum() >= 0.5 * len(ratio), thin_short.round(2).to_dict()
     assert in_reach[thin].mean() > 0.75  # help is mostly within reach there
 
 

@@ -268,7 +268,7 @@ def _centre_table(
     in_thin: np.ndarray,
 ) -> pd.DataFrame:
     """The centres' rows in placing order (the critical centre first), with capacity,
-    cost, provider, contact and notes drawn; about 5% blank capacity, 10% blank cost."""
+    cost, provider, contact and notes drawn; about 1% blank capacity, 10% blank cost."""
     n = len(ids)
     capacity, cost = _centre_capacity(rng, need, owner, status, hub, in_thin)
     sector, provider = _centre_providers(rng, n)
@@ -292,7 +292,7 @@ def _centre_table(
             "notes": notes,
         }
     )
-    blank_cap = rng.random(n) < 0.05
+    blank_cap = rng.random(n) < 0.01
     blank_cap[0] = False
     frame.loc[blank_cap, "capacity"] = pd.NA
     frame.loc[rng.random(n) < 0.10, "annual_cost"] = pd.NA

@@ -128,12 +128,12 @@ _AGES = {
 # year, a health visiting clinic about 30 families a week); and cost per place (GBP).
 _CAPACITY = {
     "family_support": (125, 30, 400, 2_500),
-    "parenting": (35, 8, 80, 600),
+    "parenting": (55, 12, 120, 600),
     "domestic_abuse": (45, 15, 150, 3_000),
-    "mental_health": (320, 80, 1_000, 1_800),
-    "substance_misuse": (35, 10, 120, 2_200),
+    "mental_health": (560, 140, 1_600, 1_800),
+    "substance_misuse": (26, 8, 90, 2_200),
     "youth_work": (440, 80, 1_000, 400),
-    "health_visiting": (1_350, 400, 2_500, 450),
+    "health_visiting": (900, 300, 1_700, 450),
     "speech_language": (720, 100, 1_500, 700),
     "send_support": (80, 20, 300, 1_500),
     "money_housing_advice": (300, 50, 1_000, 150),
@@ -415,7 +415,7 @@ def _service_rows(
             "notes": _service_notes(rng, status, u[:, 6], district_name),
         }
     )
-    blank_cap = rng.random(n) < 0.05
+    blank_cap = rng.random(n) < 0.01  # a few: each makes its catchment's shortfalls unknown
     blank_cost = blank_cap | (rng.random(n) < 0.06)
     frame.loc[blank_cap, "capacity"] = pd.NA
     frame.loc[blank_cost, "annual_cost"] = pd.NA

@@ -30,7 +30,7 @@ from earlyhelp.errors import InputError
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.need import AGE_BANDS
-from earlyhelp.sufficiency import PRIORITY_CLASSES, high_need_rule
+from earlyhelp.sufficiency import GAP_STATES, PRIORITY_CLASSES, high_need_rule
 from earlyhelp.units import display_name, display_values
 from earlyhelp.units import shown as shown_cost
 
@@ -99,8 +99,12 @@ def board_layers(
                 note=_priority_note(cfg),
             )
         )
-    # the board sees the answer first: priority gaps, then need, then the people
-    order = {"priority": 0, "need_index": 1, "children": 2}
+    gaps_layer = _core_gaps_layer(areas, core, out)
+    if gaps_layer is not None:
+        layers.append(gaps_layer)
+    # the board sees the answer first: priority gaps, how many kinds are short, then need,
+    # then the people
+    order = {"priority": 0, "core_gaps": 1, "need_index": 2, "children": 3}
     layers.sort(key=lambda layer: order.get(layer.column, 3))
     for key, cat in cfg.categories.items():
         layer = _distance_layer(areas, key, cat.label or key, cfg, cost_unit, services)
@@ -112,6 +116,22 @@ def board_layers(
         if column in areas:
             out[column] = areas[column].fillna("").replace("", "none")
     return out, layers
+
+
+def _core_gaps_layer(areas: pd.DataFrame, core: list[str], out: pd.DataFrame) -> MapLayer | None:
+    """How many core kinds of help have a known gap in each area (adds ``core_gaps`` to
+    ``out``); kinds that cannot be judged are not counted."""
+    states = [c for c in (measure_column("state", k) for k in core) if c in areas]
+    if not states:
+        return None
+    out["core_gaps"] = areas[states].isin(GAP_STATES).sum(axis=1).astype(float)
+    return MapLayer(
+        "core_gaps",
+        f"Core kinds of help with a gap (of {len(states)})",
+        note=f"How many of the {len(states)} core kinds of help are out of reach, or have "
+        "fewer places than their standard, in the area. Kinds that cannot be judged are "
+        "not counted: the priority layer shows them grey.",
+    )
 
 
 def _priority_note(cfg: Config) -> str:

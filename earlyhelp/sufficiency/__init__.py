@@ -24,6 +24,7 @@ from earlyhelp.sufficiency.districts import (
 )
 from earlyhelp.sufficiency.gaps import (
     ADEQUATE_SHARE,
+    GAP_STATES,
     PRIORITY_CLASSES,
     STATES,
     GapCutoffs,
@@ -36,7 +37,7 @@ from earlyhelp.sufficiency.range import range_of_help
 from earlyhelp.sufficiency.spend import resourcing
 
 __all__ = [
-    "ADEQUATE_SHARE", "PRIORITY_CLASSES", "STATES", "GapCutoffs", "Sufficiency",
+    "ADEQUATE_SHARE", "GAP_STATES", "PRIORITY_CLASSES", "STATES", "GapCutoffs", "Sufficiency",
     "assess_sufficiency", "category_children", "category_verdicts", "compare_districts",
     "district_comparison", "district_summary", "funnel_data", "gap_cutoffs", "gap_table",
     "high_need_rule", "range_of_help", "resourcing",
