@@ -299,3 +299,25 @@ def test_published_run_outputs_give_no_small_count_back(tmp_path):
     assert (west == "*").sum() >= 2  # a lone hidden area would be the total minus the rest
     assert "4" not in {str(v) for v in shown["children"]}
     assert "3" not in {str(v) for v in shown["children"]}
+
+
+def test_an_area_too_small_to_show_shows_nothing_its_need_says(tiny):
+    """Attribute disclosure: where an area's children are hidden, so are its need index
+    and the help its need calls for (set by one or two families there)."""
+    from earlyhelp.assessment import assess
+    from earlyhelp.config import load_config
+    from earlyhelp.publish.maps import board_layers
+
+    need = tiny.read("need.csv")
+    bands = ["pop_0_4", "pop_5_10", "pop_11_15", "pop_16_17", "pop_18_19", "pop_0_17"]
+    need.loc[need["area_code"] == "E01000006", bands] = ["3", "0", "0", "0", "0", "3"]
+    need.loc[need["area_code"] == "E01000006", "cp_plans"] = "2"  # calls for parenting
+    tiny.write("need.csv", need)
+    run = assess(load_config(tiny.config))
+    areas = run.areas.join(run.inputs.need).join(run.require_sufficiency().need_index)
+    areas = areas.join(run.require_sufficiency().range)
+    assert "Parenting" in areas.loc["E01000006", "called_for"]  # known to the analyst
+    shown, _ = board_layers(areas, run.config)
+    assert shown.loc["E01000006", "children"] == "*"
+    assert shown.loc["E01000006", "need_index"] == "*"
+    assert shown.loc["E01000006", "missing_called_for"] == "*"

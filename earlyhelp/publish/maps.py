@@ -115,6 +115,12 @@ def board_layers(
     for column in ("missing_called_for", "missing_core"):
         if column in areas:
             out[column] = areas[column].fillna("").replace("", "none")
+    # where an area's children are too few to show, what its need says of them (a need
+    # index, the help it calls for: set by one or two families) is hidden too
+    hidden = out["children"].astype(str) == cfg.disclosure.symbol
+    for column in ("need_index", "missing_called_for"):
+        if column in out:
+            out[column] = out[column].astype(object).where(~hidden, cfg.disclosure.symbol)
     return out, layers
 
 
