@@ -20,8 +20,14 @@ small denominators.
 Limits: the rule above stops exact recovery of a hidden cell from one total at a time; it is
 the usual manual method, not a full audit. A determined reader solving all the table's
 totals together can sometimes bound a hidden cell to a small range, and tables published
-side by side (areas here, districts there) can be differenced against each other. Publish
-the coarsest table that answers the question, and keep each published total in one table.
+side by side (areas here, districts there) can be differenced against each other. The
+audit in :mod:`earlyhelp.disclosure.audit` closes that gap: it takes every count and share
+published together as one system of linear equations over base cells, solves for the range
+of each hidden count as a reader would (:func:`earlyhelp.disclosure.audit_publication`),
+and :func:`earlyhelp.disclosure.protect_publication` hides more until no hidden count is
+pinned to a range narrower than the suppression band, or refuses to publish. Publish the
+coarsest table that answers the question, and register every published count with the
+audit.
 
 Analyst tables, which keep small numbers, are marked with :func:`mark_unpublished`;
 writers of public outputs call :func:`check_publishable`, which accepts only tables that

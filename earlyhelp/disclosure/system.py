@@ -1,0 +1,156 @@
+"""Everything published as one polyhedron over the base cells (see
+:mod:`earlyhelp.disclosure.audit` for the model): the rows a reader can write down."""
+
+from __future__ import annotations
+
+__all__ = ["PublishedSystem", "inward"]
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from earlyhelp.disclosure.attack import Polyhedron
+from earlyhelp.disclosure.published import PublishedCount, PublishedShare
+
+# slack when rounding a bound found in floating point to a whole number
+_WHOLE_TOL = 1e-6
+
+
+def inward(lo: float, hi: float, whole: bool) -> tuple[float, float]:
+    """A range of a whole-number sum: ``[ceil(lo), floor(hi)]`` (with float slack)."""
+    if not whole:
+        return lo, hi
+    if math.isfinite(lo):
+        lo = float(math.ceil(lo - _WHOLE_TOL * max(1.0, abs(lo))))
+    if math.isfinite(hi):
+        hi = float(math.floor(hi + _WHOLE_TOL * max(1.0, abs(hi))))
+    return lo, hi
+
+
+class PublishedSystem:
+    """Everything published as rows of one polyhedron over the base cells.
+
+    ``source[r]`` is the published number row ``r`` comes from: ``("count", i)`` or
+    ``("share", j)``. Count ``i`` is row ``i``; the shares' rows (one or two each) follow.
+    ``integral[r]``: row ``r`` has whole coefficients.
+    """
+
+    def __init__(
+        self,
+        counts: Sequence[PublishedCount],
+        shares: Sequence[PublishedShare],
+        min_count: int,
+        whole: bool,
+        n_cells: int | None,
+        cell_bounds: tuple[Any, Any] | None,
+    ):
+        self.counts, self.shares = counts, shares
+        used = [c.cells for c in counts] + [s.cells for s in shares]
+        top = max((int(c.max()) + 1 for c in used if c.size), default=0)
+        n = top if n_cells is None else int(n_cells)
+        if n < top:
+            raise ValueError(f"n_cells={n} but a published number uses base cell {top - 1}")
+        parts: list[tuple[np.ndarray, np.ndarray]] = [
+            (c.cells, np.ones(c.cells.size) if c.weights is None else c.weights) for c in counts
+        ]
+        share_bounds: list[tuple[float, float]] = []
+        self.source: list[tuple[str, int]] = [("count", i) for i in range(len(counts))]
+        for j, share in enumerate(shares):
+            for cells, data, lo, hi in _share_rows(share):
+                parts.append((cells, data))
+                share_bounds.append((lo, hi))
+                self.source.append(("share", j))
+        self.matrix = _stack(parts, n)
+        self.integral = _integral_rows(self.matrix)
+        bounds = [
+            _count_range(c, min_count, whole and bool(self.integral[i]))
+            for i, c in enumerate(counts)
+        ]
+        ends = np.array(bounds + share_bounds, dtype=float).reshape(-1, 2)
+        col_lo, col_hi = _cell_bounds(cell_bounds, n)
+        self.poly = Polyhedron(self.matrix, ends[:, 0], ends[:, 1], col_lo, col_hi)
+
+    def row(self, r: int) -> sparse.csr_matrix:
+        """Row ``r`` as a 1 x n sparse row."""
+        return self.matrix[[r]]
+
+    def objectives(self, hidden: list[int]) -> tuple[sparse.csr_matrix, list[int], np.ndarray]:
+        """One objective per distinct hidden sum: (objectives, objective of each hidden
+        count, whether each objective has whole coefficients)."""
+        m = self.matrix
+        index: dict[bytes, int] = {}
+        first: list[int] = []
+        of_count = []
+        for i in hidden:
+            a, b = m.indptr[i], m.indptr[i + 1]
+            key = m.indices[a:b].tobytes() + m.data[a:b].tobytes()
+            if key not in index:
+                index[key] = len(first)
+                first.append(i)
+            of_count.append(index[key])
+        return m[first], of_count, self.integral[first]
+
+
+def _count_range(c: PublishedCount, min_count: int, whole: bool) -> tuple[float, float]:
+    """The range a reader knows a count's sum lies in (see the module docstring)."""
+    if c.value is None:
+        lo, hi = float(min_count), math.inf
+    else:
+        lo, hi = c.value - c.step / 2, c.value + c.step / 2
+    if c.known[0] is not None:
+        lo = float(c.known[0]) if c.value is None else max(lo, float(c.known[0]))
+    if c.known[1] is not None:
+        hi = min(hi, float(c.known[1]))
+    lo, hi = inward(lo, hi, whole)
+    return lo, hi
+
+
+def _share_rows(s: PublishedShare) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """``num - (r + u) den <= 0`` and ``num - (r - u) den >= 0`` (the second only when
+    ``r - u > 0``: otherwise it says no more than ``num >= 0``), as (cells, coefficients,
+    lower, upper)."""
+    if s.value is None:
+        return []
+    scale = 100.0 if s.percent else 1.0
+    r = s.value / scale
+    u = 0.5 * 10.0 ** (-s.decimals) / scale
+    cells = np.concatenate([s.numerator, s.denominator])
+    out = []
+    for ratio, lo, hi in ((r + u, -math.inf, 0.0), (r - u, 0.0, math.inf)):
+        if ratio <= 0 and lo == 0.0:
+            continue
+        data = np.concatenate([np.ones(s.numerator.size), np.full(s.denominator.size, -ratio)])
+        out.append((cells, data, lo, hi))
+    return out
+
+
+def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_matrix:
+    """Rows of (cells, coefficients) as one sparse matrix: repeated cells summed, zero
+    coefficients dropped, indices sorted."""
+    sizes = np.array([c.size for c, _ in parts], dtype=np.int64)
+    rows = np.repeat(np.arange(len(parts)), sizes)
+    cols = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+    data = np.concatenate([d for _, d in parts]) if parts else np.zeros(0)
+    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(parts), n))
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    matrix.sort_indices()
+    return matrix
+
+
+def _integral_rows(matrix: sparse.csr_matrix) -> np.ndarray:
+    """Whether each row's coefficients are all whole numbers."""
+    fraction = matrix.data != np.round(matrix.data)
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    return np.bincount(rows[fraction], minlength=matrix.shape[0]) == 0
+
+
+def _cell_bounds(bounds: tuple[Any, Any] | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    if bounds is None:
+        return np.zeros(n), np.full(n, np.inf)
+    lo = np.broadcast_to(np.asarray(bounds[0], dtype=float), (n,)).copy()
+    hi = np.broadcast_to(np.asarray(bounds[1], dtype=float), (n,)).copy()
+    return lo, hi
