@@ -515,7 +515,7 @@ def import_(
 
         existing = read_table(join, report=report).frame
         frame = join_area_tables([existing, frame])
-    write_csv(frame, out)
+    write_csv(frame, out, guard=False)  # data earlyhelp reads back: no spreadsheet guard
     if bridge is not None:
         write_csv(bridge, out.with_suffix(".bridge.csv"))
     typer.echo(f"Wrote {out} ({len(frame)} rows, {len(frame.columns)} columns)")

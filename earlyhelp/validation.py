@@ -22,6 +22,7 @@ __all__ = [
     "check_lat_lon",
     "check_non_negative",
     "clean_text",
+    "drop_spreadsheet_guards",
     "parse_numbers",
     "plain_text",
     "require_columns",
@@ -80,6 +81,39 @@ def clean_text(
         rows=rows_where(rows, dirty),
     )
     return text.where(~dirty, text.map(plain_text, na_action="ignore"))
+
+
+# The apostrophe a spreadsheet guard puts before text that would start a formula
+# (outputs.spreadsheet_safe); earlier versions of `earlyhelp import` wrote it into data.
+_GUARD = re.compile("^'(?=[=+\\-@\t\r])")
+
+
+def drop_spreadsheet_guards(
+    values: pd.Series,
+    *,
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> pd.Series:
+    """Remove the spreadsheet guard (a leading apostrophe before ``= + - @``) from a text
+    column of data earlyhelp reads, so families never see ``'+44 1632 960000``; a warning
+    names the rows."""
+    text = values.astype("string")
+    guarded = text.str.contains(_GUARD).fillna(False).astype(bool).to_numpy()
+    if not guarded.any():
+        return text
+    example = str(text[guarded].iloc[0])
+    report.warn(
+        file,
+        field,
+        f"{guarded.sum()} value(s) start with an apostrophe before + - = or @ (e.g. "
+        f'"{example}"), the spreadsheet guard that earlier versions of earlyhelp import '
+        f'wrote into their tables; it was removed, so they read "{example[1:]}"',
+        "import the file again with this version of earlyhelp, or delete the apostrophes",
+        rows=rows_where(rows, guarded),
+    )
+    return text.where(~guarded, text.str.replace(_GUARD, "", regex=True))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ apply only at the spreadsheet boundary, and codes used in file names are checked
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 from typer.testing import CliRunner
@@ -71,3 +73,68 @@ def test_a_line_break_in_a_district_name_or_label_leaves_the_run_tables_whole(ti
     ]
     result = runner.invoke(app, pair)
     assert result.exit_code == 0, result.output
+
+
+# ------------------------------------------------------------- guards at the boundary only
+
+ORUK = Path(__file__).parent / "fixtures" / "sources" / "openreferral"
+
+
+def test_import_writes_directory_text_as_it_is_with_no_spreadsheet_guard(tmp_path):
+    page = (ORUK / "pages" / "page1.json").read_text(encoding="utf-8")
+    page = page.replace("01256 000001", "+44 1632 960000")
+    page = page.replace('"name": "Hartley Children’s Centre"', '"name": "-Dash Trust"', 1)
+    (tmp_path / "page1.json").write_text(page, encoding="utf-8")
+    out = tmp_path / "services.csv"
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            "openreferral",
+            str(tmp_path / "page1.json"),
+            "--out",
+            str(out),
+            "--option",
+            f"categories={ORUK / 'taxonomy_map.csv'}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    services = pd.read_csv(out, dtype=str, keep_default_na=False)
+    first = services.iloc[0]
+    assert first["provider"] == "-Dash Trust"
+    assert first["contact"] == "+44 1632 960000; bumps@example.org"
+    assert "'" not in out.read_text(encoding="utf-8").replace("’", "")
+
+
+def test_a_guard_written_by_an_older_import_is_removed_with_a_warning(tiny):
+    """A directory imported by an older earlyhelp holds '+44 ...: the offer shows the
+    number as it is, the warning names the rows, and the run's spreadsheets still guard."""
+    frame = tiny.read("services.csv")
+    frame.loc[0, "provider"] = "'-Dash Trust"
+    frame.loc[0, "contact"] = "'+44 1632 960000"
+    frame.loc[1, "contact"] = "'+44 1632 960001"
+    tiny.write("services.csv", frame)
+    check = runner.invoke(app, ["validate", "--config", str(tiny.config)])
+    assert check.exit_code == 0, check.output
+    assert (
+        "warning: services.csv, row 2, field 'provider': 1 value(s) start with an apostrophe "
+        'before + - = or @ (e.g. "\'-Dash Trust"), the spreadsheet guard that earlier '
+        "versions of earlyhelp import wrote into their tables; it was removed, so they read "
+        '"-Dash Trust"; import the file again with this version of earlyhelp, or delete the '
+        "apostrophes"
+    ) in check.output
+    assert "services.csv, row 2, 3, field 'contact': 2 value(s)" in check.output
+    asked = ["offer", "--config", str(tiny.config), "--postcode", "QX1 1AA", "--age", "3"]
+    offer = runner.invoke(app, asked, terminal_width=200)
+    assert offer.exit_code == 0, offer.output
+    assert "+44 1632 960000" in offer.output and "'+44" not in offer.output
+    assert "-Dash Trust" in offer.output and "'-Dash" not in offer.output
+    as_json = runner.invoke(app, [*asked, "--format", "json"])
+    assert '"contact": "+44 1632 960000"' in as_json.stdout
+    run = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert run.exit_code == 0, run.output
+    folder = tiny.root / "out" / "tiny"
+    services = gpd.read_file(folder / "results.gpkg", layer="services")
+    assert services.set_index("service_id").loc["S1", "contact"] == "+44 1632 960000"
+    report = pd.read_csv(folder / "validation.csv", dtype=str)
+    assert report["problem"].str.startswith("1 value(s) start with an apostrophe").any()

@@ -40,6 +40,7 @@ from earlyhelp.validation import (
     check_lat_lon,
     check_non_negative,
     clean_text,
+    drop_spreadsheet_guards,
     parse_numbers,
     require_columns,
     rows_where,
@@ -134,6 +135,7 @@ class _ServiceFields:
         values = self.raw[col].astype("string").str.strip().fillna(default)
         if name in _FREE_TEXT:
             values = clean_text(values, **self.where(name))
+            values = drop_spreadsheet_guards(values, **self.where(name))
         return values
 
     def number(self, name: str, default: float = np.nan) -> pd.Series:
