@@ -142,7 +142,10 @@ def test_words_funnel_tables_and_map_legend_come_from_one_model(demo, demo_repor
     assert f"({phi:,.0f}, as for the intervals" in text  # the funnel's caption
     assert f"for the full core range, {phi:,.0f}" in text  # the method
     for code in below:
-        assert summary.loc[code, "district_name"] in text.split("districts are significantly below the county")[1][:400]
+        assert (
+            summary.loc[code, "district_name"]
+            in text.split("districts are significantly below the county")[1][:400]
+        )
     assert "treat children as independent" not in text
     rule = high_need_rule(demo.config)
     assert rule in text
