@@ -19,10 +19,12 @@ __all__ = [
     "check_categories",
     "check_choices",
     "check_duplicates",
+    "check_file_codes",
     "check_lat_lon",
     "check_non_negative",
     "clean_text",
     "drop_spreadsheet_guards",
+    "file_stem",
     "parse_numbers",
     "plain_text",
     "require_columns",
@@ -31,6 +33,7 @@ __all__ = [
 ]
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -499,4 +502,78 @@ def check_lat_lon(
             f"(e.g. latitude {lat.iloc[np.flatnonzero(swapped)[0]]:g})",
             f'swap the mapping: latitude = "{fields[1]}" and longitude = "{fields[0]}"',
             rows=rows_where(rows, swapped),
+        )
+
+
+# --------------------------------------------------------------------------- file names
+
+_STEM_CHARS = 80  # longest file name stem made from outside text
+
+
+def name_key(value: object) -> str:
+    """Lower-case letters and digits of ``value``, accents removed, words single-spaced:
+    ``"  Ça<b>fé "`` -> ``"ca b fe"`` (the map's search key, and file names)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def file_stem(value: object, *, default: str = "map") -> str:
+    """A file name stem of lower-case letters, digits and ``-`` made from outside text
+    (``default`` when nothing is left). Path separators and dots never survive, so a
+    district called ``../../x`` cannot write outside the output folder; two codes can give
+    one stem (``E07000084`` and ``e07000084``), which :func:`check_file_codes` refuses."""
+    return name_key(value).replace(" ", "-")[:_STEM_CHARS] or default
+
+
+def check_file_codes(
+    codes: pd.Series,
+    *,
+    what: str,
+    pattern: str,
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> None:
+    """Codes that name files (a district's map ``district-<code>.html``, ``pattern`` with
+    ``{}`` for the stem) must be there, must give a file name, and must give different
+    ones: two codes that differ only in case or punctuation would share one file, and one
+    district's map would be written over another's (and linked from both)."""
+    text = codes.astype("string").str.strip()
+    blank = (text.isna() | (text == "")).to_numpy()
+    if blank.any():
+        report.error(
+            file,
+            field,
+            f"{blank.sum()} row(s) have no {what} code",
+            f"give every row the code of its {what}: tables, maps and the report are made "
+            f"{what} by {what}",
+            rows=rows_where(rows, blank),
+        )
+    given = pd.Series(pd.unique(text[~blank].astype(str)))
+    stems = given.map(lambda c: file_stem(c, default=""))
+    for code in given[stems == ""]:
+        report.error(
+            file,
+            field,
+            f"{what} code '{code}' has no letter or digit, so it cannot name its map file",
+            f"use the {what}'s own code (such as E07000084), written the same way in every row",
+            rows=rows_where(rows, (text == code).to_numpy()),
+        )
+    for stem, group in given[stems != ""].groupby(stems[stems != ""].to_numpy(), sort=True):
+        if len(group) < 2:
+            continue
+        listed = " and ".join(f"'{c}'" for c in sorted(group))
+        report.error(
+            file,
+            field,
+            f"{what} codes {listed} would share one map file, {pattern.format(stem)} (file "
+            "names keep only lower-case letters, digits and -), so one map would replace "
+            "the other",
+            f"write each {what}'s code the same way in every row, and give different "
+            f"{what}s codes that differ in more than case, spaces or punctuation",
+            rows=rows_where(rows, text.isin(list(group)).fillna(False).to_numpy()),
         )

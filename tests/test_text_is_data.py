@@ -138,3 +138,71 @@ def test_a_guard_written_by_an_older_import_is_removed_with_a_warning(tiny):
     assert services.set_index("service_id").loc["S1", "contact"] == "+44 1632 960000"
     report = pd.read_csv(folder / "validation.csv", dtype=str)
     assert report["problem"].str.startswith("1 value(s) start with an apostrophe").any()
+
+
+# ------------------------------------------------------------- codes used in file names
+
+
+def _district_codes(tiny, mapping: dict[str, str]) -> None:
+    areas = gpd.read_file(tiny.path("areas.geojson"))
+    for area, code in mapping.items():
+        areas.loc[areas["area_code"] == area, "district_code"] = code
+    areas.to_file(tiny.path("areas.geojson"), driver="GeoJSON")
+
+
+def test_two_district_codes_that_would_share_a_map_file_are_refused(tiny):
+    """E07000002 and e07000002 once gave one district-e07000002.html: one map fewer
+    than districts, and the report linked one district to the other's map."""
+    _district_codes(tiny, {"E01000004": "e07000002", "E01000008": "e07000002"})
+    tiny.set_config("\n[map]\ndistrict_maps = true\n")
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[0] == (
+        "error: areas.geojson, row 3, 4, 7, 8, 11, 12, 15, 16, field 'district_code': "
+        "district codes 'E07000002' and 'e07000002' would share one map file, "
+        "district-e07000002.html (file names keep only lower-case letters, digits and -), "
+        "so one map would replace the other; write each district's code the same way in "
+        "every row, and give different districts codes that differ in more than case, "
+        "spaces or punctuation"
+    )
+    assert not (tiny.root / "out" / "tiny").exists()  # nothing written
+
+
+def test_district_codes_that_cannot_name_a_file_or_are_blank_are_refused(tiny):
+    _district_codes(tiny, {"E01000001": "../..", "E01000002": ""})
+    result = runner.invoke(app, ["validate", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    assert (
+        "error: areas.geojson, row 2, field 'district_code': 1 row(s) have no district code; "
+        "give every row the code of its district: tables, maps and the report are made "
+        "district by district"
+    ) in result.output
+    assert (
+        "error: areas.geojson, row 1, field 'district_code': district code '../..' has no "
+        "letter or digit, so it cannot name its map file; use the district's own code (such "
+        "as E07000084), written the same way in every row"
+    ) in result.output
+
+
+def test_a_map_redrawn_from_an_older_run_with_clashing_codes_is_refused(tiny):
+    """A run folder made before codes were checked: `earlyhelp map` draws nothing."""
+    tiny.set_config("\n[map]\ndistrict_maps = true\n")
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    folder = tiny.root / "out" / "tiny"
+    areas = gpd.read_file(folder / "results.gpkg", layer="areas")
+    services = gpd.read_file(folder / "results.gpkg", layer="services")
+    areas.loc[areas["district_code"] == "E07000002", "district_code"] = "E07-000002"
+    areas.loc[areas["area_code"] == "E01000001", "district_code"] = "e07 000002"
+    areas.to_file(folder / "results.gpkg", layer="areas", driver="GPKG")
+    services.to_file(folder / "results.gpkg", layer="services", driver="GPKG")
+    before = {p.name: p.read_bytes() for p in folder.glob("*.html")}
+    result = runner.invoke(app, ["map", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "earlyhelp: error: district codes 'e07 000002' and 'E07-000002' would share one map "
+        "file, district-e07-000002.html, so one district's map would replace the other's; "
+        "write each district's code the same way in every row of the areas file, giving "
+        "different districts codes that differ in more than case, spaces or punctuation, and "
+        "run again"
+    )
+    assert {p.name: p.read_bytes() for p in folder.glob("*.html")} == before

@@ -34,6 +34,7 @@ from earlyhelp.validation import (
     ValidationReport,
     check_area_codes,
     check_duplicates,
+    check_file_codes,
     check_non_negative,
     clean_text,
     parse_numbers,
@@ -84,6 +85,15 @@ def load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame,
             else out.get(fallback)
         )
     out["district_code"] = gdf[cols["district_code"]].astype("string").str.strip().to_numpy()
+    check_file_codes(
+        out["district_code"],
+        what="district",
+        pattern="district-{}.html",
+        file=path,
+        field=cols["district_code"],
+        report=report,
+        rows=rows,
+    )
     if "district_name" not in out or out["district_name"].isna().all():
         out["district_name"] = out["district_code"]
     out["locality"] = (
