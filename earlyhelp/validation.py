@@ -383,11 +383,24 @@ def check_choices(
         report.error(
             file,
             field,
-            f"'{value}' is not a valid {field}{did_you_mean(str(value), choices)}",
+            f"'{value}' is not a valid {field}{_suggestion(str(value), choices)}",
             f"use one of: {', '.join(choices)}",
             rows=[rows[int(i)] for i in pos],
         )
     return clean
+
+
+# "inactive" is not a misspelling of "active": a suggestion must never flip the meaning
+_NEGATION = re.compile(r"^(in|un|non|not|no|de|dis|ex)[_\- ]?(?P<rest>.+)$")
+
+
+def _suggestion(value: str, choices: Sequence[str]) -> str:
+    """:func:`did_you_mean`, unless the value is a choice negated (``inactive``,
+    ``not_active``, ``unplanned``), which says the opposite and is never suggested."""
+    negated = _NEGATION.match(value)
+    if negated and any(negated["rest"].startswith(str(c)) for c in choices):
+        return ""
+    return did_you_mean(value, choices)
 
 
 def check_categories(
@@ -490,6 +503,17 @@ def check_lat_lon(
             f"map these columns as easting and northing under [services.columns] instead of "
             f'latitude = "{fields[0]}" and longitude = "{fields[1]}"',
             rows=rows_where(rows, metres),
+        )
+    zero = known & (lat == 0).to_numpy() & (lon == 0).to_numpy()
+    if zero.any():
+        report.error(
+            file,
+            fields[0],
+            f"{zero.sum()} point(s) are at latitude 0, longitude 0, in the Atlantic off West "
+            "Africa: a blank location exported as zeros",
+            f"give the right latitude and longitude, or leave both '{fields[0]}' and "
+            f"'{fields[1]}' empty and give a postcode",
+            rows=rows_where(rows, zero),
         )
     # Great Britain lies at latitude 49-61 and longitude -9 to 2: swapped values fall
     # at latitude -9..2 and longitude 49..61.

@@ -136,3 +136,148 @@ def test_areas_with_no_need_row_are_no_data_on_the_map_never_zero(tiny):
     shown = re.search(r'"E01000006"[^{}]*', page).group(0)
     assert '"children":"no data"' in shown and '"need_index":"no data"' in shown
     assert '"children":"0"' not in shown and '"children":0' not in shown
+
+
+# --------------------------------------------------------------------------- services
+
+
+def test_latitude_longitude_zero_zero_is_an_error_naming_the_rows_and_the_fix(tiny):
+    frame = tiny.read("services.csv")
+    frame["latitude"], frame["longitude"] = "", ""
+    frame.loc[[1, 3], ["latitude", "longitude"]] = "0"
+    frame.loc[[1, 3], ["easting", "northing"]] = ""
+    tiny.write("services.csv", frame)
+    result = invoke(tiny, "validate")
+    assert result.exit_code == 2
+    assert problems(result)[0] == (
+        "error: services.csv, row 3, 5, field 'latitude': 2 point(s) are at latitude 0, "
+        "longitude 0, in the Atlantic off West Africa: a blank location exported as zeros; "
+        "give the right latitude and longitude, or leave both 'latitude' and 'longitude' "
+        "empty and give a postcode"
+    )
+    assert "outside the study area" not in result.output
+
+
+def test_easting_northing_zero_zero_is_an_error_that_says_so(tiny):
+    frame = tiny.read("services.csv")
+    frame.loc[1, ["easting", "northing"]] = "0"
+    tiny.write("services.csv", frame)
+    result = invoke(tiny, "validate")
+    assert result.exit_code == 2
+    assert problems(result)[0] == (
+        "error: services.csv, row 3, field 'easting': 1 point(s) are at easting 0, northing 0, "
+        "off the Isles of Scilly: a blank location exported as zeros; give the right easting "
+        "and northing, or leave both 'easting' and 'northing' empty and give a postcode"
+    )
+    assert "look like degrees" not in result.output
+
+
+def test_a_services_file_with_a_header_and_no_rows_is_refused(tiny):
+    """It ran with 0 warnings, every kind of help unknown."""
+    frame = tiny.read("services.csv")
+    tiny.write("services.csv", frame.iloc[:0])
+    result = invoke(tiny, "run")
+    assert result.exit_code == 2
+    assert problems(result) == [
+        "error: services.csv: the file has a header but no services, so nothing could be "
+        "judged (every kind of help would show as unknown); check that the export finished "
+        'and holds the directory\'s rows, or point path = "..." under [services] at the '
+        "right file"
+    ]
+    assert not (tiny.root / "out" / "tiny").exists()
+
+
+def test_a_centres_file_with_a_header_and_no_rows_is_a_warning(tiny):
+    frame = tiny.read("services.csv")
+    tiny.write("centres.csv", frame.iloc[:0])
+    tiny.set_config(replace=('[centres]\npath = ""', '[centres]\npath = "centres.csv"'))
+    result = invoke(tiny, "validate")
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: centres.csv: the file has a header but no rows, so the run goes on with no "
+        'centres; check that the export finished, or set path = "" under [centres] if there '
+        "are none"
+    ) in problems(result)
+
+
+def test_a_repeated_header_is_refused_naming_its_columns(tiny):
+    """The second 'name' column (pandas reads it as 'name.1') was silently dropped."""
+    text = tiny.path("services.csv").read_text(encoding="utf-8").splitlines()
+    text[0] = text[0].replace("capacity", "name")
+    tiny.path("services.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    result = invoke(tiny, "validate")
+    assert result.exit_code == 2
+    assert problems(result)[0] == (
+        "error: services.csv, field 'name': the header 'name' appears 2 times (columns B and "
+        "H), so which column holds its values is unclear; rename or delete the repeated "
+        "column so that each header appears once"
+    )
+
+
+def test_a_repeated_header_in_a_workbook_is_refused_too(tiny):
+    frame = tiny.read("services.csv")
+    frame.columns = [c if c != "provider" else "name " for c in frame.columns]
+    frame.to_excel(tiny.path("services.xlsx"), index=False)
+    tiny.set_config(replace=('path = "services.csv"', 'path = "services.xlsx"'))
+    result = invoke(tiny, "validate")
+    assert result.exit_code == 2
+    assert problems(result)[0].startswith(
+        "error: services.xlsx, field 'name': the header 'name' appears 2 times (columns B and C)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "read_as", "follows"),
+    [
+        ("inactive", "closed", "counted nowhere as provision"),
+        ("Ceased", "closed", "counted nowhere as provision"),
+        ("temporarily closed", "closed", "counted nowhere as provision"),
+        ("Proposed", "planned", "not counted as provision until they open"),
+    ],
+)
+def test_a_usual_word_for_closed_or_planned_is_read_so_with_a_warning(tiny, said, read_as, follows):
+    """'inactive' was answered "did you mean 'active'?": following it would reopen it."""
+    frame = tiny.read("services.csv")
+    frame.loc[[0, 2], "status"] = said
+    tiny.write("services.csv", frame)
+    result = invoke(tiny, "validate")
+    assert result.exit_code == 0, result.output
+    key = said.lower().replace(" ", "_")
+    assert (
+        f"warning: services.csv, row 2, 4, field 'status': 2 service(s) have status '{key}', "
+        f"read as '{read_as}' (so they are {follows}); write {read_as} in those rows to say so "
+        "plainly (statuses are: active, planned, closed)"
+    ) in problems(result)
+    assert "'active'" not in result.output
+    run = invoke(tiny, "run")
+    assert run.exit_code == 0, run.output
+    services = gpd.read_file(tiny.root / "out" / "tiny" / "results.gpkg", layer="services")
+    assert services.set_index("service_id").loc[["S1", "S3"], "status"].tolist() == [read_as] * 2
+
+
+def test_a_word_for_running_is_refused_with_active_suggested(tiny):
+    frame = tiny.read("services.csv")
+    frame.loc[1, "status"] = "Live"
+    tiny.write("services.csv", frame)
+    result = invoke(tiny, "validate")
+    assert result.exit_code == 2
+    assert problems(result)[0] == (
+        "error: services.csv, row 3, field 'status': 'live' is not a valid status (did you "
+        "mean 'active'?); write active for a service that is running now (statuses are: "
+        "active, planned, closed); earlyhelp does not guess that a service is running, as "
+        "that would count it as provision"
+    )
+
+
+@pytest.mark.parametrize("said", ["in-active", "unplanned", "non active now", "deactive"])
+def test_a_negated_status_is_never_answered_with_its_opposite(tiny, said):
+    frame = tiny.read("services.csv")
+    frame.loc[1, "status"] = said
+    tiny.write("services.csv", frame)
+    result = invoke(tiny, "validate")
+    assert result.exit_code == 2
+    found = [line for line in problems(result) if "field 'status'" in line]
+    assert found == [
+        f"error: services.csv, row 3, field 'status': '{said.replace(' ', '_')}' is not a "
+        "valid status; use one of: active, planned, closed"
+    ]

@@ -20,6 +20,7 @@ __all__ = [
     "read_vector",
 ]
 
+import csv
 import hashlib
 import warnings
 from dataclasses import dataclass, field
@@ -82,7 +83,59 @@ def read_table(path: Path, *, sheet: str = "", report: ValidationReport) -> Tabl
     editor (the header is row 1), so problems point at the right row even past blank
     lines.
     """
-    return read_text_table(Path(path), report=report, sheet=sheet)
+    table = read_text_table(Path(path), report=report, sheet=sheet)
+    return _without_repeated_headers(table, Path(path), report)
+
+
+def _header_cells(path: Path, frame: pd.DataFrame) -> list[str]:
+    """The header as written (pandas renames a repeated CSV header ``name.1``)."""
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
+        return [str(c) for c in frame.columns]
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            with path.open(encoding=encoding, newline="") as fh:
+                return [c.strip() for c in next(csv.reader(fh, delimiter=sep), [])]
+        except UnicodeDecodeError:
+            continue
+    return [str(c) for c in frame.columns]  # pragma: no cover - cp1252 reads any byte
+
+
+def _without_repeated_headers(table: Table, path: Path, report: ValidationReport) -> Table:
+    """A header written twice is an error naming its columns (only the first of them could
+    be read, and which one holds the data is a guess); the repeats are left out."""
+    cells = _header_cells(path, table.frame)
+    if len(cells) != len(table.frame.columns):
+        return table
+    seen: dict[str, list[int]] = {}
+    for position, cell in enumerate(cells):
+        if cell:
+            seen.setdefault(cell, []).append(position)
+    repeated = {cell: at for cell, at in seen.items() if len(at) > 1}
+    for cell, at in repeated.items():
+        letters = " and ".join(_column_letter(i) for i in at)
+        report.error(
+            path,
+            cell,
+            f"the header '{cell}' appears {len(at)} times (columns {letters}), so which "
+            "column holds its values is unclear",
+            "rename or delete the repeated column so that each header appears once",
+        )
+    if not repeated:
+        return table
+    drop = {i for at in repeated.values() for i in at[1:]}
+    keep = [i for i in range(len(cells)) if i not in drop]
+    return Table(table.frame.iloc[:, keep], table.lines, table.file)
+
+
+def _column_letter(position: int) -> str:
+    """The spreadsheet letter of a column: 0 -> A, 26 -> AA."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def read_input(
