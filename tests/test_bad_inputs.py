@@ -281,3 +281,104 @@ def test_a_negated_status_is_never_answered_with_its_opposite(tiny, said):
         f"error: services.csv, row 3, field 'status': '{said.replace(' ', '_')}' is not a "
         "valid status; use one of: active, planned, closed"
     ]
+
+
+# --------------------------------------------------------------------------- config
+
+
+@pytest.mark.parametrize(
+    ("replace", "extra", "message"),
+    [
+        (
+            ("reach_urban_m = 1500", "reach_urban_m = -3000"),
+            "",
+            "[categories.parenting] reach_urban_m = -3000 must be above 0: it is how far "
+            "families travel to this kind of help in urban areas, in metres; use a value such "
+            "as reach_urban_m = 2000",
+        ),
+        (
+            ("reach_rural_m = 5000", "reach_rural_m = nan"),
+            "",
+            "[categories.parenting] reach_rural_m = nan must be above 0: it is how far "
+            "families travel to this kind of help in rural areas, in metres; use a value such "
+            "as reach_rural_m = 8000",
+        ),
+        (
+            None,
+            "\n[access]\ncircuity = 0.8\n",
+            "[access] circuity = 0.8 must be at least 1: it is how much longer a road journey "
+            "is than the straight line; use a value such as circuity = 1.2",
+        ),
+        (
+            None,
+            "\n[access]\ncatchment_m = -10000\n",
+            "[access] catchment_m = -10000 must be above 0: it is the floating catchment size, "
+            "in metres; use a value such as catchment_m = 10000",
+        ),
+        (
+            None,
+            "\n[access]\noutreach_extra_m = -1\n",
+            "[access] outreach_extra_m = -1 must be at least 0: it is how much further an "
+            "outreach service travels, in metres; use a value such as outreach_extra_m = 3000",
+        ),
+        (
+            None,
+            "\n[sufficiency]\nsector_reach_urban_m = 0\n",
+            "[sufficiency] sector_reach_urban_m = 0 must be above 0: it is sector reach in "
+            "urban areas, in metres; use a value such as sector_reach_urban_m = 3000",
+        ),
+        (
+            ('label = "Parenting"', 'label = "Parenting"\nmin_age = 11\nmax_age = 4'),
+            "",
+            "[categories.parenting] min_age = 11 is above max_age = 4; give the youngest age "
+            "first (min_age = 0, max_age = 19 covers every child)",
+        ),
+        (
+            None,
+            '\n[disclosure]\nsymbol = "0"\n',
+            '[disclosure] symbol = "0" reads as a number, so a hidden cell would read as a '
+            'count; use a symbol such as "*" or "c"',
+        ),
+        (
+            None,
+            '\n[disclosure]\nsymbol = ""\n',
+            '[disclosure] symbol = "" is empty, so a hidden cell would look like an empty one; '
+            'use a symbol such as "*" or "c"',
+        ),
+        (
+            None,
+            '\n[disclosure]\nsymbol = ".."\n',
+            '[disclosure] symbol = ".." is what a missing value shows, so a hidden count would '
+            'read as missing data; use a symbol such as "*" or "c"',
+        ),
+        (
+            ('name = "tiny"', 'name = "../elsewhere"'),
+            "",
+            "[run] name = '../elsewhere' names the run's folder (<output_dir>/<name>), so it "
+            "must be letters and digits with - _ . or spaces between them, and no / or \\; use "
+            'for example name = "hampshire-2025"',
+        ),
+        (
+            ("[categories.parenting]", '[categories."Parenting Support"]'),
+            "",
+            "[categories.Parenting Support]: a category key must be lower-case letters, "
+            "digits, _ and -, as the directory's categories are matched in lower case and the "
+            "key names columns and folders; use [categories.parenting_support] (and the same "
+            "key in the services file)",
+        ),
+    ],
+)
+def test_a_config_value_out_of_range_is_refused_at_load_with_the_fix(tiny, replace, extra, message):
+    """reach_urban_m = -3000 was accepted; symbol = "0" was 'unexpected error ... report it'."""
+    tiny.set_config(extra, replace=replace)
+    result = invoke(tiny, "run")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"earlyhelp: error: {tiny.config}: {message}"
+    assert not (tiny.root / "out").exists()
+
+
+def test_the_refused_symbols_include_the_missing_marker_of_published_tables():
+    from earlyhelp.config.checks import MISSING_MARKERS
+    from earlyhelp.disclosure import MISSING
+
+    assert MISSING in MISSING_MARKERS
