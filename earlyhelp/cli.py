@@ -11,6 +11,7 @@ __all__ = ["app", "main"]
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +34,9 @@ class _Group(TyperGroup):
 
     def invoke(self, ctx):  # the click.Context that typer vendors
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning  # one line, not Python's two
+                return super().invoke(ctx)
         except ValidationFailed as exc:
             if ctx.meta.get("debug"):
                 raise
@@ -70,6 +73,11 @@ class _Group(TyperGroup):
                 err=True,
             )
             ctx.exit(1)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning from the libraries or the maps as one line on stderr, like the others."""
+    typer.echo(f"earlyhelp: warning: {plain_text(message)}", err=True)
 
 
 app = typer.Typer(
@@ -515,7 +523,7 @@ def import_(
 
         existing = read_table(join, report=report).frame
         frame = join_area_tables([existing, frame])
-    write_csv(frame, out)
+    write_csv(frame, out, guard=False)  # data earlyhelp reads back: no spreadsheet guard
     if bridge is not None:
         write_csv(bridge, out.with_suffix(".bridge.csv"))
     typer.echo(f"Wrote {out} ({len(frame)} rows, {len(frame.columns)} columns)")

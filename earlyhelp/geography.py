@@ -18,6 +18,7 @@ __all__ = [
 import re
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -30,12 +31,16 @@ _LSOA = re.compile(r"^E01(\d{6})$")
 
 
 def to_analysis_crs(
-    gdf: gpd.GeoDataFrame, *, crs: str, file: str, assumed_crs: str = ""
+    gdf: gpd.GeoDataFrame, *, crs: str, file: str, assumed_crs: str = "", section: str = ""
 ) -> gpd.GeoDataFrame:
     """Return ``gdf`` reprojected to ``crs``.
 
-    A file with no CRS is refused unless ``assumed_crs`` (from the input's ``crs`` option)
-    says what it is: guessing would put every point in the wrong place.
+    A file with no CRS is refused unless ``assumed_crs`` (from the input's ``crs`` option,
+    in config section ``section``) says what it is: guessing would put every point in the
+    wrong place. So is a file said to hold longitude and latitude whose coordinates are far
+    too large for degrees: a GeoJSON file without a ``crs`` member is read as WGS 84
+    whatever it holds, so British National Grid metres saved that way read as degrees.
+    There ``assumed_crs``, when it is projected, says what the numbers are.
     """
     try:
         target = CRS.from_user_input(crs)
@@ -44,17 +49,55 @@ def to_analysis_crs(
             f"config: crs '{crs}' is not a coordinate reference system; use for example "
             '"EPSG:27700"'
         ) from None
+    where = f"[{section}]" if section else "its section"
     if gdf.crs is None:
         if not assumed_crs:
             raise InputError(
                 f"{file}: the file has no coordinate reference system (CRS); add "
-                f'crs = "EPSG:27700" (or the right code) to its section in config.toml, '
+                f'crs = "EPSG:27700" (or the right code) to {where} in config.toml, '
                 "or save it again with a CRS in QGIS"
             )
         gdf = gdf.set_crs(assumed_crs)
+    elif (
+        assumed_crs
+        and _beyond_degrees(gdf).any()
+        and not CRS.from_user_input(assumed_crs).is_geographic
+    ):
+        gdf = gdf.set_crs(assumed_crs, allow_override=True)
+    far = _beyond_degrees(gdf)
+    if far.any():
+        first = int(np.flatnonzero(far)[0])
+        x0, y0 = gdf.geometry.iloc[first].bounds[:2]
+        grid = 0 <= x0 <= 700_000 and 0 <= y0 <= 1_300_000
+        configured = bool(assumed_crs) and gdf.crs.equals(CRS.from_user_input(assumed_crs))
+        said = (
+            f'crs = "{assumed_crs}" in {where} says they are'
+            if configured
+            else f"the file is read as longitude/latitude ({gdf.crs.name}, as is any GeoJSON "
+            'file without a "crs" member)'
+        )
+        code = "EPSG:27700" if grid else "<the right EPSG code>"
+        raise InputError(
+            f"{file}, feature {first + 1}: coordinates such as ({x0:.0f}, {y0:.0f}) are far "
+            f"too large for longitude and latitude ({far.sum()} of {len(gdf)} features), yet "
+            f"{said}; they look like {'British National Grid' if grid else 'projected'} "
+            f'metres: {"set" if configured else "add"} crs = "{code}" '
+            f"{'in' if configured else 'to'} {where} in config.toml, or save the file again "
+            "with its CRS in QGIS"
+        )
     if not gdf.crs.equals(target):
         gdf = gdf.to_crs(target)
     return gdf
+
+
+def _beyond_degrees(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Features of a longitude/latitude layer with coordinates no degree can have."""
+    if gdf.crs is None or not gdf.crs.is_geographic or not len(gdf):
+        return np.zeros(len(gdf), dtype=bool)
+    b = gdf.geometry.bounds
+    return (
+        (b["minx"] < -180) | (b["maxx"] > 180) | (b["miny"] < -90) | (b["maxy"] > 90)
+    ).to_numpy()
 
 
 def representative_points(

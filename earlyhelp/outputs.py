@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "atomic_path",
     "check_not_inputs",
+    "csv_text",
     "header_with_unit",
     "library_versions",
     "run_manifest",
@@ -22,6 +23,7 @@ __all__ = [
 
 import contextlib
 import datetime as dt
+import io
 import json
 import os
 import platform
@@ -165,18 +167,47 @@ def _check_replaceable(final: Path) -> None:
 
 
 def write_csv(
-    frame: pd.DataFrame, path: Path, *, index: bool = False, banner: str | None = None
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    index: bool = False,
+    banner: str | None = None,
+    guard: bool = True,
 ) -> Path:
     """Write a CSV (UTF-8, ``\\n`` line ends) atomically, ``banner`` as its first line.
 
-    Cells that a spreadsheet would run as formulas are neutralised (:func:`spreadsheet_safe`).
+    Every cell holding a line break (``\\r`` or ``\\n``), a quote or a comma is quoted
+    (:func:`csv_text`). With ``guard`` (for tables people open in a spreadsheet: a run's
+    tables, ``validation.csv``) cells that a spreadsheet would run as formulas are
+    neutralised (:func:`spreadsheet_safe`); data that earlyhelp reads back (what
+    ``earlyhelp import`` writes) is written as it is, with ``guard=False``.
     """
+    shown = frame.reset_index() if index else frame
+    text = csv_text(shown, guard=guard)
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         if banner:
             fh.write(banner + "\n")
-        shown = frame.reset_index() if index else frame
-        spreadsheet_safe(shown).to_csv(fh, index=False, lineterminator="\n")
+        fh.write(text)
     return path
+
+
+def csv_text(frame: pd.DataFrame, *, guard: bool = True) -> str:
+    """``frame`` (without its index) as CSV text with ``\\n`` line ends, in which every
+    cell holding a line break, a quote or a comma is quoted; with ``guard``, through
+    :func:`spreadsheet_safe` first.
+
+    The csv module quotes a cell only for the characters of its own line terminator, so
+    with ``\\n`` a lone ``\\r`` (which spreadsheets and pandas read as a line end) would
+    be written bare and split the row. It is written with ``\\r\\n``, which quotes both,
+    and the line ends outside quotes are then made ``\\n``.
+    """
+    buffer = io.StringIO()
+    (spreadsheet_safe(frame) if guard else frame).to_csv(buffer, index=False, lineterminator="\r\n")
+    # outside quotes (the even pieces between quote characters) a "\r\n" can only be a
+    # line end: a cell holding one is quoted, and a quote inside a cell is doubled
+    pieces = buffer.getvalue().split('"')
+    pieces[::2] = [piece.replace("\r\n", "\n") for piece in pieces[::2]]
+    return '"'.join(pieces)
 
 
 _UNITS = (

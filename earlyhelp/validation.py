@@ -19,9 +19,12 @@ __all__ = [
     "check_categories",
     "check_choices",
     "check_duplicates",
+    "check_file_codes",
     "check_lat_lon",
     "check_non_negative",
     "clean_text",
+    "drop_spreadsheet_guards",
+    "file_stem",
     "parse_numbers",
     "plain_text",
     "require_columns",
@@ -30,6 +33,7 @@ __all__ = [
 ]
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +84,39 @@ def clean_text(
         rows=rows_where(rows, dirty),
     )
     return text.where(~dirty, text.map(plain_text, na_action="ignore"))
+
+
+# The apostrophe a spreadsheet guard puts before text that would start a formula
+# (outputs.spreadsheet_safe); earlier versions of `earlyhelp import` wrote it into data.
+_GUARD = re.compile("^'(?=[=+\\-@\t\r])")
+
+
+def drop_spreadsheet_guards(
+    values: pd.Series,
+    *,
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> pd.Series:
+    """Remove the spreadsheet guard (a leading apostrophe before ``= + - @``) from a text
+    column of data earlyhelp reads, so families never see ``'+44 1632 960000``; a warning
+    names the rows."""
+    text = values.astype("string")
+    guarded = text.str.contains(_GUARD).fillna(False).astype(bool).to_numpy()
+    if not guarded.any():
+        return text
+    example = str(text[guarded].iloc[0])
+    report.warn(
+        file,
+        field,
+        f"{guarded.sum()} value(s) start with an apostrophe before + - = or @ (e.g. "
+        f'"{example}"), the spreadsheet guard that earlier versions of earlyhelp import '
+        f'wrote into their tables; it was removed, so they read "{example[1:]}"',
+        "import the file again with this version of earlyhelp, or delete the apostrophes",
+        rows=rows_where(rows, guarded),
+    )
+    return text.where(~guarded, text.str.replace(_GUARD, "", regex=True))
 
 
 @dataclass(frozen=True)
@@ -346,11 +383,24 @@ def check_choices(
         report.error(
             file,
             field,
-            f"'{value}' is not a valid {field}{did_you_mean(str(value), choices)}",
+            f"'{value}' is not a valid {field}{_suggestion(str(value), choices)}",
             f"use one of: {', '.join(choices)}",
             rows=[rows[int(i)] for i in pos],
         )
     return clean
+
+
+# "inactive" is not a misspelling of "active": a suggestion must never flip the meaning
+_NEGATION = re.compile(r"^(in|un|non|not|no|de|dis|ex)[_\- ]?(?P<rest>.+)$")
+
+
+def _suggestion(value: str, choices: Sequence[str]) -> str:
+    """:func:`did_you_mean`, unless the value is a choice negated (``inactive``,
+    ``not_active``, ``unplanned``), which says the opposite and is never suggested."""
+    negated = _NEGATION.match(value)
+    if negated and any(negated["rest"].startswith(str(c)) for c in choices):
+        return ""
+    return did_you_mean(value, choices)
 
 
 def check_categories(
@@ -454,6 +504,17 @@ def check_lat_lon(
             f'latitude = "{fields[0]}" and longitude = "{fields[1]}"',
             rows=rows_where(rows, metres),
         )
+    zero = known & (lat == 0).to_numpy() & (lon == 0).to_numpy()
+    if zero.any():
+        report.error(
+            file,
+            fields[0],
+            f"{zero.sum()} point(s) are at latitude 0, longitude 0, in the Atlantic off West "
+            "Africa: a blank location exported as zeros",
+            f"give the right latitude and longitude, or leave both '{fields[0]}' and "
+            f"'{fields[1]}' empty and give a postcode",
+            rows=rows_where(rows, zero),
+        )
     # Great Britain lies at latitude 49-61 and longitude -9 to 2: swapped values fall
     # at latitude -9..2 and longitude 49..61.
     swapped = known & ~metres & lat.between(-9, 2.5).to_numpy() & lon.between(49, 61).to_numpy()
@@ -465,4 +526,78 @@ def check_lat_lon(
             f"(e.g. latitude {lat.iloc[np.flatnonzero(swapped)[0]]:g})",
             f'swap the mapping: latitude = "{fields[1]}" and longitude = "{fields[0]}"',
             rows=rows_where(rows, swapped),
+        )
+
+
+# --------------------------------------------------------------------------- file names
+
+_STEM_CHARS = 80  # longest file name stem made from outside text
+
+
+def name_key(value: object) -> str:
+    """Lower-case letters and digits of ``value``, accents removed, words single-spaced:
+    ``"  Ça<b>fé "`` -> ``"ca b fe"`` (the map's search key, and file names)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def file_stem(value: object, *, default: str = "map") -> str:
+    """A file name stem of lower-case letters, digits and ``-`` made from outside text
+    (``default`` when nothing is left). Path separators and dots never survive, so a
+    district called ``../../x`` cannot write outside the output folder; two codes can give
+    one stem (``E07000084`` and ``e07000084``), which :func:`check_file_codes` refuses."""
+    return name_key(value).replace(" ", "-")[:_STEM_CHARS] or default
+
+
+def check_file_codes(
+    codes: pd.Series,
+    *,
+    what: str,
+    pattern: str,
+    file: str | Path,
+    field: str,
+    report: ValidationReport,
+    rows: Sequence[int],
+) -> None:
+    """Codes that name files (a district's map ``district-<code>.html``, ``pattern`` with
+    ``{}`` for the stem) must be there, must give a file name, and must give different
+    ones: two codes that differ only in case or punctuation would share one file, and one
+    district's map would be written over another's (and linked from both)."""
+    text = codes.astype("string").str.strip()
+    blank = (text.isna() | (text == "")).to_numpy()
+    if blank.any():
+        report.error(
+            file,
+            field,
+            f"{blank.sum()} row(s) have no {what} code",
+            f"give every row the code of its {what}: tables, maps and the report are made "
+            f"{what} by {what}",
+            rows=rows_where(rows, blank),
+        )
+    given = pd.Series(pd.unique(text[~blank].astype(str)))
+    stems = given.map(lambda c: file_stem(c, default=""))
+    for code in given[stems == ""]:
+        report.error(
+            file,
+            field,
+            f"{what} code '{code}' has no letter or digit, so it cannot name its map file",
+            f"use the {what}'s own code (such as E07000084), written the same way in every row",
+            rows=rows_where(rows, (text == code).to_numpy()),
+        )
+    for stem, group in given[stems != ""].groupby(stems[stems != ""].to_numpy(), sort=True):
+        if len(group) < 2:
+            continue
+        listed = " and ".join(f"'{c}'" for c in sorted(group))
+        report.error(
+            file,
+            field,
+            f"{what} codes {listed} would share one map file, {pattern.format(stem)} (file "
+            "names keep only lower-case letters, digits and -), so one map would replace "
+            "the other",
+            f"write each {what}'s code the same way in every row, and give different "
+            f"{what}s codes that differ in more than case, spaces or punctuation",
+            rows=rows_where(rows, text.isin(list(group)).fillna(False).to_numpy()),
         )

@@ -104,7 +104,7 @@ def test_missing_crs_is_refused_with_the_fix(tiny):
         load_inputs(load_config(tiny.config))
     assert str(info.value) == (
         "areas.gpkg: the file has no coordinate reference system (CRS); add crs = "
-        '"EPSG:27700" (or the right code) to its section in config.toml, or save it again '
+        '"EPSG:27700" (or the right code) to [areas] in config.toml, or save it again '
         "with a CRS in QGIS"
     )
     # The fix the message gives works.
@@ -164,8 +164,11 @@ def test_invalid_polygon_is_repaired_and_reported(tiny):
     _rewrite_area(tiny, 0, bowtie)
     inputs = load_inputs(load_config(tiny.config))
     assert [p.line() for p in inputs.report.warnings] == [
-        "areas.geojson, row 1, field 'geometry': 1 invalid polygon(s) were repaired with "
-        "make_valid; check those boundaries in QGIS (Vector > Geometry Tools > Check Validity)"
+        "areas.geojson, row 1, field 'geometry': 1 invalid boundary(ies) were repaired with "
+        "make_valid: area E01000001: its outline crosses itself at (600500, 470500), now 2 "
+        "part(s) of 50.0 ha; the repaired shape is what the map draws and what services and "
+        "families are placed in; check those boundaries in QGIS (Vector > Geometry Tools > "
+        "Check Validity) and correct them in the areas file"
     ]
     repaired = inputs.areas.geometry.iloc[0]
     assert repaired.is_valid and repaired.area == pytest.approx(500_000)  # two triangles
@@ -214,7 +217,9 @@ def test_need_rows_without_area_and_areas_without_need(tiny):
         "areas file (e.g. 'E01009999'); they are left out; check the codes, or that both "
         "files cover the same areas and year",
         "need.csv, field 'area_code': 1 area(s) have no row in the need file (e.g. "
-        "'E01000001'); their children count as zero; add the missing areas to the need file",
+        "'E01000001'); their children are unknown: the map shows no data there, no gap "
+        "there is judged, and district and county totals leave them out; add the missing "
+        "areas to the need file",
     ]
 
 

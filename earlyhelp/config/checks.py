@@ -10,6 +10,9 @@ from __future__ import annotations
 
 __all__ = ["check_config"]
 
+import math
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +32,155 @@ _NOT_THE_DEMO = "nothing is read from the demo county unless you point at it"
 
 
 def check_config(cfg: Config, data: dict[str, Any], file: Path) -> None:
-    """Every check that spans sections (``data`` is the file's raw tables)."""
+    """Every check that spans sections (``data`` is the file's raw tables), and of the
+    values a type alone cannot catch (a negative reach, a number as the suppression
+    symbol, a run name that is a path)."""
+    _check_names(cfg, file)
+    _check_numbers(cfg, file)
+    _check_symbol(cfg, file)
     _cross_check(cfg, file)
     _check_input_paths(cfg, data, file)
+
+
+# --------------------------------------------------------------------------- values
+
+# A run name names folders (<output_dir>/<name>, <name>-site-<key>); a category key is
+# matched with the directory's categories in lower case and names columns and folders.
+_RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]*")
+_CATEGORY_KEY = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def _check_names(cfg: Config, file: Path) -> None:
+    name = cfg.run.name
+    if not _RUN_NAME.fullmatch(name) or name.endswith((".", " ")):
+        raise ConfigError(
+            f"{file}: [run] name = {name!r} names the run's folder (<output_dir>/<name>), so "
+            "it must be letters and digits with - _ . or spaces between them, and no / or \\; "
+            'use for example name = "hampshire-2025"'
+        )
+    for key in cfg.categories:
+        if not _CATEGORY_KEY.fullmatch(key):
+            plain = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_") or "parenting"
+            raise ConfigError(
+                f"{file}: [categories.{key}]: a category key must be lower-case letters, "
+                "digits, _ and -, as the directory's categories are matched in lower case and "
+                f"the key names columns and folders; use [categories.{plain}] (and the same "
+                "key in the services file)"
+            )
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """What one number must be, and what it is for (said in the message)."""
+
+    low: float
+    above: bool  # the value must be above ``low`` (else: at least ``low``)
+    what: str
+    example: str
+    high: float | None = None
+
+
+_REACH = "how far families travel to this kind of help"
+_CATEGORY_RULES = {
+    "reach_urban_m": _Rule(0, True, f"{_REACH} in urban areas, in metres", "2000"),
+    "reach_rural_m": _Rule(0, True, f"{_REACH} in rural areas, in metres", "8000"),
+    "reach_urban_min": _Rule(0, True, f"{_REACH} in urban areas, in minutes", "20"),
+    "reach_rural_min": _Rule(0, True, f"{_REACH} in rural areas, in minutes", "30"),
+    "min_age": _Rule(0, False, "the youngest age this help is for, in years", "0", 25),
+    "max_age": _Rule(0, False, "the oldest age this help is for, in years", "19", 25),
+}
+_SECTION_RULES = {
+    "access": {
+        "circuity": _Rule(
+            1, False, "how much longer a road journey is than the straight line", "1.2"
+        ),
+        "walk_kph": _Rule(0, True, "walking speed, in km/h", "4.8"),
+        "drive_kph": _Rule(0, True, "driving speed, in km/h", "40"),
+        "outreach_extra_m": _Rule(
+            0, False, "how much further an outreach service travels, in metres", "3000"
+        ),
+        "catchment_m": _Rule(0, True, "the floating catchment size, in metres", "10000"),
+        "catchment_min": _Rule(0, True, "the floating catchment size, in minutes", "30"),
+        "gravity_beta": _Rule(0, True, "how fast the gravity measure decays", "1.5"),
+    },
+    "sufficiency": {
+        "places_per_1000": _Rule(0, False, "places a year per 1,000 children", "0"),
+        "calls_for_ratio": _Rule(
+            0, True, "how many times the county value an indicator calls for help", "1.25"
+        ),
+        "sector_reach_urban_m": _Rule(0, True, "sector reach in urban areas, in metres", "3000"),
+        "sector_reach_rural_m": _Rule(0, True, "sector reach in rural areas, in metres", "10000"),
+        "sector_reach_urban_min": _Rule(0, True, "sector reach in urban areas, in minutes", "20"),
+        "sector_reach_rural_min": _Rule(0, True, "sector reach in rural areas, in minutes", "30"),
+    },
+    "siting": {
+        "grid_spacing_m": _Rule(0, True, "the spacing of grid candidates, in metres", "1000"),
+        "k": _Rule(1, False, "how many new sites to choose", "1"),
+        "capacity": _Rule(0, False, "children each new site can take (0: no limit)", "0"),
+        "time_limit_s": _Rule(0, True, "the solver's time limit, in seconds", "60"),
+        "mip_rel_gap": _Rule(0, False, "the solver's relative gap", "1e-6"),
+        "max_swaps": _Rule(0, False, "the most swaps the greedy search makes", "1000"),
+    },
+}
+
+
+def _check_numbers(cfg: Config, file: Path) -> None:
+    """Numbers out of their range (a negative reach, circuity below 1, NaN) are refused,
+    naming the key, what it is for and a value that works."""
+    for key, cat in cfg.categories.items():
+        for name, rule in _CATEGORY_RULES.items():
+            _check_number(file, f"categories.{key}", name, getattr(cat, name), rule)
+        if cat.min_age > cat.max_age:
+            raise ConfigError(
+                f"{file}: [categories.{key}] min_age = {cat.min_age:g} is above max_age = "
+                f"{cat.max_age:g}; give the youngest age first (min_age = 0, max_age = 19 "
+                "covers every child)"
+            )
+    for key, ind in cfg.indicators.items():
+        rule = _Rule(0, False, "how much the indicator counts in the need index", "1")
+        _check_number(file, f"indicators.{key}", "weight", ind.weight, rule)
+    for section, rules in _SECTION_RULES.items():
+        values = getattr(cfg, section)
+        for name, rule in rules.items():
+            _check_number(file, section, name, getattr(values, name), rule)
+
+
+def _check_number(file: Path, section: str, key: str, value: float, rule: _Rule) -> None:
+    wanted = f"{'above' if rule.above else 'at least'} {rule.low:g}"
+    if rule.high is not None:
+        wanted = f"from {rule.low:g} to {rule.high:g}"
+    low_ok = value > rule.low if rule.above else value >= rule.low
+    high_ok = rule.high is None or value <= rule.high
+    if math.isfinite(value) and low_ok and high_ok:
+        return
+    raise ConfigError(
+        f"{file}: [{section}] {key} = {value:g} must be {wanted}: it is {rule.what}; use a "
+        f"value such as {key} = {rule.example}"
+    )
+
+
+# What a missing cell shows in published tables (earlyhelp.disclosure.MISSING), and the
+# other texts the map reads as missing: a suppression symbol must be none of them.
+MISSING_MARKERS = ("..", "None", "<NA>")
+
+
+def _check_symbol(cfg: Config, file: Path) -> None:
+    """The suppression symbol must be seen as one: not empty, not a number (a hidden cell
+    would read as a count), not the missing marker (it would read as missing data)."""
+    symbol = cfg.disclosure.symbol
+    if not symbol.strip():
+        problem = "is empty, so a hidden cell would look like an empty one"
+    elif symbol.strip() in MISSING_MARKERS:
+        problem = "is what a missing value shows, so a hidden count would read as missing data"
+    else:
+        try:
+            float(symbol)
+        except ValueError:
+            return
+        problem = "reads as a number, so a hidden cell would read as a count"
+    raise ConfigError(
+        f'{file}: [disclosure] symbol = "{symbol}" {problem}; use a symbol such as "*" or "c"'
+    )
 
 
 def _cross_check(cfg: Config, file: Path) -> None:

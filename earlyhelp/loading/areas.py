@@ -34,6 +34,7 @@ from earlyhelp.validation import (
     ValidationReport,
     check_area_codes,
     check_duplicates,
+    check_file_codes,
     check_non_negative,
     clean_text,
     parse_numbers,
@@ -55,14 +56,17 @@ _AREA_OPTIONAL = {
 def load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame, InputRecord]:
     spec = cfg.areas
     path = existing_file(cfg.required_path("areas"), "areas")
-    gdf = read_vector(path, layer=spec.layer)
-    record = InputRecord("areas", str(path), file_sha256(path), rows_read=len(gdf))
     cols = spec.columns
+    gdf = read_vector(path, layer=spec.layer, report=report, key=cols["area_code"])
+    unreadable = list(gdf.attrs.get("unreadable", []))  # reported already, with the reason
+    record = InputRecord("areas", str(path), file_sha256(path), rows_read=len(gdf))
     if not require_columns(
         gdf, cols, ["area_code", "district_code"], file=path, section="areas", report=report
     ):
         return _empty_areas(cfg.run.crs), record
-    gdf = to_analysis_crs(gdf, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs)
+    gdf = to_analysis_crs(
+        gdf, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs, section="areas"
+    )
     rows = list(range(1, len(gdf) + 1))  # feature numbers
     note_absent(gdf, cols, _AREA_OPTIONAL, file=path, section="areas", report=report)
 
@@ -84,6 +88,15 @@ def load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame,
             else out.get(fallback)
         )
     out["district_code"] = gdf[cols["district_code"]].astype("string").str.strip().to_numpy()
+    check_file_codes(
+        out["district_code"],
+        what="district",
+        pattern="district-{}.html",
+        file=path,
+        field=cols["district_code"],
+        report=report,
+        rows=rows,
+    )
     if "district_name" not in out or out["district_name"].isna().all():
         out["district_name"] = out["district_code"]
     out["locality"] = (
@@ -94,7 +107,9 @@ def load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame,
         if cols["rural_urban"] in gdf
         else None
     )
-    geom = _clean_polygons(gdf.geometry, path, report, rows)
+    geom = _clean_polygons(
+        gdf.geometry, path, report, rows, unreadable=unreadable, codes=out["area_code"]
+    )
     areas = gpd.GeoDataFrame(out, geometry=geom.to_numpy(), crs=gdf.crs)
     areas = areas[~areas.geometry.is_empty & areas.geometry.notna()]
     record.rows_used = len(areas)
@@ -145,29 +160,41 @@ def _rural_urban(values, path, field, report, rows) -> np.ndarray:
     return out.where(out.isin(["urban", "rural"])).to_numpy()
 
 
-def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:
-    """Repair invalid polygons with make_valid (never buffer(0)); report empty ones."""
+def _clean_polygons(
+    geom: gpd.GeoSeries, path, report, rows, *, unreadable: list[int], codes: pd.Series
+) -> gpd.GeoSeries:
+    """Repair invalid polygons with make_valid (never buffer(0)), saying for each which
+    area, why and what the repair made of it; report empty ones (but not those whose
+    geometry could not be read, reported with the reason already)."""
     empty = (geom.isna() | geom.is_empty).to_numpy()
-    if empty.any():
+    empty_unsaid = empty.copy()
+    empty_unsaid[unreadable] = False
+    if empty_unsaid.any():
         report.error(
             path,
             "geometry",
-            f"{empty.sum()} area(s) have no geometry",
+            f"{empty_unsaid.sum()} area(s) have no geometry",
             "draw the missing boundaries or remove those rows from the areas file",
-            rows=rows_where(rows, empty),
+            rows=rows_where(rows, empty_unsaid),
         )
     invalid = ~empty & ~geom.is_valid.to_numpy()
     if invalid.any():
-        repaired = shapely.make_valid(
-            geom[invalid].to_numpy(), method="structure", keep_collapsed=False
-        )
+        before = geom[invalid].to_numpy()
+        repaired = shapely.make_valid(before, method="structure", keep_collapsed=False)
         geom = geom.copy()
         geom[invalid] = repaired
+        said = [
+            _repair_said(str(code), old, new)
+            for code, old, new in zip(codes[invalid], before, repaired, strict=True)
+        ]
         report.warn(
             path,
             "geometry",
-            f"{invalid.sum()} invalid polygon(s) were repaired with make_valid",
-            "check those boundaries in QGIS (Vector > Geometry Tools > Check Validity)",
+            f"{invalid.sum()} invalid boundary(ies) were repaired with make_valid: "
+            f"{'; '.join(said[:5])}{' ...' if len(said) > 5 else ''}; the repaired shape is "
+            "what the map draws and what services and families are placed in",
+            "check those boundaries in QGIS (Vector > Geometry Tools > Check Validity) and "
+            "correct them in the areas file",
             rows=rows_where(rows, invalid),
         )
     polygonal = geom.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
@@ -181,6 +208,32 @@ def _clean_polygons(geom: gpd.GeoSeries, path, report, rows) -> gpd.GeoSeries:
             rows=rows_where(rows, wrong),
         )
     return geom
+
+
+_INVALID_REASONS = {
+    "Ring Self-intersection": "its outline touches itself",
+    "Self-intersection": "its outline crosses itself",
+    "Hole lies outside shell": "a hole lies outside it",
+    "Nested shells": "one of its parts lies inside another",
+    "Interior is disconnected": "a hole cuts it in two",
+    "Too few points in geometry component": "a part has too few points",
+}
+
+
+def _repair_said(code: str, old, new) -> str:
+    """What was wrong with one area's boundary and what the repair made of it."""
+    reason = shapely.is_valid_reason(old)
+    name, _, at = reason.partition("[")
+    words = _INVALID_REASONS.get(name.strip(), name.strip().lower())
+    where = ""
+    if at:
+        try:
+            x, y = (float(v) for v in at.rstrip("]").split()[:2])
+            where = f" at ({x:.0f}, {y:.0f})"
+        except ValueError:
+            pass
+    parts = len(getattr(new, "geoms", [new])) if not new.is_empty else 0
+    return f"area {code}: {words}{where}, now {parts} part(s) of {new.area / 10_000:,.1f} ha"
 
 
 # --------------------------------------------------------------------------- need
@@ -306,6 +359,8 @@ def _check_need_coverage(codes, area_codes, path, report, rows, record) -> None:
             path,
             "area_code",
             f"{missing.sum()} area(s) have no row in the need file "
-            f"(e.g. '{area_codes[missing][0]}'); their children count as zero",
+            f"(e.g. '{area_codes[missing][0]}'); their children are unknown: the map shows "
+            "no data there, no gap there is judged, and district and county totals leave "
+            "them out",
             "add the missing areas to the need file",
         )

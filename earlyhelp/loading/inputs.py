@@ -88,8 +88,10 @@ def _load_roads(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame
     if spec.path is None or cfg.access.distance_model != "network":
         return None, []
     path = existing_file(spec.path, "roads")
-    roads = read_vector(path, layer=spec.layer)
-    roads = to_analysis_crs(roads, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs)
+    roads = read_vector(path, layer=spec.layer, report=report)
+    roads = to_analysis_crs(
+        roads, crs=cfg.run.crs, file=path.name, assumed_crs=spec.crs, section="roads"
+    )
     record = InputRecord("roads", str(path), file_sha256(path), rows_read=len(roads))
     lines = roads.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
     if not lines.all():

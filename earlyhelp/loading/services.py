@@ -40,6 +40,7 @@ from earlyhelp.validation import (
     check_lat_lon,
     check_non_negative,
     clean_text,
+    drop_spreadsheet_guards,
     parse_numbers,
     require_columns,
     rows_where,
@@ -70,10 +71,13 @@ def load_services(
     report: ValidationReport,
 ) -> tuple[gpd.GeoDataFrame, InputRecord]:
     path = existing_file(spec.path, role)
-    raw, cols, rows = _read_services_file(spec, path, cfg.run.crs, report)
+    raw, cols, rows = _read_services_file(spec, path, cfg.run.crs, report, role)
     record = InputRecord(role, str(path), file_sha256(path), rows_read=len(raw))
     required = ["service_id", "name"] + ([] if spec.category else ["categories"])
     if not require_columns(raw, cols, required, file=path, section=role, report=report):
+        return empty_services(cfg.run.crs), record
+    if not len(raw):
+        _no_rows(path, role, report)
         return empty_services(cfg.run.crs), record
     note_absent(raw, cols, _SERVICE_OPTIONAL, file=path, section=role, report=report)
     fields = _ServiceFields(raw, cols, path, rows, report)
@@ -88,8 +92,29 @@ def load_services(
     return services, record
 
 
+def _no_rows(path: Path, role: str, report: ValidationReport) -> None:
+    """A directory with a header and no rows: an error for the services (nothing could be
+    judged: every kind of help would be unknown), a warning for the optional centres."""
+    if role == "services":
+        report.error(
+            path,
+            "",
+            "the file has a header but no services, so nothing could be judged (every kind "
+            "of help would show as unknown)",
+            "check that the export finished and holds the directory's rows, or point "
+            'path = "..." under [services] at the right file',
+        )
+        return
+    report.warn(
+        path,
+        "",
+        f"the file has a header but no rows, so the run goes on with no {role}",
+        f'check that the export finished, or set path = "" under [{role}] if there are none',
+    )
+
+
 def _read_services_file(
-    spec: ServicesInput, path: Path, crs: str, report: ValidationReport
+    spec: ServicesInput, path: Path, crs: str, report: ValidationReport, role: str
 ) -> tuple[pd.DataFrame, dict[str, str], list[int]]:
     """The raw table of a services file, its column mapping and each record's row number:
     a published layout (``format``), points from a vector file (feature numbers, in the
@@ -97,8 +122,8 @@ def _read_services_file(
     if spec.format:
         return read_input(spec, path, report)
     if path.suffix.lower() in _VECTOR_SUFFIXES:
-        raw = read_vector(path, layer=spec.layer)
-        raw = to_analysis_crs(raw, crs=crs, file=path.name, assumed_crs=spec.crs)
+        raw = read_vector(path, layer=spec.layer, report=report, key=spec.columns["service_id"])
+        raw = to_analysis_crs(raw, crs=crs, file=path.name, assumed_crs=spec.crs, section=role)
         return raw, spec.columns, list(range(1, len(raw) + 1))
     table = read_table(path, sheet=spec.sheet, report=report)
     return table.frame, spec.columns, table.lines
@@ -134,6 +159,7 @@ class _ServiceFields:
         values = self.raw[col].astype("string").str.strip().fillna(default)
         if name in _FREE_TEXT:
             values = clean_text(values, **self.where(name))
+            values = drop_spreadsheet_guards(values, **self.where(name))
         return values
 
     def number(self, name: str, default: float = np.nan) -> pd.Series:
@@ -176,7 +202,7 @@ def _service_table(
             "annual_cost": cost.to_numpy(),
             "reached": reached.to_numpy(),
             "delivery": fields.choice("delivery", DELIVERY, "in_person").to_numpy(),
-            "status": fields.choice("status", STATUS, "active").to_numpy(),
+            "status": _statuses(fields).to_numpy(),
             "reach_areas": fields.text("reach_areas")
             .map(lambda s: [c.strip() for c in s.split(";") if c.strip()])
             .to_numpy(),
@@ -186,6 +212,67 @@ def _service_table(
             "source": role,
         }
     )
+
+
+# Words directories use for a status, read as earlyhelp's: only ever as not running
+# (closed or planned), which counts nothing as provision that the file did not say is.
+_STATUS_READ_AS = {
+    "closed": (  # noqa: SIM905 - words, not code
+        "inactive not_active non_active no_longer_running ceased suspended withdrawn ended "
+        "discontinued decommissioned terminated defunct finished stopped expired paused "
+        "on_hold temporarily_closed archived retired cancelled canceled"
+    ).split(),
+    "planned": (  # noqa: SIM905
+        "proposed upcoming future pending coming_soon not_yet_open not_open_yet "
+        "in_development proposed_to_open"
+    ).split(),
+}
+# Words that would say a service is running: not guessed (that would count it), refused
+# with 'active' suggested.
+_STATUS_ACTIVE_WORDS = "open live current running operational operating available".split()  # noqa: SIM905
+_STATUS_FOLLOWS = {
+    "closed": "counted nowhere as provision",
+    "planned": "not counted as provision until they open",
+}
+
+
+def _statuses(fields: _ServiceFields) -> pd.Series:
+    """Each service's status (blank is active): the usual words for closed and planned
+    are read as those, with a warning naming the rows; words for running are refused with
+    'active' suggested; anything else is refused (never with a suggestion that says the
+    opposite, such as 'active' for 'inactive')."""
+    values = fields.text("status", "active").replace("", "active")
+    key = values.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    where = fields.where("status")
+    for status, words in _STATUS_READ_AS.items():
+        for word in words:
+            hit = (key == word).fillna(False).to_numpy()
+            if not hit.any():
+                continue
+            fields.report.warn(
+                where["file"],
+                where["field"],
+                f"{hit.sum()} service(s) have status '{word}', read as '{status}' (so they "
+                f"are {_STATUS_FOLLOWS[status]})",
+                f"write {status} in those rows to say so plainly (statuses are: "
+                f"{', '.join(STATUS)})",
+                rows=rows_where(fields.rows, hit),
+            )
+            values = values.where(~hit, status)
+    for word in _STATUS_ACTIVE_WORDS:
+        hit = (key == word).fillna(False).to_numpy()
+        if hit.any():
+            fields.report.error(
+                where["file"],
+                where["field"],
+                f"'{word}' is not a valid status (did you mean 'active'?)",
+                "write active for a service that is running now (statuses are: "
+                f"{', '.join(STATUS)}); earlyhelp does not guess that a service is running, "
+                "as that would count it as provision",
+                rows=rows_where(fields.rows, hit),
+            )
+            values = values.where(~hit, "active")
+    return check_choices(values, choices=STATUS, **where)
 
 
 def _service_categories(
@@ -275,7 +362,7 @@ def _from_lat_lon(
         report=report,
         rows=rows,
     )
-    ok = (lat.abs() <= 90) & (lon.abs() <= 180)
+    ok = (lat.abs() <= 90) & (lon.abs() <= 180) & ~((lat == 0) & (lon == 0))  # 0, 0: blank
     pts = gpd.GeoSeries(gpd.points_from_xy(lon.where(ok), lat.where(ok)), crs="EPSG:4326")
     pts = pts.to_crs(crs)
     return pts.x.to_numpy(copy=True), pts.y.to_numpy(copy=True)
@@ -298,7 +385,18 @@ def _from_grid(
     nn = parse_numbers(
         raw[cols["northing"]], file=path, field=cols["northing"], report=report, rows=rows
     )
-    degrees = (e.abs() <= 180) & (nn.abs() <= 90) & e.notna() & nn.notna()
+    zero = (e == 0) & (nn == 0)
+    if zero.any():
+        report.error(
+            path,
+            cols["easting"],
+            f"{zero.sum()} point(s) are at easting 0, northing 0, off the Isles of Scilly: a "
+            "blank location exported as zeros",
+            f"give the right easting and northing, or leave both '{cols['easting']}' and "
+            f"'{cols['northing']}' empty and give a postcode",
+            rows=rows_where(rows, zero.to_numpy()),
+        )
+    degrees = (e.abs() <= 180) & (nn.abs() <= 90) & e.notna() & nn.notna() & ~zero
     if degrees.any():
         report.error(
             path,
@@ -308,8 +406,9 @@ def _from_grid(
             f"map these columns as latitude and longitude under [{role}.columns]",
             rows=rows_where(rows, degrees.to_numpy()),
         )
+    unusable = degrees | zero
     pts = gpd.GeoSeries(
-        gpd.points_from_xy(e.where(~degrees), nn.where(~degrees)), crs="EPSG:27700"
+        gpd.points_from_xy(e.where(~unusable), nn.where(~unusable)), crs="EPSG:27700"
     ).to_crs(crs)
     return pts.x.to_numpy(), pts.y.to_numpy()
 

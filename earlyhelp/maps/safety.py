@@ -27,6 +27,7 @@ from __future__ import annotations
 
 __all__ = [
     "check_colour",
+    "district_files",
     "escape_text",
     "safe_filename",
     "script_json",
@@ -41,7 +42,7 @@ import unicodedata
 from typing import Any
 
 from earlyhelp.errors import InputError
-from earlyhelp.validation import UNPRINTABLE
+from earlyhelp.validation import UNPRINTABLE, file_stem, name_key
 
 # Characters that Jinja or a JavaScript template literal would interpret, as HTML
 # character references (the browser shows them as the characters themselves).
@@ -115,11 +116,7 @@ def search_key(value: Any) -> str:
     The search box compares keys, so its index never holds outside text at all; the
     browser makes the same key from what the user types.
     """
-    if _is_missing(value):
-        return ""
-    text = unicodedata.normalize("NFKD", str(value))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    return "" if _is_missing(value) else name_key(value)
 
 
 def check_colour(value: str, *, where: str) -> str:
@@ -136,7 +133,28 @@ def safe_filename(value: Any, *, default: str = "map") -> str:
     """A file name stem of letters, digits, ``-`` and ``_`` made from outside text.
 
     Path separators and dots never survive, so a district called ``../../x`` cannot
-    write outside the output folder.
+    write outside the output folder. Two values may give one stem (``E07000084`` and
+    ``e07000084``): :func:`district_files` refuses that for the district maps.
     """
-    key = search_key(value).replace(" ", "-")
-    return key[:80] or default
+    return file_stem(value, default=default)
+
+
+def district_files(codes: Any) -> dict[str, str]:
+    """District code -> its map's file name (``district-<code>.html``), or an
+    :class:`InputError` naming two codes that would share one file (loading the areas
+    refuses them; this keeps a map redrawn from an older run's results just as safe)."""
+    files: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    for code in dict.fromkeys(str(c) for c in codes if not _is_missing(c)):
+        name = f"district-{safe_filename(code, default='district')}.html"
+        if name in taken:
+            raise InputError(
+                f"district codes '{taken[name]}' and '{code}' would share one map file, "
+                f"{name}, so one district's map would replace the other's; write each "
+                "district's code the same way in every row of the areas file, giving "
+                "different districts codes that differ in more than case, spaces or "
+                "punctuation, and run again"
+            )
+        taken[name] = code
+        files[code] = name
+    return files

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 __all__ = ["OFFER_FORMATS", "check_format", "offer_to_csv", "offer_to_json", "print_offer"]
 
-import io
 import json
 import math
 from typing import Any
@@ -20,7 +19,7 @@ import pandas as pd
 
 from earlyhelp.errors import InputError
 from earlyhelp.offer.finder import Offer, distance_text, outreach_text
-from earlyhelp.outputs import spreadsheet_safe
+from earlyhelp.outputs import csv_text
 from earlyhelp.text import did_you_mean
 from earlyhelp.validation import plain_text
 
@@ -42,9 +41,7 @@ def offer_to_csv(offer: Offer) -> str:
     service, in the order listed; ``distance`` is the real distance in ``unit`` (empty for
     services available anywhere), ``distance_for_reach`` the cost reach is decided on and
     ``outreach_travels`` how far an outreach service travels to families."""
-    buffer = io.StringIO()
-    spreadsheet_safe(offer.services).to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue()
+    return csv_text(offer.services)  # line breaks quoted, formulas shown as text
 
 
 def offer_to_json(offer: Offer) -> str:

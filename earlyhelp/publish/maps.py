@@ -29,6 +29,7 @@ from earlyhelp.distance import describe_cost
 from earlyhelp.errors import InputError
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
+from earlyhelp.maps.safety import district_files
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.sufficiency import GAP_STATES, PRIORITY_CLASSES, high_need_rule
 from earlyhelp.units import display_name, display_values
@@ -252,6 +253,8 @@ def write_run_maps(
 
     Returns ``{"county": path, "<district code>": path, ...}``.
     """
+    if cfg.map.district_maps:  # before drawing: two districts never share one map file
+        district_files(areas["district_code"])
     shown, layers = board_layers(areas, cfg, cost_unit=cost_unit, services=services)
     details = {k: v for k, v in _DETAILS.items() if k in shown}
     common: dict[str, Any] = {
