@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = ["check_config"]
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ _NOT_THE_DEMO = "nothing is read from the demo county unless you point at it"
 
 def check_config(cfg: Config, data: dict[str, Any], file: Path) -> None:
     """Every check that spans sections (``data`` is the file's raw tables)."""
+    _check_run_name(cfg.run.name, file)
     _cross_check(cfg, file)
     _check_input_paths(cfg, data, file)
 
@@ -55,6 +57,30 @@ def _cross_check(cfg: Config, file: Path) -> None:
     d = cfg.disclosure
     if not 0 <= d.min_count <= d.max_count:
         raise ConfigError(f"{file}: [disclosure] needs 0 <= min_count <= max_count")
+
+
+_NAME_FIX = (
+    "the run's folder is <output_dir>/<name>, so write a plain folder name such as "
+    'name = "demo" or name = "wyvernshire-2026" (no /, \\ or :, not starting with "."), '
+    "and say where it goes with output_dir"
+)
+
+
+def _check_run_name(name: str, file: Path) -> None:
+    """``[run] name`` names one folder inside ``output_dir``: not a path (``../../x``
+    would write outside it), not hidden, not empty."""
+    shown = json.dumps(name, ensure_ascii=False)
+    if not name.strip():
+        why = "is empty"
+    elif any(sep in name for sep in "/\\:"):
+        why = "is a path, not a folder name (it would write outside output_dir)"
+    elif name.startswith("."):
+        why = 'starts with "." (a hidden folder, or ".." which is outside output_dir)'
+    elif any(ord(c) < 32 or ord(c) == 127 for c in name):
+        why = "has a control character in it"
+    else:
+        return
+    raise ConfigError(f"{file}: [run] name = {shown} {why}; {_NAME_FIX}")
 
 
 def _check_indicators(cfg: Config, file: Path) -> None:
