@@ -50,14 +50,15 @@ class _Group(TyperGroup):
         except BrokenPipeError:  # the reader went away (earlyhelp ... | head): not an error
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
             ctx.exit(0)
-        except OSError as exc:
+        except OSError as exc:  # one not met while writing (those are WriteErrors)
             if ctx.meta.get("debug"):
                 raise
+            from earlyhelp.outputs import plain_words  # late: --help loads no pandas
+
+            reason, fix = plain_words(exc)
             where = exc.filename or "a file"
             typer.echo(
-                f"earlyhelp: error: cannot use {plain_text(where)}: "
-                f"{plain_text(exc.strerror or exc)}; check the path, that the folder exists and "
-                "that you may write there (or choose another with --out)",
+                f"earlyhelp: error: cannot use {plain_text(where)}: {plain_text(reason)}; {fix}",
                 err=True,
             )
             ctx.exit(2)

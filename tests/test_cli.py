@@ -312,8 +312,12 @@ def test_a_folder_that_cannot_be_made_is_exit_2_with_the_path(tiny, tmp_path):
     out = afile / "run"  # cannot make a folder inside a file
     result = runner.invoke(app, ["access", "--config", str(tiny.config), "--out", str(out)])
     assert result.exit_code == 2
-    assert result.stderr.strip().startswith(f"earlyhelp: error: cannot use {afile}")
+    assert result.stderr.strip() == (
+        f"earlyhelp: error: cannot write {afile}: it is a file, not a folder; check the path "
+        "(--out); nothing was written"
+    )
     assert "Traceback" not in result.output
+    assert afile.read_text() == "a file, not a folder"
 
 
 def test_the_commissioners_workbook_has_frozen_headers_with_units(tiny):

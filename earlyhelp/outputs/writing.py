@@ -1,19 +1,25 @@
-"""Writing files: each one atomically, CSV, GeoPackage, workbook and JSON, the manifest.
+"""Writing files: each one atomically, CSV, GeoPackage, workbook and JSON, the manifest,
+and write failures in plain words.
 
 Every file is written to a temporary name beside it and renamed into place only when
-complete (:func:`atomic_path`).
+complete (:func:`atomic_path`). A failure to write is one :class:`WriteError` that names
+the file and the cause in plain words ("disk full") and says what to do; the CLI exits 2.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "WriteError",
     "atomic_path",
     "check_not_inputs",
+    "disk_full",
     "header_with_unit",
     "library_versions",
+    "plain_words",
     "run_manifest",
     "spreadsheet_safe",
     "write_csv",
+    "write_error",
     "write_gpkg",
     "write_json",
     "write_workbook",
@@ -21,6 +27,7 @@ __all__ = [
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import platform
@@ -37,7 +44,7 @@ import pandas as pd
 import pyogrio
 
 from earlyhelp.config import Config
-from earlyhelp.errors import InputError
+from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.validation import UNPRINTABLE
 
 _LIBRARIES = (
@@ -70,24 +77,47 @@ def check_not_inputs(outputs: Iterable[Path], inputs: Iterable[Path]) -> None:
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it into place only on success."""
+    """Yield a temporary path beside ``path``; rename it into place only on success.
+
+    A failure to write (disk full, no permission, a read-only disk) is a
+    :class:`WriteError` naming ``path`` and the cause in plain words; the temporary file
+    is removed, so nothing half-written is left.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
-    tmp_path.unlink()
+    tmp_path = path.with_name(f".{path.stem}.tmp{path.suffix}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
+        )
+        os.close(fd)
+        tmp_path = Path(tmp)
+        tmp_path.unlink()
         yield tmp_path
         os.replace(tmp_path, path)
+    except EarlyHelpError:
+        raise
+    except OSError as exc:
+        if exc.filename is not None and not _is_part_of(exc.filename, path, tmp_path):
+            raise  # another file (one being read): not this write's failure
+        raise write_error(path, exc) from exc
+    except Exception as exc:
+        if not disk_full(exc, path.parent):
+            raise
+        raise write_error(path, OSError(errno.ENOSPC, "disk full")) from exc
     finally:
-        if tmp_path.exists():
-            if tmp_path.is_dir():
+        with contextlib.suppress(OSError):
+            if tmp_path.is_dir() and not tmp_path.is_symlink():
                 shutil.rmtree(tmp_path)
-            else:
+            elif os.path.lexists(tmp_path):
                 tmp_path.unlink()
+
+
+def _is_part_of(name: str | bytes, path: Path, tmp: Path) -> bool:
+    """Whether an error's file name is the file being written, its temporary file or a
+    folder on the way to it."""
+    where = Path(os.fsdecode(name))
+    return where in (path, tmp) or where in path.parents
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -287,3 +317,63 @@ def library_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+# --------------------------------------------------------------------------------------
+# Write failures, in plain words
+# --------------------------------------------------------------------------------------
+
+
+class WriteError(EarlyHelpError):
+    """A file could not be written. The message names the file (as it would be in the
+    output folder), the cause in plain words and the fix; exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, path: str | Path, reason: str, fix: str, *, after: str = "") -> None:
+        self.path, self.reason, self.fix, self.after = Path(path), reason, fix, after
+        super().__init__(f"cannot write {path}: {reason}; {fix}" + (f"; {after}" if after else ""))
+
+
+_SPACE = "free some space on that disk, or write elsewhere with --out"
+_ALLOWED = "choose a folder you may write to (--out or [run] output_dir)"
+_ELSEWHERE = "check the disk, or write elsewhere with --out"
+_WORDS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("disk full", _SPACE),
+    getattr(errno, "EDQUOT", errno.ENOSPC): ("disk quota used up", _SPACE),
+    errno.EACCES: ("permission denied", _ALLOWED),
+    errno.EPERM: ("not permitted", _ALLOWED),
+    errno.EROFS: ("the disk is read-only", _ALLOWED),
+    errno.EIO: ("the disk failed to write (input/output error)", _ELSEWHERE),
+    errno.EFBIG: ("the file is too large for that disk", _ELSEWHERE),
+    errno.ENAMETOOLONG: ("the name is too long", "choose a shorter path (--out or [run] name)"),
+    errno.ENOTDIR: ("part of the path is a file, not a folder", "check the path (--out)"),
+    errno.EEXIST: ("it is a file, not a folder", "check the path (--out)"),
+}
+_FULL_TEXT = ("no space left", "disk is full", "disk full", "quota exceeded")
+
+
+def plain_words(exc: OSError) -> tuple[str, str]:
+    """What went wrong in plain words ("disk full" for ENOSPC), and what to do."""
+    if exc.errno in _WORDS:
+        return _WORDS[exc.errno]
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return reason, "check the path and that you may write there, or write elsewhere with --out"
+
+
+def write_error(path: str | Path, exc: OSError, *, after: str = "") -> WriteError:
+    """The :class:`WriteError` of ``exc`` at ``path``."""
+    return WriteError(path, *plain_words(exc), after=after)
+
+
+def disk_full(exc: BaseException, folder: Path) -> bool:
+    """Whether a library's own error (GDAL's SQLite, for one) is a full disk: it says so,
+    or the disk has under 1 MB left."""
+    if any(text in str(exc).lower() for text in _FULL_TEXT):
+        return True
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
