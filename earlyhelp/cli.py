@@ -110,6 +110,15 @@ def _printable(text: str) -> str:
     return "\n".join(plain_text(line) for line in text.splitlines())
 
 
+def _say_kept(folder: Path) -> None:
+    """Say which files a user added to the earlier folder were kept in the new one."""
+    from earlyhelp.publish.folder import kept_note
+
+    note = kept_note(folder)
+    if note:
+        typer.echo(plain_text(note))
+
+
 def _progress():
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -156,6 +165,7 @@ def _run_and_write(
         f"Wrote {folder} ({len(assessment.areas)} areas, {len(assessment.services)} services, "
         f"{len(report.warnings)} warning(s) in validation.csv)"
     )
+    _say_kept(folder)
     for line in unknown_lines(assessment):  # what the outputs cannot judge, said last
         typer.echo(_printable(line))
 
@@ -579,6 +589,7 @@ def site(
     )
     typer.echo(_printable(siting_summary(result)))
     typer.echo(f"Wrote {folder}")
+    _say_kept(folder)
 
 
 @app.command()
@@ -626,6 +637,7 @@ def scenario(
     )
     typer.echo(_printable(scenario_summary(result)))
     typer.echo(f"Wrote {folder}")
+    _say_kept(folder)
 
 
 @app.command("map")

@@ -9,6 +9,8 @@ the file and the cause in plain words ("disk full") and says what to do; the CLI
 from __future__ import annotations
 
 __all__ = [
+    "GENERATOR",
+    "MANIFEST",
     "WriteError",
     "atomic_path",
     "check_not_inputs",
@@ -46,6 +48,10 @@ import pyogrio
 from earlyhelp.config import Config
 from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.validation import UNPRINTABLE
+
+# Every output folder's manifest says who wrote it: a stranger's manifest.json does not.
+GENERATOR = "earlyhelp"
+MANIFEST = "manifest.json"
 
 _LIBRARIES = (
     "earlyhelp",
@@ -287,21 +293,27 @@ def run_manifest(
     command: str,
     inputs: list[dict[str, Any]],
     outputs: dict[str, str],
+    kept: list[str] | None = None,
     parameters: dict[str, Any] | None = None,
     libraries: tuple[str, ...] = (),
     **sections: Any,
 ) -> dict[str, Any]:
-    """The manifest of one output folder: what made it (command, config file, every
+    """The manifest of one output folder: who made it (``"generator": "earlyhelp"``, by
+    which earlyhelp folders are known), what made it (command, config file, every
     parameter, library versions, time), what it read (inputs with SHA-256 and rows read,
-    used and dropped) and what it wrote (each file and whether it may be published);
-    ``sections`` add the command's own parts (results, access notes, counts...)."""
+    used and dropped), what it wrote (each file and whether it may be published: the
+    files the next run may replace or remove) and what it ``kept`` (files a user added
+    to the earlier folder, carried over unchanged); ``sections`` add the command's own
+    parts (results, access notes, counts...)."""
     return {
+        "generator": GENERATOR,
         "command": command,
         "run": cfg.run.name,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "config_file": str(cfg.source.resolve()) if cfg.source else None,
         "inputs": inputs,
         "outputs": outputs,
+        "kept": list(kept or []),
         **sections,
         "parameters": cfg.to_dict() if parameters is None else parameters,
         "libraries": library_versions(libraries),
