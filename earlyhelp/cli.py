@@ -53,14 +53,15 @@ class _Group(TyperGroup):
         except BrokenPipeError:  # the reader went away (earlyhelp ... | head): not an error
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
             ctx.exit(0)
-        except OSError as exc:
+        except OSError as exc:  # one not met while writing (those are WriteErrors)
             if ctx.meta.get("debug"):
                 raise
+            from earlyhelp.outputs import plain_words  # late: --help loads no pandas
+
+            reason, fix = plain_words(exc)
             where = exc.filename or "a file"
             typer.echo(
-                f"earlyhelp: error: cannot use {plain_text(where)}: "
-                f"{plain_text(exc.strerror or exc)}; check the path, that the folder exists and "
-                "that you may write there (or choose another with --out)",
+                f"earlyhelp: error: cannot use {plain_text(where)}: {plain_text(reason)}; {fix}",
                 err=True,
             )
             ctx.exit(2)
@@ -117,6 +118,15 @@ def _printable(text: str) -> str:
     return "\n".join(plain_text(line) for line in text.splitlines())
 
 
+def _say_kept(folder: Path) -> None:
+    """Say which files a user added to the earlier folder were kept in the new one."""
+    from earlyhelp.publish.folder import kept_note
+
+    note = kept_note(folder)
+    if note:
+        typer.echo(plain_text(note))
+
+
 def _progress():
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -163,6 +173,7 @@ def _run_and_write(
         f"Wrote {folder} ({len(assessment.areas)} areas, {len(assessment.services)} services, "
         f"{len(report.warnings)} warning(s) in validation.csv)"
     )
+    _say_kept(folder)
     for line in unknown_lines(assessment):  # what the outputs cannot judge, said last
         typer.echo(_printable(line))
 
@@ -586,6 +597,7 @@ def site(
     )
     typer.echo(_printable(siting_summary(result)))
     typer.echo(f"Wrote {folder}")
+    _say_kept(folder)
 
 
 @app.command()
@@ -633,6 +645,7 @@ def scenario(
     )
     typer.echo(_printable(scenario_summary(result)))
     typer.echo(f"Wrote {folder}")
+    _say_kept(folder)
 
 
 @app.command("map")

@@ -354,9 +354,10 @@ def test_a_negated_status_is_never_answered_with_its_opposite(tiny, said):
         (
             ('name = "tiny"', 'name = "../elsewhere"'),
             "",
-            "[run] name = '../elsewhere' names the run's folder (<output_dir>/<name>), so it "
-            "must be letters and digits with - _ . or spaces between them, and no / or \\; use "
-            'for example name = "hampshire-2025"',
+            '[run] name = "../elsewhere" is a path, not a folder name (it would write outside '
+            "output_dir); the run's folder is <output_dir>/<name>, so write a plain folder name "
+            'such as name = "demo" or name = "wyvernshire-2026" (no /, \\ or :, not starting '
+            'with "."), and say where it goes with output_dir',
         ),
         (
             ("[categories.parenting]", '[categories."Parenting Support"]'),

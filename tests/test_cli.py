@@ -127,22 +127,6 @@ def test_an_output_folder_holding_an_input_is_refused(tiny):
     assert (tiny.root / "areas.geojson").exists()
 
 
-def test_staged_dir_replaces_a_previous_run_only_on_success(tmp_path):
-    final = tmp_path / "run"
-    final.mkdir()
-    (final / "manifest.json").write_text("{}")  # an earlier run's folder
-    (final / "old.txt").write_text("previous run")
-    with pytest.raises(RuntimeError), outputs.staged_dir(final) as stage:
-        (stage / "new.txt").write_text("half")
-        raise RuntimeError("stop")
-    assert sorted(p.name for p in final.iterdir()) == ["manifest.json", "old.txt"]
-    assert [p.name for p in tmp_path.iterdir()] == ["run"]
-    with outputs.staged_dir(final) as stage:
-        (stage / "new.txt").write_text("whole")
-    assert [p.name for p in final.iterdir()] == ["new.txt"]
-    assert [p.name for p in tmp_path.iterdir()] == ["run"]
-
-
 def test_access_command_writes_access_alone(tiny):
     result = runner.invoke(app, ["access", "--config", str(tiny.config)])
     assert result.exit_code == 0, result.output
@@ -312,8 +296,12 @@ def test_a_folder_that_cannot_be_made_is_exit_2_with_the_path(tiny, tmp_path):
     out = afile / "run"  # cannot make a folder inside a file
     result = runner.invoke(app, ["access", "--config", str(tiny.config), "--out", str(out)])
     assert result.exit_code == 2
-    assert result.stderr.strip().startswith(f"earlyhelp: error: cannot use {afile}")
+    assert result.stderr.strip() == (
+        f"earlyhelp: error: cannot write {afile}: it is a file, not a folder; check the path "
+        "(--out); nothing was written"
+    )
     assert "Traceback" not in result.output
+    assert afile.read_text() == "a file, not a folder"
 
 
 def test_the_commissioners_workbook_has_frozen_headers_with_units(tiny):

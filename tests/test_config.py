@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,58 @@ def test_the_built_in_defaults_name_no_input_file():
         'config: [need] needs path = "..." (your JSNA need profile: one row per small area, '
         f"CSV or Excel); {NOT_THE_DEMO}"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("../../x", "is a path, not a folder name (it would write outside output_dir)"),
+        ("runs/2026", "is a path, not a folder name (it would write outside output_dir)"),
+        ("a\\\\b", "is a path, not a folder name (it would write outside output_dir)"),
+        ("C:x", "is a path, not a folder name (it would write outside output_dir)"),
+        ("..", 'starts with "." (a hidden folder, or ".." which is outside output_dir)'),
+        (".hidden", 'starts with "." (a hidden folder, or ".." which is outside output_dir)'),
+        ("", "is empty"),
+        ("  ", "is empty"),
+        ("a\\tb", "has a control character in it"),
+    ],
+)
+def test_the_run_name_must_be_a_plain_folder_name(tmp_path, name, why):
+    path = write(tmp_path, f'[run]\nname = "{name}"\n' + INPUTS)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    shown = json.dumps(load_toml_name(path))
+    assert str(info.value) == (
+        f"{path}: [run] name = {shown} {why}; the run's folder is <output_dir>/<name>, so "
+        'write a plain folder name such as name = "demo" or name = "wyvernshire-2026" (no /, '
+        '\\ or :, not starting with "."), and say where it goes with output_dir'
+    )
+
+
+def load_toml_name(path: Path) -> str:
+    import tomllib
+
+    return tomllib.loads(path.read_text(encoding="utf-8"))["run"]["name"]
+
+
+@pytest.mark.parametrize("name", ["demo", "wyvernshire-2026", "Hampshire run 2 (draft)", "a.b"])
+def test_plain_run_names_are_accepted(tmp_path, name):
+    assert load_config(write(tmp_path, f'[run]\nname = "{name}"\n' + INPUTS)).run.name == name
+
+
+def test_a_run_named_as_a_path_writes_nothing_anywhere(tiny):
+    from typer.testing import CliRunner
+
+    from earlyhelp.cli import app
+
+    tiny.set_config(replace=('name = "tiny"', 'name = "../../escaped"'))
+    before = sorted(p.relative_to(tiny.root.parent) for p in tiny.root.parent.rglob("*"))
+    result = CliRunner().invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f'earlyhelp: error: {tiny.config}: [run] name = "../../escaped" is a path, not a '
+        "folder name (it would write outside output_dir); "
+    )
+    after = sorted(p.relative_to(tiny.root.parent) for p in tiny.root.parent.rglob("*"))
+    assert after == before
+    assert not (tiny.root.parent / "escaped").exists()  # out/../../escaped

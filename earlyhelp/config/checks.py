@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = ["check_config"]
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ def check_config(cfg: Config, data: dict[str, Any], file: Path) -> None:
     """Every check that spans sections (``data`` is the file's raw tables), and of the
     values a type alone cannot catch (a negative reach, a number as the suppression
     symbol, a run name that is a path)."""
+    _check_run_name(cfg.run.name, file)
     _check_names(cfg, file)
     _check_numbers(cfg, file)
     _check_symbol(cfg, file)
@@ -44,20 +46,13 @@ def check_config(cfg: Config, data: dict[str, Any], file: Path) -> None:
 
 # --------------------------------------------------------------------------- values
 
-# A run name names folders (<output_dir>/<name>, <name>-site-<key>); a category key is
-# matched with the directory's categories in lower case and names columns and folders.
-_RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]*")
+# A category key is matched with the directory's categories in lower case and names
+# columns and folders.
 _CATEGORY_KEY = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 def _check_names(cfg: Config, file: Path) -> None:
-    name = cfg.run.name
-    if not _RUN_NAME.fullmatch(name) or name.endswith((".", " ")):
-        raise ConfigError(
-            f"{file}: [run] name = {name!r} names the run's folder (<output_dir>/<name>), so "
-            "it must be letters and digits with - _ . or spaces between them, and no / or \\; "
-            'use for example name = "hampshire-2025"'
-        )
+    """Category keys name columns and folders (the run's name: :func:`_check_run_name`)."""
     for key in cfg.categories:
         if not _CATEGORY_KEY.fullmatch(key):
             plain = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_") or "parenting"
@@ -204,6 +199,30 @@ def _cross_check(cfg: Config, file: Path) -> None:
     d = cfg.disclosure
     if not 0 <= d.min_count <= d.max_count:
         raise ConfigError(f"{file}: [disclosure] needs 0 <= min_count <= max_count")
+
+
+_NAME_FIX = (
+    "the run's folder is <output_dir>/<name>, so write a plain folder name such as "
+    'name = "demo" or name = "wyvernshire-2026" (no /, \\ or :, not starting with "."), '
+    "and say where it goes with output_dir"
+)
+
+
+def _check_run_name(name: str, file: Path) -> None:
+    """``[run] name`` names one folder inside ``output_dir``: not a path (``../../x``
+    would write outside it), not hidden, not empty."""
+    shown = json.dumps(name, ensure_ascii=False)
+    if not name.strip():
+        why = "is empty"
+    elif any(sep in name for sep in "/\\:"):
+        why = "is a path, not a folder name (it would write outside output_dir)"
+    elif name.startswith("."):
+        why = 'starts with "." (a hidden folder, or ".." which is outside output_dir)'
+    elif any(ord(c) < 32 or ord(c) == 127 for c in name):
+        why = "has a control character in it"
+    else:
+        return
+    raise ConfigError(f"{file}: [run] name = {shown} {why}; {_NAME_FIX}")
 
 
 def _check_indicators(cfg: Config, file: Path) -> None:

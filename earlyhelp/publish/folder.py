@@ -22,12 +22,14 @@ __all__ = [
     "Product",
     "ReportSection",
     "input_records",
+    "kept_note",
     "redraw_pages",
     "related_sections",
     "write_product",
 ]
 
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,11 +39,15 @@ import pandas as pd
 
 from earlyhelp.config import Config
 from earlyhelp.disclosure import PUBLICATION_ATTR, check_publishable, unpublished_banner
+from earlyhelp.errors import InputError
 from earlyhelp.loading import InputRecord, Inputs, file_sha256
 from earlyhelp.outputs import (
+    MANIFEST,
     check_not_inputs,
+    read_manifest,
     run_manifest,
     staged_dir,
+    tidy,
     write_csv,
     write_gpkg,
     write_json,
@@ -177,25 +183,29 @@ def write_product(product: Product, out_dir: Path) -> Path:
     Refused before any work when ``out_dir`` is, or holds, an input file, or is a folder
     earlyhelp did not write. Files: ``results.gpkg``, ``tables/*.csv``,
     ``commissioners.xlsx``, the pages, the product's other files, ``report_section.json``
-    and ``manifest.json`` (written last, listing every file).
+    and ``manifest.json`` (written last, listing every file it wrote, and under ``kept``
+    the files a user added to the earlier folder, carried over unchanged:
+    :func:`kept_note` says so).
     """
     out_dir = Path(out_dir)
     check_not_inputs([out_dir], [*product.cfg.input_paths(), *product.guard])
     if product.report is not None:
         check_publishable(product.report.table, name=f"{REPORT_SECTION}: {product.report.title}")
-    with staged_dir(out_dir) as stage:
+    with staged_dir(out_dir) as staging:
+        stage = staging.path
         outputs = _write_files(product, stage)
-        listed = sorted(str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file())
+        listed = staging.written()
         manifest = run_manifest(
             product.cfg,
             command=product.command,
             inputs=list(product.inputs),
             outputs={path: outputs.get(path, UNPUBLISHED) for path in listed},
+            kept=staging.keep_added(),  # what a user added to the earlier folder
             parameters=None if product.parameters is None else dict(product.parameters),
             libraries=product.libraries,
             **product.sections,
         )
-        write_json(manifest, stage / "manifest.json")
+        write_json(manifest, stage / MANIFEST)
     return out_dir
 
 
@@ -207,15 +217,30 @@ def redraw_pages(folder: Path, pages: tuple[Page, ...], *, cfg: Config) -> dict[
     """
     folder = Path(folder)
     check_not_inputs([folder], cfg.input_paths())
+    tidy(folder.resolve().parent)  # a swap a killed run left half done is settled first
+    data = read_manifest(folder)
+    if data is None and os.path.lexists(folder / MANIFEST):
+        raise InputError(
+            f"{folder}: its manifest.json was not written by earlyhelp, so earlyhelp will "
+            "not write into this folder; give --run the folder of a finished run"
+        )
     drawn: dict[str, str] = {}
     for page in pages:
         drawn.update(page(folder))
-    manifest = folder / "manifest.json"
-    if manifest.is_file():
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+    if data is not None:
         data["outputs"] = dict(sorted({**data.get("outputs", {}), **drawn}.items()))
-        write_json(data, manifest)
+        write_json(data, folder / MANIFEST)
     return drawn
+
+
+def kept_note(folder: Path) -> str | None:
+    """What the command line says of the files a user added to an earlier folder and the
+    new one kept ("Kept 1 file you added: notes.docx"), or None."""
+    kept = [str(k) for k in _read_json(Path(folder) / MANIFEST).get("kept") or []]
+    if not kept:
+        return None
+    files = "file" if len(kept) == 1 else "files"
+    return f"Kept {len(kept)} {files} you added: {', '.join(kept)}"
 
 
 def related_sections(

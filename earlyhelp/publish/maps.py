@@ -116,13 +116,17 @@ def board_layers(
     for column in ("missing_called_for", "missing_core"):
         if column in areas:
             out[column] = areas[column].fillna("").replace("", "none")
-    # where an area's children are too few to show, what its need says of them (a need
-    # index, the help it calls for: set by one or two families) is hidden too
-    hidden = out["children"].astype(str) == cfg.disclosure.symbol
+    _hide_what_need_says(out, cfg.disclosure.symbol)
+    return out, layers
+
+
+def _hide_what_need_says(out: pd.DataFrame, symbol: str) -> None:
+    """Where an area's children are too few to show, what its need says of them (a need
+    index, the help it calls for: set by one or two families) is hidden too."""
+    hidden = out["children"].astype(str) == symbol
     for column in ("need_index", "missing_called_for"):
         if column in out:
-            out[column] = out[column].astype(object).where(~hidden, cfg.disclosure.symbol)
-    return out, layers
+            out[column] = out[column].astype(object).where(~hidden, symbol)
 
 
 def _core_gaps_layer(areas: pd.DataFrame, core: list[str], out: pd.DataFrame) -> MapLayer | None:

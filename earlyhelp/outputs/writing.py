@@ -1,21 +1,28 @@
-"""Outputs: atomic writes, the run folder and its manifest.
+"""Writing files: each one atomically, CSV, GeoPackage, workbook and JSON, the manifest,
+and write failures in plain words.
 
-A run is written into a hidden staging folder beside its final place and renamed into
-place only when every file is complete, so a failed run never leaves a half-written
-output and never disturbs the previous run's files until the new ones are ready.
+Every file is written to a temporary name beside it and renamed into place only when
+complete (:func:`atomic_path`). A failure to write is one :class:`WriteError` that names
+the file and the cause in plain words ("disk full") and says what to do; the CLI exits 2.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "GENERATOR",
+    "MANIFEST",
+    "WriteError",
     "atomic_path",
     "check_not_inputs",
     "csv_text",
+    "disk_full",
     "header_with_unit",
     "library_versions",
+    "plain_words",
     "run_manifest",
-    "staged_dir",
+    "spreadsheet_safe",
     "write_csv",
+    "write_error",
     "write_gpkg",
     "write_json",
     "write_workbook",
@@ -23,6 +30,7 @@ __all__ = [
 
 import contextlib
 import datetime as dt
+import errno
 import io
 import json
 import os
@@ -40,8 +48,12 @@ import pandas as pd
 import pyogrio
 
 from earlyhelp.config import Config
-from earlyhelp.errors import InputError
+from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.validation import UNPRINTABLE
+
+# Every output folder's manifest says who wrote it: a stranger's manifest.json does not.
+GENERATOR = "earlyhelp"
+MANIFEST = "manifest.json"
 
 _LIBRARIES = (
     "earlyhelp",
@@ -73,52 +85,47 @@ def check_not_inputs(outputs: Iterable[Path], inputs: Iterable[Path]) -> None:
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it into place only on success."""
+    """Yield a temporary path beside ``path``; rename it into place only on success.
+
+    A failure to write (disk full, no permission, a read-only disk) is a
+    :class:`WriteError` naming ``path`` and the cause in plain words; the temporary file
+    is removed, so nothing half-written is left.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
-    tmp_path.unlink()
+    tmp_path = path.with_name(f".{path.stem}.tmp{path.suffix}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
+        )
+        os.close(fd)
+        tmp_path = Path(tmp)
+        tmp_path.unlink()
         yield tmp_path
         os.replace(tmp_path, path)
+    except EarlyHelpError:
+        raise
+    except OSError as exc:
+        if exc.filename is not None and not _is_part_of(exc.filename, path, tmp_path):
+            raise  # another file (one being read): not this write's failure
+        raise write_error(path, exc) from exc
+    except Exception as exc:
+        if not disk_full(exc, path.parent):
+            raise
+        raise write_error(path, OSError(errno.ENOSPC, "disk full")) from exc
     finally:
-        if tmp_path.exists():
-            if tmp_path.is_dir():
+        with contextlib.suppress(OSError):
+            if tmp_path.is_dir() and not tmp_path.is_symlink():
                 shutil.rmtree(tmp_path)
-            else:
+            elif os.path.lexists(tmp_path):
                 tmp_path.unlink()
 
 
-@contextlib.contextmanager
-def staged_dir(final: Path) -> Iterator[Path]:
-    """Yield an empty staging folder; on success it replaces ``final`` whole.
-
-    Only an earlier earlyhelp output (a folder holding ``manifest.json``) or an empty
-    folder is ever replaced: anything else at ``final`` is refused before any work.
-    """
-    final = Path(final)
-    _check_replaceable(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(stage, 0o777 & ~umask)  # mkdtemp makes it private; a run folder is not
-    try:
-        yield stage
-        old = None
-        if final.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
-            os.replace(final, old / final.name)
-        os.replace(stage, final)
-        if old is not None:
-            shutil.rmtree(old)
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage)
+def _is_part_of(name: str | bytes, path: Path, tmp: Path) -> bool:
+    """Whether an error's file name is the file being written, its temporary file or a
+    folder on the way to it."""
+    where = Path(os.fsdecode(name))
+    return where in (path, tmp) or where in path.parents
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -151,21 +158,6 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _check_replaceable(final: Path) -> None:
-    if not final.exists():
-        return
-    if not final.is_dir():
-        raise InputError(
-            f"{final}: this is a file, not a folder; choose a new folder for the outputs "
-            "(--out or [run] output_dir)"
-        )
-    if any(final.iterdir()) and not (final / "manifest.json").exists():
-        raise InputError(
-            f"{final}: this folder holds files that earlyhelp did not write (it has no "
-            "manifest.json), so it will not replace it; choose a new or empty folder (--out)"
-        )
-
-
 def write_csv(
     frame: pd.DataFrame,
     path: Path,
@@ -183,11 +175,12 @@ def write_csv(
     ``earlyhelp import`` writes) is written as it is, with ``guard=False``.
     """
     shown = frame.reset_index() if index else frame
-    text = csv_text(shown, guard=guard)
-    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
-        if banner:
-            fh.write(banner + "\n")
-        fh.write(text)
+    with atomic_path(path) as tmp:
+        text = csv_text(shown, guard=guard)
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            if banner:
+                fh.write(banner + "\n")
+            fh.write(text)
     return path
 
 
@@ -332,21 +325,27 @@ def run_manifest(
     command: str,
     inputs: list[dict[str, Any]],
     outputs: dict[str, str],
+    kept: list[str] | None = None,
     parameters: dict[str, Any] | None = None,
     libraries: tuple[str, ...] = (),
     **sections: Any,
 ) -> dict[str, Any]:
-    """The manifest of one output folder: what made it (command, config file, every
+    """The manifest of one output folder: who made it (``"generator": "earlyhelp"``, by
+    which earlyhelp folders are known), what made it (command, config file, every
     parameter, library versions, time), what it read (inputs with SHA-256 and rows read,
-    used and dropped) and what it wrote (each file and whether it may be published);
-    ``sections`` add the command's own parts (results, access notes, counts...)."""
+    used and dropped), what it wrote (each file and whether it may be published: the
+    files the next run may replace or remove) and what it ``kept`` (files a user added
+    to the earlier folder, carried over unchanged); ``sections`` add the command's own
+    parts (results, access notes, counts...)."""
     return {
+        "generator": GENERATOR,
         "command": command,
         "run": cfg.run.name,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "config_file": str(cfg.source.resolve()) if cfg.source else None,
         "inputs": inputs,
         "outputs": outputs,
+        "kept": list(kept or []),
         **sections,
         "parameters": cfg.to_dict() if parameters is None else parameters,
         "libraries": library_versions(libraries),
@@ -362,3 +361,63 @@ def library_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+# --------------------------------------------------------------------------------------
+# Write failures, in plain words
+# --------------------------------------------------------------------------------------
+
+
+class WriteError(EarlyHelpError):
+    """A file could not be written. The message names the file (as it would be in the
+    output folder), the cause in plain words and the fix; exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, path: str | Path, reason: str, fix: str, *, after: str = "") -> None:
+        self.path, self.reason, self.fix, self.after = Path(path), reason, fix, after
+        super().__init__(f"cannot write {path}: {reason}; {fix}" + (f"; {after}" if after else ""))
+
+
+_SPACE = "free some space on that disk, or write elsewhere with --out"
+_ALLOWED = "choose a folder you may write to (--out or [run] output_dir)"
+_ELSEWHERE = "check the disk, or write elsewhere with --out"
+_WORDS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("disk full", _SPACE),
+    getattr(errno, "EDQUOT", errno.ENOSPC): ("disk quota used up", _SPACE),
+    errno.EACCES: ("permission denied", _ALLOWED),
+    errno.EPERM: ("not permitted", _ALLOWED),
+    errno.EROFS: ("the disk is read-only", _ALLOWED),
+    errno.EIO: ("the disk failed to write (input/output error)", _ELSEWHERE),
+    errno.EFBIG: ("the file is too large for that disk", _ELSEWHERE),
+    errno.ENAMETOOLONG: ("the name is too long", "choose a shorter path (--out or [run] name)"),
+    errno.ENOTDIR: ("part of the path is a file, not a folder", "check the path (--out)"),
+    errno.EEXIST: ("it is a file, not a folder", "check the path (--out)"),
+}
+_FULL_TEXT = ("no space left", "disk is full", "disk full", "quota exceeded")
+
+
+def plain_words(exc: OSError) -> tuple[str, str]:
+    """What went wrong in plain words ("disk full" for ENOSPC), and what to do."""
+    if exc.errno in _WORDS:
+        return _WORDS[exc.errno]
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return reason, "check the path and that you may write there, or write elsewhere with --out"
+
+
+def write_error(path: str | Path, exc: OSError, *, after: str = "") -> WriteError:
+    """The :class:`WriteError` of ``exc`` at ``path``."""
+    return WriteError(path, *plain_words(exc), after=after)
+
+
+def disk_full(exc: BaseException, folder: Path) -> bool:
+    """Whether a library's own error (GDAL's SQLite, for one) is a full disk: it says so,
+    or the disk has under 1 MB left."""
+    if any(text in str(exc).lower() for text in _FULL_TEXT):
+        return True
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
