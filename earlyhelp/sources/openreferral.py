@@ -358,7 +358,8 @@ def _none_usable(
         return
     reasons = [
         (int((~categorised).sum()), "have no taxonomy term that maps to a category",
-         "add their terms to the mapping (the unmapped terms are listed above)"),
+         "map their terms to category keys in the categories mapping (--quality writes "
+         "every term with a suggested category, to fill in)"),
         (int((~placed).sum()), "have no place of delivery and are not online or by phone",
          "import each service's full record (the feed's URL does) or ask the directory's "
          "owner to give locations"),
