@@ -233,6 +233,7 @@ FEED_OPTIONS = {
     "per_page": int,
     "delay_s": float,
     "retries": int,
+    "backoff_s": float,
     "timeout_s": float,
     "full_records": str,
     "updated_within_months": int,

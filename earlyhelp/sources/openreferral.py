@@ -368,10 +368,11 @@ def _none_usable(
          "ask the directory's owner to review them, or raise stale_after_days"),
     ]  # fmt: skip
     found = [r for r in reasons if r[0]]
-    report.error(
+    say = report.warn if keep_all else report.error  # kept to be completed by hand
+    say(
         where,
         "",
-        f"none of the {n} service(s) can be used by earlyhelp run: "
+        f"none of the {n} service(s) can be used by earlyhelp run as they are: "
         + "; ".join(f"{k} {what}" for k, what, _ in found),
         "; ".join(dict.fromkeys(fix for _, _, fix in found)),
     )
