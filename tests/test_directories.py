@@ -268,6 +268,31 @@ def test_dialects_read_as_a_person_would():
     assert "Family Line" not in unplaced
 
 
+def test_outpost_point_under_service_at_locations_and_a_camel_case_envelope(tmp_path):
+    """The same Outpost location under service_at_locations[].location, in a page whose
+    envelope and fields are camelCase (totalElements, serviceAtLocations, minAge)."""
+    page = {
+        "totalElements": 1, "totalPages": 1, "number": 1,
+        "content": [{
+            "id": 77, "name": "Dads Group", "organisation": {"name": "Dads Matter"},
+            "minAge": 0, "maxAge": 5,
+            "serviceAtLocations": [{"location": {
+                "geometry": {"type": "Point", "coordinates": [-1.08, 51.26]},
+                "postalCode": "RG21 7QW"}}],
+            "contacts": [{"phone": "01256 111222"}],
+        }],
+    }  # fmt: skip
+    path = tmp_path / "camel.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    table, records, report = read(path)
+    assert row(table, records, "77") | {"terms": []} == {
+        "name": "Dads Group", "provider": "Dads Matter", "min_age": 0, "max_age": 5,
+        "delivery": "in_person", "place": (51.26, -1.08, "RG21 7QW"), "opening_times": "",
+        "contact": "01256 111222", "status": "", "terms": [],
+    }  # fmt: skip
+    assert not [w for w in lines(report) if "page(s)" in w]
+
+
 def test_a_mapping_by_name_code_slug_or_id_and_stale_by_update():
     mapping = {"stay-and-play": "childrens_centre", "mh-1": "mental_health", "8": "family_support"}
     table, _, report = read(
