@@ -547,7 +547,7 @@ def _import_directory(files, out, quality, pairs, *, config, cache, refresh) -> 
     unmapped = terms[~terms["mapped"]].head(25)
     if quality is not None and len(unmapped):
         _print_table(
-            "Terms with no category (the first 25; all in the .terms.csv)",
+            "Terms with no category (first 25; all in .terms.csv)",
             {"term": "Term", "services": "Services", "suggested": "Suggested category"},
             unmapped,
         )

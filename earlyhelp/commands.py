@@ -296,7 +296,7 @@ def import_directory(
         paths = [Path(s) for s in source]
         files = expand_paths(paths[0] if len(paths) == 1 else paths, pattern="*.json")
     check_not_inputs([p for p in (out, quality) if p], files)
-    directory = read_directory(files, report)
+    directory = read_directory(files, report, where=feed.url if feed else "")
     if isinstance(reader.get("categories"), str):
         reader["categories"] = read_taxonomy_map(reader["categories"], report=report)
     result = DirectoryImport(report, None, feed=feed)

@@ -481,6 +481,14 @@ def test_url_import_follows_the_pages_and_records_the_feed(paged_feed, tmp_path)
 def test_a_failing_page_is_retried_named_and_resumed(paged_feed, tmp_path):
     paged_feed.failing[2] = 503
     cache = tmp_path / "cache"
+    out = tmp_path / "services.csv"
+    result = runner.invoke(
+        app, ["import", "openreferral", paged_feed.url, "--out", str(out), "--cache",
+              str(tmp_path / "cli"), *FAST],
+    )  # fmt: skip
+    assert result.exit_code == 2 and not out.exists()
+    assert result.output.count("page 2 failed: HTTP 503") == 1, result.output
+    paged_feed.requests.clear()
     with pytest.raises(InputError) as failed:
         fetch_feed(paged_feed.url, cache=cache, delay_s=0, backoff_s=0, retries=2)
     message = str(failed.value)
@@ -496,6 +504,26 @@ def test_a_failing_page_is_retried_named_and_resumed(paged_feed, tmp_path):
     paged_feed.failing[1] = 200
     with pytest.raises(InputError, match=r"page 1 is not JSON \(it starts '<html>"):
         fetch_feed(paged_feed.url, cache=tmp_path / "other", delay_s=0, backoff_s=0)
+
+
+def test_pages_counted_from_zero_and_a_feed_that_ignores_page(tmp_path):
+    # page=1 answers with a page that is not the first: the feed counts from 0
+    server = FeedServer({0: ORUK / "pages" / "page1.json", 1: ORUK / "pages" / "page2.json"})
+    try:
+        read = fetch_feed(server.url, cache=tmp_path / "zero", delay_s=0)
+        assert read.pages == [0, 1] and server.pages_asked() == [1, 0]
+        assert [f.name for f in read.files] == ["page-00000.json", "page-00001.json"]
+    finally:
+        server.close()
+    # every page number answers with the same services and no paging: one page
+    flat = tmp_path / "flat.json"
+    flat.write_text(json.dumps({"content": json_services(ORUK / "dialects.json")}))
+    server = FeedServer(dict.fromkeys(range(1, 9), flat))
+    try:
+        read = fetch_feed(server.url, cache=tmp_path / "flat", delay_s=0)
+        assert read.pages == [1] and server.pages_asked() == [1, 2]
+    finally:
+        server.close()
 
 
 def test_a_headline_list_is_followed_by_each_full_record(tmp_path):

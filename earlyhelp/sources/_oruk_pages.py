@@ -40,13 +40,14 @@ class Directory:
     total_items: int | None = None
 
 
-def read_directory(files: list[Path], report: ValidationReport) -> Directory:
+def read_directory(files: list[Path], report: ValidationReport, *, where: str = "") -> Directory:
     """Every service record of the files, once each (repeated ids are left out).
 
-    A directory that holds no service at all is an empty list, not an error: the caller
-    says why nothing can be used.
+    ``where`` names the directory in problems about all of it (default: the file, or
+    the folder of pages). A directory that holds no service at all is an empty list,
+    not an error: the caller says why nothing can be used.
     """
-    where = files[0].name if len(files) == 1 else files[0].parent.name
+    where = where or (files[0].name if len(files) == 1 else files[0].parent.name)
     directory = Directory([], where)
     for file in files:
         data = _load(file)

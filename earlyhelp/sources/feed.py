@@ -151,13 +151,19 @@ def fetch_feed(
 
 
 def _fetch_pages(url: str, per_page: int, state: _State, client: _Client, cap: int) -> list[int]:
-    """Page numbers read, in order: from 1 (or 0, for a feed that counts from 0)."""
-    page, read = 1, []
+    """Page numbers read, in order: from 1 (or 0, for a feed that counts from 0). Stops
+    at the last page the feed names, an empty page, or a page that repeats the one before
+    (a feed that ignores ``page``)."""
+    page, read, before = 1, [], None
     while page <= cap:
         data = _page(url, page, per_page, state, client)
-        read.append(page)
         env = _envelope(data)
-        if page == 1 and env.get("first") is False and 0 not in read:
+        first_id = _first_id(env.get("records"))
+        if page > 1 and first_id is not None and first_id == before:
+            return read  # the same services again: the feed does not page
+        read.append(page)
+        before = first_id
+        if page == 1 and env.get("first") is False:
             _page(url, 0, per_page, state, client)  # pages counted from 0: page 1 was the second
             read.insert(0, 0)
         total = env.get("totalpages")
@@ -171,6 +177,12 @@ def _fetch_pages(url: str, per_page: int, state: _State, client: _Client, cap: i
             return read
         page += 1
     raise InputError(f"{url}: the feed did not end after {cap} pages; check the URL")
+
+
+def _first_id(records: Any) -> str | None:
+    if isinstance(records, list) and records and isinstance(records[0], dict):
+        return str(records[0].get("id"))
+    return None
 
 
 def _page(url: str, page: int, per_page: int, state: _State, client: _Client) -> Any:
