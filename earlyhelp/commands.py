@@ -30,7 +30,7 @@ __all__ = [
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -51,6 +51,10 @@ from earlyhelp.scenario import (
 )
 from earlyhelp.siting import SitingResult, candidate_sites, site_services
 from earlyhelp.validation import ValidationReport
+
+if TYPE_CHECKING:  # imported late below, so that other commands do not load them
+    from earlyhelp.sources.directory_quality import DirectoryQuality
+    from earlyhelp.sources.feed import FeedRead
 
 Progress = Callable[[str], None]
 RUN_STEPS = (*STEPS, "write outputs")
@@ -245,9 +249,9 @@ class DirectoryImport:
     """What ``earlyhelp import openreferral`` read and wrote."""
 
     report: ValidationReport
-    quality: Any  # earlyhelp.sources.directory_quality.DirectoryQuality
+    quality: DirectoryQuality
     services: pd.DataFrame | None = None
-    feed: Any = None  # earlyhelp.sources.feed.FeedRead, for a URL
+    feed: FeedRead | None = None  # for a feed's URL
     written: list[Path] = field(default_factory=list)
 
 
@@ -299,8 +303,7 @@ def import_directory(
     directory = read_directory(files, report, where=feed.url if feed else "")
     if isinstance(reader.get("categories"), str):
         reader["categories"] = read_taxonomy_map(reader["categories"], report=report)
-    result = DirectoryImport(report, None, feed=feed)
-    result.quality = directory_quality(
+    measured = directory_quality(
         directory,
         feed=feed.url if feed else "; ".join(where),
         mapping=reader.get("categories"),
@@ -308,6 +311,7 @@ def import_directory(
         updated_within_months=months,
         reference_date=reader.get("reference_date"),
     )
+    result = DirectoryImport(report, measured, feed=feed)
     if out is not None:
         result.services = services_table(directory, report=report, **reader)
     if quality is not None:
@@ -335,7 +339,7 @@ def _labels(config: Path | None) -> dict[str, str] | None:
     return {key: cfg.category_label(key) for key in cfg.categories} or None
 
 
-def _write_quality(quality: Any, path: Path) -> list[Path]:
+def _write_quality(quality: DirectoryQuality, path: Path) -> list[Path]:
     terms = path.with_name(f"{path.stem}.terms.csv")
     duplicates = path.with_name(f"{path.stem}.duplicates.csv")
     write_csv(quality.summary, path)

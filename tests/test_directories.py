@@ -140,6 +140,15 @@ def test_placecube_bristol_list_page_and_full_record(realdata):
         "0800 0354213; Bristol Youth MAPS: 0117 332 7111; enquiries@1625ip.co.uk"
     )
     assert full["service_areas"] == "Bristol; South Gloucestershire"
+    quality = directory_quality(
+        read_directory([folder / "bristol_oruk3_services_page1.json"], ValidationReport()),
+        feed="bristol",
+        reference_date="2025-11-30",
+    )
+    got = dict(zip(quality.summary["measure"], quality.summary["services"], strict=True))
+    assert (got["a place (coordinates or a postcode)"], got["a taxonomy term"]) == (0, 0)
+    assert got["contact details (phone or e-mail)"] == 2  # not the .invalid placeholder
+    assert got["updated within 12 months of 2025-11-30"] == 3  # assured 2025-07 to 09
     # kept only to be completed by hand; otherwise an error that says why
     _, _, strict = read(folder / "bristol_oruk3_service_full.json", drop_uncategorised=True)
     (error,) = lines(strict, "error")
