@@ -518,7 +518,9 @@ def import_(
         _import_directory(files, out, quality, pairs, config=config, cache=cache, refresh=refresh)
         return
     if not files or out is None:
-        raise typer.BadParameter("give the FILE to read and --out TABLE.csv")
+        raise typer.BadParameter(
+            "give the FILE to read and --out TABLE.csv (openreferral: or --quality REPORT.csv)"
+        )
     frame, report, written = commands.import_table(fmt, files, out=out, options=pairs, join=join)
     _print_problems(report, to_stderr=False)  # warnings only: errors stopped it, printed once
     for path in written[1:]:
