@@ -256,49 +256,7 @@ def compare(
     cfg = load_config(config)
     if (district is None) != (other is None):
         raise typer.BadParameter("give both --district and --with, or neither")
-    summary, long = commands.comparison(cfg, run_dir)
-    if district is None or other is None:
-        title, columns, table = _district_view(summary, cfg.disclosure.symbol)
-    else:
-        title, columns, table = _pair_view(summary, long, district, other)
-    _print_table(title, columns, table)
-
-
-def _district_view(summary, symbol: str):
-    """Every district against the county, as published."""
-    table = summary.reset_index()
-    table["ci"] = table["pct_lower"].astype(str) + "-" + table["pct_upper"].astype(str)
-    table["ci"] = table["ci"].where(table["pct_lower"] != symbol, "")
-    columns = {
-        "district_name": "District",
-        "children": "Children 0-19",
-        "pct_full_core_range": "% with core range in reach",
-        "ci": "95% CI",
-        "vs_county": "vs county",
-        "pct_adequate_places": "% with adequate places",
-        "adequate_vs_county": "vs county ",
-        "priority_gap_children": "Children in priority gaps",
-        "capacity_per_1000": "Capacity per 1,000",
-        "spend_per_child": "Spend per child (GBP)",
-    }
-    return "Districts against the county (* = small number suppressed)", columns, table
-
-
-def _pair_view(summary, long, district: str, other: str):
-    """Two districts side by side, measure by measure (an analyst view)."""
-    from earlyhelp.sufficiency import compare_districts
-
-    table = compare_districts(long, district, other).round(3)
-    names = dict(zip(summary.index, summary["district_name"], strict=True))
-    columns = {
-        "measure": "Measure",
-        "category": "Category",
-        district: names.get(district, district),
-        other: names.get(other, other),
-        "difference": "Difference",
-        "verdict": "First is",
-    }
-    return f"{names.get(district, district)} against {names.get(other, other)}", columns, table
+    _print_table(*commands.comparison_view(cfg, run_dir, district, other))
 
 
 def _print_table(title: str, columns: dict[str, str], table) -> None:
@@ -477,7 +435,10 @@ def import_(
         ),
     ],
     files: Annotated[
-        list[Path] | None, typer.Argument(metavar="FILE...", help="The file(s) to read.")
+        list[str] | None,
+        typer.Argument(
+            metavar="FILE...", help="The file(s) to read; for openreferral also a feed's URL."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="The CSV to write, in earlyhelp's columns.")
@@ -490,17 +451,35 @@ def import_(
         Path | None,
         typer.Option(help="An area table to join the result onto by area_code (may be --out)."),
     ] = None,
+    quality: Annotated[
+        Path | None,
+        typer.Option(
+            help="openreferral: write the directory quality report here (CSV), with its "
+            "terms (.terms.csv, suggestions to fill in) and duplicates (.duplicates.csv)."
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="openreferral: config.toml, for suggested categories.")
+    ] = None,
+    cache: Annotated[
+        Path | None, typer.Option(help="openreferral URL: where pages are kept (.earlyhelp-feeds).")
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option(help="openreferral URL: fetch again, ignoring the pages kept.")
+    ] = False,
 ) -> None:
     """Turn a published file into a table earlyhelp reads, with every problem listed.
 
-    FORMAT is one of: openreferral (Open Referral UK directory JSON), gias (DfE Get
-    Information About Schools), iod (Indices of Deprivation), population (ONS ages by
-    LSOA), lsoa_lookup (ONS LSOA 2011 to 2021), onspd (ONS Postcode Directory),
-    fingertips (public health profile exports). Problems are printed one per line;
-    errors stop it (exit 2) and nothing is written. 'earlyhelp import list' shows every
-    format with its options and an example.
+    FORMAT is one of: openreferral (Open Referral UK / HSDS directory JSON: a page, a
+    folder of pages, or the feed's URL, whose pages are fetched politely, kept and
+    resumed), gias (DfE Get Information About Schools), iod (Indices of Deprivation),
+    population (ONS ages by LSOA), lsoa_lookup (ONS LSOA 2011 to 2021), onspd (ONS
+    Postcode Directory), fingertips (public health profile exports). Problems are printed
+    once each; errors stop it (exit 2) and no table is written. 'earlyhelp import list'
+    shows every format with its options and an example.
 
-    Example:  earlyhelp import iod File_7_IoD2025.csv --out need.csv --join need.csv
+    Example:  earlyhelp import openreferral https://example.org/api/services
+    --out services.csv --quality quality.csv --option categories=taxonomy_map.csv
     """
     if fmt == "list":
         from earlyhelp.sources import SOURCES
@@ -509,35 +488,56 @@ def import_(
             options = ", ".join(f"{k}={v!r}" for k, v in source.options.items()) or "none"
             typer.echo(f"{name}: {source.description}\n  options: {options}\n  {source.example}")
         return
+    from earlyhelp import commands
+
+    pairs = commands.option_pairs(option or [])
+    if fmt == "openreferral" and files and (out is not None or quality is not None):
+        _import_directory(files, out, quality, pairs, config=config, cache=cache, refresh=refresh)
+        return
     if not files or out is None:
-        raise typer.BadParameter("give the FILE to read and --out TABLE.csv")
-    from earlyhelp.outputs import check_not_inputs, write_csv
-    from earlyhelp.sources import coerce_options, join_area_tables, read_source
-    from earlyhelp.validation import ValidationReport
-
-    pairs: dict[str, str] = {}
-    for item in option or []:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise typer.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--option")
-        pairs[name.strip()] = value.strip()
-    check_not_inputs([out], [f for f in files if f != join])
-    report = ValidationReport()
-    frame = read_source(
-        fmt, files if len(files) > 1 else files[0], report=report, **coerce_options(fmt, pairs)
-    )
-    _print_problems(report, to_stderr=False)
-    report.raise_if_errors()
-    bridge = frame.attrs.get("bridge_report")
-    if join is not None:
-        from earlyhelp.loading import read_table
-
-        existing = read_table(join, report=report).frame
-        frame = join_area_tables([existing, frame])
-    write_csv(frame, out, guard=False)  # data earlyhelp reads back: no spreadsheet guard
-    if bridge is not None:
-        write_csv(bridge, out.with_suffix(".bridge.csv"))
+        raise typer.BadParameter(
+            "give the FILE to read and --out TABLE.csv (openreferral: or --quality REPORT.csv)"
+        )
+    frame, report, written = commands.import_table(fmt, files, out=out, options=pairs, join=join)
+    _print_problems(report, to_stderr=False)  # warnings only: errors stopped it, printed once
+    for path in written[1:]:
+        typer.echo(f"Wrote {path}")
     typer.echo(f"Wrote {out} ({len(frame)} rows, {len(frame.columns)} columns)")
+
+
+def _import_directory(files, out, quality, pairs, *, config, cache, refresh) -> None:
+    """import openreferral: fetch or read, show the quality report, write, say where."""
+    from earlyhelp import commands
+
+    with _console().status("reading the directory") as status:
+        done = commands.import_directory(
+            files, out=out, quality=quality, options=pairs, config=config, cache=cache,
+            refresh=refresh, progress=lambda text: status.update(plain_text(text)),
+        )  # fmt: skip
+    if done.feed is not None:
+        typer.echo(plain_text(done.feed.describe()))
+    summary = done.quality.summary.assign(share=lambda t: (t["share"] * 100).round(0))
+    _print_table(
+        f"Directory quality: {done.quality.feed}",
+        {"measure": "Services with", "services": "Services", "share": "%"},
+        summary,
+    )
+    terms = done.quality.terms
+    unmapped = terms[~terms["mapped"]].head(25)
+    if quality is not None and len(unmapped):
+        _print_table(
+            "Terms with no category (first 25; all in .terms.csv)",
+            {"term": "Term", "services": "Services", "suggested": "Suggested category"},
+            unmapped,
+        )
+    if done.report.errors:
+        for path in done.written:
+            typer.echo(f"Wrote {path}")
+        done.report.raise_if_errors()  # every problem is printed once, by _Group, on stderr
+    _print_problems(done.report, to_stderr=False)
+    for path in done.written:
+        n = len(done.services) if done.services is not None and path == out else None
+        typer.echo(f"Wrote {path}" + (f" ({n} services)" if n is not None else ""))
 
 
 @app.command()

@@ -14,7 +14,12 @@ from __future__ import annotations
 
 __all__ = [
     "RUN_STEPS",
+    "DirectoryImport",
     "comparison",
+    "comparison_view",
+    "import_directory",
+    "import_table",
+    "option_pairs",
     "redraw_maps",
     "report",
     "run",
@@ -23,8 +28,10 @@ __all__ = [
     "validate",
 ]
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -32,7 +39,7 @@ from earlyhelp.assessment import STEPS, Assessment, assess
 from earlyhelp.config import Config
 from earlyhelp.errors import InputError, ValidationFailed
 from earlyhelp.loading import load_inputs
-from earlyhelp.outputs import check_not_inputs, write_csv
+from earlyhelp.outputs import check_not_inputs, write_csv, write_json
 from earlyhelp.publish.folder import redraw_pages, write_product
 from earlyhelp.publish.run import board_map_page, read_run_comparison, report_page, run_product
 from earlyhelp.publish.tables import publishable_summary
@@ -44,7 +51,12 @@ from earlyhelp.scenario import (
     scenario_from_flags,
 )
 from earlyhelp.siting import SitingResult, candidate_sites, site_services
+from earlyhelp.sufficiency import compare_districts
 from earlyhelp.validation import ValidationReport
+
+if TYPE_CHECKING:  # imported late below, so that other commands do not load them
+    from earlyhelp.sources.directory_quality import DirectoryQuality
+    from earlyhelp.sources.feed import FeedRead
 
 Progress = Callable[[str], None]
 RUN_STEPS = (*STEPS, "write outputs")
@@ -135,6 +147,54 @@ def comparison(cfg: Config, run_dir: Path | None = None) -> tuple[pd.DataFrame, 
     return publishable_summary(assessment), assessment.require_sufficiency().districts
 
 
+def comparison_view(
+    cfg: Config, run_dir: Path | None, district: str | None, other: str | None
+) -> tuple[str, dict[str, str], pd.DataFrame]:
+    """What ``earlyhelp compare`` prints: a title, column labels and the table; every
+    district against the county (as published), or ``district`` beside ``other``."""
+    summary, long = comparison(cfg, run_dir)
+    if district is None or other is None:
+        return _district_view(summary, cfg.disclosure.symbol)
+    return _pair_view(summary, long, district, other)
+
+
+def _district_view(summary: pd.DataFrame, symbol: str) -> tuple[str, dict[str, str], pd.DataFrame]:
+    """Every district against the county, as published."""
+    table = summary.reset_index()
+    table["ci"] = table["pct_lower"].astype(str) + "-" + table["pct_upper"].astype(str)
+    table["ci"] = table["ci"].where(table["pct_lower"] != symbol, "")
+    columns = {
+        "district_name": "District",
+        "children": "Children 0-19",
+        "pct_full_core_range": "% with core range in reach",
+        "ci": "95% CI",
+        "vs_county": "vs county",
+        "pct_adequate_places": "% with adequate places",
+        "adequate_vs_county": "vs county ",
+        "priority_gap_children": "Children in priority gaps",
+        "capacity_per_1000": "Capacity per 1,000",
+        "spend_per_child": "Spend per child (GBP)",
+    }
+    return "Districts against the county (* = small number suppressed)", columns, table
+
+
+def _pair_view(
+    summary: pd.DataFrame, long: pd.DataFrame, district: str, other: str
+) -> tuple[str, dict[str, str], pd.DataFrame]:
+    """Two districts side by side, measure by measure (an analyst view)."""
+    table = compare_districts(long, district, other).round(3)
+    names = dict(zip(summary.index, summary["district_name"], strict=True))
+    columns = {
+        "measure": "Measure",
+        "category": "Category",
+        district: names.get(district, district),
+        other: names.get(other, other),
+        "difference": "Difference",
+        "verdict": "First is",
+    }
+    return f"{names.get(district, district)} against {names.get(other, other)}", columns, table
+
+
 def validate(cfg: Config, report_csv: Path | None = None) -> tuple[ValidationReport, Path]:
     """Check every input; write every problem to a CSV (default
     ``<output_dir>/<run name>-validation.csv``). Returns the report and the CSV."""
@@ -171,3 +231,195 @@ def report(cfg: Config, run_dir: Path | None = None) -> Path:
     page = report_page(assessment, notes=run_folder_notes(folder, assessment))
     redraw_pages(folder, (page,), cfg=cfg)
     return folder / "report.html"
+
+
+# --------------------------------------------------------------------------- import
+
+
+def option_pairs(items: Sequence[str]) -> dict[str, str]:
+    """``--option NAME=VALUE`` items as a dict of text (the reader gives them their types)."""
+    pairs: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(f"--option '{item}' is not NAME=VALUE; write it as name=value")
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
+def import_table(
+    fmt: str,
+    files: Sequence[str | Path],
+    *,
+    out: Path,
+    options: Mapping[str, str] | None = None,
+    join: Path | None = None,
+) -> tuple[pd.DataFrame, ValidationReport, list[Path]]:
+    """Read published file(s) in format ``fmt`` and write the table ``out`` (joined onto
+    the area table ``join`` when given; a 2011 -> 2021 bridge report beside it). Stops
+    with :class:`ValidationFailed`, writing nothing, when any error was found. Returns the
+    table, the report (its warnings) and the files written."""
+    from earlyhelp.loading import read_table
+    from earlyhelp.sources import coerce_options, join_area_tables, read_source
+
+    paths = [Path(f) for f in files]
+    check_not_inputs([out], [f for f in paths if f != join])
+    report = ValidationReport()
+    frame = read_source(
+        fmt,
+        paths if len(paths) > 1 else paths[0],
+        report=report,
+        **coerce_options(fmt, dict(options or {})),
+    )
+    report.raise_if_errors()
+    bridge = frame.attrs.get("bridge_report")
+    if join is not None:
+        frame = join_area_tables([read_table(join, report=report).frame, frame])
+    written = [write_csv(frame, out, guard=False)]  # data earlyhelp reads back: no guard
+    if bridge is not None:
+        written.append(write_csv(bridge, out.with_suffix(".bridge.csv")))
+    return frame, report, written
+
+
+# Options of `earlyhelp import openreferral` that are not the reader's: fetching a feed's
+# URL (earlyhelp.sources.feed.fetch_feed) and the quality report.
+FEED_OPTIONS = {
+    "per_page": int,
+    "delay_s": float,
+    "retries": int,
+    "backoff_s": float,
+    "timeout_s": float,
+    "full_records": str,
+    "updated_within_months": int,
+}
+
+
+@dataclass
+class DirectoryImport:
+    """What ``earlyhelp import openreferral`` read and wrote."""
+
+    report: ValidationReport
+    quality: DirectoryQuality
+    services: pd.DataFrame | None = None
+    feed: FeedRead | None = None  # for a feed's URL
+    written: list[Path] = field(default_factory=list)
+
+
+def import_directory(
+    source: Sequence[str | Path],
+    *,
+    out: Path | None = None,
+    quality: Path | None = None,
+    options: Mapping[str, str] | None = None,
+    config: Path | None = None,
+    cache: Path | None = None,
+    refresh: bool = False,
+    progress: Progress = _noop,
+) -> DirectoryImport:
+    """Read an Open Referral directory (files, a folder, or a feed's URL, whose pages are
+    fetched into ``cache``), and write the services table ``out`` with its manifest
+    (``<out>.manifest.json``) and the quality report ``quality`` with its terms and
+    duplicates (``<quality>.terms.csv``, ``<quality>.duplicates.csv``).
+
+    The services table is written only when no error was found; the quality report is
+    written all the same (it is how a feed's problems are found). ``config`` gives the
+    category keys and labels that unmapped terms are matched against for suggestions.
+    """
+    from earlyhelp.sources import coerce_options
+    from earlyhelp.sources._oruk_pages import read_directory
+    from earlyhelp.sources._tables import expand_paths
+    from earlyhelp.sources.directory_quality import directory_quality
+    from earlyhelp.sources.feed import fetch_feed, is_url
+    from earlyhelp.sources.openreferral import read_taxonomy_map, services_table
+
+    given = dict(options or {})
+    raw = dict(given)
+    knobs = {k: _typed(k, raw.pop(k)) for k in list(raw) if k in FEED_OPTIONS}
+    reader = coerce_options("openreferral", raw)
+    months = int(knobs.pop("updated_within_months", 12))
+    report = ValidationReport()
+    feed, where = None, [str(s) for s in source]
+    if len(source) == 1 and is_url(source[0]):
+        home = (out or quality or Path("quality.csv")).resolve().parent
+        feed = fetch_feed(
+            str(source[0]), cache=cache or home / ".earlyhelp-feeds", refresh=refresh,
+            progress=progress, **knobs,
+        )  # fmt: skip
+        files = feed.files
+    else:
+        paths = [Path(s) for s in source]
+        files = expand_paths(paths[0] if len(paths) == 1 else paths, pattern="*.json")
+    check_not_inputs([p for p in (out, quality) if p], files)
+    directory = read_directory(files, report, where=feed.url if feed else "")
+    if isinstance(reader.get("categories"), str):
+        reader["categories"] = read_taxonomy_map(reader["categories"], report=report)
+    measured = directory_quality(
+        directory,
+        feed=feed.url if feed else "; ".join(where),
+        mapping=reader.get("categories"),
+        labels=_labels(config),
+        updated_within_months=months,
+        reference_date=reader.get("reference_date"),
+    )
+    result = DirectoryImport(report, measured, feed=feed)
+    if out is not None:
+        result.services = services_table(directory, report=report, **reader)
+    if quality is not None:
+        result.written += _write_quality(result.quality, quality)
+    if out is not None and result.services is not None and not report.errors:
+        write_csv(result.services, out, guard=False)  # read back: no guard
+        manifest = _import_manifest(result, files=files, source=where, options=given, out=out)
+        result.written += [out, write_json(manifest, out.with_suffix(".manifest.json"))]
+    return result
+
+
+def _typed(key: str, value: str) -> Any:
+    try:
+        return FEED_OPTIONS[key](value)
+    except ValueError:
+        raise InputError(f"openreferral option '{key}' must be a number, not '{value}'") from None
+
+
+def _labels(config: Path | None) -> dict[str, str] | None:
+    if config is None:
+        return None
+    from earlyhelp.config import load_config
+
+    cfg = load_config(config)
+    return {key: cfg.category_label(key) for key in cfg.categories} or None
+
+
+def _write_quality(quality: DirectoryQuality, path: Path) -> list[Path]:
+    terms = path.with_name(f"{path.stem}.terms.csv")
+    duplicates = path.with_name(f"{path.stem}.duplicates.csv")
+    write_csv(quality.summary, path)
+    write_csv(quality.terms.drop(columns="mapped"), terms)
+    write_csv(quality.duplicates, duplicates)
+    return [path, terms, duplicates]
+
+
+def _import_manifest(
+    result: DirectoryImport, *, files: list[Path], source: list[str], options, out: Path
+) -> dict[str, Any]:
+    """What an import read (the feed, when and which pages; or the files) and wrote."""
+    import datetime as dt
+
+    from earlyhelp.loading.tables import file_sha256
+    from earlyhelp.outputs import library_versions
+
+    assert result.services is not None
+    return {
+        "command": "import openreferral",
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "source": source,
+        "feed": result.feed.manifest() if result.feed else None,
+        "files_read": [{"path": str(f), "sha256": file_sha256(f)} for f in files],
+        "options": dict(options),
+        "outputs": {str(out): f"{len(result.services)} services"},
+        "problems": {
+            "errors": len(result.report.errors),
+            "warnings": len(result.report.warnings),
+        },
+        "quality": result.quality.summary.drop(columns="feed").to_dict("records"),
+        "libraries": library_versions(("requests",)),
+    }

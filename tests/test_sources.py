@@ -157,7 +157,8 @@ def test_openreferral_paged_folder_becomes_one_row_per_categorised_service():
     services, report = read_pages()
     assert list(services.columns) == [
         "service_id", "name", "provider", "categories", "min_age", "max_age", "delivery",
-        "status", "latitude", "longitude", "postcode", "opening_times", "contact", "notes",
+        "status", "latitude", "longitude", "postcode", "opening_times", "contact",
+        "service_areas", "notes",
     ]  # fmt: skip
     by_name = services.set_index("name")
     assert list(by_name.index) == [
@@ -205,9 +206,9 @@ def test_openreferral_stale_records_are_flagged_against_the_reference_date():
     services, report = read_pages(stale_after_days=365, reference_date="2025-06-01")
     stale = one(lines(report), "are stale")
     assert stale == (
-        "page1.json, row 2, field 'assured_date': 1 record(s) are stale: assured more than 365 "
-        "days before 2025-06-01 ('Safe at Home Outreach'); ask the providers to confirm these "
-        "services still run, or leave them out"
+        "page1.json, row 2, field 'assured_date': 1 record(s) are stale: assured or updated more "
+        "than 365 days before 2025-06-01 ('Safe at Home Outreach'); ask the providers to confirm "
+        "these services still run, or leave them out"
     )
     notes = services.set_index("name")["notes"]
     assert (
@@ -226,7 +227,7 @@ def test_openreferral_stale_records_are_flagged_against_the_reference_date():
 
 def test_openreferral_services_without_a_location_are_kept_and_named():
     services, report = read_pages()
-    warning = one(lines(report), "no location")
+    warning = one(lines(report), "no place of delivery")
     assert warning.startswith("page1.json, row 3, field 'service_at_locations': 1 service(s)")
     assert "'Café Connect'" in warning
     cafe = services.set_index("name").loc["Café Connect"]
@@ -291,7 +292,7 @@ def test_openreferral_refuses_a_file_that_is_not_a_directory(tmp_path):
         read_openreferral(bad, report=ValidationReport())
     other = tmp_path / "other.json"
     other.write_text('{"results": []}', encoding="utf-8")
-    with pytest.raises(InputError, match="not an Open Referral UK services response"):
+    with pytest.raises(InputError, match="not an Open Referral services response"):
         read_openreferral(other, report=ValidationReport())
 
 

@@ -9,7 +9,7 @@ chosen by name through :data:`SOURCES`, so a config input's ``format = "..."`` a
 ======================  ==========  =====================================================
 name                    produces    reads
 ======================  ==========  =====================================================
-``openreferral``        services    Open Referral UK service directory JSON (API pages)
+``openreferral``        services    Open Referral UK / HSDS directory JSON (pages, or a feed URL)
 ``gias``                services    DfE Get Information About Schools extract
 ``iod``                 need        English Indices of Deprivation 2019 / 2025 by LSOA
 ``population``          need        ONS mid-year estimates, Census 2021 ages by LSOA
@@ -97,11 +97,11 @@ SOURCES: dict[str, Source] = {
         Source(
             "openreferral",
             read_openreferral,
-            "Open Referral UK service directory: JSON from a council directory's /services "
-            "API (a page, a folder of pages or a list)",
+            "Open Referral UK or HSDS service directory: JSON from a council directory's "
+            "/services API (a page, a folder of pages, a list, or the feed's URL)",
             "services",
-            "earlyhelp import openreferral pages/ --out services.csv "
-            "--option categories=taxonomy_map.csv --option stale_after_days=365",
+            "earlyhelp import openreferral https://example.org/api/services --out services.csv "
+            "--quality quality.csv --option categories=taxonomy_map.csv",
             many_files=True,
         ),
         Source(
