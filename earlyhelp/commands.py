@@ -42,7 +42,7 @@ from earlyhelp.loading import load_inputs
 from earlyhelp.outputs import check_not_inputs, write_csv, write_json
 from earlyhelp.publish.folder import redraw_pages, write_product
 from earlyhelp.publish.run import board_map_page, read_run_comparison, report_page, run_product
-from earlyhelp.publish.tables import publishable_summary
+from earlyhelp.publish.tables import run_publication
 from earlyhelp.scenario import (
     ScenarioResult,
     combine,
@@ -144,7 +144,8 @@ def comparison(cfg: Config, run_dir: Path | None = None) -> tuple[pd.DataFrame, 
     if run_dir is not None:
         return read_run_comparison(run_dir)
     assessment = assess(cfg)
-    return publishable_summary(assessment), assessment.require_sufficiency().districts
+    published = run_publication(assessment).table("district_summary")
+    return published, assessment.require_sufficiency().districts
 
 
 def comparison_view(

@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from earlyhelp.columns import measure_column
+from earlyhelp.columns import PUBLISHED_CHILDREN, measure_column
 from earlyhelp.config import Config
 from earlyhelp.disclosure import suppress
 from earlyhelp.distance import describe_cost
@@ -30,7 +30,6 @@ from earlyhelp.errors import InputError
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.maps.safety import district_files
-from earlyhelp.need import AGE_BANDS
 from earlyhelp.sufficiency import GAP_STATES, PRIORITY_CLASSES, high_need_rule
 from earlyhelp.units import display_name, display_values
 from earlyhelp.units import shown as shown_cost
@@ -50,10 +49,11 @@ def board_layers(
     """The published map columns of ``areas`` and the layers that show them.
 
     Layers, the first shown first: the worst priority class of each area across the core
-    categories, the need index, children 0-19 (counts from ``min_count`` to
-    ``max_count`` shown as the suppression symbol), and the distance (or travel time) to
-    the nearest service of each category for reach (:func:`_distance_layer`). Returns a
-    new frame holding only what the map may show.
+    categories, the need index, children 0-19 as the run published them (``areas``'
+    ``children_published``, audited with everything else the run publishes: small
+    counts shown as the suppression symbol, an area without need data as no data), and
+    the distance (or travel time) to the nearest service of each category for reach
+    (:func:`_distance_layer`). Returns a new frame holding only what the map may show.
 
     ``services`` (the run's services layer) says which categories have outreach
     services, whose reach the distance layers' notes explain; without it, a category has
@@ -64,9 +64,7 @@ def board_layers(
         geometry=areas.geometry,
         crs=areas.crs,
     )
-    # an area with no need data has no known children: shown as no data, never as 0
-    children = areas[[c for c in AGE_BANDS if c in areas]].sum(axis=1, min_count=1).round(0)
-    out["children"] = _suppressed_by_district(children, areas["district_code"], cfg)
+    out["children"] = _published_children(areas)
     layers = [
         MapLayer(
             "children",
@@ -118,6 +116,20 @@ def board_layers(
             out[column] = areas[column].fillna("").replace("", "none")
     _hide_what_need_says(out, cfg.disclosure.symbol)
     return out, layers
+
+
+def _published_children(areas: pd.DataFrame) -> pd.Series:
+    """Children 0-19 as the run published them: numbers where shown, else the text (the
+    suppression symbol, or the missing marker)."""
+    if PUBLISHED_CHILDREN not in areas:
+        raise InputError(
+            "the areas hold no children_published column: this run folder was written by "
+            "an earlier version of earlyhelp, before everything published was audited "
+            "together; run 'earlyhelp run' again to draw its maps"
+        )
+    text = areas[PUBLISHED_CHILDREN].astype(object)
+    numeric = pd.to_numeric(text, errors="coerce")
+    return numeric.astype(object).where(numeric.notna(), text)
 
 
 def _hide_what_need_says(out: pd.DataFrame, symbol: str) -> None:

@@ -25,13 +25,13 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.assessment import Assessment
-from earlyhelp.columns import prefixed
+from earlyhelp.columns import PUBLISHED_CHILDREN, prefixed
 from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.errors import InputError
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.publish.folder import Page, Product, input_records, related_sections
-from earlyhelp.publish.tables import publishable_summary, publishable_verdicts
+from earlyhelp.publish.tables import RunPublication, run_publication
 
 # The commissioners' workbook: the tables a commissioner reads, in this order (the long
 # access table and the need index stay in CSV and the GeoPackage).
@@ -48,16 +48,17 @@ WORKBOOK = (
 def run_product(assessment: Assessment, *, draw: bool = True, command: str = "run") -> Product:
     """Everything a run writes. With ``draw`` (and sufficiency assessed) also the board
     map (``index.html``, district maps when configured) and the board report."""
-    tables = _tables(assessment)
-    layers = _layers(assessment)
+    published = run_publication(assessment) if assessment.sufficiency is not None else None
+    tables = _tables(assessment, published)
+    layers = _layers(assessment, published)
     pages: tuple[Page, ...] = ()
-    if draw and assessment.sufficiency is not None:
+    if draw and published is not None:
         areas = layers["areas"].set_index("area_code")
         services = layers["services"].set_index("service_id")
         unit = assessment.access.params["unit"]
         pages = (
             board_map_page(areas, services, assessment.config, cost_unit=unit),
-            report_page(assessment),
+            report_page(assessment, published=published),
         )
     inputs = assessment.inputs
     return Product(
@@ -69,7 +70,7 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
         workbook=_workbook(tables),
         pages=pages,
         files={"validation.csv": (inputs.report.to_frame(), "every problem found in the inputs")},
-        sections=_sections(assessment),
+        sections=_sections(assessment, published),
     )
 
 
@@ -93,9 +94,15 @@ def board_map_page(
     return draw
 
 
-def report_page(assessment: Assessment, *, notes: Sequence[str] = ()) -> Page:
+def report_page(
+    assessment: Assessment,
+    *,
+    notes: Sequence[str] = (),
+    published: RunPublication | None = None,
+) -> Page:
     """The board report (``report.html``), linking the maps already in the folder and
-    showing the siting and scenario products made for this run (beside the folder)."""
+    showing the siting and scenario products made for this run (beside the folder);
+    its tables are those of ``published`` (default: :func:`run_publication`)."""
 
     def draw(folder: Path) -> dict[str, str]:
         from earlyhelp.publish.report import map_links_in, write_report  # jinja2 late
@@ -111,14 +118,16 @@ def report_page(assessment: Assessment, *, notes: Sequence[str] = ()) -> Page:
             map_links=links,
             sections=sections,
             notes=[*notes, *stale],
+            published=published,
         )
         return {"report.html": "published: the board report, small numbers suppressed"}
 
     return draw
 
 
-def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
-    """The GeoPackage layers: every area with every measure, services, districts."""
+def _layers(assessment: Assessment, published: RunPublication | None) -> dict[str, pd.DataFrame]:
+    """The GeoPackage layers: every area with every measure (and ``children_published``,
+    the children 0-19 the maps show), services, districts."""
     inputs, suff = assessment.inputs, assessment.sufficiency
     access = assessment.access
     study = assessment.areas
@@ -135,6 +144,8 @@ def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
             areas = areas.join(prefixed(wide, column))
         areas = areas.join(suff.range)
         districts = districts.join(suff.summary.drop(columns="district_name"))
+    if published is not None:
+        areas = areas.join(published.area_children.rename(PUBLISHED_CHILDREN))
     return {
         "areas": areas.reset_index(),
         "services": inputs.services.reset_index(),
@@ -142,14 +153,14 @@ def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
     }
 
 
-def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
-    """Every CSV table of the run. Only suppressed tables are publishable."""
+def _tables(assessment: Assessment, published: RunPublication | None) -> dict[str, pd.DataFrame]:
+    """Every CSV table of the run. Only suppressed (and audited) tables are publishable."""
     suff = assessment.sufficiency
     access = {
         "access": mark_unpublished(assessment.access.tidy),
         "remote_services": mark_unpublished(assessment.access.remote_services),
     }
-    if suff is None:
+    if suff is None or published is None:
         return access
     analyst = {
         "gaps": suff.gaps,
@@ -160,8 +171,8 @@ def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
         "need_index": suff.need_index.reset_index(),
     }
     out = {
-        "district_summary": publishable_summary(assessment),
-        "kinds_of_help": publishable_verdicts(assessment),
+        "district_summary": published.table("district_summary"),
+        "kinds_of_help": published.table("kinds_of_help"),
         **access,
     }
     out.update({name: mark_unpublished(frame) for name, frame in analyst.items()})
@@ -178,10 +189,13 @@ def _workbook(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return sheets
 
 
-def _sections(assessment: Assessment) -> dict[str, object]:
-    """The run's own parts of the manifest: validation, access notes, counts."""
+def _sections(assessment: Assessment, published: RunPublication | None) -> dict[str, object]:
+    """The run's own parts of the manifest: validation, access notes, counts, and the
+    disclosure audit of everything published."""
     inputs = assessment.inputs
+    audit = {} if published is None else {"disclosure_audit": published.manifest()}
     return {
+        **audit,
         "validation": {
             "errors": len(inputs.report.errors),
             "warnings": len(inputs.report.warnings),

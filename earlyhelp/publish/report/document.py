@@ -64,6 +64,7 @@ from earlyhelp.outputs import atomic_path
 from earlyhelp.publish.folder import ReportSection
 from earlyhelp.publish.report.content import COUNTY_LINK, context
 from earlyhelp.publish.report.formats import fmt_count, fmt_money, fmt_num, fmt_pct
+from earlyhelp.publish.tables import RunPublication, run_publication
 
 # --------------------------------------------------------------------------------------
 # Public API
@@ -78,6 +79,7 @@ def write_report(
     sections: Sequence[ReportSection] = (),
     notes: Sequence[str] = (),
     generated: dt.datetime | None = None,
+    published: RunPublication | None = None,
 ) -> Path:
     """Write the board report for ``assessment`` to ``path`` (atomically); return the path.
 
@@ -99,6 +101,9 @@ def write_report(
         Extra caveats to show (for example that the maps were made from other inputs).
     generated
         The time stamped on the report (default: now).
+    published
+        The run's publication, audited with its tables and maps
+        (:func:`~earlyhelp.publish.tables.run_publication`); made here when not given.
     """
     path = Path(path)
     html = build_report(
@@ -107,6 +112,7 @@ def write_report(
         sections=sections,
         notes=notes,
         generated=generated,
+        published=published,
     )
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")
@@ -120,6 +126,7 @@ def build_report(
     sections: Sequence[ReportSection] = (),
     notes: Sequence[str] = (),
     generated: dt.datetime | None = None,
+    published: RunPublication | None = None,
 ) -> str:
     """The report as an HTML string (see :func:`write_report`; links are used as given)."""
     if assessment.sufficiency is None:
@@ -133,6 +140,7 @@ def build_report(
         sections=sections,
         notes=notes,
         generated=generated or dt.datetime.now(dt.UTC),
+        published=published or run_publication(assessment),
     )
     return _environment().get_template("report.html.j2").render(**shown)
 
