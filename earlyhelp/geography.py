@@ -211,25 +211,39 @@ def msoa_by_name(lsoas: pd.DataFrame, msoas: pd.DataFrame) -> pd.DataFrame:
 
 
 def best_fit(
-    areas: gpd.GeoSeries, units: gpd.GeoSeries, *, crs: str = "EPSG:27700"
+    areas: gpd.GeoSeries,
+    units: gpd.GeoSeries,
+    *,
+    assigned: pd.Series | None = None,
+    crs: str = "EPSG:27700",
 ) -> pd.DataFrame:
     """Each area's best-fit unit from boundaries: the unit holding the largest share of the
-    area's land, and that share (``fit``, 0-1).
+    area, and that share (``fit``, 0-1) of the part of the area that lies in any unit.
 
     ``areas`` and ``units`` are polygons indexed by their codes, in any declared CRS (both
-    are measured in ``crs``). Returns ``unit_code`` and ``fit`` per area (index: area
-    code); an area touching no unit has none. Generalised boundaries of different
-    resolutions overlap imperfectly, so a fit near but below 1 is normal for areas that
-    nest; ONS best-fit lookups use population-weighted centroids instead.
+    are measured in ``crs``). With ``assigned`` (a unit code per area code, such as an
+    ONS best-fit lookup) the units are those given and ``fit`` measures them instead.
+    Returns ``unit_code`` and ``fit`` per area (index: area code); an area touching no
+    unit has none. Generalised boundaries of different resolutions overlap imperfectly,
+    so a fit near but below 1 is normal for areas that nest; ONS best-fit lookups use
+    population-weighted centroids instead.
     """
     a = gpd.GeoDataFrame({"area_code": areas.index.astype(str)}, geometry=areas.to_crs(crs).values)
     u = gpd.GeoDataFrame({"unit_code": units.index.astype(str)}, geometry=units.to_crs(crs).values)
-    a["area_m2"] = a.geometry.area
     pieces = gpd.overlay(a, u, how="intersection", keep_geom_type=True)
-    pieces["share"] = pieces.geometry.area / pieces["area_m2"]
-    top = pieces.sort_values("share", ascending=False).drop_duplicates("area_code")
-    out = top.set_index("area_code")[["unit_code", "share"]].rename(columns={"share": "fit"})
-    out = out.reindex(a["area_code"].to_numpy())
+    pieces["m2"] = pieces.geometry.area
+    # share of the area's part that lies in any unit: land beyond every unit (the sea of a
+    # boundary clipped differently) is no evidence against the fit
+    pieces["share"] = pieces["m2"] / pieces.groupby("area_code")["m2"].transform("sum")
+    if assigned is None:
+        top = pieces.sort_values("share", ascending=False).drop_duplicates("area_code")
+        out = top.set_index("area_code")[["unit_code", "share"]]
+    else:
+        given = assigned.rename(index=str).astype(str)
+        mine = pieces[pieces["unit_code"] == pieces["area_code"].map(given)]
+        share = mine.groupby("area_code")["share"].sum()
+        out = pd.DataFrame({"unit_code": given, "share": share.reindex(given.index).fillna(0.0)})
+    out = out.rename(columns={"share": "fit"}).reindex(a["area_code"].to_numpy())
     out.index.name = "area_code"
     out["fit"] = out["fit"].clip(upper=1.0)
     return out

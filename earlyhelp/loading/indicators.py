@@ -29,7 +29,13 @@ from earlyhelp.geography import (
     lookup_pairs,
     study_area,
 )
-from earlyhelp.loading.tables import InputRecord, existing_file, file_sha256, read_table
+from earlyhelp.loading.tables import (
+    InputRecord,
+    existing_file,
+    file_sha256,
+    read_table,
+    read_vector,
+)
 from earlyhelp.need import (
     AGE_BANDS,
     coverage_warnings,
@@ -58,15 +64,16 @@ def place_indicators(
     for name, ind in cfg.indicators.items():
         if ind.path is None:
             continue
+        own = ValidationReport()  # several indicators of one file: say each thing once
         try:
-            placed, recs = _place_one(name, ind, areas, report)
+            placed, recs = _place_one(name, ind, areas, own)
+            need = need.join(placed.where(has_row, axis=0))
+            records.extend(r for r in recs if r.path not in {s.path for s in records})
         except InputError as exc:
             problem, _, fix = str(exc).rpartition("; ")
             fix = fix if problem else "see the indicator's section in the config"
-            report.error(Path(ind.path).name, f"[indicators.{name}]", problem or str(exc), fix)
-            continue
-        need = need.join(placed.where(has_row, axis=0))
-        records.extend(recs)
+            own.error(Path(ind.path).name, f"[indicators.{name}]", problem or str(exc), fix)
+        report.problems.extend(p for p in own.problems if p not in report.problems)
     return need, records
 
 
@@ -84,15 +91,19 @@ def _place_one(
         stats, unit_of, name=name, interval=interval, comparator=comparator, fit=fit
     )
     used = set(unit_of.dropna())
-    spare = [c for c in stats.index if c not in used and not is_comparator(c)]
-    spare = [c for c in spare if c != ind.compare_with.strip()]
+    expected = _EXPECTED.get(ind.geography)
+    spare = [
+        c for c in stats.index
+        if c not in used and not is_comparator(c) and c != ind.compare_with.strip()
+        and code_geography(c) in (expected, "")  # not a county row of an MSOA table, say
+    ]  # fmt: skip
     if spare:
         label = GEOGRAPHIES.get(ind.geography, ind.geography)
         report.warn(
             path.name,
             f"[indicators.{name}]",
             f"{len(spare):,} of {len(stats):,} {label} codes of the file are the unit of no "
-            f"area (e.g. '{spare[0]}' {stats.loc[spare[0], 'name']}); their values are not used",
+            f"area (e.g. '{spare[0]}' {units.loc[spare[0], 'name']}); their values are not used",
             "fine if the file covers more than your areas; otherwise the file's and the "
             "lookup's boundaries are of different years (use a lookup of the file's year)",
         )
@@ -143,7 +154,12 @@ def _unit_of(
 
 def _from_lookup(name, ind, areas, units, report):
     path = existing_file(ind.lookup, f"lookup of indicator '{name}'")
-    table = read_table(path, report=report).frame
+    if path.suffix.lower() in (".geojson", ".gpkg", ".shp", ".json"):  # boundaries with codes
+        vector = read_vector(path)
+        table = pd.DataFrame(vector.drop(columns=vector.geometry.name)).astype("string")
+        table = table.fillna("")
+    else:
+        table = read_table(path, report=report).frame
     record = InputRecord(f"lookup:{name}", str(path), file_sha256(path), rows_read=len(table))
     via_district = False
     pair = lookup_pairs(table, pd.Index(areas.index.astype(str)), units)

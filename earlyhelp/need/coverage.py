@@ -106,7 +106,8 @@ def _districts(listed: list[tuple[str, int, int, float]], *, whole: bool) -> str
         parts = [f"{d} ({n:,} areas, {c:,.0f} children)" for d, n, _, c in listed]
     else:
         parts = [f"{n:,} of {of:,} areas in {d} ({c:,.0f} children)" for d, n, of, c in listed]
-    return "; ".join(parts)
+    joint = " or " if whole else " and "
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + joint + parts[-1]
 
 
 def coverage_warnings(

@@ -119,6 +119,13 @@ def read_dwp_cilif(
     derived = np.divide(count * 100, percent, out=np.full(len(count), np.nan), where=percent > 0)
     out[f"{key}_denominator"] = as_counts(pd.Series(np.round(derived), index=out.index))
     _report_missing(table, count, report)
+    if years[year]["provisional"]:
+        report.warn(
+            table.file,
+            years[year]["count"],
+            f"FYE {year} figures are provisional ([p]); DWP revises them a year later",
+            "use them as provisional, or choose a final year with the period option",
+        )
     out.attrs.update(
         {
             "period": f"FYE {year}",

@@ -332,9 +332,10 @@ def _report_missing(long: LongTable, values: pd.Series, report: ValidationReport
     )
 
 
-def stem(name: str, fallback: str) -> str:
+def stem(name: str, fallback: str, *, suffix: str = "") -> str:
     """The stem of output columns: ``name`` (which must be snake_case), or one made from
-    ``fallback`` (an indicator's name or code)."""
+    ``fallback`` (an indicator's name or code, cut at a word within 40 letters) and
+    ``suffix`` (a measure, when an indicator has several)."""
     if name:
         if not _NAME.match(name):
             raise InputError(
@@ -342,8 +343,15 @@ def stem(name: str, fallback: str) -> str:
                 "low_income_children"
             )
         return name
-    made = re.sub(r"[^0-9a-z]+", "_", fallback.lower()).strip("_")[:48].rstrip("_")
+    made = "_".join(p for p in (_slug(fallback, 40), _slug(suffix, 20)) if p)
     return made if made and made[0].isalpha() else f"indicator_{made or 'value'}"
+
+
+def _slug(words: str, limit: int) -> str:
+    made = re.sub(r"[^0-9a-z]+", "_", words.lower()).strip("_")
+    if len(made) > limit:
+        made = made[: limit + 1].rsplit("_", 1)[0] or made[:limit]
+    return made
 
 
 def as_columns(per_area: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -392,8 +400,9 @@ def read_long(
     -------
     pandas.DataFrame
         ``area_code``, ``area_name`` and, per indicator, ``<stem>_value``, ``_lower``,
-        ``_upper``, ``_count``, ``_denominator``: empty where the file has no value (never
-        0). ``attrs["indicators"]`` maps each stem to the indicator, measure and period.
+        ``_upper``, ``_count``, ``_denominator`` (those the file gives): empty where the
+        file has no value (never 0). ``attrs["indicators"]`` maps each stem to the
+        indicator, measure and period.
     """
     long = read_long_table(path, report=report, sheet=sheet, area_column=area_column)
     groups = [indicator] if indicator else list(pd.unique(long.column("indicator"))) or [""]
@@ -405,10 +414,11 @@ def read_long(
         for each in measures:
             rows = choose(chosen, period=period, dimensions={"measure": (each, "")})
             label = rows.chosen.get("indicator", "") or Path(path).stem
-            suffix = f" {each}" if len(measures) > 1 else ""
-            key = stem(name, label + suffix) if indicator else stem("", label + suffix)
-            key = _unique_stem(key, what)
-            parts.append(as_columns(one_per_area(rows, report=report), key))
+            suffix = each if len(measures) > 1 else ""
+            key = _unique_stem(stem(name if indicator else "", label, suffix=suffix), what)
+            columns = as_columns(one_per_area(rows, report=report), key)
+            empty = [c for c in columns if columns[c].isna().all() and not c.endswith("_value")]
+            parts.append(columns.drop(columns=empty))
             what[key] = {k: rows.chosen.get(k, "") for k in ("indicator", "measure", "period")}
     names = long.column("area_name").groupby(long.column("area_code").to_numpy()).first()
     out = pd.concat(parts, axis=1, join="outer")  # absent stays missing, never 0

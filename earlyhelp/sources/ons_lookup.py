@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.errors import InputError
-from earlyhelp.geography import best_fit, msoa_by_name
+from earlyhelp.geography import best_fit, lookup_pairs, msoa_by_name
 from earlyhelp.sources._tables import ONS_CODE, read_text_table, report_tidied
 from earlyhelp.text import did_you_mean
 from earlyhelp.validation import ValidationReport
@@ -193,6 +193,7 @@ def read_best_fit(
     units: str = "",
     area_code: str = "",
     unit_code: str = "",
+    lookup: str = "",
 ) -> pd.DataFrame:
     """Match area boundaries to unit boundaries: each area's unit holds the largest share
     of it (``fit``, 0-1), as :func:`earlyhelp.geography.best_fit`.
@@ -207,6 +208,10 @@ def read_best_fit(
         The units' boundaries (MSOAs, wards...).
     area_code, unit_code
         The code columns; by default the column of each file holding distinct ONS codes.
+    lookup
+        An existing lookup (such as an ONS best-fit lookup, which does not say how well
+        its areas fit) to measure instead of choosing: its units are kept and ``fit``
+        says what share of each area lies in its unit.
 
     Returns
     -------
@@ -221,25 +226,44 @@ def read_best_fit(
         _code_column(units_gdf, unit_code, units),
     )
     a_name, u_name = _name_of(areas_gdf, a_code), _name_of(units_gdf, u_code)
+    assigned = _assigned(lookup, areas_gdf[a_code], units_gdf[u_code], report) if lookup else None
     fit = best_fit(
         areas_gdf.set_index(areas_gdf[a_code].astype(str)).geometry,
         units_gdf.set_index(units_gdf[u_code].astype(str)).geometry,
+        assigned=assigned,
     )
     out = fit.reset_index()
     out["area_name"] = out["area_code"].map(areas_gdf.set_index(a_code)[a_name]) if a_name else ""
     out["unit_name"] = out["unit_code"].map(units_gdf.set_index(u_code)[u_name]) if u_name else ""
-    out["method"] = "best fit by boundaries: the unit holding the largest share of the area"
+    out["method"] = (
+        f"{Path(lookup).name}, its fit measured from boundaries"
+        if lookup
+        else "best fit by boundaries: the unit holding the largest share of the area"
+    )
     poor = out["fit"] < 0.9
     if poor.any():
+        given = "the unit the lookup gives" if lookup else "their best-fit unit"
         report.warn(
             Path(path).name,
             "fit",
-            f"{poor.sum()} of {len(out)} areas have under 90% of their land in their best-fit "
-            f"unit (lowest {out['fit'].min():.0%}, '{out.loc[out['fit'].idxmin(), 'area_code']}')",
-            "boundaries of different vintages or resolutions overlap imperfectly; an ONS lookup "
-            "is better where one exists",
+            f"{poor.sum()} of {len(out)} areas have under 90% of their area in {given} "
+            f"(lowest {out['fit'].min():.0%}, '{out.loc[out['fit'].idxmin(), 'area_code']}')",
+            "boundaries of different vintages or resolutions overlap imperfectly: the fit is "
+            "a measure of the lookup against these boundaries, as good as they are",
         )
     return out[list(OUTPUT)]
+
+
+def _assigned(path: str, areas: pd.Series, units: pd.Series, report) -> pd.Series:
+    """The unit each area is given by an existing lookup (columns found by their codes)."""
+    table = read_text_table(Path(path), report=report).frame
+    pair = lookup_pairs(table, pd.Index(areas.astype(str)), pd.Index(units.astype(str)))
+    if pair is None:
+        raise InputError(
+            f"{Path(path).name}: no column holds the areas' codes with another holding the "
+            "units' codes; give a lookup between these two boundary files' codes"
+        )
+    return table.drop_duplicates(pair[0]).set_index(pair[0])[pair[1]]
 
 
 def _vector(path: Path) -> gpd.GeoDataFrame:
