@@ -41,6 +41,7 @@ from earlyhelp.need import (
     coverage_warnings,
     indicator_coverage,
     indicators_scored,
+    is_placed,
     place_indicator,
     unit_statistics,
 )
@@ -229,17 +230,19 @@ def report_coverage(
     """Warn of each indicator's uncovered areas and children (by district) and of areas
     scored on fewer indicators than others, over the study area; returns the number of
     indicators scored in every area (``indicators_scored``; missing without a need row)."""
-    if not cfg.indicators or not len(areas):
+    # an indicator whose file could not be read is an error already: left out here
+    usable = {n: i for n, i in cfg.indicators.items() if i.path is None or is_placed(need, n)}
+    if not usable or not len(areas):
         return pd.Series(np.nan, index=areas.index, name="indicators_scored")
     study = study_area(areas, cfg.run.districts)
     need_s = need.reindex(study.index)
     has_row = need_s[list(AGE_BANDS)].notna().any(axis=1)
-    coverage = indicator_coverage(need_s[has_row], cfg.indicators, study[has_row.to_numpy()])
-    scored = indicators_scored(need_s[has_row], cfg.indicators)
+    coverage = indicator_coverage(need_s[has_row], usable, study[has_row.to_numpy()])
+    scored = indicators_scored(need_s[has_row], usable)
     files = {n: Path(i.path).name for n, i in cfg.indicators.items() if i.path is not None}
     for file, field, problem, fix in coverage_warnings(
         coverage, scored, study[has_row.to_numpy()], files=files
     ):
         report.warn(file, field, problem, fix)
-    every = indicators_scored(need, cfg.indicators)
+    every = indicators_scored(need, usable)
     return every.astype(float).where(need[list(AGE_BANDS)].notna().any(axis=1))

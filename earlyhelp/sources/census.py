@@ -99,7 +99,7 @@ def read_ts011(
     key = stem(name, "household_deprivation")
     deprived = sum(counts[n] for n in range(dimensions, 5))
     out[f"{key}_count"] = as_counts(deprived)
-    out[f"{key}_percent"] = (100 * deprived / households.where(households > 0)).round(4)
+    out[f"{key}_percent"] = 100 * deprived / households.where(households > 0)
     out[f"{key}_denominator"] = as_counts(households)
     out.attrs["dimensions"] = dimensions
     out.attrs["column_kinds"] = {c: "count" for c in out.columns if c not in (

@@ -97,12 +97,7 @@ def read_dwp_cilif(
     ward = any(norm(h).startswith("ward") for h in names)
     tidied: list[str] = []
     count = published_numbers(table, years[year]["count"], report=report, tidied=tidied)
-    percent = published_numbers(table, years[year].get("percent"), report=report, tidied=tidied)
-    raw_percent = text(table, years[year].get("percent"))
-    fractions = percent.notna().any() and percent.dropna().le(1).all()
-    if fractions and not raw_percent.str.endswith("%").any():
-        percent = percent * 100  # FYE 2015-2021 sheets store fractions (0.155 = 15.5%)
-        tidied.append(f"percentages in '{years[year].get('percent')}' given as fractions")
+    percent = _percentages(table, years[year].get("percent"), report, tidied)
     report_tidied(table, report, tidied)
     key = stem(name, "low_income_children")
     out = pd.DataFrame(
@@ -136,6 +131,17 @@ def read_dwp_cilif(
         }
     )  # fmt: skip
     return out
+
+
+def _percentages(table, column: str | None, report: ValidationReport, tidied: list[str]):
+    """Percentages per 100 children: "26.3%" as written, and the fractions of the FYE
+    2015-2021 sheets (0.155) times 100."""
+    percent = published_numbers(table, column, report=report, tidied=tidied)
+    fractions = percent.notna().any() and percent.dropna().le(1).all()
+    if fractions and not text(table, column).str.endswith("%").any():
+        tidied.append(f"percentages in '{column}' given as fractions")
+        return percent * 100
+    return percent
 
 
 def _years(headers: list[str]) -> dict[str, dict]:

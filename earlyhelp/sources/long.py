@@ -342,7 +342,7 @@ def stem(name: str, fallback: str, *, suffix: str = "") -> str:
                 f"name '{name}' must be snake_case (small letters, digits and _), such as "
                 "low_income_children"
             )
-        return name
+        return "_".join(p for p in (name, _slug(suffix, 20)) if p)
     made = "_".join(p for p in (_slug(fallback, 40), _slug(suffix, 20)) if p)
     return made if made and made[0].isalpha() else f"indicator_{made or 'value'}"
 
@@ -372,6 +372,8 @@ def read_long(
     measure: str = "",
     period: str = "",
     name: str = "",
+    sex: str = "",
+    age: str = "",
     sheet: str = "",
     area_column: str = "",
 ) -> pd.DataFrame:
@@ -393,6 +395,8 @@ def read_long(
     name
         The stem of the columns of one indicator (snake_case); made from its name when
         not given.
+    sex, age
+        The sex or age to keep when the table breaks indicators down by them.
     sheet, area_column
         The sheet of a workbook; the column of area codes when the file has several.
 
@@ -412,7 +416,8 @@ def read_long(
         chosen = pick_indicator(long, wanted)
         measures = [measure] if measure else list(pd.unique(chosen.column("measure"))) or [""]
         for each in measures:
-            rows = choose(chosen, period=period, dimensions={"measure": (each, "")})
+            dims = {"measure": (each, ""), "sex": (sex, ""), "age": (age, "")}
+            rows = choose(chosen, period=period, dimensions=dims)
             label = rows.chosen.get("indicator", "") or Path(path).stem
             suffix = each if len(measures) > 1 else ""
             key = _unique_stem(stem(name if indicator else "", label, suffix=suffix), what)

@@ -297,5 +297,5 @@ def _code_column(gdf: gpd.GeoDataFrame, wanted: str, path) -> str:
 
 
 def _name_of(gdf: gpd.GeoDataFrame, code: str) -> str:
-    name = re.sub(r"cd$", "nm", code, flags=re.IGNORECASE)
+    name = re.sub(r"cd$", "nm", code) if code.endswith("cd") else re.sub(r"CD$", "NM", code)
     return name if name != code and name in gdf.columns else ""
