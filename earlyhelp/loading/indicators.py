@@ -93,17 +93,18 @@ def _place_one(
     )
     used = set(unit_of.dropna())
     expected = _EXPECTED.get(ind.geography)
-    spare = [
+    own = [  # the file's units: not a county or England row of an MSOA table, say
         c for c in stats.index
-        if c not in used and not is_comparator(c) and c != ind.compare_with.strip()
-        and code_geography(c) in (expected, "")  # not a county row of an MSOA table, say
+        if not is_comparator(c) and c != ind.compare_with.strip()
+        and code_geography(c) in (expected, "")
     ]  # fmt: skip
+    spare = [c for c in own if c not in used]
     if spare:
         label = GEOGRAPHIES.get(ind.geography, ind.geography)
         report.warn(
             path.name,
             f"[indicators.{name}]",
-            f"{len(spare):,} of {len(stats):,} {label} codes of the file are the unit of no "
+            f"{len(spare):,} of {len(own):,} {label} codes of the file are the unit of no "
             f"area (e.g. '{spare[0]}' {units.loc[spare[0], 'name']}); their values are not used",
             "fine if the file covers more than your areas; otherwise the file's and the "
             "lookup's boundaries are of different years (use a lookup of the file's year)",
