@@ -151,7 +151,7 @@ def test_the_readme_jsna_route_on_real_hampshire_files(tmp_path, realdata, monke
     for step in steps:
         invoke(*step)
     indicators = f"""
-[indicators.low_income_msoa]
+[indicators.low_income]
 label = "Children in relative low income families (MSOA profile)"
 path = "{JSNA}"
 format = "long"
@@ -163,18 +163,7 @@ lookup = "lsoa_msoa.csv"
 compare_with = "E10000014"
 categories = ["money_housing_advice"]
 
-[indicators.children_in_need]
-label = "Children in need (MSOA profile)"
-path = "{JSNA}"
-format = "long"
-indicator = "Children in need"
-kind = "rate"
-geography = "msoa"
-lookup = "lsoa_msoa.csv"
-compare_with = "E10000014"
-categories = ["family_support"]
-
-[indicators.low_income_ward]
+[indicators.low_income_wards]
 label = "Children in low income families after housing costs (DWP, wards)"
 path = "{realdata / "poverty" / "dwp_cilif_fye2024_2025_ahc_relative_ward_hampshire.csv"}"
 format = "dwp_cilif"
@@ -191,33 +180,33 @@ categories = ["money_housing_advice"]
     assert checked.exit_code == 0, checked.output
     flat = " ".join(checked.output.split())
     assert (
-        "indicator 'low_income_msoa' (MSOA) has no value for 277 of 1,142 areas (111,501 "
+        "indicator 'low_income' (MSOA) has no value for 277 of 1,142 areas (111,501 "
         "of 424,770 children): none in Portsmouth (125 areas, 51,215 children) or "
         "Southampton (152 areas, 60,286 children)" in flat
     )
     assert (
-        "277 of 1,142 areas are scored on fewer indicators than the others (277 on 2 of 4" in flat
+        "277 of 1,142 areas are scored on fewer indicators than the others (277 on 2 of 3" in flat
     )
-    assert "indicator 'low_income_ward'" not in flat  # DWP's 222 wards cover every area
+    assert "indicator 'low_income_wards'" not in flat  # DWP's 222 wards cover every area
     invoke("run", "--config", str(config))
     folder = tmp_path / "out" / "hampshire"
     layer = gpd.read_file(folder / "results.gpkg", layer="areas").set_index("area_code")
     portsmouth = layer[layer["district_code"] == "E06000044"]
     assert portsmouth["need_index"].notna().all()  # scored on IDACI and the DWP wards
-    assert portsmouth["low_income_msoa__value"].isna().all()
-    county = layer[layer["low_income_msoa__value"].notna()]
-    assert set(county["low_income_msoa__interval"]) == {"supplied"}
-    assert set(county["low_income_msoa__comparator"]) == {14.0}  # Hampshire, as published
-    assert set(layer["low_income_ward__interval"]) == {"computed (Wilson)"}
+    assert portsmouth["low_income__value"].isna().all()
+    county = layer[layer["low_income__value"].notna()]
+    assert set(county["low_income__interval"]) == {"supplied"}
+    assert set(county["low_income__comparator"]) == {14.0}  # Hampshire, as published
+    assert set(layer["low_income_wards__interval"]) == {"computed (Wilson)"}
     # every LSOA of an MSOA carries the MSOA's value, interval and comparison
-    per_msoa = county.groupby("low_income_msoa__unit")[
-        ["low_income_msoa__value", "low_income_msoa__lower", "low_income_msoa__compared"]
+    per_msoa = county.groupby("low_income__unit")[
+        ["low_income__value", "low_income__lower", "low_income__compared"]
     ].nunique()
     assert (per_msoa == 1).all().all() and len(per_msoa) == 170
     text = report_text(folder)
     assert (
         "95% intervals as published: Children in relative low income families (MSOA "
-        "profile), Children in need (MSOA profile)" in text
+        "profile);" in text
     )
     assert (
         "computed at the indicator's own geography from its count and denominator: "
