@@ -388,3 +388,44 @@ def test_indicator_settings_are_checked_when_the_config_is_read(tmp_path, sectio
     )
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_config(path)
+
+
+def test_a_county_indicator_reaches_the_areas_through_their_districts(tiny):
+    """A lookup from districts to counties is enough: each area goes through its district."""
+    pd.DataFrame({"LAD23CD": ["E07000001", "E07000002"], "CTY23CD": ["E10000001", "E10000002"]}
+                 ).to_csv(tiny.path("counties.csv"), index=False)  # fmt: skip
+    pd.DataFrame({"Area Code": ["E10000001", "E10000002", "E92000001"],
+                  "Indicator": "Injuries", "Value": ["100.0", "140.0", "120.0"],
+                  "Lower CI": ["90.0", "130.0", "119.0"], "Upper CI": ["110.0", "150.0", "121.0"]}
+                 ).to_csv(tiny.path("injuries.csv"), index=False)  # fmt: skip
+    tiny.set_config(
+        '\n[indicators.injuries]\npath = "injuries.csv"\nformat = "long"\nkind = "rate"\n'
+        'geography = "county"\nlookup = "counties.csv"\ncompare_with = "E92000001"\n'
+    )
+    inputs = load_inputs(load_config(tiny.config))
+    need = inputs.need
+    assert need.loc[area(1), "injuries__unit"] == "E10000001"
+    assert need.loc[area(4), "injuries__value"] == 140.0
+    assert need.loc[area(1), "injuries__compared"] == "lower"  # 90-110 against England's 120
+    assert need.loc[area(4), "injuries__compared"] == "higher"
+    assert not [p for p in inputs.report.warnings if "unit of no area" in p.problem]
+
+
+def test_high_need_by_national_deciles_reads_a_placed_decile(tiny):
+    """The high-need rule reads an indicator placed from districts like one of the need
+    table: West's areas (decile 2) are high need, East's (decile 8) are not."""
+    from earlyhelp.sufficiency.gaps import GapCutoffs, high_need
+
+    pd.DataFrame({"LAD23CD": ["E07000001", "E07000002"], "decile": ["2", "8"]}).to_csv(
+        tiny.path("district_deciles.csv"), index=False
+    )
+    tiny.set_config(
+        '\n[indicators.deprivation]\npath = "district_deciles.csv"\ncolumn = "decile"\n'
+        'kind = "decile"\ngeography = "district"\n'
+        '[sufficiency]\nhigh_need = "indicator_deciles"\nhigh_need_indicator = "deprivation"\n'
+    )
+    cfg = load_config(tiny.config)
+    need = load_inputs(cfg).need
+    cutoffs = GapCutoffs(need_index=None, adequate_per_1000=pd.Series(dtype=float))
+    high = high_need(cfg, need, pd.Series(np.nan, index=need.index), cutoffs)
+    assert [bool(high[area(i)]) for i in (1, 2, 3, 4)] == [True, True, False, False]
