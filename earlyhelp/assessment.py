@@ -19,8 +19,10 @@ import pandas as pd
 from earlyhelp.accessibility import AccessResult, compute_access
 from earlyhelp.config import Config
 from earlyhelp.distance import DistanceModel, make_distance_model
+from earlyhelp.earlyyears import EarlyYears, early_years_places
 from earlyhelp.errors import EarlyHelpError
 from earlyhelp.geography import study_area
+from earlyhelp.hubs import HubAssessment, assess_hubs
 from earlyhelp.loading import Inputs, load_inputs
 from earlyhelp.need import area_need_index
 from earlyhelp.sufficiency import GapCutoffs, Sufficiency, assess_sufficiency
@@ -39,6 +41,8 @@ class Assessment:
     model: DistanceModel  # how distance was measured; scenarios reuse it (one road graph)
     access: AccessResult  # of the study area's areas
     sufficiency: Sufficiency | None  # None when only access was asked for
+    hubs: HubAssessment | None = None  # the family hub network ([hubs]), when there is one
+    early_years: EarlyYears | None = None  # early years places ([childcare]), when read
 
     @property
     def services(self) -> gpd.GeoDataFrame:
@@ -115,8 +119,20 @@ def analyse(
             cutoffs=cutoffs,
             need_score=score,
         )
+    hubs = early = None
+    if sufficiency and inputs.hubs is not None:
+        hubs = assess_hubs(cfg, inputs.hubs, inputs.services, study, inputs.need, model)
+    if sufficiency and inputs.childcare is not None:
+        early = early_years_places(inputs.childcare, study, inputs.need, cfg)
     return Assessment(
-        config=cfg, inputs=inputs, areas=study, model=model, access=access, sufficiency=suff
+        config=cfg,
+        inputs=inputs,
+        areas=study,
+        model=model,
+        access=access,
+        sufficiency=suff,
+        hubs=hubs,
+        early_years=early,
     )
 
 

@@ -21,7 +21,17 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("need", "provision", "loading", "sources", "demo")),
     (
         "analysis",
-        ("distance", "accessibility", "sufficiency", "assessment", "siting", "scenario", "offer"),
+        (
+            "distance",
+            "accessibility",
+            "sufficiency",
+            "assessment",
+            "siting",
+            "scenario",
+            "offer",
+            "hubs",
+            "earlyyears",
+        ),
     ),
     ("publish", ("maps", "publish")),
     ("commands", ("commands",)),

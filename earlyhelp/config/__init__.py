@@ -15,6 +15,7 @@ from earlyhelp.config.reading import load_config, read_toml
 from earlyhelp.config.settings import (
     AREA_COLUMNS,
     CHOICES,
+    HUB_COLUMNS,
     INPUT_FILES,
     NEED_COLUMNS,
     POSTCODE_COLUMNS,
@@ -24,8 +25,11 @@ from earlyhelp.config.settings import (
     AccessConfig,
     AreasInput,
     CategoryConfig,
+    ChildcareInput,
     Config,
+    CoreServiceConfig,
     DisclosureConfig,
+    HubsInput,
     IndicatorConfig,
     MapConfig,
     NeedInput,
@@ -38,9 +42,10 @@ from earlyhelp.config.settings import (
 )  # fmt: skip
 
 __all__ = [
-    "AREA_COLUMNS", "CHOICES", "INPUT_FILES", "NEED_COLUMNS", "POSTCODE_COLUMNS",
-    "ROAD_COLUMNS", "SERVICE_COLUMNS", "SOURCE_FORMATS", "AccessConfig", "AreasInput",
-    "CategoryConfig", "Config", "DisclosureConfig", "IndicatorConfig", "MapConfig",
+    "AREA_COLUMNS", "CHOICES", "HUB_COLUMNS", "INPUT_FILES", "NEED_COLUMNS",
+    "POSTCODE_COLUMNS", "ROAD_COLUMNS", "SERVICE_COLUMNS", "SOURCE_FORMATS", "AccessConfig",
+    "AreasInput", "CategoryConfig", "ChildcareInput", "Config", "CoreServiceConfig",
+    "DisclosureConfig", "HubsInput", "IndicatorConfig", "MapConfig",
     "NeedInput", "PostcodeInput", "RoadsInput", "RunConfig", "ServicesInput", "SitingConfig",
     "SufficiencyConfig", "load_config", "read_toml",
 ]  # fmt: skip

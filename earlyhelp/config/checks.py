@@ -21,6 +21,7 @@ from earlyhelp.config.settings import (
     INPUT_FILES,
     SOURCE_FORMATS,
     Config,
+    HubsInput,
     IndicatorConfig,
     NeedInput,
     PostcodeInput,
@@ -117,6 +118,14 @@ _SECTION_RULES = {
         "mip_rel_gap": _Rule(0, False, "the solver's relative gap", "1e-6"),
         "max_swaps": _Rule(0, False, "the most swaps the greedy search makes", "1000"),
     },
+    "hubs": {
+        "join_m": _Rule(0, False, "how near a service must be to a hub to count as at it", "100"),
+        "aim_share": _Rule(0, True, "the share of hubs the aim wants in deprived areas", "0.7", 1),
+        "aim_deciles": _Rule(1, False, "the national deciles counted as deprived", "3", 10),
+    },
+    "childcare": {
+        "places_per_1000": _Rule(0, False, "early years places per 1,000 under-fives", "333"),
+    },
 }
 
 
@@ -184,8 +193,10 @@ def _cross_check(cfg: Config, file: Path) -> None:
     _check_indicators(cfg, file)
     _check_formats(cfg, file)
     _check_sufficiency(cfg, file)
+    _check_hubs(cfg, file)
+    _check_childcare(cfg, file)
     keys = list(cfg.categories)
-    for svc in (cfg.services, cfg.centres):
+    for svc in (cfg.services, cfg.centres, cfg.hub_services):
         if svc.category and keys and svc.category not in cfg.categories:
             raise ConfigError(
                 f"{file}: category = '{svc.category}' is not in [categories]"
@@ -293,11 +304,13 @@ def _check_indicator_source(ind: IndicatorConfig, where: str) -> None:
 
 
 def _check_formats(cfg: Config, file: Path) -> None:
-    sections: dict[str, ServicesInput | NeedInput | PostcodeInput] = {
+    sections: dict[str, ServicesInput | NeedInput | PostcodeInput | HubsInput] = {
         "services": cfg.services,
         "centres": cfg.centres,
+        "hub_services": cfg.hub_services,
         "need": cfg.need,
         "postcodes": cfg.postcodes,
+        "hubs": cfg.hubs,
     }
     for section, spec in sections.items():
         if not spec.format:
@@ -309,7 +322,7 @@ def _check_formats(cfg: Config, file: Path) -> None:
                 f"{', '.join(SOURCE_FORMATS)}"
             )
         makes = SOURCE_FORMATS[spec.format]
-        wanted = "services" if section == "centres" else section
+        wanted = "services" if section in ("centres", "hub_services") else section
         if makes != wanted:
             raise ConfigError(
                 f"{file}: format = '{spec.format}' in [{section}] reads {makes}, not "
@@ -369,3 +382,74 @@ def _check_input_paths(cfg: Config, data: dict[str, Any], file: Path) -> None:
                 f'{file}: [{section}] has no path; add path = "..." ({what}), or remove '
                 f"{remove} if you have none; {_NOT_THE_DEMO}"
             )
+
+
+def _check_hubs(cfg: Config, file: Path) -> None:
+    """The hub network's settings name things that exist: the category whose reach hubs
+    have, decile indicators for the targeting aim, the core offer's categories."""
+    hubs = cfg.hubs
+    where = f"{file}: [hubs]"
+    names = ", ".join(cfg.indicators) or "none are configured"
+    for name in hubs.deprivation:
+        ind = cfg.indicators.get(name)
+        if ind is None or ind.kind != "decile":
+            raise ConfigError(
+                f"{where} deprivation names '{name}'{did_you_mean(name, cfg.indicators)}, "
+                'which is not an [indicators.*] of kind = "decile"; name national deciles '
+                "(1 = most deprived), such as imd_decile and idaci_decile from the IoD "
+                f"importer (indicators: {names})"
+            )
+    low = hubs.low_income_indicator
+    if low and (low not in cfg.indicators or cfg.indicators[low].kind not in ("rate", "score")):
+        raise ConfigError(
+            f"{where} low_income_indicator = '{low}'{did_you_mean(low, cfg.indicators)} must "
+            'be an [indicators.*] of kind = "rate" (per cent) or "score" (a share from 0 to '
+            "1, such as the IDACI score): the share of children in low-income families"
+        )
+    for key in ("reach_kinds", "counted_kinds"):
+        if not getattr(hubs, key):
+            raise ConfigError(f'{where} {key} is empty; list site kinds such as ["hub"]')
+    if cfg.siting.rule and not hubs.deprivation:
+        raise ConfigError(
+            f"{file}: [siting] rule = true needs the targeting aim's deprivation deciles: "
+            'add deprivation = ["imd_decile"] (an [indicators.*] of kind = "decile") to [hubs]'
+        )
+    if hubs.path is None:
+        return
+    if hubs.reach_category not in cfg.categories:
+        raise ConfigError(
+            f"{where} reach_category = '{hubs.reach_category}' is not in [categories]"
+            f"{did_you_mean(hubs.reach_category, cfg.categories)}; hubs are reached as far "
+            "as that kind of help is (its reach_urban_m and reach_rural_m)"
+        )
+    for key, svc in cfg.core_offer.items():
+        for cat in svc.categories:
+            if cat not in cfg.categories:
+                raise ConfigError(
+                    f"{file}: [core_offer.{key}] categories names '{cat}', not in "
+                    f"[categories]{did_you_mean(cat, cfg.categories)}; list the kinds of "
+                    "help the service is delivered as, or none (then only services whose "
+                    f"core_service column says '{key}' count)"
+                )
+
+
+def _check_childcare(cfg: Config, file: Path) -> None:
+    """Early years places: the category the register stands for, and a ward lookup."""
+    cc = cfg.childcare
+    where = f"{file}: [childcare]"
+    if cc.take_up_area and cc.take_up is None:
+        raise ConfigError(f'{where} take_up_area needs take_up = "..." (the DfE table)')
+    if cc.path is None:
+        return
+    if cc.category not in cfg.categories:
+        raise ConfigError(
+            f"{where} category = '{cc.category}' is not in [categories]"
+            f"{did_you_mean(cc.category, cfg.categories)}; the register's providers are "
+            "services of that kind (early_education)"
+        )
+    if cc.geography == "ward" and cc.lookup is None:
+        raise ConfigError(
+            f'{where} geography = "ward" needs lookup = "..." (a table or boundary file with '
+            "your areas' codes and their ward's code and name, such as the ONS LSOA to ward "
+            'lookup); or count places by geography = "locality" or "district"'
+        )

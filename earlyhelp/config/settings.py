@@ -19,6 +19,8 @@ __all__ = [
     "AREA_COLUMNS",
     "CHOICES",
     "COLUMN_SETS",
+    "DEFAULT_CORE_OFFER",
+    "HUB_COLUMNS",
     "INPUT_FILES",
     "NEED_COLUMNS",
     "POSTCODE_COLUMNS",
@@ -28,8 +30,11 @@ __all__ = [
     "AccessConfig",
     "AreasInput",
     "CategoryConfig",
+    "ChildcareInput",
     "Config",
+    "CoreServiceConfig",
     "DisclosureConfig",
+    "HubsInput",
     "IndicatorConfig",
     "MapConfig",
     "NeedInput",
@@ -75,6 +80,23 @@ SERVICE_COLUMNS = (
     "opening_times",
     "contact",
     "notes",
+    "site_id",  # the family hub (or spoke) site it is delivered at, or from (issue 18)
+    "core_service",  # the core family hub service(s) it is, keys of [core_offer]
+)
+# A family hub list: one row per site (a hub, a spoke, an outreach venue).
+HUB_COLUMNS = (
+    "site_id",
+    "name",
+    "kind",
+    "status",
+    "capacity",
+    "postcode",
+    "easting",
+    "northing",
+    "latitude",
+    "longitude",
+    "local_authority",
+    "programme",
 )
 POSTCODE_COLUMNS = ("postcode", "easting", "northing", "latitude", "longitude", "terminated")
 ROAD_COLUMNS = ("speed_kph", "road_class")
@@ -89,6 +111,9 @@ INPUT_FILES: dict[str, tuple[bool, str]] = {
     "centres": (False, "your children's centres or family hubs, read like the services"),
     "postcodes": (False, "a postcode lookup, such as the ONS Postcode Directory"),
     "roads": (False, 'a road network of lines, for distance_model = "network"'),
+    "hubs": (False, "your family hub sites (hubs, spokes): the DfE list, yours or a directory's"),
+    "hub_services": (False, "services delivered at or from family hubs, read like the services"),
+    "childcare": (False, "the Ofsted childcare providers register, as published"),
 }
 
 
@@ -331,6 +356,83 @@ class SitingConfig:
     time_limit_s: float = 60.0  # HiGHS time limit
     mip_rel_gap: float = 1e-6  # HiGHS stops within this relative gap of the proven bound
     max_swaps: int = 1000  # most 1-swaps the greedy local search makes
+    rule: bool = False  # new sites must meet the [hubs] targeting aim (the 70/30 rule)
+    rule_scope: str = "network"  # network: hubs old and new together; new: the new sites
+
+
+@dataclass(frozen=True)
+class CoreServiceConfig:
+    """One service of the family hub core offer (``[core_offer.<key>]``).
+
+    A service counts as it when its ``core_service`` cell names the key (or the label),
+    or else when one of its categories is in ``categories``.
+    """
+
+    label: str = ""
+    categories: tuple[str, ...] = ()  # the [categories] keys it is delivered as
+    required: bool = True  # a hub without it has a gap
+
+
+# The programme's named core services (Family Hubs and Start for Life service expectations,
+# Best Start Family Hubs guidance Dec 2025), mapped to the shipped [categories]. Used when
+# a config has [hubs] and no [core_offer.*]; categories a config lacks are left out.
+DEFAULT_CORE_OFFER: dict[str, CoreServiceConfig] = {
+    key: CoreServiceConfig(label=label, categories=tuple(cats))
+    for key, label, cats in (
+        ("health_visiting", "Health visiting", ["health_visiting"]),
+        ("infant_feeding", "Infant feeding support", []),
+        ("perinatal_mental_health", "Perinatal mental health and parent-infant support", []),
+        ("early_language", "Early language and the home learning environment",
+         ["speech_language"]),
+        ("parenting", "Parenting support", ["parenting"]),
+        ("early_learning", "Early learning, stay and play, childcare",
+         ["early_education", "childrens_centre"]),
+        ("send", "SEND support", ["send_support"]),
+        ("family_help", "Family help (targeted early help)", ["family_support"]),
+        ("domestic_abuse", "Domestic abuse support", ["domestic_abuse"]),
+        ("money_advice", "Money, debt, welfare and housing advice", ["money_housing_advice"]),
+        ("mental_health", "Mental health support for children and parents", ["mental_health"]),
+        ("substance_misuse", "Drug and alcohol support", ["substance_misuse"]),
+        ("youth", "Youth services", ["youth_work"]),
+    )
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HubsInput:
+    """Family hub sites (``[hubs]``): where hubs, spokes and outreach venues are, and the
+    targeting rule they are judged against (see :mod:`earlyhelp.hubs`)."""
+
+    path: Path | None = None  # None: no hub network is assessed
+    sheet: str = ""
+    format: str = ""  # "" (the columns below), dfe_family_hubs or openreferral_hubs
+    options: dict[str, Any] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=lambda: identity(HUB_COLUMNS))
+    join_m: float = 100.0  # a service this near a site (naming no site) is delivered at it
+    reach_category: str = "childrens_centre"  # whose reach thresholds hub reach uses
+    reach_kinds: tuple[str, ...] = ("hub", "spoke")  # site kinds families reach in person
+    counted_kinds: tuple[str, ...] = ("hub",)  # site kinds the targeting aim counts
+    deprivation: tuple[str, ...] = ()  # [indicators.*] of kind decile: IMD, IDACI (national)
+    aim_share: float = 0.7  # the aim: this share of hubs ...
+    aim_deciles: int = 3  # ... in national deciles 1 to this (the 30% most deprived)
+    low_income_indicator: str = ""  # an [indicators.*]: share of children in low income
+
+
+@dataclass(frozen=True)
+class ChildcareInput:
+    """Early years places (``[childcare]``): the Ofsted register of childcare providers as
+    published, and DfE early years take-up (see :mod:`earlyhelp.earlyyears`)."""
+
+    path: Path | None = None  # the Ofsted register; None: no places are assessed
+    sheet: str = ""
+    options: dict[str, Any] = field(default_factory=dict)  # the reader's options
+    category: str = "early_education"  # the kind of help the register's providers are
+    directory: str = "replace"  # replace: the register's places stand for the category
+    geography: str = "ward"  # ward | locality | district | area: where places are counted
+    lookup: Path | None = None  # areas -> wards: a CSV or a boundary file with both codes
+    places_per_1000: float = 0.0  # places per 1,000 under-5s; 0 = the category's standard
+    take_up: Path | None = None  # DfE early years take-up table (children registered)
+    take_up_area: str = ""  # its row: the council's code or name ("" = the only one)
 
 
 @dataclass(frozen=True)
@@ -353,6 +455,10 @@ class Config:
     disclosure: DisclosureConfig = field(default_factory=DisclosureConfig)
     map: MapConfig = field(default_factory=MapConfig)
     siting: SitingConfig = field(default_factory=SitingConfig)
+    hubs: HubsInput = field(default_factory=HubsInput)
+    hub_services: ServicesInput = field(default_factory=ServicesInput)
+    core_offer: dict[str, CoreServiceConfig] = field(default_factory=dict)
+    childcare: ChildcareInput = field(default_factory=ChildcareInput)
     source: Path | None = None  # the file this came from; not a TOML key
 
     @property
@@ -365,6 +471,18 @@ class Config:
         cat = self.categories.get(key)
         return (cat.label if cat is not None else "") or key
 
+    def core_services(self) -> dict[str, CoreServiceConfig]:
+        """The core family hub offer: ``[core_offer.*]``, or the programme's named
+        services (:data:`DEFAULT_CORE_OFFER`) with the categories this config has."""
+        if self.core_offer:
+            return dict(self.core_offer)
+        return {
+            key: dataclasses.replace(
+                svc, categories=tuple(c for c in svc.categories if c in self.categories)
+            )
+            for key, svc in DEFAULT_CORE_OFFER.items()
+        }
+
     def required_path(self, section: str) -> Path:
         """The file a required input (areas, need or services) is read from, or the
         :class:`ConfigError` that says how to name it: no input has a default file."""
@@ -375,9 +493,11 @@ class Config:
 
     def input_paths(self) -> list[Path]:
         """Every file this configuration reads (the outputs may overwrite none of them)."""
-        specs = (self.areas, self.need, self.services, self.centres, self.postcodes, self.roads)
+        specs = (self.areas, self.need, self.services, self.centres, self.postcodes, self.roads,
+                 self.hubs, self.hub_services, self.childcare)  # fmt: skip
         paths = [s.path for s in specs if s.path is not None]
-        extra = (self.access.matrix_path, self.areas.population_points, self.siting.candidates)
+        extra = (self.access.matrix_path, self.areas.population_points, self.siting.candidates,
+                 self.childcare.lookup, self.childcare.take_up)  # fmt: skip
         paths.extend(p for p in extra if p is not None)
         for ind in self.indicators.values():
             paths.extend(p for p in (ind.path, ind.lookup) if p is not None)
@@ -412,6 +532,10 @@ CHOICES = {
     ("access", "decay"): ("step", "gaussian", "linear"),
     ("map", "classification"): ("quantiles", "natural_breaks"),
     ("siting", "method"): ("exact", "greedy"),
+    ("siting", "rule_scope"): ("network", "new"),
+    ("hub_services", "outside_study_area"): ("keep", "drop"),
+    ("childcare", "directory"): ("replace", "add"),
+    ("childcare", "geography"): ("ward", "locality", "district", "area"),
     ("sufficiency", "high_need"): ("county_quantile", "indicator_deciles"),
     ("siting", "need_weight"): ("one_plus_index", "index", "none"),
     ("indicators", "kind"): ("count", "rate", "score", "rank", "decile"),
@@ -433,6 +557,10 @@ SOURCE_FORMATS = {
     "census_ts011": "need",
     "ons_lookup": "lookup",
     "best_fit": "lookup",
+    "dfe_family_hubs": "hubs",
+    "openreferral_hubs": "hubs",
+    "ofsted_childcare": "childcare",
+    "dfe_ey_take_up": "take_up",
 }
 COLUMN_SETS = {
     AreasInput: AREA_COLUMNS,
@@ -440,6 +568,7 @@ COLUMN_SETS = {
     ServicesInput: SERVICE_COLUMNS,
     PostcodeInput: POSTCODE_COLUMNS,
     RoadsInput: ROAD_COLUMNS,
+    HubsInput: HUB_COLUMNS,
 }
 
 

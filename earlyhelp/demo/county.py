@@ -13,7 +13,10 @@ import pandas as pd
 
 from earlyhelp.demo.areas import draw_areas
 from earlyhelp.demo.centres import place_centres
+from earlyhelp.demo.childcare import Childcare, draw_childcare
+from earlyhelp.demo.hubs import HubNetwork, draw_hub_network
 from earlyhelp.demo.land import draw_land
+from earlyhelp.demo.network_readme import network_readme
 from earlyhelp.demo.people import choose_thin_district, draw_estates, draw_need, find_stretch_core
 from earlyhelp.demo.postcodes import draw_postcodes
 from earlyhelp.demo.readme import render_readme
@@ -36,6 +39,8 @@ class County:
     sites: pd.DataFrame
     planted: dict[str, Any]
     readme: str = field(repr=False)
+    hubs: HubNetwork | None = None  # the family hub network (demo.hubs)
+    childcare: Childcare | None = None  # wards, the Ofsted register, take-up (demo.childcare)
 
 
 def build_county(seed: int) -> County:
@@ -64,6 +69,11 @@ def build_county(seed: int) -> County:
     readme = render_readme(
         seed, areas, need, services, centres, postcodes, roads, sites, story, facts
     )
+    # issue 18: drawn last, on their own random streams, so nothing above changes
+    hubs = draw_hub_network(seed, areas.gdf, need, centres, postcodes, sites, story)
+    childcare = draw_childcare(seed, areas.gdf, need, services, postcodes, story)
+    story = {**story, **hubs.story, **childcare.story}
+    readme += network_readme(hubs, childcare)
     return County(
         areas=areas.gdf,
         need=need,
@@ -74,4 +84,6 @@ def build_county(seed: int) -> County:
         sites=sites,
         planted=story,
         readme=readme,
+        hubs=hubs,
+        childcare=childcare,
     )

@@ -27,7 +27,23 @@ def write_county(county: County, out_dir: Path) -> list[Path]:
         _write_csv(county.postcodes, out_dir / "postcodes.csv"),
         _write_geojson(county.roads, out_dir / "roads.geojson", layer="roads"),
         _write_csv(county.sites, out_dir / "candidate_sites.csv"),
+        *_network_files(county, out_dir),
         _write_text(county.readme, out_dir / "README.md"),
+    ]
+
+
+def _network_files(county: County, out_dir: Path) -> list[Path]:
+    """The family hub network and early years files (issue 18), when drawn."""
+    if county.hubs is None or county.childcare is None:
+        return []
+    hubs, care = county.hubs, county.childcare
+    return [
+        _write_csv(hubs.deprivation, out_dir / "deprivation.csv"),
+        _write_csv(hubs.hubs, out_dir / "family_hubs.csv"),
+        _write_csv(hubs.services, out_dir / "hub_services.csv"),
+        _write_csv(care.wards, out_dir / "wards.csv"),
+        _write_text(care.register, out_dir / "ofsted_childcare_register.csv"),
+        _write_csv(care.take_up, out_dir / "ey_take_up.csv"),
     ]
 
 

@@ -19,6 +19,8 @@ from earlyhelp.config import Config
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode, to_analysis_crs
 from earlyhelp.loading.areas import load_areas, load_need
+from earlyhelp.loading.childcare import Childcare, load_childcare, register_services
+from earlyhelp.loading.hubs import load_hubs
 from earlyhelp.loading.services import empty_services, load_services
 from earlyhelp.loading.tables import (
     InputRecord,
@@ -41,6 +43,8 @@ class Inputs:
     roads: gpd.GeoDataFrame | None
     report: ValidationReport
     records: tuple[InputRecord, ...]
+    hubs: gpd.GeoDataFrame | None = None  # family hub sites ([hubs]), indexed by site_id
+    childcare: Childcare | None = None  # the Ofsted register and take-up ([childcare])
 
 
 # --------------------------------------------------------------------------- postcodes
@@ -166,26 +170,34 @@ def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
     postcodes, pc_recs = _load_postcodes(cfg, report)
     frames = []
     records.extend(pc_recs)
-    for spec, role in ((cfg.services, "services"), (cfg.centres, "centres")):
+    specs = (
+        (cfg.services, "services"),
+        (cfg.centres, "centres"),
+        (cfg.hub_services, "hub_services"),
+    )
+    for spec, role in specs:
         if spec.path is None:  # no [centres] (or path = ""): no centres
             continue
         frame, rec = load_services(spec, role, cfg, areas, postcodes, report)
         frames.append(frame)
         records.append(rec)
     services = pd.concat(frames, ignore_index=True) if frames else empty_services(cfg.run.crs)
-    clash = (
-        sorted(set.intersection(*(set(f["service_id"]) for f in frames))) if len(frames) > 1 else []
-    )
-    if clash:
-        report.error(
-            "services",
-            "service_id",
-            f"{len(clash)} id(s) appear in both the services and centres files (e.g. '{clash[0]}')",
-            "give centres ids of their own (for example a C prefix)",
-        )
+    _check_id_clash(frames, report)
     roads, road_recs = _load_roads(cfg, report)
     records.extend(road_recs)
+    hubs, hub_recs = load_hubs(cfg, areas, postcodes, report)
+    childcare, care_recs = load_childcare(cfg, areas, postcodes, report)
+    records.extend([*hub_recs, *care_recs])
     report.raise_if_errors()
+    if childcare is not None:
+        services = register_services(
+            childcare,
+            services,
+            category=cfg.childcare.category,
+            replace=cfg.childcare.directory == "replace",
+            crs=cfg.run.crs,
+            report=report,
+        )
     _warn_kinds_without_services(cfg, services, report)
     services = gpd.GeoDataFrame(services, geometry="geometry", crs=cfg.run.crs)
     return Inputs(
@@ -196,4 +208,24 @@ def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
         roads=roads,
         report=report,
         records=tuple(records),
+        hubs=hubs,
+        childcare=childcare,
     )
+
+
+def _check_id_clash(frames: list[pd.DataFrame], report: ValidationReport) -> None:
+    """An id in two of the services, centres and hub services files is an error."""
+    seen: dict[str, str] = {}
+    for frame in frames:
+        role = str(frame["source"].iloc[0]) if len(frame) and "source" in frame else ""
+        for sid in pd.unique(frame["service_id"]):
+            if sid in seen and seen[sid] != role:
+                report.error(
+                    "services",
+                    "service_id",
+                    f"id '{sid}' appears in both the {seen[sid]} and {role} files",
+                    "give each file's services ids of their own (for example a C prefix "
+                    "for centres, H for hub services)",
+                )
+                return
+            seen.setdefault(sid, role)

@@ -2,14 +2,14 @@
 
 :func:`load_services` reads one services file (CSV, Excel, vector points or a published
 layout) and checks every column (:class:`_ServiceFields`). A service is placed by its
-latitude/longitude, else easting/northing, else postcode (:func:`_locate`), and given the
+latitude/longitude, else easting/northing, else postcode (:func:`locate`), and given the
 small area it lies in, or the nearest within :data:`STUDY_AREA_TOLERANCE_M` of it for a
 point just off a generalised coastline (:func:`_place_in_study_area`).
 """
 
 from __future__ import annotations
 
-__all__ = ["STUDY_AREA_TOLERANCE_M", "empty_services", "load_services"]
+__all__ = ["STUDY_AREA_TOLERANCE_M", "empty_services", "load_services", "locate"]
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +85,7 @@ def load_services(
     if isinstance(raw, gpd.GeoDataFrame):
         geom = raw.geometry.to_numpy()
     else:
-        geom = _locate(raw, cols, postcodes, cfg.run.crs, path, report, rows, role)
+        geom = locate(raw, cols, postcodes, cfg.run.crs, path, report, rows, role)
     services = gpd.GeoDataFrame(out, geometry=geom, crs=cfg.run.crs)
     services = _place_in_study_area(services, areas, spec, path, report, rows, record)
     record.rows_used = len(services)
@@ -209,6 +209,8 @@ def _service_table(
             "opening_times": fields.text("opening_times").to_numpy(),
             "contact": fields.text("contact").to_numpy(),
             "notes": fields.text("notes").to_numpy(),
+            "site_id": fields.text("site_id").to_numpy(),
+            "core_service": fields.text("core_service").str.lower().to_numpy(),
             "source": role,
         }
     )
@@ -311,7 +313,7 @@ def empty_services(crs: str) -> gpd.GeoDataFrame:
     )
 
 
-def _locate(
+def locate(
     raw: pd.DataFrame,
     cols: dict[str, str],
     postcodes: pd.DataFrame | None,

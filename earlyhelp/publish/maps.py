@@ -30,6 +30,7 @@ from earlyhelp.errors import InputError
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.maps.safety import district_files
+from earlyhelp.publish.hubs import hub_map_layers
 from earlyhelp.sufficiency import GAP_STATES, PRIORITY_CLASSES, high_need_rule
 from earlyhelp.units import display_name, display_values
 from earlyhelp.units import shown as shown_cost
@@ -105,6 +106,7 @@ def board_layers(
     # then the people
     order = {"priority": 0, "core_gaps": 1, "need_index": 2, "children": 3}
     layers.sort(key=lambda layer: order.get(layer.column, 3))
+    layers += hub_map_layers(areas, out, len(cfg.core_services()))  # family hubs, early years
     for key, cat in cfg.categories.items():
         layer = _distance_layer(areas, key, cat.label or key, cfg, cost_unit, services)
         if layer is not None:
@@ -252,6 +254,7 @@ def _suppressed_by_district(counts: pd.Series, district: pd.Series, cfg: Config)
 _DETAILS = {
     "missing_called_for": "Help its need calls for, out of reach",
     "missing_core": "Core help out of reach",
+    "hub_nearest": "Nearest family hub or spoke",
 }
 
 

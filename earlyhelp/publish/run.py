@@ -31,6 +31,7 @@ from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.errors import InputError
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.publish.folder import Page, Product, input_records, related_sections
+from earlyhelp.publish.hubs import HUB_TABLES
 from earlyhelp.publish.tables import RunPublication, run_publication
 
 # The commissioners' workbook: the tables a commissioner reads, in this order (the long
@@ -42,6 +43,9 @@ WORKBOOK = (
     "range_of_help",
     "gaps",
     "funnel",
+    "hub_core_offer",
+    "hub_reach_under5",
+    "early_years_places",
 )
 
 
@@ -146,6 +150,7 @@ def _layers(assessment: Assessment, published: RunPublication | None) -> dict[st
         districts = districts.join(suff.summary.drop(columns="district_name"))
     if published is not None:
         areas = areas.join(published.area_children.rename(PUBLISHED_CHILDREN))
+        areas = areas.join(published.hub_columns)
     return {
         "areas": areas.reset_index(),
         "services": inputs.services.reset_index(),
@@ -173,6 +178,7 @@ def _tables(assessment: Assessment, published: RunPublication | None) -> dict[st
     out = {
         "district_summary": published.table("district_summary"),
         "kinds_of_help": published.table("kinds_of_help"),
+        **{name: published.table(name) for name in HUB_TABLES if name in published.pub.tables},
         **access,
     }
     out.update({name: mark_unpublished(frame) for name, frame in analyst.items()})

@@ -27,6 +27,7 @@ import pandas as pd
 from earlyhelp.assessment import Assessment
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.publish.basis import RunBasis
+from earlyhelp.publish.hubs import hub_area_columns, publish_hub_tables
 from earlyhelp.publish.publication import Item, Publication, Ratio, Share, audited, hides
 from earlyhelp.sufficiency import STATES
 
@@ -45,6 +46,11 @@ class RunPublication:
     def table(self, name: str) -> pd.DataFrame:
         """A published table by name (``district_summary``, ``kinds_of_help``, ...)."""
         return self.pub.shown(name)
+
+    @property
+    def hub_columns(self) -> pd.DataFrame:
+        """Per study area, the hub and early years columns the maps show (published)."""
+        return hub_area_columns(self.pub, self.basis)
 
     @property
     def area_children(self) -> pd.Series:
@@ -77,6 +83,7 @@ def run_publication(assessment: Assessment) -> RunPublication:
         publishable_verdicts(pub, basis)
         published_area_children(pub, basis)
         publish_report_tables(pub, basis)
+        publish_hub_tables(pub, basis)  # family hubs and early years, when configured
 
     return RunPublication(audited(assessment.config.disclosure, basis.cells, build), basis)
 

@@ -21,6 +21,10 @@ name                    produces    reads
 ``census_ts011``        need        Census 2021 TS011 household deprivation dimensions
 ``ons_lookup``          lookup      ONS lookups between OA, LSOA, MSOA, ward, LAD, county
 ``best_fit``            lookup      areas to units (MSOA, ward) by boundaries, with fit
+``dfe_family_hubs``     hubs        DfE List of family hub sites (every council's hubs)
+``openreferral_hubs``   hubs        an Open Referral UK directory's family hub locations
+``ofsted_childcare``    childcare   Ofsted register of childcare providers (places)
+``dfe_ey_take_up``      take_up     DfE early years take-up (children registered / eligible)
 ======================  ==========  =====================================================
 
 The ``need`` readers above give tables keyed by their own areas; an indicator published
@@ -63,9 +67,11 @@ import pandas as pd
 from earlyhelp.errors import InputError
 from earlyhelp.sources._tables import find_column, read_text_table
 from earlyhelp.sources.census import read_ts011
+from earlyhelp.sources.childcare import read_dfe_ey_take_up, read_ofsted_childcare
 from earlyhelp.sources.dwp import read_dwp_cilif
 from earlyhelp.sources.fingertips import read_fingertips
 from earlyhelp.sources.gias import read_gias
+from earlyhelp.sources.hubs import read_dfe_family_hubs, read_oruk_hubs
 from earlyhelp.sources.indicators import read_indicator
 from earlyhelp.sources.iod import read_iod
 from earlyhelp.sources.long import read_long
@@ -88,7 +94,7 @@ class Source:
     name: str
     read: Callable[..., pd.DataFrame]
     description: str
-    produces: str  # the earlyhelp table it makes: services, need, postcodes or lookup
+    produces: str  # the table it makes: services, need, postcodes, lookup, hubs, childcare...
     example: str
     many_files: bool = False  # takes a folder or a list of files as well as one file
 
@@ -212,6 +218,42 @@ SOURCES: dict[str, Source] = {
             "lookup",
             "earlyhelp import best_fit lsoa21.geojson --out lsoa_ward.csv "
             "--option units=wards.geojson",
+        ),
+        Source(
+            "dfe_family_hubs",
+            read_dfe_family_hubs,
+            "DfE List of family hub sites (Region, Local_Authority, Family_Hub, Postcode, "
+            "programme): one council's hubs, placed by postcode",
+            "hubs",
+            "earlyhelp import dfe_family_hubs List_of_family_hub_sites.csv --out hubs.csv "
+            "--option local_authority=Hampshire",
+        ),
+        Source(
+            "openreferral_hubs",
+            read_oruk_hubs,
+            "the family hub locations of an Open Referral UK directory (locations or "
+            "services whose words say 'family hub', or the option flag)",
+            "hubs",
+            "earlyhelp import openreferral_hubs directory/ --out hubs.csv",
+            many_files=True,
+        ),
+        Source(
+            "ofsted_childcare",
+            read_ofsted_childcare,
+            "Ofsted register of childcare providers (Childcare providers and inspections, "
+            "provider level): places, registers, postcode (withheld for most childminders)",
+            "childcare",
+            "earlyhelp import ofsted_childcare childcare_providers.csv --out providers.csv "
+            "--option local_authority=Hampshire",
+        ),
+        Source(
+            "dfe_ey_take_up",
+            read_dfe_ey_take_up,
+            "DfE Education provision: children under 5, children registered for funded "
+            "early education against those eligible, by local authority and age",
+            "take_up",
+            "earlyhelp import dfe_ey_take_up early_years_provision_children_registered.csv "
+            "--out take_up.csv --option area=E10000014",
         ),
     )
 }

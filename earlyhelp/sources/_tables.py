@@ -190,13 +190,49 @@ def _read_csv(path, *, report, is_header, usecols) -> tuple[pd.DataFrame, int]:
                 "or save it as 'CSV UTF-8' in Excel",
             )
     except pd.errors.ParserError as exc:
-        raise InputError(f"{path.name}: not a well-formed CSV file: {exc}") from None
+        at = _header_line(path, is_header) if is_header is not None else None
+        if at is None:
+            raise InputError(f"{path.name}: not a well-formed CSV file: {exc}") from None
+        # notes above the header, each one cell wide (Ofsted's title lines): read from it
+        return _read_csv_from(path, at, kwargs, report), at + 2
     except pd.errors.EmptyDataError:
         raise InputError(f"{path.name}: the file is empty; download it again") from None
     if is_header is None or is_header([str(c).strip() for c in frame.columns]):
         return frame, 2
     frame, at = _promote_header(frame, is_header, path)
     return frame, at + 3  # the header is data row `at` (line at + 2); records follow it
+
+
+def _header_line(path: Path, is_header) -> int | None:
+    """The line (from 0) of the header among the first lines of a CSV with notes above
+    it, read with the csv module (the notes have fewer cells than the table)."""
+    import csv
+
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            with path.open(encoding=encoding, newline="") as fh:
+                for at, row in enumerate(csv.reader(fh)):
+                    if at >= _HEADER_SEARCH_ROWS:
+                        return None
+                    if is_header([c.strip() for c in row]):
+                        return at
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _read_csv_from(path: Path, at: int, kwargs: dict, report: ValidationReport) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", skiprows=at, **kwargs)
+    except UnicodeDecodeError:
+        report.warn(
+            path,
+            "",
+            "the file is not UTF-8; it was read as Windows-1252 (cp1252)",
+            "check that names with accents, curly apostrophes or £ signs look right, "
+            "or save it as 'CSV UTF-8' in Excel",
+        )
+        return pd.read_csv(path, encoding="cp1252", skiprows=at, **kwargs)
 
 
 def _read_excel(path, *, sheet, is_header) -> tuple[pd.DataFrame, int]:

@@ -28,6 +28,7 @@ from earlyhelp.publish.folder import ReportSection
 from earlyhelp.publish.report import words
 from earlyhelp.publish.report.charts import bar_chart, dot_chart, funnel_chart
 from earlyhelp.publish.report.formats import cell_text, number
+from earlyhelp.publish.report.hubs import hubs_context
 from earlyhelp.publish.report.tables import (
     priority_tables,
     range_table,
@@ -160,7 +161,9 @@ def context(
         "county_map": map_links.get(COUNTY_LINK),
         "district_maps": [d for d in districts if d["href"]],
     }
-    context["headline"] = words.headline(context)
+    hubs = hubs_context(a, published)  # family hubs and early years (issue 18)
+    context["hubs"] = hubs
+    context["headline"] = [*words.headline(context), *hubs["headline"]]
     return context
 
 
