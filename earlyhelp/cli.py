@@ -568,6 +568,14 @@ def site(
         float | None,
         typer.Option(help="Children each new site can take (exact method; default: no limit)."),
     ] = None,
+    rule: Annotated[
+        bool | None,
+        typer.Option(
+            "--rule/--no-rule",
+            help="New sites must meet the [hubs] targeting aim (70% in the 30% most deprived "
+            "areas by default), and say what it costs; default: [siting] rule.",
+        ),
+    ] = None,
     out: OutOpt = None,
 ) -> None:
     """Choose where k new sites of one category would bring most children within reach.
@@ -579,7 +587,8 @@ def site(
     and manifest.json.
 
     Example:  earlyhelp site --config config.toml --category domestic_abuse --k 1
-    --candidates data/demo/candidate_sites.csv
+    --candidates data/demo/candidate_sites.csv  (new family hubs meeting the 70/30 aim:
+    earlyhelp site --category childrens_centre --k 3 --rule)
     """
     from earlyhelp import commands
     from earlyhelp.config import load_config
@@ -593,6 +602,7 @@ def site(
         grid_spacing_m=grid_spacing,
         method=method,
         capacity=capacity,
+        rule=rule,
         out=out,
     )
     typer.echo(_printable(siting_summary(result)))

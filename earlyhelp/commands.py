@@ -95,9 +95,11 @@ def site(
     grid_spacing_m: float | None = None,
     method: str | None = None,
     capacity: float | None = None,
+    rule: bool | None = None,
     out: Path | None = None,
 ) -> tuple[Path, SitingResult]:
-    """Choose new sites for one category and write ``<run name>-site-<category>``."""
+    """Choose new sites for one category and write ``<run name>-site-<category>``
+    (``rule``: new sites must meet the family hub targeting aim; default ``[siting] rule``)."""
     from earlyhelp.publish.siting import siting_product
 
     inputs = load_inputs(cfg)
@@ -105,8 +107,9 @@ def site(
         cfg, inputs.areas, path=candidates, grid_spacing_m=grid_spacing_m
     )
     result = site_services(
-        cfg, inputs, category=category, candidates=sites, k=k, method=method, capacity=capacity
-    )
+        cfg, inputs, category=category, candidates=sites, k=k, method=method,
+        capacity=capacity, rule=rule,
+    )  # fmt: skip
     product = siting_product(result, cfg=cfg, inputs=inputs, candidates_source=source)
     target = out or cfg.run.output_dir / f"{cfg.run.name}-site-{category}"
     return write_product(product, target), result

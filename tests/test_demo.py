@@ -29,6 +29,12 @@ FILES = [
     "postcodes.csv",
     "roads.geojson",
     "candidate_sites.csv",
+    "deprivation.csv",
+    "family_hubs.csv",
+    "hub_services.csv",
+    "wards.csv",
+    "ofsted_childcare_register.csv",
+    "ey_take_up.csv",
     "README.md",
 ]
 COLUMNS = {
@@ -104,6 +110,19 @@ COLUMNS = {
     ],
     "roads.geojson": ["road_class", "speed_kph", "geometry"],
     "candidate_sites.csv": ["site_id", "name", "kind", "easting", "northing"],
+    "deprivation.csv": ["area_code", "imd_decile", "idaci_decile"],
+    "family_hubs.csv": [
+        "site_id",
+        "name",
+        "kind",
+        "status",
+        "capacity",
+        "postcode",
+        "easting",
+        "northing",
+        "programme",
+    ],
+    "wards.csv": ["area_code", "ward_code", "ward_name"],
 }
 TAXONOMY = {
     "childrens_centre",

@@ -125,6 +125,12 @@ def test_a_copy_of_config_toml_without_roads_runs_with_the_euclidean_model(tmp_p
         "postcodes": demo / "postcodes.csv",
         "services": demo / "services.csv",
         "centres": demo / "childrens_centres.csv",
+        "hub_services": demo / "hub_services.csv",
+        "hubs": demo / "family_hubs.csv",
+        "childcare": demo / "ofsted_childcare_register.csv",
+        "childcare ward lookup": demo / "wards.csv",
+        "take_up": demo / "ey_take_up.csv",
+        "indicator:imd_decile": demo / "deprivation.csv",
     }
 
 

@@ -80,10 +80,15 @@ def test_every_format_is_registered_with_a_description_and_what_it_makes():
         "census_ts011",
         "ons_lookup",
         "best_fit",
+        "dfe_family_hubs",
+        "openreferral_hubs",
+        "ofsted_childcare",
+        "dfe_ey_take_up",
     }
     for name, source in SOURCES.items():
         assert source.name == name
-        assert source.produces in ("services", "need", "postcodes", "lookup")
+        made = ("services", "need", "postcodes", "lookup", "hubs", "childcare", "take_up")
+        assert source.produces in made
         assert source.description and "\n" not in source.description
         assert source.example.startswith(f"earlyhelp import {name} ")
         assert source.read.__doc__ and "report" in source.read.__doc__

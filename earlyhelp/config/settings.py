@@ -357,7 +357,7 @@ class SitingConfig:
     mip_rel_gap: float = 1e-6  # HiGHS stops within this relative gap of the proven bound
     max_swaps: int = 1000  # most 1-swaps the greedy local search makes
     rule: bool = False  # new sites must meet the [hubs] targeting aim (the 70/30 rule)
-    rule_scope: str = "network"  # network: hubs old and new together; new: the new sites
+    rule_scope: str = "new"  # new: the new sites meet the aim; network: old and new together
 
 
 @dataclass(frozen=True)

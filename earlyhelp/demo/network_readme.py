@@ -16,6 +16,10 @@ def network_readme(hubs: HubNetwork, childcare: Childcare) -> str:
     c = childcare.story
     share = 100 * f["hubs_in_aim"] / f["hubs"]
     estate = ", ".join(hubs.story["hub_network_misses"])
+    return _files(f) + _stories(f, c, share, estate)
+
+
+def _files(f: dict) -> str:
     return f"""
 ## Family hubs and early years places
 
@@ -75,7 +79,11 @@ DfE's table of children registered for funded early education against those elig
 (`time_period`, `geographic_level`, `new_la_code`, `la_name`, `age`, `number_children`,
 `number_eligible_children`, `percentage_eligible_children`), England and Wyvernshire
 (X10000001), 2025 and 2026; one figure is `u` (low reliability).
+"""
 
+
+def _stories(f: dict, c: dict, share: float, estate: str) -> str:
+    return f"""
 ## Planted stories of the hub network and early years places
 
 ### 5. A hub network that misses the deprived estate

@@ -105,6 +105,8 @@ def _without_repeated_headers(table: Table, path: Path, report: ValidationReport
     """A header written twice is an error naming its columns (only the first of them could
     be read, and which one holds the data is a guess); the repeats are left out."""
     cells = _header_cells(path, table.frame)
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv") and table.header:
+        cells = list(table.header)  # a workbook's header as written, repeats and all
     if len(cells) != len(table.frame.columns):
         return table
     seen: dict[str, list[int]] = {}

@@ -91,6 +91,8 @@ def siting_summary(result: SitingResult) -> str:
     )
     if result.capacity is not None:
         text += f" Each new site takes at most {result.capacity:,.0f} children."
+    if result.rule is not None:
+        text += " " + result.rule["sentence"]
     return text
 
 
@@ -126,14 +128,35 @@ def _report_section(result: SitingResult, cfg: Config) -> ReportSection:
     )
     total = fmt_count(shown.loc["All new sites", "children_newly_reached"])
     share = result.coverage["share_within_reach"]
-    lines = (
+    lines: tuple[str, ...] = (
         f"{len(sites)} new site(s) of {what}, chosen by the {result.method} method "
         f"({_solved(result)}), would bring {total} more children aged {lo}-{hi} within "
         f"reach: {100 * share.iloc[0]:.1f}% of the county's children of those ages "
         f"before, {100 * share.iloc[1]:.1f}% after.",
     )
+    if result.rule is not None:  # the rule and what it costs
+        lines = (lines[0], _rule_line(result.rule, cfg))
     title = f"Where new {label_in_text(result.label)} would reach most children"
     return ReportSection("siting", title, lines, shown)
+
+
+def _rule_line(rule: dict, cfg: Config) -> str:
+    """The targeting rule and its cost for the report, children counts as published
+    (a count from 1 to the suppression limit shows as the symbol)."""
+    d = cfg.disclosure
+
+    def shown(v: float) -> str:
+        return d.symbol if d.min_count <= round(v) <= d.max_count else f"{v:,.0f}"
+
+    scope = "the hub network" if rule["scope"] == "network" else "the new sites"
+    return (
+        f"These sites meet the targeting rule: at least {100 * rule['aim_share']:.0f}% of "
+        f"{scope} in the {10 * rule['aim_deciles']}% most deprived areas "
+        f"({rule['measure_label']}); {rule['new_in_aim']} of {rule['new_sites']} new sites "
+        f"are there. The rule costs {shown(rule['children_cost'])} children newly within "
+        f"reach ({shown(rule['children_with_rule'])} with it, "
+        f"{shown(rule['children_without_rule'])} without)."
+    )
 
 
 _BEFORE_AFTER = ("within_reach_before", "within_reach_after")

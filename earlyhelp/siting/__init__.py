@@ -11,7 +11,10 @@ The maximal covering location problem with the existing provision fixed, in thes
 - :mod:`~earlyhelp.siting.result`: :func:`site_services` runs it all and returns a
   :class:`SitingResult`; :mod:`earlyhelp.publish.siting` writes its folder.
 
-Imports run one way: result -> problem, solvers -> highs; candidates stands alone.
+- :mod:`~earlyhelp.siting.rule`: the family hub targeting rule as a constraint (``--rule``)
+  and what it costs in coverage.
+
+Imports run one way: result -> rule -> problem, solvers -> highs; candidates stands alone.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from earlyhelp.siting.candidates import (
 )
 from earlyhelp.siting.problem import NEED_WEIGHTS, CoverageProblem, coverage_problem, need_factor
 from earlyhelp.siting.result import SitingResult, site_services
-from earlyhelp.siting.solvers import SITING_METHODS, CoverSolution, solve_max_cover
+from earlyhelp.siting.rule import rule_report, targeting_rule
+from earlyhelp.siting.solvers import SITING_METHODS, CoverSolution, TargetingRule, solve_max_cover
 
 __all__ = [
     "CANDIDATE_COLUMNS", "NEED_WEIGHTS", "SITING_METHODS", "CoverSolution", "CoverageProblem",
-    "SitingResult", "candidate_sites", "coverage_problem", "grid_candidates", "need_factor",
-    "read_candidates", "site_services", "solve_max_cover",
+    "SitingResult", "TargetingRule", "candidate_sites", "coverage_problem", "grid_candidates",
+    "need_factor", "read_candidates", "rule_report", "site_services", "solve_max_cover",
+    "targeting_rule",
 ]  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = ["SitingResult", "site_services"]
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from earlyhelp.siting.problem import (
     category_config,
     coverage_problem,
 )
+from earlyhelp.siting.rule import rule_report, targeting_rule
 from earlyhelp.siting.solvers import CoverSolution, solve_max_cover
 
 
@@ -80,6 +82,7 @@ class SitingResult:
     solve_seconds: float
     notes: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
+    rule: dict[str, Any] | None = None  # the targeting rule and what it costs, when asked
 
     @property
     def children(self) -> float:
@@ -137,6 +140,7 @@ class SitingResult:
             "share_after": self.coverage["share_within_reach"].iloc[1],
             "sites": self.sites["site_id"].tolist(),
             "notes": list(self.notes),
+            **({"targeting_rule": self.rule} if self.rule is not None else {}),
         }
 
 
@@ -152,6 +156,7 @@ def site_services(
     need_weight: str | None = None,
     model: DistanceModel | None = None,
     need_score: pd.Series | None = None,
+    rule: bool | None = None,
 ) -> SitingResult:
     """Choose ``k`` candidate sites for ``category`` (options default to ``[siting]``).
 
@@ -170,6 +175,9 @@ def site_services(
         A distance model already built (else from ``[access]``).
     need_score
         Need index per area (else computed from ``[indicators]``; 50 everywhere without).
+    rule
+        New sites must meet the ``[hubs]`` targeting aim (default ``[siting] rule``; see
+        :mod:`earlyhelp.siting.rule`); the result says what the rule costs in coverage.
     """
     s: SitingConfig = cfg.siting
     k = s.k if k is None else k
@@ -195,19 +203,23 @@ def site_services(
         need_score=need_score,
         need_weight=need_weight,
     )
-    solution = solve_max_cover(
-        problem.coverage,
-        problem.weights,
-        k,
-        method=method,
-        capacity=capacity,
-        children=problem.uncovered_children,
-        time_limit_s=s.time_limit_s,
-        mip_rel_gap=s.mip_rel_gap,
-        max_swaps=s.max_swaps,
+    options: dict[str, Any] = {
+        "method": method, "capacity": capacity, "children": problem.uncovered_children,
+        "time_limit_s": s.time_limit_s, "mip_rel_gap": s.mip_rel_gap, "max_swaps": s.max_swaps,
+    }  # fmt: skip
+    the_rule = (
+        targeting_rule(cfg, inputs, areas, candidates)
+        if (s.rule if rule is None else rule)
+        else None
     )
-    return _result(cfg, inputs, problem, solution, k=k, label=cat.label or category, cat=cat,
-                   need_weight=need_weight, model=model)  # fmt: skip
+    solution = solve_max_cover(problem.coverage, problem.weights, k, rule=the_rule, **options)
+    result = _result(cfg, inputs, problem, solution, k=k, label=cat.label or category, cat=cat,
+                     need_weight=need_weight, model=model)  # fmt: skip
+    if the_rule is None:
+        return result
+    free = solve_max_cover(problem.coverage, problem.weights, k, **options)
+    report = rule_report(cfg, the_rule, problem, solution, free, candidates)
+    return dataclasses.replace(result, rule=report, notes=(*result.notes, report["sentence"]))
 
 
 def _result(

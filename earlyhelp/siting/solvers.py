@@ -26,6 +26,16 @@ Methods (:data:`SITING_METHODS`):
     the solution plus the k largest marginal gains left. The true gap is usually much
     smaller than either (``benchmarks/bench_siting.py``).
 
+Targeting rule (``rule`` given; both methods)
+    New sites must keep a share of the network in deprived areas (the family hub aim:
+    70% of hubs in the 30% most deprived areas). With ``d_j`` = 1 for a candidate in a
+    deprived area, ``a0`` of ``n0`` existing sites deprived (0 of 0: the new sites alone)
+    and the aim ``s``: ``a0 + sum_j d_j y_j >= s (n0 + sum_j y_j)``, one linear row
+    ``sum_j (s - d_j) y_j <= a0 - s n0`` added to the MILP (and its LP bound). The greedy
+    method keeps every prefix of its choice feasible once it is (picking deprived sites
+    first while it is not) and swaps only where the rule still holds. A site chosen to
+    meet the rule may add nobody: it is kept, with gain 0.
+
 Capacitated variant (``capacity`` given; ``exact`` only)
     Each new site can take at most ``capacity`` children (of the category's ages) a year.
     Assignment variables ``0 <= z_ij <= 1`` (the share of area i's children a new site j
@@ -45,7 +55,7 @@ array([0])
 
 from __future__ import annotations
 
-__all__ = ["SITING_METHODS", "CoverSolution", "solve_max_cover"]
+__all__ = ["SITING_METHODS", "CoverSolution", "TargetingRule", "solve_max_cover"]
 
 import time
 from collections.abc import Callable
@@ -60,6 +70,35 @@ from earlyhelp.siting.highs import run_milp
 from earlyhelp.text import did_you_mean
 
 _IMPROVE_TOL = 1e-9  # relative improvement below which a swap is not worth making
+_RULE_TOL = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class TargetingRule:
+    """New sites must keep ``share`` of the network in deprived areas: ``deprived`` per
+    candidate; ``existing_in`` of ``existing`` sites already are (0 of 0: the new alone)."""
+
+    deprived: np.ndarray
+    share: float
+    existing_in: int = 0
+    existing: int = 0
+
+    @property
+    def coefficients(self) -> np.ndarray:
+        """Per candidate, ``share - d_j``: its row in ``sum_j (s - d_j) y_j <= upper``."""
+        return self.share - np.asarray(self.deprived, dtype=float)
+
+    @property
+    def upper(self) -> float:
+        return float(self.existing_in - self.share * self.existing)
+
+    def holds(self, chosen: np.ndarray) -> bool:
+        return float(self.coefficients[np.asarray(chosen, dtype=int)].sum()) <= self.upper + 1e-9
+
+    def fewest_new(self) -> int:
+        """The fewest new deprived sites that meet the rule (0 when it already holds)."""
+        short = self.share * self.existing - self.existing_in
+        return 0 if short <= 1e-9 else int(np.ceil(short / (1.0 - self.share) - 1e-9))
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,12 +145,13 @@ def _as_csr(coverage: Any) -> sparse.csr_matrix:
 
 
 def _order_by_gain(
-    a: sparse.csr_matrix, w: np.ndarray, chosen: np.ndarray
+    a: sparse.csr_matrix, w: np.ndarray, chosen: np.ndarray, *, keep_all: bool = False
 ) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
     """Chosen sites in order of marginal gain, their gains and the credit of each area.
 
-    A site that adds nothing once those before it are open is dropped: a solver may pick it
-    only to use up ``k``.
+    A site that adds nothing once those before it are open is dropped (a solver may pick
+    it only to use up ``k``), unless ``keep_all`` (it was chosen to meet a rule): then it
+    comes last with gain 0.
     """
     chosen = np.asarray(chosen, dtype=int)
     sub = a[:, chosen].tocsc()
@@ -136,24 +176,44 @@ def _order_by_gain(
     rows = np.concatenate(credit_rows) if credit_rows else np.zeros(0, int)
     cols = np.concatenate(credit_cols) if credit_cols else np.zeros(0, int)
     credit = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=a.shape)
+    if keep_all:
+        order += [int(c) for c in chosen[left]]
+        gains += [0.0] * int(left.sum())
     return np.asarray(order, dtype=int), np.asarray(gains, dtype=float), credit
 
 
 def _greedy_swap(
-    a: sparse.csr_matrix, w: np.ndarray, k: int, *, max_swaps: int
+    a: sparse.csr_matrix,
+    w: np.ndarray,
+    k: int,
+    *,
+    max_swaps: int,
+    rule: TargetingRule | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Greedy by marginal gain, then best-improvement 1-swaps; returns (sites, swaps made)."""
+    """Greedy by marginal gain, then best-improvement 1-swaps; returns (sites, swaps made).
+    With a ``rule`` every step and swap keeps it (see the module)."""
     m = a.shape[1]
     at = a.T.tocsr()  # candidates x areas
     free = w.copy()
     chosen: list[int] = []
     taken = np.zeros(m, dtype=bool)
+    c = rule.coefficients if rule is not None else np.zeros(m)
+    upper = rule.upper if rule is not None else 0.0
     for _ in range(min(k, m)):
         gain = np.asarray(at @ free).ravel()
         gain[taken] = -np.inf
+        used = float(c[chosen].sum())
+        if rule is not None:
+            if used > upper + _RULE_TOL:  # not met yet: a deprived site, however little it adds
+                gain = np.where(c < 0, np.maximum(gain, 0.0), -np.inf)
+                gain[taken] = -np.inf
+            else:  # met: only sites that keep it met
+                gain[used + c > upper + _RULE_TOL] = -np.inf
         j = int(np.argmax(gain))
-        if not gain[j] > 0:
+        if not gain[j] > 0 and not (rule is not None and used > upper + _RULE_TOL):
             break  # nothing left to gain: fewer than k sites are useful
+        if not np.isfinite(gain[j]):
+            break  # no site keeps the rule
         chosen.append(j)
         taken[j] = True
         free[at.indices[at.indptr[j] : at.indptr[j + 1]]] = 0.0
@@ -170,6 +230,9 @@ def _greedy_swap(
         kept = (at @ sub.multiply(lonely[:, None]).tocsc()).toarray()  # candidates x chosen
         delta = gain_free[:, None] + kept - loss[None, :]
         delta[s, :] = -np.inf
+        if rule is not None:  # a swap must keep the rule: used - c_t + c_j <= upper
+            used = float(c[s].sum())
+            delta[used - c[s][None, :] + c[:, None] > upper + _RULE_TOL] = -np.inf
         j, t = (int(v) for v in np.unravel_index(int(np.argmax(delta)), delta.shape))
         if not delta[j, t] > tol:
             break
@@ -188,6 +251,29 @@ def _online_bound(a: sparse.csr_matrix, w: np.ndarray, chosen: np.ndarray, k: in
     return float(w[hit].sum() + top[top > 0].sum())
 
 
+def _checked_rule(rule: TargetingRule, a: sparse.csr_matrix, capacity: float | None):
+    if capacity is not None:
+        raise ConfigError("the targeting rule is not combined with --capacity; choose one")
+    if len(rule.deprived) != a.shape[1]:
+        raise ValueError("the rule needs one deprived flag per candidate")
+    return rule
+
+
+def _check_rule(rule: TargetingRule | None, chosen: np.ndarray, k: int) -> None:
+    """An error saying how many sites the rule needs when ``chosen`` does not meet it."""
+    if rule is None or rule.holds(chosen):
+        return
+    have = int(np.asarray(rule.deprived, dtype=bool).sum())
+    need = max(rule.fewest_new(), 1)
+    raise EarlyHelpError(
+        f"no choice of {k} new site(s) meets the targeting rule ({100 * rule.share:.0f}% of "
+        f"sites in deprived areas; {rule.existing_in} of {rule.existing} existing ones are): "
+        f"it needs at least {need} new site(s) in deprived areas and {have} candidate(s) "
+        "are in one; raise --k, add candidates in deprived areas, or site with the rule's "
+        'scope "new" ([siting] rule_scope)'
+    )
+
+
 def _relative_gap(bound: float, objective: float) -> float:
     """``(bound - objective) / bound``, 0 below rounding noise."""
     if not bound > 0:
@@ -204,15 +290,17 @@ def _solve_greedy(
     max_swaps: int = 1000,
     lp_bound: bool = True,
     time_limit_s: float = 60.0,
+    rule: TargetingRule | None = None,
     **_: Any,
 ) -> CoverSolution:
     start = time.perf_counter()
-    chosen, swaps = _greedy_swap(a, w, k, max_swaps=max_swaps)
-    order, gains, credit = _order_by_gain(a, w, chosen)
+    chosen, swaps = _greedy_swap(a, w, k, max_swaps=max_swaps, rule=rule)
+    _check_rule(rule, chosen, k)
+    order, gains, credit = _order_by_gain(a, w, chosen, keep_all=rule is not None)
     objective = float(gains.sum())
     bound = _online_bound(a, w, chosen, k)
     if lp_bound:
-        relaxed = _lp_bound(a, w, k, time_limit_s=time_limit_s)
+        relaxed = _lp_bound(a, w, k, time_limit_s=time_limit_s, rule=rule)
         if relaxed is not None:
             bound = min(bound, max(relaxed, objective))
     seconds = time.perf_counter() - start
@@ -231,12 +319,13 @@ def _solve_greedy(
 
 
 def _cover_model(
-    a: sparse.csr_matrix, w: np.ndarray, k: int
+    a: sparse.csr_matrix, w: np.ndarray, k: int, rule: TargetingRule | None = None
 ) -> tuple[np.ndarray, sparse.csr_matrix, dict[str, Any]]:
     """The MCLP over the areas worth covering: columns y (candidates) then x (areas).
 
     Returns the rows kept, their coverage, and the arguments of
-    :func:`~earlyhelp.siting.highs.run_milp` (``integer`` marks the y columns).
+    :func:`~earlyhelp.siting.highs.run_milp` (``integer`` marks the y columns). A
+    ``rule`` adds its row ``sum_j (s - d_j) y_j <= a0 - s n0``.
     """
     m = a.shape[1]
     rows = np.flatnonzero((w > 0) & (np.diff(a.indptr) > 0))
@@ -245,20 +334,32 @@ def _cover_model(
     # rows: x_i - sum_j a_ij y_j <= 0 for each area kept, then the budget sum_j y_j <= k
     top = sparse.hstack([-ar, sparse.identity(nr, format="csr")], format="csr")
     budget = sparse.csr_matrix(np.r_[np.ones(m), np.zeros(nr)][None, :])
+    blocks = [top, budget]
+    row_upper: list[np.ndarray] = [np.zeros(nr), np.array([float(k)])]
+    if rule is not None:
+        blocks.append(sparse.csr_matrix(np.r_[rule.coefficients, np.zeros(nr)][None, :]))
+        row_upper.append(np.array([rule.upper]))
     model = {
         "cost": np.r_[np.zeros(m), w[rows]],
         "upper": np.ones(m + nr),
         "integer": np.r_[np.ones(m), np.zeros(nr)],
-        "matrix": sparse.vstack([top, budget], format="csc"),
-        "row_upper": np.r_[np.zeros(nr), float(k)],
+        "matrix": sparse.vstack(blocks, format="csc"),
+        "row_upper": np.concatenate(row_upper),
     }
     return rows, ar, model
 
 
-def _lp_bound(a: sparse.csr_matrix, w: np.ndarray, k: int, *, time_limit_s: float) -> float | None:
+def _lp_bound(
+    a: sparse.csr_matrix,
+    w: np.ndarray,
+    k: int,
+    *,
+    time_limit_s: float,
+    rule: TargetingRule | None = None,
+) -> float | None:
     """The LP relaxation's optimum: an upper bound on any k sites (None if unavailable)."""
-    rows, _, model = _cover_model(a, w, k)
-    if not len(rows):
+    rows, _, model = _cover_model(a, w, k, rule)
+    if not len(rows) and rule is None:
         return 0.0
     model["integer"] = np.zeros_like(model["integer"])
     try:
@@ -280,16 +381,18 @@ def _solve_exact(
     time_limit_s: float = 60.0,
     mip_rel_gap: float = 1e-6,
     max_swaps: int = 1000,
+    rule: TargetingRule | None = None,
     **_: Any,
 ) -> CoverSolution:
     begin = time.perf_counter()
     m = a.shape[1]
-    rows, ar, model = _cover_model(a, w, k)
-    greedy, _swaps = _greedy_swap(a, w, k, max_swaps=max_swaps)
+    rows, ar, model = _cover_model(a, w, k, rule)
+    greedy, _swaps = _greedy_swap(a, w, k, max_swaps=max_swaps, rule=rule)
+    _check_rule(rule, greedy, k)
     values: np.ndarray | None
     bound: float | None
     gap: float | None
-    if not len(rows):  # nothing to gain anywhere
+    if not len(rows) and rule is None:  # nothing to gain anywhere
         chosen = greedy
         values, status, bound, gap = None, "Optimal (nothing to reach)", 0.0, 0.0
     else:
@@ -303,7 +406,7 @@ def _solve_exact(
     notes: tuple[str, ...] = ()
     if values is None and len(rows):
         notes = (f"HiGHS found no solution ({status}); the greedy solution is shown",)
-    order, gains, credit = _order_by_gain(a, w, chosen)
+    order, gains, credit = _order_by_gain(a, w, chosen, keep_all=rule is not None)
     objective = float(gains.sum())
     if bound is not None:
         bound = max(bound, objective)
@@ -415,6 +518,7 @@ def solve_max_cover(
     mip_rel_gap: float = 1e-6,
     max_swaps: int = 1000,
     lp_bound: bool = True,
+    rule: TargetingRule | None = None,
 ) -> CoverSolution:
     """Choose at most ``k`` columns of ``coverage`` that cover the most weight.
 
@@ -442,6 +546,10 @@ def solve_max_cover(
     lp_bound
         ``greedy``: also solve the LP relaxation (HiGHS) for a tighter bound on the gap
         than submodularity alone gives.
+    rule
+        A :class:`TargetingRule` the chosen sites must keep (both methods; not with
+        ``capacity``). An :class:`~earlyhelp.errors.EarlyHelpError` says when ``k`` sites
+        cannot meet it.
     """
     a = _as_csr(coverage)
     w = np.asarray(weights, dtype=float).ravel()
@@ -457,9 +565,13 @@ def solve_max_cover(
     if int(k) != k or k < 1:
         raise ConfigError(f"k must be a whole number of sites, 1 or more (got {k!r})")
     k = int(min(k, a.shape[1]))
-    options = {"time_limit_s": time_limit_s, "mip_rel_gap": mip_rel_gap, "max_swaps": max_swaps}
+    options: dict[str, Any] = {
+        "time_limit_s": time_limit_s, "mip_rel_gap": mip_rel_gap, "max_swaps": max_swaps,
+    }  # fmt: skip
     if method == "greedy":
         options["lp_bound"] = lp_bound
+    if rule is not None:
+        options["rule"] = _checked_rule(rule, a, capacity)
     if capacity is not None:
         if not capacity > 0:
             raise ConfigError(f"capacity must be above 0 children (got {capacity!r})")

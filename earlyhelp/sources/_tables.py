@@ -56,6 +56,8 @@ class Table:
     # what was tidied on reading, in words ("a byte-order mark", "3 cells with spaces
     # around them in 'Area Code'"), for readers that report it (:func:`report_tidied`)
     tidied: tuple[str, ...] = ()
+    # the header as written, stripped, before repeated names were made unique
+    header: tuple[str, ...] = ()
 
 
 def norm(name: object) -> str:
@@ -131,12 +133,14 @@ def read_text_table(
             f"{path.name}: a table must be .csv or .xlsx, not '{suffix or 'no extension'}'; "
             "save it as CSV"
         )
-    frame.columns = _unique([str(c).strip() for c in frame.columns])
+    written = tuple(str(c).strip() for c in frame.columns)
+    frame.columns = _unique(list(written))
     if usecols is not None:
         frame = frame[[c for c in frame.columns if usecols(c)]]
     frame = frame.astype("string").fillna("")
-    padded = frame.apply(lambda col: (col != col.str.strip()).sum())
-    frame = frame.apply(lambda col: col.str.strip())
+    # column by column: DataFrame.apply of an empty frame gives a frame, not a Series
+    padded = {c: int((frame[c] != frame[c].str.strip()).sum()) for c in frame.columns}
+    frame = frame.apply(lambda col: col.str.strip()) if len(frame) else frame
     lines = np.arange(len(frame)) + first_line
     blank = (
         (frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.ones(len(frame), bool)
@@ -146,7 +150,7 @@ def read_text_table(
     tidied += [
         f"{int(n):,} cell(s) with spaces around them in '{c}'" for c, n in padded.items() if n
     ]
-    return Table(frame, [int(i) for i in lines[~blank]], path.name, tuple(tidied))
+    return Table(frame, [int(i) for i in lines[~blank]], path.name, tuple(tidied), written)
 
 
 def _unique(headers: list[str]) -> list[str]:
@@ -304,7 +308,8 @@ postcodes = normalise_postcode  # one normaliser for loaders, sources and the of
 def subset(table: Table, keep: np.ndarray) -> Table:
     """The records of ``table`` where ``keep`` is true, with their line numbers."""
     lines = [line for line, k in zip(table.lines, keep, strict=True) if k]
-    return Table(table.frame.loc[keep].reset_index(drop=True), lines, table.file, table.tidied)
+    frame = table.frame.loc[keep].reset_index(drop=True)
+    return Table(frame, lines, table.file, table.tidied, table.header)
 
 
 # Symbols publishers write for a value withheld or not available (DfE, ONS, DWP, OHID):

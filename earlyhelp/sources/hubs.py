@@ -125,6 +125,9 @@ def read_dfe_family_hubs(
     ids = _site_ids(council, name)
     _report_repeated(table, council, name, report)
     report_tidied(table, report)
+    placed = pcs.notna().to_numpy()
+    table, council, name, pcs = subset(table, placed), council[placed], name[placed], pcs[placed]
+    ids = [i for i, p in zip(ids, placed, strict=True) if p]
     out = pd.DataFrame(
         {
             "site_id": ids,
