@@ -87,7 +87,8 @@ def core_offer(
         for (_, r), hub in zip(by_site.iterrows(), is_hub, strict=True)
     ]
     by_site.index.name = "site_id"
-    by_locality = _by_locality(by_site, links, core_of, core, labels, unknown)
+    places = sorted(set(locality.dropna().astype(str)))
+    by_locality = _by_locality(by_site, links, core_of, core, labels, unknown, places)
     counts = _counts(by_site[is_hub], core, labels, unknown)
     return CoreOffer(by_site, by_locality, counts, unknown, labels)
 
@@ -110,16 +111,19 @@ def _gaps(row: pd.Series, core, labels) -> str:
     return "; ".join(labels[k] for k, c in core.items() if c.required and row[k] == NONE)
 
 
-def _by_locality(by_site, links, core_of, core, labels, unknown) -> pd.DataFrame:
-    """Per locality: the modes its sites offer each core service, with the network's
-    virtual services (they reach every locality)."""
+def _by_locality(by_site, links, core_of, core, labels, unknown, places) -> pd.DataFrame:
+    """Per locality (every one of ``places``, with a site or not): the modes its sites
+    offer each core service, with the network's virtual services (they reach every
+    locality)."""
     virtual_keys = {
         k
         for sid in links.loc[links["mode"] == "virtual", "service_id"]
         for k in (core_of.get(sid, []) or [])
     }
     rows = {}
-    for place, group in by_site.groupby("locality", sort=True):
+    groups = dict(tuple(by_site.groupby("locality", sort=True)))
+    for place in sorted(set(places) | set(groups)):
+        group = groups.get(place, by_site.iloc[:0])
         row: dict[str, object] = {"sites": len(group)}
         for key in core:
             if key in unknown:

@@ -296,7 +296,8 @@ def _write_files(product: Product, stage: Path) -> dict[str, str]:
     for name, frame in product.tables.items():
         path = f"tables/{name}.csv"
         banner = unpublished_banner(frame)
-        write_csv(frame, stage / path, index=frame.index.name is not None, banner=banner)
+        named = any(n is not None for n in frame.index.names)  # a MultiIndex's names too
+        write_csv(frame, stage / path, index=named, banner=banner)
         outputs[path] = UNPUBLISHED if banner else PUBLISHED
     if product.workbook:
         write_workbook(dict(product.workbook), stage / "commissioners.xlsx")

@@ -199,21 +199,15 @@ def _greedy_swap(
     taken = np.zeros(m, dtype=bool)
     c = rule.coefficients if rule is not None else np.zeros(m)
     upper = rule.upper if rule is not None else 0.0
-    for _ in range(min(k, m)):
+    if rule is not None:
+        chosen = _greedy_with_rule(at, free, k, rule)
+        taken[chosen] = True
+    for _ in range(min(k, m) if rule is None else 0):
         gain = np.asarray(at @ free).ravel()
         gain[taken] = -np.inf
-        used = float(c[chosen].sum())
-        if rule is not None:
-            if used > upper + _RULE_TOL:  # not met yet: a deprived site, however little it adds
-                gain = np.where(c < 0, np.maximum(gain, 0.0), -np.inf)
-                gain[taken] = -np.inf
-            else:  # met: only sites that keep it met
-                gain[used + c > upper + _RULE_TOL] = -np.inf
         j = int(np.argmax(gain))
-        if not gain[j] > 0 and not (rule is not None and used > upper + _RULE_TOL):
+        if not gain[j] > 0:
             break  # nothing left to gain: fewer than k sites are useful
-        if not np.isfinite(gain[j]):
-            break  # no site keeps the rule
         chosen.append(j)
         taken[j] = True
         free[at.indices[at.indptr[j] : at.indptr[j + 1]]] = 0.0
@@ -239,6 +233,40 @@ def _greedy_swap(
         chosen[t] = j
         swaps += 1
     return np.asarray(chosen, dtype=int), swaps
+
+
+def _greedy_with_rule(
+    at: sparse.csr_matrix, free: np.ndarray, k: int, rule: TargetingRule
+) -> list[int]:
+    """Greedy by marginal gain keeping the rule: each step takes the best site that can
+    still meet it within ``k`` (with the fewest deprived sites it then needs, the best of
+    them first, so every prefix past them meets it). ``free`` is updated in place."""
+    m = at.shape[0]
+    c, upper = rule.coefficients, rule.upper
+    deprived = c < 0
+    taken = np.zeros(m, dtype=bool)
+    chosen: list[int] = []
+    while len(chosen) < min(k, m):
+        gain = np.asarray(at @ free).ravel()
+        gain[taken] = -np.inf
+        used = float(c[chosen].sum())
+        # deprived sites each lower the row by (1 - share): how many each choice needs
+        need = np.ceil(np.maximum(used + c - upper - _RULE_TOL, 0.0) / (1.0 - rule.share))
+        spare = int((deprived & ~taken).sum()) - deprived.astype(int)
+        ok = (1 + need <= k - len(chosen)) & (need <= spare)
+        gain[~ok] = -np.inf
+        j = int(np.argmax(gain))
+        met = used <= upper + _RULE_TOL
+        if not np.isfinite(gain[j]) or (not gain[j] > 0 and met):
+            break  # nothing left to gain (or no site can meet the rule any more)
+        pads = np.flatnonzero(deprived & ~taken)
+        pads = pads[pads != j]
+        pads = pads[np.argsort(-gain[pads], kind="stable")][: int(need[j])]
+        for site in [*pads.tolist(), j]:  # the deprived ones first: every prefix meets it
+            chosen.append(int(site))
+            taken[site] = True
+            free[at.indices[at.indptr[site] : at.indptr[site + 1]]] = 0.0
+    return chosen
 
 
 def _online_bound(a: sparse.csr_matrix, w: np.ndarray, chosen: np.ndarray, k: int) -> float:
