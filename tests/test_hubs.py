@@ -285,3 +285,20 @@ def test_a_planted_small_count_out_of_reach_cannot_be_worked_out(tiny):
     )  # fmt: skip
     lo, hi = _attack({"reach": naive_reach, "out": naive_out}, "E01000003", codes)
     assert lo == pytest.approx(3) and hi == pytest.approx(3)
+
+
+def test_outside_text_reaches_the_report_and_map_only_escaped(tiny):
+    hub_county(tiny)
+    hubs = pd.read_csv(tiny.path("hubs.csv"), dtype=str)
+    hubs.loc[0, "name"] = '<script>alert("hub")</script> & <img src=x onerror=alert(1)>'
+    hubs.to_csv(tiny.path("hubs.csv"), index=False)
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 0, result.output
+    folder = tiny.root / "out" / "tiny"
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    board = (folder / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#34;hub&#34;)&lt;/script&gt;" in report
+    for page in (report, board):
+        assert '<script>alert("hub")' not in page
+        assert "<img src=x onerror" not in page
+    assert "onerror" in board  # the name is there, as text
