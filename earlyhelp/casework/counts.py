@@ -126,7 +126,7 @@ def count_episodes(
     followed = closed & (outcome != OUTCOMES.index("stepped_up"))
     followed &= end.astype(np.int64) + period.follow_up_days <= period.extract_end
     flags["followed_up"] = followed
-    flags["rereferred"] = followed & _returned(keys.child, end, later, period.follow_up_days)
+    flags["rereferred"] = _returned(keys.child, end, followed, later, period.follow_up_days)
     out: dict[str, pd.DataFrame] = {
         group: _count_by(keys.codes[group], keys.vocab[group], flags)
         for group in ("district", "area", "reason", "lead_organisation")
@@ -202,29 +202,39 @@ def _outcomes(
 
 
 def _returned(
-    child: np.ndarray, end: np.ndarray, later: tuple[np.ndarray, np.ndarray], within: int
+    child: np.ndarray,
+    end: np.ndarray,
+    base: np.ndarray,
+    later: tuple[np.ndarray, np.ndarray],
+    within: int,
 ) -> np.ndarray:
-    """Whether each episode's child has an event within ``within`` days after ``end``.
+    """Whether each episode in ``base`` has an event of its child within ``within`` days
+    after ``end`` (False outside ``base``).
 
-    Children are ranked and each (child, day) becomes one sortable number, so one
-    binary search per episode finds the next event of the same child.
+    Children are ranked and each (child, day) becomes one sortable number, so one binary
+    search per episode (in sorted order, which keeps it fast) finds the child's next event.
     """
     ev_child, ev_day = later
-    if len(child) == 0 or len(ev_child) == 0:
-        return np.zeros(len(child), bool)
-    ranks, inverse = np.unique(np.concatenate([child, ev_child]), return_inverse=True)
-    del ranks
-    base = int(min(end[end != NO_DATE].min(initial=0), ev_day[ev_day != NO_DATE].min(initial=0)))
-    shift = np.int64(1 << 22)  # days since base fit in 22 bits (over 11,000 years)
-    ep_rank, ev_rank = inverse[: len(child)].astype(np.int64), inverse[len(child) :]
-    events = np.sort(ev_rank.astype(np.int64) * shift + (ev_day.astype(np.int64) - base))
-    at = ep_rank * shift + (end.astype(np.int64) - base)
-    nxt = np.searchsorted(events, at, side="right")
+    out = np.zeros(len(child), bool)
+    rows = np.flatnonzero(base)
+    if len(rows) == 0 or len(ev_child) == 0:
+        return out
+    _, inverse = np.unique(np.concatenate([child[rows], ev_child]), return_inverse=True)
+    base_day = int(min(end[rows].min(), ev_day[ev_day != NO_DATE].min(initial=end[rows].min())))
+    shift = np.int64(1 << 22)  # days since base_day fit in 22 bits (over 11,000 years)
+    ep_rank = inverse[: len(rows)].astype(np.int64)
+    ev_rank = inverse[len(rows) :].astype(np.int64)
+    known = ev_day != NO_DATE
+    events = np.sort(ev_rank[known] * shift + (ev_day[known].astype(np.int64) - base_day))
+    at = ep_rank * shift + (end[rows].astype(np.int64) - base_day)
+    order = np.argsort(at, kind="stable")
+    nxt = np.empty(len(at), dtype=np.int64)
+    nxt[order] = np.searchsorted(events, at[order], side="right")
     found = nxt < len(events)
     following = events[np.minimum(nxt, len(events) - 1)]
     same = found & (following // shift == ep_rank)
-    gap = following - at
-    return same & (gap <= within) & (end != NO_DATE)
+    out[rows] = same & (following - at <= within)
+    return out
 
 
 def _count_by(codes: np.ndarray, vocab: list[str], flags: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -242,19 +252,22 @@ def _count_by(codes: np.ndarray, vocab: list[str], flags: dict[str, np.ndarray])
 
 
 def _count_by_service(keys: Keys, flags: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Counts by reason, category, provider and service (each "not recorded" where blank)."""
-    parts = {}
+    """Counts by reason, category, provider and service (each "not recorded" where blank),
+    grouped on the integer codes and labelled after."""
+    rows = np.logical_or.reduce([f for f in flags.values()])  # only rows that count
+    codes = {}
     for column in SERVICE_KEYS:
-        codes = keys.codes.get(column)
-        vocab = keys.vocab.get(column, [])
-        labels = np.array([*vocab, NOT_RECORDED], dtype=object)
-        parts[column] = (
-            labels[np.where(codes < 0, len(vocab), codes)]
-            if codes is not None
-            else (np.full(len(keys), NOT_RECORDED, dtype=object))
-        )
-    frame = pd.DataFrame({**parts, **{k: v.astype(np.int64) for k, v in flags.items()}})
-    return frame.groupby(list(SERVICE_KEYS)).sum()
+        found = keys.codes.get(column)
+        codes[column] = found[rows] if found is not None else np.full(int(rows.sum()), -1)
+    frame = pd.DataFrame({**codes, **{name: flag[rows] for name, flag in flags.items()}})
+    counts = frame.groupby(list(SERVICE_KEYS)).sum()
+    labels = []
+    for level, column in enumerate(SERVICE_KEYS):
+        vocab = np.array([*keys.vocab.get(column, []), NOT_RECORDED], dtype=object)
+        level_codes = counts.index.get_level_values(level).to_numpy()
+        labels.append(vocab[np.where(level_codes < 0, len(vocab) - 1, level_codes)])
+    counts.index = pd.MultiIndex.from_arrays(labels, names=list(SERVICE_KEYS))
+    return counts.groupby(level=list(range(len(SERVICE_KEYS)))).sum()
 
 
 def _factor_flags(vocab: list[str]) -> np.ndarray:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 __all__ = ["CHUNK_ROWS", "Keys", "Places", "read_keys"]
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from earlyhelp.errors import InputError
 from earlyhelp.text import did_you_mean
 from earlyhelp.validation import ValidationReport
 
-CHUNK_ROWS = 250_000
+CHUNK_ROWS = 100_000
 NO_DATE = np.iinfo(np.int32).min  # an open episode's end
 _EPOCH = np.datetime64("1970-01-01", "D")
 _MAX_ROWS_LISTED = 10
@@ -42,9 +43,17 @@ class Places:
     area_district: pd.Series  # area code -> district code
     sector_area: pd.Series  # postcode sector ("QX24 1") -> area code
 
-    @property
+    @functools.cached_property
+    def district_of_area(self) -> dict[str, str]:
+        return {str(a): str(d) for a, d in self.area_district.items()}
+
+    @functools.cached_property
+    def area_of_sector(self) -> dict[str, str]:
+        return {" ".join(str(s).upper().split()): str(a) for s, a in self.sector_area.items()}
+
+    @functools.cached_property
     def districts(self) -> set[str]:
-        return set(self.area_district.to_numpy())
+        return set(self.district_of_area.values())
 
 
 @dataclass
@@ -115,7 +124,7 @@ def read_keys(
     reader = pd.read_csv(
         path,
         usecols=usecols,
-        dtype=str,
+        dtype=object,  # plain Python strings: much faster to parse than pandas' str dtype
         keep_default_na=False,
         chunksize=chunk_rows,
         encoding="utf-8-sig",
@@ -211,7 +220,7 @@ def _read_chunk(
         ok &= ~bad
         parsed[column] = days
     refs = chunk[present["child_ref"]].to_numpy(dtype=object)
-    state.child.append(pd.util.hash_array(refs[ok], categorize=True))
+    state.child.append(pd.util.hash_array(refs[ok], categorize=False))
     for column, days in parsed.items():
         state.dates.setdefault(column, []).append(days[ok])
     for column in coded:
@@ -222,39 +231,47 @@ def _read_chunk(
     state.codes.setdefault("district", []).append(district[ok])
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's position among the distinct texts of ``values``, and those texts
+    stripped. Only the distinct texts are handled as strings: a column of a million
+    rows holds a few thousand of them."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    return codes, [str(u).strip() for u in uniques]
+
+
 def _place(
     values: pd.Series, where: str, places: Places, state: _State
 ) -> tuple[np.ndarray, np.ndarray]:
     """Codes of each row's area (-1 when only the district is known) and district (-1
     when the place is in no district of the run)."""
-    codes, uniques = pd.factorize(values.str.strip(), use_na_sentinel=False)
-    uniq = pd.Series(uniques, dtype=object)
+    codes, uniq = _distinct(values)
+    to_district = places.district_of_area
     if where == "postcode_sector":
-        key = uniq.str.upper().str.replace(r"\s+", " ", regex=True)
-        area = key.map(places.sector_area)
-        district = area.map(places.area_district)
+        sectors = places.area_of_sector
+        area = [sectors.get(" ".join(u.upper().split())) for u in uniq]
+        district = [to_district.get(a) if a else None for a in area]
     elif where == "area_code":
-        area = uniq.where(uniq.isin(places.area_district.index))
-        district = area.map(places.area_district)
+        area = [u if u in to_district else None for u in uniq]
+        district = [to_district.get(u) for u in uniq]
     else:
-        area = pd.Series(np.nan, index=uniq.index, dtype=object)
-        district = uniq.where(uniq.isin(places.districts))
-    state.unplaced_values.update(uniq[district.isna()].astype(str).head(3))
-    area_code = np.array([_code(v, state.vocab["area"]) for v in area], dtype=np.int32)
-    district_code = np.array([_code(v, state.vocab["district"]) for v in district], np.int32)
+        known = places.districts
+        area = [None] * len(uniq)
+        district = [u if u in known else None for u in uniq]
+    state.unplaced_values.update([u for u, d in zip(uniq, district, strict=True) if d is None][:3])
+    area_code = np.array(_vocab_codes(area, state.vocab["area"]), dtype=np.int32)
+    district_code = np.array(_vocab_codes(district, state.vocab["district"]), dtype=np.int32)
     return area_code[codes], district_code[codes]
 
 
-def _code(value: object, vocab: dict[str, int]) -> int:
-    if not isinstance(value, str) or not value:
-        return -1
-    return vocab.setdefault(value, len(vocab))
+def _vocab_codes(values, vocab: dict[str, int]) -> list[int]:
+    """Each value's code in ``vocab`` (which grows); -1 for a blank or missing one."""
+    return [vocab.setdefault(v, len(vocab)) if v else -1 for v in values]
 
 
 def _codes(values: pd.Series, vocab: dict[str, int]) -> np.ndarray:
     """A code per row into ``vocab`` (which grows), -1 for a blank cell."""
-    codes, uniques = pd.factorize(values.str.strip(), use_na_sentinel=False)
-    mapped = np.array([_code(v, vocab) for v in uniques], dtype=np.int32)
+    codes, uniques = _distinct(values)
+    mapped = np.array(_vocab_codes(uniques, vocab), dtype=np.int32)
     return mapped[codes] if len(mapped) else np.zeros(len(values), np.int32)
 
 
@@ -266,8 +283,8 @@ def _days(values: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray]:
     """
     if values is None:
         return np.full(n, NO_DATE, np.int32), np.zeros(n, bool)
-    codes, uniques = pd.factorize(values.str.strip(), use_na_sentinel=False)
-    text = pd.Series(uniques, dtype=object)
+    codes, distinct = _distinct(values)
+    text = pd.Series(distinct, dtype=object)
     iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     uk = pd.to_datetime(text.str.slice(0, 10), format="%d/%m/%Y", errors="coerce")
     when = iso.fillna(uk)

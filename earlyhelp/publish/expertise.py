@@ -203,11 +203,12 @@ def _manifest_section(result: Expertise, cfg: Config) -> dict:
 def _map_page(result: Expertise, inputs: Inputs, cfg: Config) -> Page:
     def draw(folder: Path) -> dict[str, str]:
         areas = inputs.areas.assign(
-            consultation_distance=display_values(result.area_cost, result.unit)
+            consultation_distance=display_values(result.area_cost, result.unit),
+            consultation_far=np.where(result.area_cost > result.far, "far", "within reach"),
         )
-        settings_map(
-            areas, _points(result), _kinds(result), cfg, folder / "map.html", unit=result.unit
-        )
+        far = shown_cost(result.far, result.unit, spec="g")
+        points, kinds = _points(result), _kinds(result)
+        settings_map(areas, points, kinds, cfg, folder / "map.html", unit=result.unit, far=far)
         return {"map.html": f"{PUBLISHED} (frontline settings and social work consultation)"}
 
     return draw

@@ -53,6 +53,24 @@ def district_map(districts: pd.DataFrame, inputs: Inputs, cfg: Config, path: Pat
         crs=shapes.crs,
     )
     layers = []
+    for column, label in (
+        ("stepped_up_vs", "Step-up compared with the county"),
+        ("rereferred_vs", "Re-referral compared with the county"),
+    ):
+        if column in shown:
+            frame[column] = shown[column].map(lambda v: _COMPARED.get(v, v))
+            layers.append(
+                MapLayer(
+                    column,
+                    label,
+                    kind="categorical",
+                    categories_order=tuple(_COMPARED.values()),
+                    colours=_COMPARED_COLOURS,
+                    note="Whether the district's share differs from the county's by more "
+                    "than chance would explain (its 95% interval excludes the county's): a "
+                    "question to ask, not a verdict.",
+                )
+            )
     for column, label, worse, note in _DISTRICT_LAYERS:
         if column in shown:
             frame[column] = shown[column]
@@ -71,6 +89,15 @@ def district_map(districts: pd.DataFrame, inputs: Inputs, cfg: Config, path: Pat
     return save_map(m, path, self_contained=cfg.map.self_contained)
 
 
+_COMPARED = {
+    "higher": "significantly higher",
+    "similar": "similar",
+    "lower": "significantly lower",
+    "not compared": "not compared",
+}
+_COMPARED_COLOURS = ("#1b6ca8", "#d9d9d9", "#d95f02", "#f7f7f7")
+_FAR = ("far", "within reach")
+_FAR_COLOURS = ("#b2182b", "#f7f7f7")
 _KIND_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
 _CONSULTATION_COLOUR = "#111111"
 
@@ -83,9 +110,12 @@ def settings_map(
     path: Path,
     *,
     unit: str,
+    far: str,
 ) -> Path:
-    """Small areas coloured by the distance to the nearest in-person consultation point
-    (``areas["consultation_distance"]`` in the model's ``unit``), with frontline settings
+    """Small areas coloured by whether the nearest in-person consultation point is far
+    (``areas["consultation_far"]``: "far" or "within reach"; ``far`` the threshold in
+    words) and by its distance (``areas["consultation_distance"]`` in the display unit of
+    the model's ``unit``), with frontline settings
     and consultation points as markers (``points``: ``name``, ``categories`` (one kind),
     ``provider`` (what the pop-up says under the name), ``delivery``)."""
     what = describe_cost(cfg.access, unit)
@@ -95,7 +125,17 @@ def settings_map(
         crs=areas.crs,
     )
     frame["consultation_distance"] = areas["consultation_distance"].round(1)
+    frame["consultation_far"] = areas["consultation_far"]
     layers = [
+        MapLayer(
+            "consultation_far",
+            f"More than {far} from in-person social work consultation",
+            kind="categorical",
+            categories_order=_FAR,
+            colours=_FAR_COLOURS,
+            note=f"Far: the nearest in-person consultation point is more than {far} away "
+            f"({what}). Phone and online consultation reach every setting.",
+        ),
         MapLayer(
             "consultation_distance",
             "Distance to in-person social work consultation "
@@ -103,7 +143,7 @@ def settings_map(
             fmt="{:,.1f} " + display_name(unit),
             note=f"From the area to the nearest in-person consultation point (locality team, "
             f"front door or MASH): {what}. Phone and online consultation reach every setting.",
-        )
+        ),
     ]
     categories = {
         key: CategoryConfig(label=label, colour=_KIND_COLOURS[i % len(_KIND_COLOURS)])
