@@ -118,6 +118,10 @@ def _publish_all(cw: Casework, cfg: Config) -> tuple[dict[str, pd.DataFrame], di
             for suffix in ("", "_lower", "_upper"):
                 if f"cost_per_{per}{suffix}" in frame:
                     rates[f"cost_per_{per}{suffix}"] = [base]
+        if "cost" in frame:
+            # a service's cost is shared by its episodes: beside the directory's annual
+            # cost, a group's share would give its number of episodes back
+            rates["cost"] = ["closed_costed", "closed"]
         derived = {k: v for k, v in derived.items() if k in frame and v in rates}
         shown[name] = published(
             frame,
