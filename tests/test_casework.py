@@ -228,3 +228,26 @@ def test_the_product_publishes_no_child_and_no_small_count(tiny, tmp_path):
     west = published.set_index("district_code").loc[WEST]
     assert west["closed"] == "*" and west["stepped_up_pct"] == "*"
     assert west["stepped_up_vs"] == "*"  # a comparison is hidden with its figure
+
+
+def test_the_command_without_an_extract_says_which_key_to_set(tiny):
+    from typer.testing import CliRunner
+
+    from earlyhelp.cli import app
+
+    result = CliRunner().invoke(app, ["casework", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    assert "[casework.episodes] has no path" in result.output
+
+
+def test_the_command_writes_its_folder_and_prints_published_figures(tiny):
+    from typer.testing import CliRunner
+
+    from earlyhelp.cli import app
+
+    write_extract(tiny)
+    result = CliRunner().invoke(app, ["casework", "--config", str(tiny.config)])
+    assert result.exit_code == 0, result.output
+    folder = tiny.root / "out" / "tiny-casework"
+    assert (folder / "report_section.json").is_file() and (folder / "map.html").is_file()
+    assert "a1" not in result.output and "early help episodes started" in result.output
