@@ -136,22 +136,18 @@ class BaseCells:
         v = self.values
         return bool(np.all(v == np.round(v)))
 
-    def children(self, weights: np.ndarray) -> Sum:
-        """Children weighted by an (areas x bands) matrix, or a vector by area (every band
-        of the area) ; areas without need data left out."""
-        w = np.asarray(weights, dtype=float)
-        if w.ndim == 1:
-            w = np.repeat(w[:, None], len(self.bands), axis=1)
-        w = w * self.has_need[:, None]
-        (flat,) = np.nonzero(w.ravel())
-        return Sum(flat + self._blocks["children"][0], w.ravel()[flat])
-
-    def area(self, position: int) -> Sum:
-        """Every child of one area (by position)."""
+    def children(self, positions: np.ndarray, weights: np.ndarray | None = None) -> Sum:
+        """Children of the areas at ``positions`` (every band, or weighted by the rows
+        ``weights[positions]`` of an areas x bands matrix); areas without need data are
+        left out. Costs the size of ``positions``, not of the county."""
+        pos = np.asarray(positions, dtype=np.int64)
+        pos = pos[self.has_need[pos]]
         n = len(self.bands)
-        if not self.has_need[position]:
-            return Sum(np.zeros(0, dtype=np.int64), np.zeros(0))
-        return Sum(position * n + np.arange(n) + self._blocks["children"][0], np.ones(n))
+        w = np.ones((pos.size, n)) if weights is None else np.asarray(weights, dtype=float)[pos]
+        flat = w.ravel()
+        keep = np.flatnonzero(flat)
+        cells = (pos[:, None] * n + np.arange(n)[None, :]).ravel()[keep]
+        return Sum(cells + self._blocks["children"][0], flat[keep])
 
     def block(self, block: str, weights: np.ndarray) -> Sum:
         """Cells of another block weighted by ``weights`` (one per cell)."""
@@ -246,14 +242,15 @@ class Publication:
         at_s: list[Where] = []
         d = self.disclosure
         for name, t in self.tables.items():
-            for row in t.shown.index:
-                for col in [*t.counts, *t.rates]:
+            rows = list(t.shown.index)
+            for col in [*t.counts, *t.rates]:
+                texts = t.shown[col].astype(str).to_numpy()
+                raws = pd.to_numeric(t.raw[col], errors="coerce").to_numpy(dtype=float)
+                for i, row in enumerate(rows):
                     item = t.cells(row, col)
                     if item is None:
                         continue
-                    text = str(t.shown.at[row, col])
-                    raw = pd.to_numeric(pd.Series([t.raw.at[row, col]]), errors="coerce")[0]
-                    made = _published(name, row, col, item, text, float(raw), t.decimals, d)
+                    made = _published(name, row, col, item, texts[i], raws[i], t.decimals, d)
                     if isinstance(made, PublishedShare):
                         shares.append(made)
                         at_s.append((name, row, col))

@@ -131,18 +131,19 @@ def _summary_cells(basis: RunBasis):
 
     def cells(row: Hashable, col: str) -> Item | None:
         m = basis.where(row)
+        full = basis.select(m, basis.full)
         if col == "children":
             return basis.children(m)
         if col == "children_full_core_range":
-            return basis.children(m & basis.full)
+            return basis.children(full)
         if col == "children_core_unknown":
-            return basis.children(m & ~basis.full_known)
+            return basis.children(basis.select(m, ~basis.full_known))
         if col == "priority_gap_children":
-            return basis.children(m[:, None] * in_gap)
+            return basis.children(m, in_gap)
         if col == "pct_full_core_range":
-            return Share(basis.children(m & basis.full), basis.children(m & basis.full_known))
+            return Share(basis.children(full), basis.children(basis.select(m, basis.full_known)))
         if col == "pct_adequate_places":
-            return Share(basis.children(m[:, None] * good), basis.children(m[:, None] * judged))
+            return Share(basis.children(m, good), basis.children(m, judged))
         if col == "capacity_per_1000":
             places = float(money.at[row, "places"]) if row in money.index else np.nan
             return Ratio(basis.children(m), places, scale=1000.0, decimals=1)
@@ -168,12 +169,16 @@ def publishable_verdicts(pub: Publication, basis: RunBasis) -> pd.DataFrame:
     ]
     columns = ["label", "standard_per_1000", "children", *states, "unknown_because"]
 
+    everyone = basis.where("County")
+
     def cells(key: Hashable, col: str) -> Item | None:
         k = str(key)
         if col == "children":
-            return basis.children(basis.of_kind(k, np.ones(len(basis.codes), dtype=bool)))
+            return basis.children(everyone, basis.kind(k))
         if col in states:
-            return basis.children(basis.of_kind(k, basis.column("state", k) == states[col]))
+            return basis.children(
+                basis.select(everyone, basis.column("state", k) == states[col]), basis.kind(k)
+            )
         return None
 
     return pub.table(
@@ -204,7 +209,7 @@ def published_area_children(pub: Publication, basis: RunBasis) -> pd.Series:
 
     def cells(row: Hashable, col: str) -> Item | None:
         assert isinstance(row, tuple)
-        return None if row[1] == _TOTAL else basis.cells.area(position[row[1]])
+        return None if row[1] == _TOTAL else basis.children(np.array([position[row[1]]]))
 
     shown = pub.table(
         AREA_CHILDREN,
