@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from earlyhelp.assessment import STEPS, Assessment, assess
+from earlyhelp.assessment import STEPS, Assessment, analyse, assess
 from earlyhelp.benchmark import Benchmark
 from earlyhelp.casework import Casework
 from earlyhelp.config import Config
@@ -113,7 +113,10 @@ def site(
     result = site_services(
         cfg, inputs, category=category, candidates=sites, k=k, method=method, capacity=capacity
     )
-    product = siting_product(result, cfg=cfg, inputs=inputs, candidates_source=source)
+    baseline = analyse(cfg, inputs)  # the run the sites are added to: audited together
+    product = siting_product(
+        result, cfg=cfg, inputs=inputs, candidates_source=source, baseline=baseline
+    )
     target = out or cfg.run.output_dir / f"{cfg.run.name}-site-{category}"
     return write_product(product, target), result
 

@@ -40,7 +40,7 @@ __all__ = [
 
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -173,11 +173,14 @@ Where = tuple[str, Hashable, str]  # (table, row, column)
 @dataclass
 class Publication:
     """The published tables of one run and the hides the audit asked for (see the module
-    notes). ``hide`` maps a table name to its extra ``(row, column)`` hides."""
+    notes). ``hide`` maps a table name to its extra ``(row, column)`` hides; ``fixed``
+    names tables already published elsewhere (a run's, when a siting or scenario section
+    is audited with them): the audit may not hide more in them."""
 
     disclosure: DisclosureConfig
     base: BaseCells
     hide: Mapping[str, frozenset[tuple[Hashable, str]]] = field(default_factory=dict)
+    fixed: frozenset[str] = frozenset()
     tables: dict[str, _Table] = field(default_factory=dict)
     report: AuditReport | None = None
     sealed: bool = False
@@ -251,6 +254,8 @@ class Publication:
                     if item is None:
                         continue
                     made = _published(name, row, col, item, texts[i], raws[i], t.decimals, d)
+                    if made is not None and name in self.fixed:
+                        made = replace(made, may_hide=False)
                     if isinstance(made, PublishedShare):
                         shares.append(made)
                         at_s.append((name, row, col))
@@ -337,12 +342,20 @@ def audited(
     build: Callable[[Publication], Any],
     *,
     max_rounds: int = 6,
+    fixed: Publication | None = None,
 ) -> Publication:
     """Every table ``build`` publishes, with what the audit of them all together hides,
-    audited again and sealed. Raises :class:`EarlyHelpError` ("refusing to publish")."""
+    audited again and sealed. Raises :class:`EarlyHelpError` ("refusing to publish").
+
+    ``fixed``: a publication already made (a run's), whose tables ``build`` publishes
+    again as they were; only the new tables may have more hidden."""
     hide: dict[str, set[tuple[Hashable, str]]] = {}
+    if fixed is not None:
+        hide = {name: set(cells) for name, cells in fixed.hide.items()}
+    frozen = frozenset(fixed.tables) if fixed is not None else frozenset()
     for _ in range(max_rounds):
-        pub = Publication(disclosure, base, {k: frozenset(v) for k, v in hide.items()})
+        given = {k: frozenset(v) for k, v in hide.items()}
+        pub = Publication(disclosure, base, given, fixed=frozen)
         build(pub)
         counts, shares, at_c, at_s = pub.items()
         protection = protect_publication(

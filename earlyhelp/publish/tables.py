@@ -18,8 +18,9 @@ __all__ = [
     "run_publication",
 ]
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,11 +64,19 @@ class RunPublication:
         }
 
 
-def run_publication(assessment: Assessment) -> RunPublication:
+def run_publication(
+    assessment: Assessment,
+    *,
+    adding: Callable[[Publication, RunBasis], Any] | None = None,
+) -> RunPublication:
     """Every table, map value and report table the run publishes, through the audit of
     them all together (:func:`~earlyhelp.publish.publication.audited`). Raises
     :class:`~earlyhelp.errors.EarlyHelpError` ("refusing to publish") when they cannot be
-    made safe."""
+    made safe.
+
+    ``adding`` publishes more tables beside the run's (a siting or scenario section of its
+    board report): they are audited with the run's as published, and only they may have
+    more hidden."""
     from earlyhelp.publish.report.tables import publish_report_tables  # the report's, late
 
     basis = RunBasis(assessment)
@@ -78,7 +87,16 @@ def run_publication(assessment: Assessment) -> RunPublication:
         published_area_children(pub, basis)
         publish_report_tables(pub, basis)
 
-    return RunPublication(audited(assessment.config.disclosure, basis.cells, build), basis)
+    disclosure = assessment.config.disclosure
+    run = audited(disclosure, basis.cells, build)
+    if adding is None:
+        return RunPublication(run, basis)
+
+    def build_more(pub: Publication) -> None:
+        build(pub)
+        adding(pub, basis)
+
+    return RunPublication(audited(disclosure, basis.cells, build_more, fixed=run), basis)
 
 
 def publishable_summary(pub: Publication, basis: RunBasis) -> pd.DataFrame:
