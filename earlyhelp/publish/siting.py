@@ -188,10 +188,12 @@ def _credited(result: SitingResult, basis: RunBasis) -> list[Sum]:
 
 
 def _sum_of(parts: list[Sum], columns: list[int]) -> Sum:
-    """Several sums as one."""
+    """Several sums as one (none: the empty sum)."""
+    cells = [parts[j].cells for j in columns]
+    weights = [parts[j].weights for j in columns]
     return Sum(
-        np.concatenate([parts[j].cells for j in columns]),
-        np.concatenate([parts[j].weights for j in columns]),
+        np.concatenate([np.zeros(0, dtype=np.int64), *cells]),
+        np.concatenate([np.zeros(0), *weights]),
     )
 
 
