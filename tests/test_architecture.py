@@ -31,11 +31,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "offer",
             "hubs",
             "earlyyears",
+            "casework",
+            "expertise",
+            "benchmark",
         ),
     ),
     ("publish", ("maps", "publish")),
     ("commands", ("commands",)),
-    ("cli", ("cli",)),
+    ("cli", ("cli", "cli_duties")),
 )
 
 MAX_MODULE_LINES = 700

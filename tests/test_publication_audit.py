@@ -194,3 +194,37 @@ def test_a_published_table_the_audit_did_not_see_is_refused(demo_assessment):
     frame = pd.DataFrame({"children": [3.0]}, index=["X"])
     with pytest.raises(AssertionError, match="not in the audited publication"):
         pub.table("a new table", frame, counts=["children"], cells=lambda row, col: None)
+
+
+def test_a_report_section_is_audited_with_the_run_and_only_it_is_hidden_further(tiny):
+    """A siting or scenario section published beside the run: 203 children (a hidden area
+    of 3 and a mapped area of 200) would give the 3 back from the map. The audit hides the
+    section's number, and leaves the run's published tables exactly as they were."""
+    import numpy as np
+
+    from earlyhelp.assessment import assess
+    from earlyhelp.config import load_config
+    from earlyhelp.publish.tables import AREA_CHILDREN, run_publication
+
+    small, big = "E01000002", "E01000006"
+    _children(tiny, {code: 200 for code in WEST} | {small: 3})
+    run = assess(load_config(tiny.config))
+    alone = run_publication(run)
+    assert alone.area_children[small] == "*" and alone.area_children[big] == "200"
+    section = pd.DataFrame({"children": [203.0]}, index=["closing the hub"])
+
+    def adding(pub, basis):
+        where = np.flatnonzero(basis.codes.isin([small, big]))
+        pub.table(
+            "report: a section",
+            section,
+            counts=["children"],
+            cells=lambda r, c: basis.children(where),
+        )
+
+    together = run_publication(run, adding=adding)
+    assert together.table("report: a section").at["closing the hub", "children"] == "*"
+    for name in alone.pub.tables:
+        assert together.table(name).equals(alone.table(name)), name
+    assert together.pub.report.passed
+    assert together.table(AREA_CHILDREN).equals(alone.table(AREA_CHILDREN))

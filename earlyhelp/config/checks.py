@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from earlyhelp.config.extracts import BENCHMARK_TABLES, OUTCOMES, REFERRAL_SOURCES
 from earlyhelp.config.settings import (
     INPUT_FILES,
     SOURCE_FORMATS,
@@ -195,6 +196,7 @@ def _cross_check(cfg: Config, file: Path) -> None:
     _check_sufficiency(cfg, file)
     _check_hubs(cfg, file)
     _check_childcare(cfg, file)
+    _check_extracts(cfg, file)
     keys = list(cfg.categories)
     for svc in (cfg.services, cfg.centres, cfg.hub_services):
         if svc.category and keys and svc.category not in cfg.categories:
@@ -363,6 +365,48 @@ def _check_sufficiency(cfg: Config, file: Path) -> None:
             raise ConfigError(
                 f"{file}: [categories.{key}] places_per_1000 cannot be below 0 (0 uses "
                 "[sufficiency] places_per_1000)"
+            )
+
+
+def _check_extracts(cfg: Config, file: Path) -> None:
+    """[casework], [expertise] and [benchmark]: names from their vocabularies, real dates."""
+    import datetime as dt
+
+    cw = cfg.casework
+    for key in ("period_start", "period_end"):
+        value = getattr(cw, key)
+        try:
+            if value:
+                dt.date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(
+                f"{file}: [casework] {key} = '{value}' is not a date; write it as "
+                '"2024-04-01" (year-month-day), or leave it "" for the latest full year'
+            ) from None
+    if bool(cw.period_start) != bool(cw.period_end):
+        raise ConfigError(f"{file}: [casework] give both period_start and period_end, or neither")
+    if cw.follow_up_days < 1:
+        raise ConfigError(f"{file}: [casework] follow_up_days must be 1 or more (365 is usual)")
+    for table, allowed in (("outcomes", OUTCOMES), ("sources", REFERRAL_SOURCES)):
+        for local, canonical in getattr(cw, table).items():
+            if canonical not in allowed:
+                raise ConfigError(
+                    f"{file}: [casework.{table}] '{local}' = '{canonical}'"
+                    f"{did_you_mean(canonical, allowed)}; choose one of: {', '.join(allowed)}"
+                )
+    for name in cfg.benchmark.tables:
+        if name not in BENCHMARK_TABLES:
+            raise ConfigError(
+                f"{file}: unknown table '{name}' in [benchmark.tables]"
+                f"{did_you_mean(name, BENCHMARK_TABLES)}; DfE's children in need tables "
+                f"read here are: {', '.join(BENCHMARK_TABLES)}"
+            )
+    for key in ("settings", "consultation"):
+        fmt = getattr(cfg.expertise, key).format
+        if fmt not in ("", "gias"):
+            raise ConfigError(
+                f"{file}: [expertise.{key}] format = '{fmt}'; use \"gias\" for a GIAS "
+                "extract, or leave it out for a table of site_id, name, kind and a location"
             )
 
 

@@ -12,6 +12,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from earlyhelp.config.extracts import (
+    EPISODE_COLUMNS,
+    REFERRAL_COLUMNS,
+    SITE_COLUMNS,
+    TRAINING_COLUMNS,
+    BenchmarkConfig,
+    CaseworkConfig,
+    EpisodesInput,
+    ExpertiseConfig,
+    ReferralsInput,
+    SitesInput,
+    TrainingInput,
+    extract_paths,
+)
 from earlyhelp.errors import ConfigError
 from earlyhelp.units import in_unit, metres_to_minutes
 
@@ -459,6 +473,9 @@ class Config:
     hub_services: ServicesInput = field(default_factory=ServicesInput)
     core_offer: dict[str, CoreServiceConfig] = field(default_factory=dict)
     childcare: ChildcareInput = field(default_factory=ChildcareInput)
+    casework: CaseworkConfig = field(default_factory=CaseworkConfig)
+    expertise: ExpertiseConfig = field(default_factory=ExpertiseConfig)
+    benchmark: BenchmarkConfig = field(default_factory=BenchmarkConfig)
     source: Path | None = None  # the file this came from; not a TOML key
 
     @property
@@ -501,6 +518,7 @@ class Config:
         paths.extend(p for p in extra if p is not None)
         for ind in self.indicators.values():
             paths.extend(p for p in (ind.path, ind.lookup) if p is not None)
+        paths.extend(extract_paths(self.casework, self.expertise, self.benchmark))
         if self.source is not None:
             paths.append(self.source)
         return paths
@@ -569,6 +587,10 @@ COLUMN_SETS = {
     PostcodeInput: POSTCODE_COLUMNS,
     RoadsInput: ROAD_COLUMNS,
     HubsInput: HUB_COLUMNS,
+    EpisodesInput: EPISODE_COLUMNS,
+    ReferralsInput: REFERRAL_COLUMNS,
+    SitesInput: SITE_COLUMNS,
+    TrainingInput: TRAINING_COLUMNS,
 }
 
 

@@ -99,36 +99,43 @@ def hub_targeting_tables(pub: Publication, hubs: HubAssessment) -> tuple[pd.Data
 # --------------------------------------------------------------------------- reach
 
 
-def _under5(basis: RunBasis, areas: np.ndarray) -> np.ndarray:
-    """Weights: the under-fives (band 0-4) of ``areas`` (bool or 0/1 by area)."""
+def _band(basis: RunBasis, column: str = "pop_0_4") -> np.ndarray:
+    """Weights (areas x bands): the children of one age band (default the under-fives)."""
     w = np.zeros((len(basis.codes), len(AGE_BANDS)))
-    w[:, list(AGE_BANDS).index("pop_0_4")] = np.asarray(areas, dtype=float)
+    w[:, list(AGE_BANDS).index(column)] = 1.0
     return w
 
 
 def _low_income_block(basis: RunBasis, hubs: HubAssessment):
     """Estimated low-income under-fives per area as a block of base cells (whole
-    children, as published): the sum over ``areas``."""
+    children, as published): their sum over the areas at given positions."""
     values = hubs.reach.areas["low_income_under5"].reindex(basis.codes).fillna(0.0)
     basis.cells.add(_LOW, values.round(0).to_numpy())
-    return lambda areas: basis.cells.block(_LOW, np.asarray(areas, dtype=float))
+
+    def total(positions: np.ndarray) -> Item:
+        w = np.zeros(len(basis.codes))
+        w[positions] = 1.0
+        return basis.cells.block(_LOW, w)
+
+    return total
 
 
 def hub_reach_table(pub: Publication, basis: RunBasis, hubs: HubAssessment) -> pd.DataFrame:
     """Under-fives (and low-income under-fives) within reach of a hub or spoke, by
     district and the county: counts, the share and its 95% limits."""
     table = hubs.reach_districts.copy()
-    within = hubs.reach.areas["within_reach"].reindex(basis.codes).fillna(False).to_numpy()
+    within = hubs.reach.areas["within_reach"].reindex(basis.codes).fillna(False)
+    within = within.to_numpy(dtype=bool)
     low = _low_income_block(basis, hubs)
+    under5 = _band(basis)
 
     def cells(row: Hashable, col: str) -> Item | None:
-        m = basis.where(row)
+        at = basis.where(row)
+        parts = (at, basis.select(at, within), basis.select(at, ~within))
         if col.startswith("under5"):
-            total = basis.children(_under5(basis, m))
-            inside = basis.children(_under5(basis, m & within))
-            out = basis.children(_under5(basis, m & ~within))
+            total, inside, out = (basis.children(p, under5) for p in parts)
         else:
-            total, inside, out = low(m), low(m & within), low(m & ~within)
+            total, inside, out = (low(p) for p in parts)
         part = col.removeprefix("under5").removeprefix("low_income").lstrip("_")
         items: dict[str, Item] = {"": total, "within": inside, "out": out}
         items["pct"] = Share(inside, total)
@@ -172,13 +179,12 @@ def hub_out_of_reach_table(pub: Publication, basis: RunBasis, hubs: HubAssessmen
     costs = out["cost"].fillna(np.inf)
     table["distance"] = [shown_cost(c, unit) if np.isfinite(c) else "none" for c in costs]
     position = {code: i for i, code in enumerate(basis.codes)}
+    under5 = _band(basis)
 
     def cells(row: Hashable, col: str) -> Item | None:
         if col != "under5":
             return None
-        one = np.zeros(len(basis.codes), dtype=bool)
-        one[position[row]] = True
-        return basis.children(_under5(basis, one))
+        return basis.children(np.array([position[row]]), under5)
 
     return _publish(pub, "hub_under5_out_of_reach", table, counts=["under5"], cells=cells)
 
@@ -190,17 +196,17 @@ def early_years_tables(pub: Publication, basis: RunBasis, ey: EarlyYears):
     """Places per 1,000 children by unit and band (children audited; places published as
     they are), the providers counted for the council only, and take-up as published."""
     units = _units(basis).to_numpy()
+    at = {str(u): np.flatnonzero(units == u) for u in pd.unique(units)}
+    at["County"] = np.arange(len(basis.codes))
+    weights = {band: _band(basis, columns[0]) for band, columns in BANDS.items()}
     table = ey.places.reorder_levels(["band", "unit_code"]).sort_index()
     table["places_per_1000"] = table["places_per_1000"].round(1)
 
     def cells(row: Hashable, col: str) -> Item | None:
         assert isinstance(row, tuple)
         band, unit = row
-        column = BANDS[str(band)][0]
-        m = np.ones(len(basis.codes), dtype=bool) if unit == "County" else units == str(unit)
-        w = np.zeros((len(basis.codes), len(AGE_BANDS)))
-        w[:, list(AGE_BANDS).index(column)] = m
-        children = basis.children(w)
+        positions = at.get(str(unit), np.zeros(0, dtype=np.int64))
+        children = basis.children(positions, weights[str(band)])
         if col == "children":
             return children
         if col == "places_per_1000":

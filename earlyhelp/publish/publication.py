@@ -40,7 +40,7 @@ __all__ = [
 
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -136,22 +136,18 @@ class BaseCells:
         v = self.values
         return bool(np.all(v == np.round(v)))
 
-    def children(self, weights: np.ndarray) -> Sum:
-        """Children weighted by an (areas x bands) matrix, or a vector by area (every band
-        of the area) ; areas without need data left out."""
-        w = np.asarray(weights, dtype=float)
-        if w.ndim == 1:
-            w = np.repeat(w[:, None], len(self.bands), axis=1)
-        w = w * self.has_need[:, None]
-        (flat,) = np.nonzero(w.ravel())
-        return Sum(flat + self._blocks["children"][0], w.ravel()[flat])
-
-    def area(self, position: int) -> Sum:
-        """Every child of one area (by position)."""
+    def children(self, positions: np.ndarray, weights: np.ndarray | None = None) -> Sum:
+        """Children of the areas at ``positions`` (every band, or weighted by the rows
+        ``weights[positions]`` of an areas x bands matrix); areas without need data are
+        left out. Costs the size of ``positions``, not of the county."""
+        pos = np.asarray(positions, dtype=np.int64)
+        pos = pos[self.has_need[pos]]
         n = len(self.bands)
-        if not self.has_need[position]:
-            return Sum(np.zeros(0, dtype=np.int64), np.zeros(0))
-        return Sum(position * n + np.arange(n) + self._blocks["children"][0], np.ones(n))
+        w = np.ones((pos.size, n)) if weights is None else np.asarray(weights, dtype=float)[pos]
+        flat = w.ravel()
+        keep = np.flatnonzero(flat)
+        cells = (pos[:, None] * n + np.arange(n)[None, :]).ravel()[keep]
+        return Sum(cells + self._blocks["children"][0], flat[keep])
 
     def block(self, block: str, weights: np.ndarray) -> Sum:
         """Cells of another block weighted by ``weights`` (one per cell)."""
@@ -177,11 +173,14 @@ Where = tuple[str, Hashable, str]  # (table, row, column)
 @dataclass
 class Publication:
     """The published tables of one run and the hides the audit asked for (see the module
-    notes). ``hide`` maps a table name to its extra ``(row, column)`` hides."""
+    notes). ``hide`` maps a table name to its extra ``(row, column)`` hides; ``fixed``
+    names tables already published elsewhere (a run's, when a siting or scenario section
+    is audited with them): the audit may not hide more in them."""
 
     disclosure: DisclosureConfig
     base: BaseCells
     hide: Mapping[str, frozenset[tuple[Hashable, str]]] = field(default_factory=dict)
+    fixed: frozenset[str] = frozenset()
     tables: dict[str, _Table] = field(default_factory=dict)
     report: AuditReport | None = None
     sealed: bool = False
@@ -246,14 +245,17 @@ class Publication:
         at_s: list[Where] = []
         d = self.disclosure
         for name, t in self.tables.items():
-            for row in t.shown.index:
-                for col in [*t.counts, *t.rates]:
+            rows = list(t.shown.index)
+            for col in [*t.counts, *t.rates]:
+                texts = t.shown[col].astype(str).to_numpy()
+                raws = pd.to_numeric(t.raw[col], errors="coerce").to_numpy(dtype=float)
+                for i, row in enumerate(rows):
                     item = t.cells(row, col)
                     if item is None:
                         continue
-                    text = str(t.shown.at[row, col])
-                    raw = pd.to_numeric(pd.Series([t.raw.at[row, col]]), errors="coerce")[0]
-                    made = _published(name, row, col, item, text, float(raw), t.decimals, d)
+                    made = _published(name, row, col, item, texts[i], raws[i], t.decimals, d)
+                    if made is not None and name in self.fixed:
+                        made = replace(made, may_hide=False)
                     if isinstance(made, PublishedShare):
                         shares.append(made)
                         at_s.append((name, row, col))
@@ -340,12 +342,20 @@ def audited(
     build: Callable[[Publication], Any],
     *,
     max_rounds: int = 6,
+    fixed: Publication | None = None,
 ) -> Publication:
     """Every table ``build`` publishes, with what the audit of them all together hides,
-    audited again and sealed. Raises :class:`EarlyHelpError` ("refusing to publish")."""
+    audited again and sealed. Raises :class:`EarlyHelpError` ("refusing to publish").
+
+    ``fixed``: a publication already made (a run's), whose tables ``build`` publishes
+    again as they were; only the new tables may have more hidden."""
     hide: dict[str, set[tuple[Hashable, str]]] = {}
+    if fixed is not None:
+        hide = {name: set(cells) for name, cells in fixed.hide.items()}
+    frozen = frozenset(fixed.tables) if fixed is not None else frozenset()
     for _ in range(max_rounds):
-        pub = Publication(disclosure, base, {k: frozenset(v) for k, v in hide.items()})
+        given = {k: frozenset(v) for k, v in hide.items()}
+        pub = Publication(disclosure, base, given, fixed=frozen)
         build(pub)
         counts, shares, at_c, at_s = pub.items()
         protection = protect_publication(

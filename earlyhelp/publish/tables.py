@@ -18,8 +18,9 @@ __all__ = [
     "run_publication",
 ]
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,11 +70,19 @@ class RunPublication:
         }
 
 
-def run_publication(assessment: Assessment) -> RunPublication:
+def run_publication(
+    assessment: Assessment,
+    *,
+    adding: Callable[[Publication, RunBasis], Any] | None = None,
+) -> RunPublication:
     """Every table, map value and report table the run publishes, through the audit of
     them all together (:func:`~earlyhelp.publish.publication.audited`). Raises
     :class:`~earlyhelp.errors.EarlyHelpError` ("refusing to publish") when they cannot be
-    made safe."""
+    made safe.
+
+    ``adding`` publishes more tables beside the run's (a siting or scenario section of its
+    board report): they are audited with the run's as published, and only they may have
+    more hidden."""
     from earlyhelp.publish.report.tables import publish_report_tables  # the report's, late
 
     basis = RunBasis(assessment)
@@ -85,7 +94,16 @@ def run_publication(assessment: Assessment) -> RunPublication:
         publish_report_tables(pub, basis)
         publish_hub_tables(pub, basis)  # family hubs and early years, when configured
 
-    return RunPublication(audited(assessment.config.disclosure, basis.cells, build), basis)
+    disclosure = assessment.config.disclosure
+    run = audited(disclosure, basis.cells, build)
+    if adding is None:
+        return RunPublication(run, basis)
+
+    def build_more(pub: Publication) -> None:
+        build(pub)
+        adding(pub, basis)
+
+    return RunPublication(audited(disclosure, basis.cells, build_more, fixed=run), basis)
 
 
 def publishable_summary(pub: Publication, basis: RunBasis) -> pd.DataFrame:
@@ -138,18 +156,19 @@ def _summary_cells(basis: RunBasis):
 
     def cells(row: Hashable, col: str) -> Item | None:
         m = basis.where(row)
+        full = basis.select(m, basis.full)
         if col == "children":
             return basis.children(m)
         if col == "children_full_core_range":
-            return basis.children(m & basis.full)
+            return basis.children(full)
         if col == "children_core_unknown":
-            return basis.children(m & ~basis.full_known)
+            return basis.children(basis.select(m, ~basis.full_known))
         if col == "priority_gap_children":
-            return basis.children(m[:, None] * in_gap)
+            return basis.children(m, in_gap)
         if col == "pct_full_core_range":
-            return Share(basis.children(m & basis.full), basis.children(m & basis.full_known))
+            return Share(basis.children(full), basis.children(basis.select(m, basis.full_known)))
         if col == "pct_adequate_places":
-            return Share(basis.children(m[:, None] * good), basis.children(m[:, None] * judged))
+            return Share(basis.children(m, good), basis.children(m, judged))
         if col == "capacity_per_1000":
             places = float(money.at[row, "places"]) if row in money.index else np.nan
             return Ratio(basis.children(m), places, scale=1000.0, decimals=1)
@@ -175,12 +194,16 @@ def publishable_verdicts(pub: Publication, basis: RunBasis) -> pd.DataFrame:
     ]
     columns = ["label", "standard_per_1000", "children", *states, "unknown_because"]
 
+    everyone = basis.where("County")
+
     def cells(key: Hashable, col: str) -> Item | None:
         k = str(key)
         if col == "children":
-            return basis.children(basis.of_kind(k, np.ones(len(basis.codes), dtype=bool)))
+            return basis.children(everyone, basis.kind(k))
         if col in states:
-            return basis.children(basis.of_kind(k, basis.column("state", k) == states[col]))
+            return basis.children(
+                basis.select(everyone, basis.column("state", k) == states[col]), basis.kind(k)
+            )
         return None
 
     return pub.table(
@@ -211,7 +234,7 @@ def published_area_children(pub: Publication, basis: RunBasis) -> pd.Series:
 
     def cells(row: Hashable, col: str) -> Item | None:
         assert isinstance(row, tuple)
-        return None if row[1] == _TOTAL else basis.cells.area(position[row[1]])
+        return None if row[1] == _TOTAL else basis.children(np.array([position[row[1]]]))
 
     shown = pub.table(
         AREA_CHILDREN,

@@ -17,6 +17,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from earlyhelp.config import CategoryConfig, Config, SitingConfig
 from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
@@ -61,6 +62,14 @@ class SitingResult:
         Need-weighted children newly within reach.
     bound, gap
         Proven upper bound on the objective and relative gap (0 = optimal); None if unknown.
+    credit
+        Areas (rows, as ``areas``) x chosen sites (columns, in rank order): the share of
+        each area's children not yet in reach that each site is credited with (what
+        ``sites.children_newly_reached`` sums).
+    rule, credit_without_rule
+        With the targeting rule (``--rule``): the rule and what it costs
+        (:func:`~earlyhelp.siting.rule.rule_report`), and the credit of the sites chosen
+        without it (as ``credit``), so the children they reach can be audited.
     """
 
     category: str
@@ -83,6 +92,8 @@ class SitingResult:
     notes: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
     rule: dict[str, Any] | None = None  # the targeting rule and what it costs, when asked
+    credit: sparse.csr_matrix | None = None
+    credit_without_rule: sparse.csr_matrix | None = None  # as credit, the free choice's
 
     @property
     def children(self) -> float:
@@ -219,7 +230,9 @@ def site_services(
         return result
     free = solve_max_cover(problem.coverage, problem.weights, k, **options)
     report = rule_report(cfg, the_rule, problem, solution, free, candidates)
-    return dataclasses.replace(result, rule=report, notes=(*result.notes, report["sentence"]))
+    free_credit = sparse.csr_matrix(free.assignment[:, free.chosen])
+    notes = (*result.notes, report["sentence"])
+    return dataclasses.replace(result, rule=report, notes=notes, credit_without_rule=free_credit)
 
 
 def _result(
@@ -249,6 +262,7 @@ def _result(
         areas=areas,
         districts=_district_table(areas),
         candidates=_candidates_table(problem, solution.chosen),
+        credit=sparse.csr_matrix(solution.assignment[:, solution.chosen]),
         objective=solution.objective,
         bound=solution.bound,
         gap=solution.gap,

@@ -56,7 +56,8 @@ class Table:
     # what was tidied on reading, in words ("a byte-order mark", "3 cells with spaces
     # around them in 'Area Code'"), for readers that report it (:func:`report_tidied`)
     tidied: tuple[str, ...] = ()
-    # the header as written, stripped, before repeated names were made unique
+    # the header as a sheet wrote it, before repeated names were made unique ("Area
+    # Code", "Area Code.1"); a CSV's as pandas read it
     header: tuple[str, ...] = ()
 
 
@@ -133,14 +134,13 @@ def read_text_table(
             f"{path.name}: a table must be .csv or .xlsx, not '{suffix or 'no extension'}'; "
             "save it as CSV"
         )
-    written = tuple(str(c).strip() for c in frame.columns)
-    frame.columns = _unique(list(written))
+    header = tuple(str(c).strip() for c in frame.columns)
+    frame.columns = _unique(list(header))
     if usecols is not None:
         frame = frame[[c for c in frame.columns if usecols(c)]]
     frame = frame.astype("string").fillna("")
-    # column by column: DataFrame.apply of an empty frame gives a frame, not a Series
     padded = {c: int((frame[c] != frame[c].str.strip()).sum()) for c in frame.columns}
-    frame = frame.apply(lambda col: col.str.strip()) if len(frame) else frame
+    frame = frame.apply(lambda col: col.str.strip()) if len(frame.columns) else frame
     lines = np.arange(len(frame)) + first_line
     blank = (
         (frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.ones(len(frame), bool)
@@ -150,7 +150,7 @@ def read_text_table(
     tidied += [
         f"{int(n):,} cell(s) with spaces around them in '{c}'" for c, n in padded.items() if n
     ]
-    return Table(frame, [int(i) for i in lines[~blank]], path.name, tuple(tidied), written)
+    return Table(frame, [int(i) for i in lines[~blank]], path.name, tuple(tidied), header)
 
 
 def _unique(headers: list[str]) -> list[str]:

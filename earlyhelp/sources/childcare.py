@@ -280,6 +280,9 @@ def read_dfe_ey_take_up(
 
     Parameters
     ----------
+    report
+        Where cells read as published symbols (``c``, ``x``, ``z``...) and what was tidied
+        are reported, with file, column and fix.
     area
         The council's row: its code (``E10000014``) or name; "" keeps every local
         authority. England's rows are always kept, as the comparator.

@@ -219,7 +219,8 @@ def read_oruk_hubs(
     A location is a hub when its name or description contains ``flag`` (any case), or
     when it is a physical location of a service whose name or taxonomy terms contain it.
     Locations are told apart by their id, else by postcode and name; a location named as
-    a spoke or linked site is of kind ``spoke``.
+    a spoke or linked site is of kind ``spoke``. Hubs with neither coordinates nor a
+    postcode are warned about in ``report`` (file, hub, fix).
 
     Returns
     -------

@@ -19,6 +19,7 @@ __all__ = [
 ]
 
 from collections.abc import Hashable
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from earlyhelp.disclosure import check_publishable
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.provision import SECTORS
 from earlyhelp.publish.basis import RunBasis
-from earlyhelp.publish.publication import Item, Publication, Ratio, Share
+from earlyhelp.publish.publication import Item, Publication, Ratio, Share, Sum
 from earlyhelp.stats import dispersed_share_ci
 
 _RANKED_AREAS = 10  # small areas listed among the priority gaps
@@ -58,24 +59,27 @@ def _children(basis: RunBasis) -> pd.Series:
 def _reach_cells(basis: RunBasis):
     """Cells of a reach table whose rows are a kind of help (or kind and district)."""
 
-    def cells(row: Hashable, col: str) -> Item | None:
-        key, where = (row, "County") if not isinstance(row, tuple) else row
+    @cache
+    def sums(key: str, where: str) -> tuple[Sum, Sum, Sum]:
         m = basis.where(where)
-        within = basis.children(m[:, None] * basis.reached(str(key)))
-        known = basis.children(m[:, None] * basis.known_reach(str(key)))
-        out = basis.children(m[:, None] * (basis.known_reach(str(key)) - basis.reached(str(key))))
-        if col == "within":
-            return within
-        if col == "children":
-            return known
-        if col == "out_of_reach":
-            return out
-        if col == "pct":
-            return Share(within, known)
+        within = basis.children(m, basis.reached(key))
+        known = basis.children(m, basis.known_reach(key))
+        out = basis.children(m, basis.known_reach(key) - basis.reached(key))
+        return within, known, out
+
+    def cells(row: Hashable, col: str) -> Item | None:
+        key, where = (str(row), "County") if not isinstance(row, tuple) else map(str, row)
         if col == "children_lacking_called":
-            lacking = basis.lacking_called(str(key))
-            return basis.children(basis.of_kind(str(key), lacking))
-        return None
+            lacking = basis.select(basis.where("County"), basis.lacking_called(key))
+            return basis.children(lacking, basis.kind(key))
+        within, known, out = sums(key, where)
+        items: dict[str, Item] = {
+            "within": within,
+            "children": known,
+            "out_of_reach": out,
+            "pct": Share(within, known),
+        }
+        return items.get(col)
 
     return cells
 
@@ -155,14 +159,14 @@ def sectors_table(pub: Publication, basis: RunBasis) -> pd.DataFrame:
     table = pd.DataFrame(rows).T
     table["out_of_reach"] = table["children"] - table["within"]
     table["pct"] = 100 * table["within"] / table["children"].where(table["children"] > 0)
-    every = np.ones(len(basis.codes), dtype=bool)
+    every = basis.where("County")
 
     def cells(row: Hashable, col: str) -> Item | None:
-        within = basis.children(has[str(row)])
+        within = basis.children(basis.select(every, has[str(row)]))
         items: dict[str, Item] = {
             "children": basis.children(every),
             "within": within,
-            "out_of_reach": basis.children(~has[str(row)]),
+            "out_of_reach": basis.children(basis.select(every, ~has[str(row)])),
             "pct": Share(within, basis.children(every)),
         }
         return items.get(col)
@@ -297,12 +301,10 @@ def priority_tables(
     def pair_cells(row: Hashable, col: str) -> Item | None:
         assert isinstance(row, tuple)
         key, where = str(row[0]), row[1]
+        if col != "children":
+            return None
         gap = basis.column("priority", key) == "priority gap"
-        return (
-            basis.children(basis.of_kind(key, basis.where(where) & gap))
-            if col == "children"
-            else None
-        )
+        return basis.children(basis.select(basis.where(where), gap), basis.kind(key))
 
     shown = _publish(
         pub, "priority gaps", table, counts=["children"], total_row="County", cells=pair_cells
@@ -318,7 +320,7 @@ def priority_tables(
     position = {code: i for i, code in enumerate(basis.codes)}
 
     def area_cells(row: Hashable, col: str) -> Item | None:
-        return basis.cells.area(position[row]) if col == "children" else None
+        return basis.children(np.array([position[row]])) if col == "children" else None
 
     shown_areas = _publish(pub, "priority gap areas", areas, counts=["children"], cells=area_cells)
     return shown, table, shown_areas, areas
