@@ -12,16 +12,20 @@ geography``: ward, locality, district or area):
 - **school age** (band ``5-10``): places of providers on the Childcare Register only
   (before and after school, holidays) per 1,000 children aged 5-10; no standard.
 
-Providers whose location Ofsted withholds (most childminders) are counted at the level
-the register publishes them (their local authority), never in a ward: a ward's places
-are those of the providers placed in it, so its verdict is on those. The county row
-counts every active provider. DfE's take-up (children registered for funded early
+Providers whose location Ofsted withholds (most childminders), and those whose postcode
+the lookup lacks, are counted at the level the register publishes them (their local
+authority), never in a ward: a ward's places are those of the providers placed in it, a
+lower bound. So a ward *meets the standard* on those alone; it is *below the standard*
+only when it would stay below with every unplaced place in it; in between it is
+*unknown, because* the unplaced places could be there. A ward without a child
+population is *unknown, because* of that, never a gap. The county row counts every
+active provider. DfE's take-up (children registered for funded early
 education against those eligible) is reported as published, for the council and England.
 """
 
 from __future__ import annotations
 
-__all__ = ["BANDS", "EarlyYears", "early_years_places"]
+__all__ = ["BANDS", "BELOW", "MEETS", "UNKNOWN", "EarlyYears", "early_years_places"]
 
 from dataclasses import dataclass
 
@@ -36,7 +40,7 @@ BANDS = {
     "0-4": ("pop_0_4", "early_years_register", True),
     "5-10": ("pop_5_10", "childcare_register", False),
 }
-MEETS, BELOW = "meets the standard", "below the standard"
+MEETS, BELOW, UNKNOWN = "meets the standard", "below the standard", "unknown"
 COUNTY = "County"
 
 
@@ -91,13 +95,15 @@ def early_years_places(
         count = of_band.groupby(unit_of).size()
         children = kids[column].groupby(units["unit_code"]).sum(min_count=1)
         name = units.groupby("unit_code")["unit_name"].first()
-        rule = (standard, has_standard)
+        away = unplaced[unplaced[register].astype(bool)]
+        rule = (standard, has_standard, len(away), float(away["places"].fillna(0).sum()))
+        where = childcare.geography
         for code in children.index:
             got = (count.get(code, 0), places.get(code, 0.0), children[code])
-            rows.append(_row(code, band, name.get(code, code), *got, *rule))
+            rows.append(_row(code, band, name.get(code, code), *got, *rule, geography=where))
         everyone = council[council[register].astype(bool)]
         got = (len(everyone), float(everyone["places"].fillna(0).sum()), kids[column].sum())
-        rows.append(_row(COUNTY, band, "County (every provider)", *got, *rule))
+        rows.append(_row(COUNTY, band, "County (every provider)", *got, standard, has_standard))
     table = pd.DataFrame(rows).set_index(["unit_code", "band"])
     return EarlyYears(
         places=table,
@@ -112,21 +118,37 @@ def early_years_places(
     )
 
 
-def _row(code, band, name, providers, places, children, standard, has_standard) -> dict:
-    per = 1000 * places / children if children and children > 0 else np.nan
+def _row(
+    code, band, name, providers, places, children, standard, has_standard, away=0, away_places=0.0,
+    *, geography: str = "ward",
+) -> dict:  # fmt: skip
+    """One unit's row; ``away``/``away_places``: providers (and their places) of the band
+    placed in no unit, which could be in this one."""
+    known = children == children and children is not None
+    per = 1000 * places / children if known and children > 0 else np.nan
     if not has_standard or not standard:
         verdict = "no standard"
-    elif not children or np.isnan(children) or children <= 0:
+    elif not known:
+        verdict = f"{UNKNOWN}, because no population of this age is given for it"
+    elif children <= 0:
         verdict = "no children"
+    elif per >= standard - 1e-9:
+        verdict = MEETS
+    elif 1000 * (places + away_places) / children < standard - 1e-9:
+        verdict = BELOW  # even with every unplaced place here
     else:
-        verdict = MEETS if per >= standard - 1e-9 else BELOW
+        verdict = (
+            f"{UNKNOWN}, because {away_places:,.0f} places of {away} providers placed in no "
+            f"{geography} (location withheld by Ofsted, or postcode not found) could be here; "
+            f"below the standard on the {providers} placed here"
+        )
     return {
         "unit_code": code,
         "band": band,
         "unit_name": name,
         "providers": int(providers),
         "places": float(places),
-        "children": float(children) if children == children else np.nan,
+        "children": float(children) if known else np.nan,
         "places_per_1000": per,
         "standard": standard if has_standard and standard else np.nan,
         "verdict": verdict,

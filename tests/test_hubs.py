@@ -140,7 +140,7 @@ def test_the_targeting_aim_verdicts_and_unknown_capacity(tiny):
     assert (row["hubs"], row["hubs_in_aim"], row["pct_hubs"]) == (2, 1, 50.0)
     assert row["verdict"] == "below the aim"
     # H2 gives no capacity: the share of capacity cannot be known, never "meets"
-    assert row["capacity_verdict"] == "unknown: capacity not given for 1 of 2 hubs"
+    assert row["capacity_verdict"] == "unknown, because capacity is not given for 1 of 2 hubs"
     assert np.isnan(row["pct_capacity"])
     by_decile = a.hubs.by_decile.loc["imd_decile"]
     assert by_decile.loc["1", "hubs"] == 1 and by_decile.loc["8", "hubs"] == 1
@@ -161,7 +161,7 @@ def test_the_aim_is_met_unknown_or_missed_as_the_deciles_say(tiny):
     assert row["verdict"] == "meets the aim"  # 1 of 1 known; the other cannot lower it below
     tiny.config.write_text(text.replace("aim_share = 0.5", "aim_share = 0.7"))
     row = assess(load_config(tiny.config)).hubs.targeting.loc["imd_decile"]
-    assert row["verdict"] == "unknown: 1 hub(s) have no decile"
+    assert row["verdict"] == "unknown, because 1 hub(s) have no decile"
 
 
 def _expected_reach(tiny) -> pd.Series:
@@ -302,3 +302,22 @@ def test_outside_text_reaches_the_report_and_map_only_escaped(tiny):
         assert '<script>alert("hub")' not in page
         assert "<img src=x onerror" not in page
     assert "onerror" in board  # the name is there, as text
+
+
+def test_an_area_without_an_under_five_count_is_unknown_never_out_of_reach(tiny):
+    """E01000004 is out of reach of every hub; without its count of under-fives it is
+    neither out of reach nor within: unknown, on the map and in the district table."""
+    from earlyhelp.publish.tables import run_publication
+
+    hub_county(tiny)
+    need = tiny.read("need.csv")
+    need.loc[need["area_code"] == "E01000004", BANDS] = ""
+    tiny.write("need.csv", need)
+    a = assess(load_config(tiny.config))
+    assert list(a.hubs.out_of_reach.index) == ["E01000003"]
+    east = a.hubs.reach_districts.loc["E07000002"]
+    assert east["areas_without_under5"] == 1 and east["under5_out"] == 50
+    assert a.hubs.reach_districts.loc["County", "areas_without_under5"] == 1
+    shown = run_publication(a).hub_columns["hub_reach"]
+    assert shown["E01000004"] == "unknown, because no count of under-fives is given"
+    assert shown["E01000003"] == "out of reach" and shown["E01000001"] == "within reach"

@@ -111,7 +111,7 @@ def _verdicts(d: pd.Series, capacity: pd.Series, aim: float, top: int) -> dict[s
     elif hi < aim - 1e-12:
         verdict = BELOW
     else:
-        verdict = f"{UNKNOWN}: {int((~known).sum())} hub(s) have no decile"
+        verdict = f"{UNKNOWN}, because {int((~known).sum())} hub(s) have no decile"
     cap_known = capacity.notna().all() and known.all()
     cap_total = float(capacity.sum()) if cap_known else np.nan
     cap_in = float(capacity[inside].sum()) if cap_known else np.nan
@@ -119,9 +119,11 @@ def _verdicts(d: pd.Series, capacity: pd.Series, aim: float, top: int) -> dict[s
     if not n:
         cap_verdict = "no hubs"
     elif not capacity.notna().all():
-        cap_verdict = f"{UNKNOWN}: capacity not given for {int(capacity.isna().sum())} of {n} hubs"
+        cap_verdict = (
+            f"{UNKNOWN}, because capacity is not given for {int(capacity.isna().sum())} of {n} hubs"
+        )
     elif not known.all():
-        cap_verdict = f"{UNKNOWN}: {int((~known).sum())} hub(s) have no decile"
+        cap_verdict = f"{UNKNOWN}, because {int((~known).sum())} hub(s) have no decile"
     else:
         cap_verdict = MEETS if cap_share >= aim - 1e-12 else BELOW
     return {
@@ -206,7 +208,8 @@ def _low_income_share(need: pd.DataFrame, cfg: Config) -> pd.Series:
 
 def reach_by_district(reach: Reach, district: pd.Series, names: pd.Series) -> pd.DataFrame:
     """Under-fives (and low-income under-fives) within reach by district and the county:
-    counts, the share and its 95% limits."""
+    counts, the share and its 95% limits; ``areas_without_under5``: areas whose
+    under-fives are not counted (unknown: in neither count)."""
     a = reach.areas
     out = pd.DataFrame(index=[*sorted(pd.unique(district)), "County"])
     for col, stem in (("under5", "under5"), ("low_income_under5", "low_income")):
@@ -226,6 +229,10 @@ def reach_by_district(reach: Reach, district: pd.Series, names: pd.Series) -> pd
         out[f"{stem}_pct"] = np.nan if unknown else pct
         out[f"{stem}_lower"] = np.nan if unknown else 100 * lower
         out[f"{stem}_upper"] = np.nan if unknown else 100 * upper
+    # areas whose under-fives are not counted: neither within nor out of reach (unknown)
+    missing = a["under5"].isna().groupby(district).sum()
+    missing.loc["County"] = missing.sum()
+    out["areas_without_under5"] = missing.reindex(out.index).fillna(0).astype(int)
     out.insert(0, "district_name", [names.get(c, "County") for c in out.index])
     out.index.name = "district_code"
     return out

@@ -41,6 +41,7 @@ HUB_TABLES = (
     "early_years_withheld",
     "early_years_take_up",
 )
+NO_UNDER5 = "unknown, because no count of under-fives is given"  # never out of reach, never within
 _LOW = "low_income_under5"  # the base-cell block of estimated low-income under-fives
 _REACH_RATES = ("pct", "lower", "upper")
 
@@ -242,8 +243,10 @@ def hub_area_columns(pub: Publication, basis: RunBasis) -> pd.DataFrame:
     out = pd.DataFrame(index=basis.codes)
     if a.hubs is not None:
         reach = a.hubs.reach.areas.reindex(basis.codes)
+        within = reach["within_reach"].fillna(False).to_numpy(dtype=bool)
+        counted = reach["under5"].notna().to_numpy()
         out["hub_reach"] = np.where(
-            reach["within_reach"].fillna(False), "within reach", "out of reach"
+            within, "within reach", np.where(counted, "out of reach", NO_UNDER5)
         )
         shown = pub.shown("hub_under5_out_of_reach")["under5"]
         out["hub_under5_out"] = (
@@ -296,8 +299,8 @@ def hub_map_layers(areas: pd.DataFrame, out: pd.DataFrame, n_core: int) -> list:
                 "hub_reach",
                 "Family hub within reach of under-fives",
                 kind="categorical",
-                categories_order=("out of reach", "within reach"),
-                colours=("#d6604d", "#4393c3"),
+                categories_order=("out of reach", "within reach", NO_UNDER5),
+                colours=("#d6604d", "#4393c3", "#bdbdbd"),
                 note="Whether the area's under-fives live within reach of an open family hub "
                 "or spoke (the reach of children's centres and family hubs).",
             )

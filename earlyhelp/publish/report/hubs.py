@@ -18,6 +18,7 @@ import pandas as pd
 
 from earlyhelp.assessment import Assessment
 from earlyhelp.distance import describe_cost
+from earlyhelp.earlyyears import BELOW
 from earlyhelp.hubs import NONE, UNKNOWN
 from earlyhelp.publish.report.formats import fmt_count, fmt_pct, number
 from earlyhelp.publish.tables import RunPublication
@@ -35,6 +36,7 @@ def hubs_context(a: Assessment, published: RunPublication) -> dict[str, Any]:
         out |= _hub_parts(a, published)
     if a.early_years is not None:
         out["early_years"] = _early_years(a, published)
+        out["early_years"]["below_words"] = _below_words(out["early_years"])
     out["headline"] = _headline(out)
     out["method"] = _method(a)
     return out
@@ -174,6 +176,7 @@ def _reach(a: Assessment, shown: pd.DataFrame) -> list[dict[str, Any]]:
             "low_pct": r["low_income_pct"],
             "low_lower": r["low_income_lower"],
             "low_upper": r["low_income_upper"],
+            "uncounted": int(r["areas_without_under5"]),
         }
         for code, r in shown.iterrows()
     ]
@@ -198,17 +201,27 @@ def _out_of_reach(shown: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _early_years(a: Assessment, published: RunPublication) -> dict[str, Any]:
+    """Early years places from the published table only: verdicts as published (a hidden
+    one counts in no group), wards ranked by the places they are short on the providers
+    placed in them (published children and places), and what is certain whatever the
+    location of the providers placed in no ward."""
     ey = a.early_years
     assert ey is not None
     shown = published.table("early_years_places")
     under5 = shown.xs("0-4", level="band")
     county = under5.loc["County"]
     wards = under5.drop(index="County")
-    raw = ey.places.xs("0-4", level="band").drop(index="County")
-    below = raw[raw["verdict"] == "below the standard"]
-    short = (below["children"] * ey.standard / 1000 - below["places"]).sort_values(ascending=False)
+    verdict = wards["verdict"].astype(str)
+    away = verdict.str.startswith(f"{UNKNOWN}, because") & verdict.str.contains("placed in no")
+    no_people = verdict.str.startswith(UNKNOWN) & ~away
+    below = verdict == BELOW
+    children = wards["children"].map(number).astype(float)
+    places = wards["places"].map(number).astype(float)
+    short = (children * ey.standard / 1000 - places)[below | away].dropna()
+    short = short[short > 0].sort_values(ascending=False, kind="stable")
     school = shown.xs("5-10", level="band").loc["County"]
     withheld = published.table("early_years_withheld")
+    unplaced = float(withheld.loc[withheld["band"] == "0-4", "places"].map(number).sum())
     return {
         "geography": ey.geography,
         "standard": ey.standard,
@@ -221,7 +234,12 @@ def _early_years(a: Assessment, published: RunPublication) -> dict[str, Any]:
         },
         "school": {"places": school["places"], "per_1000": school["places_per_1000"]},
         "units": len(wards),
-        "below": len(below),
+        "below": int(below.sum()),
+        "unknown_away": int(away.sum()),
+        "unknown_people": int(no_people.sum()),
+        "unplaced_places": unplaced,
+        "short_total": float(short.sum()),
+        "certain_short": max(0.0, float(short.sum()) - unplaced),
         "ranked": [
             {
                 "name": str(wards.loc[code, "unit_name"]),
@@ -230,6 +248,8 @@ def _early_years(a: Assessment, published: RunPublication) -> dict[str, Any]:
                 "places": float(wards.loc[code, "places"]),
                 "providers": int(wards.loc[code, "providers"]),
                 "per_1000": wards.loc[code, "places_per_1000"],
+                "short": float(short[code]),
+                "verdict": "below" if below[code] else "unknown",
             }
             for code in short.index[:_RANKED]
         ],
@@ -298,10 +318,42 @@ def _headline(c: dict[str, Any]) -> list[str]:
         lines.append(
             f"Early years: {_places(ey['county']['per_1000'])} registered places per 1,000 "
             f"under-fives across the council against a standard of {ey['standard']:g} "
-            f"({ey['county']['verdict']}); {ey['below']} of {ey['units']} "
-            f"{ey['geography']}s are below it on the providers Ofsted places in them."
+            f"({ey['county']['verdict']}). {_below_words(ey)}"
         )
     return lines
+
+
+def _below_words(ey: dict[str, Any]) -> str:
+    """How many units are below the standard, for certain and perhaps, and what is
+    certain whatever the location of the providers placed in none."""
+    unit = ey["geography"]
+    text = (
+        f"{ey['below']} of {ey['units']} {unit}s are below it whatever the location of the "
+        f"providers Ofsted places in no {unit}"
+    )
+    if ey["unknown_away"]:
+        text += (
+            f"; {ey['unknown_away']} more {_is(ey['unknown_away'])} below it on the providers "
+            "placed in them, but "
+            f"the {ey['unplaced_places']:,.0f} places of providers placed in no {unit} "
+            "(most of them childminders whose location is withheld) could lift them: "
+            "unknown"
+        )
+    if ey["unknown_people"]:
+        n = ey["unknown_people"]
+        text += f"; {n} {'has' if n == 1 else 'have'} no child population: unknown"
+    text += "."
+    if ey["short_total"] > 0:
+        text += (
+            f" Together they are {ey['short_total']:,.0f} places short on the providers "
+            f"placed in them, so at least {ey['certain_short']:,.0f} places are missing "
+            "across them wherever the unplaced providers are."
+        )
+    return text
+
+
+def _is(n: int) -> str:
+    return "is" if n == 1 else "are"
 
 
 def _capacity(t: dict[str, Any]) -> str:
@@ -374,8 +426,12 @@ def _method(a: Assessment) -> list[dict[str, str]]:
                 f"of {ey.standard:g} ({ey.standard_source or 'no source given'}), and "
                 "places of providers on the Childcare Register only (school-age "
                 "childcare) per child aged 5-10, with no standard. Providers whose "
-                "location Ofsted withholds (most childminders) count for the council only, "
-                f"so a {ey.geography}'s places are a lower bound. Where Ofsted gives only "
+                "location Ofsted withholds (most childminders), or whose postcode is not "
+                f"found, count for the council only, so a {ey.geography}'s places are a "
+                f"lower bound: a {ey.geography} meets the standard on them alone, is below "
+                "it only if it would stay below with every unplaced place in it, and is "
+                f"otherwise unknown; a {ey.geography} without a child population is "
+                "unknown. Where Ofsted gives only "
                 f"an estimate of a provider's places it is used ({ey.estimated} providers).",
             }
         )
