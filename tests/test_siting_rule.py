@@ -136,6 +136,17 @@ def test_site_rule_from_the_command_line(tiny, tmp_path):
         result.output
     )
     assert "2 of the 2 are. It costs" in result.output
+    # the report's line on what the rule costs is written from the audited figures
+    import json
+
+    section = json.loads((out / "report_section.json").read_text(encoding="utf-8"))
+    line = section["lines"][1]
+    assert line.startswith("These sites meet the targeting rule: at least 70% of the new sites")
+    summary = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["results"]
+    rule = summary["targeting_rule"]
+    with_rule, without = rule["children_with_rule"], rule["children_without_rule"]
+    assert with_rule == without == 400  # 8 areas of 50 children: neither is hidden
+    assert "The rule costs 0 children newly within reach (400 with it, 400 without)." in line
     sites = pd.read_csv(out / "tables" / "sites.csv", skiprows=1)
     deprived = {"E01000001", "E01000002", "E01000003", "E01000005"}  # deciles 1-2
     import geopandas as gpd

@@ -157,7 +157,9 @@ def _counts(hubs: pd.DataFrame, core, labels, unknown) -> pd.DataFrame:
                 "outreach": int(cells.str.contains("outreach").sum()),
                 "virtual": int(cells.str.contains("virtual").sum()),
                 "none": int((cells == NONE).sum()),
-                "state": "unknown, because no service in the inputs is it" if key in unknown else "",
+                "state": "unknown, because no service in the inputs is it"
+                if key in unknown
+                else "",
             }
         )
     return pd.DataFrame(rows).set_index("core_service")

@@ -207,7 +207,9 @@ def _rule_line(rule: dict, shown: pd.DataFrame) -> str:
         f"({rule['measure_label']}); {rule['new_in_aim']} of {rule['new_sites']} new sites "
         f"are there. The rule costs {cost} children newly within reach "
         f"({fmt_count(with_rule)} with it, {fmt_count(without)} without)."
-    )
+        + ("" if rule.get("cost_proven", True) else " Not both choices are proven the best "
+           "possible, so the cost is an estimate.")
+    )  # fmt: skip
 
 
 def _credited(

@@ -77,6 +77,10 @@ def _newly(problem: CoverageProblem, solution: CoverSolution) -> float:
     return float((problem.uncovered_children * share).sum())
 
 
+def _proven(solution: CoverSolution) -> bool:
+    return solution.gap is not None and solution.gap <= 1e-9
+
+
 def rule_report(
     cfg: Config,
     rule: TargetingRule,
@@ -110,9 +114,16 @@ def rule_report(
             f"at least {100 * spec.aim_share:.0f}% of the new sites in {where}: {new_in} of "
             f"the {len(chosen)} are"
         )
+    proven = _proven(constrained) and _proven(free)
+    caveat = (
+        ""
+        if proven
+        else " Not both choices are proven the best possible (greedy, or a time limit "
+        "reached), so the cost is an estimate."
+    )
     sentence = (
         f"Targeting rule: {aim}. It costs {cost:,.0f} children newly within reach "
-        f"({with_rule:,.0f} with it, {without:,.0f} without)."
+        f"({with_rule:,.0f} with it, {without:,.0f} without).{caveat}"
     )
     return {
         "measure": spec.deprivation[0],
@@ -132,5 +143,6 @@ def rule_report(
         "weighted_with_rule": constrained.objective,
         "weighted_without_rule": free.objective,
         "sites_without_rule": candidates.index.to_numpy()[free.chosen].tolist(),
+        "cost_proven": proven,
         "sentence": sentence,
     }

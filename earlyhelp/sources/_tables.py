@@ -195,6 +195,13 @@ def _read_csv(path, *, report, is_header, usecols) -> tuple[pd.DataFrame, int]:
             )
     except pd.errors.ParserError as exc:
         at = _header_line(path, is_header) if is_header is not None else None
+        if at is None and is_header is not None:
+            raise InputError(
+                f"{path.name}: no header row with the expected columns was found in the "
+                f"first {_HEADER_SEARCH_ROWS} lines (lines above it are read as notes), and "
+                f"the file does not read as one table ({str(exc).strip()}); check that this "
+                "is the file as published"
+            ) from None
         if at is None:
             raise InputError(f"{path.name}: not a well-formed CSV file: {exc}") from None
         # notes above the header, each one cell wide (Ofsted's title lines): read from it

@@ -82,6 +82,9 @@ _STATUS = {"active": "active", "suspended": "closed", "resigned": "closed",
            "cancelled": "closed", "inactive": "closed", "closed": "closed"}  # fmt: skip
 
 
+_POSTCODE_SHAPE = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}"  # a UK postcode, as ONS writes it
+
+
 def _is_ofsted_header(row: Sequence[str]) -> bool:
     return any(norm(c) == "providerurn" for c in row)
 
@@ -135,6 +138,9 @@ def read_ofsted_childcare(
     eyr, ccr = _registers(table, cols)
     raw_pc = text(table, cols["postcode"])
     withheld = raw_pc.str.upper().isin(_WITHHELD).to_numpy()
+    clean = postcodes(raw_pc.where(~withheld, "")).fillna("")
+    clean = clean.where(clean.str.fullmatch(_POSTCODE_SHAPE), "")  # not one: not placed
+    _report_bad_postcodes(table, raw_pc, withheld | (clean != "").to_numpy(), cols, report)
     name = text(table, cols["name"])
     name = name.where(~name.str.upper().isin(_WITHHELD), "")
     out = pd.DataFrame(
@@ -147,7 +153,7 @@ def read_ofsted_childcare(
             "childcare_register": ccr & ~eyr,
             "places": places.to_numpy(),
             "places_estimated": use_estimate.to_numpy(),
-            "postcode": postcodes(raw_pc.where(~withheld, "")).fillna("").to_numpy(),
+            "postcode": clean.to_numpy(),
             "location_withheld": withheld,
             "local_authority": text(table, cols["local_authority"]).to_numpy(),
             "constituency": text(table, cols["constituency"]).to_numpy(),
@@ -155,6 +161,23 @@ def read_ofsted_childcare(
     )
     _report_register(table, out, report)
     return out
+
+
+def _report_bad_postcodes(table: Table, raw: pd.Series, fine: np.ndarray, cols, report) -> None:
+    """Postcodes that are not postcodes (nor a withheld mark): the provider cannot be
+    placed, and is counted for its council only."""
+    if fine.all():
+        return
+    bad = np.flatnonzero(~fine)
+    report.warn(
+        table.file,
+        cols["postcode"] or "Provider Postcode",
+        f"{len(bad)} provider(s) have a postcode that is not a UK postcode (e.g. "
+        f"'{raw.iloc[bad[0]]}'); they cannot be placed in a ward and are counted for their "
+        "local authority only",
+        "correct the postcode (such as 'PO9 1QJ'), or leave it as published if Ofsted wrote it so",
+        rows=[table.lines[i] for i in bad],
+    )
 
 
 def _only_councils(table: Table, column: str | None, wanted: Sequence[str]) -> Table:
