@@ -93,6 +93,7 @@ def early_years_places(
         unit_of = of_band["area_code"].map(units["unit_code"])
         places = of_band["places"].fillna(0.0).groupby(unit_of).sum()
         count = of_band.groupby(unit_of).size()
+        no_places = of_band["places"].isna().groupby(unit_of).sum()  # places not given
         children = kids[column].groupby(units["unit_code"]).sum(min_count=1)
         name = units.groupby("unit_code")["unit_name"].first()
         away = unplaced[unplaced[register].astype(bool)]
@@ -100,10 +101,16 @@ def early_years_places(
         where = childcare.geography
         for code in children.index:
             got = (count.get(code, 0), places.get(code, 0.0), children[code])
-            rows.append(_row(code, band, name.get(code, code), *got, *rule, geography=where))
+            rows.append(
+                _row(code, band, name.get(code, code), *got, *rule, geography=where,
+                     unknown=int(no_places.get(code, 0)))
+            )  # fmt: skip
         everyone = council[council[register].astype(bool)]
         got = (len(everyone), float(everyone["places"].fillna(0).sum()), kids[column].sum())
-        rows.append(_row(COUNTY, band, "County (every provider)", *got, standard, has_standard))
+        rows.append(
+            _row(COUNTY, band, "County (every provider)", *got, standard, has_standard,
+                 unknown=int(everyone["places"].isna().sum()))
+        )  # fmt: skip
     table = pd.DataFrame(rows).set_index(["unit_code", "band"])
     return EarlyYears(
         places=table,
@@ -120,10 +127,11 @@ def early_years_places(
 
 def _row(
     code, band, name, providers, places, children, standard, has_standard, away=0, away_places=0.0,
-    *, geography: str = "ward",
+    *, geography: str = "ward", unknown: int = 0,
 ) -> dict:  # fmt: skip
     """One unit's row; ``away``/``away_places``: providers (and their places) of the band
-    placed in no unit, which could be in this one."""
+    placed in no unit, which could be in this one; ``unknown``: providers here giving no
+    places (counted as none, so a unit below the standard with them is unknown)."""
     known = children == children and children is not None
     per = 1000 * places / children if known and children > 0 else np.nan
     if not has_standard or not standard:
@@ -134,6 +142,11 @@ def _row(
         verdict = "no children"
     elif per >= standard - 1e-9:
         verdict = MEETS
+    elif unknown:
+        verdict = (
+            f"{UNKNOWN}, because {unknown} provider(s) here give no places (Ofsted publishes "
+            f"none); below the standard on the places given"
+        )
     elif 1000 * (places + away_places) / children < standard - 1e-9:
         verdict = BELOW  # even with every unplaced place here
     else:

@@ -8,12 +8,13 @@ W6 = areas 9-16. The register (Ofsted's 2025 layout, title lines above the heade
   10 places; a resigned nursery at QX1 1AA (not counted); an out-of-school club at
   QX1 1AB (Childcare Register only: school-age places);
 - two childminders whose postcode is REDACTED, 6 and 4 places: 10 places placed in no
-  ward, counted for the council only.
+  ward, counted for the council only;
+- a pre-school at QX1 1AB (W2) giving no places (neither figure published).
 
 Against the standard of 333 places per 1,000 under-fives:
 
 - W1: 40 / 100 = 400 per 1,000: meets the standard on its placed providers alone;
-- W2: 10 / 100 = 100; with all 10 unplaced places still 200: below, for certain;
+- W2: 10 / 100 = 100 on the places given, but its pre-school gives none: unknown;
 - W3: 0 / 100; with them 100: below, for certain;
 - W4: 0 / 20; with them 500 >= 333: unknown (the childminders could be there);
 - W5: no population: unknown, never a gap;
@@ -58,6 +59,8 @@ ROWS = [
     "Tinyshire,South East,6,6",
     "EY6,07/08/2016,Childminder,,Active,Y,N,N,REDACTED,REDACTED,REDACTED,REDACTED,Tiny,"
     "Tinyshire,South East,4,",
+    "EY7,01/02/2012,Childcare on non-domestic premises,Sessional day care,Active,Y,N,N,"
+    "Pip Pre-school,4 Lane,Tiny,QX1 1AB,Tiny,Tinyshire,South East,,",
 ]
 WARDS = {
     "W1": [1, 2], "W2": [5, 6], "W3": [3, 4], "W4": [7], "W5": [8],
@@ -100,15 +103,18 @@ def test_places_per_child_by_ward_and_verdicts_worked_by_hand(tiny):
     assert per["W3"] == 0 and per["W4"] == 0 and per["W6"] == 0
     verdict = under5["verdict"]
     assert verdict["W1"] == MEETS
-    assert verdict[["W2", "W3", "W6"]].eq(BELOW).all()
+    assert verdict[["W3", "W6"]].eq(BELOW).all()
+    assert verdict["W2"].startswith("unknown, because 1 provider(s) here give no places")
     # the two childminders' 10 places could all be in W4 (20 under-fives): unknown
     assert verdict["W4"].startswith("unknown, because 10 places of 2 providers placed in no")
     # no population: unknown, never a gap and never sufficient
     assert np.isnan(under5.loc["W5", "children"]) and np.isnan(per["W5"])
     assert verdict["W5"] == "unknown, because no population of this age is given for it"
-    # the council counts every active provider: 40 + 10 + 6 + 4 = 60 places for 670
+    # the council counts every active provider: 40 + 10 + 6 + 4 = 60 places for 720,
+    # below the standard on the places given, but one provider gives none
     county = under5.loc["County"]
     assert county["places"] == 60 and county["children"] == 50 * 14 + 20
+    assert county["providers"] == 5 and county["verdict"].startswith("unknown, because 1")
     school = ey.places.xs("5-10", level="band")
     assert school.loc["W2", "places"] == 30 and school.loc["W2", "verdict"] == "no standard"
     withheld = ey.withheld.set_index("band")
@@ -126,10 +132,11 @@ def test_the_report_says_what_is_certain_whatever_the_childminders_location(tiny
     shown = table[table["band"] == "0-4"].set_index("unit_code")
     assert shown.loc["W4", "verdict"].startswith("unknown, because")
     html = (folder / "report.html").read_text(encoding="utf-8")
-    # short on placed providers: W2 23.3, W3 33.3, W4 6.66, W6 133.2 = 196.46 places;
-    # the 10 unplaced places can make up at most 10 of them
-    assert "3 of 6 wards are below it whatever the location" in html
+    # short on placed providers: W3 33.3, W4 6.66, W6 133.2 = 173.16 places (W2's places
+    # are not all known); the 10 unplaced places can make up at most 10 of them
+    assert "2 of 6 wards are below it whatever the location" in html
     assert "1 more is below it on the providers placed in them" in html
+    assert "1 more is below it on the places given, but providers there give none" in html
     assert "1 has no child population: unknown" in html
-    assert "Together they are 196 places short" in html
-    assert "at least 186 places are missing across them" in html
+    assert "are 173 places short on the providers placed in them" in html
+    assert "at least 163 places are missing across them" in html

@@ -213,3 +213,31 @@ def test_real_hub_lists_and_registers_are_read_where_present(realdata):
         fmt = "dfe_family_hubs" if "hub" in path.name.lower() else "ofsted_childcare"
         table = read_source(fmt, path, report=ValidationReport())
         assert len(table) > 0
+
+
+def test_a_register_postcode_that_is_not_one_is_named_by_row_and_not_placed(tmp_path):
+    text = OFSTED25.read_text(encoding="utf-8").replace(",po9 3ay,", ",NOT KNOWN YET,")
+    path = tmp_path / "register.csv"
+    path.write_text(text, encoding="utf-8")
+    report = ValidationReport()
+    reg = read_source("ofsted_childcare", path, report=report).set_index("provider_id")
+    assert reg.loc["EY100002", "postcode"] == "" and not reg.loc["EY100002", "location_withheld"]
+    found = [f for f in lines(report) if "not a UK postcode" in f]
+    assert len(found) == 1 and "row 5, field 'Provider Postcode'" in found[0]
+    assert "'NOT KNOWN YET'" in found[0] and "counted for their local authority only" in found[0]
+
+
+def test_a_register_without_its_header_is_one_clear_message_and_exit_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from earlyhelp.cli import app
+
+    text = OFSTED25.read_text(encoding="utf-8").replace("Provider URN,", "Provider Ref,")
+    path = tmp_path / "register.csv"
+    path.write_text(text, encoding="utf-8")
+    args = ["import", "ofsted_childcare", str(path), "--out", str(tmp_path / "out.csv")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "register.csv: no header row with the expected columns was found" in result.output
+    assert "check that this is the file as published" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out.csv").exists()

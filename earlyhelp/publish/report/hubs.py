@@ -212,12 +212,14 @@ def _early_years(a: Assessment, published: RunPublication) -> dict[str, Any]:
     county = under5.loc["County"]
     wards = under5.drop(index="County")
     verdict = wards["verdict"].astype(str)
-    away = verdict.str.startswith(f"{UNKNOWN}, because") & verdict.str.contains("placed in no")
-    no_people = verdict.str.startswith(UNKNOWN) & ~away
+    unknown = verdict.str.startswith(f"{UNKNOWN}, because")
+    away = unknown & verdict.str.contains("placed in no")
+    no_places = unknown & verdict.str.contains("give no places")
+    no_people = unknown & ~away & ~no_places
     below = verdict == BELOW
     children = wards["children"].map(number).astype(float)
     places = wards["places"].map(number).astype(float)
-    short = (children * ey.standard / 1000 - places)[below | away].dropna()
+    short = (children * ey.standard / 1000 - places)[below | away | no_places].dropna()
     short = short[short > 0].sort_values(ascending=False, kind="stable")
     school = shown.xs("5-10", level="band").loc["County"]
     withheld = published.table("early_years_withheld")
@@ -237,9 +239,12 @@ def _early_years(a: Assessment, published: RunPublication) -> dict[str, Any]:
         "below": int(below.sum()),
         "unknown_away": int(away.sum()),
         "unknown_people": int(no_people.sum()),
+        "unknown_places": int(no_places.sum()),
         "unplaced_places": unplaced,
-        "short_total": float(short.sum()),
-        "certain_short": max(0.0, float(short.sum()) - unplaced),
+        "short_total": float(short[short.index.isin(wards.index[below | away])].sum()),
+        "certain_short": max(
+            0.0, float(short[short.index.isin(wards.index[below | away])].sum()) - unplaced
+        ),
         "ranked": [
             {
                 "name": str(wards.loc[code, "unit_name"]),
@@ -249,7 +254,11 @@ def _early_years(a: Assessment, published: RunPublication) -> dict[str, Any]:
                 "providers": int(wards.loc[code, "providers"]),
                 "per_1000": wards.loc[code, "places_per_1000"],
                 "short": float(short[code]),
-                "verdict": "below" if below[code] else "unknown",
+                "verdict": "below the standard"
+                if below[code]
+                else "unknown: providers here give no places"
+                if no_places[code]
+                else "unknown: the unplaced providers could lift it",
             }
             for code in short.index[:_RANKED]
         ],
@@ -339,13 +348,20 @@ def _below_words(ey: dict[str, Any]) -> str:
             "(most of them childminders whose location is withheld) could lift them: "
             "unknown"
         )
+    if ey["unknown_places"]:
+        n = ey["unknown_places"]
+        text += (
+            f"; {n} more {_is(n)} below it on the places given, but providers there give "
+            "none: unknown"
+        )
     if ey["unknown_people"]:
         n = ey["unknown_people"]
         text += f"; {n} {'has' if n == 1 else 'have'} no child population: unknown"
     text += "."
     if ey["short_total"] > 0:
         text += (
-            f" Together they are {ey['short_total']:,.0f} places short on the providers "
+            f" Those below it for certain or because of the unplaced providers are "
+            f"{ey['short_total']:,.0f} places short on the providers "
             f"placed in them, so at least {ey['certain_short']:,.0f} places are missing "
             "across them wherever the unplaced providers are."
         )
