@@ -39,7 +39,13 @@ from earlyhelp.assessment import STEPS, Assessment, assess
 from earlyhelp.config import Config
 from earlyhelp.errors import InputError, ValidationFailed
 from earlyhelp.loading import load_inputs
-from earlyhelp.outputs import check_not_inputs, write_csv, write_json
+from earlyhelp.outputs import (
+    check_not_inputs,
+    comparison_as_analysed,
+    present,
+    write_csv,
+    write_json,
+)
 from earlyhelp.publish.folder import redraw_pages, write_product
 from earlyhelp.publish.run import board_map_page, read_run_comparison, report_page, run_product
 from earlyhelp.publish.tables import publishable_summary
@@ -144,7 +150,9 @@ def comparison(cfg: Config, run_dir: Path | None = None) -> tuple[pd.DataFrame, 
     if run_dir is not None:
         return read_run_comparison(run_dir)
     assessment = assess(cfg)
-    return publishable_summary(assessment), assessment.require_sufficiency().districts
+    # to the precision a run writes, so both ways print the same
+    long = present(assessment.require_sufficiency().districts, table="district_comparison")
+    return publishable_summary(assessment), comparison_as_analysed(long)
 
 
 def comparison_view(

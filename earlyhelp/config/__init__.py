@@ -23,6 +23,7 @@ from earlyhelp.config.settings import (
     SOURCE_FORMATS,
     AccessConfig,
     AreasInput,
+    AttributionConfig,
     CategoryConfig,
     Config,
     DisclosureConfig,
@@ -40,7 +41,7 @@ from earlyhelp.config.settings import (
 __all__ = [
     "AREA_COLUMNS", "CHOICES", "INPUT_FILES", "NEED_COLUMNS", "POSTCODE_COLUMNS",
     "ROAD_COLUMNS", "SERVICE_COLUMNS", "SOURCE_FORMATS", "AccessConfig", "AreasInput",
-    "CategoryConfig", "Config", "DisclosureConfig", "IndicatorConfig", "MapConfig",
-    "NeedInput", "PostcodeInput", "RoadsInput", "RunConfig", "ServicesInput", "SitingConfig",
-    "SufficiencyConfig", "load_config", "read_toml",
+    "AttributionConfig", "CategoryConfig", "Config", "DisclosureConfig", "IndicatorConfig",
+    "MapConfig", "NeedInput", "PostcodeInput", "RoadsInput", "RunConfig", "ServicesInput",
+    "SitingConfig", "SufficiencyConfig", "load_config", "read_toml",
 ]  # fmt: skip

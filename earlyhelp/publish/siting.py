@@ -32,8 +32,8 @@ def siting_product(
     """Everything ``earlyhelp site`` writes.
 
     ``candidates_source`` is the candidate file (a Path, recorded in the manifest with its
-    SHA-256) or a text such as ``grid (1000 m)``. Tables hold unsuppressed counts and open
-    with the NOT FOR PUBLICATION line; the report section is suppressed.
+    SHA-256) or a text such as ``grid (1000 m)``. Tables hold unsuppressed counts (their
+    names end _NOT_FOR_PUBLICATION); the report section is suppressed.
     """
     source = candidates_source if isinstance(candidates_source, Path) else None
     newly = result.areas[result.areas["children_newly_reached"] > 0]
