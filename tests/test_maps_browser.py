@@ -122,7 +122,7 @@ def test_hovering_an_area_says_its_value_in_words(page, county):
 
 
 def test_search_finds_an_area_and_a_service(page):
-    box = page.page.get_by_label("Find an area or service")
+    box = page.page.get_by_label("Find a place, postcode, area or service")
     box.fill("area 007")
     results = page.page.locator("#eh-search-results button")
     assert results.first.text_content().startswith("Area 007")
@@ -178,7 +178,7 @@ def test_hostile_names_show_as_text_and_never_run(page, county):
         }"""
     )
     assert _normal(HOSTILE_TEXT[1]) in area_tip
-    page.page.get_by_label("Find an area or service").fill("img src")
+    page.page.get_by_label("Find a place, postcode, area or service").fill("img src")
     page.page.locator("#eh-search-results button").first.click()
     area_popup = """() => {
         const popup = window.earlyhelp.areas.byIndex[1].getPopup();
@@ -215,7 +215,7 @@ def test_the_demo_board_map_draws_offline_and_answers_a_board_member(browser, de
         assert page.visible_legends() == ["Priority gaps"]
         page.page.get_by_label("Need index (0-100)").check()
         assert page.visible_legends() == ["Need index (0-100)"]
-        box = page.page.get_by_label("Find an area or service")
+        box = page.page.get_by_label("Find a place, postcode, area or service")
         name = assessment.areas["area_name"].iloc[0]
         box.fill(name)
         box.press("Enter")

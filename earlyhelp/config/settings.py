@@ -456,6 +456,7 @@ SOURCE_FORMATS = {
     "lsoa_lookup": "lookup",
     "onspd": "postcodes",
     "fingertips": "need",
+    "places": "places",
 }
 COLUMN_SETS = {
     AreasInput: AREA_COLUMNS,

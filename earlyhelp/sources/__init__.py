@@ -16,6 +16,7 @@ name                    produces    reads
 ``lsoa_lookup``         lookup      ONS LSOA 2011 -> 2021 lookup
 ``onspd``               postcodes   ONS Postcode Directory (or NSPL)
 ``fingertips``          need        Fingertips public health profile export
+``places``              places      OS Open Names, ONS place names or built-up areas
 ======================  ==========  =====================================================
 
 Tables keyed by 2011 LSOAs can be brought onto 2021 LSOAs as they are read (the
@@ -58,6 +59,7 @@ from earlyhelp.sources.iod import read_iod
 from earlyhelp.sources.lsoa_lookup import bridge_2011_to_2021, read_lsoa_lookup
 from earlyhelp.sources.onspd import read_onspd
 from earlyhelp.sources.openreferral import read_openreferral
+from earlyhelp.sources.places import read_places
 from earlyhelp.sources.population import read_population
 from earlyhelp.text import did_you_mean
 from earlyhelp.validation import ValidationReport
@@ -73,7 +75,7 @@ class Source:
     name: str
     read: Callable[..., pd.DataFrame]
     description: str
-    produces: str  # the earlyhelp table it makes: services, need, postcodes or lookup
+    produces: str  # the earlyhelp table it makes: services, need, postcodes, lookup or places
     example: str
     many_files: bool = False  # takes a folder or a list of files as well as one file
 
@@ -153,6 +155,15 @@ SOURCES: dict[str, Source] = {
             "need",
             "earlyhelp import fingertips indicators.csv --out injuries.csv "
             "--option name=injuries_0_4",
+        ),
+        Source(
+            "places",
+            read_places,
+            "Place names for the map's search: OS Open Names (populated places), the ONS "
+            "Index of Place Names, ONS built-up areas with coordinates or boundaries, or a "
+            "table of name, kind, easting, northing",
+            "places",
+            "earlyhelp import places SU.csv --out places.csv --option kinds=city,town,village",
         ),
     )
 }
