@@ -101,12 +101,18 @@ class _Ready(VerbatimMacroElement):
         window.addEventListener("beforeprint", function () {
             {{ this._parent.get_name() }}.invalidateSize();
         });
-        requestAnimationFrame(function () {
+        (function settle(map) {  // ready once the first view has finished zooming
             requestAnimationFrame(function () {
-                window.earlyhelp.drawnMs = performance.now();
-                window.earlyhelp.ready = true;
+                if (map._animatingZoom) {  // Leaflet starts a zoom in the next frame
+                    map.once("zoomend", function () { settle(map); });
+                    return;
+                }
+                requestAnimationFrame(function () {
+                    window.earlyhelp.drawnMs = performance.now();
+                    window.earlyhelp.ready = true;
+                });
             });
-        });
+        })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )

@@ -137,6 +137,10 @@ class SearchBox(VerbatimMacroElement):
                                      className: "eh-found-label"}).addTo(map);
             }
             function showPlace(p) {
+                if (map._animatingZoom) {  // a zoom still running would undo this at its end
+                    map.once("zoomend", function () { showPlace(p); });
+                    return;
+                }
                 if (p.b) { map.fitBounds(p.b, {maxZoom: p.z, animate: false}); }
                 else { map.setView(p.ll, p.z, {animate: false}); }
                 mark(p);
