@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("publish", ("maps", "publish")),
     ("commands", ("commands",)),
-    ("cli", ("cli",)),
+    ("cli", ("cli", "terminal")),
 )
 
 MAX_MODULE_LINES = 700

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import geopandas as gpd
 import pandas as pd
@@ -335,9 +336,14 @@ def test_import_list_shows_every_format_with_its_options():
 
     result = runner.invoke(app, ["import", "list"])
     assert result.exit_code == 0
-    for name in SOURCES:
-        assert result.stdout.count(f"{name}: ") >= 1
-    assert "options: kind='childrens_centres'" in result.stdout
+    for name, source in SOURCES.items():
+        assert f"{name}: makes a {source.produces} table" in result.stdout
+        for option in source.options:
+            assert f"    {option} (default: " in result.stdout, (name, option)
+    assert "    kind (default: childrens_centres)" in result.stdout
+    # each option's meaning, in words, not Python's reprs
+    assert "Keep establishments whose status is Closed" in result.stdout
+    assert not re.search(r"=None|=\(\)|=''|\bFalse\b|\bTrue\b", result.stdout)
     missing = runner.invoke(app, ["import", "iod"])
     assert missing.exit_code == 2 and "give the FILE to read and --out" in missing.output
 

@@ -415,11 +415,17 @@ def present(frame: pd.DataFrame, *, table: str = "", cost_unit: str | None = Non
         return _present_access(out, cost_unit)
     if table == "district_comparison" and {"unit", "value"} <= set(out.columns):
         out = _present_comparison(out)
+    changed = {}
     for column in out.columns:
         if column == getattr(out, "_geometry_column_name", None):
             continue
         fmt = column_format(column, table=table, cost_unit=cost_unit)
-        out[column] = _apply(out[column], fmt)
+        shown = _apply(out[column], fmt)
+        if shown is not out[column]:
+            changed[column] = shown
+    if changed:  # in one step: a wide layer is not rebuilt column by column
+        out = out.copy()
+        out[list(changed)] = pd.DataFrame(changed, index=out.index)
     return out
 
 

@@ -138,5 +138,5 @@ def worst_priority(layers: Mapping[str, pd.DataFrame], cfg: Config) -> dict[str,
     known = worst.notna().to_numpy()
     values = np.full(len(areas), None, dtype=object)
     values[known] = np.array(PRIORITY_CLASSES, dtype=object)[worst[known].astype(int)]
-    out["areas"] = areas.assign(priority=values)
+    out["areas"] = areas.copy().assign(priority=values)  # copy: one block, not hundreds
     return out

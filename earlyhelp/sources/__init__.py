@@ -66,6 +66,14 @@ from earlyhelp.validation import ValidationReport
 
 # Options read_source itself takes for tables keyed by area (need): bridging to 2021 LSOAs.
 BRIDGE_OPTIONS = ("to_lsoa21", "lsoa21_weights", "lsoa21_weights_column")
+_BRIDGE_MEANINGS = {
+    "to_lsoa21": "The ONS LSOA 2011 to 2021 lookup (a CSV): bring a table keyed by 2011 LSOAs "
+    "onto 2021 LSOAs as it is read.",
+    "lsoa21_weights": "A table of 2021 LSOAs (such as Census 2021 children, from earlyhelp "
+    "import population) by which split areas' counts are shared out; equally when not given.",
+    "lsoa21_weights_column": "The column of lsoa21_weights to share by (its first count "
+    "when not given).",
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,16 @@ class Source:
     produces: str  # the earlyhelp table it makes: services, need, postcodes, lookup or places
     example: str
     many_files: bool = False  # takes a folder or a list of files as well as one file
+
+    @property
+    def meanings(self) -> dict[str, str]:
+        """What each option means, in one paragraph each, from the reader's docstring
+        (its numpydoc "Parameters" section) and the bridging options' own words."""
+        found = _parameter_texts(self.read.__doc__ or "")
+        out = {name: found.get(name, "") for name in self.options}
+        if self.produces == "need":
+            out.update(_BRIDGE_MEANINGS)
+        return out
 
     @property
     def options(self) -> dict[str, Any]:
@@ -284,6 +302,30 @@ def join_area_tables(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _parameter_texts(doc: str) -> dict[str, str]:
+    """Each parameter's description from a numpydoc "Parameters" section, as one line."""
+    lines = inspect.cleandoc(doc).splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == "Parameters") + 2
+    except StopIteration:
+        return {}
+    out: dict[str, list[str]] = {}
+    current = None
+    for line in lines[start:]:
+        if line and not line.startswith(" "):
+            if set(line.strip()) <= {"-"} or line.strip() in ("Returns", "Raises", "Notes"):
+                break
+            current = line.split(":")[0].strip()  # "name" or "name : type" or "a, b"
+            out[current] = []
+        elif current is not None and line.strip():
+            out[current].append(line.strip())
+    texts = {}
+    for names, words in out.items():
+        for name in names.split(","):  # "sex, age": one text for both
+            texts[name.strip()] = " ".join(words).replace("``", "")
+    return texts
 
 
 def _source(fmt: str) -> Source:
