@@ -199,3 +199,16 @@ def test_hampshire_is_searchable_by_town_and_postcode_district(realdata):
     assert ("E07000094", "district") not in found  # found by code, shown by name
     winchester = next(p for p in places if p["n"] == "Winchester" and p["k"] == "district")
     assert "e07000094" in winchester["q"]
+
+
+def test_a_district_map_holds_only_the_places_of_its_district_and_border(demo):
+    from earlyhelp.maps.search import places_within
+
+    cfg, inputs = demo
+    areas = inputs.areas
+    places = gazetteer(cfg, areas)
+    one = areas[areas["district_name"] == "Gossamer Bay"].geometry.union_all().buffer(2000)
+    local = {p["n"] for p in places_within(places, one, areas.crs)}
+    assert "Gossamer Bay" in local
+    assert len(local) < len({p["n"] for p in places}) / 2
+    assert places_within([], one, areas.crs) == []

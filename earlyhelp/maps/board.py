@@ -54,7 +54,7 @@ from earlyhelp.maps.safety import (
     safe_filename,
     search_key,
 )
-from earlyhelp.maps.search import PlaceLabels, SearchBox
+from earlyhelp.maps.search import PlaceLabels, SearchBox, places_within
 from earlyhelp.maps.services import (
     ServiceRows,
     as_list,
@@ -289,7 +289,7 @@ def district_maps(
             districts=local_districts,
             details=details,
             disclosure=disclosure,
-            places=list(places),
+            places=places_within(places, outline, areas.crs),
             attribution=attribution,
         )
         path = out_dir / f"district-{safe_filename(code, default='district')}.html"

@@ -14,7 +14,7 @@ so a board member sees at once what the map says about where they live.
 
 from __future__ import annotations
 
-__all__ = ["PlaceLabels", "SearchBox"]
+__all__ = ["PlaceLabels", "SearchBox", "places_within"]
 
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +23,17 @@ from folium.template import Template
 
 from earlyhelp.maps._render import VerbatimLayer, VerbatimMacroElement
 from earlyhelp.maps.safety import script_json
+
+
+def places_within(places: Sequence[dict[str, Any]], shape: Any, crs: Any) -> list[dict[str, Any]]:
+    """The gazetteer's places inside the box around ``shape`` (in ``crs``): a district
+    map finds the places of its district and its border, not the whole county's."""
+    if not places:
+        return []
+    import geopandas as gpd
+
+    west, south, east, north = gpd.GeoSeries([shape], crs=crs).to_crs("EPSG:4326").total_bounds
+    return [p for p in places if south <= p["ll"][0] <= north and west <= p["ll"][1] <= east]
 
 
 class SearchBox(VerbatimMacroElement):

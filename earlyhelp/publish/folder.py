@@ -55,6 +55,7 @@ from earlyhelp.loading import InputRecord, Inputs, file_sha256
 from earlyhelp.outputs import (
     MANIFEST,
     check_not_inputs,
+    column_format,
     present,
     read_manifest,
     run_manifest,
@@ -349,7 +350,28 @@ def _shown(frame: pd.DataFrame, name: str, unit: str | None) -> pd.DataFrame:
     """A table as written: a published one as it was suppressed, an analyst one in the
     outputs' unit convention (:func:`earlyhelp.outputs.present`)."""
     shown = frame.reset_index() if frame.index.name is not None else frame
-    return shown if is_publishable(frame) else present(shown, table=name, cost_unit=unit)
+    if not is_publishable(frame):
+        return present(shown, table=name, cost_unit=unit)
+    # as suppressed, whole numbers written whole ("1330", not "1330.0"): the same figures
+    whole = shown.copy()
+    for column in whole.columns:
+        numeric = column_format(str(column), table=name).kind in _NUMBER_KINDS
+        if numeric and (
+            whole[column].dtype == object or pd.api.types.is_string_dtype(whole[column])
+        ):
+            whole[column] = whole[column].map(_whole, na_action="ignore")
+    whole.attrs = dict(shown.attrs)
+    return whole
+
+
+_NUMBER_KINDS = ("count", "percent", "rate", "money", "distance", "index", "number")
+
+
+def _whole(value: Any) -> Any:
+    """``"1330.0"`` -> ``"1330"``; any other value as it is."""
+    if isinstance(value, str) and value.endswith(".0") and value[:-2].lstrip("-").isdigit():
+        return value[:-2]
+    return value
 
 
 def _write_files(product: Product, stage: Path) -> dict[str, str]:
