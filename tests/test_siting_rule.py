@@ -147,7 +147,7 @@ def test_site_rule_from_the_command_line(tiny, tmp_path):
     with_rule, without = rule["children_with_rule"], rule["children_without_rule"]
     assert with_rule == without == 400  # 8 areas of 50 children: neither is hidden
     assert "The rule costs 0 children newly within reach (400 with it, 400 without)." in line
-    sites = pd.read_csv(out / "tables" / "sites.csv", skiprows=1)
+    sites = pd.read_csv(out / "tables" / "sites_NOT_FOR_PUBLICATION.csv")
     deprived = {"E01000001", "E01000002", "E01000003", "E01000005"}  # deciles 1-2
     import geopandas as gpd
 

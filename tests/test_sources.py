@@ -84,11 +84,12 @@ def test_every_format_is_registered_with_a_description_and_what_it_makes():
         "openreferral_hubs",
         "ofsted_childcare",
         "dfe_ey_take_up",
+        "places",
     }
     for name, source in SOURCES.items():
         assert source.name == name
-        made = ("services", "need", "postcodes", "lookup", "hubs", "childcare", "take_up")
-        assert source.produces in made
+        made = ("services", "need", "postcodes", "lookup", "places", "hubs", "childcare")
+        assert source.produces in (*made, "take_up")
         assert source.description and "\n" not in source.description
         assert source.example.startswith(f"earlyhelp import {name} ")
         assert source.read.__doc__ and "report" in source.read.__doc__

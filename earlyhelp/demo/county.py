@@ -15,7 +15,7 @@ from earlyhelp.demo.areas import draw_areas
 from earlyhelp.demo.centres import place_centres
 from earlyhelp.demo.childcare import Childcare, draw_childcare
 from earlyhelp.demo.hubs import HubNetwork, draw_hub_network
-from earlyhelp.demo.land import draw_land
+from earlyhelp.demo.land import draw_land, place_names
 from earlyhelp.demo.network_readme import network_readme
 from earlyhelp.demo.people import choose_thin_district, draw_estates, draw_need, find_stretch_core
 from earlyhelp.demo.postcodes import draw_postcodes
@@ -37,6 +37,7 @@ class County:
     postcodes: pd.DataFrame
     roads: gpd.GeoDataFrame
     sites: pd.DataFrame
+    places: pd.DataFrame  # the gazetteer: towns and villages (no random draw)
     planted: dict[str, Any]
     readme: str = field(repr=False)
     hubs: HubNetwork | None = None  # the family hub network (demo.hubs)
@@ -82,6 +83,7 @@ def build_county(seed: int) -> County:
         postcodes=postcodes,
         roads=roads,
         sites=sites,
+        places=place_names(land, areas.gdf),
         planted=story,
         readme=readme,
         hubs=hubs,

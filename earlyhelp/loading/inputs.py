@@ -16,9 +16,9 @@ import geopandas as gpd
 import pandas as pd
 
 from earlyhelp.config import Config
-from earlyhelp.errors import InputError
+from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.geography import normalise_postcode, to_analysis_crs
-from earlyhelp.loading.areas import load_areas, load_need
+from earlyhelp.loading.areas import load_areas, load_need, load_origins
 from earlyhelp.loading.childcare import Childcare, load_childcare, register_services
 from earlyhelp.loading.hubs import load_hubs
 from earlyhelp.loading.services import empty_services, load_services
@@ -82,6 +82,18 @@ def _load_postcodes(cfg: Config, report: ValidationReport) -> tuple[pd.DataFrame
     table = table.drop_duplicates("postcode").set_index("postcode")
     record.rows_used = len(table)
     return table, [record]
+
+
+def load_postcodes(cfg: Config) -> pd.DataFrame | None:
+    """The configured postcode lookup alone (index ``postcode``; ``x``, ``y`` in the
+    analysis CRS, ``terminated``), or None when there is none: for the map's search,
+    which groups postcodes into districts and sectors. Its problems were reported when
+    the run loaded it, so they are not reported again; an unreadable file gives None."""
+    try:
+        table, _ = _load_postcodes(cfg, ValidationReport())
+    except EarlyHelpError:
+        return None
+    return table
 
 
 # --------------------------------------------------------------------------- roads
@@ -161,7 +173,8 @@ def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
             "help is needed to read services"
         )
     areas, area_rec = load_areas(cfg, report)
-    records = [area_rec]
+    areas, origin_recs = load_origins(cfg, areas, report)
+    records = [area_rec, *origin_recs]
     if need:
         need_table, need_recs = load_need(cfg, areas, report)
         records.extend(need_recs)

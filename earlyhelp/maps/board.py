@@ -36,6 +36,7 @@ from earlyhelp.errors import ConfigError, InputError
 from earlyhelp.maps._render import VerbatimMacroElement
 from earlyhelp.maps.assets import inline_assets
 from earlyhelp.maps.classes import CLASSIFIERS, Classes, MapLayer, classify
+from earlyhelp.maps.controls import ScreenControls
 from earlyhelp.maps.layers import (
     CLUSTER_ICON_FUNCTION,
     AreaLayer,
@@ -53,7 +54,7 @@ from earlyhelp.maps.safety import (
     safe_filename,
     search_key,
 )
-from earlyhelp.maps.search import SearchBox
+from earlyhelp.maps.search import PlaceLabels, SearchBox, places_within
 from earlyhelp.maps.services import (
     ServiceRows,
     as_list,
@@ -100,12 +101,18 @@ class _Ready(VerbatimMacroElement):
         window.addEventListener("beforeprint", function () {
             {{ this._parent.get_name() }}.invalidateSize();
         });
-        requestAnimationFrame(function () {
+        (function settle(map) {  // ready once the first view has finished zooming
             requestAnimationFrame(function () {
-                window.earlyhelp.drawnMs = performance.now();
-                window.earlyhelp.ready = true;
+                if (map._animatingZoom) {  // Leaflet starts a zoom in the next frame
+                    map.once("zoomend", function () { settle(map); });
+                    return;
+                }
+                requestAnimationFrame(function () {
+                    window.earlyhelp.drawnMs = performance.now();
+                    window.earlyhelp.ready = true;
+                });
             });
-        });
+        })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -142,6 +149,8 @@ def board_map(
     districts: gpd.GeoDataFrame | None = None,
     details: Mapping[str, str] | None = None,
     disclosure: DisclosureConfig | None = None,
+    places: Sequence[dict[str, Any]] = (),
+    attribution: str = "",
 ) -> folium.Map:
     """The board map of ``areas`` and ``services``.
 
@@ -174,6 +183,9 @@ def board_map(
         example ``{"nearest_help": "Nearest help", "missing": "What is missing"}``).
     disclosure
         The suppression rule, for the words of the title panel (default 1 to 5).
+    places, attribution
+        The gazetteer to search (:func:`earlyhelp.publish.gazetteer.gazetteer`); what the
+        map credits and its licence, as escaped HTML.
 
     Returns
     -------
@@ -183,16 +195,7 @@ def board_map(
     disclosure = disclosure or DisclosureConfig()
     _check_config(map_cfg)
     _check_areas(areas, layers, details or {})
-    classes = {
-        layer.column: classify(
-            areas[layer.column],
-            layer,
-            method=map_cfg.classification,
-            k=map_cfg.classes,
-            symbol=disclosure.symbol,
-        )
-        for layer in layers
-    }
+    classes = _classes(areas, layers, map_cfg, disclosure)
     return _build(
         areas,
         services,
@@ -206,6 +209,8 @@ def board_map(
         districts=districts,
         details=dict(details or {}),
         disclosure=disclosure,
+        places=list(places),
+        attribution=attribution,
     )
 
 
@@ -240,6 +245,8 @@ def district_maps(
     disclosure: DisclosureConfig | None = None,
     border_m: float = 2000.0,
     self_contained: bool | None = None,
+    places: Sequence[dict[str, Any]] = (),
+    attribution: str = "",
 ) -> dict[str, Path]:
     """Write one board map per district into ``out_dir``; return district code -> file.
 
@@ -256,16 +263,7 @@ def district_maps(
         self_contained = map_cfg.self_contained
     if services.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
-    county = {
-        layer.column: classify(
-            areas[layer.column],
-            layer,
-            method=map_cfg.classification,
-            k=map_cfg.classes,
-            symbol=disclosure.symbol,
-        )
-        for layer in layers
-    }
+    county = _classes(areas, layers, map_cfg, disclosure)
     out_dir = Path(out_dir)
     written: dict[str, Path] = {}
     codes = areas["district_code"].astype("string")
@@ -291,6 +289,8 @@ def district_maps(
             districts=local_districts,
             details=details,
             disclosure=disclosure,
+            places=places_within(places, outline, areas.crs),
+            attribution=attribution,
         )
         path = out_dir / f"district-{safe_filename(code, default='district')}.html"
         written[str(code)] = save_map(m, path, self_contained=self_contained)
@@ -346,6 +346,25 @@ def _check_areas(
 
 
 # --------------------------------------------------------------------------- building
+
+
+def _classes(
+    areas: gpd.GeoDataFrame,
+    layers: Sequence[MapLayer],
+    map_cfg: MapConfig,
+    disclosure: DisclosureConfig,
+) -> dict[str, Classes]:
+    """Each layer's colour classes over ``areas``."""
+    return {
+        layer.column: classify(
+            areas[layer.column],
+            layer,
+            method=map_cfg.classification,
+            k=map_cfg.classes,
+            symbol=disclosure.symbol,
+        )
+        for layer in layers
+    }
 
 
 def _subset(classes: Classes, mask: np.ndarray) -> Classes:
@@ -515,6 +534,8 @@ def _build(
     districts: gpd.GeoDataFrame | None,
     details: dict[str, str],
     disclosure: DisclosureConfig,
+    places: list[dict[str, Any]] | None = None,
+    attribution: str = "",
 ) -> folium.Map:
     """Assemble the map; the order matters, as each script uses those before it."""
     if services.crs is not None and areas.crs is not None and services.crs != areas.crs:
@@ -535,7 +556,10 @@ def _build(
             areas["area_name"].astype("string").fillna(""), areas.index, strict=True
         )
     ]
-    m.add_child(SearchBox(area_keys=area_keys, service_keys=drawn.search_keys))
+    places = places or []
+    if any(p.get("l") for p in places):
+        m.add_child(PlaceLabels(places))
+    m.add_child(SearchBox(area_keys=area_keys, service_keys=drawn.search_keys, places=places))
     m.add_child(
         BoardHeader(
             title=escape_text(title, max_chars=200),
@@ -552,6 +576,7 @@ def _build(
         Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen")
     )
     m.add_child(folium.LayerControl(position="topright", collapsed=False))
+    m.add_child(ScreenControls(attribution_html=attribution))
     m.add_child(_Ready())
     return m
 

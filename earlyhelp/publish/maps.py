@@ -30,6 +30,7 @@ from earlyhelp.errors import InputError
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.maps.safety import district_files
+from earlyhelp.publish.gazetteer import map_extras
 from earlyhelp.publish.hubs import hub_map_layers
 from earlyhelp.sufficiency import GAP_STATES, PRIORITY_CLASSES, high_need_rule
 from earlyhelp.units import display_name, display_values
@@ -285,6 +286,7 @@ def write_run_maps(
         "data_date": cfg.run.data_date or "not stated",
         "details": details,
         "disclosure": cfg.disclosure,
+        **map_extras(cfg, shown),
     }
     m = board_map(shown, services, **common)
     paths = {"county": save_map(m, folder / "index.html", self_contained=cfg.map.self_contained)}
@@ -377,5 +379,6 @@ def before_after_map(
         subtitle=subtitle,
         data_date=cfg.run.data_date or "not stated",
         disclosure=cfg.disclosure,
+        **map_extras(cfg, shown),
     )
     return save_map(m, path, self_contained=cfg.map.self_contained)

@@ -30,7 +30,14 @@ from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.errors import InputError
 from earlyhelp.need import AGE_BANDS
-from earlyhelp.publish.folder import Page, Product, input_records, related_sections
+from earlyhelp.outputs import comparison_as_analysed
+from earlyhelp.publish.folder import (
+    Page,
+    Product,
+    find_table,
+    input_records,
+    related_sections,
+)
 from earlyhelp.publish.hubs import HUB_TABLES
 from earlyhelp.publish.tables import RunPublication, run_publication
 
@@ -253,15 +260,16 @@ def unknown_lines(assessment: Assessment) -> list[str]:
 
 def read_run_comparison(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A finished run's published district summary (index ``district_code``, cells as
-    published) and its analyst district comparison (:func:`sufficiency.district_comparison`)."""
-    tables = Path(run_dir) / "tables"
-    summary_csv, long_csv = tables / "district_summary.csv", tables / "district_comparison.csv"
-    for path in (summary_csv, long_csv):
-        if not path.exists():
-            raise InputError(
-                f"{path}: not found; give --run the folder of a finished 'earlyhelp run'"
-            )
+    published) and its analyst district comparison (:func:`sufficiency.district_comparison`,
+    shares back as proportions)."""
+    summary_csv = find_table(run_dir, "district_summary")
+    long_csv = find_table(run_dir, "district_comparison")
     summary = pd.read_csv(summary_csv, dtype=str, keep_default_na=False)
-    long = pd.read_csv(long_csv, skiprows=1, keep_default_na=False, na_values=[""])
+    long = pd.read_csv(long_csv, keep_default_na=False, na_values=[""])
+    if "district_code" not in summary or "unit" not in long:
+        raise InputError(
+            f"{long_csv.parent.parent}: its tables were written by an earlier earlyhelp; "
+            "run 'earlyhelp run' again, then compare"
+        )
     long["category"] = long["category"].fillna("")
-    return summary.set_index("district_code"), long
+    return summary.set_index("district_code"), comparison_as_analysed(long)
