@@ -25,7 +25,9 @@ education against those eligible) is reported as published, for the council and 
 
 from __future__ import annotations
 
-__all__ = ["BANDS", "BELOW", "MEETS", "UNKNOWN", "EarlyYears", "early_years_places"]
+__all__ = [
+    "BANDS", "BELOW", "MEETS", "UNKNOWN", "EarlyYears", "early_years_places", "standard_of",
+]  # fmt: skip
 
 from dataclasses import dataclass
 

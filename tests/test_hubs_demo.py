@@ -129,3 +129,6 @@ def test_the_board_map_has_the_hub_and_early_years_layers(demo_run_folder, tmp_p
     ):
         assert label in html, label
     assert "Nearest family hub or spoke" in html
+    # the notes say the parameters of the run: reach, kinds of site, standard
+    assert "live within 2 km (urban) or 8 km (rural) of an open hub or spoke" in html
+    assert "per 1,000 children aged 0-4 there, against a standard of 333" in html

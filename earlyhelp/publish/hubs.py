@@ -21,8 +21,9 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
+from earlyhelp.config import Config
 from earlyhelp.disclosure import MISSING, check_publishable
-from earlyhelp.earlyyears import BANDS, EarlyYears
+from earlyhelp.earlyyears import BANDS, EarlyYears, standard_of
 from earlyhelp.hubs import HubAssessment
 from earlyhelp.need import AGE_BANDS, indicator_values
 from earlyhelp.publish.basis import RunBasis
@@ -285,14 +286,25 @@ def _nearest_text(r: pd.Series, offer: pd.DataFrame, n: int, unit: str) -> str:
     return text + (f"; not offered: {row['gaps']}" if row["gaps"] else "")
 
 
-def hub_map_layers(areas: pd.DataFrame, out: pd.DataFrame, n_core: int) -> list:
+def hub_map_layers(areas: pd.DataFrame, out: pd.DataFrame, cfg: Config, unit: str) -> list:
     """The board map's hub and early years layers (:class:`~earlyhelp.maps.MapLayer`),
     adding their columns from ``areas`` (a run's areas layer) to ``out``; none when the
-    run has no hub list or register."""
+    run has no hub list or register. Titles and notes say the parameters the run used
+    (the kinds of site, the reach and its unit, the counting unit, the standard)."""
     from earlyhelp.maps.classes import MapLayer
 
     layers = []
     if "hub_reach" in areas:
+        spec = cfg.hubs
+        sites = " or ".join(spec.reach_kinds)
+        cat = cfg.categories.get(spec.reach_category)
+        reach = cat.reach(unit) if cat is not None else {}
+        within = (
+            f"within {shown_cost(reach['urban'], unit, spec='g')} (urban) or "
+            f"{shown_cost(reach['rural'], unit, spec='g')} (rural)"
+            if reach
+            else "within reach"
+        )
         out["hub_reach"] = areas["hub_reach"].fillna(MISSING)
         layers.append(
             MapLayer(
@@ -301,8 +313,8 @@ def hub_map_layers(areas: pd.DataFrame, out: pd.DataFrame, n_core: int) -> list:
                 kind="categorical",
                 categories_order=("out of reach", "within reach", NO_UNDER5),
                 colours=("#d6604d", "#4393c3", "#bdbdbd"),
-                note="Whether the area's under-fives live within reach of an open family hub "
-                "or spoke (the reach of children's centres and family hubs).",
+                note=f"Whether the area's under-fives live {within} of an open {sites}; "
+                "unknown where the area gives no count of under-fives.",
             )
         )
         out["hub_under5_out"] = _numbers(areas["hub_under5_out"])
@@ -310,30 +322,35 @@ def hub_map_layers(areas: pd.DataFrame, out: pd.DataFrame, n_core: int) -> list:
             MapLayer(
                 "hub_under5_out",
                 "Under-fives out of reach of a family hub",
-                note="Children aged 0-4 living where no open hub or spoke is within reach.",
+                note=f"Children aged 0-4 living where no open {sites} is {within}.",
             )
         )
+        n_core = len(cfg.core_services())
         out["hub_core_nearby"] = areas["hub_core_nearby"].astype(float)
         layers.append(
             MapLayer(
                 "hub_core_nearby",
                 f"Core family hub services at the nearest hub in reach (of {n_core})",
                 higher_is_worse=False,
-                note="How many of the core family hub services the nearest open hub or spoke "
-                "within reach offers in person, by outreach or virtually (0: none in reach).",
+                note=f"How many of the {n_core} core family hub services the nearest open "
+                f"{sites} {within} offers in person, by outreach or virtually (0: none in "
+                "reach).",
             )
         )
         out["hub_nearest"] = areas["hub_nearest"].fillna("none")
     if "early_years_places" in areas:
+        geography = cfg.childcare.geography
+        standard, _ = standard_of(cfg)
         out["early_years_places"] = _numbers(areas["early_years_places"])
         layers.append(
             MapLayer(
                 "early_years_places",
-                "Early years places per 1,000 under-fives (ward)",
+                f"Early years places per 1,000 under-fives ({geography})",
                 higher_is_worse=False,
-                note="Registered places of the providers Ofsted places in the area's ward, "
-                "per 1,000 children aged 0-4 there (childminders whose location is withheld "
-                "are counted for the council only).",
+                note=f"Registered places of the providers Ofsted places in the area's "
+                f"{geography}, per 1,000 children aged 0-4 there, against a standard of "
+                f"{standard:g}; providers whose location is withheld (most childminders) "
+                f"count for the council only, so a {geography}'s places are a lower bound.",
             )
         )
     return layers

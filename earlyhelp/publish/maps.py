@@ -107,7 +107,7 @@ def board_layers(
     # then the people
     order = {"priority": 0, "core_gaps": 1, "need_index": 2, "children": 3}
     layers.sort(key=lambda layer: order.get(layer.column, 3))
-    layers += hub_map_layers(areas, out, len(cfg.core_services()))  # family hubs, early years
+    layers += hub_map_layers(areas, out, cfg, cost_unit)  # family hubs, early years
     for key, cat in cfg.categories.items():
         layer = _distance_layer(areas, key, cat.label or key, cfg, cost_unit, services)
         if layer is not None:
