@@ -241,3 +241,23 @@ def test_a_register_without_its_header_is_one_clear_message_and_exit_2(tmp_path)
     assert "register.csv: no header row with the expected columns was found" in result.output
     assert "check that this is the file as published" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "out.csv").exists()
+
+
+def test_real_open_referral_directories_give_hub_locations_by_their_own_words(realdata):
+    """Tried on the real feeds in ../shared/realdata: none says 'family hub' (refused with
+    the fix), and Buckinghamshire's Outpost feed gives the places of its early years
+    services when told its words."""
+    path = realdata / "directories" / "bucks_fis_outpost_services.json"
+    if not path.exists():
+        pytest.skip("the Buckinghamshire directory is not in the real data here")
+    with pytest.raises(InputError) as info:
+        read_source("openreferral_hubs", path, report=ValidationReport())
+    assert "no location or service in the directory says 'family hub'" in str(info.value)
+    assert "option flag" in str(info.value)
+    hubs = read_source("openreferral_hubs", path, report=ValidationReport(), flag="early years")
+    assert len(hubs) > 0 and hubs["site_id"].is_unique
+    placed = hubs["latitude"].astype(str).ne("") | hubs["postcode"].ne("")
+    assert placed.all()
+    lat = hubs["latitude"].astype(float)
+    assert lat.between(49.8, 55.9).all()  # in England
+    assert hubs["services"].ne("").all()  # each joined to its services by id
