@@ -127,6 +127,10 @@ class BaseCells:
         start = sum(v.size for _, v in self._blocks.values())
         self._blocks[block] = (start, np.nan_to_num(np.asarray(values, dtype=float).ravel()))
 
+    def has(self, block: str) -> bool:
+        """Whether a block of this name was added."""
+        return block in self._blocks
+
     @property
     def values(self) -> np.ndarray:
         return np.concatenate([v for _, v in self._blocks.values()])
