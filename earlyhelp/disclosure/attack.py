@@ -188,20 +188,26 @@ class _Parts:
     smaller programme solves faster. A sum across parts is solved over the whole."""
 
     def __init__(self, poly: Polyhedron):
-        from scipy.sparse.csgraph import connected_components
-
-        m = sparse.csr_matrix(poly.matrix)
-        n_row, n_col = m.shape
-        graph = sparse.bmat([[None, m], [m.T, None]], format="csr") if m.nnz else None
-        if graph is None:
-            labels = np.arange(n_row + n_col)
-        else:
-            _, labels = connected_components(graph, directed=False)
-        self.row_part = labels[:n_row]
-        self.col_part = labels[n_row:]
         self.poly = poly
         self.whole = _LazySolver(poly)
         self.parts: dict[int, tuple[_LazySolver, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._labels: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _split(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's and column's part (found at the first solve: an audit with nothing
+        to solve splits nothing)."""
+        if self._labels is None:
+            from scipy.sparse.csgraph import connected_components
+
+            m = sparse.csr_matrix(self.poly.matrix)
+            n_row, n_col = m.shape
+            if m.nnz:
+                graph = sparse.bmat([[None, m], [m.T, None]], format="csr")
+                _, labels = connected_components(graph, directed=False)
+            else:
+                labels = np.arange(n_row + n_col)
+            self._labels = (labels[:n_row], labels[n_row:])
+        return self._labels
 
     @property
     def solves(self) -> int:
@@ -213,8 +219,9 @@ class _Parts:
 
     def _part(self, label: int) -> tuple[_LazySolver, np.ndarray, np.ndarray, np.ndarray]:
         if label not in self.parts:
-            cols = np.flatnonzero(self.col_part == label)
-            rows = np.flatnonzero(self.row_part == label)
+            row_part, col_part = self._split()
+            cols = np.flatnonzero(col_part == label)
+            rows = np.flatnonzero(row_part == label)
             p = self.poly
             sub = Polyhedron(
                 sparse.csr_matrix(p.matrix)[rows][:, cols],
@@ -223,7 +230,7 @@ class _Parts:
                 p.col_lower[cols],
                 p.col_upper[cols],
             )
-            local = np.full(len(self.col_part), -1, dtype=np.int64)
+            local = np.full(len(col_part), -1, dtype=np.int64)
             local[cols] = np.arange(cols.size)
             self.parts[label] = (_LazySolver(sub), cols, rows, local)
         return self.parts[label]
@@ -233,7 +240,7 @@ class _Parts:
     ) -> tuple[str, float, np.ndarray, int | None]:
         """Minimise ``cost @ x[cols]``: status, value, a whole point (``x0`` outside the
         part solved) and the part solved (None: the whole)."""
-        labels = np.unique(self.col_part[cols])
+        labels = np.unique(self._split()[1][cols])
         if labels.size != 1:
             status, value, x = self.whole.minimise(cols, cost)
             return status, value, x, None

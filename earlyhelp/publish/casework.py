@@ -16,7 +16,7 @@ tables (areas, services, sources by district) are named ``*_NOT_FOR_PUBLICATION`
 
 from __future__ import annotations
 
-__all__ = ["casework_product", "casework_summary", "report_lines"]
+__all__ = ["casework_product", "casework_summary", "publish_tables", "report_lines"]
 
 from collections.abc import Hashable
 from pathlib import Path
@@ -74,7 +74,7 @@ def _share_spec(counts: list[str]) -> tuple[dict[str, list[str]], dict[str, str]
     return rates, derived
 
 
-def _publish_all(
+def publish_tables(
     cw: Casework, cfg: Config
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], pd.DataFrame, dict]:
     """Every published table, audited together with the report section's table
@@ -170,13 +170,9 @@ def _publish_one(pub: Publication, basis: CaseBasis, name: str, frame: pd.DataFr
 
 def _publish_section(pub: Publication, basis: CaseBasis, frame: pd.DataFrame) -> None:
     """The report's table (districts, lead organisations), published through the audit."""
-    districts = basis.by("district", None)
-    organisations = basis.by("lead_organisation", None)
-    every = np.ones(len(basis.cube), dtype=bool)
-    recorded = np.isin(
-        basis.cube["district"].astype(str).to_numpy(),
-        [str(k) for b, k in frame.index if b == "District" and k != _TOTAL],
-    )
+    shown = [str(k) for b, k in frame.index if b == "District" and k != _TOTAL]
+    districts = basis.by("district", _TOTAL, among=shown)
+    organisations = basis.by("lead_organisation", _TOTAL)
     columns = {
         "Closed episodes": "closed",
         "Stepped up": "stepped_up",
@@ -189,8 +185,6 @@ def _publish_section(pub: Publication, basis: CaseBasis, frame: pd.DataFrame) ->
     def rows(key: Hashable) -> np.ndarray:
         assert isinstance(key, tuple)
         block, name = key
-        if name == _TOTAL:
-            return recorded if block == "District" else every
         return districts(name) if block == "District" else organisations(name)
 
     named = basis.cells(rows)
@@ -213,7 +207,7 @@ def _publish_section(pub: Publication, basis: CaseBasis, frame: pd.DataFrame) ->
 
 def casework_product(cw: Casework, *, cfg: Config, inputs: Inputs) -> Product:
     """Everything ``earlyhelp casework`` writes (see the module's description)."""
-    shown, analyst, section, audit = _publish_all(cw, cfg)
+    shown, analyst, section, audit = publish_tables(cw, cfg)
     counts = cw.counts
     extra = {
         "casework_areas": _areas_table(cw),
@@ -236,7 +230,7 @@ def casework_product(cw: Casework, *, cfg: Config, inputs: Inputs) -> Product:
 
 def casework_summary(cw: Casework, cfg: Config) -> str:
     """A few plain lines for the terminal (published figures only)."""
-    shown, _, _, _ = _publish_all(cw, cfg)
+    shown, _, _, _ = publish_tables(cw, cfg)
     return "\n".join(report_lines(shown, cw)[:-1])
 
 

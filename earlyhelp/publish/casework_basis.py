@@ -39,8 +39,11 @@ class CaseBasis:
     def __init__(self, cw: Casework):
         self.cw = cw
         cube = with_directory(cw.counts.episodes["cube"].reset_index(), cw.services)
-        costs = pd.to_numeric(cw.services.get("annual_cost"), errors="coerce")
-        cube["costed"] = cube["service_id"].map(costs).notna() if costs is not None else False
+        if "annual_cost" in cw.services:
+            costs = pd.to_numeric(cw.services["annual_cost"], errors="coerce")
+            cube["costed"] = cube["service_id"].map(costs).notna()
+        else:
+            cube["costed"] = False
         # episodes of services no table tells apart are one cell: fewer unknowns to solve
         keys = ["district", "lead_organisation", "reason", "category", "provider", "costed"]
         flags = [c for c in cube.columns if c not in (*keys, "service_id")]
@@ -57,32 +60,34 @@ class CaseBasis:
         for factor in TOXIC_TRIO:
             if factor in self.trio:
                 self.base.add(f"referrals:{factor}", self.trio[factor].to_numpy())
+        self._source_rows = (
+            _groups(self.sources["district"].astype(str)) if len(self.sources) else {}
+        )
+        self._trio_rows = _groups(pd.Series(self.trio.index.astype(str)))
 
     # ---------------------------------------------------------------- sums of a row
 
     def episodes(self, count: str, rows: np.ndarray) -> Sum | None:
-        """Episodes counted as ``count`` in the cube's ``rows`` (a mask)."""
+        """Episodes counted as ``count`` in the cube's ``rows`` (positions)."""
         if count in _COSTED:
-            return self.episodes(_COSTED[count], rows & self.costed)
+            return self.episodes(_COSTED[count], rows[self.costed[rows]])
         if not self.base.has(f"episodes:{count}"):
             return None
-        return self.base.block(f"episodes:{count}", rows.astype(float))
+        return self.base.at(f"episodes:{count}", rows)
 
     def referrals(self, districts: Sequence[str] | None) -> Sum | None:
         """Referrals made by the districts given (every one: None)."""
         if not len(self.sources):
             return None
-        rows = np.ones(len(self.sources), dtype=bool)
-        if districts is not None:
-            rows = self.sources["district"].isin(list(districts)).to_numpy()
-        return self.base.block("referrals", rows.astype(float))
+        if districts is None:
+            return self.base.at("referrals", np.arange(len(self.sources)))
+        return self.base.at("referrals", _among(self._source_rows, districts))
 
     def factor(self, factor: str, districts: Sequence[str]) -> Sum | None:
         """Referrals recording ``factor`` made by the districts given."""
         if not self.base.has(f"referrals:{factor}"):
             return None
-        rows = self.trio.index.isin(list(districts))
-        return self.base.block(f"referrals:{factor}", rows.astype(float))
+        return self.base.at(f"referrals:{factor}", _among(self._trio_rows, districts))
 
     # ---------------------------------------------------------------- a table's cells
 
@@ -94,10 +99,10 @@ class CaseBasis:
         costs: pd.Series | None = None,
         districts: Callable[[Hashable], Sequence[str]] | None = None,
     ) -> Callable[[Hashable, str], Item | None]:
-        """The cells of a table whose row ``key`` is the cube's ``rows(key)``: counts,
-        shares of :data:`SHARES`, rates per 10,000 children a year over ``children`` (a
-        count the run publishes), costs per episode over the row's published ``costs``;
-        referral columns by ``districts(key)``."""
+        """The cells of a table whose row ``key`` is the cube's ``rows(key)`` (positions):
+        counts, shares of :data:`SHARES`, rates per 10,000 children a year over
+        ``children`` (a count the run publishes), costs per episode over the row's
+        published ``costs``; referral columns by ``districts(key)``."""
         years = self.cw.counts.period.years
 
         def count(key: Hashable, col: str) -> Sum | None:
@@ -116,11 +121,7 @@ class CaseBasis:
                 found = count(key, col[: -len("_rate")])
                 known = float(children.get(key, np.nan)) * years
                 return None if found is None else Ratio(found, known, 10_000.0, False, 1)
-            if (
-                col.startswith("cost_per_")
-                and costs is not None
-                and not col.endswith(("_lower", "_upper"))
-            ):
+            if col in ("cost_per_episode", "cost_per_needs_met") and costs is not None:
                 base = "closed_costed" if col == "cost_per_episode" else "needs_met_costed"
                 found = count(key, base)
                 known = float(costs.get(key, np.nan))
@@ -133,45 +134,62 @@ class CaseBasis:
 
     # ---------------------------------------------------------------- row sets
 
-    def by(self, column: str, total: Hashable, among: Sequence[str] | None = None):
-        """Rows of a table grouped by the cube's ``column``; the ``total`` row is every
-        row ``among`` those values (default: all)."""
-        values = self.cube[column].astype(str).to_numpy()
-        inside = np.ones(len(values), dtype=bool) if among is None else np.isin(values, list(among))
+    def by(
+        self, column: str, total: Hashable, among: Sequence[str] | None = None
+    ) -> Callable[[Hashable], np.ndarray]:
+        """Rows of a table grouped by the cube's ``column`` (positions); the ``total`` row
+        is every row ``among`` those values (default: all)."""
+        groups = _groups(self.cube[column].astype(str))
+        everyone = (
+            np.arange(len(self.cube)) if among is None else _among(groups, [str(a) for a in among])
+        )
+        empty = np.zeros(0, dtype=np.int64)
 
         def rows(key: Hashable) -> np.ndarray:
-            return inside if key == total else values == str(key)
+            return everyone if key == total else groups.get(str(key), empty)
 
         return rows
 
     def by_label(self) -> Callable[[Hashable], np.ndarray]:
         """Rows of the effectiveness table (``category: provider``; ``All``)."""
-        labels = self.cube["category"].astype(str) + ": " + self.cube["provider"].astype(str)
-        values = labels.to_numpy()
+        label = self.cube["category"].astype(str) + ": " + self.cube["provider"].astype(str)
+        return self._by_values(label, ALL)
 
-        def rows(key: Hashable) -> np.ndarray:
-            return np.ones(len(values), dtype=bool) if key == ALL else values == str(key)
-
-        return rows
+    def _by_values(self, values: pd.Series, total: Hashable) -> Callable[[Hashable], np.ndarray]:
+        groups = _groups(values)
+        everyone = np.arange(len(values))
+        empty = np.zeros(0, dtype=np.int64)
+        return lambda key: everyone if key == total else groups.get(str(key), empty)
 
     def source_cells(self) -> Callable[[Hashable, str], Item | None]:
         """The referrals by source table: each group's referrals and its share of all."""
         if not len(self.sources):
             return lambda key, col: None
-        group = self.sources["source"].map(group_of_source).to_numpy()
-
-        def part(key: Hashable) -> Sum:
-            rows = np.ones(len(group), dtype=bool) if key == ALL else group == key
-            return self.base.block("referrals", rows.astype(float))
+        rows = self._by_values(self.sources["source"].map(group_of_source).astype(str), ALL)
 
         def cell(key: Hashable, col: str) -> Item | None:
             if col == "referrals":
-                return part(key)
+                return self.base.at("referrals", rows(key))
             if col == "share_pct":
-                return Share(part(key), part(ALL))
+                everyone = self.base.at("referrals", rows(ALL))
+                return Share(self.base.at("referrals", rows(key)), everyone)
             return None
 
         return cell
+
+
+def _groups(values: pd.Series) -> dict[str, np.ndarray]:
+    """Each value's positions."""
+    return {
+        str(k): np.asarray(v, dtype=np.int64)
+        for k, v in values.groupby(values.to_numpy()).indices.items()
+    }
+
+
+def _among(groups: dict[str, np.ndarray], keys: Sequence[str]) -> np.ndarray:
+    """The positions of every key given, in order."""
+    parts = [groups[k] for k in keys if k in groups]
+    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
 def district_total(districts: Sequence[str]) -> Callable[[Hashable], Sequence[str]]:

@@ -153,6 +153,12 @@ class BaseCells:
         cells = (pos[:, None] * n + np.arange(n)[None, :]).ravel()[keep]
         return Sum(cells + self._blocks["children"][0], flat[keep])
 
+    def at(self, block: str, positions: np.ndarray) -> Sum:
+        """The cells of another block at ``positions``, each counted once."""
+        start, _values = self._blocks[block]
+        pos = np.asarray(positions, dtype=np.int64)
+        return Sum(pos + start, np.ones(pos.size))
+
     def block(self, block: str, weights: np.ndarray) -> Sum:
         """Cells of another block weighted by ``weights`` (one per cell)."""
         start, _values = self._blocks[block]
