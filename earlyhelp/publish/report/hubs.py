@@ -360,7 +360,7 @@ def _below_words(ey: dict[str, Any]) -> str:
     text += "."
     if ey["short_total"] > 0:
         text += (
-            f" Those below it for certain or because of the unplaced providers are "
+            f" Together the {unit}s below it for certain or on their placed providers are "
             f"{ey['short_total']:,.0f} places short on the providers "
             f"placed in them, so at least {ey['certain_short']:,.0f} places are missing "
             "across them wherever the unplaced providers are."
