@@ -136,6 +136,7 @@ def test_site_rule_from_the_command_line(tiny, tmp_path):
         result.output
     )
     assert "2 of the 2 are. It costs" in result.output
+    assert "without)." in result.output and "without).." not in result.output
     # the report's line on what the rule costs is written from the audited figures
     import json
 

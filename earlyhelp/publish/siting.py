@@ -114,7 +114,7 @@ def siting_summary(result: SitingResult) -> str:
         text += f" Each new site takes at most {result.capacity:,.0f} children."
     for note in result.notes:
         if not note.startswith(("only ", "each new site")):  # said above already
-            text += f" Note: {note}."
+            text += f" Note: {note.rstrip('.')}."
     return text
 
 
