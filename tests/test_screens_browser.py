@@ -255,6 +255,14 @@ def test_the_report_reflows_and_its_tables_scroll_inside_themselves(report, scre
             "d.clientWidth).length"
         )
         assert wide >= 3  # the wide tables scroll sideways inside their box
+    # a chart's words stay readable: shrunk to a phone's width they were 5 to 6 px high
+    smallest = report.js(
+        """() => Math.min(...[...document.querySelectorAll('figure > svg')].flatMap(svg => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')].map(
+                t => parseFloat(getComputedStyle(t).fontSize) * scale); }))"""
+    )
+    assert smallest >= 9
     credit = report.js("document.querySelector('footer .credit').textContent")
     assert "Open Government Licence v3.0" in credit
     ARTIFACTS.mkdir(exist_ok=True)
