@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from earlyhelp.config import load_config
 from earlyhelp.errors import ConfigError
+from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import column_format, write_workbook
 from earlyhelp.publish.folder import UNPUBLISHED_SUFFIX
 
@@ -92,7 +93,8 @@ def test_tables_share_one_unit_convention_at_sensible_precision(folder, demo_ass
     # the age bands, once said "m")
     assert set(access.loc[access["unit"] == "m", "measure"]) == {"nearest", "distance"}
     bands = access.loc[access["measure"] == "reach_bands", "unit"]
-    assert len(bands) and bands.str.startswith("sum of 1 = 0-4, 2 = 5-10").all()
+    each = [f"{1 << i} = {a}-{b}" for i, (a, b) in enumerate(AGE_BANDS.values())]
+    assert len(bands) and (bands == "sum of " + ", ".join(each)).all()
     comparison = tables["district_comparison"]
     money = comparison.loc[comparison["unit"] == "GBP per child", ["value", "county"]]
     assert len(money) and (money == money.round()).all().all()  # whole pounds

@@ -46,7 +46,6 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from earlyhelp.columns import SEPARATOR
-from earlyhelp.need.bands import AGE_BANDS
 
 
 @dataclass(frozen=True)
@@ -101,10 +100,9 @@ def _code(header: str) -> ColumnFormat:
     return ColumnFormat(header, "code")
 
 
-# reach_bands: which age bands have a service taking them in reach, one bit a band
-_BANDS_UNIT = "sum of " + ", ".join(
-    f"{1 << i} = {first}-{last}" for i, (first, last) in enumerate(AGE_BANDS.values())
-)
+# reach_bands: which age bands have a service taking them in reach, one bit a band in the
+# order of earlyhelp.need.AGE_BANDS (a layer above this one; a test keeps the two alike)
+_BANDS_UNIT = "sum of 1 = 0-4, 2 = 5-10, 4 = 11-15, 8 = 16-17, 16 = 18-19"
 
 _COORD = ColumnFormat("", "number", 0, "0")
 _DISTANCE_M = ColumnFormat("", "distance", 0, "#,##0")
