@@ -342,6 +342,7 @@ def test_the_commissioners_workbook_has_frozen_headers_with_units(tiny):
     assert book.sheetnames == [
         "About",
         "District summary",
+        "Kinds of help",
         "District comparison",
         "Resourcing",
         "Range of help",
