@@ -486,7 +486,8 @@ _HELP = [
     "Areas are coloured by the measure chosen under <strong>Colour areas by</strong> (top "
     "right). The legend (bottom left) says what the colours mean; darker colours mean "
     "more concern.",
-    "Point at an area to see its value; click it for everything this map shows about it.",
+    "Point at (or tap) an area to see its value; click or tap it for everything this map "
+    "shows about it.",
     "Badges are services, by the kind of help they give. Tick or untick kinds of help under "
     "<strong>Show on the map</strong>. A circle with a number is a group of services: "
     "click it or zoom in.",
