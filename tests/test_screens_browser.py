@@ -278,3 +278,37 @@ def test_the_report_reflows_and_its_tables_scroll_inside_themselves(report, scre
     assert "Open Government Licence v3.0" in credit
     ARTIFACTS.mkdir(exist_ok=True)
     report.page.screenshot(path=str(ARTIFACTS / f"report-{width}x{height}.png"))
+
+
+# Every district and place name written on the map that can be seen, and each pair whose
+# boxes meet.
+LABELS_MEET = """() => {
+    const names = '.eh-district-label span, .eh-place-label span';
+    const shown = [...document.querySelectorAll(names)].filter(el => {
+        const r = el.getBoundingClientRect(), s = getComputedStyle(el.parentElement);
+        return r.width > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+    });
+    const pairs = [];
+    for (let i = 0; i < shown.length; i++) {
+        for (let j = i + 1; j < shown.length; j++) {
+            const a = shown[i].getBoundingClientRect(), b = shown[j].getBoundingClientRect();
+            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+                pairs.push([shown[i].textContent, shown[j].textContent]);
+            }
+        }
+    }
+    return [shown.length, pairs];
+}"""
+
+
+def test_no_two_place_names_are_written_over_each_other(board, screen):
+    """On a phone the county fits a small screen, and two towns' names ran into one
+    ("Cinderholtltmarrow"): a name that would meet one already written is left out until
+    the map is zoomed in."""
+    for zoom_in in range(3):
+        shown, pairs = board.js(LABELS_MEET)
+        assert pairs == [], (screen, zoom_in, pairs)
+        if zoom_in == 0:
+            assert shown >= 5  # the districts are named, not all hidden
+        board.js("() => { window.earlyhelp.map.zoomIn(1, {animate: false}); }")
+        board.page.wait_for_timeout(300)
