@@ -54,7 +54,7 @@ from earlyhelp.maps.safety import (
     safe_filename,
     search_key,
 )
-from earlyhelp.maps.search import PlaceLabels, SearchBox, places_within
+from earlyhelp.maps.search import LabelSpacing, PlaceLabels, SearchBox, places_within
 from earlyhelp.maps.services import (
     ServiceRows,
     as_list,
@@ -120,57 +120,6 @@ class _Ready(VerbatimMacroElement):
     def __init__(self):
         super().__init__()
         self._name = "Ready"
-
-
-class _LabelSpacing(VerbatimMacroElement):
-    """No name written over another: after every zoom and every layer switched on or off,
-    district names first, then towns, villages and hamlets, each name that would meet
-    one already written is hidden until the map is zoomed in enough to part them."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function (map) {
-            var pending = false;
-            function rank(el) {
-                if (el.classList.contains("eh-district-label")) { return 0; }
-                for (var level = 1; level <= 3; level++) {
-                    if (el.classList.contains("eh-place-l" + level)) { return level; }
-                }
-                return 4;
-            }
-            function space() {
-                pending = false;
-                var kept = [];
-                var labels = [].slice.call(
-                    document.querySelectorAll(".eh-district-label, .eh-place-label"));
-                labels.sort(function (a, b) { return rank(a) - rank(b); });
-                labels.forEach(function (el) {
-                    el.style.visibility = "";
-                    var span = el.firstChild;
-                    if (!span || !span.getBoundingClientRect) { return; }
-                    var r = span.getBoundingClientRect();
-                    if (r.width === 0) { return; }
-                    var meets = kept.some(function (k) {
-                        return r.left < k.right && k.left < r.right &&
-                               r.top < k.bottom && k.top < r.bottom;
-                    });
-                    if (meets) { el.style.visibility = "hidden"; } else { kept.push(r); }
-                });
-            }
-            function later() {
-                if (!pending) { pending = true; requestAnimationFrame(space); }
-            }
-            map.on("zoomend overlayadd overlayremove layeradd", later);
-            later();
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self):
-        super().__init__()
-        self._name = "LabelSpacing"
 
 
 @dataclass(frozen=True)
@@ -629,7 +578,7 @@ def _build(
     )
     m.add_child(folium.LayerControl(position="topright", collapsed=False))
     m.add_child(ScreenControls(attribution_html=attribution))
-    m.add_child(_LabelSpacing())
+    m.add_child(LabelSpacing())
     m.add_child(_Ready())
     return m
 
