@@ -547,7 +547,7 @@ def _build(
     if isinstance(root, Figure):  # a map's root is always its page
         root.title = escape_text(title, max_chars=200)
     choices = _add_areas(m, areas, shapes.areas, layers=layers, classes=classes, details=details)
-    drawn, groups = _add_services(m, services, categories=categories, areas_index=areas.index)
+    drawn, groups = _add_services(m, services, categories=categories, areas=areas["area_name"])
     lines = _add_outlines(m, shapes)
     for layer, choice in zip(layers, choices, strict=True):
         m.add_child(Legend(choice, legend_html(layer, classes[layer.column], lines=lines)))
@@ -624,15 +624,16 @@ def _add_services(
     services: gpd.GeoDataFrame,
     *,
     categories: Mapping[str, CategoryConfig],
-    areas_index: pd.Index,
+    areas: pd.Series,
 ) -> tuple[ServiceRows, list[tuple[tuple[str, CategoryConfig], str, str]]]:
-    """One cluster of services and a filter (tick box) per category.
+    """One cluster of services and a filter (tick box) per category (``areas``: each
+    small area's name, by code).
 
     Returns the drawn rows and, per category group, ((key, config), badge, label) with
     badge and label escaped.
     """
     groups = service_groups(services, categories)
-    drawn = service_rows(services, groups=groups, areas_index=areas_index)
+    drawn = service_rows(services, groups=groups, areas=areas)
     badges = [escape_text(b) for b in service_badges([c.label or k for k, c in groups])]
     labels = [escape_text(cfg.label or key) for key, cfg in groups]
     cluster = MarkerCluster(

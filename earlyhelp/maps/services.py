@@ -151,9 +151,10 @@ def service_rows(
     services: gpd.GeoDataFrame,
     *,
     groups: Sequence[tuple[str, CategoryConfig]],
-    areas_index: pd.Index,
+    areas: pd.Series,
 ) -> ServiceRows:
-    """The services to draw (placed and not closed), as rows for the service layer."""
+    """The services to draw (placed and not closed), as rows for the service layer;
+    ``areas`` holds each small area's name by its code."""
     status = status_of(services).to_numpy()
     placed = located(services).to_numpy()
     closed = status == "closed"
@@ -182,7 +183,7 @@ def service_rows(
             escape_text(categories[c].label or c) if c in categories else escape_text(c)
             for c in cats
         ]
-        reach = [c for c in as_list(row.get("reach_areas")) if c in areas_index]
+        reach = [c for c in as_list(row.get("reach_areas")) if c in areas.index]
         rows.append(
             {
                 "ll": [float(lat[i]), float(lon[i])],
@@ -190,6 +191,15 @@ def service_rows(
                 "n": escape_text(row.get("name"), max_chars=200) or "Unnamed service",
                 "p": service_popup(row, labels, reach_count=len(reach)),
                 "pl": int(str(row.get("status") or "").strip().lower() == "planned"),
+                # what tells two services of one name apart in search: kind, place
+                "w": ", ".join(
+                    t
+                    for t in (
+                        labels[0] if labels else "",
+                        escape_text(areas.get(row.get("area_code"), ""), max_chars=120),
+                    )
+                    if t
+                ),
             }
         )
         keys.append(search_key(row.get("name")))
