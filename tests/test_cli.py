@@ -309,12 +309,11 @@ def test_the_commissioners_workbook_has_frozen_headers_with_units(tiny):
 
     assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
     book = load_workbook(tiny.root / "out" / "tiny" / "commissioners.xlsx")
-    assert book.sheetnames == [
+    assert book.sheetnames == [  # county and district tables; every area's are in tables/
         "district_summary",
+        "kinds_of_help",
         "district_comparison",
         "resourcing",
-        "range_of_help",
-        "gaps",
         "funnel",
     ]
     summary = book["district_summary"]
@@ -322,9 +321,9 @@ def test_the_commissioners_workbook_has_frozen_headers_with_units(tiny):
     headers = [c.value for c in summary[1]]
     assert "Spend per child (GBP)" in headers and "Full core range (%)" in headers
     assert summary.cell(row=2, column=3).data_type == "n"  # children, as a number
-    gaps = book["gaps"]
-    assert gaps["A1"].value.startswith("NOT FOR PUBLICATION")
-    assert gaps.freeze_panes == "A3"
+    comparison = book["district_comparison"]  # analyst data
+    assert comparison["A1"].value.startswith("NOT FOR PUBLICATION")
+    assert comparison.freeze_panes == "A3"
 
 
 def test_import_list_shows_every_format_with_its_options():

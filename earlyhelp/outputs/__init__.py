@@ -31,8 +31,10 @@ from earlyhelp.outputs.writing import (
     spreadsheet_safe,
     write_csv,
     write_error,
+    write_geoparquet,
     write_gpkg,
     write_json,
+    write_parquet,
     write_workbook,
 )
 
@@ -56,7 +58,9 @@ __all__ = [
     "tidy",
     "write_csv",
     "write_error",
+    "write_geoparquet",
     "write_gpkg",
     "write_json",
+    "write_parquet",
     "write_workbook",
 ]

@@ -21,6 +21,7 @@ __all__ = [
     "Page",
     "Product",
     "ReportSection",
+    "columnar_output",
     "input_records",
     "kept_note",
     "redraw_pages",
@@ -49,8 +50,10 @@ from earlyhelp.outputs import (
     staged_dir,
     tidy,
     write_csv,
+    write_geoparquet,
     write_gpkg,
     write_json,
+    write_parquet,
     write_workbook,
 )
 
@@ -288,15 +291,30 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def columnar_output(cfg: Config, n_areas: int) -> bool:
+    """Whether the tables of every small area and the results layers are written as
+    Parquet and GeoParquet (``[run] tables``; ``auto``: above ``columnar_above_areas``)."""
+    how = cfg.run.tables
+    return how == "parquet" or (how == "auto" and n_areas > cfg.run.columnar_above_areas)
+
+
 def _write_files(product: Product, stage: Path) -> dict[str, str]:
     """Write everything but the manifest; return what each file is."""
     outputs: dict[str, str] = {}
-    if product.layers:
+    columnar = columnar_output(product.cfg, len(product.layers.get("areas", ())))
+    if product.layers and columnar:
+        write_geoparquet(dict(product.layers), stage / "results")
+    elif product.layers:
         write_gpkg(dict(product.layers), stage / "results.gpkg")
     for name, frame in product.tables.items():
-        path = f"tables/{name}.csv"
         banner = unpublished_banner(frame)
-        write_csv(frame, stage / path, index=frame.index.name is not None, banner=banner)
+        if columnar and banner and "area_code" in frame.columns:
+            path = f"tables/{name}.parquet"
+            shown = frame.reset_index() if frame.index.name else frame
+            write_parquet(shown, stage / path, banner=banner)
+        else:
+            path = f"tables/{name}.csv"
+            write_csv(frame, stage / path, index=frame.index.name is not None, banner=banner)
         outputs[path] = UNPUBLISHED if banner else PUBLISHED
     if product.workbook:
         write_workbook(dict(product.workbook), stage / "commissioners.xlsx")

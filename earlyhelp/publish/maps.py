@@ -289,15 +289,21 @@ def read_run_cost_unit(run_dir: Path) -> str:
 
 
 def read_run_layers(run_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """The ``areas`` and ``services`` layers of a finished run's ``results.gpkg``."""
+    """The ``areas`` and ``services`` layers of a finished run's ``results.gpkg`` (or, for
+    a large run written in columns, ``results/areas.parquet`` and ``services.parquet``)."""
     path = Path(run_dir) / "results.gpkg"
-    if not path.exists():
+    columnar = Path(run_dir) / "results"
+    if (columnar / "areas.parquet").exists() and not path.exists():
+        areas = gpd.read_parquet(columnar / "areas.parquet").set_index("area_code")
+        services = gpd.read_parquet(columnar / "services.parquet").set_index("service_id")
+    elif not path.exists():
         raise InputError(
             f"{path}: no results.gpkg in this folder; run 'earlyhelp run' first, or give "
             "--run the folder of a finished run"
         )
-    areas = gpd.read_file(path, layer="areas", engine="pyogrio").set_index("area_code")
-    services = gpd.read_file(path, layer="services", engine="pyogrio").set_index("service_id")
+    else:
+        areas = gpd.read_file(path, layer="areas", engine="pyogrio").set_index("area_code")
+        services = gpd.read_file(path, layer="services", engine="pyogrio").set_index("service_id")
     for column in ("categories", "reach_areas"):
         if column in services:
             services[column] = (

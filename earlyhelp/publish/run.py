@@ -33,14 +33,14 @@ from earlyhelp.need import AGE_BANDS
 from earlyhelp.publish.folder import Page, Product, input_records, related_sections
 from earlyhelp.publish.tables import publishable_summary, publishable_verdicts
 
-# The commissioners' workbook: the tables a commissioner reads, in this order (the long
-# access table and the need index stay in CSV and the GeoPackage).
+# The commissioners' workbook: the county and district tables a commissioner reads, in
+# this order. Tables of every small area (access, gaps, range of help, need index) stay in
+# tables/ and results: at England scale they are millions of cells no one reads in Excel.
 WORKBOOK = (
     "district_summary",
+    "kinds_of_help",
     "district_comparison",
     "resourcing",
-    "range_of_help",
-    "gaps",
     "funnel",
 )
 
@@ -169,13 +169,8 @@ def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
 
 
 def _workbook(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The commissioners' sheets; the gaps sheet holds only the areas with a gap (every
-    row is in ``tables/gaps.csv``)."""
-    sheets = {k: tables[k] for k in WORKBOOK if k in tables}
-    if "gaps" in sheets:
-        gaps = sheets["gaps"]
-        sheets["gaps"] = mark_unpublished(gaps[gaps["priority"] != "no gap"])
-    return sheets
+    """The commissioners' sheets: county and district tables only (:data:`WORKBOOK`)."""
+    return {k: tables[k] for k in WORKBOOK if k in tables}
 
 
 def _sections(assessment: Assessment) -> dict[str, object]:

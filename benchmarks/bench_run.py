@@ -1,0 +1,166 @@
+"""Benchmark of the whole ``earlyhelp run`` on a synthetic national county (prints
+figures; not a timed test).
+
+The county (``benchmarks/national.py``): 33,755 small areas with wavy Voronoi
+boundaries in 300 districts, 200,000 services in the shipped twelve kinds of help, the
+shipped config.toml. It is written once into ``benchmarks/out/national-<size>/`` and
+reused. The run goes through the same functions as ``earlyhelp run`` in one process; it
+prints the wall time and the peak resident memory after each stage (load, access,
+sufficiency, building the product, then each file written), the whole, and the size of
+what was written. Targets: the whole run in 30 s and 4 GB on this 2-core machine.
+
+Run::
+
+    .venv/bin/python benchmarks/bench_run.py               # England scale
+    .venv/bin/python benchmarks/bench_run.py --quick        # 2,000 x 12,000, seconds
+    .venv/bin/python benchmarks/bench_run.py --profile run.prof   # and a cProfile file
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+T_START = time.perf_counter()
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from national import write_national  # noqa: E402
+
+SIZES = {
+    "england": (33_755, 200_000, 300),
+    "medium": (10_000, 60_000, 90),
+    "quick": (2_000, 12_000, 20),
+}
+
+
+def peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+class Stages:
+    """Wall seconds per stage, with the peak memory seen by the end of each."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, float]] = []
+        self.live = False
+
+    def timed(self, name: str, fn: Callable, *args, **kwargs):
+        start = time.perf_counter()
+        out = fn(*args, **kwargs)
+        self.rows.append((name, time.perf_counter() - start, peak_gb()))
+        if self.live:
+            print(f"  .. {name}: {self.rows[-1][1]:.2f} s", flush=True)
+        return out
+
+    def wrap(self, owner: object, attr: str, label: Callable[..., str]) -> None:
+        """Time every call of ``owner.attr`` as a stage named by ``label(*args)``."""
+        original = getattr(owner, attr)
+
+        def timed(*args, **kwargs):
+            return self.timed(label(*args, **kwargs), original, *args, **kwargs)
+
+        setattr(owner, attr, timed)
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
+
+
+def run_once(config: Path, stages: Stages) -> Path:
+    """``earlyhelp run`` stage by stage; return the folder written."""
+    t0 = time.perf_counter()
+    from earlyhelp import assessment as assessment_module
+    from earlyhelp.config import load_config
+    from earlyhelp.publish import folder as folder_module
+    from earlyhelp.publish import run as run_module
+
+    stages.rows.append(("import earlyhelp", time.perf_counter() - t0, peak_gb()))
+    cfg = stages.timed("read config", load_config, config)
+    stages.wrap(assessment_module, "load_inputs", lambda *a, **k: "load and validate inputs")
+    stages.wrap(assessment_module, "compute_access", lambda *a, **k: "measure access")
+    stages.wrap(assessment_module, "assess_sufficiency", lambda *a, **k: "assess sufficiency")
+    assessment = stages.timed("(analysis)", assessment_module.assess, cfg)
+    stages.rows.pop()  # the sum of the three above
+    product = stages.timed("build the product (tables, layers)", run_module.run_product, assessment)
+    stages.wrap(folder_module, "write_gpkg", lambda layers, path: f"write {path.name}")
+    stages.wrap(
+        folder_module,
+        "write_csv",
+        lambda frame, path, **k: (
+            "write tables/*.csv" if path.parent.name == "tables" else "write " + path.name
+        ),
+    )
+    stages.wrap(folder_module, "write_workbook", lambda tables, path: f"write {path.name}")
+    wrapped = []
+    for i, page in enumerate(product.pages):
+        name = ("board map", "report")[i] if i < 2 else f"page {i}"
+        wrapped.append(lambda folder, p=page, n=name: stages.timed(f"draw {n}", p, folder))
+    import dataclasses
+
+    product = dataclasses.replace(product, pages=tuple(wrapped))
+    return stages.timed("(write)", folder_module.write_product, product, cfg.run_dir)
+
+
+def report(stages: Stages, folder: Path, wall: float) -> None:
+    merged: dict[str, list[float]] = {}
+    for name, seconds, peak in stages.rows:
+        if name == "(write)":
+            continue
+        row = merged.setdefault(name, [0.0, 0.0, 0])
+        row[0] += seconds
+        row[1] = max(row[1], peak)
+        row[2] += 1
+    accounted = sum(r[0] for r in merged.values())
+    print(f"{'stage':<42} {'wall s':>7} {'peak GB':>8}")
+    for name, (seconds, peak, calls) in merged.items():
+        label = f"{name} (x{calls})" if calls > 1 else name
+        print(f"{label:<42} {seconds:>7.2f} {peak:>8.2f}")
+    print(f"{'other (manifest, folder swap, ...)':<42} {wall - accounted:>7.2f}")
+    print(f"{'whole run':<42} {wall:>7.2f} {peak_gb():>8.2f}")
+    sizes = sorted(
+        ((p.relative_to(folder), p.stat().st_size) for p in folder.rglob("*") if p.is_file()),
+        key=lambda x: -x[1],
+    )
+    total = sum(s for _, s in sizes)
+    print(f"written: {total / 1e6:.0f} MB in {len(sizes)} files; largest:")
+    for path, size in sizes[:6]:
+        print(f"  {path!s:<40} {size / 1e6:8.1f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=tuple(SIZES), default="england", help="the county's size")
+    parser.add_argument("--quick", action="store_true", help="--size quick")
+    parser.add_argument("--profile", type=Path, help="also write a cProfile file here")
+    parser.add_argument("--live", action="store_true", help="print each stage as it ends")
+    args = parser.parse_args()
+    n_areas, n_services, n_districts = SIZES["quick" if args.quick else args.size]
+    out = REPO / "benchmarks" / "out" / f"national-{n_areas}"
+    t0 = time.perf_counter()
+    config = write_national(out, n_areas=n_areas, n_services=n_services, n_districts=n_districts)
+    print(
+        f"synthetic national county: {n_areas:,} areas in {n_districts} districts, "
+        f"{n_services:,} services, 12 kinds of help ({time.perf_counter() - t0:.1f} s to "
+        f"make or find; inputs {_size(out) / 1e6 - _size(out / 'runs') / 1e6:.0f} MB)"
+    )
+    stages = Stages()
+    stages.live = args.live
+    profiler = cProfile.Profile() if args.profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    folder = run_once(config, stages)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    report(stages, folder, time.perf_counter() - start)
+
+
+if __name__ == "__main__":
+    main()
