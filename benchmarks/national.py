@@ -66,13 +66,16 @@ def _cells(xy: np.ndarray, side: float) -> np.ndarray:
         return np.column_stack([x + dx * inside, y + dy * inside])
 
     polys = shapely.get_parts(shapely.polygonize([shapely.transform(edges, wave)]))
-    # each area takes the cell that holds its point
-    tree = shapely.STRtree(polys)
-    point, cell = tree.query(shapely.points(xy), predicate="intersects")
-    first = pd.Series(cell).groupby(point).first()
-    out = np.empty(len(xy), dtype=object)
-    out[:] = cells  # a point on a waved edge falls back to its straight cell
-    out[first.index.to_numpy()] = polys[first.to_numpy()]
+    # each waved cell belongs to the area point nearest a point inside it (a Voronoi
+    # cell's own); an area left without one (rare) has no polygon, as a clean coverage
+    # needs, and is dropped from the areas file
+    _, site = cKDTree(xy).query(
+        np.column_stack([shapely.get_x(c := shapely.point_on_surface(polys)), shapely.get_y(c)])
+    )
+    out = np.full(len(xy), None, dtype=object)
+    area = shapely.area(polys)
+    for i in np.argsort(area):  # the largest cell wins a clash
+        out[site[i]] = polys[i]
     return out
 
 
@@ -87,7 +90,7 @@ def write_national(
 ) -> Path:
     """Write the synthetic national county into ``folder``; return its ``config.toml``."""
     folder = Path(folder)
-    tag = f"{n_areas}-{n_services}-{n_districts}-{side_m:.0f}-{seed}"
+    tag = f"2:{n_areas}-{n_services}-{n_districts}-{side_m:.0f}-{seed}"
     config = folder / "config.toml"
     if (folder / "MADE").exists() and (folder / "MADE").read_text() == tag:
         return config
@@ -111,6 +114,7 @@ def write_national(
         geometry=_cells(xy, side_m),
         crs=CRS,
     )
+    areas = areas[areas.geometry.notna()]
     areas.to_file(folder / "areas.gpkg", driver="GPKG", engine="pyogrio")
 
     bands = rng.poisson([90, 110, 90, 35, 35], size=(n_areas, 5))

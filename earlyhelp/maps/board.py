@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import Figure
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import Figure
 from folium.plugins import Fullscreen, MarkerCluster
 from folium.template import Template
 
@@ -113,6 +113,17 @@ class _Ready(VerbatimMacroElement):
     def __init__(self):
         super().__init__()
         self._name = "Ready"
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a page is drawn from: display shapes, one feature per area (properties as
+    shown) and the service rows with their category groups."""
+
+    shapes: _Shapes
+    features: list[dict]
+    groups: list[tuple[str, CategoryConfig]]
+    rows: ServiceRows
 
 
 @dataclass(frozen=True)
@@ -515,17 +526,27 @@ def _build(
     districts: gpd.GeoDataFrame | None,
     details: dict[str, str],
     disclosure: DisclosureConfig,
+    parts: Parts | None = None,
 ) -> folium.Map:
-    """Assemble the map; the order matters, as each script uses those before it."""
+    """Assemble the map; the order matters, as each script uses those before it.
+
+    ``parts`` are the shapes, area features and service rows already made for these
+    areas and services (the district pages of a large county make them once)."""
     if services.crs is not None and areas.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
-    shapes = _shapes(areas, services, districts=districts, simplify_m=map_cfg.simplify_m)
+    if parts is None:
+        shapes = _shapes(areas, services, districts=districts, simplify_m=map_cfg.simplify_m)
+        features = _area_features(areas, shapes.areas, layers, classes, details)
+        groups_ = service_groups(services, categories)
+        rows = service_rows(services, groups=groups_, areas_index=areas.index)
+        parts = Parts(shapes, features, groups_, rows)
+    shapes = parts.shapes
     m = _new_map(shapes.areas.total_bounds, map_cfg.tiles)
     root = m.get_root()
     if isinstance(root, Figure):  # a map's root is always its page
         root.title = escape_text(title, max_chars=200)
-    choices = _add_areas(m, areas, shapes.areas, layers=layers, classes=classes, details=details)
-    drawn, groups = _add_services(m, services, categories=categories, areas_index=areas.index)
+    choices = _add_areas(m, parts.features, layers=layers, classes=classes, details=details)
+    drawn, groups = _add_services(m, parts.rows, parts.groups)
     lines = _add_outlines(m, shapes)
     for layer, choice in zip(layers, choices, strict=True):
         m.add_child(Legend(choice, legend_html(layer, classes[layer.column], lines=lines)))
@@ -558,8 +579,7 @@ def _build(
 
 def _add_areas(
     m: folium.Map,
-    areas: gpd.GeoDataFrame,
-    shapes: gpd.GeoSeries,
+    features: list[dict],
     *,
     layers: Sequence[MapLayer],
     classes: Mapping[str, Classes],
@@ -587,25 +607,18 @@ def _add_areas(
         + [[layer.column, escape_text(layer.label)] for layer in layers]
         + [[col, escape_text(label)] for col, label in details.items()],
     }
-    features = _area_features(areas, shapes, layers, classes, details)
     m.add_child(AreaLayer(_collection(features), choices=choices, spec=spec))
     return choices
 
 
 def _add_services(
-    m: folium.Map,
-    services: gpd.GeoDataFrame,
-    *,
-    categories: Mapping[str, CategoryConfig],
-    areas_index: pd.Index,
+    m: folium.Map, drawn: ServiceRows, groups: list[tuple[str, CategoryConfig]]
 ) -> tuple[ServiceRows, list[tuple[tuple[str, CategoryConfig], str, str]]]:
-    """One cluster of services and a filter (tick box) per category.
+    """One cluster of the services ``drawn`` and a filter (tick box) per category group.
 
     Returns the drawn rows and, per category group, ((key, config), badge, label) with
     badge and label escaped.
     """
-    groups = service_groups(services, categories)
-    drawn = service_rows(services, groups=groups, areas_index=areas_index)
     badges = [escape_text(b) for b in service_badges([c.label or k for k, c in groups])]
     labels = [escape_text(cfg.label or key) for key, cfg in groups]
     cluster = MarkerCluster(

@@ -271,10 +271,45 @@ def write_run_maps(
         "details": details,
         "disclosure": cfg.disclosure,
     }
+    if 0 < cfg.map.overview_above_areas < len(shown):  # too large for one page
+        return _atlas(shown, services, cfg, folder, common)
     m = board_map(shown, services, **common)
     paths = {"county": save_map(m, folder / "index.html", self_contained=cfg.map.self_contained)}
     if cfg.map.district_maps:
         paths.update(district_maps(shown, services, out_dir=folder, **common))
+    return paths
+
+
+def _atlas(
+    shown: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    cfg: Config,
+    folder: Path,
+    common: dict[str, Any],
+) -> dict[str, Path]:
+    """The board map of a large county (:mod:`earlyhelp.maps.atlas`): one page per
+    district with the same area values (``shown``, from :func:`board_layers`), and an
+    overview (``index.html``) showing only the published ``tables/district_summary.csv``,
+    read back from the folder as written."""
+    from earlyhelp.maps.atlas import district_pages, overview_page
+
+    common = {k: v for k, v in common.items() if k != "districts"}
+    paths: dict[str, Path] = dict(district_pages(shown, services, out_dir=folder, **common))
+    published = Path(folder) / "tables" / "district_summary.csv"
+    summary = None
+    if published.exists():
+        summary = pd.read_csv(published, dtype=str, keep_default_na=False)
+        summary = summary[summary["district_code"].isin(list(paths))]
+    districts = shown.dissolve(by="district_code", aggfunc={"district_name": "first"})
+    paths["county"] = overview_page(
+        districts,
+        summary,
+        {code: path.name for code, path in paths.items()},
+        folder / "index.html",
+        title=common["title"],
+        subtitle=common["subtitle"],
+        data_date=common["data_date"],
+    )
     return paths
 
 
