@@ -7,6 +7,7 @@ data are reprojected on load and converted to EPSG:4326 only when drawn.
 from __future__ import annotations
 
 __all__ = [
+    "dissolve_districts",
     "LSOA_2011_LAST",
     "lsoa_vintage_hint",
     "normalise_postcode",
@@ -20,6 +21,7 @@ import re
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
@@ -161,3 +163,27 @@ def study_area(areas: gpd.GeoDataFrame, districts: tuple[str, ...] | list[str]) 
             f"file; use a code or name from: {listed}"
         )
     return areas[codes.isin(chosen).to_numpy()]
+
+
+def dissolve_districts(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One polygon per ``district_code`` (index) with its ``district_name``: the union of
+    its areas, as ``areas.dissolve(by="district_code")`` gives, but as a coverage union
+    (small areas tile a district edge to edge, so their shared edges simply dissolve:
+    tens of times faster than a full union), falling back to a full union for a district
+    whose areas are not exactly noded."""
+    codes = areas["district_code"].to_numpy()
+    values = np.asarray(areas.geometry.values)
+    positions = pd.Series(np.arange(len(areas))).groupby(codes, sort=True)
+    names = areas.groupby(codes, sort=True)["district_name"].first()
+    shapes = []
+    for _, where in positions:
+        parts = values[where.to_numpy()]
+        try:
+            shapes.append(shapely.coverage_union_all(parts))
+        except shapely.errors.GEOSException:
+            shapes.append(shapely.union_all(parts))
+    out = gpd.GeoDataFrame(
+        geometry=shapes, index=pd.Index(names.index, name="district_code"), crs=areas.crs
+    )
+    out["district_name"] = names.to_numpy()  # after the geometry, as dissolve puts it
+    return out

@@ -27,6 +27,7 @@ from earlyhelp.config import Config
 from earlyhelp.disclosure import suppress
 from earlyhelp.distance import describe_cost
 from earlyhelp.errors import InputError
+from earlyhelp.geography import dissolve_districts
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.maps.safety import district_files
@@ -300,7 +301,7 @@ def _atlas(
     if published.exists():
         summary = pd.read_csv(published, dtype=str, keep_default_na=False)
         summary = summary[summary["district_code"].isin(list(paths))]
-    districts = shown.dissolve(by="district_code", aggfunc={"district_name": "first"})
+    districts = dissolve_districts(shown)
     paths["county"] = overview_page(
         districts,
         summary,
