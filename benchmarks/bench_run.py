@@ -97,6 +97,8 @@ def run_once(config: Path, stages: Stages) -> Path:
         ),
     )
     stages.wrap(folder_module, "write_workbook", lambda tables, path: f"write {path.name}")
+    stages.wrap(folder_module, "write_parquet", lambda frame, path, **k: "write tables/*.parquet")
+    stages.wrap(folder_module, "write_geoparquet", lambda layers, path: "write results/*.parquet")
     wrapped = []
     for i, page in enumerate(product.pages):
         name = ("board map", "report")[i] if i < 2 else f"page {i}"

@@ -7,8 +7,8 @@ data are reprojected on load and converted to EPSG:4326 only when drawn.
 from __future__ import annotations
 
 __all__ = [
-    "dissolve_districts",
     "LSOA_2011_LAST",
+    "dissolve_districts",
     "lsoa_vintage_hint",
     "normalise_postcode",
     "representative_points",
