@@ -15,6 +15,7 @@ from __future__ import annotations
 __all__ = [
     "RUN_STEPS",
     "DirectoryImport",
+    "build_offer_index",
     "comparison",
     "comparison_view",
     "import_directory",
@@ -84,6 +85,20 @@ def run(
     progress(RUN_STEPS[-1])
     product = run_product(assessment, draw=draw, command=command)
     return write_product(product, Path(out or cfg.run_dir)), assessment
+
+
+def build_offer_index(cfg: Config, folder: Path | None = None) -> Path:
+    """Write the offer index (:mod:`earlyhelp.offer.index`) into ``folder``, by default
+    the run folder's ``offer_index/`` (recorded in its manifest); return the folder."""
+    from earlyhelp.offer import load_directory
+    from earlyhelp.publish.offer import OFFER_INDEX, offer_index_page, write_offer_index
+
+    directory = load_directory(cfg)
+    if folder is not None:
+        write_offer_index(directory, Path(folder))
+        return Path(folder)
+    redraw_pages(cfg.run_dir, (offer_index_page(directory),), cfg=cfg)
+    return cfg.run_dir / OFFER_INDEX
 
 
 def site(

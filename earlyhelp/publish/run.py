@@ -61,6 +61,8 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
             report_page(assessment),
         )
     inputs = assessment.inputs
+    if command == "run" and not inputs.services.empty:  # what `earlyhelp offer` answers from
+        pages = (*pages, _offer_index(assessment))
     return Product(
         command=command,
         cfg=assessment.config,
@@ -116,6 +118,22 @@ def report_page(assessment: Assessment, *, notes: Sequence[str] = ()) -> Page:
         return {"report.html": "published: the board report, small numbers suppressed"}
 
     return draw
+
+
+def _offer_index(assessment: Assessment) -> Page:
+    """The offer index page (``offer_index/``) of the run's directory."""
+    from earlyhelp.offer import Directory
+    from earlyhelp.publish.offer import offer_index_page
+
+    inputs = assessment.inputs
+    directory = Directory(
+        config=assessment.config,
+        services=inputs.services,
+        areas=inputs.areas,
+        postcodes=inputs.postcodes,
+        model=assessment.model,
+    )
+    return offer_index_page(directory)
 
 
 def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
