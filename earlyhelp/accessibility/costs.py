@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from earlyhelp.distance import ZERO_COST, DistanceModel, true_costs
+from earlyhelp.distance import ZERO_COST, DistanceModel, csr_by_rows, true_costs
 from earlyhelp.provision import age_band_mask, text_column
 
 
@@ -95,6 +95,23 @@ def build_catchment(
     out = _is_outreach(services)
     geoms = services.geometry
     shape = (len(origins), len(services))
+    if hasattr(model, "cost_pairs"):  # pairs of both kinds joined into one matrix at once
+        empty = np.zeros(0, dtype=np.int64)
+        triples = [(empty, empty, np.zeros(0))]
+        for subset, extra in ((~out, 0.0), (out, outreach_extra)):
+            if subset.any():
+                i, j, c = model.cost_pairs(origins, geoms[subset], max_cost=max_cost + extra)
+                if extra:  # outreach: closer by the extra reach, never below zero
+                    c = np.maximum(true_costs(c) - extra, ZERO_COST)
+                triples.append((i, np.flatnonzero(subset)[j], c))
+        rows, cols, cost = (np.concatenate(t) for t in zip(*triples, strict=True))
+        return Catchment(
+            costs=csr_by_rows(rows, cols, cost, shape),
+            areas=pd.Index(origins.index, name="area_code"),
+            services=pd.Index(services.index, name="service_id"),
+            unit=model.unit,
+            max_cost=float(max_cost),
+        )
     parts = []
     for subset, extra in ((~out, 0.0), (out, outreach_extra)):
         if subset.any():

@@ -27,7 +27,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from earlyhelp.config import AccessConfig
-from earlyhelp.distance.base import ZERO_COST, Nearest, no_nearest, point_xy
+from earlyhelp.distance.base import ZERO_COST, Nearest, csr_by_rows, no_nearest, point_xy
 from earlyhelp.errors import ConfigError, InputError
 
 
@@ -81,11 +81,31 @@ class EuclideanModel:
         shape = (len(o_xy), len(d_xy))
         if not len(o_xy) or not len(d_xy) or max_cost < 0:
             return sparse.csr_matrix(shape, dtype=float)
+        return csr_by_rows(*self.cost_pairs(origins, destinations, max_cost=max_cost), shape)
+
+    def cost_pairs(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs within ``max_cost`` as (origin position, destination position, cost
+        in metres, at least :data:`ZERO_COST`), in the KD-tree's order: what
+        :meth:`costs` makes its matrix of (:func:`~earlyhelp.distance.base.csr_by_rows`),
+        for a caller that joins several sets of pairs into one matrix."""
+        o_xy = point_xy(origins, "origins", projected=True)
+        d_xy = point_xy(destinations, "destinations", projected=True)
+        _same_crs(origins, destinations)
+        if not len(o_xy) or not len(d_xy) or max_cost < 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
         radius = max_cost / self.circuity
         pairs = cKDTree(o_xy).sparse_distance_matrix(
             cKDTree(d_xy), radius * (1 + 1e-12), output_type="ndarray"
         )
-        return _rows_of(pairs, self.circuity, max_cost, shape)
+        cost = pairs["v"] * self.circuity
+        np.maximum(cost, ZERO_COST, out=cost)  # a service at the origin stays in the matrix
+        keep = cost <= max_cost
+        if keep.all():
+            return pairs["i"], pairs["j"], cost
+        return pairs["i"][keep], pairs["j"][keep], cost[keep]
 
     def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> Nearest:
         """Distance (m) to, and position of, the nearest destination of each origin."""
@@ -104,28 +124,3 @@ def _same_crs(a: gpd.GeoSeries, b: gpd.GeoSeries) -> None:
             f"origins are in {a.crs.to_string()} but destinations in {b.crs.to_string()}; "
             "reproject both to the analysis CRS"
         )
-
-
-def _rows_of(
-    pairs: np.ndarray, circuity: float, max_cost: float, shape: tuple[int, int]
-) -> sparse.csr_matrix:
-    """The KD-tree's (i, j, distance) pairs as a CSR matrix of costs, without the sort
-    that a COO conversion makes: the pairs are grouped by row with a stable counting sort
-    (a radix sort on 16-bit rows, below 65,536 origins: England has 33,755 small areas),
-    columns left in the tree's order within a row, which sparse products do not need."""
-    rows = pairs["i"]
-    cost = pairs["v"] * circuity
-    np.maximum(cost, ZERO_COST, out=cost)  # a service at the origin stays in the matrix
-    keep = cost <= max_cost
-    if not keep.all():
-        rows, cost, cols = rows[keep], cost[keep], pairs["j"][keep]
-    else:
-        cols = pairs["j"]
-    key = rows.astype(np.uint16) if shape[0] <= 1 << 16 else rows
-    order = np.argsort(key, kind="stable")
-    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
-    index = np.int32 if max(shape[1], len(order)) < 2**31 else np.int64
-    return sparse.csr_matrix(
-        (cost[order], cols[order].astype(index), indptr.astype(index)), shape=shape
-    )
