@@ -44,8 +44,15 @@ def _points(n: int, side: float, rng: np.random.Generator) -> tuple[np.ndarray, 
     urban = towns[town] + rng.normal(size=(n_urban, 2)) * radius[town, None]
     rural = rng.uniform(0, side, size=(n - n_urban, 2))
     xy = np.clip(np.vstack([urban, rural]), 1.0, side - 1.0)
-    # no two points closer than a metre (Voronoi needs distinct sites)
-    xy = xy + rng.uniform(-0.5, 0.5, xy.shape)
+    # no two points closer than 40 m: real small areas are never slivers, and the waved
+    # edges of a sliver would cross
+    for _ in range(50):
+        close = cKDTree(xy).query_pairs(40.0, output_type="ndarray")
+        if not len(close):
+            break
+        move = np.unique(close[:, 1])
+        xy[move] += rng.uniform(-60, 60, (len(move), 2))
+        xy = np.clip(xy, 1.0, side - 1.0)
     return X0 + xy, np.arange(n) < n_urban
 
 
@@ -61,8 +68,8 @@ def _cells(xy: np.ndarray, side: float) -> np.ndarray:
     def wave(pts: np.ndarray) -> np.ndarray:
         x, y = pts[:, 0], pts[:, 1]
         inside = (x > X0 + 1) & (x < X0 + side - 1) & (y > Y0 + 1) & (y < Y0 + side - 1)
-        dx = 8 * np.sin(y / 97.0) + 4 * np.sin(y / 23.0)
-        dy = 8 * np.cos(x / 89.0) + 4 * np.cos(x / 29.0)
+        dx = 4 * np.sin(y / 97.0) + 2 * np.sin(y / 23.0)
+        dy = 4 * np.cos(x / 89.0) + 2 * np.cos(x / 29.0)
         return np.column_stack([x + dx * inside, y + dy * inside])
 
     polys = shapely.get_parts(shapely.polygonize([shapely.transform(edges, wave)]))
@@ -90,7 +97,7 @@ def write_national(
 ) -> Path:
     """Write the synthetic national county into ``folder``; return its ``config.toml``."""
     folder = Path(folder)
-    tag = f"2:{n_areas}-{n_services}-{n_districts}-{side_m:.0f}-{seed}"
+    tag = f"4:{n_areas}-{n_services}-{n_districts}-{side_m:.0f}-{seed}"
     config = folder / "config.toml"
     if (folder / "MADE").exists() and (folder / "MADE").read_text() == tag:
         return config

@@ -96,6 +96,7 @@ def district_pages(
         )
         for layer in layers
     }
+    texts = {col: np.array(c.text, dtype=object) for col, c in classes.items()}
     simple = simplify_coverage(areas.geometry, tolerance_m=map_cfg.simplify_m)
     display = to_display(simple)
     features = np.array(_area_features(areas, display, layers, classes, details), dtype=object)
@@ -137,7 +138,7 @@ def district_pages(
             areas[mask],
             shown.iloc[mine],
             layers=list(layers),
-            classes={col: _subset(c, mask) for col, c in classes.items()},
+            classes={col: _subset(c, mask, texts[col]) for col, c in classes.items()},
             categories=categories,
             map_cfg=map_cfg,
             title=f"{title}: {names[code]}",

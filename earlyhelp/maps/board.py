@@ -18,6 +18,7 @@ from __future__ import annotations
 
 __all__ = ["board_map", "district_maps", "save_map"]
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -359,13 +360,16 @@ def _check_areas(
 # --------------------------------------------------------------------------- building
 
 
-def _subset(classes: Classes, mask: np.ndarray) -> Classes:
-    """The county's classes restricted to some areas (legend counts recounted)."""
+def _subset(classes: Classes, mask: np.ndarray, text: np.ndarray | None = None) -> Classes:
+    """The county's classes restricted to some areas (legend counts recounted); ``text``
+    is ``classes.text`` as an array, for a caller that takes many subsets."""
     codes = classes.codes[mask]
+    if text is None:
+        text = np.array(classes.text, dtype=object)
     return replace(
         classes,
         codes=codes,
-        text=[t for t, keep in zip(classes.text, mask, strict=True) if keep],
+        text=list(text[mask]),
         counts=tuple(int((codes == i).sum()) for i in range(len(classes.colours))),
         suppressed=int((codes == -1).sum()),
         no_data=int((codes == -2).sum()),
@@ -635,9 +639,10 @@ def _add_services(
     )
     m.add_child(cluster)
     filters = []
+    counts = Counter(k for row in drawn.rows for k in row["k"])
     for k, ((key, cfg), badge, label) in enumerate(zip(groups, badges, labels, strict=True)):
         colour = check_colour(cfg.colour, where=f"[categories.{key}] colour")
-        count = sum(k in row["k"] for row in drawn.rows)
+        count = counts[k]
         name = (
             f'<span class="eh-pin" style="background:{colour}">{badge}</span> '
             f'{label} <span class="eh-count">({count:,})</span>'

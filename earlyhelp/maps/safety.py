@@ -34,7 +34,6 @@ __all__ = [
     "search_key",
 ]
 
-import html
 import json
 import math
 import re
@@ -63,6 +62,7 @@ _ESCAPE = str.maketrans(
 )
 # Control characters, bidirectional overrides (which can make text display differently
 # from what it is), zero-width characters and line/paragraph separators.
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
@@ -137,6 +137,8 @@ def search_key(value: Any) -> str:
     The search box compares keys, so its index never holds outside text at all; the
     browser makes the same key from what the user types.
     """
+    if type(value) is str and value.isascii():  # name_key's result, without NFKD's work
+        return " ".join(_NOT_ALNUM.sub(" ", value.lower()).split())
     return "" if _is_missing(value) else name_key(value)
 
 
