@@ -30,6 +30,7 @@ T_START = time.perf_counter()
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from figures import figure  # noqa: E402
 from national import write_national  # noqa: E402
 
 SIZES = {
@@ -43,17 +44,23 @@ def peak_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
+def cpu_s() -> float:
+    """User and system seconds of this process so far (what a busy machine does not add)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 class Stages:
     """Wall seconds per stage, with the peak memory seen by the end of each."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[str, float, float]] = []
+        self.rows: list[tuple[str, float, float, float]] = []
         self.live = False
 
     def timed(self, name: str, fn: Callable, *args, **kwargs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_s()
         out = fn(*args, **kwargs)
-        self.rows.append((name, time.perf_counter() - start, peak_gb()))
+        self.rows.append((name, time.perf_counter() - start, peak_gb(), cpu_s() - cpu))
         if self.live:
             print(f"  .. {name}: {self.rows[-1][1]:.2f} s", flush=True)
         return out
@@ -74,13 +81,13 @@ def _size(path: Path) -> int:
 
 def run_once(config: Path, stages: Stages) -> Path:
     """``earlyhelp run`` stage by stage; return the folder written."""
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_s()
     from earlyhelp import assessment as assessment_module
     from earlyhelp.config import load_config
     from earlyhelp.publish import folder as folder_module
     from earlyhelp.publish import run as run_module
 
-    stages.rows.append(("import earlyhelp", time.perf_counter() - t0, peak_gb()))
+    stages.rows.append(("import earlyhelp", time.perf_counter() - t0, peak_gb(), cpu_s() - cpu0))
     cfg = stages.timed("read config", load_config, config)
     stages.wrap(assessment_module, "load_inputs", lambda *a, **k: "load and validate inputs")
     stages.wrap(assessment_module, "compute_access", lambda *a, **k: "measure access")
@@ -109,22 +116,23 @@ def run_once(config: Path, stages: Stages) -> Path:
     return stages.timed("(write)", folder_module.write_product, product, cfg.run_dir)
 
 
-def report(stages: Stages, folder: Path, wall: float) -> None:
+def report(stages: Stages, folder: Path, wall: float, cpu: float) -> None:
     merged: dict[str, list[float]] = {}
-    for name, seconds, peak in stages.rows:
+    for name, seconds, peak, used in stages.rows:
         if name == "(write)":
             continue
-        row = merged.setdefault(name, [0.0, 0.0, 0])
+        row = merged.setdefault(name, [0.0, 0.0, 0.0, 0])
         row[0] += seconds
         row[1] = max(row[1], peak)
-        row[2] += 1
+        row[2] += used
+        row[3] += 1
     accounted = sum(r[0] for r in merged.values())
-    print(f"{'stage':<42} {'wall s':>7} {'peak GB':>8}")
-    for name, (seconds, peak, calls) in merged.items():
+    print(f"{'stage':<42} {'wall s':>7} {'cpu s':>7} {'peak GB':>8}")
+    for name, (seconds, peak, used, calls) in merged.items():
         label = f"{name} (x{calls})" if calls > 1 else name
-        print(f"{label:<42} {seconds:>7.2f} {peak:>8.2f}")
+        print(f"{label:<42} {seconds:>7.2f} {used:>7.2f} {peak:>8.2f}")
     print(f"{'other (manifest, folder swap, ...)':<42} {wall - accounted:>7.2f}")
-    print(f"{'whole run':<42} {wall:>7.2f} {peak_gb():>8.2f}")
+    print(f"{'whole run':<42} {wall:>7.2f} {cpu:>7.2f} {peak_gb():>8.2f}")
     sizes = sorted(
         ((p.relative_to(folder), p.stat().st_size) for p in folder.rglob("*") if p.is_file()),
         key=lambda x: -x[1],
@@ -133,6 +141,14 @@ def report(stages: Stages, folder: Path, wall: float) -> None:
     print(f"written: {total / 1e6:.0f} MB in {len(sizes)} files; largest:")
     for path, size in sizes[:6]:
         print(f"  {path!s:<40} {size / 1e6:8.1f} MB")
+    pages = [p for p in folder.glob("*.html")]
+    if pages:
+        big = max(pages, key=lambda p: p.stat().st_size)
+        print(
+            f"pages: {len(pages)} HTML files, largest {big.name} "
+            f"{big.stat().st_size / 1e6:.1f} MB; index.html "
+            f"{(folder / 'index.html').stat().st_size / 1e6:.1f} MB"
+        )
 
 
 def main() -> None:
@@ -141,6 +157,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="--size quick")
     parser.add_argument("--profile", type=Path, help="also write a cProfile file here")
     parser.add_argument("--live", action="store_true", help="print each stage as it ends")
+    parser.add_argument(
+        "--browser", action="store_true", help="time the pages drawn in headless Chromium"
+    )
+    parser.add_argument(
+        "--offer", action="store_true", help="time 'earlyhelp offer' as a fresh process"
+    )
     args = parser.parse_args()
     n_areas, n_services, n_districts = SIZES["quick" if args.quick else args.size]
     out = REPO / "benchmarks" / "out" / f"national-{n_areas}"
@@ -154,14 +176,82 @@ def main() -> None:
     stages = Stages()
     stages.live = args.live
     profiler = cProfile.Profile() if args.profile else None
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_s()
     if profiler:
         profiler.enable()
     folder = run_once(config, stages)
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
-    report(stages, folder, time.perf_counter() - start)
+    wall, used = time.perf_counter() - start, cpu_s() - cpu
+    report(stages, folder, wall, used)
+    figure(
+        "whole `earlyhelp run`, every output written",
+        f"{n_areas:,} areas x {n_services:,} services x 12 kinds of help",
+        f"{wall:.1f} s wall ({used:.1f} s CPU), peak {peak_gb():.2f} GB",
+        "target 30 s, 4 GB",
+        "",
+    )
+    if args.browser:
+        pages(folder)
+    if args.offer:
+        offers(config, folder)
+
+
+def pages(folder: Path) -> None:
+    """The overview and the largest district page (or the one county map) drawn offline."""
+    from bench_map import draw_times
+
+    index = folder / "index.html"
+    district = sorted(folder.glob("district-*.html"), key=lambda p: -p.stat().st_size)
+    for path in [index, *district[:1]]:
+        times = draw_times(path, 3)
+        if not times:
+            return
+        median = sorted(times)[1]
+        size = path.stat().st_size / 1e6
+        what = "overview" if district and path == index else "board map"
+        if path != index:
+            what = f"largest district page ({len(district)} pages)"
+        print(f"{path.name}: {size:.1f} MB, drawn in {median:.2f} s (median of 3)")
+        figure(
+            f"board map: {what}, drawn offline in headless Chromium",
+            f"{folder.name} run",
+            f"{size:.1f} MB, {median:.2f} s",
+            "target 15 MB, 3 s",
+            "",
+        )
+
+
+def offers(config: Path, folder: Path) -> None:
+    """``earlyhelp offer`` for one family as a fresh process (imports included), from the
+    run's offer index; and the demo's, from its index when ``maps/demo`` has one."""
+    import subprocess
+
+    import pandas as pd
+
+    postcode = pd.read_csv(config.parent / "postcodes.csv", nrows=1)["postcode"].iloc[0]
+    cases = [("this county", config, postcode)]
+    demo = REPO / "maps" / "demo" / "offer_index" / "meta.json"
+    if demo.exists():
+        cases.append(("demo", REPO / "config.toml", "QY22 3NJ"))
+    for name, cfg, code in cases:
+        command = [str(REPO / ".venv" / "bin" / "earlyhelp"), "offer", "--config", str(cfg)]
+        command += ["--postcode", code, "--age", "3", "--needs", "parenting,domestic_abuse"]
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+        median = sorted(times)[2]
+        print(f"offer for one family ({name}), fresh process: median {median:.2f} s of 5")
+        figure(
+            "`earlyhelp offer` for one family, fresh process, from the offer index",
+            name,
+            f"{median:.2f} s",
+            "target 0.3 s (England), 0.5 s (demo)",
+            "",
+        )
 
 
 if __name__ == "__main__":
