@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
+from earlyhelp.cli_duties import register as register_duties
 from earlyhelp.errors import EarlyHelpError, ValidationFailed
 
 
@@ -325,7 +326,8 @@ def demo_data(
     ),
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the demo's).")] = None,
 ) -> None:
-    """Regenerate the fictional demo county (areas, need, services, centres, roads).
+    """Regenerate the fictional demo county (areas, need, services, centres, roads,
+    case extract, frontline settings, training and national tables).
 
     The same seed always gives the same files.
 
@@ -333,7 +335,8 @@ def demo_data(
     """
     from earlyhelp import demo
 
-    paths = demo.generate(out, seed=demo.DEFAULT_SEED if seed is None else seed)
+    chosen = demo.DEFAULT_SEED if seed is None else seed
+    paths = [*demo.generate(out, seed=chosen), *demo.generate_extracts(out, seed=chosen)]
     typer.echo(f"Wrote {len(paths)} files to {out}")
 
 
@@ -677,6 +680,9 @@ def map_(
 
     paths = commands.redraw_maps(load_config(config), run_dir)
     typer.echo(f"Wrote {', '.join(str(p) for p in paths)}")
+
+
+register_duties(app)  # casework, expertise, benchmark
 
 
 def main() -> None:

@@ -12,13 +12,25 @@ the one place that spells the convention; everything else asks it. A leaf module
 
 from __future__ import annotations
 
-__all__ = ["SEPARATOR", "measure_column", "measure_frame", "prefixed", "split_measure_column"]
+__all__ = [
+    "PUBLISHED_CHILDREN",
+    "SEPARATOR",
+    "measure_column",
+    "measure_frame",
+    "prefixed",
+    "split_measure_column",
+]
 
 from collections.abc import Iterable
 
 import pandas as pd
 
 SEPARATOR = "__"
+
+# The areas layer's children 0-19 as the maps publish them (text: a count, the suppression
+# symbol, or the missing marker), so a map redrawn from results.gpkg shows what the
+# disclosure audit of the whole publication passed.
+PUBLISHED_CHILDREN = "children_published"
 
 
 def measure_column(measure: str, category: str) -> str:

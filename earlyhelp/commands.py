@@ -15,9 +15,12 @@ from __future__ import annotations
 __all__ = [
     "RUN_STEPS",
     "DirectoryImport",
+    "benchmark",
     "build_offer_index",
+    "casework",
     "comparison",
     "comparison_view",
+    "expertise",
     "import_directory",
     "import_table",
     "option_pairs",
@@ -36,14 +39,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from earlyhelp.assessment import STEPS, Assessment, assess
+from earlyhelp.assessment import STEPS, Assessment, analyse, assess
+from earlyhelp.benchmark import Benchmark
+from earlyhelp.casework import Casework
 from earlyhelp.config import Config
 from earlyhelp.errors import InputError, ValidationFailed
+from earlyhelp.expertise import Expertise
 from earlyhelp.loading import load_inputs
 from earlyhelp.outputs import check_not_inputs, write_csv, write_json
 from earlyhelp.publish.folder import redraw_pages, write_product
 from earlyhelp.publish.run import board_map_page, read_run_comparison, report_page, run_product
-from earlyhelp.publish.tables import publishable_summary
+from earlyhelp.publish.tables import run_publication
 from earlyhelp.scenario import (
     ScenarioResult,
     combine,
@@ -122,7 +128,10 @@ def site(
     result = site_services(
         cfg, inputs, category=category, candidates=sites, k=k, method=method, capacity=capacity
     )
-    product = siting_product(result, cfg=cfg, inputs=inputs, candidates_source=source)
+    baseline = analyse(cfg, inputs)  # the run the sites are added to: audited together
+    product = siting_product(
+        result, cfg=cfg, inputs=inputs, candidates_source=source, baseline=baseline
+    )
     target = out or cfg.run.output_dir / f"{cfg.run.name}-site-{category}"
     return write_product(product, target), result
 
@@ -159,7 +168,8 @@ def comparison(cfg: Config, run_dir: Path | None = None) -> tuple[pd.DataFrame, 
     if run_dir is not None:
         return read_run_comparison(run_dir)
     assessment = assess(cfg)
-    return publishable_summary(assessment), assessment.require_sufficiency().districts
+    published = run_publication(assessment).table("district_summary")
+    return published, assessment.require_sufficiency().districts
 
 
 def comparison_view(
@@ -226,11 +236,17 @@ def validate(cfg: Config, report_csv: Path | None = None) -> tuple[ValidationRep
 def redraw_maps(cfg: Config, run_dir: Path | None = None) -> list[Path]:
     """Redraw the board map (and district maps) of a finished run from its results.gpkg,
     with this configuration's ``[map]`` settings. Returns the maps drawn."""
-    from earlyhelp.publish.maps import read_run_cost_unit, read_run_layers
+    from earlyhelp.publish.maps import read_run_cost_unit, read_run_layers, read_run_summary
 
     folder = Path(run_dir or cfg.run_dir)
     areas, services = read_run_layers(folder)
-    page = board_map_page(areas, services, cfg, cost_unit=read_run_cost_unit(folder))
+    page = board_map_page(
+        areas,
+        services,
+        cfg,
+        cost_unit=read_run_cost_unit(folder),
+        district_summary=read_run_summary(folder),
+    )
     return [folder / name for name in redraw_pages(folder, (page,), cfg=cfg)]
 
 
@@ -438,3 +454,44 @@ def _import_manifest(
         "quality": result.quality.summary.drop(columns="feed").to_dict("records"),
         "libraries": library_versions(("requests",)),
     }
+
+
+def casework(cfg: Config, *, out: Path | None = None) -> tuple[Path, Casework]:
+    """Count the case-system extracts of ``[casework]`` and write ``<run name>-casework``:
+    identification, outcomes, effectiveness and value for money, suppressed, with a
+    section for the run's board report."""
+    from earlyhelp.casework import load_casework
+    from earlyhelp.publish.casework import casework_product
+
+    inputs = load_inputs(cfg)
+    result = load_casework(cfg, inputs)
+    product = casework_product(result, cfg=cfg, inputs=inputs)
+    target = out or cfg.run.output_dir / f"{cfg.run.name}-casework"
+    return write_product(product, target), result
+
+
+def expertise(cfg: Config, *, out: Path | None = None) -> tuple[Path, Expertise]:
+    """Measure how far frontline settings are from social work consultation and what
+    training reaches their staff; write ``<run name>-expertise``."""
+    from earlyhelp.expertise import assess_expertise
+    from earlyhelp.publish.expertise import expertise_product
+
+    inputs = load_inputs(cfg)
+    result = assess_expertise(cfg, inputs)
+    product = expertise_product(result, cfg=cfg, inputs=inputs)
+    target = out or cfg.run.output_dir / f"{cfg.run.name}-expertise"
+    return write_product(product, target), result
+
+
+def benchmark(cfg: Config, *, out: Path | None = None) -> tuple[Path, Benchmark]:
+    """Compare the council with its statistical neighbours and England from the DfE
+    tables of ``[benchmark]``; write ``<run name>-benchmark``."""
+    from earlyhelp.benchmark import benchmark as compare
+    from earlyhelp.benchmark import find_council, load_national
+    from earlyhelp.publish.benchmark import benchmark_product
+
+    data = load_national(cfg.benchmark)
+    result = compare(data, find_council(data, cfg.benchmark.council), years=cfg.benchmark.years)
+    product = benchmark_product(result, cfg=cfg, records=data.records)
+    target = out or cfg.run.output_dir / f"{cfg.run.name}-benchmark"
+    return write_product(product, target), result

@@ -1,15 +1,29 @@
-"""Geography: CRS discipline, small-area codes and their vintages, representative points.
+"""Geography: CRS discipline, small-area codes and their vintages, representative points,
+and lookups between geographies.
 
 Analysis happens in one projected CRS (EPSG:27700, British National Grid, by default);
 data are reprojected on load and converted to EPSG:4326 only when drawn.
+
+Lookups: an indicator published for MSOAs, wards, districts or a county reaches the small
+areas through a lookup from area codes to unit codes. :func:`lookup_pairs` finds the two
+columns of any lookup by the codes in them (no header names needed), :func:`msoa_by_name`
+derives LSOA 2021 -> MSOA 2021 from the ONS naming rule (an LSOA's name is its MSOA's
+name and a letter) and :func:`best_fit` from boundaries (the unit with the largest share
+of each area, and that share).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "GEOGRAPHIES",
     "LSOA_2011_LAST",
+    "best_fit",
+    "code_geography",
     "dissolve_districts",
+    "is_comparator",
+    "lookup_pairs",
     "lsoa_vintage_hint",
+    "msoa_by_name",
     "normalise_postcode",
     "representative_points",
     "study_area",
@@ -26,6 +40,28 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from earlyhelp.errors import InputError
+
+# The geographies an indicator may be published for, as they are named in sentences.
+GEOGRAPHIES = {
+    "area": "small area",
+    "lsoa": "LSOA",
+    "msoa": "MSOA",
+    "ward": "ward",
+    "district": "district",
+    "county": "county",
+}
+# ONS (GSS) code prefixes and the geography they name.
+_PREFIXES = {
+    "E00": "output area", "W00": "output area",
+    "E01": "LSOA", "W01": "LSOA",
+    "E02": "MSOA", "W02": "MSOA",
+    "E05": "ward", "W05": "ward",
+    "E06": "district", "E07": "district", "E08": "district", "E09": "district",
+    "W06": "district",
+    "E10": "county", "E11": "county", "E12": "region", "E13": "region",
+    "E92": "country", "W92": "country", "K02": "country", "K03": "country", "K04": "country",
+}  # fmt: skip
+_COMPARATORS = ("region", "country")  # never a unit of a small-area lookup
 
 # The last LSOA code issued in 2011 for England; codes above it were created in 2021.
 LSOA_2011_LAST = 33768
@@ -186,4 +222,97 @@ def dissolve_districts(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         geometry=shapes, index=pd.Index(names.index, name="district_code"), crs=areas.crs
     )
     out["district_name"] = names.to_numpy()  # after the geometry, as dissolve puts it
+    return out
+
+
+def code_geography(code: str) -> str:
+    """The geography an ONS code names, from its prefix ("E02004675" -> "MSOA"); "" when
+    the prefix is not one of them."""
+    return _PREFIXES.get(str(code).strip()[:3].upper(), "")
+
+
+def is_comparator(code: str) -> bool:
+    """Whether an ONS code names a region or a country (England, the UK): a benchmark row
+    of a published table, not a unit any small area lies in."""
+    return code_geography(code) in _COMPARATORS
+
+
+def lookup_pairs(
+    lookup: pd.DataFrame, from_codes: pd.Index, to_codes: pd.Index
+) -> tuple[str, str] | None:
+    """The columns of ``lookup`` holding ``from_codes`` and ``to_codes``: for each, the
+    column sharing most distinct codes with them (the other excluded). None when either
+    shares none. Any ONS lookup works, whatever its headers and vintage."""
+    text = {c: lookup[c].astype(str).str.strip() for c in lookup.columns}
+
+    def best(codes: pd.Index, skip: str | None) -> tuple[str, int]:
+        wanted = set(codes.astype(str))
+        found = [(c, len(set(v) & wanted)) for c, v in text.items() if c != skip]
+        return max(found, key=lambda pair: pair[1], default=("", 0))
+
+    source, hits = best(from_codes, None)
+    if not hits:
+        return None
+    target, hits = best(to_codes, source)
+    return (source, target) if hits else None
+
+
+def msoa_by_name(lsoas: pd.DataFrame, msoas: pd.DataFrame) -> pd.DataFrame:
+    """LSOA 2021 -> MSOA 2021 by the ONS naming rule: an LSOA's name is its MSOA's name
+    followed by one letter ("Winchester 012C" is in "Winchester 012").
+
+    ``lsoas`` has ``code`` and ``name`` of each LSOA, ``msoas`` ``code`` and ``name`` of
+    each MSOA. Returns, per LSOA (index: its code), ``unit_code`` and ``unit_name``,
+    missing where no MSOA has the name (a renamed or Welsh-language name, say). LSOAs
+    nest exactly in MSOAs in 2021, so a match is a whole fit.
+    """
+    names = lsoas["name"].astype(str).str.strip()
+    stem = names.str.replace(r"[A-Z]$", "", regex=True).str.strip()
+    stem = stem.where(names.str.fullmatch(r".*\d[A-Z]"))
+    by_name = msoas.assign(name=msoas["name"].astype(str).str.strip()).drop_duplicates("name")
+    codes = by_name.set_index("name")["code"]
+    out = pd.DataFrame(
+        {"unit_code": stem.map(codes).to_numpy(), "unit_name": stem.where(stem.map(codes).notna())
+         .to_numpy()},
+        index=pd.Index(lsoas["code"].astype(str).str.strip().to_numpy(), name="area_code"),
+    )  # fmt: skip
+    return out
+
+
+def best_fit(
+    areas: gpd.GeoSeries,
+    units: gpd.GeoSeries,
+    *,
+    assigned: pd.Series | None = None,
+    crs: str = "EPSG:27700",
+) -> pd.DataFrame:
+    """Each area's best-fit unit from boundaries: the unit holding the largest share of the
+    area, and that share (``fit``, 0-1) of the part of the area that lies in any unit.
+
+    ``areas`` and ``units`` are polygons indexed by their codes, in any declared CRS (both
+    are measured in ``crs``). With ``assigned`` (a unit code per area code, such as an
+    ONS best-fit lookup) the units are those given and ``fit`` measures them instead.
+    Returns ``unit_code`` and ``fit`` per area (index: area code); an area touching no
+    unit has none. Generalised boundaries of different resolutions overlap imperfectly,
+    so a fit near but below 1 is normal for areas that nest; ONS best-fit lookups use
+    population-weighted centroids instead.
+    """
+    a = gpd.GeoDataFrame({"area_code": areas.index.astype(str)}, geometry=areas.to_crs(crs).values)
+    u = gpd.GeoDataFrame({"unit_code": units.index.astype(str)}, geometry=units.to_crs(crs).values)
+    pieces = gpd.overlay(a, u, how="intersection", keep_geom_type=True)
+    pieces["m2"] = pieces.geometry.area
+    # share of the area's part that lies in any unit: land beyond every unit (the sea of a
+    # boundary clipped differently) is no evidence against the fit
+    pieces["share"] = pieces["m2"] / pieces.groupby("area_code")["m2"].transform("sum")
+    if assigned is None:
+        top = pieces.sort_values("share", ascending=False).drop_duplicates("area_code")
+        out = top.set_index("area_code")[["unit_code", "share"]]
+    else:
+        given = assigned.rename(index=str).astype(str)
+        mine = pieces[pieces["unit_code"] == pieces["area_code"].map(given)]
+        share = mine.groupby("area_code")["share"].sum()
+        out = pd.DataFrame({"unit_code": given, "share": share.reindex(given.index).fillna(0.0)})
+    out = out.rename(columns={"share": "fit"}).reindex(a["area_code"].to_numpy())
+    out.index.name = "area_code"
+    out["fit"] = out["fit"].clip(upper=1.0)
     return out

@@ -475,15 +475,31 @@ def test_result_tables_are_aligned_and_named():
         origins=_origins(areas),
     )
     measures = AccessConfig().measures
-    # nearest brings its companions, distance and nearest_outreach, right after it, and
-    # e2sfca (last of the defaults) capacity_unknown
-    columns = [*measures[:1], "distance", "nearest_outreach", *measures[1:], "capacity_unknown"]
+    # nearest brings its companions, distance and nearest_outreach, right after it,
+    # share_within_reach brings reach_bands, and e2sfca (last of the defaults)
+    # capacity_unknown
+    share = measures.index("share_within_reach") + 1
+    columns = [
+        *measures[:1],
+        "distance",
+        "nearest_outreach",
+        *measures[1:share],
+        "reach_bands",
+        *measures[share:],
+        "capacity_unknown",
+    ]
     assert list(result.wide.columns) == [f"{m}__{c}" for c in cats for m in columns]
     assert result.wide.index.equals(areas.index)
     assert list(result.tidy.columns) == ["area_code", "category", "measure", "value"]
     assert len(result.tidy) == len(areas) * len(cats) * len(columns)
     one = result.tidy.query("measure == 'nearest' and category == 'parenting'")
     np.testing.assert_allclose(one["value"], [2500.0, 500.0, 6500.0])
+    # family support's one service takes every age: every band (bits 1+2+4+8+16) is in
+    # reach exactly where the service is
+    pick = "category == 'family_support' and measure == "
+    bands = result.tidy.query(pick + "'reach_bands'")["value"].to_numpy()
+    within = result.tidy.query(pick + "'within_reach'")["value"].to_numpy()
+    assert list(bands) == [31.0 if hit else 0.0 for hit in within] and within.any()
     assert list(result.nearest_service["parenting"]) == ["S1"] * 3
     assert result.params["measures"] == list(measures)
 

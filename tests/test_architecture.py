@@ -21,11 +21,22 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("need", "provision", "loading", "sources", "demo")),
     (
         "analysis",
-        ("distance", "accessibility", "sufficiency", "assessment", "siting", "scenario", "offer"),
+        (
+            "distance",
+            "accessibility",
+            "sufficiency",
+            "assessment",
+            "siting",
+            "scenario",
+            "offer",
+            "casework",
+            "expertise",
+            "benchmark",
+        ),
     ),
     ("publish", ("maps", "publish")),
     ("commands", ("commands",)),
-    ("cli", ("cli",)),
+    ("cli", ("cli", "cli_duties")),
 )
 
 MAX_MODULE_LINES = 700

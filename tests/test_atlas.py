@@ -46,12 +46,12 @@ def runs(tmp_path_factory):
     folders = {}
     for name, above in (("atlas", 1000), ("single", 0)):
         path = root / f"{name}.toml"
-        path.write_text(
-            text.replace('name = "national"', f'name = "{name}"').replace(
-                "[map]\n", f"[map]\noverview_above_areas = {above}\n"
-            ),
-            encoding="utf-8",
+        mine = text.replace('name = "national"', f'name = "{name}"')
+        mine, n = re.subn(
+            r"(?m)^overview_above_areas = \d+", f"overview_above_areas = {above}", mine
         )
+        assert n == 1
+        path.write_text(mine, encoding="utf-8")
         folders[name], _ = run(load_config(path))
     return folders
 

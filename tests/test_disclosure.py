@@ -262,9 +262,10 @@ def test_published_run_outputs_give_no_small_count_back(tmp_path):
     from conftest import make_tiny
 
     from earlyhelp.assessment import assess
+    from earlyhelp.columns import PUBLISHED_CHILDREN
     from earlyhelp.config import load_config
     from earlyhelp.publish.maps import board_layers
-    from earlyhelp.publish.tables import publishable_summary
+    from earlyhelp.publish.tables import run_publication
 
     tiny = make_tiny(tmp_path / "tiny")
     need = tiny.read("need.csv")
@@ -276,7 +277,8 @@ def test_published_run_outputs_give_no_small_count_back(tmp_path):
     tiny.write("need.csv", need)
     run = assess(load_config(tiny.config))
 
-    summary = publishable_summary(run)
+    published = run_publication(run)
+    summary = published.table("district_summary")
     for district in ("E07000002", "E07000001"):  # East is small; West hides with it
         row = summary.loc[district]
         assert row["children"] == "*"
@@ -292,7 +294,7 @@ def test_published_run_outputs_give_no_small_count_back(tmp_path):
         ):
             assert row[col] == "*", col
 
-    areas = run.inputs.areas.join(run.inputs.need)
+    areas = run.inputs.areas.join(published.area_children.rename(PUBLISHED_CHILDREN))
     shown, _ = board_layers(areas, run.config)
     west = shown[shown["district_code"] == "E07000001"]["children"]
     assert west.loc["E01000001"] == "*"
@@ -305,8 +307,10 @@ def test_an_area_too_small_to_show_shows_nothing_its_need_says(tiny):
     """Attribute disclosure: where an area's children are hidden, so are its need index
     and the help its need calls for (set by one or two families there)."""
     from earlyhelp.assessment import assess
+    from earlyhelp.columns import PUBLISHED_CHILDREN
     from earlyhelp.config import load_config
     from earlyhelp.publish.maps import board_layers
+    from earlyhelp.publish.tables import run_publication
 
     need = tiny.read("need.csv")
     bands = ["pop_0_4", "pop_5_10", "pop_11_15", "pop_16_17", "pop_18_19", "pop_0_17"]
@@ -316,6 +320,7 @@ def test_an_area_too_small_to_show_shows_nothing_its_need_says(tiny):
     run = assess(load_config(tiny.config))
     areas = run.areas.join(run.inputs.need).join(run.require_sufficiency().need_index)
     areas = areas.join(run.require_sufficiency().range)
+    areas = areas.join(run_publication(run).area_children.rename(PUBLISHED_CHILDREN))
     assert "Parenting" in areas.loc["E01000006", "called_for"]  # known to the analyst
     shown, _ = board_layers(areas, run.config)
     assert shown.loc["E01000006", "children"] == "*"

@@ -26,7 +26,7 @@ from earlyhelp.disclosure import suppress
 from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.publish.folder import ReportSection
 from earlyhelp.publish.report import build_report, write_report
-from earlyhelp.publish.tables import publishable_summary
+from earlyhelp.publish.tables import run_publication
 
 WHEN = dt.datetime(2026, 3, 31, 9, 0, tzinfo=dt.UTC)
 HOSTILE = (
@@ -101,7 +101,8 @@ def test_headline_figures_equal_the_results_tables(demo, demo_report):
     html = demo_report.read_text(encoding="utf-8")
     summary = demo.sufficiency.summary
     county = summary.loc["County"]
-    published = publishable_summary(demo).loc["County"]
+    table = run_publication(demo).table("district_summary")
+    published = table.loc["County"]
     assert figure(html, "county-children") == f"{int(county['children']):,}"
     assert figure(html, "county-children") == f"{int(published['children']):,}"
     assert figure(html, "county-pct-full-range") == f"{county['pct_full_core_range']:.1f}%"
@@ -112,7 +113,7 @@ def test_headline_figures_equal_the_results_tables(demo, demo_report):
     assert figure(html, "districts-lower") == str(lower)
     assert figure(html, "priority-gap-children") == f"{int(county['priority_gap_children']):,}"
     # the same numbers reach the district table, row by row
-    for code, row in publishable_summary(demo).drop(index="County").iterrows():
+    for code, row in table.drop(index="County").iterrows():
         found = re.search(rf'<tr data-district="{code}">(.*?)</tr>', html, flags=re.S)
         cells = text_of(found.group(1))
         assert f"{int(row['children']):,}" in cells
@@ -149,7 +150,10 @@ def test_words_funnel_tables_and_map_legend_come_from_one_model(demo, demo_repor
     assert rule in text
     areas = demo.areas.join(demo.require_sufficiency().need_index)
     _, layers = board_layers(
-        areas.assign(**{f"priority__{k}": "sufficient" for k in demo.config.categories}),
+        areas.assign(
+            **{f"priority__{k}": "sufficient" for k in demo.config.categories},
+            children_published="*",
+        ),
         demo.config,
     )
     note = next(layer.note for layer in layers if layer.column == "priority")

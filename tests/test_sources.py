@@ -75,6 +75,11 @@ def test_every_format_is_registered_with_a_description_and_what_it_makes():
         "lsoa_lookup",
         "onspd",
         "fingertips",
+        "long",
+        "dwp_cilif",
+        "census_ts011",
+        "ons_lookup",
+        "best_fit",
     }
     for name, source in SOURCES.items():
         assert source.name == name

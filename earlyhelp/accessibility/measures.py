@@ -20,6 +20,11 @@ always the true one:
     ``nearest`` where that service is in person.
 ``nearest_outreach`` (companion of ``nearest``)
     Whether that service is an outreach one (False where there is none).
+``reach_bands`` (companion of ``share_within_reach``)
+    Which of the need table's age bands (:data:`earlyhelp.need.AGE_BANDS`, in order) have
+    a service taking them within reach, as bits: ``1`` the first band, ``2`` the second,
+    ``5`` the first and third. The share within reach is the reached bands' children
+    over all the category's; the disclosure audit sums children by it.
 ``capacity_unknown`` (companion of ``e2sfca``)
     1 where a service that gave no capacity lies in the area's floating catchment: it
     counts as one place, so the area's places per child are a lower bound that a
@@ -43,7 +48,12 @@ from earlyhelp.accessibility.fca import (
     holds_any,
     two_step_fca,
 )
-from earlyhelp.accessibility.reach import all_ages_within_reach, count_within, share_within_reach
+from earlyhelp.accessibility.reach import (
+    all_ages_within_reach,
+    count_within,
+    reach_bands,
+    share_within_reach,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,6 +154,16 @@ MEASURES: dict[str, Measure] = {
             "share",
             False,
             lambda x: share_within_reach(x.band_cost, x.children, threshold=x.threshold),
+            companions=(
+                Measure(
+                    "reach_bands",
+                    "Age bands with a service taking them in reach (bit i: the need "
+                    "table's i-th band)",
+                    "bits",
+                    False,
+                    lambda x: reach_bands(x.band_cost, threshold=x.threshold),
+                ),
+            ),
         ),
         Measure(
             "count_within_reach",

@@ -13,6 +13,7 @@ __all__ = [
     "band_reach",
     "category_bands",
     "count_within",
+    "reach_bands",
     "share_within_reach",
     "within_reach",
 ]
@@ -23,7 +24,7 @@ import pandas as pd
 from earlyhelp.accessibility.costs import Catchment
 from earlyhelp.config import CategoryConfig
 from earlyhelp.distance import true_costs
-from earlyhelp.need import bands_for
+from earlyhelp.need import AGE_BANDS, bands_for
 
 
 def category_bands(category: CategoryConfig) -> list[str]:
@@ -59,6 +60,18 @@ def share_within_reach(
     total = kids.sum(axis=1)
     share = (kids * reached).sum(axis=1) / total.where(total > 0)
     return share.fillna(reached.any(axis=1).astype(float)).rename("share_within_reach")
+
+
+def reach_bands(band_cost: pd.DataFrame, *, threshold: pd.Series) -> pd.Series:
+    """Which age bands have a service taking them within reach, as bits of the need
+    table's bands in order (:data:`~earlyhelp.need.AGE_BANDS`): 1 the first band, 2 the
+    second, 4 the third... Named ``reach_bands``."""
+    reached = band_reach(band_cost, threshold=threshold)
+    order = list(AGE_BANDS)
+    bits = np.array([1 << order.index(band) for band in reached.columns], dtype=np.int64)
+    return pd.Series(
+        reached.to_numpy(dtype=np.int64) @ bits, index=reached.index, name="reach_bands"
+    )
 
 
 def all_ages_within_reach(

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from earlyhelp.config.extracts import BENCHMARK_TABLES, OUTCOMES, REFERRAL_SOURCES
 from earlyhelp.config.settings import (
     INPUT_FILES,
     SOURCE_FORMATS,
     Config,
+    IndicatorConfig,
     NeedInput,
     PostcodeInput,
     ServicesInput,
@@ -183,6 +185,7 @@ def _cross_check(cfg: Config, file: Path) -> None:
     _check_indicators(cfg, file)
     _check_formats(cfg, file)
     _check_sufficiency(cfg, file)
+    _check_extracts(cfg, file)
     keys = list(cfg.categories)
     for svc in (cfg.services, cfg.centres):
         if svc.category and keys and svc.category not in cfg.categories:
@@ -228,19 +231,67 @@ def _check_run_name(name: str, file: Path) -> None:
 def _check_indicators(cfg: Config, file: Path) -> None:
     keys = list(cfg.categories)
     for name, ind in cfg.indicators.items():
-        if not ind.column:
-            raise ConfigError(f'{file}: [indicators.{name}] needs column = "..."')
-        if ind.kind == "count" and not ind.denominator:
+        where = f"{file}: [indicators.{name}]"
+        _check_indicator_source(ind, where)
+        if ind.kind == "count" and not ind.denominator and not ind.format:
             raise ConfigError(
-                f'{file}: [indicators.{name}] is a count and needs denominator = "...", '
+                f'{where} is a count and needs denominator = "...", '
                 "the need-table column it is a count of"
             )
         for cat in ind.categories:
             if cat not in cfg.categories:
                 raise ConfigError(
-                    f"{file}: [indicators.{name}] calls for unknown category '{cat}'"
+                    f"{where} calls for unknown category '{cat}'"
                     f"{did_you_mean(cat, keys)}; categories are: {', '.join(keys)}"
                 )
+    in_need = cfg.indicators.get(cfg.sufficiency.in_need_indicator)
+    if in_need is not None and (in_need.path is not None or in_need.geography != "area"):
+        raise ConfigError(
+            f"{file}: [sufficiency] in_need_indicator = '{cfg.sufficiency.in_need_indicator}' "
+            "is added up over small areas (spend per child in need), so it must be a count "
+            "column of the need table itself, not an indicator with its own path or geography"
+        )
+
+
+def _check_indicator_source(ind: IndicatorConfig, where: str) -> None:
+    """Where an indicator is read from: its column, its file, its geography and lookup."""
+    if not ind.column and not ind.format:
+        raise ConfigError(
+            f'{where} needs column = "..." (the header of its values), or a published '
+            'format = "..." with path = "..." (long, fingertips, dwp_cilif, census_ts011)'
+        )
+    if ind.format and ind.path is None:
+        raise ConfigError(f'{where} format = "{ind.format}" needs path = "..." (the file)')
+    if bool(ind.lower) != bool(ind.upper):
+        raise ConfigError(f"{where} needs both lower and upper (the 95% limits), or neither")
+    if (ind.indicator and ind.format not in ("long", "fingertips")) or (
+        ind.period and ind.format not in ("long", "fingertips", "dwp_cilif")
+    ):
+        raise ConfigError(
+            f'{where}: indicator and period choose rows of a long table; add format = "long" '
+            '(or "fingertips"; period also for "dwp_cilif") and path = "..."'
+        )
+    if ind.compare_with and ind.path is None:
+        raise ConfigError(
+            f"{where}: compare_with names a row of the indicator's own file (such as "
+            'E92000001 England); add path = "..."'
+        )
+    if ind.geography not in ("area", "lsoa") and ind.path is None:
+        raise ConfigError(
+            f'{where} geography = "{ind.geography}" needs path = "..." (the indicator\'s own '
+            f"table, one row per {ind.geography}); the need table is one row per small area"
+        )
+    if ind.geography in ("msoa", "ward", "county") and ind.lookup is None:
+        raise ConfigError(
+            f'{where} geography = "{ind.geography}" needs lookup = "..." (a table from your '
+            f"areas' codes to {ind.geography} codes, such as the ONS best-fit lookup, or one "
+            "made with earlyhelp import ons_lookup or best_fit)"
+        )
+    if ind.lookup is not None and ind.geography == "area":
+        raise ConfigError(
+            f'{where} has a lookup, so say which geography its file is: geography = "msoa", '
+            '"ward", "district" or "county"'
+        )
 
 
 def _check_formats(cfg: Config, file: Path) -> None:
@@ -301,6 +352,48 @@ def _check_sufficiency(cfg: Config, file: Path) -> None:
             raise ConfigError(
                 f"{file}: [categories.{key}] places_per_1000 cannot be below 0 (0 uses "
                 "[sufficiency] places_per_1000)"
+            )
+
+
+def _check_extracts(cfg: Config, file: Path) -> None:
+    """[casework], [expertise] and [benchmark]: names from their vocabularies, real dates."""
+    import datetime as dt
+
+    cw = cfg.casework
+    for key in ("period_start", "period_end"):
+        value = getattr(cw, key)
+        try:
+            if value:
+                dt.date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(
+                f"{file}: [casework] {key} = '{value}' is not a date; write it as "
+                '"2024-04-01" (year-month-day), or leave it "" for the latest full year'
+            ) from None
+    if bool(cw.period_start) != bool(cw.period_end):
+        raise ConfigError(f"{file}: [casework] give both period_start and period_end, or neither")
+    if cw.follow_up_days < 1:
+        raise ConfigError(f"{file}: [casework] follow_up_days must be 1 or more (365 is usual)")
+    for table, allowed in (("outcomes", OUTCOMES), ("sources", REFERRAL_SOURCES)):
+        for local, canonical in getattr(cw, table).items():
+            if canonical not in allowed:
+                raise ConfigError(
+                    f"{file}: [casework.{table}] '{local}' = '{canonical}'"
+                    f"{did_you_mean(canonical, allowed)}; choose one of: {', '.join(allowed)}"
+                )
+    for name in cfg.benchmark.tables:
+        if name not in BENCHMARK_TABLES:
+            raise ConfigError(
+                f"{file}: unknown table '{name}' in [benchmark.tables]"
+                f"{did_you_mean(name, BENCHMARK_TABLES)}; DfE's children in need tables "
+                f"read here are: {', '.join(BENCHMARK_TABLES)}"
+            )
+    for key in ("settings", "consultation"):
+        fmt = getattr(cfg.expertise, key).format
+        if fmt not in ("", "gias"):
+            raise ConfigError(
+                f"{file}: [expertise.{key}] format = '{fmt}'; use \"gias\" for a GIAS "
+                "extract, or leave it out for a table of site_id, name, kind and a location"
             )
 
 

@@ -12,6 +12,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from earlyhelp.config.extracts import (
+    EPISODE_COLUMNS,
+    REFERRAL_COLUMNS,
+    SITE_COLUMNS,
+    TRAINING_COLUMNS,
+    BenchmarkConfig,
+    CaseworkConfig,
+    EpisodesInput,
+    ExpertiseConfig,
+    ReferralsInput,
+    SitesInput,
+    TrainingInput,
+    extract_paths,
+)
 from earlyhelp.errors import ConfigError
 from earlyhelp.units import in_unit, metres_to_minutes
 
@@ -200,10 +214,21 @@ class CategoryConfig:
 
 @dataclass(frozen=True)
 class IndicatorConfig:
-    """One JSNA indicator from the need table.
+    """One JSNA indicator, from the need table or from its own file at its own geography.
 
     ``kind`` is one of count, rate, score, rank, decile. A count needs ``denominator``,
-    the need-table column it is a count of (for example children aged 0-17).
+    the column it is a count of (for example children aged 0-17).
+
+    By default the indicator is a column of the need table, one value per small area.
+    With ``path`` it is read from its own file: a table with one row per area (columns
+    named by ``column``, ``lower``, ``upper``, ``denominator``), or a published layout
+    (``format``): a long table of area x indicator x value (``long``, choosing the
+    indicator by name or code with ``indicator``), a Fingertips export, DWP Children in
+    Low Income Families, Census 2021 TS011. ``geography`` says what its rows are (area:
+    the analysis areas themselves; lsoa, msoa, ward, district, county) and ``lookup``
+    names a table from the analysis areas' codes to that geography's codes (not needed
+    for districts: the areas file has them). Each small area then takes the value of the
+    unit containing it.
     """
 
     column: str = ""
@@ -213,6 +238,16 @@ class IndicatorConfig:
     direction: str = "higher_is_worse"  # higher_is_worse | higher_is_better
     weight: float = 1.0
     categories: tuple[str, ...] = ()
+    lower: str = ""  # published lower 95% limit (a column), used instead of computing one
+    upper: str = ""  # published upper 95% limit
+    path: Path | None = None  # the indicator's own file (None: the need table)
+    format: str = ""  # a published layout: long | fingertips | dwp_cilif | census_ts011
+    options: dict[str, Any] = field(default_factory=dict)  # that reader's options
+    indicator: str = ""  # in a long table or Fingertips export: the indicator's name or code
+    period: str = ""  # the time period to read ("" = the latest)
+    geography: str = "area"  # area | lsoa | msoa | ward | district | county
+    lookup: Path | None = None  # analysis areas (or districts) -> this geography's codes
+    compare_with: str = ""  # a code in the file (E92000001 England...): the comparator as published
 
 
 @dataclass(frozen=True)
@@ -340,6 +375,9 @@ class Config:
     disclosure: DisclosureConfig = field(default_factory=DisclosureConfig)
     map: MapConfig = field(default_factory=MapConfig)
     siting: SitingConfig = field(default_factory=SitingConfig)
+    casework: CaseworkConfig = field(default_factory=CaseworkConfig)
+    expertise: ExpertiseConfig = field(default_factory=ExpertiseConfig)
+    benchmark: BenchmarkConfig = field(default_factory=BenchmarkConfig)
     source: Path | None = None  # the file this came from; not a TOML key
 
     @property
@@ -366,6 +404,9 @@ class Config:
         paths = [s.path for s in specs if s.path is not None]
         extra = (self.access.matrix_path, self.areas.population_points, self.siting.candidates)
         paths.extend(p for p in extra if p is not None)
+        for ind in self.indicators.values():
+            paths.extend(p for p in (ind.path, ind.lookup) if p is not None)
+        paths.extend(extract_paths(self.casework, self.expertise, self.benchmark))
         if self.source is not None:
             paths.append(self.source)
         return paths
@@ -402,6 +443,8 @@ CHOICES = {
     ("siting", "need_weight"): ("one_plus_index", "index", "none"),
     ("indicators", "kind"): ("count", "rate", "score", "rank", "decile"),
     ("indicators", "direction"): ("higher_is_worse", "higher_is_better"),
+    ("indicators", "geography"): ("area", "lsoa", "msoa", "ward", "district", "county"),
+    ("indicators", "format"): ("long", "fingertips", "dwp_cilif", "census_ts011"),
 }
 # The published formats earlyhelp.sources reads, and the table each makes (SOURCES).
 SOURCE_FORMATS = {
@@ -412,6 +455,11 @@ SOURCE_FORMATS = {
     "lsoa_lookup": "lookup",
     "onspd": "postcodes",
     "fingertips": "need",
+    "long": "need",
+    "dwp_cilif": "need",
+    "census_ts011": "need",
+    "ons_lookup": "lookup",
+    "best_fit": "lookup",
 }
 COLUMN_SETS = {
     AreasInput: AREA_COLUMNS,
@@ -419,6 +467,10 @@ COLUMN_SETS = {
     ServicesInput: SERVICE_COLUMNS,
     PostcodeInput: POSTCODE_COLUMNS,
     RoadsInput: ROAD_COLUMNS,
+    EpisodesInput: EPISODE_COLUMNS,
+    ReferralsInput: REFERRAL_COLUMNS,
+    SitesInput: SITE_COLUMNS,
+    TrainingInput: TRAINING_COLUMNS,
 }
 
 

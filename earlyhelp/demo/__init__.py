@@ -38,7 +38,7 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_SEED", "generate", "planted"]
+__all__ = ["DEFAULT_SEED", "generate", "generate_extracts", "planted", "planted_extracts"]
 
 import copy
 import functools
@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from earlyhelp.demo.county import build_county
+from earlyhelp.demo.extracts import build_extracts, write_extracts
 from earlyhelp.demo.files import write_county
 
 DEFAULT_SEED = 2011  # Munro
@@ -77,3 +78,27 @@ def planted(seed: int = DEFAULT_SEED) -> dict[str, Any]:
 @functools.lru_cache(maxsize=4)
 def _planted_cached(seed: int) -> dict[str, Any]:
     return build_county(seed).planted
+
+
+def generate_extracts(out_dir: Path, *, seed: int = DEFAULT_SEED) -> list[Path]:
+    """Write the county's case-system extract, frontline settings, consultation points,
+    training and fictional national tables into out_dir; return the paths written.
+
+    Built from the county of ``seed`` (read only) with a random stream of their own, so
+    :func:`generate`'s files are unchanged by them; ``README-extracts.md`` describes them
+    and their planted stories (``earlyhelp demo-data`` writes both).
+    """
+    county = build_county(seed)
+    return write_extracts(build_extracts(county, seed), county.areas, Path(out_dir))
+
+
+def planted_extracts(seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """Identifiers of the extracts' planted stories: ``stepup_district`` (district code),
+    ``rereferral_lead`` (lead organisation), ``far_settings`` (site ids), ``council``
+    (Wyvernshire's code in the national tables) and ``council_neighbours`` (DfE numbers)."""
+    return copy.deepcopy(_extracts_planted_cached(seed))
+
+
+@functools.lru_cache(maxsize=4)
+def _extracts_planted_cached(seed: int) -> dict[str, Any]:
+    return build_extracts(build_county(seed), seed).planted

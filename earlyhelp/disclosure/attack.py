@@ -182,25 +182,58 @@ class _Solver:
         return rows, sign * dual[rows]
 
 
+class _LazySolver:
+    """A :class:`_Solver` built at its first use (an audit with nothing to solve builds
+    none)."""
+
+    def __init__(self, poly: Polyhedron):
+        self._poly = poly
+        self._solver: _Solver | None = None
+
+    @property
+    def solves(self) -> int:
+        return 0 if self._solver is None else self._solver.solves
+
+    @property
+    def iterations(self) -> int:
+        return 0 if self._solver is None else self._solver.iterations
+
+    def _get(self) -> _Solver:
+        if self._solver is None:
+            self._solver = _Solver(self._poly)
+        return self._solver
+
+    def minimise(self, cols: np.ndarray, cost: np.ndarray) -> tuple[str, float, np.ndarray]:
+        return self._get().minimise(cols, cost)
+
+    def certificate(self, sign: float) -> tuple[np.ndarray, np.ndarray]:
+        return self._get().certificate(sign)
+
+
 def extremes(
     poly: Polyhedron,
     objectives: sparse.csr_matrix,
     *,
     wide_enough: Callable[[int, float, float], bool] | None = None,
+    start: np.ndarray | None = None,
 ) -> Extremes:
     """The minimum and maximum of each row of ``objectives`` (``k x n``) over ``poly``.
 
     ``wide_enough(k, lower, upper)`` says whether a range seen so far for objective ``k``
     is enough; an objective whose witnessed range already is enough is not solved for.
-    Without it every bound is solved. Raises :class:`Infeasible` if the polyhedron is
-    empty.
+    Without it every bound is solved. ``start`` is a point known to be in the polyhedron
+    (the true cells), the first witness; without it one is solved for. Raises
+    :class:`Infeasible` if the polyhedron is empty.
     """
     objectives = sparse.csr_matrix(objectives, dtype=np.float64)
     k = objectives.shape[0]
-    solver = _Solver(poly)
-    status, _, x0 = solver.minimise(np.zeros(0, dtype=np.int32), np.zeros(0))
-    if status != "optimal":
-        raise Infeasible("no point satisfies every published number")
+    solver = _LazySolver(poly)
+    if start is None:
+        status, _, x0 = solver.minimise(np.zeros(0, dtype=np.int32), np.zeros(0))
+        if status != "optimal":
+            raise Infeasible("no point satisfies every published number")
+    else:
+        x0 = np.asarray(start, dtype=float)
     lower = objectives @ x0
     upper = lower.copy()
     exact = np.zeros(k, dtype=bool)

@@ -214,6 +214,7 @@ def audit_publication(
     n_cells: int | None = None,
     cell_bounds: tuple[Any, Any] | None = None,
     full: bool = False,
+    truth: np.ndarray | None = None,
 ) -> AuditReport:
     """Attack everything published together; report what each hidden count gives away.
 
@@ -237,6 +238,11 @@ def audit_publication(
     full
         Solve both bounds of every hidden count, even where values seen at other optima
         already prove it safe (slower; every exposure then has ``exact=True``).
+    truth
+        The true base cells, when the publisher audits its own outputs: every published
+        number is checked against them (a number that is not its cells' sum is named),
+        and they are the first point the attack starts from, so an audit with no
+        sensitive hidden count solves nothing.
 
     Raises :class:`EarlyHelpError` if the published numbers contradict each other (a shown
     value inconsistent with its parts, or a hidden count below ``min_count``).
@@ -244,6 +250,8 @@ def audit_publication(
     started = time.perf_counter()
     width = float(max_count if width is None else width)
     system = PublishedSystem(counts, shares, min_count, whole, n_cells, cell_bounds)
+    if truth is not None:
+        _check_truth(system, np.asarray(truth, dtype=float))
     hidden = [i for i, c in enumerate(counts) if c.hidden and c.sensitive]
     objectives, of_count, integral = system.objectives(hidden)
 
@@ -252,7 +260,9 @@ def audit_publication(
         return hi - lo + 1 >= width
 
     try:
-        ext = extremes(system.poly, objectives, wide_enough=None if full else wide_enough)
+        ext = extremes(
+            system.poly, objectives, wide_enough=None if full else wide_enough, start=truth
+        )
     except Infeasible as err:
         raise EarlyHelpError(
             "the published numbers contradict each other: no base cells fit them all "
@@ -273,6 +283,26 @@ def audit_publication(
         solves=ext.solves,
         seconds=time.perf_counter() - started,
     )
+
+
+def _check_truth(system: PublishedSystem, truth: np.ndarray) -> None:
+    """Every published number holds for the true cells, or the first that does not is
+    named (a publisher's bug: a table's cells do not add up to what it shows)."""
+    poly = system.poly
+    if truth.shape != (poly.matrix.shape[1],):
+        raise ValueError(f"truth has {truth.size} cells, the system {poly.matrix.shape[1]}")
+    v = poly.matrix @ truth
+    slack = 1e-6 * np.maximum(1.0, np.abs(v))
+    bad = np.flatnonzero((v < poly.row_lower - slack) | (v > poly.row_upper + slack))
+    if bad.size:
+        item, pos = system.source[int(bad[0])]
+        thing = system.counts[pos] if item == "count" else system.shares[pos]
+        raise EarlyHelpError(
+            f"{thing.where}: the published {item} does not hold for the data it is made "
+            f"from ({v[bad[0]]:g} against {poly.row_lower[bad[0]]:g} to "
+            f"{poly.row_upper[bad[0]]:g}; {bad.size} such numbers); this is a bug in "
+            "earlyhelp, please report it"
+        )
 
 
 def _exposure(

@@ -93,11 +93,13 @@ def protect_publication(
     n_cells: int | None = None,
     cell_bounds: tuple[Any, Any] | None = None,
     max_rounds: int = 10,
+    truth: np.ndarray | None = None,
 ) -> Protection:
     """Hide further counts and shares until :func:`audit_publication` passes (see the
     module docstring).
 
-    Takes the same arguments as :func:`audit_publication`, and ``max_rounds``. Raises
+    Takes the same arguments as :func:`audit_publication` (``truth`` included), and
+    ``max_rounds``. Raises
     :class:`EarlyHelpError` ("refusing to publish: ...") if it cannot make the publication
     safe.
     """
@@ -115,6 +117,7 @@ def protect_publication(
             whole=whole,
             n_cells=n_cells,
             cell_bounds=cell_bounds,
+            truth=truth,
         )
         if report.passed:
             return Protection(

@@ -81,7 +81,9 @@ class PublishedShare:
 
     ``percent=True``: ``value`` is a percentage (``12.5``), else a proportion (``0.125``).
     ``value=None``: hidden (it says nothing). ``may_hide``: whether
-    :func:`protect_publication` may hide it.
+    :func:`protect_publication` may hide it. ``numerator_weights`` and
+    ``denominator_weights`` (default all 1) make either side a weighted sum, as for
+    :class:`PublishedCount`.
     """
 
     output: str
@@ -92,10 +94,21 @@ class PublishedShare:
     decimals: int = 1
     percent: bool = True
     may_hide: bool = True
+    numerator_weights: np.ndarray | None = None
+    denominator_weights: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "numerator", _index_array(self.numerator))
         object.__setattr__(self, "denominator", _index_array(self.denominator))
+        for side in ("numerator", "denominator"):
+            w = getattr(self, f"{side}_weights")
+            if w is None:
+                continue
+            w = np.array(w, dtype=float).ravel()
+            if w.shape != getattr(self, side).shape:
+                raise ValueError(f"{self.where}: {side} weights and cells differ in length")
+            w.setflags(write=False)
+            object.__setattr__(self, f"{side}_weights", w)
         if self.value is not None and not math.isfinite(self.value):
             raise ValueError(f"{self.where}: a shown share must be a finite number")
         if self.decimals < 0:

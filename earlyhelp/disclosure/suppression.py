@@ -47,7 +47,7 @@ __all__ = [
     "unpublished_banner",
 ]
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -81,24 +81,23 @@ def suppress(
     total_row: Hashable | None = None,
     column_totals: Mapping[str, Sequence[str]] | None = None,
     decimals: int = 1,
+    hide: Iterable[tuple[Hashable, str]] = (),
 ) -> pd.DataFrame:
     """The published form of ``table``: small counts hidden, totals made safe, text cells.
 
     Parameters
     ----------
     table
-        The analyst table (not changed). Count and rate columns are numeric; missing is NaN.
+        The analyst table (not changed); count and rate columns numeric, missing NaN.
     count_columns
-        Columns of counts of people or events (children, families, places taken up...).
+        Counts of people or events (children, families, places taken up...).
     rate_columns
-        Derived column -> the count column(s) it is built on: its numerator and its
-        denominator (``{"rate": ["referrals", "children"]}``; one name is enough when the
-        denominator is never small). Hidden wherever any of them is hidden: a rate with a
-        published numerator gives back its hidden denominator, and the other way round.
+        Derived column -> the counts it is built on (``{"rate": ["referrals",
+        "children"]}``), hidden wherever any of them is: a rate and its numerator give
+        back its denominator, and the other way round.
     min_count, max_count
-        Counts from ``min_count`` to ``max_count`` inclusive are hidden
-        (``DisclosureConfig``), after rounding to whole people (apportioned populations
-        can be fractional). With ``min_count=1`` zeros are shown.
+        Counts from ``min_count`` to ``max_count`` inclusive (after rounding to whole
+        people) are hidden (``DisclosureConfig``); with ``min_count=1`` zeros are shown.
     symbol
         What a hidden cell shows (``DisclosureConfig.symbol``).
     missing
@@ -114,14 +113,16 @@ def suppress(
         must be in ``count_columns``.
     decimals
         Decimal places of the rate columns (counts are shown as whole numbers when whole).
+    hide
+        Further ``(row label, column)`` cells to hide, as primary suppressions (counts or
+        rates the audit of everything published together finds must go).
 
     Returns
     -------
     DataFrame
         Same index, columns and order as ``table``; count and rate columns as text (``"12"``,
-        ``"*"``, ``".."``, ``"0"``), other columns unchanged. ``attrs`` records that it is
-        publishable and the parameters used; ``attrs["suppressed_cells"]`` counts the
-        hidden counts (primary and secondary).
+        ``"*"``, ``".."``, ``"0"``), other columns unchanged. ``attrs``: that it is
+        publishable, the parameters, ``suppressed_cells`` (primary and secondary).
 
     Example
     -------
@@ -136,16 +137,17 @@ def suppress(
     )
     values = _whole_counts(table, cols)
     primary = (values >= min_count) & (values <= max_count)
+    forced_counts, forced_rates = _forced(table, cols, rates, hide)
     groups = _total_groups(table.index, values.shape[1], cols, total_row, totals)
-    hidden = _secondary(values, primary, groups)
-    out = _published_cells(table, values, hidden, cols, rates, symbol, missing, decimals)
-    out.attrs = {
-        PUBLICATION_ATTR: "suppressed",
-        "suppression": _parameters(
-            table, cols, rates, totals, min_count, max_count, symbol, missing, total_row
-        ),
-        "suppressed_cells": int(hidden.sum()),
-    }
+    hidden = _secondary(values, primary | forced_counts, groups)
+    out = _published_cells(
+        table, values, hidden, cols, rates, symbol, missing, decimals, forced_rates
+    )
+    params = _parameters(
+        table, cols, rates, totals, min_count, max_count, symbol, missing, total_row
+    )
+    out.attrs = {PUBLICATION_ATTR: "suppressed", "suppression": params}
+    out.attrs["suppressed_cells"] = int(hidden.sum())
     return out
 
 
@@ -289,6 +291,28 @@ def _parameters(
     }
 
 
+def _forced(
+    table: pd.DataFrame,
+    cols: list[str],
+    rates: dict[str, list[str]],
+    hide: Iterable[tuple[Hashable, str]],
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``hide`` as a mask of the count columns and one per rate column."""
+    counts = np.zeros((len(table), len(cols)), dtype=bool)
+    by_rate = {col: np.zeros(len(table), dtype=bool) for col in rates}
+    for row, col in hide:
+        if col not in cols and col not in rates:
+            raise ValueError(f"cannot hide ({row!r}, {col!r}): not a count or rate column")
+        i = table.index.get_loc(row)
+        if not isinstance(i, int):
+            raise ValueError(f"cannot hide ({row!r}, {col!r}): the row label is not unique")
+        if col in rates:
+            by_rate[col][i] = True
+        else:
+            counts[i, cols.index(col)] = True
+    return counts, by_rate
+
+
 def _whole_counts(table: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """The count columns as floats (NaN where missing), rounded to whole people."""
     values = table[cols].apply(pd.to_numeric, errors="raise").to_numpy(dtype=float, na_value=np.nan)
@@ -305,15 +329,17 @@ def _published_cells(
     symbol: str,
     missing: str,
     decimals: int,
+    forced_rates: dict[str, np.ndarray],
 ) -> pd.DataFrame:
     """A copy of ``table`` with its count and rate columns as text cells: a rate is hidden
-    wherever any count it is built on is (see :func:`suppress`)."""
+    wherever any count it is built on is (see :func:`suppress`), or where it is forced."""
     out = table.copy()
     for j, col in enumerate(cols):
         out[col] = _as_text(values[:, j], hidden[:, j], symbol, missing, _format_count)
     for col, bases in rate_columns.items():
         rates = pd.to_numeric(table[col], errors="raise").to_numpy(dtype=float, na_value=np.nan)
-        gone = np.logical_or.reduce([hidden[:, cols.index(b)] for b in bases])
+        gone = np.logical_or.reduce([hidden[:, cols.index(b)] for b in bases], initial=False)
+        gone = gone | forced_rates[col]
         out[col] = _as_text(rates, gone, symbol, missing, lambda v: f"{v:.{decimals}f}")
     return out
 

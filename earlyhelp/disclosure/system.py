@@ -122,7 +122,11 @@ def _share_rows(s: PublishedShare) -> list[tuple[np.ndarray, np.ndarray, float, 
     for ratio, lo, hi in ((r + u, -math.inf, 0.0), (r - u, 0.0, math.inf)):
         if ratio <= 0 and lo == 0.0:
             continue
-        data = np.concatenate([np.ones(s.numerator.size), np.full(s.denominator.size, -ratio)])
+        num = np.ones(s.numerator.size) if s.numerator_weights is None else s.numerator_weights
+        den = (
+            np.ones(s.denominator.size) if s.denominator_weights is None else s.denominator_weights
+        )
+        data = np.concatenate([num, -ratio * den])
         out.append((cells, data, lo, hi))
     return out
 

@@ -20,6 +20,7 @@ import shapely
 
 from earlyhelp.config import Config
 from earlyhelp.geography import lsoa_vintage_hint, to_analysis_crs
+from earlyhelp.loading.indicators import place_indicators, report_coverage
 from earlyhelp.loading.tables import (
     InputRecord,
     existing_file,
@@ -29,6 +30,7 @@ from earlyhelp.loading.tables import (
     read_vector,
 )
 from earlyhelp.need import AGE_BANDS
+from earlyhelp.sources._tables import find_column
 from earlyhelp.text import did_you_mean
 from earlyhelp.validation import (
     ValidationReport,
@@ -246,14 +248,22 @@ def _band_columns(spec: str) -> list[str]:
 
 def load_need(
     cfg: Config, areas: gpd.GeoDataFrame, report: ValidationReport
-) -> tuple[pd.DataFrame, InputRecord]:
+) -> tuple[pd.DataFrame, list[InputRecord]]:
+    """The need table on the areas (index: area code, one row per area, missing where an
+    area has no row), with every indicator that has its own file placed on the areas
+    (:mod:`earlyhelp.loading.indicators`) and ``indicators_scored``; and the manifest
+    records of the need table and of each indicator file and lookup."""
     spec = cfg.need
     path = existing_file(cfg.required_path("need"), "need")
     raw, cols, rows = read_input(spec, path, report, sheet=spec.sheet)
     record = InputRecord("need", str(path), file_sha256(path), rows_read=len(raw))
+    empty = pd.DataFrame(index=pd.Index([], name="area_code"))
+    if _is_long(raw, cols, path, report):
+        return empty, [record]
     band_sources = {band: _band_columns(cols[band]) for band in AGE_BANDS}
+    own = [ind for ind in cfg.indicators.values() if ind.path is None]
     indicator_cols = sorted(
-        {c for ind in cfg.indicators.values() for c in (ind.column, ind.denominator) if c}
+        {c for ind in own for c in (ind.column, ind.denominator, ind.lower, ind.upper) if c}
     )
     ok = require_columns(raw, cols, ["area_code"], file=path, section="need", report=report)
     for band, sources in band_sources.items():
@@ -263,7 +273,7 @@ def load_need(
             )
     ok &= _require_indicator_columns(raw, cfg, path, report)
     if not ok:
-        return pd.DataFrame(index=pd.Index([], name="area_code")), record
+        return empty, [record]
 
     code = check_area_codes(
         raw[cols["area_code"]],
@@ -290,7 +300,39 @@ def load_need(
     need = need[need.index.isin(areas.index)]
     need = need[~need.index.duplicated()]
     record.rows_used = len(need)
-    return need.reindex(areas.index), record
+    need, records = place_indicators(cfg, areas, need.reindex(areas.index), report)
+    need["indicators_scored"] = report_coverage(cfg, areas, need, report)
+    return need, [record, *records]
+
+
+def _is_long(raw: pd.DataFrame, cols: dict[str, str], path: Path, report) -> bool:
+    """A long table (one row per area x indicator) given as the need table: one error that
+    says how to read it, instead of one per repeated code."""
+    code = cols["area_code"] if cols["area_code"] in raw.columns else None
+    if code is None:
+        found = [c for c in raw.columns if raw[c].astype(str).str.strip().str.fullmatch(
+            r"[EWSNK]\d{8}").mean() > 0.8]  # fmt: skip
+        code = max(found, key=lambda c: raw[c].nunique(), default=None)
+    named = find_column(raw.columns, ["Indicator", "Indicator Name", "Indicator ID", "Measure"])
+    if code is None or named is None:
+        return False
+    codes = raw[code].astype(str).str.strip()
+    repeats = codes.value_counts()
+    if repeats.max() <= 1:
+        return False
+    names = raw[named].astype(str).str.strip()
+    report.error(
+        path,
+        code,
+        f"the file is a long table, one row per area and indicator ('{repeats.index[0]}' "
+        f"appears {repeats.iloc[0]} times; column '{named}' holds {names.nunique()} names, "
+        f"e.g. '{names.iloc[0]}'), but the need table has one row per area",
+        f'read its indicators under [indicators.<name>] with path = "{path.name}", '
+        'format = "long" and indicator = "<a name in the file>" (with geography and lookup '
+        f"if its areas are MSOAs or wards), or pivot it with: earlyhelp import long "
+        f"{path.name} --out indicators.csv",
+    )
+    return True
 
 
 def _require_indicator_columns(
@@ -301,7 +343,10 @@ def _require_indicator_columns(
     ok = True
     headers = [str(c) for c in raw.columns]
     for name, ind in cfg.indicators.items():
-        for key, column in (("column", ind.column), ("denominator", ind.denominator)):
+        if ind.path is not None:  # read from its own file
+            continue
+        keys = ("column", "denominator", "lower", "upper")
+        for key, column in ((k, getattr(ind, k)) for k in keys):
             if not column or column in raw.columns:
                 continue
             ok = False

@@ -159,8 +159,8 @@ def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
     areas, area_rec = load_areas(cfg, report)
     records = [area_rec]
     if need:
-        need_table, need_rec = load_need(cfg, areas, report)
-        records.append(need_rec)
+        need_table, need_recs = load_need(cfg, areas, report)
+        records.extend(need_recs)
     else:
         need_table = pd.DataFrame(index=areas.index)
     postcodes, pc_recs = _load_postcodes(cfg, report)

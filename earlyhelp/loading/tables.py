@@ -87,10 +87,11 @@ def read_table(path: Path, *, sheet: str = "", report: ValidationReport) -> Tabl
     return _without_repeated_headers(table, Path(path), report)
 
 
-def _header_cells(path: Path, frame: pd.DataFrame) -> list[str]:
-    """The header as written (pandas renames a repeated CSV header ``name.1``)."""
+def _header_cells(path: Path, frame: pd.DataFrame, header: tuple[str, ...] = ()) -> list[str]:
+    """The header as written (pandas renames a repeated CSV header ``name.1``, and a
+    sheet's repeats are made unique the same way)."""
     if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
-        return [str(c) for c in frame.columns]
+        return list(header) if header else [str(c) for c in frame.columns]
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -104,7 +105,7 @@ def _header_cells(path: Path, frame: pd.DataFrame) -> list[str]:
 def _without_repeated_headers(table: Table, path: Path, report: ValidationReport) -> Table:
     """A header written twice is an error naming its columns (only the first of them could
     be read, and which one holds the data is a guess); the repeats are left out."""
-    cells = _header_cells(path, table.frame)
+    cells = _header_cells(path, table.frame, table.header)
     if len(cells) != len(table.frame.columns):
         return table
     seen: dict[str, list[int]] = {}
@@ -125,7 +126,7 @@ def _without_repeated_headers(table: Table, path: Path, report: ValidationReport
         return table
     drop = {i for at in repeated.values() for i in at[1:]}
     keep = [i for i in range(len(cells)) if i not in drop]
-    return Table(table.frame.iloc[:, keep], table.lines, table.file)
+    return Table(table.frame.iloc[:, keep], table.lines, table.file, table.tidied)
 
 
 def _column_letter(position: int) -> str:

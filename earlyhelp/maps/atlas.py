@@ -86,16 +86,7 @@ def district_pages(
     files = district_files(areas["district_code"])
     if services.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
-    classes = {
-        layer.column: classify(
-            areas[layer.column],
-            layer,
-            method=map_cfg.classification,
-            k=map_cfg.classes,
-            symbol=disclosure.symbol,
-        )
-        for layer in layers
-    }
+    classes = _county_classes(areas, layers, map_cfg, disclosure)
     texts = {col: np.array(c.text, dtype=object) for col, c in classes.items()}
     simple = simplify_coverage(areas.geometry, tolerance_m=map_cfg.simplify_m)
     display = to_display(simple)
@@ -114,25 +105,17 @@ def district_pages(
             continue
         mask = codes == code
         mine = near.get(code, np.zeros(0, dtype=int))
-        own = gpd.GeoSeries([outlines[code]], index=[code], crs=simple.crs)
-        lines = to_display(own)
-        centres = reach.index.intersection(shown.index[mine])
-        parts = Parts(
-            shapes=_Shapes(
-                areas=display[mask],
-                districts=lines,
-                district_names=names.reindex([code]),
-                labels=to_display(own.representative_point()),
-                reach=to_display(reach.loc[centres]) if len(centres) else reach.iloc[:0],
-            ),
+        parts = _page_parts(
+            code,
+            outlines=outlines,
+            names=names,
+            area_shapes=display[mask],
             features=list(features[mask]),
+            shown=shown,
+            mine=mine,
+            reach=reach,
             groups=groups,
-            rows=ServiceRows(
-                rows=[drawn.rows[i] for i in mine],
-                search_keys=[drawn.search_keys[i] for i in mine],
-                closed=drawn.closed,
-                unplaced=drawn.unplaced,
-            ),
+            drawn=drawn,
         )
         m = _build(
             areas[mask],
@@ -152,6 +135,63 @@ def district_pages(
         path = Path(out_dir) / files[str(code)]
         written[str(code)] = save_map(m, path, self_contained=map_cfg.self_contained)
     return written
+
+
+def _county_classes(
+    areas: gpd.GeoDataFrame,
+    layers: Sequence[MapLayer],
+    map_cfg: MapConfig,
+    disclosure: DisclosureConfig,
+) -> dict:
+    """Each layer's colour classes over the whole county (a colour means the same on
+    every district's page)."""
+    return {
+        layer.column: classify(
+            areas[layer.column],
+            layer,
+            method=map_cfg.classification,
+            k=map_cfg.classes,
+            symbol=disclosure.symbol,
+        )
+        for layer in layers
+    }
+
+
+def _page_parts(
+    code: str,
+    *,
+    outlines: gpd.GeoSeries,
+    names: pd.Series,
+    area_shapes: gpd.GeoSeries,
+    features: list[dict],
+    shown: gpd.GeoDataFrame,
+    mine: np.ndarray,
+    reach: gpd.GeoSeries,
+    groups: list[tuple[str, CategoryConfig]],
+    drawn: ServiceRows,
+) -> Parts:
+    """What one district's page draws, cut from what was made once for the county:
+    its areas' shapes and features (``area_shapes``, ``features``), its outline, and the
+    services at positions ``mine`` of ``shown`` with their reach areas and rows."""
+    own = gpd.GeoSeries([outlines[code]], index=[code], crs=outlines.crs)
+    centres = reach.index.intersection(shown.index[mine])
+    return Parts(
+        shapes=_Shapes(
+            areas=area_shapes,
+            districts=to_display(own),
+            district_names=names.reindex([code]),
+            labels=to_display(own.representative_point()),
+            reach=to_display(reach.loc[centres]) if len(centres) else reach.iloc[:0],
+        ),
+        features=features,
+        groups=groups,
+        rows=ServiceRows(
+            rows=[drawn.rows[i] for i in mine],
+            search_keys=[drawn.search_keys[i] for i in mine],
+            closed=drawn.closed,
+            unplaced=drawn.unplaced,
+        ),
+    )
 
 
 def _near(services: gpd.GeoDataFrame, outlines: gpd.GeoSeries, border_m: float) -> dict:
@@ -186,9 +226,8 @@ def overview_page(
 ) -> Path:
     """Write the overview (``index.html``): ``districts`` (index ``district_code``,
     ``district_name``, polygons in a projected CRS) drawn light, each linking to
-    ``links[code]``, beside ``summary``, the published district summary as read back
-    from ``tables/district_summary.csv`` (every cell text, as published; None: names
-    only). The districts are coloured by the published ``colour_by`` column where it is
+    ``links[code]``, beside ``summary``, the published district summary (every cell
+    text, as its CSV holds it; None: names only). The districts are coloured by the published ``colour_by`` column where it is
     a number; anything else (a hidden value) is grey.
     """
     shapes = gpd.GeoSeries(

@@ -351,99 +351,17 @@ def _offer(
     """:func:`~earlyhelp.offer.finder.find_offer` on the index's arrays."""
     unit = "m"
     extra = cfg.access.outreach_extra(unit)
-    stored = [str(k) for k in index["keys"]]
-    role, cat_service, cat_key = index["role"], index["cat_service"], index["cat_key"]
     lo = np.nan_to_num(index["min_age"], nan=0.0)
     hi = np.where(np.isnan(index["max_age"]), np.inf, index["max_age"])
     takes = (lo <= age) & (hi >= age)
-    x, y = place["x"], place["y"]
-    rural = (place["rural_urban"] or "").strip().lower() == "rural"
     rows: list[dict[str, Any]] = []
     summary: list[dict[str, Any]] = []
     notes = list(place["notes"])
     for key in keys:
-        category = cfg.categories[key]
-        notes.extend(age_notes(category, key, age))
-        label = category.label or key
-        urban_m, rural_m = category.reach(unit).values()
-        threshold = float(rural_m if rural else urban_m)
-        mine = cat_service[cat_key == stored.index(key)]
-        mine = mine[takes[mine] & (role[mine] <= 1)]
-        local, remote = mine[role[mine] == 0], mine[role[mine] == 1]
-        dx, dy = index["x"][local] - x, index["y"][local] - y
-        distance = np.sqrt(dx * dx + dy * dy) * cfg.access.circuity
-        outreach = np.array([index.text("delivery", int(s)) == "outreach" for s in local], bool)
-        effective = np.where(outreach, np.maximum(distance - extra, 0.0), distance)
-        within = effective <= threshold
-        order = np.lexsort((index["id_rank"][local], index["name_rank"][local], distance, ~within))
-        remote = remote[np.lexsort((index["id_rank"][remote], index["name_rank"][remote]))]
-        shown = order if limit == 0 else order[:limit]
-        remote_shown = remote if limit == 0 else remote[:limit]
-        listed = [
-            _row(index, int(local[i]), key, label, threshold, unit)
-            | {
-                "distance": float(distance[i]),
-                "distance_for_reach": float(effective[i]),
-                "outreach_travels": extra if outreach[i] else math.nan,
-                "within_reach": bool(within[i]),
-                "available_anywhere": False,
-            }
-            for i in shown
-        ]
-        listed += [
-            _row(index, int(s), key, label, threshold, unit)
-            | {
-                "distance": math.nan,
-                "distance_for_reach": math.nan,
-                "outreach_travels": math.nan,
-                "within_reach": None,
-                "available_anywhere": True,
-            }
-            for s in remote_shown
-        ]
-        for rank, row in enumerate(listed, start=1):
-            row["rank"] = rank
+        notes.extend(age_notes(cfg.categories[key], key, age))
+        listed, need = _one_need(index, cfg, place, key, age=age, takes=takes, limit=limit)
         rows.extend(listed)
-        nearest = None
-        if len(order):
-            first = int(order[0])
-            nearest = {
-                "service_id": index.text("service_id", int(local[first])),
-                "name": index.text("name", int(local[first])),
-                "distance": float(distance[first]),
-                "delivery": index.text("delivery", int(local[first])),
-            }
-        n_within = int(within.sum())
-        text = message(
-            label,
-            age=age,
-            threshold=threshold,
-            unit=unit,
-            rural=place["rural_urban"] == "rural",
-            n_within=n_within,
-            n_shown=int(within[shown].sum()),
-            outreach_within=bool((within & outreach).any()),
-            nearest=nearest,
-            n_remote=len(remote),
-            n_remote_shown=len(remote_shown),
-            extra=extra,
-        )
-        summary.append(
-            {
-                "need": key,
-                "label": label,
-                "reach_threshold": threshold,
-                "unit": unit,
-                "within_reach": n_within,
-                "local": len(local),
-                "remote": len(remote),
-                "nearest_id": None if nearest is None else nearest["service_id"],
-                "nearest_name": None if nearest is None else nearest["name"],
-                "nearest_distance": None if nearest is None else nearest["distance"],
-                "nearest_delivery": None if nearest is None else nearest["delivery"],
-                "message": text,
-            }
-        )
+        summary.append(need)
     notes.extend(_responsible_centres(index, place))
     return PlainOffer(
         postcode=place["postcode"],
@@ -465,6 +383,146 @@ def _offer(
             "rural_urban": place["rural_urban"] or "urban (no class)",
         },
     )
+
+
+def _one_need(
+    index: _Index,
+    cfg: Config,
+    place: dict[str, Any],
+    key: str,
+    *,
+    age: int,
+    takes: np.ndarray,
+    limit: int,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The services listed for one need (ranked) and its summary line; ``takes`` says
+    which services take a child of ``age``."""
+    unit = "m"
+    extra = cfg.access.outreach_extra(unit)
+    stored = [str(k) for k in index["keys"]]
+    role, cat_service, cat_key = index["role"], index["cat_service"], index["cat_key"]
+    rural = (place["rural_urban"] or "").strip().lower() == "rural"
+    category = cfg.categories[key]
+    label = category.label or key
+    urban_m, rural_m = category.reach(unit).values()
+    threshold = float(rural_m if rural else urban_m)
+    mine = cat_service[cat_key == stored.index(key)]
+    mine = mine[takes[mine] & (role[mine] <= 1)]
+    local, remote = mine[role[mine] == 0], mine[role[mine] == 1]
+    dx, dy = index["x"][local] - place["x"], index["y"][local] - place["y"]
+    distance = np.sqrt(dx * dx + dy * dy) * cfg.access.circuity
+    outreach = np.array([index.text("delivery", int(s)) == "outreach" for s in local], bool)
+    effective = np.where(outreach, np.maximum(distance - extra, 0.0), distance)
+    within = effective <= threshold
+    order = np.lexsort((index["id_rank"][local], index["name_rank"][local], distance, ~within))
+    remote = remote[np.lexsort((index["id_rank"][remote], index["name_rank"][remote]))]
+    shown = order if limit == 0 else order[:limit]
+    remote_shown = remote if limit == 0 else remote[:limit]
+    listed = _listed(
+        index,
+        (key, label, threshold, unit, extra),
+        local=local[shown],
+        remote=remote_shown,
+        distance=distance[shown],
+        effective=effective[shown],
+        outreach=outreach[shown],
+        within=within[shown],
+    )
+    for rank, row in enumerate(listed, start=1):
+        row["rank"] = rank
+    nearest = None
+    if len(order):
+        first = int(local[order[0]])
+        nearest = {
+            "service_id": index.text("service_id", first),
+            "name": index.text("name", first),
+            "distance": float(distance[order[0]]),
+            "delivery": index.text("delivery", first),
+        }
+    n_within = int(within.sum())
+    text = message(
+        label,
+        age=age,
+        threshold=threshold,
+        unit=unit,
+        rural=place["rural_urban"] == "rural",
+        n_within=n_within,
+        n_shown=int(within[shown].sum()),
+        outreach_within=bool((within & outreach).any()),
+        nearest=nearest,
+        n_remote=len(remote),
+        n_remote_shown=len(remote_shown),
+        extra=extra,
+    )
+    return listed, _need_line(key, label, threshold, unit, n_within, local, remote, nearest, text)
+
+
+def _need_line(
+    key: str,
+    label: str,
+    threshold: float,
+    unit: str,
+    n_within: int,
+    local: np.ndarray,
+    remote: np.ndarray,
+    nearest: dict[str, Any] | None,
+    text: str,
+) -> dict[str, Any]:
+    """One need's summary line of a plain offer."""
+    near = nearest or {}
+    return {
+        "need": key,
+        "label": label,
+        "reach_threshold": threshold,
+        "unit": unit,
+        "within_reach": n_within,
+        "local": len(local),
+        "remote": len(remote),
+        "nearest_id": near.get("service_id"),
+        "nearest_name": near.get("name"),
+        "nearest_distance": near.get("distance"),
+        "nearest_delivery": near.get("delivery"),
+        "message": text,
+    }
+
+
+def _listed(
+    index: _Index,
+    need: tuple[str, str, float, str, float],
+    *,
+    local: np.ndarray,
+    remote: np.ndarray,
+    distance: np.ndarray,
+    effective: np.ndarray,
+    outreach: np.ndarray,
+    within: np.ndarray,
+) -> list[dict[str, Any]]:
+    """The rows of one need's listed services: the ``local`` ones (with their distances,
+    in order) then those available anywhere (``remote``); ``need`` is (key, label,
+    threshold, unit, outreach extra)."""
+    key, label, threshold, unit, extra = need
+    listed = [
+        _row(index, int(s), key, label, threshold, unit)
+        | {
+            "distance": float(distance[i]),
+            "distance_for_reach": float(effective[i]),
+            "outreach_travels": extra if outreach[i] else math.nan,
+            "within_reach": bool(within[i]),
+            "available_anywhere": False,
+        }
+        for i, s in enumerate(local)
+    ]
+    return listed + [
+        _row(index, int(s), key, label, threshold, unit)
+        | {
+            "distance": math.nan,
+            "distance_for_reach": math.nan,
+            "outreach_travels": math.nan,
+            "within_reach": None,
+            "available_anywhere": True,
+        }
+        for s in remote
+    ]
 
 
 def _row(index: _Index, s: int, key: str, label: str, threshold: float, unit: str) -> dict:

@@ -12,6 +12,7 @@ __all__ = [
     "board_layers",
     "read_run_cost_unit",
     "read_run_layers",
+    "read_run_summary",
     "write_run_maps",
 ]
 
@@ -22,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from earlyhelp.columns import measure_column
+from earlyhelp.columns import PUBLISHED_CHILDREN, measure_column
 from earlyhelp.config import Config
 from earlyhelp.disclosure import suppress
 from earlyhelp.distance import describe_cost
@@ -31,7 +32,6 @@ from earlyhelp.geography import dissolve_districts
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.maps.safety import district_files
-from earlyhelp.need import AGE_BANDS
 from earlyhelp.sufficiency import GAP_STATES, PRIORITY_CLASSES, high_need_rule
 from earlyhelp.units import display_name, display_values
 from earlyhelp.units import shown as shown_cost
@@ -51,10 +51,11 @@ def board_layers(
     """The published map columns of ``areas`` and the layers that show them.
 
     Layers, the first shown first: the worst priority class of each area across the core
-    categories, the need index, children 0-19 (counts from ``min_count`` to
-    ``max_count`` shown as the suppression symbol), and the distance (or travel time) to
-    the nearest service of each category for reach (:func:`_distance_layer`). Returns a
-    new frame holding only what the map may show.
+    categories, the need index, children 0-19 as the run published them (``areas``'
+    ``children_published``, audited with everything else the run publishes: small
+    counts shown as the suppression symbol, an area without need data as no data), and
+    the distance (or travel time) to the nearest service of each category for reach
+    (:func:`_distance_layer`). Returns a new frame holding only what the map may show.
 
     ``services`` (the run's services layer) says which categories have outreach
     services, whose reach the distance layers' notes explain; without it, a category has
@@ -65,9 +66,7 @@ def board_layers(
         geometry=areas.geometry,
         crs=areas.crs,
     )
-    # an area with no need data has no known children: shown as no data, never as 0
-    children = areas[[c for c in AGE_BANDS if c in areas]].sum(axis=1, min_count=1).round(0)
-    out["children"] = _suppressed_by_district(children, areas["district_code"], cfg)
+    out["children"] = _published_children(areas)
     layers = [
         MapLayer(
             "children",
@@ -119,6 +118,20 @@ def board_layers(
             out[column] = areas[column].fillna("").replace("", "none")
     _hide_what_need_says(out, cfg.disclosure.symbol)
     return out, layers
+
+
+def _published_children(areas: pd.DataFrame) -> pd.Series:
+    """Children 0-19 as the run published them: numbers where shown, else the text (the
+    suppression symbol, or the missing marker)."""
+    if PUBLISHED_CHILDREN not in areas:
+        raise InputError(
+            "the areas hold no children_published column: this run folder was written by "
+            "an earlier version of earlyhelp, before everything published was audited "
+            "together; run 'earlyhelp run' again to draw its maps"
+        )
+    text = areas[PUBLISHED_CHILDREN].astype(object)
+    numeric = pd.to_numeric(text, errors="coerce")
+    return numeric.astype(object).where(numeric.notna(), text)
 
 
 def _hide_what_need_says(out: pd.DataFrame, symbol: str) -> None:
@@ -251,10 +264,14 @@ def write_run_maps(
     folder: Path,
     *,
     cost_unit: str = "m",
+    district_summary: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Draw the board map (``index.html``) and, when configured, one map per district.
 
-    ``cost_unit`` is the distance model's unit (``m`` or ``min``).
+    ``cost_unit`` is the distance model's unit (``m`` or ``min``). ``district_summary``
+    is the run's published district summary (``published.table("district_summary")``,
+    audited with everything else): above ``[map] overview_above_areas`` small areas the
+    overview shows it and nothing else.
 
     Returns ``{"county": path, "<district code>": path, ...}``.
     """
@@ -273,7 +290,7 @@ def write_run_maps(
         "disclosure": cfg.disclosure,
     }
     if 0 < cfg.map.overview_above_areas < len(shown):  # too large for one page
-        return _atlas(shown, services, cfg, folder, common)
+        return _atlas(shown, services, district_summary, folder, common)
     m = board_map(shown, services, **common)
     paths = {"county": save_map(m, folder / "index.html", self_contained=cfg.map.self_contained)}
     if cfg.map.district_maps:
@@ -284,22 +301,21 @@ def write_run_maps(
 def _atlas(
     shown: gpd.GeoDataFrame,
     services: gpd.GeoDataFrame,
-    cfg: Config,
+    district_summary: pd.DataFrame | None,
     folder: Path,
     common: dict[str, Any],
 ) -> dict[str, Path]:
     """The board map of a large county (:mod:`earlyhelp.maps.atlas`): one page per
     district with the same area values (``shown``, from :func:`board_layers`), and an
-    overview (``index.html``) showing only the published ``tables/district_summary.csv``,
-    read back from the folder as written."""
+    overview (``index.html``) showing only the published ``district_summary``, each cell
+    as its CSV writes it."""
     from earlyhelp.maps.atlas import district_pages, overview_page
 
     common = {k: v for k, v in common.items() if k != "districts"}
     paths: dict[str, Path] = dict(district_pages(shown, services, out_dir=folder, **common))
-    published = Path(folder) / "tables" / "district_summary.csv"
     summary = None
-    if published.exists():
-        summary = pd.read_csv(published, dtype=str, keep_default_na=False)
+    if district_summary is not None:
+        summary = _as_published_text(district_summary)
         summary = summary[summary["district_code"].isin(list(paths))]
     districts = dissolve_districts(shown)
     paths["county"] = overview_page(
@@ -312,6 +328,25 @@ def _atlas(
         data_date=common["data_date"],
     )
     return paths
+
+
+def _as_published_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell of a published table as text, exactly as its CSV holds it."""
+    import io
+
+    from earlyhelp.outputs import csv_text
+
+    text = csv_text(frame.reset_index() if frame.index.name is not None else frame)
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def read_run_summary(run_dir: Path) -> pd.DataFrame | None:
+    """A finished run's published district summary (``tables/district_summary.csv``,
+    every cell text as written); None when the run wrote none."""
+    path = Path(run_dir) / "tables" / "district_summary.csv"
+    if not path.exists():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def read_run_cost_unit(run_dir: Path) -> str:

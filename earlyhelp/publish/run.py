@@ -25,14 +25,14 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.assessment import Assessment
-from earlyhelp.columns import prefixed
+from earlyhelp.columns import PUBLISHED_CHILDREN, prefixed
 from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.errors import InputError
 from earlyhelp.geography import dissolve_districts
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.publish.folder import Page, Product, input_records, related_sections
-from earlyhelp.publish.tables import publishable_summary, publishable_verdicts
+from earlyhelp.publish.tables import RunPublication, run_publication
 
 # The commissioners' workbook: the county and district tables a commissioner reads, in
 # this order. Tables of every small area (access, gaps, range of help, need index) stay in
@@ -49,16 +49,23 @@ WORKBOOK = (
 def run_product(assessment: Assessment, *, draw: bool = True, command: str = "run") -> Product:
     """Everything a run writes. With ``draw`` (and sufficiency assessed) also the board
     map (``index.html``, district maps when configured) and the board report."""
-    tables = _tables(assessment)
-    layers = _layers(assessment)
+    published = run_publication(assessment) if assessment.sufficiency is not None else None
+    tables = _tables(assessment, published)
+    layers = _layers(assessment, published)
     pages: tuple[Page, ...] = ()
-    if draw and assessment.sufficiency is not None:
+    if draw and published is not None:
         areas = layers["areas"].set_index("area_code")
         services = layers["services"].set_index("service_id")
         unit = assessment.access.params["unit"]
         pages = (
-            board_map_page(areas, services, assessment.config, cost_unit=unit),
-            report_page(assessment),
+            board_map_page(
+                areas,
+                services,
+                assessment.config,
+                cost_unit=unit,
+                district_summary=published.table("district_summary"),
+            ),
+            report_page(assessment, published=published),
         )
     inputs = assessment.inputs
     if command == "run" and not inputs.services.empty:  # what `earlyhelp offer` answers from
@@ -72,20 +79,34 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
         workbook=_workbook(tables),
         pages=pages,
         files={"validation.csv": (inputs.report.to_frame(), "every problem found in the inputs")},
-        sections=_sections(assessment),
+        sections=_sections(assessment, published),
     )
 
 
 def board_map_page(
-    areas: pd.DataFrame, services: pd.DataFrame, cfg: Config, *, cost_unit: str
+    areas: pd.DataFrame,
+    services: pd.DataFrame,
+    cfg: Config,
+    *,
+    cost_unit: str,
+    district_summary: pd.DataFrame | None = None,
 ) -> Page:
     """The board map (``index.html``) and, when configured, one map per district, drawn
-    from the run's ``areas`` and ``services`` layers; ``cost_unit`` is the model's unit."""
+    from the run's ``areas`` and ``services`` layers; ``cost_unit`` is the model's unit.
+    ``district_summary`` is the published district summary a large county's overview
+    shows."""
 
     def draw(folder: Path) -> dict[str, str]:
         from earlyhelp.publish.maps import write_run_maps  # folium only when drawing
 
-        paths = write_run_maps(areas, services, cfg, folder, cost_unit=cost_unit)
+        paths = write_run_maps(
+            areas,
+            services,
+            cfg,
+            folder,
+            cost_unit=cost_unit,
+            district_summary=district_summary,
+        )
         return {
             path.name: "published: the board map, small numbers suppressed"
             if key == "county"
@@ -96,9 +117,15 @@ def board_map_page(
     return draw
 
 
-def report_page(assessment: Assessment, *, notes: Sequence[str] = ()) -> Page:
+def report_page(
+    assessment: Assessment,
+    *,
+    notes: Sequence[str] = (),
+    published: RunPublication | None = None,
+) -> Page:
     """The board report (``report.html``), linking the maps already in the folder and
-    showing the siting and scenario products made for this run (beside the folder)."""
+    showing the siting and scenario products made for this run (beside the folder);
+    its tables are those of ``published`` (default: :func:`run_publication`)."""
 
     def draw(folder: Path) -> dict[str, str]:
         from earlyhelp.publish.report import map_links_in, write_report  # jinja2 late
@@ -114,6 +141,7 @@ def report_page(assessment: Assessment, *, notes: Sequence[str] = ()) -> Page:
             map_links=links,
             sections=sections,
             notes=[*notes, *stale],
+            published=published,
         )
         return {"report.html": "published: the board report, small numbers suppressed"}
 
@@ -136,8 +164,9 @@ def _offer_index(assessment: Assessment) -> Page:
     return offer_index_page(directory)
 
 
-def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
-    """The GeoPackage layers: every area with every measure, services, districts."""
+def _layers(assessment: Assessment, published: RunPublication | None) -> dict[str, pd.DataFrame]:
+    """The GeoPackage layers: every area with every measure (and ``children_published``,
+    the children 0-19 the maps show), services, districts."""
     inputs, suff = assessment.inputs, assessment.sufficiency
     access = assessment.access
     study = assessment.areas
@@ -154,6 +183,8 @@ def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
             areas = areas.join(prefixed(wide, column))
         areas = areas.join(suff.range)
         districts = districts.join(suff.summary.drop(columns="district_name"))
+    if published is not None:
+        areas = areas.join(published.area_children.rename(PUBLISHED_CHILDREN))
     return {
         "areas": areas.reset_index(),
         "services": inputs.services.reset_index(),
@@ -161,14 +192,14 @@ def _layers(assessment: Assessment) -> dict[str, pd.DataFrame]:
     }
 
 
-def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
-    """Every CSV table of the run. Only suppressed tables are publishable."""
+def _tables(assessment: Assessment, published: RunPublication | None) -> dict[str, pd.DataFrame]:
+    """Every CSV table of the run. Only suppressed (and audited) tables are publishable."""
     suff = assessment.sufficiency
     access = {
         "access": mark_unpublished(assessment.access.tidy),
         "remote_services": mark_unpublished(assessment.access.remote_services),
     }
-    if suff is None:
+    if suff is None or published is None:
         return access
     analyst = {
         "gaps": suff.gaps,
@@ -179,8 +210,8 @@ def _tables(assessment: Assessment) -> dict[str, pd.DataFrame]:
         "need_index": suff.need_index.reset_index(),
     }
     out = {
-        "district_summary": publishable_summary(assessment),
-        "kinds_of_help": publishable_verdicts(assessment),
+        "district_summary": published.table("district_summary"),
+        "kinds_of_help": published.table("kinds_of_help"),
         **access,
     }
     out.update({name: mark_unpublished(frame) for name, frame in analyst.items()})
@@ -192,10 +223,13 @@ def _workbook(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {k: tables[k] for k in WORKBOOK if k in tables}
 
 
-def _sections(assessment: Assessment) -> dict[str, object]:
-    """The run's own parts of the manifest: validation, access notes, counts."""
+def _sections(assessment: Assessment, published: RunPublication | None) -> dict[str, object]:
+    """The run's own parts of the manifest: validation, access notes, counts, and the
+    disclosure audit of everything published."""
     inputs = assessment.inputs
+    audit = {} if published is None else {"disclosure_audit": published.manifest()}
     return {
+        **audit,
         "validation": {
             "errors": len(inputs.report.errors),
             "warnings": len(inputs.report.warnings),

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 __all__ = ["scenario_headline", "scenario_product", "scenario_summary"]
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from earlyhelp.config import CategoryConfig, Config
-from earlyhelp.disclosure import mark_unpublished, suppress
+from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.loading import Inputs
 from earlyhelp.provision import band_ages
+from earlyhelp.publish.basis import RunBasis
 from earlyhelp.publish.folder import UNPUBLISHED, Page, Product, ReportSection, input_records
+from earlyhelp.publish.publication import Item, Publication
 from earlyhelp.publish.report.formats import fmt_count
+from earlyhelp.publish.tables import run_publication
 from earlyhelp.scenario import ScenarioResult
 from earlyhelp.text import label_in_text
 
@@ -172,21 +175,32 @@ def _reach_lines(
     return lines
 
 
+SECTION = "report: what if (children losing and gaining each kind of help)"
+
+
 def _report_section(result: ScenarioResult, cfg: Config) -> ReportSection:
-    """The county's children losing and gaining each kind of help, suppressed, and the
-    sentences that read them (with the same suppressed counts)."""
+    """The county's children losing and gaining each kind of help, and the sentences that
+    read them: published with the run's own tables, audited together (the baseline run's
+    publication is as it was; only this section may have more hidden)."""
     categories = result.before.config.categories
     county = result.reach[result.reach["district_code"] == "County"].set_index("category")
     county = county[["children_losing_reach", "children_gaining_reach"]].round(0)
     table = county[(county > 0).any(axis=1)]
-    d = cfg.disclosure
-    shown = suppress(
-        table,
-        count_columns=list(table.columns),
-        min_count=d.min_count,
-        max_count=d.max_count,
-        symbol=d.symbol,
-    )
+    changes = _reach_changes(result)
+
+    def section(pub: Publication, basis: RunBasis) -> None:
+        everyone = basis.where("County")
+
+        def cells(key: Hashable, col: str) -> Item | None:
+            moved = changes[col].reindex(basis.codes).get(str(key))
+            if moved is None:
+                return None
+            where = basis.select(everyone, moved.fillna(False).to_numpy(dtype=bool))
+            return basis.children(where, basis.kind(str(key)))
+
+        pub.table(SECTION, table, counts=list(table.columns), cells=cells)
+
+    shown = run_publication(result.before, adding=section).table(SECTION)
     lines = _reach_lines(
         _subject(result), county, categories, count=lambda cat, col: fmt_count(shown.at[cat, col])
     )
@@ -194,6 +208,19 @@ def _report_section(result: ScenarioResult, cfg: Config) -> ReportSection:
         pd.Index([categories[k].label or k for k in shown.index], name="kind of help")
     )
     return ReportSection("scenario", f"What if: {result.scenario.name}", tuple(lines), labelled)
+
+
+def _reach_changes(result: ScenarioResult) -> dict[str, pd.DataFrame]:
+    """Areas x kinds of help (bool): where the kind's children lose reach, and gain it."""
+    key = ["area_code", "category"]
+    before = result.before.require_sufficiency().gaps.set_index(key)["within_reach"]
+    after = result.after.require_sufficiency().gaps.set_index(key)["within_reach"]
+    b = before.astype("boolean").fillna(False).astype(bool)
+    a = after.reindex(b.index).astype("boolean").fillna(False).astype(bool)
+    return {
+        "children_losing_reach": (b & ~a).unstack("category"),
+        "children_gaining_reach": (~b & a).unstack("category"),
+    }
 
 
 def _map_page(result: ScenarioResult, cfg: Config) -> Page:

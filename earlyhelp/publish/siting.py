@@ -11,29 +11,42 @@ from __future__ import annotations
 
 __all__ = ["siting_product", "siting_summary"]
 
+from collections.abc import Hashable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
+from earlyhelp.assessment import Assessment
 from earlyhelp.columns import measure_column
 from earlyhelp.config import Config
-from earlyhelp.disclosure import mark_unpublished, suppress
+from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.loading import Inputs
+from earlyhelp.publish.basis import RunBasis
 from earlyhelp.publish.folder import UNPUBLISHED, Page, Product, ReportSection, input_records
+from earlyhelp.publish.publication import Item, Publication, Sum
 from earlyhelp.publish.report.formats import fmt_count
+from earlyhelp.publish.tables import run_publication
 from earlyhelp.siting import SitingResult
 from earlyhelp.text import label_in_text
 
 
 def siting_product(
-    result: SitingResult, *, cfg: Config, inputs: Inputs, candidates_source: Path | str
+    result: SitingResult,
+    *,
+    cfg: Config,
+    inputs: Inputs,
+    candidates_source: Path | str,
+    baseline: Assessment,
 ) -> Product:
     """Everything ``earlyhelp site`` writes.
 
     ``candidates_source`` is the candidate file (a Path, recorded in the manifest with its
-    SHA-256) or a text such as ``grid (1000 m)``. Tables hold unsuppressed counts and open
-    with the NOT FOR PUBLICATION line; the report section is suppressed.
+    SHA-256) or a text such as ``grid (1000 m)``. ``baseline`` is the run the sites are
+    added to (its publication is audited with the report section). Tables hold
+    unsuppressed counts and open with the NOT FOR PUBLICATION line; the report section is
+    suppressed and audited.
     """
     source = candidates_source if isinstance(candidates_source, Path) else None
     newly = result.areas[result.areas["children_newly_reached"] > 0]
@@ -59,7 +72,7 @@ def siting_product(
         libraries=("highspy",),
         sections={"results": result.summary()},
         guard=(source,) if source is not None else (),
-        report=_report_section(result, cfg),
+        report=_report_section(result, baseline),
     )
 
 
@@ -103,27 +116,35 @@ def _solved(result: SitingResult) -> str:
     return f"proven within {100 * result.gap:.2f}% of the best possible"
 
 
-def _report_section(result: SitingResult, cfg: Config) -> ReportSection:
-    """The chosen sites and the children each newly reaches, suppressed, for the report."""
+SECTION = "report: where new sites would reach most children"
+_ALL = "All new sites"
+
+
+def _report_section(result: SitingResult, baseline: Assessment) -> ReportSection:
+    """The chosen sites and the children each newly reaches, for the report: published
+    with the run's own tables and audited together (the run's publication as it was; only
+    this section may have more hidden)."""
     lo, hi = result.ages
     what = label_in_text(result.label)
     sites = result.sites
-    table = pd.DataFrame(
-        {
-            "site": [f"{r}. {n}" for r, n in zip(sites["rank"], sites["name"], strict=True)],
-            "children_newly_reached": sites["children_newly_reached"].round(0).to_numpy(),
-        }
-    ).set_index("site")
-    table.loc["All new sites"] = table["children_newly_reached"].sum()
-    d = cfg.disclosure
-    shown = suppress(
-        table,
-        count_columns=["children_newly_reached"],
-        min_count=d.min_count,
-        max_count=d.max_count,
-        symbol=d.symbol,
-        total_row="All new sites",
-    )
+    labels = [f"{r}. {n}" for r, n in zip(sites["rank"], sites["name"], strict=True)]
+    newly = sites["children_newly_reached"].to_numpy(dtype=float)
+    table = pd.DataFrame({"children_newly_reached": newly.round(0)}, index=labels)
+    table.index.name = "site"
+    table.loc[_ALL] = round(float(newly.sum()))
+
+    def section(pub: Publication, basis: RunBasis) -> None:
+        weights = _credited(result, basis)
+
+        def cells(row: Hashable, col: str) -> Item | None:
+            if col != "children_newly_reached":
+                return None
+            columns = range(len(labels)) if row == _ALL else [labels.index(str(row))]
+            return _sum_of(weights, list(columns))
+
+        pub.table(SECTION, table, counts=list(table.columns), total_row=_ALL, cells=cells)
+
+    shown = run_publication(baseline, adding=section).table(SECTION)
     total = fmt_count(shown.loc["All new sites", "children_newly_reached"])
     share = result.coverage["share_within_reach"]
     lines = (
@@ -134,6 +155,46 @@ def _report_section(result: SitingResult, cfg: Config) -> ReportSection:
     )
     title = f"Where new {label_in_text(result.label)} would reach most children"
     return ReportSection("siting", title, lines, shown)
+
+
+def _credited(result: SitingResult, basis: RunBasis) -> list[Sum]:
+    """Per chosen site, the children it newly reaches as base cells: each credited area's
+    children of the category's ages (not yet in reach) times the share credited. Areas
+    outside the study area get cells of their own (published nowhere else)."""
+    credit = result.credit
+    if credit is None:
+        raise ValueError("the siting result holds no credit of areas to sites")
+    areas = result.areas
+    uncovered = np.where(areas["within_reach_before"].to_numpy(dtype=bool), 0.0, 1.0)
+    position = pd.Series(np.arange(len(basis.codes)), index=basis.codes)
+    at = position.reindex(areas.index).to_numpy()
+    inside = ~np.isnan(at)
+    basis.cells.add(f"{SECTION}: outside", areas["children"].where(~inside, 0.0).to_numpy())
+    bands = basis.bands(result.category)
+    out = []
+    for j in range(credit.shape[1]):
+        share = np.asarray(credit[:, j].todense()).ravel() * uncovered
+        full = np.zeros((len(basis.codes), len(bands)))
+        full[at[inside].astype(int)] = share[inside, None] * bands[None, :]
+        mine = basis.children(np.flatnonzero(full.any(axis=1)), full)
+        away = basis.cells.block(f"{SECTION}: outside", np.where(inside, 0.0, share))
+        out.append(
+            Sum(
+                np.concatenate([mine.cells, away.cells]),
+                np.concatenate([mine.weights, away.weights]),
+            )
+        )
+    return out
+
+
+def _sum_of(parts: list[Sum], columns: list[int]) -> Sum:
+    """Several sums as one (none: the empty sum)."""
+    cells = [parts[j].cells for j in columns]
+    weights = [parts[j].weights for j in columns]
+    return Sum(
+        np.concatenate([np.zeros(0, dtype=np.int64), *cells]),
+        np.concatenate([np.zeros(0), *weights]),
+    )
 
 
 _BEFORE_AFTER = ("within_reach_before", "within_reach_after")

@@ -16,6 +16,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from earlyhelp.config import CategoryConfig, Config, SitingConfig
 from earlyhelp.distance import DistanceModel, make_distance_model, true_costs
@@ -59,6 +60,10 @@ class SitingResult:
         Need-weighted children newly within reach.
     bound, gap
         Proven upper bound on the objective and relative gap (0 = optimal); None if unknown.
+    credit
+        Areas (rows, as ``areas``) x chosen sites (columns, in rank order): the share of
+        each area's children not yet in reach that each site is credited with (what
+        ``sites.children_newly_reached`` sums).
     """
 
     category: str
@@ -80,6 +85,7 @@ class SitingResult:
     solve_seconds: float
     notes: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
+    credit: sparse.csr_matrix | None = None
 
     @property
     def children(self) -> float:
@@ -237,6 +243,7 @@ def _result(
         areas=areas,
         districts=_district_table(areas),
         candidates=_candidates_table(problem, solution.chosen),
+        credit=sparse.csr_matrix(solution.assignment[:, solution.chosen]),
         objective=solution.objective,
         bound=solution.bound,
         gap=solution.gap,

@@ -16,7 +16,16 @@ name                    produces    reads
 ``lsoa_lookup``         lookup      ONS LSOA 2011 -> 2021 lookup
 ``onspd``               postcodes   ONS Postcode Directory (or NSPL)
 ``fingertips``          need        Fingertips public health profile export
+``long``                need        any long table of area x indicator x value (JSNA)
+``dwp_cilif``           need        DWP Children in Low Income Families, LA or ward
+``census_ts011``        need        Census 2021 TS011 household deprivation dimensions
+``ons_lookup``          lookup      ONS lookups between OA, LSOA, MSOA, ward, LAD, county
+``best_fit``            lookup      areas to units (MSOA, ward) by boundaries, with fit
 ======================  ==========  =====================================================
+
+The ``need`` readers above give tables keyed by their own areas; an indicator published
+for MSOAs, wards or districts is read into a run by ``[indicators.<name>]`` with ``path``,
+``format``, ``geography`` and ``lookup`` (:func:`~earlyhelp.sources.indicators.read_indicator`).
 
 Tables keyed by 2011 LSOAs can be brought onto 2021 LSOAs as they are read (the
 ``to_lsoa21`` option of :func:`read_source`), through
@@ -37,6 +46,7 @@ __all__ = [
     "bridge_2011_to_2021",
     "coerce_options",
     "join_area_tables",
+    "read_indicator",
     "read_source",
 ]
 
@@ -52,10 +62,15 @@ import pandas as pd
 
 from earlyhelp.errors import InputError
 from earlyhelp.sources._tables import find_column, read_text_table
+from earlyhelp.sources.census import read_ts011
+from earlyhelp.sources.dwp import read_dwp_cilif
 from earlyhelp.sources.fingertips import read_fingertips
 from earlyhelp.sources.gias import read_gias
+from earlyhelp.sources.indicators import read_indicator
 from earlyhelp.sources.iod import read_iod
+from earlyhelp.sources.long import read_long
 from earlyhelp.sources.lsoa_lookup import bridge_2011_to_2021, read_lsoa_lookup
+from earlyhelp.sources.ons_lookup import read_best_fit, read_ons_lookup
 from earlyhelp.sources.onspd import read_onspd
 from earlyhelp.sources.openreferral import read_openreferral
 from earlyhelp.sources.population import read_population
@@ -153,6 +168,50 @@ SOURCES: dict[str, Source] = {
             "need",
             "earlyhelp import fingertips indicators.csv --out injuries.csv "
             "--option name=injuries_0_4",
+        ),
+        Source(
+            "long",
+            read_long,
+            "a long table of indicators (one row per area x indicator, as JSNA teams publish "
+            "them): one indicator, or every one, as <name>_value, _lower, _upper... by area",
+            "need",
+            'earlyhelp import long jsna_msoa.csv --out msoa.csv --option indicator="Children '
+            'in need"',
+        ),
+        Source(
+            "dwp_cilif",
+            read_dwp_cilif,
+            "DWP Children in Low Income Families local-area table (LA or ward, relative or "
+            "absolute): number and percentage of children 0-15, one year",
+            "need",
+            "earlyhelp import dwp_cilif cilif_ward.csv --out low_income.csv --option period=2025",
+        ),
+        Source(
+            "census_ts011",
+            read_ts011,
+            "Census 2021 TS011 household deprivation (any geography): households by number "
+            "of dimensions deprived, and the share deprived in N or more",
+            "need",
+            "earlyhelp import census_ts011 census2021-ts011-lsoa.csv --out hh_deprivation.csv "
+            "--option dimensions=2",
+        ),
+        Source(
+            "ons_lookup",
+            read_ons_lookup,
+            "ONS lookup between geographies (OA, LSOA, MSOA, ward, LAD, county) as area_code "
+            "-> unit_code; LSOA 2021 -> MSOA 2021 from the naming rule with msoa_names",
+            "lookup",
+            "earlyhelp import ons_lookup LSOA21_WD23_LAD23_EW_LU.csv --out lsoa_msoa.csv "
+            "--option to=msoa --option msoa_names=MSOA21_WD23_LAD23.csv",
+        ),
+        Source(
+            "best_fit",
+            read_best_fit,
+            "areas to units by boundaries: each area's unit holds the largest share of it, "
+            "and that share (fit) is stated",
+            "lookup",
+            "earlyhelp import best_fit lsoa21.geojson --out lsoa_ward.csv "
+            "--option units=wards.geojson",
         ),
     )
 }

@@ -17,7 +17,9 @@ __all__ = [
     "norm",
     "numbers",
     "postcodes",
+    "published_numbers",
     "read_text_table",
+    "report_tidied",
     "subset",
     "text",
 ]
@@ -51,6 +53,12 @@ class Table:
     frame: pd.DataFrame
     lines: list[int]
     file: str
+    # what was tidied on reading, in words ("a byte-order mark", "3 cells with spaces
+    # around them in 'Area Code'"), for readers that report it (:func:`report_tidied`)
+    tidied: tuple[str, ...] = ()
+    # the header as a sheet wrote it, before repeated names were made unique ("Area
+    # Code", "Area Code.1"); a CSV's as pandas read it
+    header: tuple[str, ...] = ()
 
 
 def norm(name: object) -> str:
@@ -126,17 +134,42 @@ def read_text_table(
             f"{path.name}: a table must be .csv or .xlsx, not '{suffix or 'no extension'}'; "
             "save it as CSV"
         )
-    frame.columns = [str(c).strip() for c in frame.columns]
+    header = tuple(str(c).strip() for c in frame.columns)
+    frame.columns = _unique(list(header))
     if usecols is not None:
         frame = frame[[c for c in frame.columns if usecols(c)]]
     frame = frame.astype("string").fillna("")
-    frame = frame.apply(lambda col: col.str.strip())
+    padded = {c: int((frame[c] != frame[c].str.strip()).sum()) for c in frame.columns}
+    frame = frame.apply(lambda col: col.str.strip()) if len(frame.columns) else frame
     lines = np.arange(len(frame)) + first_line
     blank = (
         (frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.ones(len(frame), bool)
     )
     frame = frame.loc[~blank].reset_index(drop=True)
-    return Table(frame, [int(i) for i in lines[~blank]], path.name)
+    tidied = ["a byte-order mark"] if _has_bom(path) else []
+    tidied += [
+        f"{int(n):,} cell(s) with spaces around them in '{c}'" for c, n in padded.items() if n
+    ]
+    return Table(frame, [int(i) for i in lines[~blank]], path.name, tuple(tidied), header)
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Headers made unique as pandas does for CSV ("Area Code", "Area Code.1"), so a
+    sheet whose header repeats a name (DWP's ward tables) reads the same as its CSV."""
+    seen: dict[str, int] = {}
+    out = []
+    for header in headers:
+        n = seen.get(header, 0)
+        seen[header] = n + 1
+        out.append(header if n == 0 else f"{header}.{n}")
+    return out
+
+
+def _has_bom(path: Path) -> bool:
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
+        return False
+    with path.open("rb") as fh:
+        return fh.read(3) == b"\xef\xbb\xbf"
 
 
 def _read_csv(path, *, report, is_header, usecols) -> tuple[pd.DataFrame, int]:
@@ -239,4 +272,55 @@ postcodes = normalise_postcode  # one normaliser for loaders, sources and the of
 def subset(table: Table, keep: np.ndarray) -> Table:
     """The records of ``table`` where ``keep`` is true, with their line numbers."""
     lines = [line for line, k in zip(table.lines, keep, strict=True) if k]
-    return Table(table.frame.loc[keep].reset_index(drop=True), lines, table.file)
+    return Table(table.frame.loc[keep].reset_index(drop=True), lines, table.file, table.tidied)
+
+
+# Symbols publishers write for a value withheld or not available (DfE, ONS, DWP, OHID):
+# read as missing, never as 0.
+SUPPRESSED = frozenset(
+    {"c", "x", "z", "u", "k", "low", ":", "..", "*", "**", "-", "~", "[c]", "[x]", "[z]",
+     "[u]", "[k]", "[low]"}
+)  # fmt: skip
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?%?$")
+_PERCENT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)%$")
+
+
+def published_numbers(
+    table: Table, column: str | None, *, report: ValidationReport, tidied: list[str] | None = None
+) -> pd.Series:
+    """A column of numbers as publishers write them: "3,296,672" (thousands separators),
+    "26.3%" (read as 26.3) and suppression symbols ("c", "[x]", "..", "*": missing, never
+    0) are read; anything else that is not a number is an error naming the lines. What
+    was tidied is added to ``tidied`` in words, for :func:`report_tidied`."""
+    if column is None or column not in table.frame:
+        return pd.Series(np.nan, index=table.frame.index, dtype=float)
+    raw = table.frame[column]
+    withheld = raw.str.lower().isin(SUPPRESSED)
+    thousands = raw.str.fullmatch(_THOUSANDS).fillna(False).astype(bool)
+    percent = (raw.str.fullmatch(_PERCENT) | (thousands & raw.str.endswith("%"))).fillna(False)
+    clean = raw.where(~withheld, "").str.replace(",", "", regex=False).where(thousands, raw)
+    clean = clean.where(~withheld, "").str.replace(r"%$", "", regex=True)
+    if tidied is not None:
+        for n, what in (
+            (thousands.sum(), "with thousands separators"),
+            (percent.sum(), "with % signs (read as percentages)"),
+            (withheld.sum(), "withheld by the publisher (read as missing, not 0)"),
+        ):
+            if n:
+                tidied.append(f"{int(n):,} value(s) in '{column}' {what}")  # fmt: skip
+    values = parse_numbers(clean, file=table.file, field=column, report=report, rows=table.lines)
+    return values.astype(float)
+
+
+def report_tidied(table: Table, report: ValidationReport, tidied: Sequence[str] = ()) -> None:
+    """One warning saying what was tidied on reading a published file (a byte-order mark,
+    spaces around codes, thousands separators, % signs, suppression symbols), so an
+    analyst can check it against the file; nothing when the file needed no tidying."""
+    found = [*table.tidied, *tidied]
+    if found:
+        report.warn(
+            table.file,
+            "",
+            "read as published, after tidying: " + "; ".join(found),
+            "nothing to do; check a few values against the published file",
+        )

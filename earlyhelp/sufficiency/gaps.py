@@ -62,7 +62,7 @@ from earlyhelp.accessibility import AccessResult
 from earlyhelp.columns import measure_frame
 from earlyhelp.config import CategoryConfig, Config
 from earlyhelp.errors import InputError
-from earlyhelp.need import children_in_ages
+from earlyhelp.need import children_in_ages, indicator_values, is_placed
 
 # An area's places are "adequate" for a category at this share of the county's places per
 # 1,000 children or more: a benchmark for learning, not a standard of sufficiency.
@@ -149,10 +149,12 @@ def high_need(
     rule = cfg.sufficiency
     out = pd.Series(pd.NA, index=need.index, dtype="boolean", name="high_need")
     if rule.high_need == "indicator_deciles":
-        ind = cfg.indicators[rule.high_need_indicator]
-        decile = pd.to_numeric(need.get(ind.column), errors="coerce")
-        if decile is None:
+        name = rule.high_need_indicator
+        ind = cfg.indicators[name]
+        if not (is_placed(need, name) or ind.column in need.columns):
             return out
+        # the area's own decile, or that of the unit containing it (an MSOA's, say)
+        decile = indicator_values(need, name, ind)["value"]
         return (decile <= rule.high_need_deciles).astype("boolean").where(decile.notna())
     if cutoffs.need_index is None:
         return out

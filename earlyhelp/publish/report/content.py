@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from earlyhelp.assessment import Assessment
@@ -29,8 +28,14 @@ from earlyhelp.publish.folder import ReportSection
 from earlyhelp.publish.report import words
 from earlyhelp.publish.report.charts import bar_chart, dot_chart, funnel_chart
 from earlyhelp.publish.report.formats import cell_text, number
-from earlyhelp.publish.tables import publishable_summary, publishable_verdicts
-from earlyhelp.stats import dispersed_share_ci
+from earlyhelp.publish.report.tables import (
+    priority_tables,
+    range_table,
+    reach_table,
+    resourcing_table,
+    sectors_table,
+)
+from earlyhelp.publish.tables import RunPublication
 from earlyhelp.sufficiency.gaps import UNKNOWN_REASONS, high_need_rule
 from earlyhelp.units import shown as shown_cost
 
@@ -86,15 +91,18 @@ def context(
     sections: Sequence[ReportSection],
     notes: Sequence[str],
     generated: dt.datetime,
+    published: RunPublication,
 ) -> dict[str, Any]:
     cfg = a.config
-    summary = publishable_summary(a)
+    pub, basis = published.pub, published.basis
+    summary = published.table("district_summary")
     check_publishable(summary, name="report.html: district summary")
     districts = _district_rows(summary, map_links)
-    categories = _range_of_help(a)
-    heat = _reach_by_district(a, summary)
-    money = _resourcing(a)
-    gaps = _priority_gaps(a)
+    categories = _range_of_help(a, *range_table(pub, basis))
+    categories["sectors"] = _sectors(a, sectors_table(pub, basis))
+    heat = _reach_by_district(a, summary, reach_table(pub, basis))
+    money = _resourcing(a, resourcing_table(pub, basis))
+    gaps = _priority_gaps(a, *priority_tables(pub, basis))
     county = summary.loc["County"]
     phi = _funnel_phi(a)
     context = {
@@ -126,7 +134,7 @@ def context(
         "thin": [d for d in districts if d["adequate_vs_county"] == "lower"],
         "higher": [d for d in districts if d["vs_county"] == "higher"],
         "categories": categories,
-        "kinds": _kinds(a),
+        "kinds": _kinds(published.table("kinds_of_help")),
         "unknown": _unknowns(a),
         "heat": heat,
         "money": money,
@@ -188,24 +196,14 @@ def _children(a: Assessment) -> pd.Series:
     return need[list(AGE_BANDS)].sum(axis=1).fillna(0.0)
 
 
-def _range_of_help(a: Assessment) -> dict[str, Any]:
+def _range_of_help(a: Assessment, shown: pd.DataFrame, table: pd.DataFrame) -> dict[str, Any]:
     """Section 2: each category's services, reach and the need that calls for it."""
     cfg, suff = a.config, a.require_sufficiency()
     gaps = suff.gaps
     state = gaps.pivot(index="area_code", columns="category", values="state")
-    kids = gaps.pivot(index="area_code", columns="category", values="children")
     called = suff.called.reindex(index=state.index, columns=state.columns, fill_value=False)
     missing = called.astype(bool) & state.eq("out of reach")  # known out of reach only
     elig = a.access.eligibility
-    table = _range_counts(a, kids, missing)
-    shown = _publish(
-        cfg,
-        table,
-        name="range of help",
-        counts=["children", "within", "out_of_reach", "children_lacking_called"],
-        rates={k: ["out_of_reach", "children"] for k in ("pct", "lower", "upper")},
-        column_totals={"children": ["within", "out_of_reach"]},
-    )
     out_rows = []
     for key, cat in cfg.categories.items():
         e = elig.loc[key] if key in elig.index else None
@@ -244,60 +242,14 @@ def _range_of_help(a: Assessment) -> dict[str, Any]:
         "most_out": most_out,
         "lacking": lacking,
         "areas_lacking_any": areas_lacking,
-        "sectors": _sectors(a),
     }
 
 
-def _range_counts(a: Assessment, kids: pd.DataFrame, missing: pd.DataFrame) -> pd.DataFrame:
-    """Per category: children of its ages where reach is known, within and out of reach,
-    the county share's 95% limits, and children lacking help their need calls for."""
-    suff, cfg = a.require_sufficiency(), a.config
-    rows = []
-    by_district = suff.districts[suff.districts["measure"] == "share_within_reach"]
-    for key in cfg.categories:
-        sub = by_district[by_district["category"] == key]
-        n = float(sub["denominator"].astype(float).sum())
-        out = n - float(sub["numerator"].astype(float).sum())
-        lo, hi = _county_limits(sub)
-        rows.append(
-            {
-                "category": key,
-                "children": n,
-                "within": n - out,
-                "out_of_reach": out,
-                "pct": 100 * (n - out) / n if n else np.nan,
-                "lower": 100 * float(lo),
-                "upper": 100 * float(hi),
-                "children_lacking_called": float(kids[key].where(missing[key], 0.0).sum())
-                if key in kids
-                else 0.0,
-            }
-        )
-    return pd.DataFrame(rows).set_index("category")
-
-
-def _sectors(a: Assessment) -> list[dict[str, Any]]:
+def _sectors(a: Assessment, shown: pd.DataFrame) -> list[dict[str, Any]]:
     """Share of children 0-19 living where each sector has an active service in reach."""
-    cfg, range_table = a.config, a.require_sufficiency().range
-    if "sectors_within_reach" not in range_table:
+    cfg = a.config
+    if shown.empty:
         return []
-    kids = _children(a)
-    listed = range_table["sectors_within_reach"].astype("string").fillna("").reindex(kids.index)
-    rows = {}
-    for sector in SECTORS:
-        has = listed.str.split("; ").map(lambda items, s=sector: s in (items or []))
-        rows[sector] = {"children": kids.sum(), "within": kids[has.fillna(False)].sum()}
-    table = pd.DataFrame(rows).T
-    table["out_of_reach"] = table["children"] - table["within"]
-    table["pct"] = 100 * table["within"] / table["children"].where(table["children"] > 0)
-    shown = _publish(
-        cfg,
-        table,
-        name="sectors within reach",
-        counts=["children", "within", "out_of_reach"],
-        rates={"pct": ["out_of_reach", "children"]},
-        column_totals={"children": ["within", "out_of_reach"]},
-    )
     reach = cfg.sufficiency.sector_reach(a.access.params["unit"])
     words = f"{shown_cost(reach['urban'], a.access.params['unit'], spec='g')} urban, "
     words += f"{shown_cost(reach['rural'], a.access.params['unit'], spec='g')} rural"
@@ -306,63 +258,12 @@ def _sectors(a: Assessment) -> list[dict[str, Any]]:
     ]
 
 
-def _county_limits(rows: pd.DataFrame) -> tuple[float, float]:
-    """95% limits of the county's share from one measure's district rows (their summed
-    numerators and denominators), with the same dispersion factor as every district's
-    (:func:`earlyhelp.stats.dispersed_share_ci`)."""
-    if rows.empty or not rows["denominator"].astype(float).sum() > 0:
-        return np.nan, np.nan
-    lower, upper = dispersed_share_ci(
-        np.array([rows["numerator"].astype(float).sum()]),
-        np.array([rows["denominator"].astype(float).sum()]),
-        phi=float(rows["phi"].iloc[0]),
-    )
-    return float(lower[0]), float(upper[0])
-
-
-def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
+def _reach_by_district(a: Assessment, summary: pd.DataFrame, shown: pd.DataFrame) -> dict[str, Any]:
     """Section 3: each category's share within reach, district by district."""
     cfg, d = a.config, a.require_sufficiency().districts
     rows = d[d["measure"] == "share_within_reach"]
     names = summary["district_name"].drop(index="County")
     codes = list(names.index)
-    frames = []
-    for key in cfg.categories:
-        sub = rows[rows["category"] == key].set_index("district_code").reindex(codes)
-        num = sub["numerator"].astype(float).fillna(0.0)
-        den = sub["denominator"].astype(float).fillna(0.0)
-        part = pd.DataFrame(
-            {
-                "within": num,
-                "out_of_reach": den - num,
-                "children": den,
-                "pct": 100 * sub["value"].astype(float),
-                "lower": 100 * sub["lower"].astype(float),
-                "upper": 100 * sub["upper"].astype(float),
-            }
-        )
-        total_n, total_d = float(num.sum()), float(den.sum())
-        lo, hi = _county_limits(rows[rows["category"] == key])
-        part.loc["County"] = {
-            "within": total_n,
-            "out_of_reach": total_d - total_n,
-            "children": total_d,
-            "pct": 100 * total_n / total_d if total_d else np.nan,
-            "lower": 100 * float(lo),
-            "upper": 100 * float(hi),
-        }
-        part.index = pd.MultiIndex.from_product([[key], part.index], names=["category", "code"])
-        frames.append(part)
-    table = pd.concat(frames)
-    shown = _publish(
-        cfg,
-        table,
-        name="reach by category and district",
-        counts=["within", "out_of_reach", "children"],
-        rates={k: ["out_of_reach", "children"] for k in ("pct", "lower", "upper")},
-        total_row="County",
-        column_totals={"children": ["within", "out_of_reach"]},
-    )
     comparison = rows.set_index(["category", "district_code"])["comparison"]
     out = []
     for key in cfg.categories:
@@ -388,23 +289,8 @@ def _reach_by_district(a: Assessment, summary: pd.DataFrame) -> dict[str, Any]:
     return {"districts": [str(names[c]) for c in codes], "rows": out}
 
 
-def _resourcing(a: Assessment) -> dict[str, Any]:
+def _resourcing(a: Assessment, shown: pd.DataFrame) -> dict[str, Any]:
     """Section 4: spend and value for money per district and for the county."""
-    cfg = a.config
-    table = a.require_sufficiency().resourcing.copy()
-    counts = ["children", "reached"]
-    rates = {
-        "spend_per_child": "children",
-        "cost_per_child_reached": "reached",
-        "capacity_used": ["reached"],
-    }
-    if "children_in_need" in table:
-        counts.append("children_in_need")
-        rates["spend_per_child_in_need"] = "children_in_need"
-    table["capacity_used"] = 100 * table["capacity_used"]
-    shown = _publish(
-        cfg, table, name="resourcing", counts=counts, rates=rates, total_row="county", decimals=2
-    )
     rows = []
     for code, row in shown.iterrows():
         rows.append(
@@ -431,7 +317,7 @@ def _resourcing(a: Assessment) -> dict[str, Any]:
     county = a.require_sufficiency().resourcing.loc["county"]
     return {
         "rows": rows,
-        "in_need": "children_in_need" in table,
+        "in_need": "children_in_need" in shown,
         "reached_given": bool(county["reached"] > 0),
         "lowest": None if spend.empty else str(raw.loc[spend.idxmin(), "district_name"]),
         "highest": None if spend.empty else str(raw.loc[spend.idxmax(), "district_name"]),
@@ -440,32 +326,17 @@ def _resourcing(a: Assessment) -> dict[str, Any]:
     }
 
 
-def _priority_gaps(a: Assessment) -> dict[str, Any]:
+def _priority_gaps(
+    a: Assessment,
+    shown: pd.DataFrame,
+    table: pd.DataFrame,
+    shown_areas: pd.DataFrame,
+    areas: pd.DataFrame,
+) -> dict[str, Any]:
     """Section 5: where high need meets low access, ranked by the children affected."""
     cfg, suff = a.config, a.require_sufficiency()
-    gaps = suff.gaps.merge(
-        a.areas[["district_code", "district_name", "area_name"]],
-        left_on="area_code",
-        right_index=True,
-        how="left",
-    )
-    pg = gaps[gaps["priority"] == "priority gap"]
     names = a.areas.groupby("district_code")["district_name"].first()
-    pairs = (
-        gaps.assign(pg=gaps["children"].where(gaps["priority"] == "priority gap", 0.0))
-        .groupby(["category", "district_code"])
-        .agg(children=("pg", "sum"))
-    )
-    pairs["areas"] = pg.groupby(["category", "district_code"]).size()
-    pairs["areas"] = pairs["areas"].fillna(0).astype(int)
-    totals = pairs.groupby(level="category").agg(
-        children=("children", "sum"), areas=("areas", "sum")
-    )
-    totals.index = pd.MultiIndex.from_arrays(
-        [totals.index, ["County"] * len(totals)], names=["category", "district_code"]
-    )
-    table = pd.concat([pairs, totals]).sort_index()
-    shown = _publish(cfg, table, name="priority gaps", counts=["children"], total_row="County")
+    pg = suff.gaps[suff.gaps["priority"] == "priority gap"]
     raw = table["children"]
     visible = [
         k
@@ -482,17 +353,7 @@ def _priority_gaps(a: Assessment) -> dict[str, Any]:
         }
         for k in visible[:_RANKED_GAPS]
     ]
-    # small areas with the most children in priority gaps
-    kids = _children(a)
     by_area = pg.groupby("area_code")["category"].agg(list)
-    areas = pd.DataFrame(
-        {
-            "children": kids.reindex(by_area.index),
-            "need_index": suff.need_index.reindex(by_area.index),
-        }
-    )
-    areas = areas.sort_values(["need_index", "children"], ascending=False).head(_RANKED_AREAS)
-    shown_areas = _publish(cfg, areas, name="priority gap areas", counts=["children"])
     area_rows = [
         {
             "name": str(a.areas.loc[code, "area_name"]),
@@ -562,9 +423,8 @@ def _judged(county: pd.Series) -> Any:
     return children - unknown
 
 
-def _kinds(a: Assessment) -> list[dict[str, Any]]:
+def _kinds(shown: pd.DataFrame) -> list[dict[str, Any]]:
     """Each kind of help's county verdicts as published (section 2 and the summary)."""
-    shown = publishable_verdicts(a)
     check_publishable(shown, name="report.html: kinds of help")
     return [
         {

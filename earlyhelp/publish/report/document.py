@@ -14,7 +14,8 @@ interval). Sections:
 4. resourcing and value for money;
 5. priority gaps, ranked;
 6. siting and scenarios (where run; otherwise a "not run" placeholder);
-7. how help is identified and offered;
+7. how help is identified and offered: with the sections of ``earlyhelp casework``,
+   ``expertise`` and ``benchmark`` where they were made for the run (:func:`further_sections`);
 8. data sources, method and caveats; 9. links to the maps.
 
 Publication rules
@@ -42,7 +43,9 @@ from __future__ import annotations
 
 __all__ = [
     "COUNTY_LINK",
+    "FURTHER_KINDS",
     "build_report",
+    "further_sections",
     "map_links_in",
     "run_folder_notes",
     "write_report",
@@ -59,11 +62,13 @@ from urllib.parse import quote
 import jinja2
 
 from earlyhelp.assessment import Assessment
+from earlyhelp.disclosure import check_publishable
 from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.outputs import atomic_path
 from earlyhelp.publish.folder import ReportSection
 from earlyhelp.publish.report.content import COUNTY_LINK, context
-from earlyhelp.publish.report.formats import fmt_count, fmt_money, fmt_num, fmt_pct
+from earlyhelp.publish.report.formats import cell_text, fmt_count, fmt_money, fmt_num, fmt_pct
+from earlyhelp.publish.tables import RunPublication, run_publication
 
 # --------------------------------------------------------------------------------------
 # Public API
@@ -78,6 +83,7 @@ def write_report(
     sections: Sequence[ReportSection] = (),
     notes: Sequence[str] = (),
     generated: dt.datetime | None = None,
+    published: RunPublication | None = None,
 ) -> Path:
     """Write the board report for ``assessment`` to ``path`` (atomically); return the path.
 
@@ -99,6 +105,9 @@ def write_report(
         Extra caveats to show (for example that the maps were made from other inputs).
     generated
         The time stamped on the report (default: now).
+    published
+        The run's publication, audited with its tables and maps
+        (:func:`~earlyhelp.publish.tables.run_publication`); made here when not given.
     """
     path = Path(path)
     html = build_report(
@@ -107,6 +116,7 @@ def write_report(
         sections=sections,
         notes=notes,
         generated=generated,
+        published=published,
     )
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")
@@ -120,6 +130,7 @@ def build_report(
     sections: Sequence[ReportSection] = (),
     notes: Sequence[str] = (),
     generated: dt.datetime | None = None,
+    published: RunPublication | None = None,
 ) -> str:
     """The report as an HTML string (see :func:`write_report`; links are used as given)."""
     if assessment.sufficiency is None:
@@ -133,8 +144,42 @@ def build_report(
         sections=sections,
         notes=notes,
         generated=generated or dt.datetime.now(dt.UTC),
+        published=published or run_publication(assessment),
     )
+    shown["further"] = further_sections(sections)
     return _environment().get_template("report.html.j2").render(**shown)
+
+
+# The products whose sections the report shows in section 7, in this order: what the
+# case systems show, the reach of expertise and training, and national benchmarks.
+FURTHER_KINDS = ("casework", "expertise", "benchmark")
+
+
+def further_sections(sections: Sequence[ReportSection]) -> list[dict[str, object]]:
+    """Sections of products other than siting and scenarios, for section 7, in the order
+    of :data:`FURTHER_KINDS` (unknown kinds last); each table checked as publishable."""
+    rank = {kind: i for i, kind in enumerate(FURTHER_KINDS)}
+    chosen = [s for s in sections if s.kind not in ("siting", "scenario")]
+    chosen.sort(key=lambda s: rank.get(s.kind, len(rank)))
+    out: list[dict[str, object]] = []
+    for section in chosen:
+        check_publishable(section.table, name=f"report.html: {section.title}")
+        table = section.table
+        out.append(
+            {
+                "kind": section.kind,
+                "title": section.title,
+                "lines": list(section.lines),
+                "columns": [str(table.index.name or ""), *map(str, table.columns)],
+                "rows": [
+                    [str(key), *(cell_text(v) for v in row)]
+                    for key, row in zip(
+                        table.index, table.astype(object).itertuples(index=False), strict=True
+                    )
+                ],
+            }
+        )
+    return out
 
 
 def map_links_in(run_dir: str | Path, district_codes: Sequence[str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 from earlyhelp.assessment import Assessment
 from earlyhelp.disclosure import MISSING
 from earlyhelp.distance import describe_cost
+from earlyhelp.need import indicator_coverage, indicators_scored
 from earlyhelp.publish.report.formats import fmt_count, fmt_money, fmt_pct, number
 from earlyhelp.sufficiency import high_need_rule
 from earlyhelp.units import shown as shown_cost
@@ -164,21 +165,89 @@ def _verdict_item() -> dict[str, str]:
 
 def _need_item(a: Assessment) -> dict[str, str]:
     cfg = a.config
+    need = a.inputs.need.reindex(a.areas.index)
+    cover = indicator_coverage(need, cfg.indicators, a.areas) if cfg.indicators else None
     listed = "; ".join(
-        f"{ind.label or name} (weight {ind.weight:g})" for name, ind in cfg.indicators.items()
+        f"{ind.label or name} (weight {ind.weight:g}"
+        + (_where_from(cover.loc[name]) if cover is not None else "")
+        + ")"
+        for name, ind in cfg.indicators.items()
     )
     text = (
         f"an index (0-100) of the JSNA indicators: {listed}; 50 is the county's middle. "
         if listed
         else "no JSNA indicators are configured, so need is not judged. "
     )
+    if cover is not None:
+        text += _placing_words(cfg, cover) + _scored_words(need, cfg, a.areas)
     text += f"High need: {high_need_rule(cfg)}. A priority gap is a gap where need is high."
     if listed:
         text += (
             f" An indicator more than {cfg.sufficiency.calls_for_ratio:g} times the county "
-            "value (and significantly so, for counts) calls for the kinds of help linked to it."
+            "value (and significantly so, where it has a 95% interval) calls for the kinds of "
+            "help linked to it."
         )
     return {"title": "Need", "text": text}
+
+
+def _where_from(row: Any) -> str:
+    """ ", by MSOA, 74% of children" for an indicator not of the small areas themselves or
+    not covering them all."""
+    parts = [f"by {row['geography']}"] if row["geography"] != "small area" else []
+    if row["share_of_children"] < 0.995:
+        parts.append(f"{row['share_of_children']:.0%} of children covered")
+    return "".join(f", {p}" for p in parts)
+
+
+def _placing_words(cfg: Any, cover: Any) -> str:
+    """How indicators of larger areas reach the small areas, and where each interval
+    comes from (supplied by the publisher, or computed at the indicator's geography)."""
+    text = ""
+    if (cover["geography"] != "small area").any():
+        text += (
+            "An indicator published for larger areas (MSOAs, wards, districts) gives each "
+            "small area the value of the one containing it; its significance is tested "
+            "there and inherited by every small area inside, never computed for the small "
+            "areas. "
+        )
+    ranked = cover.index.isin(
+        [n for n, i in cfg.indicators.items() if i.kind in ("rank", "decile")]
+    )
+    interval = cover["interval"].where(~ranked, "ranked")
+    groups = {
+        "95% intervals as published": interval == "supplied",
+        "95% intervals computed at the indicator's own geography from its count and "
+        "denominator": interval.str.startswith("computed"),
+        "no interval, so no significance test": interval == "none",
+    }
+    said = [
+        f"{what}: {', '.join(cfg.indicators[n].label or n for n in cover.index[mask])}"
+        for what, mask in groups.items()
+        if mask.any()
+    ]
+    text += "; ".join(said) + ". " if said else ""
+    published = [f"{i.label or n} ({i.compare_with})" for n, i in cfg.indicators.items()
+                 if i.compare_with]  # fmt: skip
+    if published:
+        text += (
+            "Compared with the published value of another area (the county or England) "
+            f"rather than the study area's own: {'; '.join(published)}. "
+        )
+    return text
+
+
+def _scored_words(need: Any, cfg: Any, areas: Any) -> str:
+    scored = indicators_scored(need[need.notna().any(axis=1)], cfg.indicators)
+    if scored.empty or scored.min() == scored.max():
+        return ""
+    fewer = scored[scored < scored.max()]
+    districts = sorted(areas["district_name"].reindex(fewer.index).astype(str).unique())
+    return (
+        f"A missing value is never counted as zero: {len(fewer):,} small areas "
+        f"({', '.join(districts[:6])}{' and others' if len(districts) > 6 else ''}) are "
+        f"scored on fewer than the {scored.max()} indicators of the others, so their index "
+        "rests on those they have. "
+    )
 
 
 def _interval_item(phi: float) -> dict[str, str]:
