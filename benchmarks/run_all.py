@@ -30,7 +30,8 @@ BENCHMARKS = (
     ("bench_network.py", [], ["--small"]),
     ("bench_siting.py", ["--large"], ["--seeds", "2"]),
     ("bench_map.py", [], ["--runs", "2"]),
-    ("bench_audit.py", ["--seeds", "1"], ["--seeds", "1"]),
+    ("bench_audit.py", ["--seeds", "3"], ["--seeds", "1"]),
+    ("bench_casework.py", [], ["--rows", "100000", "--chunk-rows", "20000"]),
     ("bench_run.py", ["--browser", "--offer"], ["--quick", "--browser", "--offer"]),
 )
 
