@@ -97,7 +97,7 @@ def write_national(
 ) -> Path:
     """Write the synthetic national county into ``folder``; return its ``config.toml``."""
     folder = Path(folder)
-    tag = f"4:{n_areas}-{n_services}-{n_districts}-{side_m:.0f}-{seed}"
+    tag = f"5:{n_areas}-{n_services}-{n_districts}-{side_m:.0f}-{seed}"
     config = folder / "config.toml"
     if (folder / "MADE").exists() and (folder / "MADE").read_text() == tag:
         return config
@@ -232,4 +232,5 @@ def _config_text(folder: Path) -> str:
     text = re.sub(r'(?m)^output_dir = "maps"', f'output_dir = "{runs}"', text)
     text = re.sub(r'(?m)^description = "[^"]*"', 'description = "Synthetic national county"', text)
     text = re.sub(r'(?m)^candidates = "[^"]*"', 'candidates = ""', text)
-    return text
+    # the demo's gazetteer is not England's: the map finds districts, areas and services
+    return re.sub(r'(?m)^gazetteer = "[^"]*"', 'gazetteer = ""', text)

@@ -100,10 +100,22 @@ ConfigOpt = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from earlyhelp.terminal import version_text
+
+        typer.echo(version_text())
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
 ) -> None:
     ctx.meta["debug"] = debug
 
@@ -128,45 +140,21 @@ def _say_kept(folder: Path) -> None:
         typer.echo(plain_text(note))
 
 
-def _progress():
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        transient=not sys.stderr.isatty(),
-        console=_console(),
-    )
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
 def _run_and_write(
     config: Path, out: Path | None, *, command: str, sufficiency: bool, draw: bool = True
 ):
     """Shared by run, access and gaps: assess and write with a progress bar."""
     from earlyhelp import commands
     from earlyhelp.config import load_config
+    from earlyhelp.terminal import steps
 
     cfg = load_config(config)
     if out is None and command != "run":
         out = cfg.run.output_dir / f"{cfg.run.name}-{command}"
-    with _progress() as bar:
-        task = bar.add_task("earlyhelp", total=len(commands.RUN_STEPS))
-
-        def step(name: str) -> None:
-            bar.update(task, description=name, advance=1)
-
+    with steps(commands.RUN_STEPS) as step:
         folder, assessment = commands.run(
             cfg, out, sufficiency=sufficiency, draw=draw, command=command, progress=step
         )
-        bar.update(task, completed=len(commands.RUN_STEPS), description="done")
     from earlyhelp.publish.run import unknown_lines
 
     report = assessment.inputs.report
@@ -224,10 +212,11 @@ def gaps(config: ConfigOpt = Path("config.toml"), out: OutOpt = None) -> None:
 def compare(
     config: ConfigOpt = Path("config.toml"),
     district: Annotated[
-        str | None, typer.Option(help="A district code to compare with another (--with).")
+        str | None,
+        typer.Option(help='A district, by code or name ("Gossamer Bay"), to compare (--with).'),
     ] = None,
     other: Annotated[
-        str | None, typer.Option("--with", help="The district to compare it with.")
+        str | None, typer.Option("--with", help="The district to compare it with: code or name.")
     ] = None,
     run_dir: Annotated[
         Path | None,
@@ -243,49 +232,24 @@ def compare(
     higher, lower or similar to the county, priority-gap children, places per 1,000 and
     spend per child. Small numbers are suppressed as in published tables.
 
-    With --district and --with: the two side by side, measure by measure, with whether
-    the first is significantly higher, lower or similar (an analyst view: counts are
-    not suppressed, so do not publish it as it is).
+    With --district and --with (each a code or a name): the two side by side, measure by
+    measure, shares in per cent, with whether the first is significantly higher, lower or
+    similar (an analyst view: counts are not suppressed, so do not publish it as it is).
 
     With --run, the tables of a finished run are read instead of analysing again.
 
-    Example:  earlyhelp compare --config config.toml --district X07000003 --with X07000006
+    Example:  earlyhelp compare --config config.toml --district "Gossamer Bay" --with X07000006
     """
     from earlyhelp import commands
     from earlyhelp.config import load_config
+    from earlyhelp.terminal import print_table, steps
 
     cfg = load_config(config)
     if (district is None) != (other is None):
         raise typer.BadParameter("give both --district and --with, or neither")
-    _print_table(*commands.comparison_view(cfg, run_dir, district, other))
-
-
-def _print_table(title: str, columns: dict[str, str], table) -> None:
-    """A table on the terminal; every cell is outside text, never read as markup."""
-    from rich.table import Table
-    from rich.text import Text
-
-    out = Table(title=Text(plain_text(title)))
-    for label in columns.values():
-        out.add_column(Text(plain_text(label)))
-    for _, row in table.iterrows():
-        out.add_row(*(Text(_cell(row[c])) for c in columns))
-    _console_out().print(out)
-
-
-def _cell(value) -> str:
-    """A table cell as text: missing as '', numbers without needless decimals."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.3g}"
-    return plain_text(value)
-
-
-def _console_out():
-    from rich.console import Console
-
-    return Console(width=200)
+    with steps(() if run_dir else commands.ANALYSE_STEPS) as step:
+        view = commands.comparison_view(cfg, run_dir, district, other, progress=step)
+    print_table(*view)
 
 
 @app.command()
@@ -308,8 +272,10 @@ def validate(
     """
     from earlyhelp import commands
     from earlyhelp.config import load_config
+    from earlyhelp.terminal import working
 
-    report, target = commands.validate(load_config(config), report_csv)
+    with working("reading and checking the inputs"):
+        report, target = commands.validate(load_config(config), report_csv)
     _print_problems(report, to_stderr=False)
     typer.echo(
         f"{len(report.errors)} error(s), {len(report.warnings)} warning(s); report written "
@@ -433,8 +399,10 @@ def report(
     """
     from earlyhelp import commands
     from earlyhelp.config import load_config
+    from earlyhelp.terminal import steps
 
-    path = commands.report(load_config(config), run_dir)
+    with steps(commands.REPORT_STEPS) as step:
+        path = commands.report(load_config(config), run_dir, progress=step)
     typer.echo(f"Wrote {path}")
 
 
@@ -494,11 +462,9 @@ def import_(
     --out services.csv --quality quality.csv --option categories=taxonomy_map.csv
     """
     if fmt == "list":
-        from earlyhelp.sources import SOURCES
+        from earlyhelp.terminal import format_sources
 
-        for name, source in SOURCES.items():
-            options = ", ".join(f"{k}={v!r}" for k, v in source.options.items()) or "none"
-            typer.echo(f"{name}: {source.description}\n  options: {options}\n  {source.example}")
+        typer.echo(format_sources(), nl=False)
         return
     from earlyhelp import commands
 
@@ -510,7 +476,12 @@ def import_(
         raise typer.BadParameter(
             "give the FILE to read and --out TABLE.csv (openreferral: or --quality REPORT.csv)"
         )
-    frame, report, written = commands.import_table(fmt, files, out=out, options=pairs, join=join)
+    from earlyhelp.terminal import working
+
+    with working(f"reading {files[0]} as {fmt}"):
+        frame, report, written = commands.import_table(
+            fmt, files, out=out, options=pairs, join=join
+        )
     _print_problems(report, to_stderr=False)  # warnings only: errors stopped it, printed once
     for path in written[1:]:
         typer.echo(f"Wrote {path}")
@@ -520,11 +491,13 @@ def import_(
 def _import_directory(files, out, quality, pairs, *, config, cache, refresh) -> None:
     """import openreferral: fetch or read, show the quality report, write, say where."""
     from earlyhelp import commands
+    from earlyhelp.terminal import print_table as _print_table
+    from earlyhelp.terminal import working
 
-    with _console().status("reading the directory") as status:
+    with working("reading the directory") as status:
         done = commands.import_directory(
             files, out=out, quality=quality, options=pairs, config=config, cache=cache,
-            refresh=refresh, progress=lambda text: status.update(plain_text(text)),
+            refresh=refresh, progress=status,
         )  # fmt: skip
     if done.feed is not None:
         typer.echo(plain_text(done.feed.describe()))
@@ -585,10 +558,12 @@ def site(
     """Choose where k new sites of one category would bring most children within reach.
 
     Children of the category's ages count more where need is higher; areas already within
-    reach of an active service stay covered. Writes maps/<run name>-site-<category>/:
-    tables/sites.csv (chosen sites in order of gain), districts.csv, coverage.csv (before
-    and after), areas_newly_reached.csv, results.gpkg (chosen_sites, candidates, areas)
-    and manifest.json.
+    reach of an active service stay covered. Fewer than k sites are chosen when no more
+    would bring anyone within reach, and it says so. The exact method proves its choice the
+    best possible; greedy is fast and says its gap to the optimum: how much more
+    need-weighted reach the best choice of k sites could at most give. Writes
+    maps/<run name>-site-<category>/: tables (chosen sites, districts, coverage before
+    and after, areas newly reached), results.gpkg and a before/after map.
 
     Example:  earlyhelp site --config config.toml --category domestic_abuse --k 1
     --candidates data/demo/candidate_sites.csv
@@ -596,17 +571,14 @@ def site(
     from earlyhelp import commands
     from earlyhelp.config import load_config
     from earlyhelp.publish.siting import siting_summary
+    from earlyhelp.terminal import steps
 
-    folder, result = commands.site(
-        load_config(config),
-        category=category,
-        k=k,
-        candidates=candidates,
-        grid_spacing_m=grid_spacing,
-        method=method,
-        capacity=capacity,
-        out=out,
-    )
+    with steps(commands.SITE_STEPS) as step:
+        folder, result = commands.site(
+            load_config(config), category=category, k=k, candidates=candidates,
+            grid_spacing_m=grid_spacing, method=method, capacity=capacity, out=out,
+            progress=step,
+        )  # fmt: skip
     typer.echo(_printable(siting_summary(result)))
     typer.echo(f"Wrote {folder}")
     _say_kept(folder)
@@ -618,7 +590,10 @@ def scenario(
     file: Annotated[
         Path | None,
         typer.Option(
-            "--file", "-f", help="Scenario TOML: [[close]], [[open]], [[move]], [[capacity]]."
+            "--file",
+            "-f",
+            help="A scenario file of [[close]], [[open]], [[move]] and [[capacity]] changes; "
+            "see examples/scenario.toml.",
         ),
     ] = None,
     close: Annotated[
@@ -641,20 +616,22 @@ def scenario(
     1,000 by district. Writes maps/<run name>-scenario/: tables/*.csv, results.gpkg
     (changed_areas, changed_services, areas with before/after columns) and manifest.json.
 
+    Several changes go in a scenario file (--file): examples/scenario.toml is one for the
+    demo county, with every kind of change and what each field means; copy and edit it.
+
     Example:  earlyhelp scenario --config config.toml --close C003
+    Example:  earlyhelp scenario --config config.toml --file examples/scenario.toml
     """
     from earlyhelp import commands
     from earlyhelp.config import load_config
     from earlyhelp.publish.scenario import scenario_summary
+    from earlyhelp.terminal import steps
 
-    folder, result = commands.scenario(
-        load_config(config),
-        file=file,
-        close=close or (),
-        move=move or (),
-        capacity=capacity or (),
-        out=out,
-    )
+    with steps(commands.SCENARIO_STEPS) as step:
+        folder, result = commands.scenario(
+            load_config(config), file=file, close=close or (), move=move or (),
+            capacity=capacity or (), out=out, progress=step,
+        )  # fmt: skip
     typer.echo(_printable(scenario_summary(result)))
     typer.echo(f"Wrote {folder}")
     _say_kept(folder)
@@ -677,8 +654,10 @@ def map_(
     """
     from earlyhelp import commands
     from earlyhelp.config import load_config
+    from earlyhelp.terminal import working
 
-    paths = commands.redraw_maps(load_config(config), run_dir)
+    with working("drawing the map"):
+        paths = commands.redraw_maps(load_config(config), run_dir)
     typer.echo(f"Wrote {', '.join(str(p) for p in paths)}")
 
 

@@ -13,13 +13,18 @@ Example
 from __future__ import annotations
 
 __all__ = [
+    "ANALYSE_STEPS",
+    "REPORT_STEPS",
     "RUN_STEPS",
+    "SCENARIO_STEPS",
+    "SITE_STEPS",
     "DirectoryImport",
     "benchmark",
     "build_offer_index",
     "casework",
     "comparison",
     "comparison_view",
+    "district_code",
     "expertise",
     "import_directory",
     "import_table",
@@ -46,7 +51,13 @@ from earlyhelp.config import Config
 from earlyhelp.errors import InputError, ValidationFailed
 from earlyhelp.expertise import Expertise
 from earlyhelp.loading import load_inputs
-from earlyhelp.outputs import check_not_inputs, write_csv, write_json
+from earlyhelp.outputs import (
+    check_not_inputs,
+    comparison_as_analysed,
+    present,
+    write_csv,
+    write_json,
+)
 from earlyhelp.publish.folder import redraw_pages, write_product
 from earlyhelp.publish.run import board_map_page, read_run_comparison, report_page, run_product
 from earlyhelp.publish.tables import run_publication
@@ -66,7 +77,12 @@ if TYPE_CHECKING:  # imported late below, so that other commands do not load the
     from earlyhelp.sources.feed import FeedRead
 
 Progress = Callable[[str], None]
+ANALYSE_STEPS = STEPS
 RUN_STEPS = (*STEPS, "write outputs")
+REPORT_STEPS = (*STEPS, "write the report")
+SITE_STEPS = ("load and validate inputs", "find candidate sites", "choose the sites",
+              "analyse the county as it is", "write outputs and the map")  # fmt: skip
+SCENARIO_STEPS = (*STEPS, "analyse with the changes", "write outputs and the map")
 
 
 def _noop(_: str) -> None:
@@ -117,18 +133,25 @@ def site(
     method: str | None = None,
     capacity: float | None = None,
     out: Path | None = None,
+    progress: Progress = _noop,
 ) -> tuple[Path, SitingResult]:
-    """Choose new sites for one category and write ``<run name>-site-<category>``."""
+    """Choose new sites for one category and write ``<run name>-site-<category>``;
+    ``progress`` is told each of :data:`SITE_STEPS` as it starts."""
     from earlyhelp.publish.siting import siting_product
 
+    progress(SITE_STEPS[0])
     inputs = load_inputs(cfg)
+    progress(SITE_STEPS[1])
     sites, source = candidate_sites(
         cfg, inputs.areas, path=candidates, grid_spacing_m=grid_spacing_m
     )
+    progress(SITE_STEPS[2])
     result = site_services(
         cfg, inputs, category=category, candidates=sites, k=k, method=method, capacity=capacity
     )
+    progress(SITE_STEPS[3])
     baseline = analyse(cfg, inputs)  # the run the sites are added to: audited together
+    progress(SITE_STEPS[4])
     product = siting_product(
         result, cfg=cfg, inputs=inputs, candidates_source=source, baseline=baseline
     )
@@ -144,9 +167,10 @@ def scenario(
     move: Sequence[str] = (),
     capacity: Sequence[str] = (),
     out: Path | None = None,
+    progress: Progress = _noop,
 ) -> tuple[Path, ScenarioResult]:
     """Apply the changes of a scenario file and flags, rerun, compare and write
-    ``<run name>-scenario``."""
+    ``<run name>-scenario``; ``progress`` is told each of :data:`SCENARIO_STEPS`."""
     from earlyhelp.publish.scenario import scenario_product
 
     flags = scenario_from_flags(close=close, move=move, capacity=capacity)
@@ -155,69 +179,162 @@ def scenario(
             "no changes given: pass a scenario --file, or --close, --move or --capacity"
         )
     wanted = combine(read_scenario(file), flags) if file is not None else flags
+    progress(SCENARIO_STEPS[0])
     inputs = load_inputs(cfg)
-    result = run_scenario(cfg, inputs, wanted)
+    baseline = analyse(cfg, inputs, progress=progress)
+    progress(SCENARIO_STEPS[-2])
+    result = run_scenario(cfg, inputs, wanted, baseline=baseline)
+    progress(SCENARIO_STEPS[-1])
     product = scenario_product(result, cfg=cfg, inputs=inputs)
     target = out or cfg.run.output_dir / f"{cfg.run.name}-scenario"
     return write_product(product, target), result
 
 
-def comparison(cfg: Config, run_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def comparison(
+    cfg: Config, run_dir: Path | None = None, *, progress: Progress = _noop
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The published district summary and the analyst district comparison: read from a
     finished run's tables (``run_dir``), else analysed again."""
     if run_dir is not None:
         return read_run_comparison(run_dir)
-    assessment = assess(cfg)
+    assessment = assess(cfg, progress=progress)
     published = run_publication(assessment).table("district_summary")
-    return published, assessment.require_sufficiency().districts
+    # to the precision a run writes, so both ways print the same
+    long = present(assessment.require_sufficiency().districts, table="district_comparison")
+    return published, comparison_as_analysed(long)
 
 
 def comparison_view(
-    cfg: Config, run_dir: Path | None, district: str | None, other: str | None
+    cfg: Config,
+    run_dir: Path | None,
+    district: str | None,
+    other: str | None,
+    *,
+    progress: Progress = _noop,
 ) -> tuple[str, dict[str, str], pd.DataFrame]:
     """What ``earlyhelp compare`` prints: a title, column labels and the table; every
-    district against the county (as published), or ``district`` beside ``other``."""
-    summary, long = comparison(cfg, run_dir)
+    district against the county (as published), or ``district`` beside ``other`` (each
+    a code or a name)."""
+    summary, long = comparison(cfg, run_dir, progress=progress)
     if district is None or other is None:
         return _district_view(summary, cfg.disclosure.symbol)
-    return _pair_view(summary, long, district, other)
+    first, second = (district_code(summary, d) for d in (district, other))
+    return _pair_view(summary, long, first, second, cfg)
+
+
+def district_code(summary: pd.DataFrame, given: str) -> str:
+    """The code of the district ``given`` by its code or its name (any case and spacing),
+    or an :class:`InputError` naming the districts and the nearest one."""
+    from earlyhelp.text import did_you_mean
+
+    def plain(text: object) -> str:
+        return " ".join(str(text).split()).casefold()
+
+    districts = summary.drop(index="County", errors="ignore")
+    by_key = {plain(code): str(code) for code in districts.index}
+    names = districts["district_name"].astype(str)
+    by_key.update({plain(name): str(code) for code, name in names.items()})
+    found = by_key.get(plain(given))
+    if found is None:
+        known = [f"{name} ({code})" for code, name in names.items()]
+        raise InputError(
+            f"no district '{given}' in this run{did_you_mean(given, list(names))}; give a "
+            f"code or a name: {', '.join(known)}"
+        )
+    return found
+
+
+def _shown(value: object, symbol: str, fmt: str) -> str:
+    """A published cell as text: numbers formatted, the suppression symbol as it is."""
+    text = str(value)
+    if text in (symbol, "", "nan", "None", ".."):
+        return "" if text in ("nan", "None") else text
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return fmt.format(number)
 
 
 def _district_view(summary: pd.DataFrame, symbol: str) -> tuple[str, dict[str, str], pd.DataFrame]:
-    """Every district against the county, as published."""
+    """Every district against the county, as published: percentages with their sign."""
     table = summary.reset_index()
-    table["ci"] = table["pct_lower"].astype(str) + "-" + table["pct_upper"].astype(str)
-    table["ci"] = table["ci"].where(table["pct_lower"] != symbol, "")
+    formats = {
+        "children": "{:,.0f}",
+        "priority_gap_children": "{:,.0f}",
+        "pct_full_core_range": "{:.1f}%",
+        "pct_adequate_places": "{:.1f}%",
+        "capacity_per_1000": "{:,.1f}",
+        "spend_per_child": "£{:,.0f}",
+    }
+    for column, fmt in formats.items():
+        table[column] = [_shown(v, symbol, fmt) for v in table[column]]
+    lower = [_shown(v, symbol, "{:.1f}") for v in table["pct_lower"]]
+    upper = [_shown(v, symbol, "{:.1f}%") for v in table["pct_upper"]]
+    table["ci"] = [
+        "" if lo == symbol else f"{lo}\u2013{hi}" for lo, hi in zip(lower, upper, strict=True)
+    ]
     columns = {
         "district_name": "District",
         "children": "Children 0-19",
-        "pct_full_core_range": "% with core range in reach",
+        "pct_full_core_range": "With the full core range in reach",
         "ci": "95% CI",
-        "vs_county": "vs county",
-        "pct_adequate_places": "% with adequate places",
-        "adequate_vs_county": "vs county ",
+        "vs_county": "Core range vs county",
+        "pct_adequate_places": "With adequate places",
+        "adequate_vs_county": "Places vs county",
         "priority_gap_children": "Children in priority gaps",
-        "capacity_per_1000": "Capacity per 1,000",
-        "spend_per_child": "Spend per child (GBP)",
+        "capacity_per_1000": "Capacity per 1,000 children",
+        "spend_per_child": "Spend per child",
     }
     return "Districts against the county (* = small number suppressed)", columns, table
 
 
+_UNIT_FORMATS = {
+    "share of children": ("{:.1f}%", 100.0, "{:+.1f} points"),
+    "children": ("{:,.0f}", 1.0, "{:+,.0f}"),
+    "areas": ("{:,.0f}", 1.0, "{:+,.0f}"),
+    "places per 1,000 children": ("{:,.1f}", 1.0, "{:+,.1f}"),
+    "GBP per child": ("£{:,.0f}", 1.0, "{:+,.0f}"),
+}
+
+
 def _pair_view(
-    summary: pd.DataFrame, long: pd.DataFrame, district: str, other: str
+    summary: pd.DataFrame, long: pd.DataFrame, district: str, other: str, cfg: Config
 ) -> tuple[str, dict[str, str], pd.DataFrame]:
-    """Two districts side by side, measure by measure (an analyst view)."""
-    table = compare_districts(long, district, other).round(3)
+    """Two districts side by side, measure by measure, in words (an analyst view)."""
+    from earlyhelp.outputs import column_format, output_name
+
+    table = compare_districts(long, district, other)
     names = dict(zip(summary.index, summary["district_name"], strict=True))
+    rows = []
+    for r in table.to_dict("records"):
+        value, scale, change = _UNIT_FORMATS.get(str(r["unit"]), ("{:,.1f}", 1.0, "{:+,.1f}"))
+        cells = [r[district], r[other], r["difference"]]
+        shown = [
+            "" if pd.isna(v) else (change if i == 2 else value).format(float(v) * scale)
+            for i, v in enumerate(cells)
+        ]
+        name = output_name(str(r["measure"])).replace("share_", "pct_")
+        rows.append(
+            {
+                "measure": column_format(name).header,
+                "category": cfg.category_label(str(r["category"])) if r["category"] else "all",
+                district: shown[0],
+                other: shown[1],
+                "difference": shown[2],
+                "verdict": r["verdict"],
+            }
+        )
     columns = {
         "measure": "Measure",
-        "category": "Category",
+        "category": "Kind of help",
         district: names.get(district, district),
         other: names.get(other, other),
         "difference": "Difference",
         "verdict": "First is",
     }
-    return f"{names.get(district, district)} against {names.get(other, other)}", columns, table
+    title = f"{names.get(district, district)} against {names.get(other, other)}"
+    return title, columns, pd.DataFrame(rows, columns=list(columns))
 
 
 def validate(cfg: Config, report_csv: Path | None = None) -> tuple[ValidationReport, Path]:
@@ -250,15 +367,17 @@ def redraw_maps(cfg: Config, run_dir: Path | None = None) -> list[Path]:
     return [folder / name for name in redraw_pages(folder, (page,), cfg=cfg)]
 
 
-def report(cfg: Config, run_dir: Path | None = None) -> Path:
+def report(cfg: Config, run_dir: Path | None = None, *, progress: Progress = _noop) -> Path:
     """Assess again and rewrite a run folder's ``report.html``, linking the maps there and
     showing the siting and scenario products made for the run. When the folder was made
-    from other input files, the report says so."""
+    from other input files, the report says so. ``progress``: each of
+    :data:`REPORT_STEPS`."""
     from earlyhelp.publish.report import run_folder_notes
 
     folder = Path(run_dir or cfg.run_dir)
     check_not_inputs([folder], cfg.input_paths())
-    assessment = assess(cfg)
+    assessment = assess(cfg, progress=progress)
+    progress(REPORT_STEPS[-1])
     page = report_page(assessment, notes=run_folder_notes(folder, assessment))
     redraw_pages(folder, (page,), cfg=cfg)
     return folder / "report.html"

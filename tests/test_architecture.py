@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("publish", ("maps", "publish")),
     ("commands", ("commands",)),
-    ("cli", ("cli", "cli_duties")),
+    ("cli", ("cli", "cli_duties", "terminal")),
 )
 
 MAX_MODULE_LINES = 700

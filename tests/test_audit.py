@@ -521,12 +521,10 @@ def test_the_package_face_keeps_todays_names():
     for name in (
         "MISSING",
         "PUBLICATION_ATTR",
-        "UNPUBLISHED_BANNER",
         "check_publishable",
         "is_publishable",
         "mark_unpublished",
         "suppress",
-        "unpublished_banner",
     ):
         assert getattr(disclosure, name) is getattr(suppression, name)
     assert set(disclosure.__all__) >= {"audit_publication", "protect_publication"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import geopandas as gpd
 import pandas as pd
@@ -133,10 +134,11 @@ def test_access_command_writes_access_alone(tiny):
     assert result.exit_code == 0, result.output
     folder = tiny.root / "out" / "tiny-access"
     assert sorted(p.name for p in (folder / "tables").iterdir()) == [
-        "access.csv",
-        "remote_services.csv",
+        "README.txt",
+        "access_NOT_FOR_PUBLICATION.csv",
+        "remote_services_NOT_FOR_PUBLICATION.csv",
     ]
-    access = pd.read_csv(folder / "tables" / "access.csv", skiprows=1)
+    access = pd.read_csv(folder / "tables" / "access_NOT_FOR_PUBLICATION.csv")
     assert set(access["measure"]) >= {"nearest", "within_reach"}
     assert len(gpd.read_file(folder / "results.gpkg", layer="areas")) == 16
 
@@ -238,7 +240,7 @@ def test_text_a_spreadsheet_would_run_is_written_as_text(tmp_path):
     outputs.write_workbook({"t": frame}, tmp_path / "t.xlsx")
     from openpyxl import load_workbook
 
-    sheet = load_workbook(tmp_path / "t.xlsx")["t"]
+    sheet = load_workbook(tmp_path / "t.xlsx")["T"]
     cells = [sheet.cell(row=r, column=1).value for r in range(3, 7)]  # row 1: the banner
     assert cells[0].startswith("'=") and sheet.cell(row=3, column=1).data_type == "s"
 
@@ -310,21 +312,24 @@ def test_the_commissioners_workbook_has_frozen_headers_with_units(tiny):
 
     assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
     book = load_workbook(tiny.root / "out" / "tiny" / "commissioners.xlsx")
-    assert book.sheetnames == [  # county and district tables; every area's are in tables/
-        "district_summary",
-        "kinds_of_help",
-        "district_comparison",
-        "resourcing",
-        "funnel",
+    assert book.sheetnames == [
+        "About",
+        "District summary",
+        "District comparison",
+        "Resourcing",
+        "Range of help",
+        "Gaps",
+        "Funnel",
     ]
-    summary = book["district_summary"]
-    assert summary.freeze_panes == "A2"  # published: the header is the first row
+    summary = book["District summary"]
+    assert summary.freeze_panes == "B2"  # published: the header is the first row
     headers = [c.value for c in summary[1]]
-    assert "Spend per child (GBP)" in headers and "Full core range (%)" in headers
+    assert "Spend per child (GBP)" in headers
+    assert "Children with the full core range within reach (%)" in headers
     assert summary.cell(row=2, column=3).data_type == "n"  # children, as a number
-    comparison = book["district_comparison"]  # analyst data
-    assert comparison["A1"].value.startswith("NOT FOR PUBLICATION")
-    assert comparison.freeze_panes == "A3"
+    gaps = book["Gaps"]
+    assert gaps["A1"].value.startswith("NOT FOR PUBLICATION")
+    assert gaps.freeze_panes == "B3"
 
 
 def test_import_list_shows_every_format_with_its_options():
@@ -332,9 +337,14 @@ def test_import_list_shows_every_format_with_its_options():
 
     result = runner.invoke(app, ["import", "list"])
     assert result.exit_code == 0
-    for name in SOURCES:
-        assert result.stdout.count(f"{name}: ") >= 1
-    assert "options: kind='childrens_centres'" in result.stdout
+    for name, source in SOURCES.items():
+        assert f"{name}: makes a {source.produces} table" in result.stdout
+        for option in source.options:
+            assert f"    {option} (default: " in result.stdout, (name, option)
+    assert "    kind (default: childrens_centres)" in result.stdout
+    # each option's meaning, in words, not Python's reprs
+    assert "Keep establishments whose status is Closed" in result.stdout
+    assert not re.search(r"=None|=\(\)|=''|\bFalse\b|\bTrue\b", result.stdout)
     missing = runner.invoke(app, ["import", "iod"])
     assert missing.exit_code == 2 and "give the FILE to read and --out" in missing.output
 
@@ -382,7 +392,7 @@ def test_gaps_writes_the_tables_without_maps_or_report(tiny):
     names = {p.name for p in folder.iterdir()}
     assert not names & {"index.html", "report.html"}
     assert {"commissioners.xlsx", "results.gpkg", "tables"} <= names
-    assert (folder / "tables" / "gaps.csv").exists()
+    assert (folder / "tables" / "gaps_NOT_FOR_PUBLICATION.csv").exists()
 
 
 def test_the_manifest_is_strict_json_even_with_missing_need(tiny):

@@ -29,6 +29,7 @@ FILES = [
     "postcodes.csv",
     "roads.geojson",
     "candidate_sites.csv",
+    "places.csv",
     "README.md",
 ]
 COLUMNS = {
@@ -104,6 +105,7 @@ COLUMNS = {
     ],
     "roads.geojson": ["road_class", "speed_kph", "geometry"],
     "candidate_sites.csv": ["site_id", "name", "kind", "easting", "northing"],
+    "places.csv": ["name", "kind", "easting", "northing", "district"],
 }
 TAXONOMY = {
     "childrens_centre",
@@ -142,6 +144,7 @@ def data(demo_dir):
         "postcodes": pd.read_csv(out / "postcodes.csv", keep_default_na=False),
         "roads": gpd.read_file(out / "roads.geojson"),
         "sites": pd.read_csv(out / "candidate_sites.csv"),
+        "places": pd.read_csv(out / "places.csv", keep_default_na=False),
         "readme": (out / "README.md").read_text(encoding="utf-8"),
     }
 
@@ -342,6 +345,19 @@ def test_candidate_sites(data):
     assert sites["site_id"].is_unique
     assert set(sites["kind"]) == {"school", "library", "community_centre", "gp_surgery"}
     assert sites["easting"].between(X0, X1).all() and sites["northing"].between(Y0, Y1).all()
+
+
+def test_the_gazetteer_names_every_town_and_village_where_it_lies(data):
+    places = data["places"]
+    areas = data["areas"]
+    assert set(places["kind"]) == {"town", "village"}
+    assert places["name"].is_unique
+    assert set(areas["locality"]) <= set(places.loc[places["kind"] == "town", "name"])
+    points = gpd.GeoDataFrame(
+        places, geometry=gpd.points_from_xy(places["easting"], places["northing"]), crs=areas.crs
+    )
+    joined = gpd.sjoin(points, areas[["district_name", "geometry"]], how="left")
+    assert (joined["district_name"] == joined["district"]).all()
 
 
 # --- need -------------------------------------------------------------------------------

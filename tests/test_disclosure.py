@@ -10,12 +10,10 @@ import pytest
 from earlyhelp.disclosure import (
     MISSING,
     PUBLICATION_ATTR,
-    UNPUBLISHED_BANNER,
     check_publishable,
     is_publishable,
     mark_unpublished,
     suppress,
-    unpublished_banner,
 )
 from earlyhelp.errors import EarlyHelpError
 
@@ -222,12 +220,10 @@ def test_unpublished_tables_are_marked_and_refused():
     assert marked[["n"]].attrs[PUBLICATION_ATTR] == "unpublished"  # travels with selections
     for table in (analyst, marked):  # unmarked counts as unpublished too
         assert not is_publishable(table)
-        assert unpublished_banner(table) == UNPUBLISHED_BANNER
         with pytest.raises(EarlyHelpError, match=r"board map.*suppress"):
             check_publishable(table, name="board map")
     published = suppress(analyst, count_columns=["n"])
     check_publishable(published, name="board map")
-    assert unpublished_banner(published) is None
     assert not is_publishable(mark_unpublished(published))
 
 
@@ -240,15 +236,6 @@ def test_a_published_table_changed_afterwards_is_not_publishable():
     extra_row.attrs = published.attrs  # even if the mark is carried over
     assert not is_publishable(extra_row)
     assert is_publishable(published.copy())
-
-
-def test_banner_makes_a_csv_that_reads_back(tmp_path):
-    table = mark_unpublished(pd.DataFrame({"n": [3, 12]}))
-    path = tmp_path / "analyst.csv"
-    path.write_text(f"{unpublished_banner(table)}\n{table.to_csv(index=False)}", encoding="utf-8")
-    assert path.read_text(encoding="utf-8").splitlines()[0].startswith("# NOT FOR PUBLICATION")
-    back = pd.read_csv(path, skiprows=1)
-    assert back["n"].tolist() == [3, 12]
 
 
 def test_published_run_outputs_give_no_small_count_back(tmp_path):

@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import ARTIFACTS, OfflinePage
 from synthetic import HOSTILE_TEXT, synthetic_county
 
 from earlyhelp.config import MapConfig
 from earlyhelp.maps import board_map, save_map
+from earlyhelp.maps.controls import attribution_html
 
 N_SERVICES = len(HOSTILE_TEXT) + 9
 
@@ -37,7 +39,30 @@ def county():
 
 
 @pytest.fixture(scope="module")
-def map_file(tmp_path_factory, county):
+def hostile_places(tmp_path_factory, county):
+    """The gazetteer of the synthetic county, every place named with hostile text, read
+    from a CSV as a user's file would be (through earlyhelp.publish.gazetteer)."""
+    from earlyhelp.config import Config
+    from earlyhelp.publish.gazetteer import gazetteer
+
+    _, areas = county
+    x0, y0, x1, y1 = areas.total_bounds
+    rows = [
+        {
+            "name": text,
+            "kind": "town" if i % 2 else "village",
+            "easting": x0 + (x1 - x0) * (i + 1) / (len(HOSTILE_TEXT) + 2),
+            "northing": (y0 + y1) / 2,
+        }
+        for i, text in enumerate(HOSTILE_TEXT)
+    ]
+    path = tmp_path_factory.mktemp("places") / "places.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return gazetteer(Config(map=MapConfig(gazetteer=path, tiles="")), areas)
+
+
+@pytest.fixture(scope="module")
+def map_file(tmp_path_factory, county, hostile_places):
     county, areas = county
     m = board_map(
         areas,
@@ -49,6 +74,13 @@ def map_file(tmp_path_factory, county):
         subtitle="A synthetic county",
         data_date="March 2026",
         details={"nearest_help": "Nearest help"},
+        places=hostile_places,
+        attribution=attribution_html(
+            [HOSTILE_TEXT[0], "Contains OS data © Crown copyright and database right 2025"],
+            licence=HOSTILE_TEXT[8],
+            licence_url='javascript:alert(1)"',
+            publisher=HOSTILE_TEXT[1],
+        ),
     )
     return save_map(m, tmp_path_factory.mktemp("maps") / "board.html", self_contained=True)
 
@@ -122,7 +154,7 @@ def test_hovering_an_area_says_its_value_in_words(page, county):
 
 
 def test_search_finds_an_area_and_a_service(page):
-    box = page.page.get_by_label("Find an area or service")
+    box = page.page.get_by_label("Find a place, postcode, area or service")
     box.fill("area 007")
     results = page.page.locator("#eh-search-results button")
     assert results.first.text_content().startswith("Area 007")
@@ -178,8 +210,8 @@ def test_hostile_names_show_as_text_and_never_run(page, county):
         }"""
     )
     assert _normal(HOSTILE_TEXT[1]) in area_tip
-    page.page.get_by_label("Find an area or service").fill("img src")
-    page.page.locator("#eh-search-results button").first.click()
+    page.page.get_by_label("Find a place, postcode, area or service").fill("img src")
+    page.page.locator("#eh-search-results button", has_text="small area in").first.click()
     area_popup = """() => {
         const popup = window.earlyhelp.areas.byIndex[1].getPopup();
         return popup.isOpen() ? popup.getElement().querySelector("h3").textContent : null;
@@ -188,6 +220,18 @@ def test_hostile_names_show_as_text_and_never_run(page, county):
     assert page.js(area_popup) == _normal(HOSTILE_TEXT[1])
     layer_list = page.js("document.querySelector('.leaflet-control-layers').textContent")
     assert _normal(HOSTILE_TEXT[9]) in layer_list
+    # hostile place names: found by the search and written on the map as text
+    for i in (0, 1, 3, 7, 10):
+        box = page.page.get_by_label("Find a place, postcode, area or service")
+        box.fill(HOSTILE_TEXT[i])
+        found = page.page.locator("#eh-search-results button").all_text_contents()
+        assert any(t.startswith(_normal(HOSTILE_TEXT[i])) for t in found), (i, found)
+    page.js("() => { window.earlyhelp.map.setZoom(12); }")
+    labels = page.js("[...document.querySelectorAll('.eh-place-label')].map(e => e.textContent)")
+    assert _normal(HOSTILE_TEXT[0]) in labels and _normal(HOSTILE_TEXT[1]) in labels
+    credit = page.js("document.querySelector('.leaflet-control-attribution').textContent")
+    assert _normal(HOSTILE_TEXT[0]) in credit and "Crown copyright" in credit
+    assert page.js("document.querySelectorAll('.leaflet-control-attribution a').length") == 1
     assert page.js("window.__pwned") is False
     assert page.dialogs == []
     assert page.errors == []
@@ -215,7 +259,7 @@ def test_the_demo_board_map_draws_offline_and_answers_a_board_member(browser, de
         assert page.visible_legends() == ["Priority gaps"]
         page.page.get_by_label("Need index (0-100)").check()
         assert page.visible_legends() == ["Need index (0-100)"]
-        box = page.page.get_by_label("Find an area or service")
+        box = page.page.get_by_label("Find a place, postcode, area or service")
         name = assessment.areas["area_name"].iloc[0]
         box.fill(name)
         box.press("Enter")

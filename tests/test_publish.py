@@ -51,12 +51,18 @@ def test_a_product_folder_lists_every_file_and_whether_it_may_be_published(tiny,
     folder = write_product(product, tmp_path / "out")
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["command"] == "site"
-    assert manifest["outputs"]["tables/analyst.csv"] == UNPUBLISHED
+    assert manifest["outputs"]["tables/analyst_NOT_FOR_PUBLICATION.csv"] == UNPUBLISHED
     assert manifest["outputs"]["tables/published.csv"] == PUBLISHED
     assert manifest["outputs"]["page.html"] == "a page"
     assert manifest["outputs"]["report_section.json"].startswith(PUBLISHED)
-    assert (folder / "tables" / "analyst.csv").read_text().startswith("# NOT FOR PUBLICATION")
+    # the status is in the name (and the manifest), never a line inside the file
+    assert not (folder / "tables" / "analyst.csv").exists()
+    analyst_csv = folder / "tables" / "analyst_NOT_FOR_PUBLICATION.csv"
+    assert analyst_csv.read_text().startswith("area,children")
     assert (folder / "tables" / "published.csv").read_text().startswith("area,children")
+    notes = (folder / "tables" / "README.txt").read_text(encoding="utf-8")
+    assert "analyst_NOT_FOR_PUBLICATION.csv" in notes and "Status: NOT FOR PUBLICATION" in notes
+    assert "published.csv" in notes and "Status: may be published" in notes
     back = ReportSection.from_dict(json.loads((folder / "report_section.json").read_text()))
     assert back.lines == ("One line.",) and back.table.loc["All", "children"] == "120"
 

@@ -359,10 +359,12 @@ def test_scenario_command_writes_tables_layers_and_manifest(tiny, tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "The scenario 'Review option 2' (4 changes) changes no child's reach" in result.output
+    names = {"changes", "reach_change", "priority_changes", "places_change",
+             "places_by_category", "areas_changed"}  # fmt: skip
     assert {p.name for p in (out / "tables").iterdir()} == {
-        "changes.csv", "reach_change.csv", "priority_changes.csv", "places_change.csv",
-        "places_by_category.csv", "areas_changed.csv",
-    }  # fmt: skip
+        "README.txt",
+        *(f"{n}_NOT_FOR_PUBLICATION.csv" for n in names),
+    }
     manifest = json.loads((out / "manifest.json").read_text())
     record = next(r for r in manifest["inputs"] if r["role"] == "scenario")
     assert record["sha256"] == file_sha256(path)
@@ -370,7 +372,8 @@ def test_scenario_command_writes_tables_layers_and_manifest(tiny, tmp_path):
     assert manifest["results"]["changes"] == 4
     services = gpd.read_file(out / "results.gpkg", layer="changed_services")
     assert sorted(services["service_id"]) == ["N1", "S1", "S2"]
-    assert (out / "tables/changes.csv").read_text().startswith("# NOT FOR PUBLICATION")
+    assert manifest["outputs"]["tables/changes_NOT_FOR_PUBLICATION.csv"].startswith("analyst")
+    assert (out / "tables/changes_NOT_FOR_PUBLICATION.csv").read_text().startswith("action,")
     page = (out / "map.html").read_text(encoding="utf-8")  # the before/after map
     assert "Children who lose a kind of help within reach" in page
 

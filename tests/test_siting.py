@@ -315,14 +315,15 @@ def test_site_command_writes_tables_layers_and_manifest(tiny, tmp_path):
     assert "New domestic abuse at West Library (K2) would bring" in result.output
     assert "Wrote" in result.output
     assert {p.name for p in (out / "tables").iterdir()} == {
-        "sites.csv", "districts.csv", "coverage.csv", "areas_newly_reached.csv",
+        "README.txt", *(f"{n}_NOT_FOR_PUBLICATION.csv" for n in
+                        ("sites", "districts", "coverage", "areas_newly_reached"))
     }  # fmt: skip
     manifest = json.loads((out / "manifest.json").read_text())
     record = next(r for r in manifest["inputs"] if r["role"] == "candidates")
     assert record["sha256"] == file_sha256(sites)
     assert manifest["parameters"]["category"] == "domestic_abuse"
     assert manifest["results"]["sites"] == [
-        pd.read_csv(out / "tables/sites.csv", comment="#")["site_id"].iloc[0]
+        pd.read_csv(out / "tables/sites_NOT_FOR_PUBLICATION.csv")["site_id"].iloc[0]
     ]
     layers = {name: gpd.read_file(out / "results.gpkg", layer=name) for name in
               ("chosen_sites", "candidates", "areas")}  # fmt: skip

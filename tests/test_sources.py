@@ -80,10 +80,11 @@ def test_every_format_is_registered_with_a_description_and_what_it_makes():
         "census_ts011",
         "ons_lookup",
         "best_fit",
+        "places",
     }
     for name, source in SOURCES.items():
         assert source.name == name
-        assert source.produces in ("services", "need", "postcodes", "lookup")
+        assert source.produces in ("services", "need", "postcodes", "lookup", "places")
         assert source.description and "\n" not in source.description
         assert source.example.startswith(f"earlyhelp import {name} ")
         assert source.read.__doc__ and "report" in source.read.__doc__

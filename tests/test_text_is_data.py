@@ -53,8 +53,7 @@ def test_a_line_break_in_a_district_name_or_label_leaves_the_run_tables_whole(ti
     assert list(summary["district_code"]) == ["E07000001", "E07000002", "County"]
     assert list(summary["district_name"])[:2] == ["West\r=HYPERLINK(1)", "East\nSide"]
     for table in (folder / "tables").glob("*.csv"):
-        text = table.read_text(encoding="utf-8")
-        lines = pd.read_csv(table, skiprows=1 if text.startswith("#") else 0, dtype=str)
+        lines = pd.read_csv(table, dtype=str)
         assert not lines.iloc[:, 0].fillna("").str.startswith("=").any(), table.name
     analysed = runner.invoke(app, ["compare", "--config", str(tiny.config)])
     read = runner.invoke(app, ["compare", "--config", str(tiny.config), "--run", str(folder)])

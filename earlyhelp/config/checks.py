@@ -42,6 +42,7 @@ def check_config(cfg: Config, data: dict[str, Any], file: Path) -> None:
     _check_names(cfg, file)
     _check_numbers(cfg, file)
     _check_symbol(cfg, file)
+    _check_attribution(cfg, file)
     _cross_check(cfg, file)
     _check_input_paths(cfg, data, file)
 
@@ -178,6 +179,25 @@ def _check_symbol(cfg: Config, file: Path) -> None:
     raise ConfigError(
         f'{file}: [disclosure] symbol = "{symbol}" {problem}; use a symbol such as "*" or "c"'
     )
+
+
+def _check_attribution(cfg: Config, file: Path) -> None:
+    """Statements are lines of text; the licence's address is a web address (it becomes a
+    link on the map and in the report)."""
+    given = cfg.attribution
+    for line in given.statements:
+        if not line.strip() or "\n" in line:
+            raise ConfigError(
+                f"{file}: [attribution] statements: each statement is one line of text, "
+                f'not empty, such as "Contains OS data © Crown copyright and database '
+                f'right {{year}}"'
+            )
+    url = given.licence_url
+    if url and not re.fullmatch(r"https?://[^\s\"'<>]+", url):
+        raise ConfigError(
+            f"{file}: [attribution] licence_url = {json.dumps(url)} is not a web address; "
+            'write one starting with https://, or licence_url = "" for none'
+        )
 
 
 def _cross_check(cfg: Config, file: Path) -> None:

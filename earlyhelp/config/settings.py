@@ -33,6 +33,7 @@ __all__ = [
     "AREA_COLUMNS",
     "CHOICES",
     "COLUMN_SETS",
+    "DEFAULT_ATTRIBUTION",
     "INPUT_FILES",
     "NEED_COLUMNS",
     "POSTCODE_COLUMNS",
@@ -41,6 +42,7 @@ __all__ = [
     "SOURCE_FORMATS",
     "AccessConfig",
     "AreasInput",
+    "AttributionConfig",
     "CategoryConfig",
     "Config",
     "DisclosureConfig",
@@ -337,6 +339,39 @@ class MapConfig:
     # above this many small areas index.html is an overview of the districts, each linking
     # to its own page (district-<code>.html); 0 = always one map of every area
     overview_above_areas: int = 5_000
+    # places to find by name (OS Open Names, ONS place names or built-up areas, or a
+    # table of name, kind, easting, northing); None: the areas' districts and localities
+    # and the postcode districts and sectors of [postcodes] only
+    gazetteer: Path | None = None
+    place_labels: bool = True  # write town and village names on the map
+
+
+# What published outputs credit by default: the sources earlyhelp's importers read
+# (ONS boundaries, lookups, population and postcodes; MHCLG's Indices of Deprivation;
+# DfE's schools), all under the Open Government Licence. "{year}" is the year of the run.
+DEFAULT_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0",
+    "Contains OS data © Crown copyright and database right {year}",
+    "Source: Office for National Statistics licensed under the Open Government Licence v3.0",
+    "Indices of Deprivation: Ministry of Housing, Communities and Local Government (MHCLG)",
+)
+# A postcode lookup (the ONS Postcode Directory) adds Royal Mail's statement.
+POSTCODE_ATTRIBUTION = "Contains Royal Mail data © Royal Mail copyright and database right {year}"
+
+
+@dataclass(frozen=True)
+class AttributionConfig:
+    """What every published output credits, and the licence it is published under.
+
+    Shown on the map, in the report, in the workbook and in the notes beside the tables.
+    ``statements`` empty: :data:`DEFAULT_ATTRIBUTION` (and Royal Mail's statement when a
+    postcode lookup is read); ``{year}`` in a statement is the year of the run.
+    """
+
+    statements: tuple[str, ...] = ()
+    licence: str = "Open Government Licence v3.0"
+    licence_url: str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+    publisher: str = ""  # who publishes the outputs, e.g. "Wyvernshire Safeguarding Partnership"
 
 
 @dataclass(frozen=True)
@@ -378,6 +413,7 @@ class Config:
     casework: CaseworkConfig = field(default_factory=CaseworkConfig)
     expertise: ExpertiseConfig = field(default_factory=ExpertiseConfig)
     benchmark: BenchmarkConfig = field(default_factory=BenchmarkConfig)
+    attribution: AttributionConfig = field(default_factory=AttributionConfig)
     source: Path | None = None  # the file this came from; not a TOML key
 
     @property
@@ -398,11 +434,28 @@ class Config:
             raise ConfigError(needs_path(self.source or "config", section))
         return path
 
+    def attribution_lines(self, *, year: int | None = None) -> list[str]:
+        """The statements every published output carries, ``{year}`` filled in (default:
+        this year), followed by the licence the outputs are published under."""
+        import datetime as dt
+
+        given = self.attribution.statements
+        lines = list(given or DEFAULT_ATTRIBUTION)
+        if not given and self.postcodes.path is not None:
+            lines.append(POSTCODE_ATTRIBUTION)
+        when = str(year or dt.date.today().year)
+        return [line.replace("{year}", when) for line in lines]
+
     def input_paths(self) -> list[Path]:
         """Every file this configuration reads (the outputs may overwrite none of them)."""
         specs = (self.areas, self.need, self.services, self.centres, self.postcodes, self.roads)
         paths = [s.path for s in specs if s.path is not None]
-        extra = (self.access.matrix_path, self.areas.population_points, self.siting.candidates)
+        extra = (
+            self.access.matrix_path,
+            self.areas.population_points,
+            self.siting.candidates,
+            self.map.gazetteer,
+        )
         paths.extend(p for p in extra if p is not None)
         for ind in self.indicators.values():
             paths.extend(p for p in (ind.path, ind.lookup) if p is not None)
@@ -460,6 +513,7 @@ SOURCE_FORMATS = {
     "census_ts011": "need",
     "ons_lookup": "lookup",
     "best_fit": "lookup",
+    "places": "places",
 }
 COLUMN_SETS = {
     AreasInput: AREA_COLUMNS,

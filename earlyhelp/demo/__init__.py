@@ -2,7 +2,8 @@
 
 :func:`generate` writes every input the tool reads (small areas, the need profile, a
 service directory, children's centres, a postcode lookup, roads and candidate sites) from
-one seed, so a demo run, the tests and the documentation work without real data. The
+one seed, so a demo run, the tests and the documentation work without real data; and
+``places.csv``, its gazetteer of towns and villages for the board map's search. The
 county lies offshore in British National Grid (eastings 600-660 km, northings 465-525 km:
 open sea east of Yorkshire), its codes start with ``X`` (never an ONS code), its postcodes
 with ``Q`` (no UK postcode area does), its phone numbers are in Ofcom's drama range and its
@@ -21,7 +22,8 @@ identifiers of each:
   than 8 km away.
 
 The modules of this package, from the bottom up: ``geometry`` (where the county lies,
-point arithmetic), ``land`` (outline, towns, villages), ``areas`` (small areas and
+point arithmetic), ``land`` (outline, towns, villages, and the gazetteer of their names
+that the map's search reads), ``areas`` (small areas and
 districts), ``people`` (need, the deprived estates, the thin district), ``postcodes``,
 ``stories`` (the planted stories' distances, identifiers and checks), ``vocabulary`` and
 ``providers`` (invented names), ``centres``, ``services``, ``sites``, ``roads``,

@@ -13,7 +13,7 @@ import pandas as pd
 
 from earlyhelp.demo.areas import draw_areas
 from earlyhelp.demo.centres import place_centres
-from earlyhelp.demo.land import draw_land
+from earlyhelp.demo.land import draw_land, place_names
 from earlyhelp.demo.people import choose_thin_district, draw_estates, draw_need, find_stretch_core
 from earlyhelp.demo.postcodes import draw_postcodes
 from earlyhelp.demo.readme import render_readme
@@ -34,6 +34,7 @@ class County:
     postcodes: pd.DataFrame
     roads: gpd.GeoDataFrame
     sites: pd.DataFrame
+    places: pd.DataFrame  # the gazetteer: towns and villages (no random draw)
     planted: dict[str, Any]
     readme: str = field(repr=False)
 
@@ -72,6 +73,7 @@ def build_county(seed: int) -> County:
         postcodes=postcodes,
         roads=roads,
         sites=sites,
+        places=place_names(land, areas.gdf),
         planted=story,
         readme=readme,
     )

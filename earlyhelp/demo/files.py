@@ -27,6 +27,7 @@ def write_county(county: County, out_dir: Path) -> list[Path]:
         _write_csv(county.postcodes, out_dir / "postcodes.csv"),
         _write_geojson(county.roads, out_dir / "roads.geojson", layer="roads"),
         _write_csv(county.sites, out_dir / "candidate_sites.csv"),
+        _write_csv(county.places, out_dir / "places.csv"),
         _write_text(county.readme, out_dir / "README.md"),
     ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -70,6 +71,29 @@ def draw_land(rng: np.random.Generator) -> Land:
     towns = _place_towns(rng, outline, stretch)
     villages = _place_villages(rng, outline, towns)
     return Land(outline=outline, stretch_xy=stretch, towns=towns, villages=villages)
+
+
+def place_names(land: Land, areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The county's gazetteer: every town and village with its grid reference and the
+    district it lies in (``places.csv``, which the board map's search reads)."""
+    columns = ["name", "kind", "x", "y"]
+    towns = land.towns.assign(kind="town")[columns]
+    villages = land.villages.assign(kind="village")[columns]
+    table = pd.concat([towns, villages], ignore_index=True)
+    points = gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["x"], table["y"]), crs=areas.crs
+    )
+    inside = gpd.sjoin(points, areas[["district_name", "geometry"]], how="left")
+    inside = inside[~inside.index.duplicated()]
+    return pd.DataFrame(
+        {
+            "name": table["name"].to_numpy(),
+            "kind": table["kind"].to_numpy(),
+            "easting": np.round(table["x"].to_numpy()).astype(int),
+            "northing": np.round(table["y"].to_numpy()).astype(int),
+            "district": inside["district_name"].fillna("").to_numpy(),
+        }
+    )
 
 
 def nearest_settlement(land: Land, xy: np.ndarray) -> np.ndarray:

@@ -19,18 +19,15 @@ from earlyhelp.disclosure.published import PublishedCount, PublishedShare
 from earlyhelp.disclosure.suppression import (
     MISSING,
     PUBLICATION_ATTR,
-    UNPUBLISHED_BANNER,
     check_publishable,
     is_publishable,
     mark_unpublished,
     suppress,
-    unpublished_banner,
 )
 
 __all__ = [
     "MISSING",
     "PUBLICATION_ATTR",
-    "UNPUBLISHED_BANNER",
     "AuditReport",
     "Evidence",
     "Exposure",
@@ -43,5 +40,4 @@ __all__ = [
     "mark_unpublished",
     "protect_publication",
     "suppress",
-    "unpublished_banner",
 ]

@@ -39,12 +39,10 @@ from __future__ import annotations
 __all__ = [
     "MISSING",
     "PUBLICATION_ATTR",
-    "UNPUBLISHED_BANNER",
     "check_publishable",
     "is_publishable",
     "mark_unpublished",
     "suppress",
-    "unpublished_banner",
 ]
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -61,12 +59,6 @@ MISSING = ".."
 # Key in DataFrame.attrs saying whether a table may be published: "suppressed" (made by
 # suppress) or "unpublished" (marked by mark_unpublished). No key means unpublished.
 PUBLICATION_ATTR = "earlyhelp_publication"
-
-# First line written above an unpublished table's CSV (read it back with skiprows=1).
-UNPUBLISHED_BANNER = (
-    "# NOT FOR PUBLICATION: analyst table from earlyhelp with unsuppressed small numbers; "
-    "publish only tables made by earlyhelp.disclosure.suppress"
-)
 
 
 def suppress(
@@ -196,14 +188,6 @@ def check_publishable(table: pd.DataFrame, *, name: str) -> None:
             "suppression; pass it through earlyhelp.disclosure.suppress first, or write it "
             "to the analyst folder with mark_unpublished"
         )
-
-
-def unpublished_banner(table: pd.DataFrame) -> str | None:
-    """The banner line to write above ``table`` in a CSV, or None for a publishable table.
-
-    Any table that is not publishable gets :data:`UNPUBLISHED_BANNER`, marked or not.
-    """
-    return None if is_publishable(table) else UNPUBLISHED_BANNER
 
 
 def _checked_arguments(

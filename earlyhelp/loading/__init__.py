@@ -15,7 +15,7 @@ raises once if any error was found. Inputs are only ever read.
 Imports run one way: inputs -> areas, services -> tables.
 """
 
-from earlyhelp.loading.inputs import Inputs, load_inputs
+from earlyhelp.loading.inputs import Inputs, load_inputs, load_postcodes
 from earlyhelp.loading.services import STUDY_AREA_TOLERANCE_M
 from earlyhelp.loading.tables import InputRecord, file_sha256, read_table, read_vector
 
@@ -25,6 +25,7 @@ __all__ = [
     "Inputs",
     "file_sha256",
     "load_inputs",
+    "load_postcodes",
     "read_table",
     "read_vector",
 ]

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from earlyhelp.config import Config
-from earlyhelp.errors import InputError
+from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.geography import normalise_postcode, to_analysis_crs
 from earlyhelp.loading.areas import load_areas, load_need
 from earlyhelp.loading.services import empty_services, load_services
@@ -78,6 +78,18 @@ def _load_postcodes(cfg: Config, report: ValidationReport) -> tuple[pd.DataFrame
     table = table.drop_duplicates("postcode").set_index("postcode")
     record.rows_used = len(table)
     return table, [record]
+
+
+def load_postcodes(cfg: Config) -> pd.DataFrame | None:
+    """The configured postcode lookup alone (index ``postcode``; ``x``, ``y`` in the
+    analysis CRS, ``terminated``), or None when there is none: for the map's search,
+    which groups postcodes into districts and sectors. Its problems were reported when
+    the run loaded it, so they are not reported again; an unreadable file gives None."""
+    try:
+        table, _ = _load_postcodes(cfg, ValidationReport())
+    except EarlyHelpError:
+        return None
+    return table
 
 
 # --------------------------------------------------------------------------- roads

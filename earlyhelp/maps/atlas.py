@@ -24,6 +24,7 @@ __all__ = ["district_pages", "overview_page"]
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -38,6 +39,7 @@ from earlyhelp.maps.board import (
     _build,
     _check_areas,
     _check_config,
+    _classes,
     _reach_shapes,
     _Shapes,
     _subset,
@@ -45,6 +47,7 @@ from earlyhelp.maps.board import (
 )
 from earlyhelp.maps.classes import MapLayer, classify
 from earlyhelp.maps.safety import district_files, escape_text, script_json
+from earlyhelp.maps.search import places_within
 from earlyhelp.maps.services import ServiceRows, located, service_groups, service_rows, status_of
 from earlyhelp.maps.shapes import simplify_coverage, to_display, union_by
 from earlyhelp.outputs import atomic_path
@@ -69,6 +72,8 @@ def district_pages(
     details: Mapping[str, str] | None = None,
     disclosure: DisclosureConfig | None = None,
     border_m: float = 2000.0,
+    places: Sequence[dict[str, Any]] = (),
+    attribution: str = "",
 ) -> dict[str, Path]:
     """Write one self-contained board map per district into ``out_dir``
     (``district-<code>.html``); return district code -> file.
@@ -77,7 +82,8 @@ def district_pages(
     the areas are simplified, classified (county-wide classes, so a colour means the same
     on every page) and turned into features once, and the services into rows once
     (a children's centre's reach counts the county's areas); each page takes its
-    district's areas and the services within ``border_m`` metres of the district.
+    district's areas, the services and the gazetteer's ``places`` within ``border_m``
+    metres of the district, and the ``attribution`` every published map credits.
     """
     disclosure = disclosure or DisclosureConfig()
     details = dict(details or {})
@@ -86,7 +92,7 @@ def district_pages(
     files = district_files(areas["district_code"])
     if services.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
-    classes = _county_classes(areas, layers, map_cfg, disclosure)
+    classes = _classes(areas, layers, map_cfg, disclosure)  # county-wide classes
     texts = {col: np.array(c.text, dtype=object) for col, c in classes.items()}
     simple = simplify_coverage(areas.geometry, tolerance_m=map_cfg.simplify_m)
     display = to_display(simple)
@@ -103,20 +109,10 @@ def district_pages(
     for code in outlines.index:
         if not code:
             continue
-        mask = codes == code
-        mine = near.get(code, np.zeros(0, dtype=int))
-        parts = _page_parts(
-            code,
-            outlines=outlines,
-            names=names,
-            area_shapes=display[mask],
-            features=list(features[mask]),
-            shown=shown,
-            mine=mine,
-            reach=reach,
-            groups=groups,
-            drawn=drawn,
-        )
+        mask, mine = codes == code, near.get(code, np.zeros(0, dtype=int))
+        parts = _page_parts(code, outlines=outlines, names=names, area_shapes=display[mask],
+                            features=list(features[mask]), shown=shown, mine=mine,
+                            reach=reach, groups=groups, drawn=drawn)  # fmt: skip
         m = _build(
             areas[mask],
             shown.iloc[mine],
@@ -131,30 +127,12 @@ def district_pages(
             details=details,
             disclosure=disclosure,
             parts=parts,
+            places=places_within(places, outlines[code].buffer(border_m), areas.crs),
+            attribution=attribution,
         )
         path = Path(out_dir) / files[str(code)]
         written[str(code)] = save_map(m, path, self_contained=map_cfg.self_contained)
     return written
-
-
-def _county_classes(
-    areas: gpd.GeoDataFrame,
-    layers: Sequence[MapLayer],
-    map_cfg: MapConfig,
-    disclosure: DisclosureConfig,
-) -> dict:
-    """Each layer's colour classes over the whole county (a colour means the same on
-    every district's page)."""
-    return {
-        layer.column: classify(
-            areas[layer.column],
-            layer,
-            method=map_cfg.classification,
-            k=map_cfg.classes,
-            symbol=disclosure.symbol,
-        )
-        for layer in layers
-    }
 
 
 def _page_parts(
@@ -223,12 +201,14 @@ def overview_page(
     data_date: str,
     simplify_m: float = OVERVIEW_SIMPLIFY_M,
     colour_by: str = "pct_full_core_range",
+    attribution: str = "",
 ) -> Path:
     """Write the overview (``index.html``): ``districts`` (index ``district_code``,
     ``district_name``, polygons in a projected CRS) drawn light, each linking to
     ``links[code]``, beside ``summary``, the published district summary (every cell
     text, as its CSV holds it; None: names only). The districts are coloured by the published ``colour_by`` column where it is
-    a number; anything else (a hidden value) is grey.
+    a number; anything else (a hidden value) is grey. ``attribution`` (escaped HTML:
+    sources and licence) is shown below the table.
     """
     shapes = gpd.GeoSeries(
         shapely.simplify(np.asarray(districts.geometry.values), simplify_m),
@@ -259,7 +239,7 @@ def overview_page(
         )
     html = _overview_html(
         features, rows, links, title=title, subtitle=subtitle, data_date=data_date
-    )
+    ).replace("</main>", f"<footer><p>{attribution}</p></footer></main>", 1)
     with atomic_path(Path(path)) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return Path(path)

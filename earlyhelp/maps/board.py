@@ -37,6 +37,7 @@ from earlyhelp.errors import ConfigError, InputError
 from earlyhelp.maps._render import VerbatimMacroElement
 from earlyhelp.maps.assets import inline_assets
 from earlyhelp.maps.classes import CLASSIFIERS, Classes, MapLayer, classify
+from earlyhelp.maps.controls import ScreenControls
 from earlyhelp.maps.layers import (
     CLUSTER_ICON_FUNCTION,
     AreaLayer,
@@ -54,7 +55,7 @@ from earlyhelp.maps.safety import (
     safe_filename,
     search_key,
 )
-from earlyhelp.maps.search import SearchBox
+from earlyhelp.maps.search import PlaceLabels, SearchBox, places_within
 from earlyhelp.maps.services import (
     ServiceRows,
     as_list,
@@ -101,12 +102,18 @@ class _Ready(VerbatimMacroElement):
         window.addEventListener("beforeprint", function () {
             {{ this._parent.get_name() }}.invalidateSize();
         });
-        requestAnimationFrame(function () {
+        (function settle(map) {  // ready once the first view has finished zooming
             requestAnimationFrame(function () {
-                window.earlyhelp.drawnMs = performance.now();
-                window.earlyhelp.ready = true;
+                if (map._animatingZoom) {  // Leaflet starts a zoom in the next frame
+                    map.once("zoomend", function () { settle(map); });
+                    return;
+                }
+                requestAnimationFrame(function () {
+                    window.earlyhelp.drawnMs = performance.now();
+                    window.earlyhelp.ready = true;
+                });
             });
-        });
+        })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -154,6 +161,8 @@ def board_map(
     districts: gpd.GeoDataFrame | None = None,
     details: Mapping[str, str] | None = None,
     disclosure: DisclosureConfig | None = None,
+    places: Sequence[dict[str, Any]] = (),
+    attribution: str = "",
 ) -> folium.Map:
     """The board map of ``areas`` and ``services``.
 
@@ -186,6 +195,9 @@ def board_map(
         example ``{"nearest_help": "Nearest help", "missing": "What is missing"}``).
     disclosure
         The suppression rule, for the words of the title panel (default 1 to 5).
+    places, attribution
+        The gazetteer to search (:func:`earlyhelp.publish.gazetteer.gazetteer`); what the
+        map credits and its licence, as escaped HTML.
 
     Returns
     -------
@@ -195,16 +207,7 @@ def board_map(
     disclosure = disclosure or DisclosureConfig()
     _check_config(map_cfg)
     _check_areas(areas, layers, details or {})
-    classes = {
-        layer.column: classify(
-            areas[layer.column],
-            layer,
-            method=map_cfg.classification,
-            k=map_cfg.classes,
-            symbol=disclosure.symbol,
-        )
-        for layer in layers
-    }
+    classes = _classes(areas, layers, map_cfg, disclosure)
     return _build(
         areas,
         services,
@@ -218,6 +221,8 @@ def board_map(
         districts=districts,
         details=dict(details or {}),
         disclosure=disclosure,
+        places=list(places),
+        attribution=attribution,
     )
 
 
@@ -252,6 +257,8 @@ def district_maps(
     disclosure: DisclosureConfig | None = None,
     border_m: float = 2000.0,
     self_contained: bool | None = None,
+    places: Sequence[dict[str, Any]] = (),
+    attribution: str = "",
 ) -> dict[str, Path]:
     """Write one board map per district into ``out_dir``; return district code -> file.
 
@@ -268,16 +275,7 @@ def district_maps(
         self_contained = map_cfg.self_contained
     if services.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
-    county = {
-        layer.column: classify(
-            areas[layer.column],
-            layer,
-            method=map_cfg.classification,
-            k=map_cfg.classes,
-            symbol=disclosure.symbol,
-        )
-        for layer in layers
-    }
+    county = _classes(areas, layers, map_cfg, disclosure)
     out_dir = Path(out_dir)
     written: dict[str, Path] = {}
     codes = areas["district_code"].astype("string")
@@ -303,6 +301,8 @@ def district_maps(
             districts=local_districts,
             details=details,
             disclosure=disclosure,
+            places=places_within(places, outline, areas.crs),
+            attribution=attribution,
         )
         path = out_dir / f"district-{safe_filename(code, default='district')}.html"
         written[str(code)] = save_map(m, path, self_contained=self_contained)
@@ -358,6 +358,25 @@ def _check_areas(
 
 
 # --------------------------------------------------------------------------- building
+
+
+def _classes(
+    areas: gpd.GeoDataFrame,
+    layers: Sequence[MapLayer],
+    map_cfg: MapConfig,
+    disclosure: DisclosureConfig,
+) -> dict[str, Classes]:
+    """Each layer's colour classes over ``areas``."""
+    return {
+        layer.column: classify(
+            areas[layer.column],
+            layer,
+            method=map_cfg.classification,
+            k=map_cfg.classes,
+            symbol=disclosure.symbol,
+        )
+        for layer in layers
+    }
 
 
 def _subset(classes: Classes, mask: np.ndarray, text: np.ndarray | None = None) -> Classes:
@@ -531,19 +550,17 @@ def _build(
     details: dict[str, str],
     disclosure: DisclosureConfig,
     parts: Parts | None = None,
+    places: list[dict[str, Any]] | None = None,
+    attribution: str = "",
 ) -> folium.Map:
-    """Assemble the map; the order matters, as each script uses those before it.
-
-    ``parts`` are the shapes, area features and service rows already made for these
-    areas and services (the district pages of a large county make them once)."""
+    """Assemble the map (each script uses those before it); ``parts``: already made."""
     if services.crs is not None and areas.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
     if parts is None:
         shapes = _shapes(areas, services, districts=districts, simplify_m=map_cfg.simplify_m)
-        features = _area_features(areas, shapes.areas, layers, classes, details)
         groups_ = service_groups(services, categories)
-        rows = service_rows(services, groups=groups_, areas_index=areas.index)
-        parts = Parts(shapes, features, groups_, rows)
+        parts = Parts(shapes, _area_features(areas, shapes.areas, layers, classes, details),
+                      groups_, service_rows(services, groups=groups_, areas_index=areas.index))  # fmt: skip
     shapes = parts.shapes
     m = _new_map(shapes.areas.total_bounds, map_cfg.tiles)
     root = m.get_root()
@@ -560,7 +577,10 @@ def _build(
             areas["area_name"].astype("string").fillna(""), areas.index, strict=True
         )
     ]
-    m.add_child(SearchBox(area_keys=area_keys, service_keys=drawn.search_keys))
+    places = places or []
+    if any(p.get("l") for p in places):
+        m.add_child(PlaceLabels(places))
+    m.add_child(SearchBox(area_keys=area_keys, service_keys=drawn.search_keys, places=places))
     m.add_child(
         BoardHeader(
             title=escape_text(title, max_chars=200),
@@ -577,6 +597,7 @@ def _build(
         Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen")
     )
     m.add_child(folium.LayerControl(position="topright", collapsed=False))
+    m.add_child(ScreenControls(attribution_html=attribution))
     m.add_child(_Ready())
     return m
 

@@ -2,7 +2,9 @@
 
 A :class:`Legend` is a small Leaflet control that listens to the map's
 ``baselayerchange`` event and hides itself unless its own choice is the chosen one, so
-the reader only ever sees the legend of the colours in front of them.
+the reader only ever sees the legend of the colours in front of them. Its heading is a
+button that folds the legend to one line and opens it again
+(:mod:`earlyhelp.maps.controls`); on a phone it starts folded.
 """
 
 from __future__ import annotations
@@ -61,8 +63,13 @@ def legend_html(
         rows.append(f'<li><span class="eh-line {css}"></span>{label}</li>')
     note_html = f'<p class="eh-legend-note">{note}</p>' if note else ""
     return (
-        f'<h2 class="eh-legend-title">{escape_text(layer.title)}</h2>{note_html}'
-        f'<ul class="eh-legend-rows">{"".join(rows)}</ul>'
+        '<div class="eh-legend-head"><h2 class="eh-legend-title">'
+        f"{escape_text(layer.title)}</h2>"
+        '<button type="button" class="eh-toggle eh-legend-toggle" aria-expanded="true"'
+        ' title="Fold or open the legend"><span class="eh-chevron" aria-hidden="true">'
+        '</span><span class="eh-hidden-text">Legend</span></button></div>'
+        f'<div class="eh-legend-body">{note_html}'
+        f'<ul class="eh-legend-rows">{"".join(rows)}</ul></div>'
     )
 
 

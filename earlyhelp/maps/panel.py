@@ -1,8 +1,10 @@
-"""The title panel above the map, the page's styles (screen and print) and its help text.
+"""The title panel above the map, the page's styles (screen, phone and print) and its help.
 
 The panel says what the map shows, the date of the data and that small numbers are
 suppressed, in plain words, and holds the search box; it sits above the map (not on it),
-so it prints as the page heading.
+so it prints as the page heading. On a phone it shrinks to the title, the facts in small
+print and the search box, so the map keeps most of the screen; no part of the page is
+wider than the screen.
 """
 
 from __future__ import annotations
@@ -51,9 +53,55 @@ body {
 .eh-search-results button:hover, .eh-search-results button:focus { background: #fff3b0; }
 .eh-search-kind { color: #555; font-size: 0.8rem; }
 .eh-legend, .leaflet-control-layers {
-    background: #fff; padding: 8px 10px; border-radius: 4px; line-height: 1.35;
-    box-shadow: 0 1px 5px rgba(0,0,0,.4); max-width: 300px;
+    background: #fff; padding: 6px 10px; border-radius: 4px; line-height: 1.35;
+    box-shadow: 0 1px 5px rgba(0,0,0,.4); max-width: 300px; box-sizing: border-box;
 }
+.eh-toggle {
+    display: flex; align-items: center; gap: 6px; width: 100%; min-height: 30px;
+    margin: 0; padding: 2px 0; border: 0; background: none; color: #1a1a1a;
+    font: inherit; font-size: 13px; font-weight: 700; text-align: left; cursor: pointer;
+}
+.eh-toggle:focus-visible { outline: 3px solid #0b4f8a; outline-offset: 1px; }
+.eh-chevron { margin-left: auto; }
+.eh-chevron::after { content: "\\25BE"; font-size: 14px; }
+.eh-closed .eh-chevron::after { content: "\\25B8"; }
+.eh-layers-icon {
+    display: inline-block; flex: none; width: 14px; height: 10px;
+    border-top: 2px solid #1a1a1a; border-bottom: 2px solid #1a1a1a; position: relative;
+}
+.eh-layers-icon::after {
+    content: ""; position: absolute; left: 0; right: 0; top: 4px; border-top: 2px solid #1a1a1a;
+}
+.eh-hidden-text {
+    position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+    white-space: nowrap;
+}
+.leaflet-control-layers.eh-closed .leaflet-control-layers-list { display: none; }
+.leaflet-control-layers-list { overflow-y: auto; overscroll-behavior: contain; }
+.leaflet-control-layers-expanded { padding: 6px 10px; }
+.eh-legend-head { display: flex; align-items: flex-start; gap: 6px; cursor: pointer; }
+.eh-legend-head .eh-legend-title { flex: 1 1 auto; min-width: 0; }
+.eh-legend-toggle { width: auto; min-height: 22px; flex: none; padding: 0 2px; }
+.eh-legend.eh-closed .eh-legend-body { display: none; }
+.eh-legend-body { overflow-y: auto; overscroll-behavior: contain; margin-top: 2px; }
+.leaflet-control-attribution.eh-panel {
+    box-sizing: border-box; font-size: 11px; line-height: 1.35; text-align: right;
+    padding: 2px 6px; white-space: normal; background: rgba(255,255,255,.9);
+}
+.eh-credit-toggle { display: none; }
+.leaflet-control.eh-behind { visibility: hidden !important; }
+.eh-found { background: none; border: 0; }
+.eh-found span {
+    display: block; width: 100%; height: 100%; box-sizing: border-box; border-radius: 50%;
+    border: 3px solid #1a1a1a; background: rgba(255,243,176,.6); box-shadow: 0 0 0 2px #fff;
+}
+.eh-found-label { font-weight: 700; }
+.eh-place-label span {
+    display: inline-block; transform: translate(-50%, -50%); white-space: nowrap;
+    font-size: 11px; color: #2b2b2b; font-style: italic;
+    text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff;
+}
+.eh-place-l1 span { font-size: 12px; font-weight: 600; font-style: normal; }
 .eh-legend-title { font-size: 0.95rem; margin: 0 0 2px; }
 .eh-legend-note { margin: 0 0 4px; font-size: 0.8rem; color: #3d3d3d; }
 .eh-legend-rows { list-style: none; margin: 0; padding: 0; font-size: 0.85rem; }
@@ -111,13 +159,39 @@ body {
 .eh-provider { margin: 0 0 4px; color: #3d3d3d; }
 .eh-tooltip { font-size: 0.85rem; }
 .eh-print-key { display: none; }
+@media (max-width: 700px) {
+    .eh-header { gap: 2px 12px; padding: 6px 10px 6px; border-bottom-width: 2px; }
+    .eh-heading { flex-basis: 100%; }
+    .eh-header h1 { font-size: 1.05rem; }
+    .eh-subtitle { display: none; }
+    .eh-facts { font-size: 0.74rem; line-height: 1.3; }
+    .eh-help { font-size: 0.8rem; }
+    .eh-search { flex: 1 1 100%; }
+    .eh-search label { font-size: 0.8rem; margin-bottom: 1px; }
+    .eh-search input { font-size: 16px; padding: 6px 8px; }  /* 16px: no zoom on focus */
+    .eh-search-results { max-height: 50vh; }
+    .eh-search-results button { padding: 9px 8px; }
+    .leaflet-control-layers, .eh-legend { max-width: calc(100vw - 70px); }
+    .eh-credit-toggle { display: block; width: auto; min-height: 26px; font-size: 12px; }
+    .leaflet-control-attribution.eh-closed { font-size: 0; padding: 0 4px; }
+    .leaflet-control-attribution.eh-closed .eh-credit { display: none; }
+    .leaflet-control-attribution.eh-closed .eh-credit-toggle { font-size: 12px; }
+    .leaflet-popup-content { max-width: calc(100vw - 90px); overflow-wrap: break-word; }
+    .eh-area th { width: 50%; }
+    .leaflet-popup-content .eh-area table { width: 100%; }
+}
 @media print {
     @page { size: A4 landscape; margin: 10mm; }
     html, body { height: auto; }
     body { display: block; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
     .folium-map { height: 165mm !important; border: 1px solid #1a1a1a; }
     .eh-search, .eh-help, .leaflet-control-zoom, .leaflet-control-layers,
-    .leaflet-control-fullscreen, .leaflet-popup, .leaflet-tooltip { display: none !important; }
+    .leaflet-control-fullscreen, .leaflet-popup, .leaflet-tooltip, .eh-toggle:not(.eh-legend-toggle),
+    .eh-legend-toggle, .eh-found { display: none !important; }
+    .eh-legend.eh-closed .eh-legend-body, .leaflet-control-attribution .eh-credit {
+        display: block !important;
+    }
+    .leaflet-control-attribution.eh-closed { font-size: 9px !important; }
     .eh-header { border-bottom: 2px solid #1a1a1a; }
     .eh-print-key { display: block; flex-basis: 100%; margin: 2px 0 0; font-size: 0.8rem; }
     .eh-print-key .eh-pin { margin-left: 8px; }
@@ -156,9 +230,10 @@ class BoardHeader(VerbatimMacroElement):
           <p class="eh-print-key">Services: {{ this.service_key }}</p>
           {% endif %}
           <div class="eh-search" role="search">
-            <label for="eh-search-input">Find an area or service</label>
+            <label for="eh-search-input">Find a place, postcode, area or service</label>
             <input id="eh-search-input" type="search" autocomplete="off"
-                   placeholder="Type part of a name" aria-controls="eh-search-results">
+                   placeholder="A town, village, postcode or name"
+                   aria-controls="eh-search-results">
             <ul id="eh-search-results" class="eh-search-results" hidden></ul>
           </div>
         </header>

@@ -1,7 +1,9 @@
 """Outputs: files written atomically, and the folders earlyhelp owns.
 
-``writing`` writes one file at a time (CSV, GeoPackage, workbook, JSON, the manifest),
-each atomically, and turns a failure to write into a :class:`WriteError` in plain words.
+``writing`` writes one file at a time (CSV, GeoPackage, JSON, the manifest), each
+atomically, and turns a failure to write into a :class:`WriteError` in plain words;
+``formats`` says how each column is shown (units, precision, headers, Excel formats);
+``workbook`` writes the commissioners' workbook.
 ``folders`` stages a whole output folder and swaps it into place in one step, replacing
 only a folder earlyhelp made and keeping what a user added to it.
 
@@ -16,6 +18,16 @@ Example
 """
 
 from earlyhelp.outputs.folders import Staging, added_entries, read_manifest, staged_dir, tidy
+from earlyhelp.outputs.formats import (
+    TABLE_NOTES,
+    ColumnFormat,
+    column_format,
+    comparison_as_analysed,
+    header_with_unit,
+    output_name,
+    present,
+)
+from earlyhelp.outputs.workbook import sheet_title, write_workbook
 from earlyhelp.outputs.writing import (
     GENERATOR,
     MANIFEST,
@@ -24,7 +36,6 @@ from earlyhelp.outputs.writing import (
     check_not_inputs,
     csv_text,
     disk_full,
-    header_with_unit,
     library_versions,
     plain_words,
     run_manifest,
@@ -35,24 +46,31 @@ from earlyhelp.outputs.writing import (
     write_gpkg,
     write_json,
     write_parquet,
-    write_workbook,
+    write_text,
 )
 
 __all__ = [
     "GENERATOR",
     "MANIFEST",
+    "TABLE_NOTES",
+    "ColumnFormat",
     "Staging",
     "WriteError",
     "added_entries",
     "atomic_path",
     "check_not_inputs",
+    "column_format",
+    "comparison_as_analysed",
     "csv_text",
     "disk_full",
     "header_with_unit",
     "library_versions",
+    "output_name",
     "plain_words",
+    "present",
     "read_manifest",
     "run_manifest",
+    "sheet_title",
     "spreadsheet_safe",
     "staged_dir",
     "tidy",
@@ -62,5 +80,6 @@ __all__ = [
     "write_gpkg",
     "write_json",
     "write_parquet",
+    "write_text",
     "write_workbook",
 ]

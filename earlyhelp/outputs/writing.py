@@ -16,7 +16,6 @@ __all__ = [
     "check_not_inputs",
     "csv_text",
     "disk_full",
-    "header_with_unit",
     "library_versions",
     "plain_words",
     "run_manifest",
@@ -27,7 +26,7 @@ __all__ = [
     "write_gpkg",
     "write_json",
     "write_parquet",
-    "write_workbook",
+    "write_text",
 ]
 
 import contextlib
@@ -165,28 +164,34 @@ def write_csv(
     path: Path,
     *,
     index: bool = False,
-    banner: str | None = None,
     guard: bool = True,
+    float_format: str | None = None,
 ) -> Path:
-    """Write a CSV (UTF-8, ``\\n`` line ends) atomically, ``banner`` as its first line.
+    """Write a CSV (UTF-8, ``\\n`` line ends, the header on the first line) atomically.
 
     Every cell holding a line break (``\\r`` or ``\\n``), a quote or a comma is quoted
     (:func:`csv_text`). With ``guard`` (for tables people open in a spreadsheet: a run's
     tables, ``validation.csv``) cells that a spreadsheet would run as formulas are
     neutralised (:func:`spreadsheet_safe`); data that earlyhelp reads back (what
     ``earlyhelp import`` writes) is written as it is, with ``guard=False``.
+    ``float_format`` ("%.10g": ``99.0`` as ``99``) is how decimals are written.
     """
     shown = frame.reset_index() if index else frame
     with atomic_path(path) as tmp:
-        text = csv_text(shown, guard=guard)
+        text = csv_text(shown, guard=guard, float_format=float_format)
         with tmp.open("w", encoding="utf-8", newline="") as fh:
-            if banner:
-                fh.write(banner + "\n")
             fh.write(text)
     return path
 
 
-def csv_text(frame: pd.DataFrame, *, guard: bool = True) -> str:
+def write_text(text: str, path: Path) -> Path:
+    """Write UTF-8 text with ``\\n`` line ends atomically."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    return path
+
+
+def csv_text(frame: pd.DataFrame, *, guard: bool = True, float_format: str | None = None) -> str:
     """``frame`` (without its index) as CSV text with ``\\n`` line ends, in which every
     cell holding a line break, a quote or a comma is quoted; with ``guard``, through
     :func:`spreadsheet_safe` first.
@@ -197,78 +202,14 @@ def csv_text(frame: pd.DataFrame, *, guard: bool = True) -> str:
     and the line ends outside quotes are then made ``\\n``.
     """
     buffer = io.StringIO()
-    (spreadsheet_safe(frame) if guard else frame).to_csv(buffer, index=False, lineterminator="\r\n")
+    (spreadsheet_safe(frame) if guard else frame).to_csv(
+        buffer, index=False, lineterminator="\r\n", float_format=float_format
+    )
     # outside quotes (the even pieces between quote characters) a "\r\n" can only be a
     # line end: a cell holding one is quoted, and a quote inside a cell is doubled
     pieces = buffer.getvalue().split('"')
     pieces[::2] = [piece.replace("\r\n", "\n") for piece in pieces[::2]]
     return '"'.join(pieces)
-
-
-_UNITS = (
-    ("services_without_cost", "services"),
-    ("pct_", "%"),
-    ("share_", "share, 0-1"),
-    ("spend_", "GBP"),
-    ("cost", "GBP"),
-    ("per_1000", "children"),
-    ("need_index", "0-100"),
-    ("children", "children"),
-)
-
-
-def header_with_unit(column: str) -> str:
-    """A readable header with its unit: ``spend_per_child`` -> ``Spend per child (GBP)``."""
-    text = str(column).replace("__", ": ").replace("_per_1000", " per 1,000").replace("_", " ")
-    text = text[:1].upper() + text[1:]
-    for marker, unit in _UNITS:
-        if marker in str(column):
-            # "Children full core range" needs no "(children)"; "Pct ..." reads as "% ..."
-            text = text.removeprefix("Pct ").capitalize() if marker == "pct_" else text
-            return text if unit in text.lower() else f"{text} ({unit})"
-    return text
-
-
-def _numbers_back(frame: pd.DataFrame, suppression: dict) -> pd.DataFrame:
-    """A suppressed table's counts and rates are text ("12", "*"); give Excel the numbers
-    back as numbers, so they sum and sort, leaving the symbols as they are."""
-    columns = [*suppression.get("count_columns", []), *suppression.get("rate_columns", {})]
-    if not columns:
-        return frame
-    out = frame.copy()
-    for col in columns:
-        numeric = pd.to_numeric(out[col], errors="coerce")
-        out[col] = numeric.astype(object).where(numeric.notna(), out[col])
-    return out
-
-
-def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> Path:
-    """One formatted sheet per table for commissioners: bold frozen headers with units,
-    fitted column widths; analyst tables carry their NOT FOR PUBLICATION line on top."""
-    from openpyxl.styles import Font, PatternFill
-
-    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            banner = frame.attrs.get("earlyhelp_publication") != "suppressed"
-            start = 1 if banner else 0
-            shown = frame.reset_index() if frame.index.name else frame
-            shown = _numbers_back(shown, frame.attrs.get("suppression", {}))
-            shown = spreadsheet_safe(shown).rename(columns=header_with_unit)
-            shown.to_excel(writer, sheet_name=name[:31], index=False, startrow=start)
-            sheet = writer.sheets[name[:31]]
-            if banner:
-                sheet.cell(row=1, column=1, value="NOT FOR PUBLICATION: unsuppressed small numbers")
-                sheet.cell(row=1, column=1).font = Font(bold=True, color="9C0006")
-            for cell in sheet[start + 1]:
-                cell.font = Font(bold=True)
-                cell.fill = PatternFill("solid", fgColor="DDEBF7")
-            sheet.freeze_panes = sheet.cell(row=start + 2, column=1)
-            for i, col in enumerate(shown.columns, start=1):
-                width = max(len(str(col)), *(len(str(v)) for v in shown[col].head(200)), 6)
-                sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(
-                    width + 2, 60
-                )
-    return path
 
 
 def write_json(data: Any, path: Path) -> Path:
@@ -304,6 +245,10 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame | pd.DataFrame], path: Path) -
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00Z"})
         for name, layer in layers.items():
             frame = _lists_joined(layer)
+            if not isinstance(frame, gpd.GeoDataFrame) and "geometry" not in frame.columns:
+                # a table without geometry (QGIS's layer_styles): a GeoPackage attribute table
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+                continue
             if not isinstance(frame, gpd.GeoDataFrame):
                 frame = gpd.GeoDataFrame(frame)
             frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")

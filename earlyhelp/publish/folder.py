@@ -3,9 +3,16 @@
 A command computes results and describes what to publish as a :class:`Product`: its
 tables, GeoPackage layers, workbook sheets, pages (maps, the report) and manifest
 sections. :func:`write_product` is the one writer: it refuses to overwrite an input,
-writes everything into a hidden staging folder (tables with their NOT FOR PUBLICATION
-banner where they are not suppressed), records each file and whether it may be
+writes everything into a hidden staging folder, records each file and whether it may be
 published in ``manifest.json``, and only then puts the folder in place.
+
+Whether a table may be published is in its file's name and in the manifest, never inside
+the file, so every CSV opens with a plain ``pandas.read_csv`` or in QGIS:
+``tables/<name>.csv`` passed small-number suppression; ``tables/<name>_NOT_FOR_PUBLICATION.csv``
+holds unsuppressed small numbers (:func:`table_path`, :func:`find_table`). Analyst tables
+and layers are written in one unit convention (:mod:`earlyhelp.outputs.formats`);
+``tables/README.txt`` says what each table and column is, with the attribution and
+licence; ``results.gpkg`` carries QGIS styles (:mod:`earlyhelp.publish.qgis`).
 
 Example
 -------
@@ -18,14 +25,19 @@ from __future__ import annotations
 __all__ = [
     "PUBLISHED",
     "UNPUBLISHED",
+    "UNPUBLISHED_SUFFIX",
     "Page",
     "Product",
     "ReportSection",
+    "attribution_record",
     "columnar_output",
+    "find_table",
     "input_records",
     "kept_note",
     "redraw_pages",
     "related_sections",
+    "shown_table",
+    "table_path",
     "write_product",
 ]
 
@@ -39,12 +51,14 @@ from typing import Any
 import pandas as pd
 
 from earlyhelp.config import Config
-from earlyhelp.disclosure import PUBLICATION_ATTR, check_publishable, unpublished_banner
+from earlyhelp.disclosure import PUBLICATION_ATTR, check_publishable, is_publishable
 from earlyhelp.errors import InputError
 from earlyhelp.loading import InputRecord, Inputs, file_sha256
 from earlyhelp.outputs import (
     MANIFEST,
     check_not_inputs,
+    column_format,
+    present,
     read_manifest,
     run_manifest,
     staged_dir,
@@ -54,12 +68,18 @@ from earlyhelp.outputs import (
     write_gpkg,
     write_json,
     write_parquet,
+    write_text,
     write_workbook,
 )
+from earlyhelp.publish.notes import tables_readme, workbook_about, worst_priority
+from earlyhelp.publish.qgis import layer_styles
 
 # What the manifest says of each file.
 PUBLISHED = "published: small numbers suppressed"
 UNPUBLISHED = "analyst data, not for publication"
+# The end of an unpublished table's name: tables/gaps_NOT_FOR_PUBLICATION.csv.
+UNPUBLISHED_SUFFIX = "_NOT_FOR_PUBLICATION"
+TABLES_README = "tables/README.txt"
 
 # A page draws itself into the staging folder and says what it wrote:
 # ``{path relative to the folder: what it is, for the manifest}``.
@@ -128,8 +148,8 @@ class Product:
     inputs
         What was read, as manifest records (file, SHA-256, rows read, used and dropped).
     tables
-        ``tables/<name>.csv``. A table that passed small-number suppression is published;
-        any other opens with the NOT FOR PUBLICATION line.
+        ``tables/<name>.csv`` for a table that passed small-number suppression (it may be
+        published); ``tables/<name>_NOT_FOR_PUBLICATION.csv`` for any other.
     layers
         Layers of ``results.gpkg`` (analyst data).
     workbook
@@ -180,6 +200,36 @@ def input_records(
     return tuple(records)
 
 
+def table_path(name: str, *, publishable: bool) -> str:
+    """Where table ``name`` is written in its folder: ``tables/<name>.csv`` when it may be
+    published, else ``tables/<name>_NOT_FOR_PUBLICATION.csv``."""
+    return f"tables/{name}.csv" if publishable else f"tables/{name}{UNPUBLISHED_SUFFIX}.csv"
+
+
+def find_table(folder: Path, name: str) -> Path:
+    """The CSV of table ``name`` in a finished folder, published or not; an
+    :class:`InputError` when the folder has neither."""
+    for publishable in (True, False):
+        path = Path(folder) / table_path(name, publishable=publishable)
+        if path.is_file():
+            return path
+    raise InputError(
+        f"{Path(folder) / table_path(name, publishable=True)}: not found; give --run the "
+        "folder of a finished 'earlyhelp run'"
+    )
+
+
+def attribution_record(cfg: Config) -> dict[str, Any]:
+    """What the outputs credit and the licence they are published under (for the
+    manifest)."""
+    return {
+        "statements": cfg.attribution_lines(),
+        "licence": cfg.attribution.licence,
+        "licence_url": cfg.attribution.licence_url,
+        "publisher": cfg.attribution.publisher,
+    }
+
+
 def write_product(product: Product, out_dir: Path) -> Path:
     """Write ``product`` into ``out_dir`` atomically; return the folder.
 
@@ -206,7 +256,7 @@ def write_product(product: Product, out_dir: Path) -> Path:
             kept=staging.keep_added(),  # what a user added to the earlier folder
             parameters=None if product.parameters is None else dict(product.parameters),
             libraries=product.libraries,
-            **product.sections,
+            **{"attribution": attribution_record(product.cfg), **product.sections},
         )
         write_json(manifest, stage / MANIFEST)
     return out_dir
@@ -298,26 +348,93 @@ def columnar_output(cfg: Config, n_areas: int) -> bool:
     return how == "parquet" or (how == "auto" and n_areas > cfg.run.columnar_above_areas)
 
 
+def cost_unit(product: Product) -> str | None:
+    """The unit of the product's distances (``m`` or ``min``), None when not known."""
+    access = product.sections.get("access")
+    if isinstance(access, Mapping) and access.get("unit") in ("m", "min"):
+        return str(access["unit"])
+    model = product.cfg.access.distance_model
+    return {"euclidean": "m", "network": "min"}.get(model)
+
+
+def shown_table(frame: pd.DataFrame, name: str, unit: str | None) -> pd.DataFrame:
+    """A table as written: a published one as it was suppressed, an analyst one in the
+    outputs' unit convention (:func:`earlyhelp.outputs.present`)."""
+    shown = frame.reset_index() if frame.index.name is not None else frame
+    if not is_publishable(frame):
+        return present(shown, table=name, cost_unit=unit)
+    # as suppressed, whole numbers written whole ("1330", not "1330.0"): the same figures
+    whole = shown.copy()
+    for column in whole.columns:
+        numeric = column_format(str(column), table=name).kind in _NUMBER_KINDS
+        if numeric and (
+            whole[column].dtype == object or pd.api.types.is_string_dtype(whole[column])
+        ):
+            whole[column] = whole[column].map(_whole, na_action="ignore")
+    whole.attrs = dict(shown.attrs)
+    return whole
+
+
+_NUMBER_KINDS = ("count", "percent", "rate", "money", "distance", "index", "number")
+
+
+def _whole(value: Any) -> Any:
+    """``"1330.0"`` -> ``"1330"``; any other value as it is."""
+    if isinstance(value, str) and value.endswith(".0") and value[:-2].lstrip("-").isdigit():
+        return value[:-2]
+    return value
+
+
+# kept in an analyst Parquet table's metadata (its name says it too)
+_PARQUET_BANNER = (
+    "NOT FOR PUBLICATION: analyst table with unsuppressed small numbers; publish only the "
+    "published tables (tables/<name>.csv)"
+)
+
+
 def _write_files(product: Product, stage: Path) -> dict[str, str]:
     """Write everything but the manifest; return what each file is."""
     outputs: dict[str, str] = {}
+    unit = cost_unit(product)
     columnar = columnar_output(product.cfg, len(product.layers.get("areas", ())))
-    if product.layers and columnar:
-        write_geoparquet(dict(product.layers), stage / "results")
-    elif product.layers:
-        write_gpkg(dict(product.layers), stage / "results.gpkg")
-    for name, frame in product.tables.items():
-        banner = unpublished_banner(frame)
-        if columnar and banner and "area_code" in frame.columns:
-            path = f"tables/{name}.parquet"
-            shown = frame.reset_index() if frame.index.name else frame
-            write_parquet(shown, stage / path, banner=banner)
+    if product.layers:
+        layers = {name: present(layer, table=name, cost_unit=unit) for name, layer in
+                  product.layers.items()}  # fmt: skip
+        layers = worst_priority(layers, product.cfg)
+        if columnar:  # GeoParquet: no QGIS styles table (a GeoPackage holds those)
+            write_geoparquet(layers, stage / "results")
         else:
-            path = f"tables/{name}.csv"
-            write_csv(frame, stage / path, index=frame.index.name is not None, banner=banner)
-        outputs[path] = UNPUBLISHED if banner else PUBLISHED
+            styles = layer_styles(layers, product.cfg)
+            write_gpkg({**layers, **({"layer_styles": styles} if styles is not None else {})},
+                       stage / "results.gpkg")  # fmt: skip
+    tables: dict[str, tuple[str, pd.DataFrame]] = {}
+    for name, frame in product.tables.items():
+        publishable = is_publishable(frame)
+        path = table_path(name, publishable=publishable)
+        shown = shown_table(frame, name, unit)
+        if columnar and not publishable and "area_code" in shown.columns:
+            # a table of every small area in a large run: Parquet, its status in its name
+            path = path.removesuffix(".csv") + ".parquet"
+            write_parquet(shown, stage / path, banner=_PARQUET_BANNER)
+        else:
+            write_csv(shown, stage / path, float_format="%.10g")
+        outputs[path] = PUBLISHED if publishable else UNPUBLISHED
+        tables[name] = (path, shown)
+    if tables:
+        text = tables_readme(product.cfg, product.command, tables, cost_unit=unit)
+        write_text(text, stage / TABLES_README)
+        outputs[TABLES_README] = "notes: what each table and column is; attribution and licence"
     if product.workbook:
-        write_workbook(dict(product.workbook), stage / "commissioners.xlsx")
+        sheets = {name: shown_table(frame, name, unit) for name, frame in product.workbook.items()}
+        for name, frame in product.workbook.items():
+            sheets[name].attrs = {**frame.attrs, "publishable": is_publishable(frame)}
+        write_workbook(
+            sheets,
+            stage / "commissioners.xlsx",
+            about=workbook_about(product.cfg, product.command, sheets),
+            labels={key: product.cfg.category_label(key) for key in product.cfg.categories},
+            cost_unit=unit,
+        )
     for page in product.pages:
         outputs.update(page(stage))
     for name, (frame, what) in product.files.items():

@@ -32,6 +32,7 @@ from earlyhelp.geography import dissolve_districts
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.maps.safety import district_files
+from earlyhelp.publish.gazetteer import map_extras
 from earlyhelp.sufficiency import GAP_STATES, PRIORITY_CLASSES, high_need_rule
 from earlyhelp.units import display_name, display_values
 from earlyhelp.units import shown as shown_cost
@@ -288,6 +289,7 @@ def write_run_maps(
         "data_date": cfg.run.data_date or "not stated",
         "details": details,
         "disclosure": cfg.disclosure,
+        **map_extras(cfg, shown),
     }
     if 0 < cfg.map.overview_above_areas < len(shown):  # too large for one page
         return _atlas(shown, services, district_summary, folder, common)
@@ -326,6 +328,7 @@ def _atlas(
         title=common["title"],
         subtitle=common["subtitle"],
         data_date=common["data_date"],
+        attribution=common.get("attribution", ""),
     )
     return paths
 
@@ -336,7 +339,8 @@ def _as_published_text(frame: pd.DataFrame) -> pd.DataFrame:
 
     from earlyhelp.outputs import csv_text
 
-    text = csv_text(frame.reset_index() if frame.index.name is not None else frame)
+    text = csv_text(frame.reset_index() if frame.index.name is not None else frame,
+                    float_format="%.10g")  # fmt: skip
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
@@ -439,5 +443,6 @@ def before_after_map(
         subtitle=subtitle,
         data_date=cfg.run.data_date or "not stated",
         disclosure=cfg.disclosure,
+        **map_extras(cfg, shown),
     )
     return save_map(m, path, self_contained=cfg.map.self_contained)

@@ -10,6 +10,7 @@ with sufficiency and drawing the board map(s) and ``report.html``.
 from __future__ import annotations
 
 __all__ = [
+    "LARGE_WORKBOOK",
     "WORKBOOK",
     "board_map_page",
     "read_run_comparison",
@@ -31,13 +32,32 @@ from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.errors import InputError
 from earlyhelp.geography import dissolve_districts
 from earlyhelp.need import AGE_BANDS
-from earlyhelp.publish.folder import Page, Product, input_records, related_sections
+from earlyhelp.outputs import comparison_as_analysed
+from earlyhelp.publish.folder import (
+    Page,
+    Product,
+    columnar_output,
+    find_table,
+    input_records,
+    related_sections,
+    shown_table,
+)
 from earlyhelp.publish.tables import RunPublication, run_publication
 
-# The commissioners' workbook: the county and district tables a commissioner reads, in
-# this order. Tables of every small area (access, gaps, range of help, need index) stay in
-# tables/ and results: at England scale they are millions of cells no one reads in Excel.
+# The commissioners' workbook: the tables a commissioner reads, in this order (the long
+# access table and the need index stay in CSV and the GeoPackage).
 WORKBOOK = (
+    "district_summary",
+    "district_comparison",
+    "resourcing",
+    "range_of_help",
+    "gaps",
+    "funnel",
+)
+# ... and of a large run (tables in Parquet): the county and district tables only. Tables
+# of every small area stay in tables/ and results/: at England scale they are millions of
+# cells no one reads in Excel.
+LARGE_WORKBOOK = (
     "district_summary",
     "kinds_of_help",
     "district_comparison",
@@ -63,7 +83,9 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
                 services,
                 assessment.config,
                 cost_unit=unit,
-                district_summary=published.table("district_summary"),
+                district_summary=shown_table(
+                    published.table("district_summary"), "district_summary", unit
+                ),
             ),
             report_page(assessment, published=published),
         )
@@ -76,7 +98,7 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
         inputs=input_records(inputs),
         tables=tables,
         layers=layers,
-        workbook=_workbook(tables),
+        workbook=_workbook(tables, large=columnar_output(assessment.config, len(assessment.areas))),
         pages=pages,
         files={"validation.csv": (inputs.report.to_frame(), "every problem found in the inputs")},
         sections=_sections(assessment, published),
@@ -218,9 +240,15 @@ def _tables(assessment: Assessment, published: RunPublication | None) -> dict[st
     return out
 
 
-def _workbook(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The commissioners' sheets: county and district tables only (:data:`WORKBOOK`)."""
-    return {k: tables[k] for k in WORKBOOK if k in tables}
+def _workbook(tables: dict[str, pd.DataFrame], *, large: bool) -> dict[str, pd.DataFrame]:
+    """The commissioners' sheets (:data:`WORKBOOK`; of a ``large`` run,
+    :data:`LARGE_WORKBOOK`); the gaps sheet holds only the areas with a gap (every row is
+    in the gaps table)."""
+    sheets = {k: tables[k] for k in (LARGE_WORKBOOK if large else WORKBOOK) if k in tables}
+    if "gaps" in sheets:
+        gaps = sheets["gaps"]
+        sheets["gaps"] = mark_unpublished(gaps[gaps["priority"] != "no gap"])
+    return sheets
 
 
 def _sections(assessment: Assessment, published: RunPublication | None) -> dict[str, object]:
@@ -281,15 +309,16 @@ def unknown_lines(assessment: Assessment) -> list[str]:
 
 def read_run_comparison(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A finished run's published district summary (index ``district_code``, cells as
-    published) and its analyst district comparison (:func:`sufficiency.district_comparison`)."""
-    tables = Path(run_dir) / "tables"
-    summary_csv, long_csv = tables / "district_summary.csv", tables / "district_comparison.csv"
-    for path in (summary_csv, long_csv):
-        if not path.exists():
-            raise InputError(
-                f"{path}: not found; give --run the folder of a finished 'earlyhelp run'"
-            )
+    published) and its analyst district comparison (:func:`sufficiency.district_comparison`,
+    shares back as proportions)."""
+    summary_csv = find_table(run_dir, "district_summary")
+    long_csv = find_table(run_dir, "district_comparison")
     summary = pd.read_csv(summary_csv, dtype=str, keep_default_na=False)
-    long = pd.read_csv(long_csv, skiprows=1, keep_default_na=False, na_values=[""])
+    long = pd.read_csv(long_csv, keep_default_na=False, na_values=[""])
+    if "district_code" not in summary or "unit" not in long:
+        raise InputError(
+            f"{long_csv.parent.parent}: its tables were written by an earlier earlyhelp; "
+            "run 'earlyhelp run' again, then compare"
+        )
     long["category"] = long["category"].fillna("")
-    return summary.set_index("district_code"), long
+    return summary.set_index("district_code"), comparison_as_analysed(long)

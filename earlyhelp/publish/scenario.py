@@ -32,8 +32,8 @@ from earlyhelp.text import label_in_text
 
 
 def scenario_product(result: ScenarioResult, *, cfg: Config, inputs: Inputs) -> Product:
-    """Everything ``earlyhelp scenario`` writes. Tables hold unsuppressed counts and open
-    with the NOT FOR PUBLICATION line; the report section is suppressed."""
+    """Everything ``earlyhelp scenario`` writes. Tables hold unsuppressed counts
+    (their names end _NOT_FOR_PUBLICATION); the report section is suppressed."""
     source = result.scenario.source
     areas = result.areas
     changed = areas[

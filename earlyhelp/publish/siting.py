@@ -45,7 +45,7 @@ def siting_product(
     ``candidates_source`` is the candidate file (a Path, recorded in the manifest with its
     SHA-256) or a text such as ``grid (1000 m)``. ``baseline`` is the run the sites are
     added to (its publication is audited with the report section). Tables hold
-    unsuppressed counts and open with the NOT FOR PUBLICATION line; the report section is
+    unsuppressed counts (their names end _NOT_FOR_PUBLICATION); the report section is
     suppressed and audited.
     """
     source = candidates_source if isinstance(candidates_source, Path) else None
@@ -78,7 +78,8 @@ def siting_product(
 
 def siting_summary(result: SitingResult) -> str:
     """A short plain-English summary of a siting result (for the analyst: counts are not
-    suppressed)."""
+    suppressed): what the sites would do, how good the choice is known to be, and plainly
+    when fewer sites help than were asked for."""
     lo, hi = result.ages
     what = label_in_text(result.label)
     n = len(result.sites)
@@ -99,21 +100,42 @@ def siting_summary(result: SitingResult) -> str:
     text = (
         f"New {what} at {where} would bring {result.newly_reached:,.0f} more children "
         f"aged {lo}-{hi} within reach ({100 * share.iloc[0]:.1f}% -> "
-        f"{100 * share.iloc[1]:.1f}% of the county's), {lead} in {top['district_name']}. "
-        f"Method: {result.method} ({_solved(result)}; {result.solve_seconds:.2f} s)."
+        f"{100 * share.iloc[1]:.1f}% of the county's), {lead} in {top['district_name']}."
     )
+    if n < result.k:
+        text += (
+            f" Only {n} of the {result.k} sites asked for would help: once they open, every "
+            f"child of these ages that a candidate site could reach is within reach, so "
+            f"another site would add no one."
+        )
+    text += f" Method: {_solved(result)}; solved in {result.solve_seconds:.2f} s."
     if result.capacity is not None:
         text += f" Each new site takes at most {result.capacity:,.0f} children."
+    for note in result.notes:
+        if not note.startswith(("only ", "each new site")):  # said above already
+            text += f" Note: {note}."
     return text
 
 
 def _solved(result: SitingResult) -> str:
-    """How good the solution is known to be."""
+    """How good the choice is known to be, in words a board can use.
+
+    The exact method proves its choice the best possible (or within a proven gap);
+    greedy is a fast heuristic and never called proven: its gap to the optimum is how
+    much more need-weighted reach the best choice of the same number of sites could at
+    most give, from an upper bound."""
+    if result.method == "exact" and result.gap is not None:
+        if result.gap <= 1e-9:
+            return "exact, proven the best possible choice of sites"
+        return f"exact, proven within {100 * result.gap:.2f}% of the best possible"
     if result.gap is None:
-        return "not proven the best possible"
-    if result.gap <= 1e-9:
-        return "proven the best possible"
-    return f"proven within {100 * result.gap:.2f}% of the best possible"
+        return f"{result.method}, a fast heuristic: its gap to the best possible is not known"
+    return (
+        f"{result.method}, a fast heuristic, not guaranteed the best: its gap to the "
+        f"optimum is at most {100 * result.gap:.1f}%, that is, the best possible choice of "
+        f"{len(result.sites)} sites could reach at most {100 * result.gap:.1f}% more "
+        "need-weighted children"
+    )
 
 
 SECTION = "report: where new sites would reach most children"
@@ -148,10 +170,9 @@ def _report_section(result: SitingResult, baseline: Assessment) -> ReportSection
     total = fmt_count(shown.loc["All new sites", "children_newly_reached"])
     share = result.coverage["share_within_reach"]
     lines = (
-        f"{len(sites)} new site(s) of {what}, chosen by the {result.method} method "
-        f"({_solved(result)}), would bring {total} more children aged {lo}-{hi} within "
-        f"reach: {100 * share.iloc[0]:.1f}% of the county's children of those ages "
-        f"before, {100 * share.iloc[1]:.1f}% after.",
+        f"{len(sites)} new site(s) of {what} would bring {total} more children aged "
+        f"{lo}-{hi} within reach: {100 * share.iloc[0]:.1f}% of the county's children of "
+        f"those ages before, {100 * share.iloc[1]:.1f}% after. Method: {_solved(result)}.",
     )
     title = f"Where new {label_in_text(result.label)} would reach most children"
     return ReportSection("siting", title, lines, shown)

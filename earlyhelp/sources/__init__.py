@@ -21,6 +21,7 @@ name                    produces    reads
 ``census_ts011``        need        Census 2021 TS011 household deprivation dimensions
 ``ons_lookup``          lookup      ONS lookups between OA, LSOA, MSOA, ward, LAD, county
 ``best_fit``            lookup      areas to units (MSOA, ward) by boundaries, with fit
+``places``              places      OS Open Names, ONS place names or built-up areas
 ======================  ==========  =====================================================
 
 The ``need`` readers above give tables keyed by their own areas; an indicator published
@@ -73,12 +74,21 @@ from earlyhelp.sources.lsoa_lookup import bridge_2011_to_2021, read_lsoa_lookup
 from earlyhelp.sources.ons_lookup import read_best_fit, read_ons_lookup
 from earlyhelp.sources.onspd import read_onspd
 from earlyhelp.sources.openreferral import read_openreferral
+from earlyhelp.sources.places import read_places
 from earlyhelp.sources.population import read_population
 from earlyhelp.text import did_you_mean
 from earlyhelp.validation import ValidationReport
 
 # Options read_source itself takes for tables keyed by area (need): bridging to 2021 LSOAs.
 BRIDGE_OPTIONS = ("to_lsoa21", "lsoa21_weights", "lsoa21_weights_column")
+_BRIDGE_MEANINGS = {
+    "to_lsoa21": "The ONS LSOA 2011 to 2021 lookup (a CSV): bring a table keyed by 2011 LSOAs "
+    "onto 2021 LSOAs as it is read.",
+    "lsoa21_weights": "A table of 2021 LSOAs (such as Census 2021 children, from earlyhelp "
+    "import population) by which split areas' counts are shared out; equally when not given.",
+    "lsoa21_weights_column": "The column of lsoa21_weights to share by (its first count "
+    "when not given).",
+}
 
 
 @dataclass(frozen=True)
@@ -88,9 +98,19 @@ class Source:
     name: str
     read: Callable[..., pd.DataFrame]
     description: str
-    produces: str  # the earlyhelp table it makes: services, need, postcodes or lookup
+    produces: str  # the earlyhelp table it makes: services, need, postcodes, lookup or places
     example: str
     many_files: bool = False  # takes a folder or a list of files as well as one file
+
+    @property
+    def meanings(self) -> dict[str, str]:
+        """What each option means, in one paragraph each, from the reader's docstring
+        (its numpydoc "Parameters" section) and the bridging options' own words."""
+        found = _parameter_texts(self.read.__doc__ or "")
+        out = {name: found.get(name, "") for name in self.options}
+        if self.produces == "need":
+            out.update(_BRIDGE_MEANINGS)
+        return out
 
     @property
     def options(self) -> dict[str, Any]:
@@ -213,6 +233,15 @@ SOURCES: dict[str, Source] = {
             "earlyhelp import best_fit lsoa21.geojson --out lsoa_ward.csv "
             "--option units=wards.geojson",
         ),
+        Source(
+            "places",
+            read_places,
+            "Place names for the map's search: OS Open Names (populated places), the ONS "
+            "Index of Place Names, ONS built-up areas with coordinates or boundaries, or a "
+            "table of name, kind, easting, northing",
+            "places",
+            "earlyhelp import places SU.csv --out places.csv --option kinds=city,town,village",
+        ),
     )
 }
 
@@ -332,6 +361,30 @@ def join_area_tables(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _parameter_texts(doc: str) -> dict[str, str]:
+    """Each parameter's description from a numpydoc "Parameters" section, as one line."""
+    lines = inspect.cleandoc(doc).splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == "Parameters") + 2
+    except StopIteration:
+        return {}
+    out: dict[str, list[str]] = {}
+    current = None
+    for line in lines[start:]:
+        if line and not line.startswith(" "):
+            if set(line.strip()) <= {"-"} or line.strip() in ("Returns", "Raises", "Notes"):
+                break
+            current = line.split(":")[0].strip()  # "name" or "name : type" or "a, b"
+            out[current] = []
+        elif current is not None and line.strip():
+            out[current].append(line.strip())
+    texts = {}
+    for names, words in out.items():
+        for name in names.split(","):  # "sex, age": one text for both
+            texts[name.strip()] = " ".join(words).replace("``", "")
+    return texts
 
 
 def _source(fmt: str) -> Source:

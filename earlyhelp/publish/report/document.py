@@ -147,6 +147,7 @@ def build_report(
         published=published or run_publication(assessment),
     )
     shown["further"] = further_sections(sections)
+    shown["credit"] = _credit(assessment)
     return _environment().get_template("report.html.j2").render(**shown)
 
 
@@ -180,6 +181,20 @@ def further_sections(sections: Sequence[ReportSection]) -> list[dict[str, object
             }
         )
     return out
+
+
+def _credit(assessment: Assessment) -> dict[str, object]:
+    """What the report credits and its licence (``[attribution]``); the address only when
+    it is a web address (the config check refuses any other)."""
+    cfg = assessment.config
+    given = cfg.attribution
+    url = given.licence_url if given.licence_url.startswith(("http://", "https://")) else ""
+    return {
+        "statements": cfg.attribution_lines(),
+        "licence": given.licence,
+        "licence_url": url,
+        "publisher": given.publisher,
+    }
 
 
 def map_links_in(run_dir: str | Path, district_codes: Sequence[str]) -> dict[str, str]:
