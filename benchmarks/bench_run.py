@@ -101,7 +101,7 @@ def run_once(config: Path, stages: Stages) -> Path:
     name, seconds, peak, used = stages.rows[-1]
     stages.rows[-1] = (name + ", less the audit", seconds - audit[1], peak, used - audit[3])
     stages.rows.append(audit)
-    stages.wrap(folder_module, "write_gpkg", lambda layers, path: f"write {path.name}")
+    stages.wrap(folder_module, "write_gpkg", lambda layers, path, **k: f"write {path.name}")
     stages.wrap(
         folder_module,
         "write_csv",
@@ -109,9 +109,11 @@ def run_once(config: Path, stages: Stages) -> Path:
             "write tables/*.csv" if path.parent.name == "tables" else "write " + path.name
         ),
     )
-    stages.wrap(folder_module, "write_workbook", lambda tables, path: f"write {path.name}")
+    stages.wrap(folder_module, "write_workbook", lambda tables, path, **k: f"write {path.name}")
     stages.wrap(folder_module, "write_parquet", lambda frame, path, **k: "write tables/*.parquet")
-    stages.wrap(folder_module, "write_geoparquet", lambda layers, path: "write results/*.parquet")
+    stages.wrap(
+        folder_module, "write_geoparquet", lambda layers, path, **k: "write results/*.parquet"
+    )
     wrapped = []
     for i, page in enumerate(product.pages):
         name = ("board map", "report")[i] if i < 2 else f"page {i}"
