@@ -24,6 +24,7 @@ import warnings
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -100,30 +101,39 @@ def gazetteer(cfg: Config, areas: gpd.GeoDataFrame) -> list[dict[str, Any]]:
 
 
 def _entries(found: gpd.GeoDataFrame, *, labels: bool) -> list[dict[str, Any]]:
+    """One search entry per place (its columns read once, not row by row: England has
+    tens of thousands of postcode sectors)."""
     points = found.geometry.to_crs("EPSG:4326")
-    bounds = gpd.GeoSeries(found["bounds"], crs=found.crs)
-    has_bounds = bounds.notna() & ~bounds.is_empty
-    boxes = bounds[has_bounds].to_crs("EPSG:4326").bounds
+    lat, lon = points.y.to_numpy(), points.x.to_numpy()
+    bounds = gpd.GeoSeries(found["bounds"].to_numpy(), crs=found.crs)
+    has_bounds = (bounds.notna() & ~bounds.is_empty).to_numpy()
+    boxes = np.full((len(found), 4), np.nan)
+    if has_bounds.any():
+        boxes[has_bounds] = bounds[has_bounds].to_crs("EPSG:4326").bounds.to_numpy()
+    empty = np.full(len(found), None, dtype=object)
+    kinds, names = found["kind"].to_numpy(dtype=object), found["name"].to_numpy(dtype=object)
+    codes = found["code"].to_numpy(dtype=object) if "code" in found else empty
+    districts = found["district"].to_numpy(dtype=object) if "district" in found else empty
     out = []
-    for i, (idx, row) in enumerate(found.iterrows()):
-        kind, zoom, label = PLACE_LEVELS.get(row["kind"], (row["kind"], 14, 0))
-        name = escape_text(row["name"], max_chars=80)
+    for i, (raw_kind, raw_name) in enumerate(zip(kinds, names, strict=True)):
+        kind, zoom, label = PLACE_LEVELS.get(raw_kind, (raw_kind, 14, 0))
+        name = escape_text(raw_name, max_chars=80)
         if not name:
             continue
         entry: dict[str, Any] = {
             "n": name,
             "k": escape_text(kind),
-            "q": search_key(f"{row['name']} {_text(row.get('code'))}"),
-            "ll": [round(float(points.iloc[i].y), 5), round(float(points.iloc[i].x), 5)],
+            "q": search_key(f"{raw_name} {_text(codes[i])}"),
+            "ll": [round(float(lat[i]), 5), round(float(lon[i]), 5)],
             "b": None,
             "z": zoom,
             "l": label if labels else 0,
         }
-        if bool(has_bounds.loc[idx]):
-            w, s, e, n = boxes.loc[idx]
+        if has_bounds[i]:
+            w, s, e, n = (float(v) for v in boxes[i])
             entry["b"] = [[round(s, 5), round(w, 5)], [round(n, 5), round(e, 5)]]
-        district = escape_text(_text(row.get("district")), max_chars=60)
-        if district and row["kind"] not in ("district", "postcode district", "postcode sector"):
+        district = escape_text(_text(districts[i]), max_chars=60)
+        if district and raw_kind not in ("district", "postcode district", "postcode sector"):
             entry["k"] = f"{entry['k']} in {district}"
         out.append(entry)
     return out
