@@ -36,13 +36,14 @@ BENCHMARKS = (
 )
 
 
-def table(lines: list[str], load: str, quick: bool) -> str:
+def table(lines: list[str], load: str, quick: bool, end_load: str = "") -> str:
     rows = [line.split("|")[1:] for line in lines if line.startswith("FIGURE |")]
     out = [
         START,
         f"Measured by `make bench{' QUICK=1' if quick else ''}` on "
         f"{dt.date.today().isoformat()} on this project's 2-core machine (load average "
-        f"{load} when it started; other work was running, so single figures are noisy: "
+        f"{load} when it started, {end_load} when it ended; other work was running, so "
+        "single figures are noisy (the whole run also prints its CPU seconds): "
         "compare the ratios, which come from the same run). Written by "
         "`benchmarks/run_all.py` from the benchmarks' output, not by hand.",
         "",
@@ -88,7 +89,8 @@ def main() -> None:
         sys.exit(f"README.md has no {START} ... {END} markers; the table was not written")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    readme.write_text(head + table(lines, load, args.quick) + tail, encoding="utf-8")
+    end_load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    readme.write_text(head + table(lines, load, args.quick, end_load) + tail, encoding="utf-8")
     print(f"README.md speed table rewritten from {log_path}")
 
 
