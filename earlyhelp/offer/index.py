@@ -197,6 +197,7 @@ class _Index:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self._arrays: dict[str, np.ndarray] = {}
+        self._exists: dict[str, bool] = {}
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._arrays:
@@ -204,15 +205,30 @@ class _Index:
         return self._arrays[name]
 
     def has(self, name: str) -> bool:
-        return (self.folder / f"{name}.npy").exists()
+        if name not in self._exists:  # looked up once: a family's answer reads many cells
+            self._exists[name] = (self.folder / f"{name}.npy").exists()
+        return self._exists[name]
 
     def text(self, column: str, i: int) -> Any:
         """Cell ``i`` of a text column (NaN where it was missing, as pandas gives it)."""
-        na = self.folder / f"{column}_na.npy"
-        if na.exists() and self[f"{column}_na"][i]:
+        if self.has(f"{column}_na") and self[f"{column}_na"][i]:
             return float("nan")
         at = self[f"{column}_at"]
         return bytes(self[f"{column}_text"][at[i] : at[i + 1]]).decode("utf-8")
+
+    def equals(self, column: str, rows: np.ndarray, value: str) -> np.ndarray:
+        """Whether each of cells ``rows`` of a text column is ``value`` (missing: no),
+        compared as bytes in one pass."""
+        want = np.frombuffer(value.encode("utf-8"), dtype=np.uint8)
+        at, text = self[f"{column}_at"], self[f"{column}_text"]
+        start = np.asarray(at[rows], dtype=np.int64)
+        same = (np.asarray(at[rows + 1], dtype=np.int64) - start) == len(want)
+        if len(want) and same.any():
+            cells = np.asarray(text)[start[same, None] + np.arange(len(want))]
+            same[same] = (cells == want).all(axis=1)
+        if self.has(f"{column}_na"):
+            same &= ~np.asarray(self[f"{column}_na"][rows], dtype=bool)
+        return same
 
 
 def answer(
@@ -411,7 +427,7 @@ def _one_need(
     local, remote = mine[role[mine] == 0], mine[role[mine] == 1]
     dx, dy = index["x"][local] - place["x"], index["y"][local] - place["y"]
     distance = np.sqrt(dx * dx + dy * dy) * cfg.access.circuity
-    outreach = np.array([index.text("delivery", int(s)) == "outreach" for s in local], bool)
+    outreach = index.equals("delivery", local, "outreach")
     effective = np.where(outreach, np.maximum(distance - extra, 0.0), distance)
     within = effective <= threshold
     order = np.lexsort((index["id_rank"][local], index["name_rank"][local], distance, ~within))
