@@ -17,6 +17,7 @@ from __future__ import annotations
 __all__ = [
     "GEOGRAPHIES",
     "LSOA_2011_LAST",
+    "ORIGIN_COLUMNS",
     "best_fit",
     "code_geography",
     "dissolve_districts",
@@ -138,16 +139,30 @@ def _beyond_degrees(gdf: gpd.GeoDataFrame) -> np.ndarray:
     ).to_numpy()
 
 
+# An area's population-weighted centroid, in the areas' CRS, where one was read
+# (``[areas] population_points``, :func:`earlyhelp.loading.areas.load_origins`).
+ORIGIN_COLUMNS = ("origin_x", "origin_y")
+
+
 def representative_points(
     areas: gpd.GeoDataFrame, points: gpd.GeoSeries | None = None
 ) -> gpd.GeoSeries:
-    """One origin point per area, indexed like ``areas``, named ``origin``.
+    """One origin point per area, indexed like ``areas``, named ``origin``: where
+    distances are measured from.
 
-    Uses ``points`` (population-weighted centroids, indexed by area code) where given and
-    otherwise a point guaranteed to lie inside the polygon (not the centroid, which can
-    fall outside a crescent-shaped area or in the sea).
+    Uses ``points`` (indexed by area code) where given, else the areas' population-weighted
+    centroids (:data:`ORIGIN_COLUMNS`) where read, and otherwise a point guaranteed to lie
+    inside the polygon (not the centroid, which can fall outside a crescent-shaped area or
+    in the sea).
     """
     inside = areas.geometry.representative_point()
+    x, y = ORIGIN_COLUMNS
+    if points is None and x in areas.columns and y in areas.columns:
+        xs, ys = areas[x].to_numpy(dtype=float), areas[y].to_numpy(dtype=float)
+        given = np.isfinite(xs) & np.isfinite(ys)
+        if given.any():
+            weighted = gpd.GeoSeries(gpd.points_from_xy(xs, ys), index=areas.index)
+            points = weighted[given]
     if points is not None:
         weighted = points.reindex(areas.index)
         inside = weighted.where(weighted.notna() & ~weighted.is_empty, inside)

@@ -250,3 +250,95 @@ def test_the_command_writes_its_folder_and_prints_published_figures(tiny):
     folder = tiny.root / "out" / "tiny-casework"
     assert (folder / "report_section.json").is_file() and (folder / "map.html").is_file()
     assert "a1" not in result.output and "early help episodes started" in result.output
+
+
+# A county where a district team works only in West and a charity only on one reason:
+# (district, lead organisation, reason) -> closed episodes. Every episode closes in May.
+_PLANTED = {
+    (WEST, "West Family Team", "youth_work"): 3,
+    (EAST, "Charity A", "parenting"): 10,
+    (EAST, "Charity B", "domestic_abuse"): 7,
+    (EAST, "Charity B", "family_support"): 5,
+}
+_AREA = {WEST: "E01000001", EAST: "E01000003"}
+
+
+def _planted_extract(tiny) -> None:
+    rows, n = [], 0
+    for (district, lead, reason), count in _PLANTED.items():
+        for _ in range(count):
+            n += 1
+            rows.append((f"k{n}", _AREA[district], "2024-04-10", "2024-05-10", "Needs met",
+                         lead, "", reason))  # fmt: skip
+    pd.DataFrame(
+        rows,
+        columns=["child_ref", "area_code", "start_date", "end_date", "closure_reason",
+                 "lead_organisation", "service_id", "reason"],
+    ).to_csv(tiny.path("episodes.csv"), index=False)  # fmt: skip
+    pd.DataFrame(
+        [("z9", "QX1 1", "2025-12-31", "GP", "")],
+        columns=["child_ref", "postcode_sector", "referral_date", "source", "factors"],
+    ).to_csv(tiny.path("referrals.csv"), index=False)
+    tiny.set_config(CASEWORK)
+
+
+def _closed_range(folder, target) -> tuple[float, float]:
+    """The least and greatest closed episodes ``target`` (a key of _PLANTED's) can hold
+    given the three published tables, solved with scipy's HiGHS (not earlyhelp's audit),
+    the attacker knowing which team works where and on what."""
+    from scipy.optimize import linprog
+
+    keys = list(_PLANTED)
+    rows, values = [], []
+    tables = {
+        "casework_districts": ("district_code", 0, "County"),
+        "casework_lead_organisations": ("lead_organisation", 1, "All"),
+        "casework_reasons": ("reason", 2, "All"),
+    }
+    for name, (column, part, total) in tables.items():
+        table = pd.read_csv(folder / "tables" / f"{name}.csv", dtype=str)
+        for _, r in table.iterrows():
+            if r["closed"] == "*":
+                continue
+            members = [k for k in keys if r[column] in (total, k[part])]
+            rows.append([1.0 if k in members else 0.0 for k in keys])
+            values.append(float(r["closed"]))
+    objective = np.array([1.0 if k == target else 0.0 for k in keys])
+    lo = linprog(objective, A_eq=rows, b_eq=values, bounds=(0, None))
+    hi = linprog(-objective, A_eq=rows, b_eq=values, bounds=(0, None))
+    return lo.fun, -hi.fun if hi.status == 0 else np.inf
+
+
+@pytest.mark.parametrize("audit", [False, True], ids=["table-by-table", "audited"])
+def test_a_hidden_count_is_not_given_back_by_the_other_tables(tiny, tmp_path, monkeypatch, audit):
+    """West's 3 closed episodes are hidden in the district table (with East); the lead
+    organisations table hides the West team's 3 with Charity A's 10, and the reasons
+    table hides youth work's 3 with family support's 5, but shows parenting (Charity
+    A's 10): so the county's 25 less Charity B's 12 and Charity A's 10 gives West's 3
+    back, unless the tables are audited together."""
+    from earlyhelp.publish import casework
+    from earlyhelp.publish.folder import write_product
+    from earlyhelp.publish.publication import Publication
+
+    if not audit:
+
+        def as_built(disclosure, base, build, **kwargs):
+            pub = Publication(disclosure, base)
+            build(pub)
+            pub.sealed = True
+            return pub
+
+        monkeypatch.setattr(casework, "audited", as_built)
+    _planted_extract(tiny)
+    cfg = load_config(tiny.config)
+    inputs = load_inputs(cfg)
+    cw = load_casework(cfg, inputs)
+    product = casework.casework_product(cw, cfg=cfg, inputs=inputs)
+    folder = write_product(product, tmp_path / "cw")
+    districts = pd.read_csv(folder / "tables" / "casework_districts.csv", dtype=str)
+    assert districts.set_index("district_code").at[WEST, "closed"] == "*"
+    lo, hi = _closed_range(folder, (WEST, "West Family Team", "youth_work"))
+    if not audit:
+        assert (lo, hi) == (pytest.approx(3), pytest.approx(3))  # the attack has teeth
+        return
+    assert np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) + 1 >= 5, (lo, hi)

@@ -20,6 +20,7 @@ Definitions (all over the period reported on, :class:`Period`):
 from __future__ import annotations
 
 __all__ = [
+    "CUBE_KEYS",
     "EPISODE_COUNTS",
     "NOT_RECORDED",
     "SERVICE_KEYS",
@@ -43,6 +44,9 @@ from earlyhelp.validation import ValidationReport
 
 NOT_RECORDED = "not recorded"
 SERVICE_KEYS = ("reason", "category", "provider", "service_id")
+# Episodes counted by every key a published table groups them by at once (each published
+# figure is a sum of these counts: the disclosure audit's base cells).
+CUBE_KEYS = ("district", "lead_organisation", *SERVICE_KEYS)
 EPISODE_COUNTS = ("started", "closed", *OUTCOMES, "followed_up", "rereferred")
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -90,7 +94,8 @@ class CaseCounts:
 
     ``episodes`` maps a grouping (``district``, ``area``, ``reason``,
     ``lead_organisation``, ``service``) to a table of :data:`EPISODE_COUNTS` (the
-    ``service`` table is indexed by :data:`SERVICE_KEYS`); ``referrals``
+    ``service`` table is indexed by :data:`SERVICE_KEYS`, and ``cube`` by
+    :data:`CUBE_KEYS`: every published grouping at once); ``referrals``
     maps ``district`` and ``area`` to referrals made in the period and those recording
     each of the toxic trio; ``sources`` is referrals by district and DfE source.
     """
@@ -132,7 +137,8 @@ def count_episodes(
         for group in ("district", "area", "reason", "lead_organisation")
         if group in keys.codes
     }
-    out["service"] = _count_by_service(keys, flags)
+    out["service"] = _count_by_keys(keys, flags, SERVICE_KEYS)
+    out["cube"] = _count_by_keys(keys, flags, CUBE_KEYS)
     return out
 
 
@@ -251,14 +257,16 @@ def _count_by(codes: np.ndarray, vocab: list[str], flags: dict[str, np.ndarray])
     return frame.loc[frame.sum(axis=1) > 0]
 
 
-def _count_by_service(keys: Keys, flags: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Counts by reason, category, provider and service (each "not recorded" where blank):
-    the four codes packed into one integer per row, counted with ``bincount`` and
-    labelled after (no frame as long as the extract)."""
+def _count_by_keys(
+    keys: Keys, flags: dict[str, np.ndarray], columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """Counts by the key ``columns`` together (each "not recorded" where blank): the codes
+    packed into one integer per row, counted with ``bincount`` and labelled after (no
+    frame as long as the extract)."""
     rows = np.logical_or.reduce(list(flags.values()))  # only rows that count
     key = np.zeros(int(rows.sum()), dtype=np.int64)
     sizes = []
-    for column in SERVICE_KEYS:
+    for column in columns:
         size = len(keys.vocab.get(column, [])) + 1  # the last code: not recorded
         found = keys.codes.get(column)
         codes = np.full(len(key), size - 1) if found is None else found[rows]
@@ -272,12 +280,12 @@ def _count_by_service(keys: Keys, flags: dict[str, np.ndarray]) -> pd.DataFrame:
         }
     )
     labels = []
-    for column, size in zip(reversed(SERVICE_KEYS), reversed(sizes), strict=True):
+    for column, size in zip(reversed(columns), reversed(sizes), strict=True):
         vocab = np.array([*keys.vocab.get(column, []), NOT_RECORDED], dtype=object)
         labels.append(vocab[groups % size])
         groups = groups // size
-    counts.index = pd.MultiIndex.from_arrays(labels[::-1], names=list(SERVICE_KEYS))
-    return counts.groupby(level=list(range(len(SERVICE_KEYS)))).sum()
+    counts.index = pd.MultiIndex.from_arrays(labels[::-1], names=list(columns))
+    return counts.groupby(level=list(range(len(columns)))).sum()
 
 
 def _factor_flags(vocab: list[str]) -> np.ndarray:

@@ -22,6 +22,7 @@ __all__ = [
     "factor_measures",
     "group_measures",
     "source_measures",
+    "with_directory",
 ]
 
 import numpy as np
@@ -130,7 +131,7 @@ def effectiveness(cw: Casework) -> pd.DataFrame:
     its closed episodes; services without an annual cost add neither cost nor episodes
     to the costed columns (``closed_costed``, ``needs_met_costed``).
     """
-    svc = _from_directory(cw.counts.episodes["service"].reset_index(), cw.services)
+    svc = with_directory(cw.counts.episodes["service"].reset_index(), cw.services)
     svc = svc[svc["closed"] > 0]
     cost = svc["service_id"].map(_annual_cost(cw)) * cw.counts.period.years
     share = svc["closed"] / svc.groupby("service_id")["closed"].transform("sum")
@@ -206,7 +207,7 @@ def _add_cost(table: pd.DataFrame, per: str, count: str) -> None:
         table[f"cost_per_{per}_upper"] = np.where(lo > 0, cost / lo, np.nan)
 
 
-def _from_directory(svc: pd.DataFrame, directory: pd.DataFrame) -> pd.DataFrame:
+def with_directory(svc: pd.DataFrame, directory: pd.DataFrame) -> pd.DataFrame:
     """Category and provider from the service directory where the extract names the
     service but not them (the category: the episode's reason when the service offers
     it, else the service's first)."""

@@ -24,6 +24,7 @@ import pandas as pd
 
 from earlyhelp.distance import DistanceModel
 from earlyhelp.errors import InputError
+from earlyhelp.geography import representative_points
 
 REMOTE_DELIVERY = ("phone", "online")
 
@@ -75,8 +76,7 @@ def area_distance(
     in_person = _in_person(points)
     if in_person.empty:
         return pd.Series(np.inf, index=areas.index, name="consultation_distance")
-    origins = areas.geometry.representative_point()
-    found = model.nearest(origins, in_person.geometry)
+    found = model.nearest(representative_points(areas), in_person.geometry)
     return pd.Series(found.cost, index=areas.index, name="consultation_distance")
 
 

@@ -4,12 +4,13 @@
 class), repairs invalid polygons with make_valid and reports empty or non-polygon ones.
 :func:`load_need` reads the need table onto those areas: the age bands (a band may add
 several columns), each indicator's columns, and codes that match no area or mix 2011 and
-2021 LSOAs.
+2021 LSOAs. :func:`load_origins` reads population-weighted centroids
+(``[areas] population_points``), the points distances are measured from.
 """
 
 from __future__ import annotations
 
-__all__ = ["load_areas", "load_need"]
+__all__ = ["load_areas", "load_need", "load_origins"]
 
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pandas as pd
 import shapely
 
 from earlyhelp.config import Config
-from earlyhelp.geography import lsoa_vintage_hint, to_analysis_crs
+from earlyhelp.geography import ORIGIN_COLUMNS, lsoa_vintage_hint, to_analysis_crs
 from earlyhelp.loading.indicators import place_indicators, report_coverage
 from earlyhelp.loading.tables import (
     InputRecord,
@@ -27,6 +28,7 @@ from earlyhelp.loading.tables import (
     file_sha256,
     note_absent,
     read_input,
+    read_table,
     read_vector,
 )
 from earlyhelp.need import AGE_BANDS
@@ -118,6 +120,128 @@ def load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame,
     if len(areas) < record.rows_read:
         record.dropped["empty geometry"] = record.rows_read - len(areas)
     return areas.set_index("area_code"), record
+
+
+# --------------------------------------------------------------------------- origins
+
+# Area code and coordinate columns of population-weighted centroid files (ONS publishes
+# LSOA21CD with x, y, in metres or degrees as downloaded; older files LSOA11CD, X, Y).
+_ORIGIN_CODES = ("area_code", "LSOA21CD", "LSOA11CD", "lsoa_code", "OA21CD", "code")
+_ORIGIN_XY = (("x", "y"), ("easting", "northing"), ("longitude", "latitude"), ("long", "lat"))
+
+
+def load_origins(
+    cfg: Config, areas: gpd.GeoDataFrame, report: ValidationReport
+) -> tuple[gpd.GeoDataFrame, list[InputRecord]]:
+    """``areas`` with each area's population-weighted centroid (``[areas]
+    population_points``) as the columns ``origin_x``, ``origin_y``: distances are then
+    measured from where people live rather than from a point inside the polygon
+    (:func:`~earlyhelp.geography.representative_points` reads them).
+
+    Reads a table (CSV or Excel) with an area code and x, y (metres in British National
+    Grid, or longitude and latitude: the numbers say which) or a point layer (GeoPackage,
+    GeoJSON, Shapefile). A centroid that falls outside its own area (another LSOA year or
+    a wrong code) is not used, with a warning: that area keeps a point inside it, as do
+    areas the file does not cover."""
+    path = cfg.areas.population_points
+    if path is None or areas.empty:
+        return areas, []
+    path = existing_file(path, "population-weighted centroids ([areas] population_points)")
+    record = InputRecord("population_points", str(path), file_sha256(path))
+    if path.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".ods"):
+        points, codes = _origin_table(path, report)
+    else:
+        points, codes = _origin_layer(path, cfg, report)
+    record.rows_read = len(codes)
+    if points is None:
+        return areas, [record]
+    keyed = gpd.GeoSeries(points.to_crs(areas.crs).to_numpy(), index=codes.to_numpy())
+    keyed = keyed[~keyed.index.duplicated()].reindex(areas.index).set_crs(areas.crs)
+    given = keyed.notna().to_numpy() & ~keyed.is_empty.to_numpy()
+    inside = np.zeros(len(areas), dtype=bool)
+    inside[given] = shapely.covers(areas.geometry.to_numpy()[given], keyed.to_numpy()[given])
+    field = "population_points"
+    outside = areas.index[given & ~inside]
+    if len(outside):
+        report.warn(
+            path.name,
+            field,
+            f"{len(outside)} centroid(s) lie outside their own area (e.g. {outside[0]}), so "
+            "those areas are measured from a point inside them instead",
+            "use the centroids of the same boundaries (LSOA 2021 centroids for 2021 LSOAs)",
+        )
+    if not given.all():
+        report.warn(
+            path.name,
+            field,
+            f"{int((~given).sum())} of {len(areas)} area(s) have no centroid in the file "
+            f"(e.g. {areas.index[~given][0]}), so they are measured from a point inside them",
+            "add their centroids, or leave it: a point inside an area is a fair stand-in",
+        )
+    used = given & inside
+    record.rows_used = int(used.sum())
+    unmatched = int((~pd.Index(codes).isin(areas.index)).sum())
+    if unmatched:
+        record.dropped["not a study area"] = unmatched
+    out = areas.copy()
+    out[ORIGIN_COLUMNS[0]] = np.where(used, keyed.x.to_numpy(), np.nan)
+    out[ORIGIN_COLUMNS[1]] = np.where(used, keyed.y.to_numpy(), np.nan)
+    return out, [record]
+
+
+def _origin_table(path: Path, report: ValidationReport) -> tuple[gpd.GeoSeries | None, pd.Series]:
+    table = read_table(path, report=report)
+    raw, rows = table.frame, table.lines
+    code = find_column(raw.columns, _ORIGIN_CODES)
+    pair = next(
+        (
+            (x, y)
+            for x, y in (
+                (find_column(raw.columns, [a]), find_column(raw.columns, [b]))
+                for a, b in _ORIGIN_XY
+            )
+            if x is not None and y is not None
+        ),
+        None,
+    )
+    if code is None or pair is None:
+        lacking = "an area code column (LSOA21CD or area_code)" if code is None else ""
+        if pair is None:
+            lacking += (" and " if lacking else "") + "coordinate columns (x and y)"
+        report.error(
+            path.name,
+            "population_points",
+            f"the file has no {lacking}; its columns are {', '.join(map(str, raw.columns))}",
+            "use the ONS population-weighted centroids CSV as downloaded (LSOA21CD, x, y), "
+            "or a table with area_code, x, y",
+        )
+        return None, pd.Series([], dtype=str)
+    x = parse_numbers(raw[pair[0]], file=path, field=pair[0], report=report, rows=rows)
+    y = parse_numbers(raw[pair[1]], file=path, field=pair[1], report=report, rows=rows)
+    ok = x.notna() & y.notna()
+    degrees = bool(ok.any()) and bool((x[ok].abs() <= 180).all() and (y[ok].abs() <= 90).all())
+    crs = "EPSG:4326" if degrees else "EPSG:27700"
+    points = gpd.GeoSeries(gpd.points_from_xy(x.where(ok), y.where(ok)), crs=crs)
+    return points, raw[code].astype(str).str.strip()
+
+
+def _origin_layer(
+    path: Path, cfg: Config, report: ValidationReport
+) -> tuple[gpd.GeoSeries | None, pd.Series]:
+    gdf = read_vector(path, report=report)
+    code = find_column(gdf.columns, _ORIGIN_CODES)
+    if code is None or not gdf.geom_type.dropna().isin(["Point"]).all():
+        report.error(
+            path.name,
+            "population_points",
+            "the layer needs points with an area code column (LSOA21CD or area_code)",
+            "use the ONS population-weighted centroids layer as downloaded",
+        )
+        return None, pd.Series([], dtype=str)
+    gdf = to_analysis_crs(
+        gdf, crs=cfg.run.crs, file=path.name, assumed_crs=cfg.areas.crs, section="areas"
+    )
+    return gdf.geometry.reset_index(drop=True), gdf[code].astype(str).str.strip()
 
 
 def _empty_areas(crs: str) -> gpd.GeoDataFrame:

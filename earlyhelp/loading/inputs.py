@@ -18,7 +18,7 @@ import pandas as pd
 from earlyhelp.config import Config
 from earlyhelp.errors import EarlyHelpError, InputError
 from earlyhelp.geography import normalise_postcode, to_analysis_crs
-from earlyhelp.loading.areas import load_areas, load_need
+from earlyhelp.loading.areas import load_areas, load_need, load_origins
 from earlyhelp.loading.services import empty_services, load_services
 from earlyhelp.loading.tables import (
     InputRecord,
@@ -169,7 +169,8 @@ def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
             "help is needed to read services"
         )
     areas, area_rec = load_areas(cfg, report)
-    records = [area_rec]
+    areas, origin_recs = load_origins(cfg, areas, report)
+    records = [area_rec, *origin_recs]
     if need:
         need_table, need_recs = load_need(cfg, areas, report)
         records.extend(need_recs)

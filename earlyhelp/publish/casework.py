@@ -7,17 +7,22 @@ run's board report.
 re-referral and needs met by district), ``casework_lead_organisations.csv``,
 ``casework_reasons.csv``, ``casework_effectiveness.csv`` (outcomes and cost by kind of
 help and provider), ``referrals_by_source.csv``, ``referrals_factors.csv`` and the map
-``map.html``. Analyst tables (areas, services, sources by district) open with the NOT FOR
-PUBLICATION line; ``results.gpkg`` holds the districts with every figure unsuppressed.
+``map.html``, with the report section's table: audited together, as one system over the
+episodes counted by every key at once (:mod:`~.casework_basis`), so that no hidden count
+can be worked out from another table's rows (``manifest.json`` records the audit). Analyst
+tables (areas, services, sources by district) are named ``*_NOT_FOR_PUBLICATION``;
+``results.gpkg`` holds the districts with every figure unsuppressed.
 """
 
 from __future__ import annotations
 
-__all__ = ["casework_product", "casework_summary", "report_lines"]
+__all__ = ["casework_product", "casework_summary", "publish_tables", "report_lines"]
 
+from collections.abc import Hashable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from earlyhelp.casework import (
@@ -33,11 +38,13 @@ from earlyhelp.casework import (
 from earlyhelp.casework.counts import NOT_RECORDED
 from earlyhelp.casework.vocabulary import TOXIC_TRIO
 from earlyhelp.config import Config
-from earlyhelp.disclosure import mark_unpublished
+from earlyhelp.disclosure import check_publishable, mark_unpublished
 from earlyhelp.loading import Inputs
+from earlyhelp.publish.casework_basis import CaseBasis, district_total
 from earlyhelp.publish.extract_maps import district_map
 from earlyhelp.publish.folder import PUBLISHED, Page, Product, ReportSection, input_records
-from earlyhelp.publish.suppressed import cell, interval, published
+from earlyhelp.publish.publication import Item, Publication, audited, hides
+from earlyhelp.publish.suppressed import cell, interval
 
 CANNOT_SHOW = (
     "What these figures can and cannot show: they describe what happened to the families "
@@ -67,8 +74,12 @@ def _share_spec(counts: list[str]) -> tuple[dict[str, list[str]], dict[str, str]
     return rates, derived
 
 
-def _publish_all(cw: Casework, cfg: Config) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Every published table, and the analyst forms they came from."""
+def publish_tables(
+    cw: Casework, cfg: Config
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], pd.DataFrame, dict]:
+    """Every published table, audited together with the report section's table
+    (:class:`~.casework_basis.CaseBasis`): the tables, the analyst forms they came from,
+    the report section's table as published and the audit's record (for the manifest)."""
     analyst = {
         "casework_districts": district_measures(cw),
         "casework_lead_organisations": group_measures(cw, "lead_organisation"),
@@ -77,68 +88,126 @@ def _publish_all(cw: Casework, cfg: Config) -> tuple[dict[str, pd.DataFrame], di
         "referrals_by_source": source_measures(cw),
         "referrals_factors": factor_measures(cw),
     }
-    shown: dict[str, pd.DataFrame] = {}
-    for name, frame in analyst.items():
-        if frame.empty:
-            continue
-        total = COUNTY if COUNTY in frame.index else ALL
-        if name == "referrals_by_source":
-            frame = frame.drop(columns="total")
-            shown[name] = published(
-                frame,
-                cfg,
-                counts=["referrals"],
-                total_row=total,
-                name=f"{name}.csv",
-                rates={c: ["referrals"] for c in ("share_pct", "share_lower", "share_upper")},
-            )
-            continue
-        if name == "casework_effectiveness":
-            frame = frame.drop(columns=["category", "provider"])
-        counts = [
-            c
-            for c in (
-                "children",
-                "started",
-                "referrals",
-                "closed",
-                "needs_met",
-                "stepped_up",
-                "followed_up",
-                "rereferred",
-                "closed_costed",
-                "needs_met_costed",
-                *TOXIC_TRIO,
-            )
-            if c in frame
-        ]
-        rates, derived = _share_spec(counts)
-        rates = {k: v for k, v in rates.items() if k in frame and all(b in counts for b in v)}
-        for per, base in (("episode", "closed_costed"), ("needs_met", "needs_met_costed")):
-            for suffix in ("", "_lower", "_upper"):
-                if f"cost_per_{per}{suffix}" in frame:
-                    rates[f"cost_per_{per}{suffix}"] = [base]
-        if "cost" in frame:
-            # a service's cost is shared by its episodes: beside the directory's annual
-            # cost, a group's share would give its number of episodes back
-            rates["cost"] = ["closed_costed", "closed"]
-        derived = {k: v for k, v in derived.items() if k in frame and v in rates}
-        shown[name] = published(
-            frame,
-            cfg,
-            counts=counts,
-            rates=rates,
+    basis = CaseBasis(cw)
+    section = _section_counts(cw)
+
+    def build(pub: Publication) -> None:
+        for name, frame in analyst.items():
+            if not frame.empty:
+                _publish_one(pub, basis, name, frame)
+        if not section.empty:
+            _publish_section(pub, basis, section)
+
+    pub = audited(cfg.disclosure, basis.base, build)
+    shown = {name: pub.shown(name) for name in analyst if name in pub.tables}
+    for name, frame in shown.items():
+        check_publishable(frame, name=f"{name}.csv")
+    table = pub.shown(SECTION) if SECTION in pub.tables else pd.DataFrame()
+    record = {} if pub.report is None else pub.report.to_dict()
+    record["hidden_by_audit"] = sorted(f"{n}: {r}: {c}" for n, r, c in hides(pub))
+    return shown, analyst, table, record
+
+
+SECTION = "report section: casework"
+_COUNTS = (
+    "children", "started", "referrals", "closed", "needs_met", "stepped_up", "followed_up",
+    "rereferred", "closed_costed", "needs_met_costed", *TOXIC_TRIO,
+)  # fmt: skip
+
+
+def _publish_one(pub: Publication, basis: CaseBasis, name: str, frame: pd.DataFrame) -> None:
+    """One table of the casework folder, published through the audit."""
+    total = COUNTY if COUNTY in frame.index else ALL
+    if name == "referrals_by_source":
+        pub.table(
+            name,
+            frame.drop(columns="total"),
+            counts=["referrals"],
             total_row=total,
-            derived=derived,
-            name=f"{name}.csv",
-            decimals=1,
+            rates={c: ["referrals"] for c in ("share_pct", "share_lower", "share_upper")},
+            cells=basis.source_cells(),
         )
-    return shown, analyst
+        return
+    if name == "casework_effectiveness":
+        frame = frame.drop(columns=["category", "provider"])
+    counts = [c for c in _COUNTS if c in frame]
+    rates, derived = _share_spec(counts)
+    rates = {k: v for k, v in rates.items() if k in frame and all(b in counts for b in v)}
+    for per, base in (("episode", "closed_costed"), ("needs_met", "needs_met_costed")):
+        for suffix in ("", "_lower", "_upper"):
+            if f"cost_per_{per}{suffix}" in frame:
+                rates[f"cost_per_{per}{suffix}"] = [base]
+    if "cost" in frame:
+        # a service's cost is shared by its episodes: beside the directory's annual
+        # cost, a group's share would give its number of episodes back
+        rates["cost"] = ["closed_costed", "closed"]
+    companions: dict[str, list[str]] = {}
+    for column, source in derived.items():
+        if column in frame and source in rates:
+            companions.setdefault(source, []).append(column)
+    if name in ("casework_districts", "referrals_factors"):
+        districts = [str(k) for k in frame.index if k != COUNTY]
+        cells = basis.cells(
+            basis.by("district", COUNTY, among=districts),
+            children=pd.to_numeric(frame["children"], errors="coerce"),
+            districts=district_total(districts),
+        )
+    elif name == "casework_effectiveness":
+        cells = basis.cells(basis.by_label(), costs=pd.to_numeric(frame["cost"], errors="coerce"))
+    else:
+        cells = basis.cells(basis.by(str(frame.index.name), ALL))
+    pub.table(
+        name,
+        frame,
+        counts=counts,
+        rates=rates,
+        total_row=total,
+        decimals=1,
+        companions=companions,
+        cells=cells,
+    )
+
+
+def _publish_section(pub: Publication, basis: CaseBasis, frame: pd.DataFrame) -> None:
+    """The report's table (districts, lead organisations), published through the audit."""
+    shown = [str(k) for b, k in frame.index if b == "District" and k != _TOTAL]
+    districts = basis.by("district", _TOTAL, among=shown)
+    organisations = basis.by("lead_organisation", _TOTAL)
+    columns = {
+        "Closed episodes": "closed",
+        "Stepped up": "stepped_up",
+        "Stepped up (%)": "stepped_up_pct",
+        "Followed up": "followed_up",
+        "Re-referred": "rereferred",
+        "Re-referred within a year (%)": "rereferred_pct",
+    }
+
+    def rows(key: Hashable) -> np.ndarray:
+        assert isinstance(key, tuple)
+        block, name = key
+        return districts(name) if block == "District" else organisations(name)
+
+    named = basis.cells(rows)
+
+    def cells(key: Hashable, col: str) -> Item | None:
+        return named(key, columns[col]) if col in columns else None
+
+    pub.table(
+        SECTION,
+        frame,
+        counts=[c for c in columns if not c.endswith("(%)")],
+        rates={
+            "Stepped up (%)": ["Stepped up", "Closed episodes"],
+            "Re-referred within a year (%)": ["Re-referred", "Followed up"],
+        },
+        total_row=_TOTAL,
+        cells=cells,
+    )
 
 
 def casework_product(cw: Casework, *, cfg: Config, inputs: Inputs) -> Product:
     """Everything ``earlyhelp casework`` writes (see the module's description)."""
-    shown, analyst = _publish_all(cw, cfg)
+    shown, analyst, section, audit = publish_tables(cw, cfg)
     counts = cw.counts
     extra = {
         "casework_areas": _areas_table(cw),
@@ -154,14 +223,14 @@ def casework_product(cw: Casework, *, cfg: Config, inputs: Inputs) -> Product:
         tables=tables,
         layers={"districts": districts},
         pages=(_map_page(shown["casework_districts"], inputs, cfg),),
-        sections={"casework": _manifest_section(cw)},
-        report=_report_section(shown, cw, cfg),
+        sections={"casework": _manifest_section(cw), "disclosure_audit": audit},
+        report=_report_section(shown, section, cw),
     )
 
 
 def casework_summary(cw: Casework, cfg: Config) -> str:
     """A few plain lines for the terminal (published figures only)."""
-    shown, _ = _publish_all(cw, cfg)
+    shown, _, _, _ = publish_tables(cw, cfg)
     return "\n".join(report_lines(shown, cw)[:-1])
 
 
@@ -238,12 +307,23 @@ def _value_lines(table: pd.DataFrame | None) -> list[str]:
     ]
 
 
-def _report_section(shown: dict[str, pd.DataFrame], cw: Casework, cfg: Config) -> ReportSection:
-    """Districts and lead organisations: closed episodes, stepped up and re-referred.
+def _report_section(
+    shown: dict[str, pd.DataFrame], section: pd.DataFrame, cw: Casework
+) -> ReportSection:
+    """Districts and lead organisations: closed episodes, stepped up and re-referred, as
+    published with the folder's tables (audited together)."""
+    table = section.copy()
+    if not table.empty:
+        table.index = pd.Index(
+            [_row_label(block, name, cw.district_names) for block, name in table.index], name=""
+        )
+    title = "How children are identified, and what early help achieves (case systems)"
+    return ReportSection("casework", title, tuple(report_lines(shown, cw)), table)
 
-    Suppressed as two blocks, each with its own total (the county; all lead
-    organisations), so that no hidden cell can be worked out from either total.
-    """
+
+def _section_counts(cw: Casework) -> pd.DataFrame:
+    """The report's table before suppression, rows ``(block, key)``: each district (by
+    code) and its total, each lead organisation and theirs."""
     ep = cw.counts.episodes
     blocks = {
         "District": ep["district"].drop(index=NOT_RECORDED, errors="ignore"),
@@ -257,34 +337,18 @@ def _report_section(shown: dict[str, pd.DataFrame], cw: Casework, cfg: Config) -
         names = cw.district_names if block == "District" else pd.Series(dtype=str)
         counts = counts.loc[sorted(counts.index, key=lambda k: str(names.get(k, k)))]
         for key, r in counts.iterrows():
-            parts.append(((block, str(names.get(key, key))), r))
+            parts.append(((block, str(key)), r))
         parts.append(((block, _TOTAL), counts.sum(numeric_only=True)))
-    frame = _section_frame(parts)
-    shown_frame = published(
-        frame,
-        cfg,
-        counts=["Closed episodes", "Stepped up", "Followed up", "Re-referred"],
-        rates={
-            "Stepped up (%)": ["Stepped up", "Closed episodes"],
-            "Re-referred within a year (%)": ["Re-referred", "Followed up"],
-        },
-        total_row=_TOTAL,
-        name="report section: casework",
-    )
-    shown_frame.index = pd.Index(
-        [_row_label(block, name) for block, name in shown_frame.index], name=""
-    )
-    title = "How children are identified, and what early help achieves (case systems)"
-    return ReportSection("casework", title, tuple(report_lines(shown, cw)), shown_frame)
+    return _section_frame(parts) if parts else pd.DataFrame()
 
 
 _TOTAL = "\0total"
 
 
-def _row_label(block: str, name: str) -> str:
+def _row_label(block: str, name: str, districts: pd.Series) -> str:
     if name == _TOTAL:
         return "County" if block == "District" else "All lead organisations"
-    return name if block == "District" else f"Led by {name}"
+    return str(districts.get(name, name)) if block == "District" else f"Led by {name}"
 
 
 def _section_frame(parts: list) -> pd.DataFrame:

@@ -127,6 +127,10 @@ class BaseCells:
         start = sum(v.size for _, v in self._blocks.values())
         self._blocks[block] = (start, np.nan_to_num(np.asarray(values, dtype=float).ravel()))
 
+    def has(self, block: str) -> bool:
+        """Whether a block of this name was added."""
+        return block in self._blocks
+
     @property
     def values(self) -> np.ndarray:
         return np.concatenate([v for _, v in self._blocks.values()])
@@ -148,6 +152,12 @@ class BaseCells:
         keep = np.flatnonzero(flat)
         cells = (pos[:, None] * n + np.arange(n)[None, :]).ravel()[keep]
         return Sum(cells + self._blocks["children"][0], flat[keep])
+
+    def at(self, block: str, positions: np.ndarray) -> Sum:
+        """The cells of another block at ``positions``, each counted once."""
+        start, _values = self._blocks[block]
+        pos = np.asarray(positions, dtype=np.int64)
+        return Sum(pos + start, np.ones(pos.size))
 
     def block(self, block: str, weights: np.ndarray) -> Sum:
         """Cells of another block weighted by ``weights`` (one per cell)."""
