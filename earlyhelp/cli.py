@@ -238,6 +238,7 @@ def compare(
 
     With --run, the tables of a finished run are read instead of analysing again.
 
+    \b
     Example:  earlyhelp compare --config config.toml --district "Gossamer Bay" --with X07000006
     """
     from earlyhelp import commands
@@ -350,6 +351,7 @@ def offer(
     second from the run's offer index when it matches the inputs (--build-index writes
     it), else from the whole directory.
 
+    \b
     Example:  earlyhelp offer --postcode "QY22 3NJ" --age 3 --needs parenting,domestic_abuse
     """
     from earlyhelp.config import load_config
@@ -458,8 +460,9 @@ def import_(
     once each; errors stop it (exit 2) and no table is written. 'earlyhelp import list'
     shows every format with its options and an example.
 
-    Example:  earlyhelp import openreferral https://example.org/api/services
-    --out services.csv --quality quality.csv --option categories=taxonomy_map.csv
+    \b
+    Example:  earlyhelp import openreferral https://example.org/api/services \\
+                --out services.csv --quality quality.csv --option categories=taxonomy_map.csv
     """
     if fmt == "list":
         from earlyhelp.terminal import format_sources
@@ -565,8 +568,9 @@ def site(
     maps/<run name>-site-<category>/: tables (chosen sites, districts, coverage before
     and after, areas newly reached), results.gpkg and a before/after map.
 
-    Example:  earlyhelp site --config config.toml --category domestic_abuse --k 1
-    --candidates data/demo/candidate_sites.csv
+    \b
+    Example:  earlyhelp site --config config.toml --category domestic_abuse --k 1 \\
+                --candidates data/demo/candidate_sites.csv
     """
     from earlyhelp import commands
     from earlyhelp.config import load_config
@@ -619,6 +623,7 @@ def scenario(
     Several changes go in a scenario file (--file): examples/scenario.toml is one for the
     demo county, with every kind of change and what each field means; copy and edit it.
 
+    \b
     Example:  earlyhelp scenario --config config.toml --close C003
     Example:  earlyhelp scenario --config config.toml --file examples/scenario.toml
     """

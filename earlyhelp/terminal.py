@@ -68,12 +68,25 @@ def print_table(title: str, columns: Mapping[str, str], table) -> None:
         max([cell_len(w) for w in label.split()] + [cell_len(r[i]) for r in rows] + [1])
         for i, label in enumerate(labels)
     ]
-    if sum(widths) + 2 * (len(widths) - 1) > out.width:
+    # the box's edge each side, and between two columns a space of padding each side of a
+    # one-space divider: without them counted, rich squeezes the columns and the
+    # terminal cuts the last ones off ("Spe", "£1,")
+    spare = out.width - (sum(widths) + 3 * len(widths) - 1)
+    if spare < 0:
         _print_blocks(out, _plain(title), labels, rows)
         return
+    # the room left goes, a space at a time, to the column with the tallest heading
+    whole = [max(cell_len(label), width) for label, width in zip(labels, widths, strict=True)]
+    while spare > 0:
+        growing = [i for i in range(len(widths)) if widths[i] < whole[i]]
+        if not growing:
+            break
+        i = max(growing, key=lambda i: len(textwrap.wrap(labels[i], widths[i])))
+        widths[i] += 1
+        spare -= 1
     grid = Table(title=Text(_plain(title)), expand=False, box=box.SIMPLE_HEAD, pad_edge=False)
     for label, width in zip(labels, widths, strict=True):
-        grid.add_column(Text(label), min_width=width)
+        grid.add_column(Text(label), width=width)
     for values in rows:
         grid.add_row(*(Text(v) for v in values))
     out.print(grid)

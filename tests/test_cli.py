@@ -32,6 +32,34 @@ def test_every_command_has_help_ending_with_an_example(name):
     assert "Example: earlyhelp " + name in text
 
 
+LAST_WORDS = {  # how each command's example ends
+    "compare": ["X07000006"],
+    "import": ["categories=taxonomy_map.csv"],
+    "offer": ["parenting,domestic_abuse"],
+    "scenario": ["C003", "examples/scenario.toml"],
+    "site": ["data/demo/candidate_sites.csv"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAST_WORDS))
+def test_each_example_is_a_command_to_copy_whole_at_any_width(name):
+    """Help text is wrapped to the terminal, but an example is not: each starts a line of
+    its own (two once ran on as one), and a long one goes on with a shell's backslash."""
+    result = runner.invoke(app, [name, "--help"], env={"COLUMNS": "80"})
+    lines = result.output.splitlines()
+    examples = [i for i, line in enumerate(lines) if "Example:" in line]
+    assert examples and all(lines[i].lstrip().startswith("Example:") for i in examples)
+    commands = []
+    for i in examples:
+        command = lines[i].split("Example:", 1)[1].strip()
+        while command.endswith("\\"):
+            i += 1
+            command = command[:-1] + lines[i].strip()
+        commands.append(command)
+    assert all(c.startswith(f"earlyhelp {name} ") for c in commands)
+    assert [c.split()[-1] for c in commands] == LAST_WORDS[name]  # each whole, one a line
+
+
 def inputs_hashes(tiny) -> dict[str, str]:
     return {p.name: file_sha256(p) for p in sorted(tiny.root.glob("*.*"))}
 
@@ -315,6 +343,7 @@ def test_the_commissioners_workbook_has_frozen_headers_with_units(tiny):
     assert book.sheetnames == [
         "About",
         "District summary",
+        "Kinds of help",
         "District comparison",
         "Resourcing",
         "Range of help",

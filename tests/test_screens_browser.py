@@ -1,9 +1,10 @@
 """The demo's board map and report on a phone, a tablet and a desktop, in a real browser.
 
-At 390 x 844 (a phone, touch), 768 x 1024 (a tablet upright) and 1400 x 900 (a laptop):
-no control overlaps another (bounding boxes measured, with each panel open in turn), the
-page never scrolls sideways (document width <= the screen), a layer can be switched and a
-place found by name (a town, and a postcode). A popup sits above every control. The
+At 390 x 844 (a phone, touch), 844 x 390 (the phone on its side), 768 x 1024 (a tablet
+upright) and 1400 x 900 (a laptop): no control overlaps another or leaves the screen
+(bounding boxes measured, with each panel open in turn), the page never scrolls sideways
+(document width <= the screen) nor, for the map, up and down; a layer can be switched and
+a place found by name (a town, and a postcode). A popup sits above every control. The
 report reflows: its wide tables scroll inside themselves. Screenshots of each are left in
 tests/artifacts/ (``map-390x844.png`` is the one the README shows).
 """
@@ -13,7 +14,12 @@ from __future__ import annotations
 import pytest
 from conftest import ARTIFACTS, OfflinePage
 
-SCREENS = {"phone": (390, 844), "tablet": (768, 1024), "desktop": (1400, 900)}
+SCREENS = {
+    "phone": (390, 844),
+    "phone-side": (844, 390),  # the same phone turned on its side
+    "tablet": (768, 1024),
+    "desktop": (1400, 900),
+}
 SEARCH = "Find a place, postcode, area or service"
 
 # Every visible Leaflet control, and each pair whose boxes meet.
@@ -76,7 +82,7 @@ def screen(request):
 @pytest.fixture
 def board(browser, demo_run_folder, screen):
     width, height = SCREENS[screen]
-    opener = _Touch(browser) if screen == "phone" else browser
+    opener = _Touch(browser) if _phone(screen) else browser
     page = OfflinePage(
         opener,
         demo_run_folder / "index.html",
@@ -88,9 +94,13 @@ def board(browser, demo_run_folder, screen):
     page.page.close()
 
 
+def _phone(screen: str) -> bool:
+    return screen.startswith("phone")
+
+
 def _press(page, screen, selector):
     locator = page.page.locator(selector).first
-    locator.tap() if screen == "phone" else locator.click()
+    locator.tap() if _phone(screen) else locator.click()
 
 
 def _open(page) -> dict:
@@ -106,12 +116,13 @@ def test_the_map_fits_the_screen_and_no_control_overlaps_another(board, screen):
     assert board.errors == [] and board.requests == []
     scroll, inner = board.js(WIDTH)
     assert scroll <= inner == width  # no sideways scroll
+    assert board.js("document.documentElement.scrollHeight") <= height  # nor up and down
     assert board.js(OVERLAPS) == []
     assert board.js(OUTSIDE) == []
     header = board.js("document.querySelector('.eh-header').getBoundingClientRect().height")
     assert header < 0.3 * height  # the map keeps most of the screen
     opened = _open(board)
-    if screen == "phone":  # controls folded, the legend compact: the map is seen first
+    if _phone(screen):  # controls folded, the legend compact: the map is seen first
         assert opened == {"layers": False, "legend": False, "credit": False}
         legend = board.js("document.querySelector('.eh-legend:not([style*=\"none\"])')"
                           ".getBoundingClientRect().height")  # fmt: skip
@@ -127,20 +138,20 @@ def test_each_panel_opened_or_folded_overlaps_nothing(board, screen, panel):
     toggles = {
         "layers": ".eh-layers-toggle",
         "legend": ".eh-legend:not([style*='none']) .eh-legend-toggle",
-        "credit": ".eh-credit-toggle:visible" if screen == "phone" else None,
+        "credit": ".eh-credit-toggle:visible" if _phone(screen) else None,
     }
     if toggles[panel] is None:
         pytest.skip("the attribution is always open on a larger screen")
     _press(board, screen, toggles[panel])
     opened = _open(board)
-    if screen == "phone":  # one panel at a time
+    if _phone(screen):  # one panel at a time
         assert [k for k, v in opened.items() if v] == [panel]
     else:
         assert opened[panel] is False  # folded again
     assert board.js(OVERLAPS) == []
     assert board.js(OUTSIDE) == []
     assert board.js(WIDTH)[0] <= SCREENS[screen][0]
-    if screen == "phone" and panel == "credit":
+    if _phone(screen) and panel == "credit":
         text = board.js("document.querySelector('.leaflet-control-attribution').textContent")
         assert "Open Government Licence v3.0" in text and "Fictional data" in text
 
@@ -152,7 +163,7 @@ def test_a_layer_can_be_switched(board, screen):
         ".map(p => p.getAttribute('fill'))"
     )
     before = board.js(fills)
-    if screen == "phone":
+    if _phone(screen):
         _press(board, screen, ".eh-layers-toggle")
     board.page.get_by_label("Need index (0-100)").check()
     assert board.js(CHOSEN).strip() == "Need index (0-100)"
@@ -162,7 +173,7 @@ def test_a_layer_can_be_switched(board, screen):
     )
     assert legends == ["Need index (0-100)"]
     assert board.js(fills) != before
-    if screen == "phone":  # the list folds away, so the new colours are seen
+    if _phone(screen):  # the list folds away, so the new colours are seen
         assert _open(board)["layers"] is False
     assert board.js(OVERLAPS) == [] and board.errors == []
 
@@ -255,7 +266,49 @@ def test_the_report_reflows_and_its_tables_scroll_inside_themselves(report, scre
             "d.clientWidth).length"
         )
         assert wide >= 3  # the wide tables scroll sideways inside their box
+    # a chart's words stay readable: shrunk to a phone's width they were 5 to 6 px high
+    smallest = report.js(
+        """() => Math.min(...[...document.querySelectorAll('figure > svg')].flatMap(svg => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')].map(
+                t => parseFloat(getComputedStyle(t).fontSize) * scale); }))"""
+    )
+    assert smallest >= 9
     credit = report.js("document.querySelector('footer .credit').textContent")
     assert "Open Government Licence v3.0" in credit
     ARTIFACTS.mkdir(exist_ok=True)
     report.page.screenshot(path=str(ARTIFACTS / f"report-{width}x{height}.png"))
+
+
+# Every district and place name written on the map that can be seen, and each pair whose
+# boxes meet.
+LABELS_MEET = """() => {
+    const names = '.eh-district-label span, .eh-place-label span';
+    const shown = [...document.querySelectorAll(names)].filter(el => {
+        const r = el.getBoundingClientRect(), s = getComputedStyle(el.parentElement);
+        return r.width > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+    });
+    const pairs = [];
+    for (let i = 0; i < shown.length; i++) {
+        for (let j = i + 1; j < shown.length; j++) {
+            const a = shown[i].getBoundingClientRect(), b = shown[j].getBoundingClientRect();
+            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+                pairs.push([shown[i].textContent, shown[j].textContent]);
+            }
+        }
+    }
+    return [shown.length, pairs];
+}"""
+
+
+def test_no_two_place_names_are_written_over_each_other(board, screen):
+    """On a phone the county fits a small screen, and two towns' names ran into one
+    ("Cinderholtltmarrow"): a name that would meet one already written is left out until
+    the map is zoomed in."""
+    for zoom_in in range(3):
+        shown, pairs = board.js(LABELS_MEET)
+        assert pairs == [], (screen, zoom_in, pairs)
+        if zoom_in == 0:
+            assert shown >= 5  # the districts are named, not all hidden
+        board.js("() => { window.earlyhelp.map.zoomIn(1, {animate: false}); }")
+        board.page.wait_for_timeout(300)

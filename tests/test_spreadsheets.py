@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from earlyhelp.config import load_config
 from earlyhelp.errors import ConfigError
+from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import column_format, write_workbook
 from earlyhelp.publish.folder import UNPUBLISHED_SUFFIX
 
@@ -88,6 +89,17 @@ def test_tables_share_one_unit_convention_at_sensible_precision(folder, demo_ass
     places = places.set_index("area_code")["value"]
     assert np.allclose(places, (e2sfca.reindex(places.index) * 1000).round(1))
     assert set(access["unit"]) >= {"m", "% of children", "places a year per 1,000 children"}
+    # a unit says what the value is: only distances are in metres (reach_bands, bits of
+    # the age bands, once said "m")
+    assert set(access.loc[access["unit"] == "m", "measure"]) == {"nearest", "distance"}
+    bands = access.loc[access["measure"] == "reach_bands", "unit"]
+    each = [f"{1 << i} = {a}-{b}" for i, (a, b) in enumerate(AGE_BANDS.values())]
+    assert len(bands) and (bands == "sum of " + ", ".join(each)).all()
+    comparison = tables["district_comparison"]
+    money = comparison.loc[comparison["unit"] == "GBP per child", ["value", "county"]]
+    assert len(money) and (money == money.round()).all().all()  # whole pounds
+    # no demo service says how many it reached: unknown (empty), never 0 children reached
+    assert tables["resourcing"]["reached"].isna().all()
     gaps = tables["gaps"]
     assert _decimals(gaps["places_per_1000"]) <= 1
     assert (gaps["children"] == gaps["children"].round()).all()
@@ -126,6 +138,7 @@ def test_the_workbook_opens_ready_to_sort_and_filter(folder, demo_assessment):
         header = 1 if published else 2
         headers = [c.value for c in sheet[header]]
         assert all(h and "_" not in h for h in headers), (sheet.title, headers)
+        assert len(set(headers)) == len(headers), (sheet.title, headers)  # each its own
         last = sheet.cell(row=header, column=len(headers)).column_letter
         assert sheet.auto_filter.ref == f"A{header}:{last}{sheet.max_row}", sheet.title
         assert sheet.freeze_panes in (f"A{header + 1}", f"B{header + 1}"), sheet.title

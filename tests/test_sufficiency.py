@@ -107,6 +107,7 @@ def test_resourcing_adds_districts_up_to_the_county():
     assert out.loc["D1", "cost_per_child_reached"] == pytest.approx(1200.0)
     assert out.loc["D1", "capacity_used"] == pytest.approx(0.5)
     assert np.isnan(out.loc["D2", "cost_per_child_reached"])  # no take-up figures given
+    assert out.loc["D1", "reached"] == 5 and np.isnan(out.loc["D2", "reached"])  # not 0
     numeric = out.drop(index="county").select_dtypes("number")
     sums = ["children", "annual_cost", "services", "places"]
     assert (numeric[sums].sum() == out.loc["county", sums].astype(float)).all()

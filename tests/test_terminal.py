@@ -46,6 +46,31 @@ def test_compare_is_as_wide_as_the_terminal(tiny, width):
         assert "  Children 0-19: 3,200" in result.stdout
 
 
+def test_a_table_side_by_side_is_never_cut_at_any_width(monkeypatch, capsys):
+    """Between "a block per row" and "side by side with room to spare" (about 100 to 120
+    columns for compare's ten columns) the table once printed too wide for rich, which
+    squeezed it, and the terminal cut the last column off ("Spe", "£1,")."""
+    import pandas as pd
+
+    from earlyhelp.terminal import print_table
+
+    headings = ["District", "Children 0-19", "With the full core range in reach", "95% CI"]
+    headings += ["Core range vs county", "With adequate places", "Places vs county"]
+    headings += ["Children in priority gaps", "Capacity per 1,000 children", "Spend per child"]
+    row = ["County total", "301,247", "100.0%", "96.1–100.0%", "similar", "80.1%"]
+    row += ["similar", "47,460", "1,063.8", "£1,330"]
+    table = pd.DataFrame([row], columns=[f"c{i}" for i in range(len(row))])
+    for width in range(60, 161):
+        monkeypatch.setenv("COLUMNS", str(width))
+        print_table("Districts", dict(zip(table.columns, headings, strict=True)), table)
+        text = capsys.readouterr().out
+        assert _widest(text) <= width
+        words = [word.rstrip(":") for word in text.split()]
+        whole = [re.search(rf"(^|\s){re.escape(v)}(\s|$)", text, re.M) for v in row]
+        assert all(whole), width  # every cell whole
+        assert all(word in words for h in headings[1:] for word in h.split()), width
+
+
 def test_districts_are_accepted_by_code_or_name(tiny):
     by_name = runner.invoke(
         app,

@@ -48,6 +48,7 @@ from earlyhelp.maps.layers import (
     ServiceLayer,
 )
 from earlyhelp.maps.legend import Legend, legend_html
+from earlyhelp.maps.page import BoardPage, LabelSpacing, Ready
 from earlyhelp.maps.panel import BoardHeader
 from earlyhelp.maps.safety import (
     check_colour,
@@ -77,50 +78,6 @@ from earlyhelp.outputs import atomic_path
 
 _AREA_FIELDS = {"area_name": "Area", "district_name": "District", "area_code": "Area code"}
 _RESERVED = {"_class", *_AREA_FIELDS}
-_LEAFLET = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
-_LEAFLET_CSS = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
-
-
-class _BoardMap(folium.Map):
-    """A folium Map that links only Leaflet itself.
-
-    folium's default page also loads jQuery, Bootstrap, Font Awesome and glyphicons (web
-    fonts from CDNs) for its own markers; the board map uses none of them.
-    """
-
-    default_js = _LEAFLET
-    default_css = _LEAFLET_CSS
-
-
-class _Ready(VerbatimMacroElement):
-    """Marks the page drawn: ``window.earlyhelp.ready`` and the time it took (ms)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        window.earlyhelp = window.earlyhelp || {};
-        window.addEventListener("beforeprint", function () {
-            {{ this._parent.get_name() }}.invalidateSize();
-        });
-        (function settle(map) {  // ready once the first view has finished zooming
-            requestAnimationFrame(function () {
-                if (map._animatingZoom) {  // Leaflet starts a zoom in the next frame
-                    map.once("zoomend", function () { settle(map); });
-                    return;
-                }
-                requestAnimationFrame(function () {
-                    window.earlyhelp.drawnMs = performance.now();
-                    window.earlyhelp.ready = true;
-                });
-            });
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self):
-        super().__init__()
-        self._name = "Ready"
 
 
 @dataclass(frozen=True)
@@ -501,7 +458,8 @@ _HELP = [
     "Areas are coloured by the measure chosen under <strong>Colour areas by</strong> (top "
     "right). The legend (bottom left) says what the colours mean; darker colours mean "
     "more concern.",
-    "Point at an area to see its value; click it for everything this map shows about it.",
+    "Point at (or tap) an area to see its value; click or tap it for everything this map "
+    "shows about it.",
     "Badges are services, by the kind of help they give. Tick or untick kinds of help under "
     "<strong>Show on the map</strong>. A circle with a number is a group of services: "
     "click it or zoom in.",
@@ -514,7 +472,7 @@ _HELP = [
 
 def _new_map(bounds: np.ndarray, tiles: str) -> folium.Map:
     minx, miny, maxx, maxy = (float(v) for v in bounds)
-    m = _BoardMap(
+    m = BoardPage(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=10,
         tiles=None,
@@ -598,7 +556,8 @@ def _build(
     )
     m.add_child(folium.LayerControl(position="topright", collapsed=False))
     m.add_child(ScreenControls(attribution_html=attribution))
-    m.add_child(_Ready())
+    m.add_child(LabelSpacing())
+    m.add_child(Ready())
     return m
 
 

@@ -4,13 +4,15 @@
 fold to a button and open again, and keeps them out of each other's way and out of the
 way of popups:
 
-* on a small screen (700 px wide or less) the map opens with the layer list and the
-  legend folded and the attribution as a "Sources" button, and only one panel is open at a
-  time; choosing what colours the areas folds the layer list again, so the map is seen;
+* on a small screen (700 px wide or less, or 500 px high or less: a phone on its side)
+  the map opens with the layer list and the legend folded and the attribution as a
+  "Sources" button, and only one panel is open at a time; choosing what colours the areas
+  folds the layer list again, so the map is seen;
 * on a larger screen every panel opens unfolded, and each can be folded;
 * every panel is sized to the map: the layer list never runs into the legend or the
   attribution, the legend never into the zoom buttons (it scrolls inside itself);
-* a popup is above everything: while one is open, any control it would cover is hidden.
+* a popup is above everything: while one is open, any control it would cover is hidden;
+  it is never taller than the map (its content scrolls inside it).
 
 The attribution (``[attribution]`` in config.toml: what the map credits and the licence it
 is published under) is set here once, as escaped HTML.
@@ -18,7 +20,7 @@ is published under) is set here once, as escaped HTML.
 
 from __future__ import annotations
 
-__all__ = ["SMALL_SCREEN_PX", "ScreenControls", "attribution_html"]
+__all__ = ["SHORT_SCREEN_PX", "SMALL_SCREEN_PX", "ScreenControls", "attribution_html"]
 
 from collections.abc import Sequence
 
@@ -28,6 +30,7 @@ from earlyhelp.maps._render import VerbatimMacroElement
 from earlyhelp.maps.safety import escape_text, script_json
 
 SMALL_SCREEN_PX = 700  # at most this wide: a phone (a tablet upright is 768)
+SHORT_SCREEN_PX = 500  # or at most this high: a phone on its side (844 x 390)
 
 
 class ScreenControls(VerbatimMacroElement):
@@ -40,9 +43,11 @@ class ScreenControls(VerbatimMacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map, attribution, smallPx) {
+        (function (map, attribution, smallPx, shortPx) {
             var box = map.getContainer();
-            var small = function () { return box.clientWidth <= smallPx; };
+            var small = function () {
+                return box.clientWidth <= smallPx || window.innerHeight <= shortPx;
+            };
             var panels = [];
             function setOpen(panel, open) {
                 panel.els.forEach(function (el) { el.classList.toggle("eh-closed", !open); });
@@ -208,6 +213,11 @@ class ScreenControls(VerbatimMacroElement):
             }
             map.on("popupopen", function (e) {
                 popup = e.popup;
+                // no taller than the map (a phone on its side): it scrolls inside itself
+                var o = e.popup.options;
+                if (o.ehMaxHeight === undefined) { o.ehMaxHeight = o.maxHeight || Infinity; }
+                var cap = Math.min(o.ehMaxHeight, Math.max(100, box.clientHeight - 90));
+                if (o.maxHeight !== cap) { o.maxHeight = cap; e.popup.update(); }
                 if (small()) { panels.forEach(function (p) { setOpen(p, false); }); }
                 requestAnimationFrame(coverCheck);
             });
@@ -227,16 +237,24 @@ class ScreenControls(VerbatimMacroElement):
                 close: function (panel) { toggle(panel, false); },
                 fit: fit
             };
-        })({{ this._parent.get_name() }}, {{ this.attribution_json }}, {{ this.small_px }});
+        })({{ this._parent.get_name() }}, {{ this.attribution_json }}, {{ this.small_px }},
+           {{ this.short_px }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, *, attribution_html: str = "", small_px: int = SMALL_SCREEN_PX):
+    def __init__(
+        self,
+        *,
+        attribution_html: str = "",
+        small_px: int = SMALL_SCREEN_PX,
+        short_px: int = SHORT_SCREEN_PX,
+    ):
         super().__init__()
         self._name = "ScreenControls"
         self.attribution_json = script_json(attribution_html)
         self.small_px = int(small_px)
+        self.short_px = int(short_px)
 
 
 def attribution_html(

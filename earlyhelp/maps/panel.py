@@ -2,9 +2,9 @@
 
 The panel says what the map shows, the date of the data and that small numbers are
 suppressed, in plain words, and holds the search box; it sits above the map (not on it),
-so it prints as the page heading. On a phone it shrinks to the title, the facts in small
-print and the search box, so the map keeps most of the screen; no part of the page is
-wider than the screen.
+so it prints as the page heading. On a phone (upright, or on its side: 500 px high or
+less) it shrinks to the title, the facts in small print and the search box, so the map
+keeps most of the screen; no part of the page is wider or taller than the screen.
 """
 
 from __future__ import annotations
@@ -159,7 +159,8 @@ body {
 .eh-provider { margin: 0 0 4px; color: #3d3d3d; }
 .eh-tooltip { font-size: 0.85rem; }
 .eh-print-key { display: none; }
-@media (max-width: 700px) {
+@media (max-width: 700px), (max-height: 500px) {  /* a phone, upright or on its side */
+    .folium-map { min-height: 200px; }
     .eh-header { gap: 2px 12px; padding: 6px 10px 6px; border-bottom-width: 2px; }
     .eh-heading { flex-basis: 100%; }
     .eh-header h1 { font-size: 1.05rem; }
@@ -179,6 +180,10 @@ body {
     .leaflet-popup-content { max-width: calc(100vw - 90px); overflow-wrap: break-word; }
     .eh-area th { width: 50%; }
     .leaflet-popup-content .eh-area table { width: 100%; }
+}
+@media (min-width: 701px) and (max-height: 500px) {  /* on its side: search beside the title */
+    .eh-heading { flex: 1 1 0; }
+    .eh-search { flex: 0 1 320px; }
 }
 @media print {
     @page { size: A4 landscape; margin: 10mm; }

@@ -100,6 +100,10 @@ def _code(header: str) -> ColumnFormat:
     return ColumnFormat(header, "code")
 
 
+# reach_bands: which age bands have a service taking them in reach, one bit a band in the
+# order of earlyhelp.need.AGE_BANDS (a layer above this one; a test keeps the two alike)
+_BANDS_UNIT = "sum of 1 = 0-4, 2 = 5-10, 4 = 11-15, 8 = 16-17, 16 = 18-19"
+
 _COORD = ColumnFormat("", "number", 0, "0")
 _DISTANCE_M = ColumnFormat("", "distance", 0, "#,##0")
 _DISTANCE_MIN = ColumnFormat("", "distance", 1, "#,##0.0")
@@ -172,7 +176,7 @@ _NAMED: dict[str, ColumnFormat] = {
     "areas_missing_range": _count("Small areas lacking help"),
     "areas_newly_reached": _count("Small areas newly within reach"),
     "n_missing": _count("Kinds of help missing"),
-    "n_sectors_within_reach": _count("Sectors within reach"),
+    "n_sectors_within_reach": _count("Number of sectors within reach"),
     "services": _count("Active services"),
     "services_without_cost": _count("Active services without a cost"),
     "places": _count("Places a year"),
@@ -265,6 +269,7 @@ _MEASURES: dict[str, ColumnFormat] = {
     "within_reach": _flag("Within reach"),
     "nearest_outreach": _flag("Nearest for reach is an outreach service"),
     "capacity_unknown": _flag("Capacity not given for a service in reach"),
+    "reach_bands": _code(f"Age bands with help in reach ({_BANDS_UNIT})"),
     "nearest_id": _code("Nearest service for reach (id)"),
     "state": _text("Verdict"),
     "priority": _text("Priority"),
@@ -453,6 +458,7 @@ _ACCESS_UNITS = {
     "nearest_outreach": ("1 = yes, 0 = no", 1.0, 0),
     "capacity_unknown": ("1 = yes, 0 = no", 1.0, 0),
     "gravity": ("score", 1.0, 3),
+    "reach_bands": (_BANDS_UNIT, 1.0, 0),
 }
 
 
@@ -478,13 +484,15 @@ def _present_access(out: pd.DataFrame, cost_unit: str | None) -> pd.DataFrame:
 
 def _present_comparison(out: pd.DataFrame) -> pd.DataFrame:
     """The long district comparison: shares of children as percentages, every value to
-    one decimal (counts to none), measures named as written."""
+    one decimal (counts and money to none), measures named as written."""
     out = out.copy()
     share = out["unit"].astype(str) == "share of children"
+    money = out["unit"].astype(str).str.startswith("GBP")
     values = ["value", "lower", "upper", "county"]
     for column in (c for c in values if c in out.columns):
         numbers = pd.to_numeric(out[column], errors="coerce").astype(float)
-        out[column] = numbers.where(~share, numbers * 100).round(1)
+        numbers = numbers.where(~share, numbers * 100)
+        out[column] = numbers.round(1).where(~money, numbers.round(0))
     out.loc[share, "unit"] = "% of children"
     out["measure"] = out["measure"].astype(str).str.replace("share_", "pct_", regex=False)
     return out

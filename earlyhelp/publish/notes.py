@@ -91,7 +91,10 @@ def tables_readme(
         out.append(_wrapped(f"Status: {status}."))
         for column in frame.columns:
             fmt = column_format(str(column), table=name, cost_unit=cost_unit, labels=labels)
-            out.append(_wrapped(f"{column}: {fmt.header}", "  "))
+            header = fmt.header
+            if fmt.kind == "flag":  # the workbook says yes/no; a CSV holds True/False
+                header = header.replace("(yes/no)", "(True/False)")
+            out.append(_wrapped(f"{column}: {header}", "  "))
         out.append("")
     out += ["Attribution and licence", "-----------------------"]
     out += [_wrapped(line) for line in credit_lines(cfg)]

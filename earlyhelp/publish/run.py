@@ -48,6 +48,7 @@ from earlyhelp.publish.tables import RunPublication, run_publication
 # access table and the need index stay in CSV and the GeoPackage).
 WORKBOOK = (
     "district_summary",
+    "kinds_of_help",
     "district_comparison",
     "resourcing",
     "range_of_help",
@@ -228,7 +229,8 @@ def _tables(assessment: Assessment, published: RunPublication | None) -> dict[st
         "range_of_help": suff.range.reset_index(),
         "district_comparison": suff.districts,
         "funnel": suff.funnel,
-        "resourcing": suff.resourcing.reset_index(),
+        # the county's row is "County", as in the district summary (they join on it)
+        "resourcing": suff.resourcing.rename(index={"county": "County"}).reset_index(),
         "need_index": suff.need_index.reset_index(),
     }
     out = {
@@ -243,8 +245,13 @@ def _tables(assessment: Assessment, published: RunPublication | None) -> dict[st
 def _workbook(tables: dict[str, pd.DataFrame], *, large: bool) -> dict[str, pd.DataFrame]:
     """The commissioners' sheets (:data:`WORKBOOK`; of a ``large`` run,
     :data:`LARGE_WORKBOOK`); the gaps sheet holds only the areas with a gap (every row is
-    in the gaps table)."""
+    in the gaps table), the kinds of help sheet names each by its label."""
     sheets = {k: tables[k] for k in (LARGE_WORKBOOK if large else WORKBOOK) if k in tables}
+    if "kinds_of_help" in sheets and "label" in sheets["kinds_of_help"]:
+        # the sheet names each kind of help by its label already (not its key)
+        kinds = sheets["kinds_of_help"]
+        sheets["kinds_of_help"] = kinds.drop(columns="label")
+        sheets["kinds_of_help"].attrs = dict(kinds.attrs)
     if "gaps" in sheets:
         gaps = sheets["gaps"]
         sheets["gaps"] = mark_unpublished(gaps[gaps["priority"] != "no gap"])

@@ -101,7 +101,8 @@ def read_openreferral(
         services without a place or a category, missing pages).
     categories
         The taxonomy mapping: a term's name, code or id -> an earlyhelp category key (or
-        a list of keys), or the path of a CSV file of them (:func:`read_taxonomy_map`).
+        a list of keys), or the path of a CSV file of them, one term and its category
+        a row (``term``, ``category``).
         Names match ignoring case and repeated spaces. Map a term to ``""`` or ``None``
         to say it is known but calls for no category (it is then not reported).
     category

@@ -67,6 +67,7 @@ def resourcing(
         cost_both=("cost_both", "sum"),
         places_both=("places_both", "sum"),
         reached=("reached", "sum"),
+        with_reached=("reached", "count"),
         cost_reached=("cost_reached", "sum"),
         places_reached=("places_reached", "sum"),
     )
@@ -76,6 +77,7 @@ def resourcing(
     costed = table["services"] - table["services_without_cost"]
     table["annual_cost"] = table["annual_cost"].where(costed > 0)
     table["places"] = table["places"].where(table.pop("with_capacity") > 0)
+    table["reached"] = table["reached"].where(table.pop("with_reached") > 0)
     table["spend_per_child"] = ratio(table["annual_cost"], table["children"])
     if in_need_column:
         table["spend_per_child_in_need"] = ratio(table["annual_cost"], table["children_in_need"])
