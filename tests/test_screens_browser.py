@@ -312,3 +312,16 @@ def test_no_two_place_names_are_written_over_each_other(board, screen):
             assert shown >= 5  # the districts are named, not all hidden
         board.js("() => { window.earlyhelp.map.zoomIn(1, {animate: false}); }")
         board.page.wait_for_timeout(300)
+
+
+def test_two_services_of_one_name_are_told_apart_in_search(board, screen):
+    """The demo's directory has two "Tidewater Advice (Wyvernport) service"s; the search
+    says each one's kind of help and postcode beside its name."""
+    if screen != "desktop":
+        pytest.skip("one screen is enough for the words")
+    board.page.get_by_label(SEARCH).fill("Tidewater Advice (Wyvernport)")
+    found = board.page.locator("#eh-search-results button").all_text_contents()
+    named = [t for t in found if t.startswith("Tidewater Advice (Wyvernport) service")]
+    assert len(named) >= 2
+    assert len(set(named)) == len(named), named
+    assert all("service: " in t for t in named)

@@ -101,7 +101,7 @@ def district_pages(
     outlines = union_by(simple, pd.Series(codes, index=areas.index))
     names = areas.groupby(codes, sort=False)["district_name"].first()
     groups = service_groups(services, categories)
-    drawn = service_rows(services, groups=groups, areas_index=areas.index)
+    drawn = service_rows(services, groups=groups, areas=areas["area_name"])
     shown = services[located(services).to_numpy() & (status_of(services) != "closed").to_numpy()]
     near = _near(shown, outlines, border_m)
     reach = _reach_shapes(simple, shown)

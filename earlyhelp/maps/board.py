@@ -518,7 +518,7 @@ def _build(
         shapes = _shapes(areas, services, districts=districts, simplify_m=map_cfg.simplify_m)
         groups_ = service_groups(services, categories)
         parts = Parts(shapes, _area_features(areas, shapes.areas, layers, classes, details),
-                      groups_, service_rows(services, groups=groups_, areas_index=areas.index))  # fmt: skip
+                      groups_, service_rows(services, groups=groups_, areas=areas["area_name"]))  # fmt: skip
     shapes = parts.shapes
     m = _new_map(shapes.areas.total_bounds, map_cfg.tiles)
     root = m.get_root()

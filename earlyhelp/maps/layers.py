@@ -351,6 +351,7 @@ class ServiceLayer(VerbatimMacroElement):
             window.earlyhelp.filters = filters;
             window.earlyhelp.serviceMarkers = markers;
             window.earlyhelp.serviceNames = data.map(function (s) { return s.n; });
+            window.earlyhelp.serviceWhere = data.map(function (s) { return s.w; });
             window.earlyhelp.showService = showService;
             return markers;
         })(

@@ -109,8 +109,10 @@ class SearchBox(VerbatimMacroElement):
                         + " <span class=\\"eh-search-kind\\">small area in "
                         + a[{{ this.district_key_json }}] + "</span>";
                 }
+                var where = window.earlyhelp.serviceWhere[hit.i];
                 return window.earlyhelp.serviceNames[hit.i]
-                    + " <span class=\\"eh-search-kind\\">service</span>";
+                    + " <span class=\\"eh-search-kind\\">service" + (where ? ": " + where : "")
+                    + "</span>";
             }
             function inRing(x, y, ring) {
                 var inside = false;

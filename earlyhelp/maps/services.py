@@ -173,9 +173,10 @@ def service_rows(
     services: gpd.GeoDataFrame,
     *,
     groups: Sequence[tuple[str, CategoryConfig]],
-    areas_index: pd.Index,
+    areas: pd.Series,
 ) -> ServiceRows:
-    """The services to draw (placed and not closed), as rows for the service layer."""
+    """The services to draw (placed and not closed), as rows for the service layer;
+    ``areas`` holds each small area's name by its code."""
     status = status_of(services).to_numpy()
     placed = located(services).to_numpy()
     closed = status == "closed"
@@ -189,7 +190,7 @@ def service_rows(
     categories = dict(groups)
     position = {key: i for i, (key, _) in enumerate(groups)}
     other = position.get(OTHER[0])
-    columns = [c for c in _POPUP_COLUMNS if c in shown.columns]
+    columns = [c for c in (*_POPUP_COLUMNS, "area_code") if c in shown.columns]
     records = pd.DataFrame(shown[columns]).to_dict("records")
     escape = lru_cache(maxsize=1 << 16)(escape_text)  # opening times, sectors, labels repeat
     rows, keys = [], []
@@ -203,7 +204,7 @@ def service_rows(
         if not order:
             order = [other if other is not None else 0]
         labels = [escape(categories[c].label or c) if c in categories else escape(c) for c in cats]
-        reach = [c for c in as_list(row.get("reach_areas")) if c in areas_index]
+        reach = [c for c in as_list(row.get("reach_areas")) if c in areas.index]
         rows.append(
             {
                 "ll": [float(lat[i]), float(lon[i])],
@@ -211,6 +212,15 @@ def service_rows(
                 "n": escape(row.get("name"), max_chars=200) or "Unnamed service",
                 "p": service_popup(row, labels, reach_count=len(reach), escape=escape),
                 "pl": int(str(row.get("status") or "").strip().lower() == "planned"),
+                # what tells two services of one name apart in search: kind, place
+                "w": ", ".join(
+                    t
+                    for t in (
+                        labels[0] if labels else "",
+                        escape(areas.get(row.get("area_code"), ""), max_chars=120),
+                    )
+                    if t
+                ),
             }
         )
         keys.append(search_key(row.get("name")))
