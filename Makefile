@@ -27,8 +27,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# every benchmark, then README.md's speed table rewritten from their output (QUICK=1: small)
 bench: $(STAMP)
-	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	$(BIN)/python benchmarks/run_all.py $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf $(VENV) maps/demo .pytest_cache

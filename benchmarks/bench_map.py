@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))  # the synthetic county is test data
 
+from figures import figure  # noqa: E402
 from synthetic import PRIORITIES, synthetic_county  # noqa: E402
 
 from earlyhelp.config import MapConfig, load_config  # noqa: E402
@@ -154,9 +155,17 @@ def run(name: str, runs: int) -> None:
         f"inputs {t1 - t0:.1f} s, build+save {t2 - t1:.1f} s; file {size_mb:.2f} MB"
     )
     if times:
+        median = statistics.median(times)
         print(
-            f"  draw in Chromium: median {statistics.median(times):.2f} s "
+            f"  draw in Chromium: median {median:.2f} s "
             f"(runs: {', '.join(f'{t:.2f}' for t in times)})"
+        )
+        figure(
+            f"board map of one county ({name}), drawn offline in headless Chromium",
+            f"{len(areas):,} areas, {len(services):,} services, {len(layers)} layers",
+            f"{size_mb:.1f} MB, {median:.2f} s (median of {len(times)})",
+            "target 5 MB, 2 s",
+            f"{size_mb / 5:.2f}x / {median / 2:.2f}x the target",
         )
 
 

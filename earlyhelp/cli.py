@@ -310,8 +310,9 @@ def demo_data(
 @app.command()
 def offer(
     age: Annotated[
-        int, typer.Option(help="The child's age in completed years (0 for a baby).", min=0)
-    ],
+        int | None,
+        typer.Option(help="The child's age in completed years (0 for a baby).", min=0),
+    ] = None,
     config: ConfigOpt = Path("config.toml"),
     needs: Annotated[
         list[str] | None,
@@ -332,6 +333,13 @@ def offer(
     limit: Annotated[
         int, typer.Option(help="Most services listed per need, local and remote each (0 = all).")
     ] = 5,
+    index: Annotated[
+        Path | None,
+        typer.Option(help="The offer index folder (default <run folder>/offer_index)."),
+    ] = None,
+    build_index: Annotated[
+        bool, typer.Option("--build-index", help="Write the offer index, then stop.")
+    ] = False,
 ) -> None:
     """Find the early help that fits one child and family, nearest first.
 
@@ -339,40 +347,38 @@ def offer(
     age: in person or outreach, within reach first, then by distance; online and phone
     services apart, as available anywhere; opening times and contact details. Says
     plainly when a need has no service within reach, and names the nearest one.
-    Nothing about the family is written to disk or logged.
+    Nothing about the family is written to disk or logged. Answered in a fraction of a
+    second from the run's offer index when it matches the inputs (--build-index writes
+    it), else from the whole directory.
 
     \b
     Example:  earlyhelp offer --postcode "QY22 3NJ" --age 3 --needs parenting,domestic_abuse
     """
     from earlyhelp.config import load_config
-    from earlyhelp.offer import (
-        check_format,
-        find_offer,
-        load_directory,
-        locate,
-        offer_to_csv,
-        offer_to_json,
-        print_offer,
-    )
+    from earlyhelp.offer.plain import check_format, plain_csv, plain_json, print_plain
 
+    cfg = load_config(config)
+    if build_index:
+        from earlyhelp.commands import build_offer_index
+
+        typer.echo(f"Wrote the offer index {build_offer_index(cfg, index)}")
+        return
+    if age is None:
+        raise EarlyHelpError("offer: give the child's age with --age (0 for a baby)")
     check_format(output_format)
-    from earlyhelp.terminal import working
+    from earlyhelp.offer.index import family_offer
 
-    with working("reading the directory"):
-        directory = load_directory(load_config(config))
-    place = locate(
-        directory, postcode=postcode, lat=lat, lon=lon, easting=easting, northing=northing
-    )
-    found = find_offer(directory, place, age=age, needs=needs, limit=limit)
+    where = {"postcode": postcode, "lat": lat, "lon": lon, "easting": easting, "northing": northing}
+    found = family_offer(cfg, index=index, age=age, needs=needs, limit=limit, **where)
     if output_format == "csv":
-        typer.echo(offer_to_csv(found), nl=False)
+        typer.echo(plain_csv(found), nl=False)
     elif output_format == "json":
-        typer.echo(offer_to_json(found), nl=False)
+        typer.echo(plain_json(found), nl=False)
     else:
         from rich.console import Console
 
         wide = None if sys.stdout.isatty() else 160
-        print_offer(found, Console(width=wide, highlight=False, emoji=False))
+        print_plain(found, Console(width=wide, highlight=False, emoji=False))
 
 
 @app.command()

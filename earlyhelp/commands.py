@@ -20,6 +20,7 @@ __all__ = [
     "SITE_STEPS",
     "DirectoryImport",
     "benchmark",
+    "build_offer_index",
     "casework",
     "comparison",
     "comparison_view",
@@ -106,6 +107,20 @@ def run(
     progress(RUN_STEPS[-1])
     product = run_product(assessment, draw=draw, command=command)
     return write_product(product, Path(out or cfg.run_dir)), assessment
+
+
+def build_offer_index(cfg: Config, folder: Path | None = None) -> Path:
+    """Write the offer index (:mod:`earlyhelp.offer.index`) into ``folder``, by default
+    the run folder's ``offer_index/`` (recorded in its manifest); return the folder."""
+    from earlyhelp.offer import load_directory
+    from earlyhelp.publish.offer import OFFER_INDEX, offer_index_page, write_offer_index
+
+    directory = load_directory(cfg)
+    if folder is not None:
+        write_offer_index(directory, Path(folder))
+        return Path(folder)
+    redraw_pages(cfg.run_dir, (offer_index_page(directory),), cfg=cfg)
+    return cfg.run_dir / OFFER_INDEX
 
 
 def site(
@@ -341,11 +356,17 @@ def validate(cfg: Config, report_csv: Path | None = None) -> tuple[ValidationRep
 def redraw_maps(cfg: Config, run_dir: Path | None = None) -> list[Path]:
     """Redraw the board map (and district maps) of a finished run from its results.gpkg,
     with this configuration's ``[map]`` settings. Returns the maps drawn."""
-    from earlyhelp.publish.maps import read_run_cost_unit, read_run_layers
+    from earlyhelp.publish.maps import read_run_cost_unit, read_run_layers, read_run_summary
 
     folder = Path(run_dir or cfg.run_dir)
     areas, services = read_run_layers(folder)
-    page = board_map_page(areas, services, cfg, cost_unit=read_run_cost_unit(folder))
+    page = board_map_page(
+        areas,
+        services,
+        cfg,
+        cost_unit=read_run_cost_unit(folder),
+        district_summary=read_run_summary(folder),
+    )
     return [folder / name for name in redraw_pages(folder, (page,), cfg=cfg)]
 
 

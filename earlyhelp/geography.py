@@ -20,6 +20,7 @@ __all__ = [
     "ORIGIN_COLUMNS",
     "best_fit",
     "code_geography",
+    "dissolve_districts",
     "is_comparator",
     "lookup_pairs",
     "lsoa_vintage_hint",
@@ -35,6 +36,7 @@ import re
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
@@ -212,6 +214,30 @@ def study_area(areas: gpd.GeoDataFrame, districts: tuple[str, ...] | list[str]) 
             f"file; use a code or name from: {listed}"
         )
     return areas[codes.isin(chosen).to_numpy()]
+
+
+def dissolve_districts(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One polygon per ``district_code`` (index) with its ``district_name``: the union of
+    its areas, as ``areas.dissolve(by="district_code")`` gives, but as a coverage union
+    (small areas tile a district edge to edge, so their shared edges simply dissolve:
+    tens of times faster than a full union), falling back to a full union for a district
+    whose areas are not exactly noded."""
+    codes = areas["district_code"].to_numpy()
+    values = np.asarray(areas.geometry.values)
+    positions = pd.Series(np.arange(len(areas))).groupby(codes, sort=True)
+    names = areas.groupby(codes, sort=True)["district_name"].first()
+    shapes = []
+    for _, where in positions:
+        parts = values[where.to_numpy()]
+        try:
+            shapes.append(shapely.coverage_union_all(parts))
+        except shapely.errors.GEOSException:
+            shapes.append(shapely.union_all(parts))
+    out = gpd.GeoDataFrame(
+        geometry=shapes, index=pd.Index(names.index, name="district_code"), crs=areas.crs
+    )
+    out["district_name"] = names.to_numpy()  # after the geometry, as dissolve puts it
+    return out
 
 
 def code_geography(code: str) -> str:

@@ -142,7 +142,12 @@ def text_column(df: pd.DataFrame, column: str, default: str) -> pd.Series:
     """Column as stripped lower-case text, ``default`` where missing."""
     if column not in df.columns:
         return pd.Series(default, index=df.index, dtype="string")
-    return df[column].astype("string").str.strip().str.lower().fillna(default)
+    # cleaned once per distinct value (a directory has a handful of deliveries and
+    # statuses over 200,000 services), then spread back by code
+    codes, distinct = pd.factorize(df[column])
+    cleaned = pd.Series(distinct, dtype=object).astype("string").str.strip().str.lower()
+    values = np.append(cleaned.fillna(default).to_numpy(dtype=object), default)
+    return pd.Series(values[codes], index=df.index, dtype="string")
 
 
 def band_ages(cat: CategoryConfig) -> tuple[int, int]:

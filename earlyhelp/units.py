@@ -18,7 +18,10 @@ __all__ = [
     "shown",
 ]
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy arrays work here, but reading a config need not load numpy
+    import numpy as np
 
 METRES = "m"
 MINUTES = "min"

@@ -376,7 +376,13 @@ def check_choices(
     rows: Sequence[int],
 ) -> pd.Series:
     """Values must be one of ``choices`` (case and spaces forgiven); returns them cleaned."""
-    clean = values.astype("string").str.strip().str.lower().str.replace(" ", "_")
+    codes, distinct = pd.factorize(values)  # cleaned once per distinct value
+    cleaned = pd.Series(distinct, dtype=object).astype("string")
+    cleaned = cleaned.str.strip().str.lower().str.replace(" ", "_")
+    clean = pd.Series(
+        pd.array(np.append(cleaned.to_numpy(dtype=object), pd.NA)[codes], dtype="string"),
+        index=values.index,
+    )
     bad = clean.notna() & ~clean.isin(list(choices))
     for value in pd.unique(clean[bad]):
         pos = np.flatnonzero((clean == value).to_numpy())

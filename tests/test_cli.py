@@ -73,6 +73,7 @@ def test_run_writes_results_manifest_and_validation(tiny):
         "commissioners.xlsx",
         "index.html",
         "manifest.json",
+        "offer_index",
         "report.html",
         "results.gpkg",
         "tables",

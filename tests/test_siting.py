@@ -367,3 +367,28 @@ def test_siting_section_of_the_config(tiny, tmp_path):
     tiny.set_config('\n[siting]\nneed_weights = "index"\n')
     with pytest.raises(ConfigError, match="did you mean 'need_weight'"):
         load_config(tiny.config)
+
+
+def test_exact_siting_reduced_and_warm_started_equals_brute_force():
+    """Areas merged where the same candidates reach them, dominated candidates dropped,
+    greedy with swaps as the start: the optimum is still the best of every k-subset."""
+    from itertools import combinations
+
+    from scipy import sparse as sp
+
+    from earlyhelp.siting import solve_max_cover
+
+    rng = np.random.default_rng(16)
+    for _ in range(25):
+        n, m, k = int(rng.integers(8, 20)), int(rng.integers(4, 10)), int(rng.integers(1, 4))
+        dense = rng.random((n, m)) < rng.uniform(0.15, 0.5)
+        dense[:, -1] = dense[:, 0]  # an identical candidate
+        cover = sp.csr_matrix(dense)
+        weights = np.where(rng.random(n) < 0.2, 0.0, rng.integers(1, 50, n).astype(float))
+        best = max(
+            weights[np.asarray(cover[:, list(c)].sum(axis=1)).ravel() > 0].sum()
+            for c in combinations(range(m), min(k, m))
+        )
+        found = solve_max_cover(cover, weights, k, method="exact")
+        assert found.objective == pytest.approx(best)
+        assert found.status.startswith("Optimal") and len(found.chosen) <= k

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from earlyhelp.distance import ZERO_COST, DistanceModel, true_costs
+from earlyhelp.distance import ZERO_COST, DistanceModel, csr_by_rows, true_costs
 from earlyhelp.provision import age_band_mask, text_column
 
 
@@ -95,6 +95,23 @@ def build_catchment(
     out = _is_outreach(services)
     geoms = services.geometry
     shape = (len(origins), len(services))
+    if hasattr(model, "cost_pairs"):  # pairs of both kinds joined into one matrix at once
+        empty = np.zeros(0, dtype=np.int64)
+        triples = [(empty, empty, np.zeros(0))]
+        for subset, extra in ((~out, 0.0), (out, outreach_extra)):
+            if subset.any():
+                i, j, c = model.cost_pairs(origins, geoms[subset], max_cost=max_cost + extra)
+                if extra:  # outreach: closer by the extra reach, never below zero
+                    c = np.maximum(true_costs(c) - extra, ZERO_COST)
+                triples.append((i, np.flatnonzero(subset)[j], c))
+        rows, cols, cost = (np.concatenate(t) for t in zip(*triples, strict=True))
+        return Catchment(
+            costs=csr_by_rows(rows, cols, cost, shape),
+            areas=pd.Index(origins.index, name="area_code"),
+            services=pd.Index(services.index, name="service_id"),
+            unit=model.unit,
+            max_cost=float(max_cost),
+        )
     parts = []
     for subset, extra in ((~out, 0.0), (out, outreach_extra)):
         if subset.any():
@@ -104,11 +121,10 @@ def build_catchment(
             parts.append((m, np.flatnonzero(subset)))
     if not parts:
         costs = sparse.csr_matrix(shape, dtype=float)
-    elif len(parts) == 1:
+    elif len(parts) == 1 and len(parts[0][1]) == shape[1]:
         costs = parts[0][0]
-    else:  # side by side, then columns back in the order of ``services``
-        stacked = sparse.hstack([m for m, _ in parts], format="csr")
-        costs = stacked[:, np.argsort(np.concatenate([where for _, where in parts]))]
+    else:  # row by row side by side, columns named by their place in ``services``
+        costs = _side_by_side(parts, shape)
     return Catchment(
         costs=costs,
         areas=pd.Index(origins.index, name="area_code"),
@@ -116,6 +132,28 @@ def build_catchment(
         unit=model.unit,
         max_cost=float(max_cost),
     )
+
+
+def _side_by_side(
+    parts: list[tuple[sparse.csr_matrix, np.ndarray]], shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    """CSR matrices of some columns each (``where``: their columns in the whole) as one
+    matrix of ``shape``: each row's entries of every part together, in one pass."""
+    counts = sum(np.diff(m.indptr) for m, _ in parts)
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    data = np.empty(int(indptr[-1]))
+    indices = np.empty(int(indptr[-1]), dtype=np.int64)
+    filled = indptr[:-1].copy()
+    for m, where in parts:
+        n = np.diff(m.indptr)
+        rows = np.repeat(np.arange(shape[0]), n)
+        at = filled[rows] + (np.arange(m.nnz) - m.indptr[rows])
+        data[at] = m.data
+        indices[at] = where[m.indices]
+        filled += n
+    index = np.int32 if max(shape[1], len(data)) < 2**31 else np.int64
+    return sparse.csr_matrix((data, indices.astype(index), indptr.astype(index)), shape=shape)
 
 
 # --------------------------------------------------------------------------------------
@@ -186,15 +224,16 @@ def nearest_by_band(
     """Per area and age band, the cost to the nearest of ``services`` that takes children
     of that band (NaN where none can be reached). Columns are ``bands``."""
     serves = age_band_mask(services)
-    return pd.DataFrame(
-        {
-            band: nearest_service(
-                model,
-                origins,
-                services[serves[band].to_numpy(dtype=bool)],
-                outreach_extra=outreach_extra,
-            )["cost"]
-            for band in bands
-        },
-        index=pd.Index(origins.index, name="area_code"),
-    )
+    out = _is_outreach(services)
+    geoms = services.geometry
+    columns = {}
+    for band in bands:
+        takes = serves[band].to_numpy(dtype=bool)
+        best = np.full(len(origins), np.inf)  # the effective cost of nearest_service
+        for subset, extra in ((takes & ~out, 0.0), (takes & out, outreach_extra)):
+            if subset.any():
+                found = model.nearest(origins, geoms[subset])
+                cost = np.where(found.position >= 0, np.maximum(found.cost - extra, 0.0), np.inf)
+                np.minimum(best, cost, out=best)
+        columns[band] = np.where(np.isfinite(best), best, np.nan)
+    return pd.DataFrame(columns, index=pd.Index(origins.index, name="area_code"))

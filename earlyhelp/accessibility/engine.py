@@ -556,15 +556,18 @@ def _tidy(wide: pd.DataFrame) -> pd.DataFrame:
     n, k = wide.shape
     pairs = [split_measure_column(c) or (str(c), "") for c in wide.columns]
     measure, category = zip(*pairs, strict=True) if k else ((), ())
+
+    def repeated(names: tuple[str, ...]) -> pd.Categorical:
+        """Each column's name n times, made from codes (no string hashed per row)."""
+        levels = list(dict.fromkeys(names))
+        codes = np.repeat(np.array([levels.index(v) for v in names], dtype=np.int32), n)
+        return pd.Categorical.from_codes(codes, categories=levels)
+
     return pd.DataFrame(
         {
             "area_code": np.tile(wide.index.to_numpy(), k),
-            "category": pd.Categorical(
-                np.repeat(category, n), categories=list(dict.fromkeys(category))
-            ),
-            "measure": pd.Categorical(
-                np.repeat(measure, n), categories=list(dict.fromkeys(measure))
-            ),
+            "category": repeated(category),
+            "measure": repeated(measure),
             "value": wide.to_numpy(dtype=float, na_value=np.nan).ravel(order="F"),
         }
     )

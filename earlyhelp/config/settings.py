@@ -149,6 +149,11 @@ class RunConfig:
     # the study area: district codes or names to analyse (empty: every district). Areas
     # and services outside still count where they reach in; totals cover these only.
     districts: tuple[str, ...] = ()
+    # how the tables of every small area and the results layers are written: "csv" (CSV
+    # and a GeoPackage), "parquet" (Parquet and GeoParquet) or "auto" (Parquet above
+    # columnar_above_areas small areas); district and county tables are always CSV
+    tables: str = "auto"
+    columnar_above_areas: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -356,6 +361,9 @@ class MapConfig:
     self_contained: bool = True
     simplify_m: float = 25.0
     district_maps: bool = False
+    # above this many small areas index.html is an overview of the districts, each linking
+    # to its own page (district-<code>.html); 0 = always one map of every area
+    overview_above_areas: int = 5_000
     # places to find by name (OS Open Names, ONS place names or built-up areas, or a
     # table of name, kind, easting, northing); None: the areas' districts and localities
     # and the postcode districts and sectors of [postcodes] only
@@ -589,6 +597,7 @@ class Config:
 # each list agrees with its registry. A text key whose default is "" may also be left "".
 CHOICES = {
     ("access", "distance_model"): ("euclidean", "network", "matrix"),
+    ("run", "tables"): ("auto", "csv", "parquet"),
     ("access", "measures"): (
         "nearest",
         "within_reach",

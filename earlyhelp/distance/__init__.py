@@ -13,7 +13,14 @@ Imports run one way: registry -> euclidean, network, matrix -> base.
 
 from __future__ import annotations
 
-from earlyhelp.distance.base import ZERO_COST, DistanceModel, Nearest, sparse_costs, true_costs
+from earlyhelp.distance.base import (
+    ZERO_COST,
+    DistanceModel,
+    Nearest,
+    csr_by_rows,
+    sparse_costs,
+    true_costs,
+)
 from earlyhelp.distance.euclidean import EuclideanModel
 from earlyhelp.distance.matrix import MatrixModel, read_cost_matrix
 from earlyhelp.distance.network import (
@@ -27,5 +34,6 @@ from earlyhelp.distance.registry import DISTANCE_MODELS, describe_cost, make_dis
 __all__ = [
     "DISTANCE_MODELS", "NO_DRIVE_CLASSES", "NO_WALK_CLASSES", "ROAD_CLASS_KPH", "ZERO_COST",
     "DistanceModel", "EuclideanModel", "MatrixModel", "Nearest", "NetworkModel",
-    "describe_cost", "make_distance_model", "read_cost_matrix", "sparse_costs", "true_costs",
+    "csr_by_rows", "describe_cost", "make_distance_model", "read_cost_matrix", "sparse_costs",
+    "true_costs",
 ]  # fmt: skip

@@ -27,7 +27,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from earlyhelp.config import AccessConfig
-from earlyhelp.distance.base import Nearest, no_nearest, point_xy, sparse_costs
+from earlyhelp.distance.base import ZERO_COST, Nearest, csr_by_rows, no_nearest, point_xy
 from earlyhelp.errors import ConfigError, InputError
 
 
@@ -81,13 +81,31 @@ class EuclideanModel:
         shape = (len(o_xy), len(d_xy))
         if not len(o_xy) or not len(d_xy) or max_cost < 0:
             return sparse.csr_matrix(shape, dtype=float)
+        return csr_by_rows(*self.cost_pairs(origins, destinations, max_cost=max_cost), shape)
+
+    def cost_pairs(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs within ``max_cost`` as (origin position, destination position, cost
+        in metres, at least :data:`ZERO_COST`), in the KD-tree's order: what
+        :meth:`costs` makes its matrix of (:func:`~earlyhelp.distance.base.csr_by_rows`),
+        for a caller that joins several sets of pairs into one matrix."""
+        o_xy = point_xy(origins, "origins", projected=True)
+        d_xy = point_xy(destinations, "destinations", projected=True)
+        _same_crs(origins, destinations)
+        if not len(o_xy) or not len(d_xy) or max_cost < 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
         radius = max_cost / self.circuity
         pairs = cKDTree(o_xy).sparse_distance_matrix(
             cKDTree(d_xy), radius * (1 + 1e-12), output_type="ndarray"
         )
         cost = pairs["v"] * self.circuity
+        np.maximum(cost, ZERO_COST, out=cost)  # a service at the origin stays in the matrix
         keep = cost <= max_cost
-        return sparse_costs(pairs["i"][keep], pairs["j"][keep], cost[keep], shape)
+        if keep.all():
+            return pairs["i"], pairs["j"], cost
+        return pairs["i"][keep], pairs["j"][keep], cost[keep]
 
     def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> Nearest:
         """Distance (m) to, and position of, the nearest destination of each origin."""

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 __all__ = ["board_map", "district_maps", "save_map"]
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import Figure
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import Figure
 from folium.plugins import Fullscreen, MarkerCluster
 from folium.template import Template
 
@@ -47,6 +48,7 @@ from earlyhelp.maps.layers import (
     ServiceLayer,
 )
 from earlyhelp.maps.legend import Legend, legend_html
+from earlyhelp.maps.page import BoardPage, LabelSpacing, Ready
 from earlyhelp.maps.panel import BoardHeader
 from earlyhelp.maps.safety import (
     check_colour,
@@ -54,7 +56,7 @@ from earlyhelp.maps.safety import (
     safe_filename,
     search_key,
 )
-from earlyhelp.maps.search import LabelSpacing, PlaceLabels, SearchBox, places_within
+from earlyhelp.maps.search import PlaceLabels, SearchBox, places_within
 from earlyhelp.maps.services import (
     ServiceRows,
     as_list,
@@ -76,50 +78,17 @@ from earlyhelp.outputs import atomic_path
 
 _AREA_FIELDS = {"area_name": "Area", "district_name": "District", "area_code": "Area code"}
 _RESERVED = {"_class", *_AREA_FIELDS}
-_LEAFLET = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
-_LEAFLET_CSS = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
 
 
-class _BoardMap(folium.Map):
-    """A folium Map that links only Leaflet itself.
+@dataclass(frozen=True)
+class Parts:
+    """What a page is drawn from: display shapes, one feature per area (properties as
+    shown) and the service rows with their category groups."""
 
-    folium's default page also loads jQuery, Bootstrap, Font Awesome and glyphicons (web
-    fonts from CDNs) for its own markers; the board map uses none of them.
-    """
-
-    default_js = _LEAFLET
-    default_css = _LEAFLET_CSS
-
-
-class _Ready(VerbatimMacroElement):
-    """Marks the page drawn: ``window.earlyhelp.ready`` and the time it took (ms)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        window.earlyhelp = window.earlyhelp || {};
-        window.addEventListener("beforeprint", function () {
-            {{ this._parent.get_name() }}.invalidateSize();
-        });
-        (function settle(map) {  // ready once the first view has finished zooming
-            requestAnimationFrame(function () {
-                if (map._animatingZoom) {  // Leaflet starts a zoom in the next frame
-                    map.once("zoomend", function () { settle(map); });
-                    return;
-                }
-                requestAnimationFrame(function () {
-                    window.earlyhelp.drawnMs = performance.now();
-                    window.earlyhelp.ready = true;
-                });
-            });
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self):
-        super().__init__()
-        self._name = "Ready"
+    shapes: _Shapes
+    features: list[dict]
+    groups: list[tuple[str, CategoryConfig]]
+    rows: ServiceRows
 
 
 @dataclass(frozen=True)
@@ -367,13 +336,16 @@ def _classes(
     }
 
 
-def _subset(classes: Classes, mask: np.ndarray) -> Classes:
-    """The county's classes restricted to some areas (legend counts recounted)."""
+def _subset(classes: Classes, mask: np.ndarray, text: np.ndarray | None = None) -> Classes:
+    """The county's classes restricted to some areas (legend counts recounted); ``text``
+    is ``classes.text`` as an array, for a caller that takes many subsets."""
     codes = classes.codes[mask]
+    if text is None:
+        text = np.array(classes.text, dtype=object)
     return replace(
         classes,
         codes=codes,
-        text=[t for t, keep in zip(classes.text, mask, strict=True) if keep],
+        text=list(text[mask]),
         counts=tuple(int((codes == i).sum()) for i in range(len(classes.colours))),
         suppressed=int((codes == -1).sum()),
         no_data=int((codes == -2).sum()),
@@ -500,7 +472,7 @@ _HELP = [
 
 def _new_map(bounds: np.ndarray, tiles: str) -> folium.Map:
     minx, miny, maxx, maxy = (float(v) for v in bounds)
-    m = _BoardMap(
+    m = BoardPage(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=10,
         tiles=None,
@@ -535,19 +507,25 @@ def _build(
     districts: gpd.GeoDataFrame | None,
     details: dict[str, str],
     disclosure: DisclosureConfig,
+    parts: Parts | None = None,
     places: list[dict[str, Any]] | None = None,
     attribution: str = "",
 ) -> folium.Map:
-    """Assemble the map; the order matters, as each script uses those before it."""
+    """Assemble the map (each script uses those before it); ``parts``: already made."""
     if services.crs is not None and areas.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
-    shapes = _shapes(areas, services, districts=districts, simplify_m=map_cfg.simplify_m)
+    if parts is None:
+        shapes = _shapes(areas, services, districts=districts, simplify_m=map_cfg.simplify_m)
+        groups_ = service_groups(services, categories)
+        parts = Parts(shapes, _area_features(areas, shapes.areas, layers, classes, details),
+                      groups_, service_rows(services, groups=groups_, areas=areas["area_name"]))  # fmt: skip
+    shapes = parts.shapes
     m = _new_map(shapes.areas.total_bounds, map_cfg.tiles)
     root = m.get_root()
     if isinstance(root, Figure):  # a map's root is always its page
         root.title = escape_text(title, max_chars=200)
-    choices = _add_areas(m, areas, shapes.areas, layers=layers, classes=classes, details=details)
-    drawn, groups = _add_services(m, services, categories=categories, areas=areas["area_name"])
+    choices = _add_areas(m, parts.features, layers=layers, classes=classes, details=details)
+    drawn, groups = _add_services(m, parts.rows, parts.groups)
     lines = _add_outlines(m, shapes)
     for layer, choice in zip(layers, choices, strict=True):
         m.add_child(Legend(choice, legend_html(layer, classes[layer.column], lines=lines)))
@@ -579,14 +557,13 @@ def _build(
     m.add_child(folium.LayerControl(position="topright", collapsed=False))
     m.add_child(ScreenControls(attribution_html=attribution))
     m.add_child(LabelSpacing())
-    m.add_child(_Ready())
+    m.add_child(Ready())
     return m
 
 
 def _add_areas(
     m: folium.Map,
-    areas: gpd.GeoDataFrame,
-    shapes: gpd.GeoSeries,
+    features: list[dict],
     *,
     layers: Sequence[MapLayer],
     classes: Mapping[str, Classes],
@@ -614,26 +591,18 @@ def _add_areas(
         + [[layer.column, escape_text(layer.label)] for layer in layers]
         + [[col, escape_text(label)] for col, label in details.items()],
     }
-    features = _area_features(areas, shapes, layers, classes, details)
     m.add_child(AreaLayer(_collection(features), choices=choices, spec=spec))
     return choices
 
 
 def _add_services(
-    m: folium.Map,
-    services: gpd.GeoDataFrame,
-    *,
-    categories: Mapping[str, CategoryConfig],
-    areas: pd.Series,
+    m: folium.Map, drawn: ServiceRows, groups: list[tuple[str, CategoryConfig]]
 ) -> tuple[ServiceRows, list[tuple[tuple[str, CategoryConfig], str, str]]]:
-    """One cluster of services and a filter (tick box) per category (``areas``: each
-    small area's name, by code).
+    """One cluster of the services ``drawn`` and a filter (tick box) per category group.
 
     Returns the drawn rows and, per category group, ((key, config), badge, label) with
     badge and label escaped.
     """
-    groups = service_groups(services, categories)
-    drawn = service_rows(services, groups=groups, areas=areas)
     badges = [escape_text(b) for b in service_badges([c.label or k for k, c in groups])]
     labels = [escape_text(cfg.label or key) for key, cfg in groups]
     cluster = MarkerCluster(
@@ -650,9 +619,10 @@ def _add_services(
     )
     m.add_child(cluster)
     filters = []
+    counts = Counter(k for row in drawn.rows for k in row["k"])
     for k, ((key, cfg), badge, label) in enumerate(zip(groups, badges, labels, strict=True)):
         colour = check_colour(cfg.colour, where=f"[categories.{key}] colour")
-        count = sum(k in row["k"] for row in drawn.rows)
+        count = counts[k]
         name = (
             f'<span class="eh-pin" style="background:{colour}">{badge}</span> '
             f'{label} <span class="eh-count">({count:,})</span>'

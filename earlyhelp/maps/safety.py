@@ -34,7 +34,6 @@ __all__ = [
     "search_key",
 ]
 
-import html
 import json
 import math
 import re
@@ -55,8 +54,15 @@ _NEUTRAL = str.maketrans(
         "\\": "&#92;",
     }
 )
+# html.escape(quote=True) and then _NEUTRAL, in one pass (translate never rescans what
+# it wrote, so "&" becoming "&amp;" first and "{" becoming "&#123;" after still holds)
+_ESCAPE = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+    | {chr(k): v for k, v in _NEUTRAL.items()}
+)
 # Control characters, bidirectional overrides (which can make text display differently
 # from what it is), zero-width characters and line/paragraph separators.
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
@@ -84,13 +90,28 @@ def escape_text(value: Any, *, max_chars: int | None = None) -> str:
 
     Missing values (``None``, NaN, ``pd.NA``) give an empty string.
     """
-    if _is_missing(value):
+    if type(value) is str and _plain(value):
+        text = value  # printable ASCII, single-spaced: nothing to normalise or fold
+    elif _is_missing(value):
         return ""
-    text = unicodedata.normalize("NFC", str(value))
-    text = " ".join(UNPRINTABLE.sub(" ", text).split())
+    else:
+        text = unicodedata.normalize("NFC", str(value))
+        text = " ".join(UNPRINTABLE.sub(" ", text).split())
     if max_chars is not None and len(text) > max_chars:
         text = text[: max(max_chars - 1, 0)].rstrip() + "\u2026"
-    return html.escape(text, quote=True).translate(_NEUTRAL)
+    return text.translate(_ESCAPE)
+
+
+def _plain(text: str) -> bool:
+    """Printable ASCII with no leading, trailing or repeated spaces (most directory text):
+    NFC leaves it as it is and it holds nothing unprintable or to fold."""
+    return (
+        text.isascii()
+        and text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    )
 
 
 def script_json(data: Any) -> str:
@@ -116,6 +137,8 @@ def search_key(value: Any) -> str:
     The search box compares keys, so its index never holds outside text at all; the
     browser makes the same key from what the user types.
     """
+    if type(value) is str and value.isascii():  # name_key's result, without NFKD's work
+        return " ".join(_NOT_ALNUM.sub(" ", value.lower()).split())
     return "" if _is_missing(value) else name_key(value)
 
 

@@ -14,7 +14,7 @@ so a board member sees at once what the map says about where they live.
 
 from __future__ import annotations
 
-__all__ = ["LabelSpacing", "PlaceLabels", "SearchBox", "places_within"]
+__all__ = ["PlaceLabels", "SearchBox", "places_within"]
 
 from collections.abc import Sequence
 from typing import Any
@@ -278,54 +278,3 @@ class PlaceLabels(VerbatimLayer):
         self._name = "PlaceLabels"
         labelled = [p for p in places if p.get("l")]
         self.places_json = script_json([{"n": p["n"], "ll": p["ll"], "l": p["l"]} for p in labelled])
-
-
-class LabelSpacing(VerbatimMacroElement):
-    """No name written over another: after every zoom and every layer switched on or off,
-    district names first, then towns, villages and hamlets, each name that would meet
-    one already written is hidden until the map is zoomed in enough to part them."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function (map) {
-            var pending = false;
-            function rank(el) {
-                if (el.classList.contains("eh-district-label")) { return 0; }
-                for (var level = 1; level <= 3; level++) {
-                    if (el.classList.contains("eh-place-l" + level)) { return level; }
-                }
-                return 4;
-            }
-            function space() {
-                pending = false;
-                var kept = [];
-                var labels = [].slice.call(
-                    document.querySelectorAll(".eh-district-label, .eh-place-label"));
-                labels.sort(function (a, b) { return rank(a) - rank(b); });
-                labels.forEach(function (el) {
-                    el.style.visibility = "";
-                    var span = el.firstChild;
-                    if (!span || !span.getBoundingClientRect) { return; }
-                    var r = span.getBoundingClientRect();
-                    if (r.width === 0) { return; }
-                    var meets = kept.some(function (k) {
-                        return r.left < k.right && k.left < r.right &&
-                               r.top < k.bottom && k.top < r.bottom;
-                    });
-                    if (meets) { el.style.visibility = "hidden"; } else { kept.push(r); }
-                });
-            }
-            function later() {
-                if (!pending) { pending = true; requestAnimationFrame(space); }
-            }
-            map.on("zoomend overlayadd overlayremove layeradd", later);
-            later();
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self):
-        super().__init__()
-        self._name = "LabelSpacing"

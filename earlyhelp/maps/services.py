@@ -21,8 +21,9 @@ __all__ = [
 ]
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
@@ -40,6 +41,20 @@ _DELIVERY = {
     "online": "Online",
     "phone": "By phone",
 }
+# what service_rows reads of each service (notes, costs and capacities never reach a page)
+_POPUP_COLUMNS = (
+    "name",
+    "provider",
+    "sector",
+    "categories",
+    "min_age",
+    "max_age",
+    "delivery",
+    "opening_times",
+    "contact",
+    "status",
+    "reach_areas",
+)
 _STOP_WORDS = {"and", "or", "of", "the", "for", "to", "with", "a", "an", "in"}
 
 
@@ -114,15 +129,22 @@ def _age(value: Any) -> str:
     return "" if np.isnan(number) else f"{number:g}"
 
 
-def service_popup(row: Mapping[str, Any], labels: Sequence[str], *, reach_count: int = 0) -> str:
+def service_popup(
+    row: Mapping[str, Any],
+    labels: Sequence[str],
+    *,
+    reach_count: int = 0,
+    escape: Callable[..., str] = escape_text,
+) -> str:
     """Popup HTML of one service, built from escaped parts only.
 
     ``labels`` are the (escaped) labels of its categories; ``reach_count`` the number of
-    areas a children's centre is responsible for.
+    areas a children's centre is responsible for; ``escape`` is
+    :func:`~earlyhelp.maps.safety.escape_text` (or a memo of it, for many services).
     """
-    name = escape_text(row.get("name"), max_chars=200) or "Unnamed service"
-    provider = escape_text(row.get("provider"), max_chars=200)
-    sector = escape_text(row.get("sector"))
+    name = escape(row.get("name"), max_chars=200) or "Unnamed service"
+    provider = escape(row.get("provider"), max_chars=200)
+    sector = escape(row.get("sector"))
     rows: list[tuple[str, str]] = [("Help offered", "; ".join(labels) or "not recorded")]
     lo, hi = _age(row.get("min_age")), _age(row.get("max_age"))
     if lo or hi:
@@ -131,7 +153,7 @@ def service_popup(row: Mapping[str, Any], labels: Sequence[str], *, reach_count:
     if delivery:
         rows.append(("How", _DELIVERY.get(delivery) or escape_text(delivery)))
     for key, label in (("opening_times", "Opening times"), ("contact", "Contact")):
-        text = escape_text(row.get(key), max_chars=300)
+        text = escape(row.get(key), max_chars=300)
         if text:
             rows.append((label, text))
     if str(row.get("status") or "").strip().lower() == "planned":
@@ -168,7 +190,9 @@ def service_rows(
     categories = dict(groups)
     position = {key: i for i, (key, _) in enumerate(groups)}
     other = position.get(OTHER[0])
-    records = pd.DataFrame(shown.drop(columns=shown.geometry.name)).to_dict("records")
+    columns = [c for c in (*_POPUP_COLUMNS, "area_code") if c in shown.columns]
+    records = pd.DataFrame(shown[columns]).to_dict("records")
+    escape = lru_cache(maxsize=1 << 16)(escape_text)  # opening times, sectors, labels repeat
     rows, keys = [], []
     for i, row in enumerate(records):
         cats = as_list(row.get("categories"))
@@ -179,24 +203,21 @@ def service_rows(
                 order.append(k)
         if not order:
             order = [other if other is not None else 0]
-        labels = [
-            escape_text(categories[c].label or c) if c in categories else escape_text(c)
-            for c in cats
-        ]
+        labels = [escape(categories[c].label or c) if c in categories else escape(c) for c in cats]
         reach = [c for c in as_list(row.get("reach_areas")) if c in areas.index]
         rows.append(
             {
                 "ll": [float(lat[i]), float(lon[i])],
                 "k": order,
-                "n": escape_text(row.get("name"), max_chars=200) or "Unnamed service",
-                "p": service_popup(row, labels, reach_count=len(reach)),
+                "n": escape(row.get("name"), max_chars=200) or "Unnamed service",
+                "p": service_popup(row, labels, reach_count=len(reach), escape=escape),
                 "pl": int(str(row.get("status") or "").strip().lower() == "planned"),
                 # what tells two services of one name apart in search: kind, place
                 "w": ", ".join(
                     t
                     for t in (
                         labels[0] if labels else "",
-                        escape_text(areas.get(row.get("area_code"), ""), max_chars=120),
+                        escape(areas.get(row.get("area_code"), ""), max_chars=120),
                     )
                     if t
                 ),

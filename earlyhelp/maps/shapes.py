@@ -18,6 +18,7 @@ __all__ = [
 ]
 
 import warnings
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -95,8 +96,19 @@ def to_display(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
     """Shapes in EPSG:4326 rounded to :data:`DECIMALS`, repeated points removed."""
     out = geoms.to_crs("EPSG:4326")
     values = shapely.transform(np.asarray(out.values), lambda xy: np.round(xy, DECIMALS))
-    values = shapely.remove_repeated_points(values)
+    try:
+        values = shapely.remove_repeated_points(values)
+    except shapely.errors.GEOSException:  # a sliver ring rounded to fewer than 3 points
+        values = np.array([_without_repeats(g) for g in values], dtype=object)
     return gpd.GeoSeries(values, index=geoms.index, crs="EPSG:4326")
+
+
+def _without_repeats(geom: Any) -> Any:
+    """One shape without repeated points; where a ring collapses, the shape made valid."""
+    try:
+        return shapely.remove_repeated_points(geom)
+    except shapely.errors.GEOSException:
+        return shapely.make_valid(geom)
 
 
 def geometry_json(geom) -> dict | None:

@@ -7,8 +7,12 @@ Nothing about the family is written to disk or logged.
 - :mod:`~earlyhelp.offer.finder`: the services that fit a child's age and needs, ranked by
   reach (:func:`find_offer`, :func:`parse_needs`).
 - :mod:`~earlyhelp.offer.formats`: the offer as CSV, JSON or tables on the terminal.
+- :mod:`~earlyhelp.offer.index`: the same answer from an offer index, in a fraction of a
+  second, without pandas (:mod:`~earlyhelp.offer.words` and :mod:`~earlyhelp.offer.plain`
+  say and write both).
 
-Imports run one way: formats -> finder -> directory.
+Imports run one way: formats -> finder -> directory; index -> plain -> words. Names are
+imported from their modules when first used, so ``earlyhelp.offer.index`` loads no pandas.
 
 Example
 -------
@@ -19,18 +23,33 @@ Example
 >>> print(offer_to_csv(offer))                                   # doctest: +SKIP
 """
 
-from earlyhelp.offer.directory import Directory, Place, load_directory, locate
-from earlyhelp.offer.finder import OFFER_COLUMNS, Offer, find_offer, parse_needs
-from earlyhelp.offer.formats import (
-    OFFER_FORMATS,
-    check_format,
-    offer_to_csv,
-    offer_to_json,
-    print_offer,
-)
+from importlib import import_module
+from typing import Any
+
+_WHERE = {
+    "Directory": "directory",
+    "Place": "directory",
+    "load_directory": "directory",
+    "locate": "directory",
+    "OFFER_COLUMNS": "plain",
+    "Offer": "finder",
+    "find_offer": "finder",
+    "parse_needs": "words",
+    "OFFER_FORMATS": "formats",
+    "check_format": "formats",
+    "offer_to_csv": "formats",
+    "offer_to_json": "formats",
+    "print_offer": "formats",
+}
 
 __all__ = [
     "OFFER_COLUMNS", "OFFER_FORMATS", "Directory", "Offer", "Place", "check_format",
     "find_offer", "load_directory", "locate", "offer_to_csv", "offer_to_json", "parse_needs",
     "print_offer",
 ]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'earlyhelp.offer' has no attribute {name!r}")
+    return getattr(import_module(f"earlyhelp.offer.{_WHERE[name]}"), name)

@@ -28,6 +28,14 @@ from earlyhelp.distance import DistanceModel, make_distance_model
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode
 from earlyhelp.loading import load_inputs
+from earlyhelp.offer.words import (
+    OUTSIDE_NOTE,
+    check_location,
+    no_postcode_lookup,
+    not_a_postcode,
+    terminated_note,
+    unknown_postcode,
+)
 
 # --------------------------------------------------------------------------------------
 # The directory: what the offer finder loads
@@ -130,52 +138,21 @@ def locate(
     an unknown postcode or a location given twice or by halves.
     """
     cfg = directory.config
-    given = {
-        "--postcode": postcode is not None,
-        "--lat/--lon": lat is not None or lon is not None,
-        "--easting/--northing": easting is not None or northing is not None,
-    }
-    chosen = [k for k, v in given.items() if v]
-    if len(chosen) != 1:
-        what = "no location was given" if not chosen else f"{' and '.join(chosen)} were given"
-        raise InputError(
-            f"offer: {what}; give exactly one of --postcode, --lat with --lon, or "
-            "--easting with --northing"
-        )
+    kind = check_location(postcode=postcode, lat=lat, lon=lon, easting=easting, northing=northing)
     notes: list[str] = []
     terminated = False
     code: str | None = None
-    if postcode is not None:
-        code, x, y, terminated = _from_postcode(directory, postcode)
+    if kind == "postcode":
+        code, x, y, terminated = _from_postcode(directory, str(postcode))
         if terminated:
-            notes.append(
-                f"postcode {code} is terminated; its last known location was used (check "
-                "the family's current postcode)"
-            )
-    elif chosen == ["--lat/--lon"]:
-        if lat is None or lon is None:
-            raise InputError("offer: give both --lat and --lon (degrees, WGS 84)")
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InputError(
-                f"offer: latitude {lat} / longitude {lon} are not degrees; latitude is "
-                "-90..90 and longitude -180..180 (did you mean --easting/--northing?)"
-            )
-        x, y = _project(lon, lat, "EPSG:4326", cfg.run.crs)
+            notes.append(terminated_note(code))
+    elif kind == "latlon":
+        x, y = _project(float(lon), float(lat), "EPSG:4326", cfg.run.crs)  # type: ignore[arg-type]
     else:
-        if easting is None or northing is None:
-            raise InputError("offer: give both --easting and --northing (metres, EPSG:27700)")
-        if abs(easting) <= 180 and abs(northing) <= 90:
-            raise InputError(
-                f"offer: easting {easting} / northing {northing} look like degrees; use "
-                "--lat and --lon for latitude and longitude"
-            )
-        x, y = _project(easting, northing, "EPSG:27700", cfg.run.crs)
+        x, y = _project(float(easting), float(northing), "EPSG:27700", cfg.run.crs)  # type: ignore[arg-type]
     area_code, rural_urban = _area_at(directory.areas, x, y)
     if area_code is None:
-        notes.append(
-            "this location is outside every small area of the study area; the urban "
-            "(shorter) reach thresholds are used"
-        )
+        notes.append(OUTSIDE_NOTE)
     return Place(
         x=x,
         y=y,
@@ -191,24 +168,11 @@ def _from_postcode(directory: Directory, text: str) -> tuple[str, float, float, 
     cfg = directory.config
     code = normalise_postcode(pd.Series([text])).iloc[0]
     if pd.isna(code):
-        raise InputError(
-            f"offer: '{text}' is not a postcode; write it like QX1 2AB (spaces and case "
-            "do not matter), or give --lat/--lon or --easting/--northing"
-        )
+        raise InputError(not_a_postcode(text))
     if directory.postcodes is None:
-        where = cfg.postcodes.path
-        state = "is not set" if where is None else f"({where}) was not found"
-        raise InputError(
-            f'offer: the postcode lookup {state}; set path = "..." under [postcodes] in '
-            "config.toml to a postcode file (such as the ONS Postcode Directory), or give "
-            "--lat/--lon or --easting/--northing"
-        )
+        raise InputError(no_postcode_lookup(cfg.postcodes.path))
     if code not in directory.postcodes.index:
-        raise InputError(
-            f"offer: postcode {code} is not in the postcode lookup ({cfg.postcodes.path}); "
-            "check it with the family, or give --lat/--lon or --easting/--northing "
-            "(if the postcode is new, update the lookup file)"
-        )
+        raise InputError(unknown_postcode(code, cfg.postcodes.path))
     row = directory.postcodes.loc[code]
     return str(code), float(row["x"]), float(row["y"]), bool(row["terminated"])
 

@@ -35,8 +35,7 @@ __all__ = [
 ]
 
 import math
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,33 +48,16 @@ from earlyhelp.config import CategoryConfig
 from earlyhelp.distance import describe_cost, true_costs
 from earlyhelp.errors import InputError
 from earlyhelp.offer.directory import Directory, Place
-from earlyhelp.provision import classify_services, reach_thresholds
-from earlyhelp.text import did_you_mean
-from earlyhelp.units import shown as shown_cost
-
-# Columns of Offer.services (and of the CSV output), in order.
-OFFER_COLUMNS = (
-    "need",
-    "need_label",
-    "rank",
-    "service_id",
-    "name",
-    "provider",
-    "sector",
-    "delivery",
-    "min_age",
-    "max_age",
-    "distance",
-    "unit",
-    "distance_for_reach",
-    "outreach_travels",
-    "reach_threshold",
-    "within_reach",
-    "available_anywhere",
-    "opening_times",
-    "contact",
-    "notes",
+from earlyhelp.offer.plain import OFFER_COLUMNS
+from earlyhelp.offer.words import (
+    age_notes,
+    check_request,
+    distance_text,
+    message,
+    outreach_text,
+    parse_needs,
 )
+from earlyhelp.provision import classify_services, reach_thresholds
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,35 +99,6 @@ class Offer:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def parse_needs(values: Iterable[str] | str | None, categories: Iterable[str]) -> list[str]:
-    """Taxonomy keys from ``"parenting,domestic_abuse"`` (or several such strings).
-
-    Case, spaces and hyphens do not matter (``"Domestic abuse"`` is ``domestic_abuse``);
-    nothing given means every category. An unknown key raises
-    :class:`~earlyhelp.errors.InputError` with a "did you mean" and the valid keys.
-    """
-    keys = list(categories)
-    if values is None:
-        return keys
-    if isinstance(values, str):
-        values = [values]
-    out: list[str] = []
-    for value in values:
-        for part in str(value).split(","):
-            word = part.strip()
-            if not word:
-                continue
-            key = re.sub(r"[\s\-]+", "_", word.lower())
-            if key not in keys:
-                raise InputError(
-                    f"offer: unknown need '{word}'{did_you_mean(word, keys)}; needs are "
-                    f"the category keys in config.toml: {', '.join(keys)}"
-                )
-            if key not in out:
-                out.append(key)
-    return out or keys
-
-
 def find_offer(
     directory: Directory,
     place: Place,
@@ -171,7 +124,7 @@ def find_offer(
         (0 lists all); the need's message counts those left out.
     """
     cfg = directory.config
-    _check_request(age, limit)
+    check_request(age, limit)
     keys = parse_needs(needs, cfg.categories)
     unit = directory.model.unit
     extra = cfg.access.outreach_extra(unit)
@@ -182,7 +135,7 @@ def find_offer(
     notes = list(place.notes)
     for key in keys:
         category = cfg.categories[key]
-        notes.extend(_age_notes(category, key, age))
+        notes.extend(age_notes(category, key, age))
         listed, need_row = _need_offer(
             key,
             category,
@@ -212,14 +165,6 @@ def find_offer(
     )
 
 
-def _check_request(age: int, limit: int) -> None:
-    """Refuse an age that is not a child's (0 to 25 years) or a negative listing limit."""
-    if age < 0 or age > 25:
-        raise InputError(f"offer: age {age} is not a child's age in years; give 0 to 25")
-    if limit < 0:
-        raise InputError("offer: --limit must be 0 (list all) or more")
-
-
 def _fitting_roles(services: gpd.GeoDataFrame, keys: Sequence[str], age: int) -> pd.DataFrame:
     """The roles (:func:`~earlyhelp.provision.classify_services`) of the active local and
     remote services of the needs ``keys`` that take a child of ``age`` (blank ages: 0 and
@@ -241,16 +186,6 @@ def _family_costs(
     services = directory.services
     outreach = (services["delivery"] == "outreach").reindex(cost.index).to_numpy(dtype=bool)
     return cost, cost.where(~outreach, (cost - extra).clip(lower=0.0))
-
-
-def _age_notes(category: CategoryConfig, key: str, age: int) -> list[str]:
-    """A note when the child's age is outside the ages the kind of help is configured for."""
-    if category.min_age <= age <= category.max_age:
-        return []
-    return [
-        f"{category.label or key} is configured for ages {category.min_age:g} to "
-        f"{category.max_age:g}; a child aged {age} is outside them"
-    ]
 
 
 def _need_offer(
@@ -281,7 +216,7 @@ def _need_offer(
     listed = pd.concat([shown, remote_shown], ignore_index=True)
     listed["rank"] = np.arange(1, len(listed) + 1)
     n_within = int(local["within_reach"].sum())
-    message = _message(
+    text = message(
         label,
         age=age,
         threshold=threshold,
@@ -307,7 +242,7 @@ def _need_offer(
         "nearest_name": None if nearest is None else nearest["name"],
         "nearest_distance": None if nearest is None else float(nearest["distance"]),
         "nearest_delivery": None if nearest is None else nearest["delivery"],
-        "message": message,
+        "message": text,
     }
 
 
@@ -416,70 +351,3 @@ def _costs(directory: Directory, place: Place, ids: pd.Index) -> pd.Series:
     row = matrix.getrow(0)
     values[row.indices] = true_costs(row.data)
     return pd.Series(values, index=ids, name="distance")
-
-
-def distance_text(value: float | None, unit: str) -> str:
-    """A cost as a reader sees it (``"1.8 km"``), or ``"cannot be reached"``."""
-    if value is None or pd.isna(value):
-        return "cannot be reached"
-    return shown_cost(value, unit)
-
-
-def outreach_text(extra: float, unit: str) -> str:
-    """What an outreach service does: ``"comes to families, up to 3 km"``."""
-    return f"comes to families, up to {shown_cost(extra, unit, spec='g')}"
-
-
-def _message(
-    label: str,
-    *,
-    age: int,
-    threshold: float,
-    unit: str,
-    rural: bool,
-    n_within: int,
-    n_shown: int,
-    outreach_within: bool,
-    nearest: pd.Series | None,
-    n_remote: int,
-    n_remote_shown: int,
-    extra: float,
-) -> str:
-    """One plain sentence (or two) about a need, for the family's worker."""
-    where = "a rural area" if rural else "an urban area"
-    reach = f"{distance_text(threshold, unit)} in {where}"
-    anywhere = (
-        f" {n_remote} online or phone service{'s' if n_remote != 1 else ''} "
-        f"{'are' if n_remote != 1 else 'is'} available anywhere"
-        f"{f' ({n_remote - n_remote_shown} not listed)' if n_remote > n_remote_shown else ''}."
-        if n_remote
-        else ""
-    )
-    if n_within:
-        more = f" ({n_within - n_shown} more not listed)" if n_within > n_shown else ""
-        travels = (
-            f" Outreach services come to families, up to {shown_cost(extra, unit, spec='g')}, "
-            "so they count as within reach from that much further away."
-            if outreach_within
-            else ""
-        )
-        return (
-            f"{label}: {n_within} service{'s' if n_within != 1 else ''} within reach "
-            f"({reach}){more}.{travels}{anywhere}"
-        )
-    if nearest is None:
-        none = (
-            f"{label}: no active in-person or outreach service for a child aged {age} "
-            "anywhere in the directory."
-        )
-        return none + (anywhere or " No online or phone service either.")
-    how_far = distance_text(nearest["distance"], unit)
-    outreach = (
-        f" (an outreach service: it {outreach_text(extra, unit)})"
-        if nearest["delivery"] == "outreach"
-        else ""
-    )
-    return (
-        f"{label}: NO service within reach ({reach}) for a child aged {age}. The nearest "
-        f"is {nearest['name']}, {how_far} away{outreach}.{anywhere}"
-    )

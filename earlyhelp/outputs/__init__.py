@@ -42,8 +42,10 @@ from earlyhelp.outputs.writing import (
     spreadsheet_safe,
     write_csv,
     write_error,
+    write_geoparquet,
     write_gpkg,
     write_json,
+    write_parquet,
     write_text,
 )
 
@@ -74,8 +76,10 @@ __all__ = [
     "tidy",
     "write_csv",
     "write_error",
+    "write_geoparquet",
     "write_gpkg",
     "write_json",
+    "write_parquet",
     "write_text",
     "write_workbook",
 ]

@@ -22,8 +22,10 @@ __all__ = [
     "spreadsheet_safe",
     "write_csv",
     "write_error",
+    "write_geoparquet",
     "write_gpkg",
     "write_json",
+    "write_parquet",
     "write_text",
 ]
 
@@ -242,10 +244,7 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame | pd.DataFrame], path: Path) -
     with atomic_path(path) as tmp:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00Z"})
         for name, layer in layers.items():
-            frame = layer.copy()
-            for col in frame.columns:
-                if frame[col].dtype == object and frame[col].map(_is_list).any():
-                    frame[col] = frame[col].map(_join)
+            frame = _lists_joined(layer)
             if not isinstance(frame, gpd.GeoDataFrame) and "geometry" not in frame.columns:
                 # a table without geometry (QGIS's layer_styles): a GeoPackage attribute table
                 pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
@@ -254,6 +253,50 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame | pd.DataFrame], path: Path) -
                 frame = gpd.GeoDataFrame(frame)
             frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
     return path
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, *, banner: str | None = None) -> Path:
+    """Write a table as Parquet (pyarrow, zstd) atomically: columnar, typed and several
+    times faster to write and read than CSV for the tables of every small area. A
+    ``banner`` (NOT FOR PUBLICATION) is kept in the file's metadata (``earlyhelp_banner``);
+    list columns are written as ``;``-separated text, as in the GeoPackage."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(_lists_joined(frame), preserve_index=False)
+    if banner:
+        meta = dict(table.schema.metadata or {})
+        meta[b"earlyhelp_banner"] = banner.encode("utf-8")
+        table = table.replace_schema_metadata(meta)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+    return path
+
+
+def write_geoparquet(layers: dict[str, gpd.GeoDataFrame | pd.DataFrame], folder: Path) -> Path:
+    """Write each layer as ``<folder>/<name>.parquet`` (GeoParquet: geometry as WKB with
+    its CRS), each file atomically; the columnar form of :func:`write_gpkg` for large runs
+    (QGIS 3.32+, GDAL, geopandas and DuckDB read it)."""
+    folder = Path(folder)
+    for name, layer in layers.items():
+        frame = _lists_joined(layer)
+        if not isinstance(frame, gpd.GeoDataFrame):
+            frame = gpd.GeoDataFrame(frame)
+        with atomic_path(folder / f"{name}.parquet") as tmp:
+            frame.to_parquet(tmp, index=False, compression="zstd")
+    return folder
+
+
+def _lists_joined(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with list cells as ``;``-separated text (a copy only where needed)."""
+    out = frame
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object and values.map(_is_list).any():
+            if out is frame:
+                out = frame.copy()
+            out[col] = values.map(_join)
+    return out
 
 
 def _is_list(value: Any) -> bool:

@@ -30,11 +30,13 @@ __all__ = [
     "Product",
     "ReportSection",
     "attribution_record",
+    "columnar_output",
     "find_table",
     "input_records",
     "kept_note",
     "redraw_pages",
     "related_sections",
+    "shown_table",
     "table_path",
     "write_product",
 ]
@@ -62,8 +64,10 @@ from earlyhelp.outputs import (
     staged_dir,
     tidy,
     write_csv,
+    write_geoparquet,
     write_gpkg,
     write_json,
+    write_parquet,
     write_text,
     write_workbook,
 )
@@ -337,6 +341,13 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def columnar_output(cfg: Config, n_areas: int) -> bool:
+    """Whether the tables of every small area and the results layers are written as
+    Parquet and GeoParquet (``[run] tables``; ``auto``: above ``columnar_above_areas``)."""
+    how = cfg.run.tables
+    return how == "parquet" or (how == "auto" and n_areas > cfg.run.columnar_above_areas)
+
+
 def cost_unit(product: Product) -> str | None:
     """The unit of the product's distances (``m`` or ``min``), None when not known."""
     access = product.sections.get("access")
@@ -346,7 +357,7 @@ def cost_unit(product: Product) -> str | None:
     return {"euclidean": "m", "network": "min"}.get(model)
 
 
-def _shown(frame: pd.DataFrame, name: str, unit: str | None) -> pd.DataFrame:
+def shown_table(frame: pd.DataFrame, name: str, unit: str | None) -> pd.DataFrame:
     """A table as written: a published one as it was suppressed, an analyst one in the
     outputs' unit convention (:func:`earlyhelp.outputs.present`)."""
     named = any(n is not None for n in frame.index.names)  # a MultiIndex's names too
@@ -375,23 +386,39 @@ def _whole(value: Any) -> Any:
     return value
 
 
+# kept in an analyst Parquet table's metadata (its name says it too)
+_PARQUET_BANNER = (
+    "NOT FOR PUBLICATION: analyst table with unsuppressed small numbers; publish only the "
+    "published tables (tables/<name>.csv)"
+)
+
+
 def _write_files(product: Product, stage: Path) -> dict[str, str]:
     """Write everything but the manifest; return what each file is."""
     outputs: dict[str, str] = {}
     unit = cost_unit(product)
+    columnar = columnar_output(product.cfg, len(product.layers.get("areas", ())))
     if product.layers:
         layers = {name: present(layer, table=name, cost_unit=unit) for name, layer in
                   product.layers.items()}  # fmt: skip
         layers = worst_priority(layers, product.cfg)
-        styles = layer_styles(layers, product.cfg)
-        write_gpkg({**layers, **({"layer_styles": styles} if styles is not None else {})},
-                   stage / "results.gpkg")  # fmt: skip
+        if columnar:  # GeoParquet: no QGIS styles table (a GeoPackage holds those)
+            write_geoparquet(layers, stage / "results")
+        else:
+            styles = layer_styles(layers, product.cfg)
+            write_gpkg({**layers, **({"layer_styles": styles} if styles is not None else {})},
+                       stage / "results.gpkg")  # fmt: skip
     tables: dict[str, tuple[str, pd.DataFrame]] = {}
     for name, frame in product.tables.items():
         publishable = is_publishable(frame)
         path = table_path(name, publishable=publishable)
-        shown = _shown(frame, name, unit)
-        write_csv(shown, stage / path, float_format="%.10g")
+        shown = shown_table(frame, name, unit)
+        if columnar and not publishable and "area_code" in shown.columns:
+            # a table of every small area in a large run: Parquet, its status in its name
+            path = path.removesuffix(".csv") + ".parquet"
+            write_parquet(shown, stage / path, banner=_PARQUET_BANNER)
+        else:
+            write_csv(shown, stage / path, float_format="%.10g")
         outputs[path] = PUBLISHED if publishable else UNPUBLISHED
         tables[name] = (path, shown)
     if tables:
@@ -399,7 +426,7 @@ def _write_files(product: Product, stage: Path) -> dict[str, str]:
         write_text(text, stage / TABLES_README)
         outputs[TABLES_README] = "notes: what each table and column is; attribution and licence"
     if product.workbook:
-        sheets = {name: _shown(frame, name, unit) for name, frame in product.workbook.items()}
+        sheets = {name: shown_table(frame, name, unit) for name, frame in product.workbook.items()}
         for name, frame in product.workbook.items():
             sheets[name].attrs = {**frame.attrs, "publishable": is_publishable(frame)}
         write_workbook(

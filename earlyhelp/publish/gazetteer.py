@@ -24,7 +24,9 @@ import warnings
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from earlyhelp.config import Config
 from earlyhelp.errors import EarlyHelpError
@@ -73,7 +75,7 @@ def gazetteer(cfg: Config, areas: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     top of the list the ones found first on a tie. Each is ``n`` (escaped name), ``k``
     (what it is), ``q`` (its search key), ``ll`` ([lat, lon]), ``b`` (bounds
     [[south, west], [north, east]] or None), ``z`` (zoom) and ``l`` (label level)."""
-    extent = areas.geometry.union_all().envelope.buffer(_AROUND_M)
+    extent = shapely.box(*areas.total_bounds).buffer(_AROUND_M)  # the union's envelope
     frames = [_districts(areas), _localities(areas)]
     places = _configured(cfg, areas.crs)
     if places is not None:
@@ -99,30 +101,39 @@ def gazetteer(cfg: Config, areas: gpd.GeoDataFrame) -> list[dict[str, Any]]:
 
 
 def _entries(found: gpd.GeoDataFrame, *, labels: bool) -> list[dict[str, Any]]:
+    """One search entry per place (its columns read once, not row by row: England has
+    tens of thousands of postcode sectors)."""
     points = found.geometry.to_crs("EPSG:4326")
-    bounds = gpd.GeoSeries(found["bounds"], crs=found.crs)
-    has_bounds = bounds.notna() & ~bounds.is_empty
-    boxes = bounds[has_bounds].to_crs("EPSG:4326").bounds
+    lat, lon = points.y.to_numpy(), points.x.to_numpy()
+    bounds = gpd.GeoSeries(found["bounds"].to_numpy(), crs=found.crs)
+    has_bounds = (bounds.notna() & ~bounds.is_empty).to_numpy()
+    boxes = np.full((len(found), 4), np.nan)
+    if has_bounds.any():
+        boxes[has_bounds] = bounds[has_bounds].to_crs("EPSG:4326").bounds.to_numpy()
+    empty = np.full(len(found), None, dtype=object)
+    kinds, names = found["kind"].to_numpy(dtype=object), found["name"].to_numpy(dtype=object)
+    codes = found["code"].to_numpy(dtype=object) if "code" in found else empty
+    districts = found["district"].to_numpy(dtype=object) if "district" in found else empty
     out = []
-    for i, (idx, row) in enumerate(found.iterrows()):
-        kind, zoom, label = PLACE_LEVELS.get(row["kind"], (row["kind"], 14, 0))
-        name = escape_text(row["name"], max_chars=80)
+    for i, (raw_kind, raw_name) in enumerate(zip(kinds, names, strict=True)):
+        kind, zoom, label = PLACE_LEVELS.get(raw_kind, (raw_kind, 14, 0))
+        name = escape_text(raw_name, max_chars=80)
         if not name:
             continue
         entry: dict[str, Any] = {
             "n": name,
             "k": escape_text(kind),
-            "q": search_key(f"{row['name']} {_text(row.get('code'))}"),
-            "ll": [round(float(points.iloc[i].y), 5), round(float(points.iloc[i].x), 5)],
+            "q": search_key(f"{raw_name} {_text(codes[i])}"),
+            "ll": [round(float(lat[i]), 5), round(float(lon[i]), 5)],
             "b": None,
             "z": zoom,
             "l": label if labels else 0,
         }
-        if bool(has_bounds.loc[idx]):
-            w, s, e, n = boxes.loc[idx]
+        if has_bounds[i]:
+            w, s, e, n = (float(v) for v in boxes[i])
             entry["b"] = [[round(s, 5), round(w, 5)], [round(n, 5), round(e, 5)]]
-        district = escape_text(_text(row.get("district")), max_chars=60)
-        if district and row["kind"] not in ("district", "postcode district", "postcode sector"):
+        district = escape_text(_text(districts[i]), max_chars=60)
+        if district and raw_kind not in ("district", "postcode district", "postcode sector"):
             entry["k"] = f"{entry['k']} in {district}"
         out.append(entry)
     return out
@@ -148,7 +159,7 @@ def _districts(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         name = part["district_name"].dropna().astype(str)
         codes.append(code)
         names.append(name.iloc[0] if len(name) else code)
-        shapes.append(part.geometry.union_all().envelope)
+        shapes.append(shapely.box(*part.total_bounds))
     centres = [s.centroid for s in shapes]
     return _frame(names, ["district"] * len(names), centres, shapes, areas.crs, code=codes)
 
@@ -163,7 +174,7 @@ def _localities(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
     names, shapes = [], []
     for name, part in named.groupby(named["locality"].astype(str).str.strip(), sort=True):
         names.append(name)
-        shapes.append(part.geometry.union_all().envelope)
+        shapes.append(shapely.box(*part.total_bounds))
     centres = [s.centroid for s in shapes]
     return _frame(names, ["locality"] * len(names), centres, shapes, areas.crs)
 

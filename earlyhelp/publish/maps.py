@@ -12,6 +12,7 @@ __all__ = [
     "board_layers",
     "read_run_cost_unit",
     "read_run_layers",
+    "read_run_summary",
     "write_run_maps",
 ]
 
@@ -27,6 +28,7 @@ from earlyhelp.config import Config
 from earlyhelp.disclosure import suppress
 from earlyhelp.distance import describe_cost
 from earlyhelp.errors import InputError
+from earlyhelp.geography import dissolve_districts
 from earlyhelp.maps.board import board_map, district_maps, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.maps.safety import district_files
@@ -266,10 +268,14 @@ def write_run_maps(
     folder: Path,
     *,
     cost_unit: str = "m",
+    district_summary: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Draw the board map (``index.html``) and, when configured, one map per district.
 
-    ``cost_unit`` is the distance model's unit (``m`` or ``min``).
+    ``cost_unit`` is the distance model's unit (``m`` or ``min``). ``district_summary``
+    is the run's published district summary (``published.table("district_summary")``,
+    audited with everything else): above ``[map] overview_above_areas`` small areas the
+    overview shows it and nothing else.
 
     Returns ``{"county": path, "<district code>": path, ...}``.
     """
@@ -288,11 +294,66 @@ def write_run_maps(
         "disclosure": cfg.disclosure,
         **map_extras(cfg, shown),
     }
+    if 0 < cfg.map.overview_above_areas < len(shown):  # too large for one page
+        return _atlas(shown, services, district_summary, folder, common)
     m = board_map(shown, services, **common)
     paths = {"county": save_map(m, folder / "index.html", self_contained=cfg.map.self_contained)}
     if cfg.map.district_maps:
         paths.update(district_maps(shown, services, out_dir=folder, **common))
     return paths
+
+
+def _atlas(
+    shown: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    district_summary: pd.DataFrame | None,
+    folder: Path,
+    common: dict[str, Any],
+) -> dict[str, Path]:
+    """The board map of a large county (:mod:`earlyhelp.maps.atlas`): one page per
+    district with the same area values (``shown``, from :func:`board_layers`), and an
+    overview (``index.html``) showing only the published ``district_summary``, each cell
+    as its CSV writes it."""
+    from earlyhelp.maps.atlas import district_pages, overview_page
+
+    common = {k: v for k, v in common.items() if k != "districts"}
+    paths: dict[str, Path] = dict(district_pages(shown, services, out_dir=folder, **common))
+    summary = None
+    if district_summary is not None:
+        summary = _as_published_text(district_summary)
+        summary = summary[summary["district_code"].isin(list(paths))]
+    districts = dissolve_districts(shown)
+    paths["county"] = overview_page(
+        districts,
+        summary,
+        {code: path.name for code, path in paths.items()},
+        folder / "index.html",
+        title=common["title"],
+        subtitle=common["subtitle"],
+        data_date=common["data_date"],
+        attribution=common.get("attribution", ""),
+    )
+    return paths
+
+
+def _as_published_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell of a published table as text, exactly as its CSV holds it."""
+    import io
+
+    from earlyhelp.outputs import csv_text
+
+    text = csv_text(frame.reset_index() if frame.index.name is not None else frame,
+                    float_format="%.10g")  # fmt: skip
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def read_run_summary(run_dir: Path) -> pd.DataFrame | None:
+    """A finished run's published district summary (``tables/district_summary.csv``,
+    every cell text as written); None when the run wrote none."""
+    path = Path(run_dir) / "tables" / "district_summary.csv"
+    if not path.exists():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def read_run_cost_unit(run_dir: Path) -> str:
@@ -306,15 +367,21 @@ def read_run_cost_unit(run_dir: Path) -> str:
 
 
 def read_run_layers(run_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """The ``areas`` and ``services`` layers of a finished run's ``results.gpkg``."""
+    """The ``areas`` and ``services`` layers of a finished run's ``results.gpkg`` (or, for
+    a large run written in columns, ``results/areas.parquet`` and ``services.parquet``)."""
     path = Path(run_dir) / "results.gpkg"
-    if not path.exists():
+    columnar = Path(run_dir) / "results"
+    if (columnar / "areas.parquet").exists() and not path.exists():
+        areas = gpd.read_parquet(columnar / "areas.parquet").set_index("area_code")
+        services = gpd.read_parquet(columnar / "services.parquet").set_index("service_id")
+    elif not path.exists():
         raise InputError(
             f"{path}: no results.gpkg in this folder; run 'earlyhelp run' first, or give "
             "--run the folder of a finished run"
         )
-    areas = gpd.read_file(path, layer="areas", engine="pyogrio").set_index("area_code")
-    services = gpd.read_file(path, layer="services", engine="pyogrio").set_index("service_id")
+    else:
+        areas = gpd.read_file(path, layer="areas", engine="pyogrio").set_index("area_code")
+        services = gpd.read_file(path, layer="services", engine="pyogrio").set_index("service_id")
     for column in ("categories", "reach_areas"):
         if column in services:
             services[column] = (

@@ -10,6 +10,7 @@ with sufficiency and drawing the board map(s) and ``report.html``.
 from __future__ import annotations
 
 __all__ = [
+    "LARGE_WORKBOOK",
     "WORKBOOK",
     "board_map_page",
     "read_run_comparison",
@@ -29,14 +30,17 @@ from earlyhelp.columns import PUBLISHED_CHILDREN, prefixed
 from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.errors import InputError
+from earlyhelp.geography import dissolve_districts
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import comparison_as_analysed
 from earlyhelp.publish.folder import (
     Page,
     Product,
+    columnar_output,
     find_table,
     input_records,
     related_sections,
+    shown_table,
 )
 from earlyhelp.publish.hubs import HUB_TABLES
 from earlyhelp.publish.tables import RunPublication, run_publication
@@ -55,6 +59,16 @@ WORKBOOK = (
     "hub_reach_under5",
     "early_years_places",
 )
+# ... and of a large run (tables in Parquet): the county and district tables only. Tables
+# of every small area stay in tables/ and results/: at England scale they are millions of
+# cells no one reads in Excel.
+LARGE_WORKBOOK = (
+    "district_summary",
+    "kinds_of_help",
+    "district_comparison",
+    "resourcing",
+    "funnel",
+)
 
 
 def run_product(assessment: Assessment, *, draw: bool = True, command: str = "run") -> Product:
@@ -69,17 +83,27 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
         services = layers["services"].set_index("service_id")
         unit = assessment.access.params["unit"]
         pages = (
-            board_map_page(areas, services, assessment.config, cost_unit=unit),
+            board_map_page(
+                areas,
+                services,
+                assessment.config,
+                cost_unit=unit,
+                district_summary=shown_table(
+                    published.table("district_summary"), "district_summary", unit
+                ),
+            ),
             report_page(assessment, published=published),
         )
     inputs = assessment.inputs
+    if command == "run" and not inputs.services.empty:  # what `earlyhelp offer` answers from
+        pages = (*pages, _offer_index(assessment))
     return Product(
         command=command,
         cfg=assessment.config,
         inputs=input_records(inputs),
         tables=tables,
         layers=layers,
-        workbook=_workbook(tables),
+        workbook=_workbook(tables, large=columnar_output(assessment.config, len(assessment.areas))),
         pages=pages,
         files={"validation.csv": (inputs.report.to_frame(), "every problem found in the inputs")},
         sections=_sections(assessment, published),
@@ -87,15 +111,29 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
 
 
 def board_map_page(
-    areas: pd.DataFrame, services: pd.DataFrame, cfg: Config, *, cost_unit: str
+    areas: pd.DataFrame,
+    services: pd.DataFrame,
+    cfg: Config,
+    *,
+    cost_unit: str,
+    district_summary: pd.DataFrame | None = None,
 ) -> Page:
     """The board map (``index.html``) and, when configured, one map per district, drawn
-    from the run's ``areas`` and ``services`` layers; ``cost_unit`` is the model's unit."""
+    from the run's ``areas`` and ``services`` layers; ``cost_unit`` is the model's unit.
+    ``district_summary`` is the published district summary a large county's overview
+    shows."""
 
     def draw(folder: Path) -> dict[str, str]:
         from earlyhelp.publish.maps import write_run_maps  # folium only when drawing
 
-        paths = write_run_maps(areas, services, cfg, folder, cost_unit=cost_unit)
+        paths = write_run_maps(
+            areas,
+            services,
+            cfg,
+            folder,
+            cost_unit=cost_unit,
+            district_summary=district_summary,
+        )
         return {
             path.name: "published: the board map, small numbers suppressed"
             if key == "county"
@@ -137,6 +175,22 @@ def report_page(
     return draw
 
 
+def _offer_index(assessment: Assessment) -> Page:
+    """The offer index page (``offer_index/``) of the run's directory."""
+    from earlyhelp.offer import Directory
+    from earlyhelp.publish.offer import offer_index_page
+
+    inputs = assessment.inputs
+    directory = Directory(
+        config=assessment.config,
+        services=inputs.services,
+        areas=inputs.areas,
+        postcodes=inputs.postcodes,
+        model=assessment.model,
+    )
+    return offer_index_page(directory)
+
+
 def _layers(assessment: Assessment, published: RunPublication | None) -> dict[str, pd.DataFrame]:
     """The GeoPackage layers: every area with every measure (and ``children_published``,
     the children 0-19 the maps show), services, districts."""
@@ -148,7 +202,7 @@ def _layers(assessment: Assessment, published: RunPublication | None) -> dict[st
         .join(access.wide)
         .join(prefixed(access.nearest_service, "nearest_id"))
     )
-    districts = study.dissolve(by="district_code", aggfunc={"district_name": "first"})
+    districts = dissolve_districts(study)  # a coverage union: seconds, not minutes, for England
     if suff is not None:
         areas = areas.join(suff.need_index)
         for column in ("state", "priority"):
@@ -194,10 +248,11 @@ def _tables(assessment: Assessment, published: RunPublication | None) -> dict[st
     return out
 
 
-def _workbook(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The commissioners' sheets; the gaps sheet holds only the areas with a gap (every
-    row is in ``tables/gaps.csv``), the kinds of help sheet names each by its label."""
-    sheets = {k: tables[k] for k in WORKBOOK if k in tables}
+def _workbook(tables: dict[str, pd.DataFrame], *, large: bool) -> dict[str, pd.DataFrame]:
+    """The commissioners' sheets (:data:`WORKBOOK`; of a ``large`` run,
+    :data:`LARGE_WORKBOOK`); the gaps sheet holds only the areas with a gap (every row is
+    in the gaps table), the kinds of help sheet names each by its label."""
+    sheets = {k: tables[k] for k in (LARGE_WORKBOOK if large else WORKBOOK) if k in tables}
     if "kinds_of_help" in sheets and "label" in sheets["kinds_of_help"]:
         # the sheet names each kind of help by its label already (not its key)
         kinds = sheets["kinds_of_help"]

@@ -401,6 +401,46 @@ def _lp_bound(
     return float(model["cost"] @ values)
 
 
+def _reduced(
+    a: sparse.csr_matrix, w: np.ndarray
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """The same covering problem, smaller: areas worth covering only (weight, and a
+    candidate in reach), areas reached by exactly the same candidates merged (their
+    weights added), and candidates dropped whose areas another candidate reaches too
+    (any solution with one is no better than with the other instead). Returns the
+    coverage (area groups x candidates kept), the groups' weights and the candidates kept
+    (positions in ``a``). The optimum is the same."""
+    rows = np.flatnonzero((w > 0) & (np.diff(a.indptr) > 0))
+    ar = a[rows]
+    ar.sort_indices()
+    seen: dict[bytes, int] = {}
+    group = np.array(
+        [
+            seen.setdefault(ar.indices[ar.indptr[r] : ar.indptr[r + 1]].tobytes(), len(seen))
+            for r in range(len(rows))
+        ],
+        dtype=np.int64,
+    )
+    merge = sparse.csr_matrix(
+        (np.ones(len(rows)), (group, np.arange(len(rows)))), shape=(len(seen), len(rows))
+    )
+    agg = _as_csr(merge @ ar)
+    weights = merge @ w[rows]
+    m = a.shape[1]
+    keep = np.ones(m, dtype=bool)
+    if 0 < m <= 5_000:  # candidate x candidate overlaps, dense
+        size = np.diff(agg.tocsc().indptr)
+        overlap = (agg.T @ agg).toarray()
+        inside = (overlap == size[:, None]) & (size[:, None] > 0)  # j's areas within j2's
+        np.fill_diagonal(inside, False)
+        larger = size[None, :] > size[:, None]
+        first = (size[None, :] == size[:, None]) & (np.arange(m)[None, :] < np.arange(m)[:, None])
+        keep = ~(inside & (larger | first)).any(axis=1)
+        keep &= size > 0
+    kept = np.flatnonzero(keep)
+    return agg[:, kept].tocsr(), weights, kept
+
+
 def _solve_exact(
     a: sparse.csr_matrix,
     w: np.ndarray,
@@ -413,26 +453,31 @@ def _solve_exact(
     **_: Any,
 ) -> CoverSolution:
     begin = time.perf_counter()
-    m = a.shape[1]
-    rows, ar, model = _cover_model(a, w, k, rule)
-    greedy, _swaps = _greedy_swap(a, w, k, max_swaps=max_swaps, rule=rule)
+    if rule is None:
+        ra, rw, kept = _reduced(a, w)
+    else:  # every candidate stays: a deprived site that adds nobody may be what the rule needs
+        ra, rw, kept = a, np.asarray(w, dtype=float), np.arange(a.shape[1])
+    greedy, _swaps = _greedy_swap(ra, rw, min(k, len(kept)), max_swaps=max_swaps, rule=rule)
     _check_rule(rule, greedy, k)
     values: np.ndarray | None
     bound: float | None
     gap: float | None
-    if not len(rows) and rule is None:  # nothing to gain anywhere
-        chosen = greedy
+    if rule is None and (not ra.shape[0] or not len(kept)):  # nothing to gain anywhere
+        chosen = kept[greedy]
         values, status, bound, gap = None, "Optimal (nothing to reach)", 0.0, 0.0
     else:
+        _groups, rar, model = _cover_model(ra, rw, k, rule)
+        m = len(kept)
         y0 = np.zeros(m)
-        y0[greedy] = 1.0  # the greedy solution is HiGHS's starting point
-        x0 = np.minimum(np.asarray(ar @ y0).ravel(), 1.0)
+        y0[greedy] = 1.0  # greedy with swaps is HiGHS's starting point
+        x0 = np.minimum(np.asarray(rar @ y0).ravel(), 1.0)
+        left = max(time_limit_s - (time.perf_counter() - begin), 1.0)  # one budget in all
         values, status, bound, gap = run_milp(
-            **model, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, start=np.r_[y0, x0]
+            **model, time_limit_s=left, mip_rel_gap=mip_rel_gap, start=np.r_[y0, x0]
         )
-        chosen = greedy if values is None else np.flatnonzero(values[:m] > 0.5)
+        chosen = kept[greedy if values is None else np.flatnonzero(values[:m] > 0.5)]
     notes: tuple[str, ...] = ()
-    if values is None and len(rows):
+    if values is None and ra.shape[0] and len(kept):
         notes = (f"HiGHS found no solution ({status}); the greedy solution is shown",)
     order, gains, credit = _order_by_gain(a, w, chosen, keep_all=rule is not None)
     objective = float(gains.sum())

@@ -139,8 +139,10 @@ def read_text_table(
     if usecols is not None:
         frame = frame[[c for c in frame.columns if usecols(c)]]
     frame = frame.astype("string").fillna("")
-    padded = {c: int((frame[c] != frame[c].str.strip()).sum()) for c in frame.columns}
-    frame = frame.apply(lambda col: col.str.strip()) if len(frame.columns) else frame
+    stripped = {c: frame[c].str.strip() for c in frame.columns}  # each column once
+    padded = {c: int((frame[c] != stripped[c]).sum()) for c in frame.columns}
+    if len(frame.columns):
+        frame = pd.DataFrame(stripped, index=frame.index)
     lines = np.arange(len(frame)) + first_line
     blank = (
         (frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.ones(len(frame), bool)

@@ -1,0 +1,339 @@
+"""The board map of a large county: an overview of its districts and one page each.
+
+A map of every small area of a region or of England is too large for a browser (100 MB
+and more). Above ``[map] overview_above_areas`` small areas the board map becomes an
+*atlas*:
+
+- :func:`overview_page` (``index.html``): the districts, drawn light and coloured by the
+  share of children with the full core range of help, each linking to its own page,
+  with a table of the published district summary beside it. It shows only what
+  ``tables/district_summary.csv`` publishes, cell for cell as published, so it
+  discloses nothing new.
+- :func:`district_pages` (``district-<code>.html``): the board map of each district's
+  areas (the same values and the same county-wide colour classes as one county map
+  would show) with the services within ``border_m`` of it.
+
+Every page is self-contained and works offline. The pages are drawn from shapes, area
+features and service rows made once for the whole county, so the cost of a page is
+only its own data.
+"""
+
+from __future__ import annotations
+
+__all__ = ["district_pages", "overview_page"]
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from earlyhelp.config import CategoryConfig, DisclosureConfig, MapConfig
+from earlyhelp.maps.assets import asset_table
+from earlyhelp.maps.board import (
+    Parts,
+    _area_features,
+    _build,
+    _check_areas,
+    _check_config,
+    _classes,
+    _reach_shapes,
+    _Shapes,
+    _subset,
+    save_map,
+)
+from earlyhelp.maps.classes import MapLayer, classify
+from earlyhelp.maps.safety import district_files, escape_text, script_json
+from earlyhelp.maps.search import places_within
+from earlyhelp.maps.services import ServiceRows, located, service_groups, service_rows, status_of
+from earlyhelp.maps.shapes import simplify_coverage, to_display, union_by
+from earlyhelp.outputs import atomic_path
+
+_LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
+_LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
+# the overview's districts are drawn light: simplified to this many metres at least
+OVERVIEW_SIMPLIFY_M = 500.0
+
+
+def district_pages(
+    areas: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    *,
+    out_dir: str | Path,
+    layers: Sequence[MapLayer],
+    categories: Mapping[str, CategoryConfig],
+    map_cfg: MapConfig,
+    title: str,
+    subtitle: str,
+    data_date: str,
+    details: Mapping[str, str] | None = None,
+    disclosure: DisclosureConfig | None = None,
+    border_m: float = 2000.0,
+    places: Sequence[dict[str, Any]] = (),
+    attribution: str = "",
+) -> dict[str, Path]:
+    """Write one self-contained board map per district into ``out_dir``
+    (``district-<code>.html``); return district code -> file.
+
+    As :func:`~earlyhelp.maps.board.district_maps`, but made for many districts at once:
+    the areas are simplified, classified (county-wide classes, so a colour means the same
+    on every page) and turned into features once, and the services into rows once
+    (a children's centre's reach counts the county's areas); each page takes its
+    district's areas, the services and the gazetteer's ``places`` within ``border_m``
+    metres of the district, and the ``attribution`` every published map credits.
+    """
+    disclosure = disclosure or DisclosureConfig()
+    details = dict(details or {})
+    _check_config(map_cfg)
+    _check_areas(areas, layers, details)
+    files = district_files(areas["district_code"])
+    if services.crs is not None and services.crs != areas.crs:
+        services = services.to_crs(areas.crs)
+    classes = _classes(areas, layers, map_cfg, disclosure)  # county-wide classes
+    texts = {col: np.array(c.text, dtype=object) for col, c in classes.items()}
+    simple = simplify_coverage(areas.geometry, tolerance_m=map_cfg.simplify_m)
+    display = to_display(simple)
+    features = np.array(_area_features(areas, display, layers, classes, details), dtype=object)
+    codes = areas["district_code"].astype("string").fillna("").to_numpy()
+    outlines = union_by(simple, pd.Series(codes, index=areas.index))
+    names = areas.groupby(codes, sort=False)["district_name"].first()
+    groups = service_groups(services, categories)
+    drawn = service_rows(services, groups=groups, areas=areas["area_name"])
+    shown = services[located(services).to_numpy() & (status_of(services) != "closed").to_numpy()]
+    near = _near(shown, outlines, border_m)
+    reach = _reach_shapes(simple, shown)
+    written: dict[str, Path] = {}
+    for code in outlines.index:
+        if not code:
+            continue
+        mask, mine = codes == code, near.get(code, np.zeros(0, dtype=int))
+        parts = _page_parts(code, outlines=outlines, names=names, area_shapes=display[mask],
+                            features=list(features[mask]), shown=shown, mine=mine,
+                            reach=reach, groups=groups, drawn=drawn)  # fmt: skip
+        m = _build(
+            areas[mask],
+            shown.iloc[mine],
+            layers=list(layers),
+            classes={col: _subset(c, mask, texts[col]) for col, c in classes.items()},
+            categories=categories,
+            map_cfg=map_cfg,
+            title=f"{title}: {names[code]}",
+            subtitle=subtitle,
+            data_date=data_date,
+            districts=None,
+            details=details,
+            disclosure=disclosure,
+            parts=parts,
+            places=places_within(places, outlines[code].buffer(border_m), areas.crs),
+            attribution=attribution,
+        )
+        path = Path(out_dir) / files[str(code)]
+        written[str(code)] = save_map(m, path, self_contained=map_cfg.self_contained)
+    return written
+
+
+def _page_parts(
+    code: str,
+    *,
+    outlines: gpd.GeoSeries,
+    names: pd.Series,
+    area_shapes: gpd.GeoSeries,
+    features: list[dict],
+    shown: gpd.GeoDataFrame,
+    mine: np.ndarray,
+    reach: gpd.GeoSeries,
+    groups: list[tuple[str, CategoryConfig]],
+    drawn: ServiceRows,
+) -> Parts:
+    """What one district's page draws, cut from what was made once for the county:
+    its areas' shapes and features (``area_shapes``, ``features``), its outline, and the
+    services at positions ``mine`` of ``shown`` with their reach areas and rows."""
+    own = gpd.GeoSeries([outlines[code]], index=[code], crs=outlines.crs)
+    centres = reach.index.intersection(shown.index[mine])
+    return Parts(
+        shapes=_Shapes(
+            areas=area_shapes,
+            districts=to_display(own),
+            district_names=names.reindex([code]),
+            labels=to_display(own.representative_point()),
+            reach=to_display(reach.loc[centres]) if len(centres) else reach.iloc[:0],
+        ),
+        features=features,
+        groups=groups,
+        rows=ServiceRows(
+            rows=[drawn.rows[i] for i in mine],
+            search_keys=[drawn.search_keys[i] for i in mine],
+            closed=drawn.closed,
+            unplaced=drawn.unplaced,
+        ),
+    )
+
+
+def _near(services: gpd.GeoDataFrame, outlines: gpd.GeoSeries, border_m: float) -> dict:
+    """District code -> positions of the services within ``border_m`` of the district."""
+    if not len(services):
+        return {}
+    tree = shapely.STRtree(np.asarray(services.geometry.values))
+    district, service = tree.query(
+        np.asarray(outlines.values), predicate="dwithin", distance=border_m
+    )
+    order = np.lexsort((service, district))
+    district, service = district[order], service[order]
+    cuts = np.flatnonzero(np.diff(district)) + 1
+    return {
+        outlines.index[d[0]]: s
+        for d, s in zip(np.split(district, cuts), np.split(service, cuts), strict=True)
+        if len(d)
+    }
+
+
+def overview_page(
+    districts: gpd.GeoDataFrame,
+    summary: pd.DataFrame | None,
+    links: Mapping[str, str],
+    path: Path,
+    *,
+    title: str,
+    subtitle: str,
+    data_date: str,
+    simplify_m: float = OVERVIEW_SIMPLIFY_M,
+    colour_by: str = "pct_full_core_range",
+    attribution: str = "",
+) -> Path:
+    """Write the overview (``index.html``): ``districts`` (index ``district_code``,
+    ``district_name``, polygons in a projected CRS) drawn light, each linking to
+    ``links[code]``, beside ``summary``, the published district summary (every cell
+    text, as its CSV holds it; None: names only). The districts are coloured by the published ``colour_by`` column where it is
+    a number; anything else (a hidden value) is grey. ``attribution`` (escaped HTML:
+    sources and licence) is shown below the table.
+    """
+    shapes = gpd.GeoSeries(
+        shapely.simplify(np.asarray(districts.geometry.values), simplify_m),
+        index=districts.index,
+        crs=districts.crs,
+    )
+    shapes = to_display(shapes)
+    rows = summary.set_index("district_code") if summary is not None else None
+    value = (
+        pd.to_numeric(rows[colour_by], errors="coerce").reindex(districts.index)
+        if rows is not None and colour_by in rows
+        else pd.Series(np.nan, index=districts.index)
+    )
+    edges = np.nanquantile(value, [0.2, 0.4, 0.6, 0.8]) if value.notna().any() else []
+    features = []
+    for code, geom in zip(districts.index, shapes.to_numpy(), strict=True):
+        v = value.get(code)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
+                "properties": {
+                    "name": escape_text(districts.loc[code, "district_name"], max_chars=120),
+                    "href": escape_text(links.get(str(code), "")),
+                    "c": -1 if pd.isna(v) else int(np.searchsorted(edges, v, side="right")),
+                },
+            }
+        )
+    html = _overview_html(
+        features, rows, links, title=title, subtitle=subtitle, data_date=data_date
+    ).replace("</main>", f"<footer><p>{attribution}</p></footer></main>", 1)
+    with atomic_path(Path(path)) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return Path(path)
+
+
+_COLOURS = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]  # share with full range
+
+
+def _overview_html(
+    features: list[dict],
+    rows: pd.DataFrame | None,
+    links: Mapping[str, str],
+    *,
+    title: str,
+    subtitle: str,
+    data_date: str,
+) -> str:
+    assets = asset_table()
+    table = _summary_table(rows, links)
+    head = escape_text(title, max_chars=200)
+    return f"""<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{head}</title>
+<!-- {escape_text("Leaflet 1.9.3, (c) Volodymyr Agafonkin and CloudMade, BSD-2-Clause")} -->
+<style>{assets[_LEAFLET_CSS]}</style>
+<script>{assets[_LEAFLET_JS]}</script>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0; color: #1a1a1a; }}
+header, main {{ padding: 0.5rem 1rem; }}
+h1 {{ font-size: 1.4rem; margin: 0.2rem 0; }}
+#eh-overview {{ height: 60vh; min-height: 320px; background: #fff; }}
+table {{ border-collapse: collapse; font-size: 0.85rem; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: 0.2rem 0.4rem; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+</style></head>
+<body>
+<header><h1>{head}</h1><p>{escape_text(subtitle, max_chars=300)}</p>
+<p>Data as at {escape_text(data_date) or "not given"}. Too many small areas to draw on one
+page: choose a district on the map or in the table for its own map of every small area.
+Districts are coloured by the share of children with the full core range of help within
+reach (darker: more); grey where the share is not published. The figures are those of
+tables/district_summary.csv, as published.</p></header>
+<div id="eh-overview" role="region" aria-label="Map of the districts"></div>
+<main><h2>Districts</h2>{table}</main>
+<script>
+(function () {{
+  var data = {script_json({"type": "FeatureCollection", "features": features})};
+  var colours = {script_json(_COLOURS)};
+  var map = L.map("eh-overview", {{preferCanvas: false, zoomControl: true}});
+  var layer = L.geoJSON(data, {{
+    style: function (f) {{
+      var c = f.properties.c;
+      return {{weight: 1, color: "#555", fillOpacity: 0.6,
+               fillColor: c < 0 ? "#bdbdbd" : colours[c]}};
+    }},
+    onEachFeature: function (f, l) {{
+      l.bindTooltip(f.properties.name);
+      if (f.properties.href) {{
+        l.on("click", function () {{ window.location.href = f.properties.href; }});
+      }}
+    }}
+  }}).addTo(map);
+  map.fitBounds(layer.getBounds());
+  window.earlyhelp = window.earlyhelp || {{}};
+  requestAnimationFrame(function () {{ requestAnimationFrame(function () {{
+    window.earlyhelp.drawnMs = performance.now();
+    window.earlyhelp.ready = true;
+  }}); }});
+}})();
+</script></body></html>
+"""
+
+
+def _summary_table(rows: pd.DataFrame | None, links: Mapping[str, str]) -> str:
+    """The published district summary as an HTML table, each name linking to its page."""
+    from earlyhelp.outputs import header_with_unit
+
+    if rows is None:
+        items = "".join(
+            f'<li><a href="{escape_text(href)}">{escape_text(code)}</a></li>'
+            for code, href in links.items()
+        )
+        return f"<ul>{items}</ul>"
+    columns = [c for c in rows.columns if c != "district_name"]
+    head = "".join(f"<th>{escape_text(header_with_unit(c))}</th>" for c in columns)
+    body = []
+    for code, row in rows.iterrows():
+        name = escape_text(row.get("district_name", code), max_chars=120)
+        href = links.get(str(code))
+        cell = f'<a href="{escape_text(href)}">{name}</a>' if href else name
+        values = "".join(f"<td>{escape_text(row[c])}</td>" for c in columns)
+        body.append(f"<tr><td>{cell}</td>{values}</tr>")
+    return (
+        f"<table><thead><tr><th>District</th>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )

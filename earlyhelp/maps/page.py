@@ -1,0 +1,107 @@
+"""The board map's page: Leaflet alone (no folium extras), the signal that it is drawn,
+and names kept apart."""
+
+from __future__ import annotations
+
+__all__ = ["BoardPage", "LabelSpacing", "Ready"]
+
+import folium
+from folium.template import Template
+
+from earlyhelp.maps._render import VerbatimMacroElement
+
+_LEAFLET = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
+_LEAFLET_CSS = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
+
+
+class BoardPage(folium.Map):
+    """A folium Map that links only Leaflet itself.
+
+    folium's default page also loads jQuery, Bootstrap, Font Awesome and glyphicons (web
+    fonts from CDNs) for its own markers; the board map uses none of them.
+    """
+
+    default_js = _LEAFLET
+    default_css = _LEAFLET_CSS
+
+
+class Ready(VerbatimMacroElement):
+    """Marks the page drawn: ``window.earlyhelp.ready`` and the time it took (ms)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.earlyhelp = window.earlyhelp || {};
+        window.addEventListener("beforeprint", function () {
+            {{ this._parent.get_name() }}.invalidateSize();
+        });
+        (function settle(map) {  // ready once the first view has finished zooming
+            requestAnimationFrame(function () {
+                if (map._animatingZoom) {  // Leaflet starts a zoom in the next frame
+                    map.once("zoomend", function () { settle(map); });
+                    return;
+                }
+                requestAnimationFrame(function () {
+                    window.earlyhelp.drawnMs = performance.now();
+                    window.earlyhelp.ready = true;
+                });
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Ready"
+
+
+class LabelSpacing(VerbatimMacroElement):
+    """No name written over another: after every zoom and every layer switched on or off,
+    district names first, then towns, villages and hamlets, each name that would meet
+    one already written is hidden until the map is zoomed in enough to part them."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var pending = false;
+            function rank(el) {
+                if (el.classList.contains("eh-district-label")) { return 0; }
+                for (var level = 1; level <= 3; level++) {
+                    if (el.classList.contains("eh-place-l" + level)) { return level; }
+                }
+                return 4;
+            }
+            function space() {
+                pending = false;
+                var kept = [];
+                var labels = [].slice.call(
+                    document.querySelectorAll(".eh-district-label, .eh-place-label"));
+                labels.sort(function (a, b) { return rank(a) - rank(b); });
+                labels.forEach(function (el) {
+                    el.style.visibility = "";
+                    var span = el.firstChild;
+                    if (!span || !span.getBoundingClientRect) { return; }
+                    var r = span.getBoundingClientRect();
+                    if (r.width === 0) { return; }
+                    var meets = kept.some(function (k) {
+                        return r.left < k.right && k.left < r.right &&
+                               r.top < k.bottom && k.top < r.bottom;
+                    });
+                    if (meets) { el.style.visibility = "hidden"; } else { kept.push(r); }
+                });
+            }
+            function later() {
+                if (!pending) { pending = true; requestAnimationFrame(space); }
+            }
+            map.on("zoomend overlayadd overlayremove layeradd", later);
+            later();
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "LabelSpacing"

@@ -1,0 +1,53 @@
+"""The offer index of a run folder (``offer_index/``): what ``earlyhelp offer`` answers a
+family from without reading the directory (:mod:`earlyhelp.offer.index`).
+
+:func:`offer_index_page` is a page of the run's product (written with the folder and
+listed in its manifest); ``earlyhelp offer --build-index`` draws the same page into a
+finished folder.
+"""
+
+from __future__ import annotations
+
+__all__ = ["OFFER_INDEX", "offer_index_page", "write_offer_index"]
+
+from pathlib import Path
+
+import numpy as np
+
+from earlyhelp.distance import describe_cost
+from earlyhelp.offer import Directory
+from earlyhelp.offer.index import index_arrays, index_meta
+from earlyhelp.outputs import atomic_path, write_json
+from earlyhelp.publish.folder import Page
+
+OFFER_INDEX = "offer_index"
+
+
+def write_offer_index(directory: Directory, folder: Path) -> dict[str, str]:
+    """Write the offer index of ``directory`` into ``folder`` (each file atomically,
+    ``meta.json`` last); return what was written, for the manifest."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, values in index_arrays(directory).items():
+        with atomic_path(folder / f"{name}.npy") as tmp, tmp.open("wb") as fh:
+            np.save(fh, values, allow_pickle=False)
+        written[f"{folder.name}/{name}.npy"] = "analyst data: the offer index"
+    cfg = directory.config
+    meta = index_meta(cfg) | {
+        "cost_description": describe_cost(cfg.access, directory.model.unit),
+        "services": len(directory.services),
+        "areas": len(directory.areas),
+    }
+    write_json(meta, folder / "meta.json")
+    written[f"{folder.name}/meta.json"] = "analyst data: the offer index (what it was made from)"
+    return written
+
+
+def offer_index_page(directory: Directory) -> Page:
+    """The offer index as a page of a run folder (``offer_index/``)."""
+
+    def draw(folder: Path) -> dict[str, str]:
+        return write_offer_index(directory, Path(folder) / OFFER_INDEX)
+
+    return draw
