@@ -205,14 +205,19 @@ def write_national(
 
 
 def _config_text(folder: Path) -> str:
-    """The shipped config.toml, pointed at the national files (no centres, no roads)."""
+    """The shipped config.toml, pointed at the national files (no centres, no roads, and
+    none of the demo's family hub network, early years register or deprivation deciles,
+    which are files of the demo county)."""
     text = (REPO / "config.toml").read_text(encoding="utf-8")
     sections = re.split(r"(?m)^(?=\[)", text)
     keep = []
+    demo_only = ("centres", "roads", "hubs", "hub_services", "core_offer", "childcare")
     for section in sections:
         head = section.split("]", 1)[0].lstrip("[")
-        if head.split(".")[0] in ("centres", "roads"):
+        if head.split(".")[0] in demo_only:
             continue
+        if head.startswith("indicators.") and re.search(r'(?m)^path = "data/demo/', section):
+            continue  # an indicator read from a demo file of its own
         keep.append(section)
     text = "".join(keep)
     paths = {
