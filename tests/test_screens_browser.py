@@ -305,13 +305,16 @@ def test_no_two_place_names_are_written_over_each_other(board, screen):
     """On a phone the county fits a small screen, and two towns' names ran into one
     ("Cinderholtltmarrow"): a name that would meet one already written is left out until
     the map is zoomed in."""
+    board.page.wait_for_function("window.earlyhelp.namesSettled === true")
     for zoom_in in range(3):
         shown, pairs = board.js(LABELS_MEET)
         assert pairs == [], (screen, zoom_in, pairs)
         if zoom_in == 0:
             assert shown >= 5  # the districts are named, not all hidden
         board.js("() => { window.earlyhelp.map.zoomIn(1, {animate: false}); }")
-        board.page.wait_for_timeout(300)
+        board.page.wait_for_function(  # the names spaced again at the new zoom
+            "window.earlyhelp.namesSettled === true"
+        )
 
 
 def test_two_services_of_one_name_are_told_apart_in_search(board, screen):

@@ -92,10 +92,20 @@ class LabelSpacing(VerbatimMacroElement):
                     if (meets) { el.style.visibility = "hidden"; } else { kept.push(r); }
                 });
             }
+            var settle = null;
             function later() {
+                window.earlyhelp = window.earlyhelp || {};
+                window.earlyhelp.namesSettled = false;
                 if (!pending) { pending = true; requestAnimationFrame(space); }
+                // once more when the page has been still a moment (a late change of size
+                // or layout): then the names are settled
+                clearTimeout(settle);
+                settle = setTimeout(function () {
+                    space();
+                    window.earlyhelp.namesSettled = true;
+                }, 200);
             }
-            map.on("zoomend overlayadd overlayremove layeradd", later);
+            map.on("zoomend moveend resize viewreset overlayadd overlayremove layeradd", later);
             later();
         })({{ this._parent.get_name() }});
         {% endmacro %}
