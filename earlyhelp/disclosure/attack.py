@@ -23,15 +23,14 @@ from __future__ import annotations
 
 __all__ = ["Extremes", "Infeasible", "Polyhedron", "extremes", "highs_model"]
 
-import contextlib
-import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import sparse
+
+from earlyhelp.solver import quiet_stdout
 
 # a dual smaller than this is no part of a bound's certificate
 DUAL_TOL = 1e-7
@@ -78,25 +77,6 @@ class Extremes:
     iterations: int = 0
 
 
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence file descriptor 1 (HiGHS prints a banner from C++ when first created)."""
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError, AttributeError):
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
-
 def highs_model(
     matrix: sparse.spmatrix,
     row_lower: np.ndarray,
@@ -109,7 +89,7 @@ def highs_model(
     bounds (numpy infinities are HiGHS's infinity)."""
     import highspy
 
-    with _quiet_stdout():
+    with quiet_stdout():
         h = highspy.Highs()
     h.silent()
     h.setOptionValue("threads", 1)

@@ -10,34 +10,12 @@ from __future__ import annotations
 
 __all__ = ["run_milp"]
 
-import contextlib
-import os
-import sys
-from collections.abc import Iterator
 
 import numpy as np
 from scipy import sparse
 
 from earlyhelp.errors import EarlyHelpError
-
-
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence file descriptor 1 (HiGHS prints a banner from C++ when first created)."""
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError, AttributeError):
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+from earlyhelp.solver import quiet_stdout
 
 
 def _highs(time_limit_s: float, mip_rel_gap: float):
@@ -48,7 +26,7 @@ def _highs(time_limit_s: float, mip_rel_gap: float):
             "the exact siting method needs the HiGHS solver; install it with "
             "'pip install highspy', or use --method greedy"
         ) from None
-    with _quiet_stdout():
+    with quiet_stdout():
         h = highspy.Highs()
     h.silent()
     h.setOptionValue("time_limit", float(time_limit_s))
