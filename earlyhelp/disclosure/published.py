@@ -24,6 +24,17 @@ def _index_array(cells: Any) -> np.ndarray:
     return out
 
 
+def _weight_array(weights: Any, cells: np.ndarray, where: str) -> np.ndarray | None:
+    """Weights as a read-only float array as long as ``cells`` (None stays None)."""
+    if weights is None:
+        return None
+    w = np.array(weights, dtype=float).ravel()
+    if w.shape != cells.shape:
+        raise ValueError(f"{where}: weights and cells differ in length")
+    w.setflags(write=False)
+    return w
+
+
 @dataclass(frozen=True, eq=False)
 class PublishedCount:
     """One count as published: where (``output``, ``label``), what it sums, what it shows.
@@ -51,12 +62,7 @@ class PublishedCount:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cells", _index_array(self.cells))
-        if self.weights is not None:
-            w = np.array(self.weights, dtype=float).ravel()
-            if w.shape != self.cells.shape:
-                raise ValueError(f"{self.where}: weights and cells differ in length")
-            w.setflags(write=False)
-            object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "weights", _weight_array(self.weights, self.cells, self.where))
         if self.value is not None and not math.isfinite(self.value):
             raise ValueError(f"{self.where}: a shown value must be a finite number")
         if self.step < 0:
@@ -101,13 +107,7 @@ class PublishedShare:
         object.__setattr__(self, "numerator", _index_array(self.numerator))
         object.__setattr__(self, "denominator", _index_array(self.denominator))
         for side in ("numerator", "denominator"):
-            w = getattr(self, f"{side}_weights")
-            if w is None:
-                continue
-            w = np.array(w, dtype=float).ravel()
-            if w.shape != getattr(self, side).shape:
-                raise ValueError(f"{self.where}: {side} weights and cells differ in length")
-            w.setflags(write=False)
+            w = _weight_array(getattr(self, f"{side}_weights"), getattr(self, side), self.where)
             object.__setattr__(self, f"{side}_weights", w)
         if self.value is not None and not math.isfinite(self.value):
             raise ValueError(f"{self.where}: a shown share must be a finite number")
