@@ -48,7 +48,8 @@ class PublishedSystem:
         cell_bounds: tuple[Any, Any] | None,
     ):
         self.counts, self.shares = counts, shares
-        used = [c.cells for c in counts] + [s.cells for s in shares]
+        used = [c.cells for c in counts]
+        used += [side for s in shares for side in (s.numerator, s.denominator)]
         top = max((int(c.max()) + 1 for c in used if c.size), default=0)
         n = top if n_cells is None else int(n_cells)
         if n < top:
@@ -135,10 +136,12 @@ def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_mat
     """Rows of (cells, coefficients) as one sparse matrix: repeated cells summed, zero
     coefficients dropped, indices sorted."""
     sizes = np.array([c.size for c, _ in parts], dtype=np.int64)
-    rows = np.repeat(np.arange(len(parts)), sizes)
+    indptr = np.concatenate([[0], np.cumsum(sizes)])
     cols = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
     data = np.concatenate([d for _, d in parts]) if parts else np.zeros(0)
-    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(parts), n))
+    # built as CSR directly (no COO sort of every entry); rows are put in canonical form
+    # (sorted, summed, zeros dropped) by scipy's per-row routines
+    matrix = sparse.csr_matrix((data.astype(float), cols, indptr), shape=(len(parts), n))
     matrix.sum_duplicates()
     matrix.eliminate_zeros()
     matrix.sort_indices()

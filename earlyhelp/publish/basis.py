@@ -66,6 +66,7 @@ class RunBasis:
         self.kind = cache(self._kind)
         self.reached = cache(self._reached)
         self.known_reach = cache(self._known_reach)
+        self.equals = cache(self._equals)
 
     # ---------------------------------------------------------------- areas and bands
 
@@ -85,6 +86,11 @@ class RunBasis:
         adequate_places) for the kind of help ``key``."""
         return self._pivot[name][:, self.keys.index(key)]
 
+    def _equals(self, name: str, key: str, value: str) -> np.ndarray:
+        """Per area (bool), whether the gap table's ``name`` for ``key`` is ``value``
+        (cached: a table asks it once per row)."""
+        return np.asarray(self.column(name, key) == value, dtype=bool)
+
     def _kind(self, key: str) -> np.ndarray:
         """Weights: the children of ``key``'s ages, in every area."""
         return np.repeat(self.bands(key)[None, :], len(self.codes), axis=0)
@@ -103,7 +109,7 @@ class RunBasis:
 
     def lacking_called(self, key: str) -> np.ndarray:
         """Areas (bool) whose need calls for ``key`` and where it is known out of reach."""
-        return self._called[:, self.keys.index(key)] & (self.column("state", key) == "out of reach")
+        return self._called[:, self.keys.index(key)] & self.equals("state", key, "out of reach")
 
     # ---------------------------------------------------------------- sums
 
@@ -121,7 +127,7 @@ class RunBasis:
         their area (each band once however many kinds)."""
         hit = np.zeros((len(self.codes), len(AGE_BANDS)))
         for key in self.keys:
-            gap = self.column("priority", key) == "priority gap"
+            gap = self.equals("priority", key, "priority gap")
             hit = np.maximum(hit, self.kind(key) * gap[:, None])
         return hit
 
@@ -132,7 +138,7 @@ class RunBasis:
         judged = np.zeros_like(good)
         for key in keys:
             ok = pd.array(self.column("adequate_places", key), dtype="boolean")
-            known = ~np.asarray(ok.isna()) & (self.column("state", key) != "unknown")
+            known = ~np.asarray(ok.isna()) & ~self.equals("state", key, "unknown")
             judged += self.kind(key) * known[:, None]
             good += self.kind(key) * (known & np.asarray(ok.fillna(False), dtype=bool))[:, None]
         return good, judged
@@ -164,8 +170,14 @@ class RunBasis:
         values = pd.to_numeric(reached, errors="coerce").where(active, 0.0).fillna(0.0)
         district = services["area_code"].map(a.areas["district_code"]).astype("string")
         self.cells.add("reached", values.to_numpy())
-        codes = district.fillna("").to_numpy(dtype=str)
-        return lambda row: self.cells.block(
-            "reached",
-            (active.to_numpy() & ((codes == str(row)) | (row in COUNTY))).astype(float),
-        )
+        codes = pd.Series(district.fillna("").to_numpy(dtype=str))
+        at = {
+            str(k): v.to_numpy() for k, v in codes[active.to_numpy()].groupby(codes).groups.items()
+        }
+        everyone = np.flatnonzero(active.to_numpy())
+        none = np.zeros(0, dtype=np.int64)
+
+        def in_district(row: Hashable) -> Sum:
+            return self.cells.at("reached", everyone if row in COUNTY else at.get(str(row), none))
+
+        return in_district

@@ -202,7 +202,7 @@ def publishable_verdicts(pub: Publication, basis: RunBasis) -> pd.DataFrame:
             return basis.children(everyone, basis.kind(k))
         if col in states:
             return basis.children(
-                basis.select(everyone, basis.column("state", k) == states[col]), basis.kind(k)
+                basis.select(everyone, basis.equals("state", k, states[col])), basis.kind(k)
             )
         return None
 

@@ -303,7 +303,7 @@ def priority_tables(
         key, where = str(row[0]), row[1]
         if col != "children":
             return None
-        gap = basis.column("priority", key) == "priority gap"
+        gap = basis.equals("priority", key, "priority gap")
         return basis.children(basis.select(basis.where(where), gap), basis.kind(key))
 
     shown = _publish(
