@@ -86,15 +86,23 @@ def _settings_hash(cfg: Config) -> str:
 
 
 def _blob(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Text cells as one UTF-8 byte array, offsets, and where a cell was missing."""
-    missing, parts = [], []
-    for v in values:
-        gone = v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType"
-        missing.append(gone)
-        parts.append(b"" if gone else str(v).encode("utf-8"))
-    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
-    np.cumsum([len(p) for p in parts], out=offsets[1:])
-    return np.frombuffer(b"".join(parts), dtype=np.uint8), offsets, np.array(missing, bool)
+    """Text cells as one UTF-8 byte array, offsets, and where a cell was missing (None,
+    NaN or pd.NA). Text goes through Arrow in one pass; other values as their ``str``."""
+    import pandas as pd  # the writing side only: answering from the index never loads it
+    import pyarrow as pa
+
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = list(values)
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        gone = pd.isna(cells)
+        cells = np.array([None if g else str(v) for v, g in zip(cells, gone, strict=True)], object)
+    text = pa.array(cells, type=pa.large_string(), from_pandas=True)
+    missing = text.is_null().to_numpy(zero_copy_only=False)
+    text = text.fill_null("")
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[: len(text) + 1].copy()
+    data = text.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return raw[offsets[0] : offsets[-1]].copy(), offsets - offsets[0], np.asarray(missing, bool)
 
 
 def _ranks(values: list[str]) -> np.ndarray:

@@ -43,6 +43,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from earlyhelp.columns import SEPARATOR
@@ -581,14 +582,15 @@ _ACCESS_UNITS = {
 def _present_access(out: pd.DataFrame, cost_unit: str | None) -> pd.DataFrame:
     """The long access table: measure names as written, values in their unit, a unit
     column."""
-    measure = out["measure"].astype(str).map(lambda m: _RENAME_MEASURE.get(m, m))
+    codes, names = pd.factorize(out["measure"].astype(str))  # each measure name once
+    names = [_RENAME_MEASURE.get(m, m) for m in names]
     value = pd.to_numeric(out["value"], errors="coerce").astype(float)
-    unit = pd.Series(_UNITS.get(cost_unit or "", "m or minutes"), index=out.index, dtype=object)
-    scale = pd.Series(1.0, index=out.index)
-    decimals = pd.Series(0 if cost_unit == "m" else 1, index=out.index)
-    for name, (words, factor, places) in _ACCESS_UNITS.items():
-        rows = measure == name
-        unit[rows], scale[rows], decimals[rows] = words, factor, places
+    default = (_UNITS.get(cost_unit or "", "m or minutes"), 1.0, 0 if cost_unit == "m" else 1)
+    each = [_ACCESS_UNITS.get(m, default) for m in names]
+    measure = pd.Series(np.array(names, dtype=object)[codes], index=out.index, dtype=str)
+    unit = pd.Series(np.array([u for u, _, _ in each], dtype=object)[codes], index=out.index)
+    scale = pd.Series(np.array([f for _, f, _ in each], dtype=float)[codes], index=out.index)
+    decimals = pd.Series(np.array([d for _, _, d in each], dtype=int)[codes], index=out.index)
     shown = value * scale
     for places in pd.unique(decimals):
         rows = decimals == places

@@ -292,11 +292,19 @@ def _lists_joined(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame
     for col in frame.columns:
         values = frame[col]
-        if values.dtype == object and values.map(_is_list).any():
+        if values.dtype == object and _has_lists(values):
             if out is frame:
                 out = frame.copy()
             out[col] = values.map(_join)
     return out
+
+
+def _has_lists(values: pd.Series) -> bool:
+    """Whether a column holds a list or tuple (pandas' C type scan first: a column of
+    only text or numbers is passed at once)."""
+    if pd.api.types.infer_dtype(values, skipna=True) != "mixed":
+        return False
+    return bool(values.map(_is_list).any())
 
 
 def _is_list(value: Any) -> bool:
