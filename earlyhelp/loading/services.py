@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __all__ = ["STUDY_AREA_TOLERANCE_M", "empty_services", "load_services", "locate"]
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from earlyhelp.loading.tables import (
     existing_file,
     file_sha256,
     note_absent,
+    per_distinct,
     read_input,
     read_table,
     read_vector,
@@ -44,6 +46,7 @@ from earlyhelp.validation import (
     parse_numbers,
     require_columns,
     rows_where,
+    strip_cells,
 )
 
 _VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".zip"}
@@ -156,7 +159,7 @@ class _ServiceFields:
         col = self.cols[name]
         if col not in self.raw:
             return pd.Series(default, index=self.raw.index, dtype="string")
-        values = self.raw[col].astype("string").str.strip().fillna(default)
+        values = strip_cells(self.raw[col])[0].fillna(default)
         if name in _FREE_TEXT:
             values = clean_text(values, **self.where(name))
             values = drop_spreadsheet_guards(values, **self.where(name))
@@ -203,9 +206,9 @@ def _service_table(
             "reached": reached.to_numpy(),
             "delivery": fields.choice("delivery", DELIVERY, "in_person").to_numpy(),
             "status": _statuses(fields).to_numpy(),
-            "reach_areas": fields.text("reach_areas")
-            .map(lambda s: [c.strip() for c in s.split(";") if c.strip()])
-            .to_numpy(),
+            "reach_areas": per_distinct(
+                fields.text("reach_areas"), lambda s: [c.strip() for c in s.split(";") if c.strip()]
+            ).to_numpy(),
             "opening_times": fields.text("opening_times").to_numpy(),
             "contact": fields.text("contact").to_numpy(),
             "notes": fields.text("notes").to_numpy(),
@@ -244,13 +247,14 @@ def _statuses(fields: _ServiceFields) -> pd.Series:
     'active' suggested; anything else is refused (never with a suggestion that says the
     opposite, such as 'active' for 'inactive')."""
     values = fields.text("status", "active").replace("", "active")
-    key = values.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    key = per_distinct(values, lambda v: re.sub(r"[\s\-]+", "_", v.strip().lower()))
+    seen = set(pd.unique(key.dropna()))  # each word looked for only where it is written
     where = fields.where("status")
     for status, words in _STATUS_READ_AS.items():
         for word in words:
-            hit = (key == word).fillna(False).to_numpy()
-            if not hit.any():
+            if word not in seen:
                 continue
+            hit = (key == word).fillna(False).to_numpy()
             fields.report.warn(
                 where["file"],
                 where["field"],
@@ -262,7 +266,7 @@ def _statuses(fields: _ServiceFields) -> pd.Series:
             )
             values = values.where(~hit, status)
     for word in _STATUS_ACTIVE_WORDS:
-        hit = (key == word).fillna(False).to_numpy()
+        hit = (key == word).fillna(False).to_numpy() if word in seen else np.zeros(0, bool)
         if hit.any():
             fields.report.error(
                 where["file"],
@@ -285,8 +289,8 @@ def _service_categories(
     if spec.category:
         return pd.Series([[spec.category]] * len(fields.raw), index=fields.raw.index, dtype=object)
     sep = spec.category_separator
-    categories = fields.text("categories").map(
-        lambda s: [c.strip().lower() for c in s.split(sep) if c.strip()]
+    categories = per_distinct(
+        fields.text("categories"), lambda s: [c.strip().lower() for c in s.split(sep) if c.strip()]
     )
     check_categories(categories, known=known, **fields.where("categories"))
     return categories

@@ -15,6 +15,7 @@ __all__ = [
     "existing_file",
     "file_sha256",
     "note_absent",
+    "per_distinct",
     "read_input",
     "read_table",
     "read_vector",
@@ -23,8 +24,10 @@ __all__ = [
 import csv
 import hashlib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -52,6 +55,23 @@ class InputRecord:
 
 
 # --------------------------------------------------------------------------- reading
+
+
+def per_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(fn)`` with ``fn`` called once per distinct value (a directory's
+    200,000 rows hold a few hundred distinct kinds, statuses or areas lists); missing
+    values stay missing. A list ``fn`` returns is copied per row, so no two rows share
+    one."""
+    codes, distinct = pd.factorize(values)
+    made = np.empty(len(distinct) + 1, dtype=object)
+    made[:-1] = [fn(v) for v in distinct]
+    made[-1] = values.dtype.na_value if hasattr(values.dtype, "na_value") else np.nan
+    out = made[codes]
+    if any(isinstance(v, list) for v in made[:-1]):
+        copies = np.empty(len(out), dtype=object)
+        copies[:] = [list(v) if isinstance(v, list) else v for v in out]
+        out = copies
+    return pd.Series(out, index=values.index, name=values.name, dtype=object)
 
 
 def file_sha256(path: Path) -> str:

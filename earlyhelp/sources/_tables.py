@@ -34,7 +34,7 @@ import pandas as pd
 
 from earlyhelp.errors import InputError
 from earlyhelp.geography import normalise_postcode
-from earlyhelp.validation import ValidationReport, parse_numbers
+from earlyhelp.validation import ValidationReport, parse_numbers, strip_cells
 
 # ONS GSS codes: a letter for the nation and eight digits (E01000001, W01000001, E06000044).
 ONS_CODE = re.compile(r"^[EWSNKLM]\d{8}$")
@@ -139,10 +139,10 @@ def read_text_table(
     if usecols is not None:
         frame = frame[[c for c in frame.columns if usecols(c)]]
     frame = frame.astype("string").fillna("")
-    stripped = {c: frame[c].str.strip() for c in frame.columns}  # each column once
-    padded = {c: int((frame[c] != stripped[c]).sum()) for c in frame.columns}
+    cleaned = {c: strip_cells(frame[c]) for c in frame.columns}  # each column once
+    padded = {c: n for c, (_, n) in cleaned.items()}
     if len(frame.columns):
-        frame = pd.DataFrame(stripped, index=frame.index)
+        frame = pd.DataFrame({c: v for c, (v, _) in cleaned.items()}, index=frame.index)
     lines = np.arange(len(frame)) + first_line
     blank = (
         (frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.ones(len(frame), bool)
