@@ -351,3 +351,36 @@ def test_validate_reports_a_section_without_a_path_and_reads_nothing(tiny):
         "you have none; nothing is read from the demo county unless you point at it"
     ]
     assert result.stdout == "" and not report.exists()
+
+
+def test_vectorised_text_checks_agree_with_python_on_every_character():
+    """The Arrow (RE2) searches used on large inputs find exactly what Python's do:
+    unprintable characters, spreadsheet guards and spaces around cells."""
+    import re
+
+    import pandas as pd
+
+    from earlyhelp.validation import (
+        _GUARD,
+        _GUARD_RE2,
+        UNPRINTABLE,
+        UNPRINTABLE_RE2,
+        contains,
+        strip_cells,
+    )
+
+    chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000]
+    cells = pd.Series(["ab" + c + "x" for c in chars] + [None, ""], dtype="string")
+    python = [bool(UNPRINTABLE.search(v)) if isinstance(v, str) else False for v in cells]
+    assert contains(cells, UNPRINTABLE_RE2).tolist() == python
+    assert sum(python) > 80
+    guards = pd.Series(["'" + c + "x" for c in chars[:400]] + ["x'=", None, "'"], dtype="string")
+    python = [bool(_GUARD.search(v)) if isinstance(v, str) else False for v in guards]
+    assert contains(guards, _GUARD_RE2).tolist() == python
+    assert sum(python) == 6
+    padded = pd.Series([c + "a" + c for c in chars[:0x3100]] + [None, "", " "], dtype="string")
+    stripped, n = strip_cells(padded)
+    expected = padded.str.strip()
+    assert stripped.equals(expected)
+    assert n == int((padded != expected).fillna(False).sum())
+    assert re.fullmatch(r"\s", "\x1c")  # Python's spaces include these: strip_cells too
