@@ -270,18 +270,20 @@ def _reach_by_district(a: Assessment, summary: pd.DataFrame, shown: pd.DataFrame
     comparison = rows.set_index(["category", "district_code"])["comparison"]
     out = []
     for key in cfg.categories:
-        cells = []
-        for code in codes:
-            cell = shown.loc[(key, code)]
-            visible = number(cell["pct"]) is not None
-            cells.append(
-                {
-                    "pct": cell["pct"],
-                    "lower": cell["lower"],
-                    "upper": cell["upper"],
-                    "vs": str(comparison.get((key, code), "not compared")) if visible else "",
-                }
+        # one lookup per kind of help, not one per district
+        rows_shown = shown.loc[key].reindex(codes)
+        vs = comparison.get(key, pd.Series(dtype=object)).reindex(codes)
+        cells = [
+            {
+                "pct": pct,
+                "lower": lower,
+                "upper": upper,
+                "vs": "" if number(pct) is None else str(v) if pd.notna(v) else "not compared",
+            }
+            for pct, lower, upper, v in zip(
+                rows_shown["pct"], rows_shown["lower"], rows_shown["upper"], vs, strict=True
             )
+        ]
         out.append(
             {
                 "label": cfg.category_label(key),
@@ -341,12 +343,9 @@ def _priority_gaps(
     names = a.areas.groupby("district_code")["district_name"].first()
     pg = suff.gaps[suff.gaps["priority"] == "priority gap"]
     raw = table["children"]
-    visible = [
-        k
-        for k in table.index
-        if k[1] != "County" and number(shown.loc[k, "children"]) and raw[k] > 0
-    ]
-    visible.sort(key=lambda k: (-raw[k], k))
+    said = shown["children"].reindex(table.index).map(number)  # None where hidden
+    keep = (table.index.get_level_values(1) != "County") & (said.fillna(0) != 0) & (raw > 0)
+    visible = sorted(table.index[keep.to_numpy()], key=lambda k: (-raw[k], k))
     pair_rows = [
         {
             "district": str(names.get(k[1], k[1])),
@@ -357,13 +356,14 @@ def _priority_gaps(
         for k in visible[:_RANKED_GAPS]
     ]
     by_area = pg.groupby("area_code")["category"].agg(list)
+    within = _within_reach(a)
     area_rows = [
         {
             "name": str(a.areas.loc[code, "area_name"]),
             "district": str(a.areas.loc[code, "district_name"]),
             "need_index": float(areas.loc[code, "need_index"]),
             "children": shown_areas.loc[code, "children"],
-            "categories": [_nearest_help(a, code, k) for k in by_area[code]],
+            "categories": [_nearest_help(a, code, k, within) for k in by_area[code]],
         }
         for code in areas.index
     ]
@@ -375,7 +375,14 @@ def _priority_gaps(
     }
 
 
-def _nearest_help(a: Assessment, area: str, key: str) -> dict[str, Any]:
+def _within_reach(a: Assessment) -> pd.Series:
+    """Whether each (area, kind of help) is within reach (one index for every lookup)."""
+    gaps = a.require_sufficiency().gaps
+    within = gaps.set_index(["area_code", "category"])["within_reach"]
+    return within[~within.index.duplicated()]
+
+
+def _nearest_help(a: Assessment, area: str, key: str, within: pd.Series) -> dict[str, Any]:
     """A kind of help in a priority gap in ``area``, with its nearest service and distance."""
     out: dict[str, Any] = {"label": a.config.category_label(key), "nearest": None, "distance": ""}
     nearest = a.access.nearest_service
@@ -392,9 +399,7 @@ def _nearest_help(a: Assessment, area: str, key: str) -> dict[str, Any]:
     if service.get("delivery") == "outreach":
         travels = shown_cost(a.config.access.outreach_extra(unit), unit, spec="g")
         out["distance"] += f" (outreach: comes to families, up to {travels})"
-    gaps = a.require_sufficiency().gaps
-    hit = gaps[(gaps["area_code"] == area) & (gaps["category"] == key)]
-    if len(hit) and bool(hit["within_reach"].iloc[0]):
+    if bool(within.get((area, key), False)):
         out["distance"] += ("; " if out["distance"] else "") + "within reach, but too few places"
     return out
 
