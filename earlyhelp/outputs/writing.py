@@ -50,7 +50,7 @@ import pyogrio
 
 from earlyhelp.config import Config
 from earlyhelp.errors import EarlyHelpError, InputError
-from earlyhelp.validation import UNPRINTABLE
+from earlyhelp.validation import UNPRINTABLE, UNPRINTABLE_RE2, contains
 
 # Every output folder's manifest says who wrote it: a stranger's manifest.json does not.
 GENERATOR = "earlyhelp"
@@ -130,6 +130,7 @@ def _is_part_of(name: str | bytes, path: Path, tmp: Path) -> bool:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_RE2 = r"^[=+\-@\t\r]"  # the same starts, for one vectorised search
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -137,8 +138,8 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     and unprintable characters are removed.
 
     Directory text is hostile: a service called ``=HYPERLINK(...)`` or ``+cmd|...`` becomes
-    a live formula when a CSV is opened in Excel, and openpyxl writes any string starting
-    with ``=`` as one. Such cells (but not numbers written as text, like ``-5``) get a
+    a live formula when a CSV is opened in Excel, and a spreadsheet writer may write text
+    starting with ``=`` as one. Such cells (but not numbers written as text, like ``-5``) get a
     leading apostrophe, as OWASP advises. A phone number written ``+44 ...`` shows it too.
     """
     out = frame.copy()
@@ -146,13 +147,17 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
         values = out[col]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
-        # unprintable characters (which also make openpyxl refuse a sheet) go first
-        values = values.map(
-            lambda v: UNPRINTABLE.sub("", v) if isinstance(v, str) else v, na_action="ignore"
-        )
+        # unprintable characters (which also make a spreadsheet refuse a sheet) go first;
+        # cells are searched by one vectorised pass, only those found are rewritten
+        dirty = contains(values.astype("string"), UNPRINTABLE_RE2)
+        if dirty.any():
+            values = values.astype(object).copy()
+            values[dirty] = [
+                UNPRINTABLE.sub("", v) if isinstance(v, str) else v for v in values[dirty]
+            ]
         out[col] = values
         text = values.astype("string")
-        risky = text.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+        risky = pd.Series(contains(text, _FORMULA_RE2), index=values.index)
         risky &= pd.to_numeric(text.where(risky), errors="coerce").isna()
         if risky.any():
             out[col] = values.astype(object).where(~risky, "'" + text[risky].astype(str))
