@@ -17,7 +17,9 @@ import numpy as np
 
 
 def _index_array(cells: Any) -> np.ndarray:
-    out = np.array(cells, dtype=np.int64).ravel()
+    """Cells as a read-only int64 array: a read-only view of an int64 array given (no
+    copy of a county's millions of cells), else a copy."""
+    out = np.asarray(cells, dtype=np.int64).ravel().view()
     if out.size and out.min() < 0:
         raise ValueError("base cell indices must be non-negative")
     out.setflags(write=False)

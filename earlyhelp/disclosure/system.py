@@ -118,18 +118,37 @@ def _share_rows(s: PublishedShare) -> list[tuple[np.ndarray, np.ndarray, float, 
     scale = 100.0 if s.percent else 1.0
     r = s.value / scale
     u = 0.5 * 10.0 ** (-s.decimals) / scale
-    cells = np.concatenate([s.numerator, s.denominator])
+    num_w = np.ones(s.numerator.size) if s.numerator_weights is None else s.numerator_weights
+    den_w = np.ones(s.denominator.size) if s.denominator_weights is None else s.denominator_weights
+    inside = _positions_in(s.numerator, s.denominator)
     out = []
     for ratio, lo, hi in ((r + u, -math.inf, 0.0), (r - u, 0.0, math.inf)):
         if ratio <= 0 and lo == 0.0:
             continue
-        num = np.ones(s.numerator.size) if s.numerator_weights is None else s.numerator_weights
-        den = (
-            np.ones(s.denominator.size) if s.denominator_weights is None else s.denominator_weights
-        )
-        data = np.concatenate([num, -ratio * den])
-        out.append((cells, data, lo, hi))
+        if inside is not None:  # one entry per cell, in order: no sorting needed later
+            data = -ratio * den_w
+            data[inside] += num_w
+            out.append((s.denominator, data, lo, hi))
+        else:
+            cells = np.concatenate([s.numerator, s.denominator])
+            out.append((cells, np.concatenate([num_w, -ratio * den_w]), lo, hi))
     return out
+
+
+def _positions_in(part: np.ndarray, whole: np.ndarray) -> np.ndarray | None:
+    """Where each of ``part``'s cells is in ``whole`` when both are strictly increasing
+    and every cell of ``part`` is in ``whole`` (a share's numerator in its denominator,
+    the usual case); None otherwise."""
+    if not (_increasing(part) and _increasing(whole)):
+        return None
+    at = np.searchsorted(whole, part)
+    if part.size and (at[-1] >= whole.size or not np.array_equal(whole[at], part)):
+        return None
+    return at
+
+
+def _increasing(cells: np.ndarray) -> bool:
+    return bool(cells.size < 2 or (np.diff(cells) > 0).all())
 
 
 def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_matrix:
@@ -139,9 +158,15 @@ def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_mat
     indptr = np.concatenate([[0], np.cumsum(sizes)])
     cols = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
     data = np.concatenate([d for _, d in parts]) if parts else np.zeros(0)
-    # built as CSR directly (no COO sort of every entry); rows are put in canonical form
-    # (sorted, summed, zeros dropped) by scipy's per-row routines
+    # built as CSR directly (no COO sort of every entry); when every row is already
+    # strictly increasing with no zero (counts' cells, shares merged by _share_rows) it is
+    # canonical as it stands, else scipy's per-row routines sort, sum and drop zeros
     matrix = sparse.csr_matrix((data.astype(float), cols, indptr), shape=(len(parts), n))
+    step = np.diff(cols) > 0
+    step[indptr[1:-1][(indptr[1:-1] > 0) & (indptr[1:-1] < cols.size)] - 1] = True
+    if step.all() and not (data == 0).any():
+        matrix.has_canonical_format = True
+        return matrix
     matrix.sum_duplicates()
     matrix.eliminate_zeros()
     matrix.sort_indices()
