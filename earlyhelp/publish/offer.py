@@ -16,7 +16,8 @@ import numpy as np
 
 from earlyhelp.distance import describe_cost
 from earlyhelp.offer import Directory
-from earlyhelp.offer.index import index_arrays, index_meta
+from earlyhelp.offer.index import index_meta
+from earlyhelp.offer.indexing import index_arrays
 from earlyhelp.outputs import atomic_path, write_json
 from earlyhelp.publish.folder import Page
 
