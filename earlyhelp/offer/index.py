@@ -370,23 +370,18 @@ def _offer(
     )
 
 
-def _members(index: _Index, k: int, age: int) -> tuple[list[int], list[int]]:
-    """The services of the ``k``-th kind of help that take a child of ``age``: those
-    met in person or by outreach (local) and those available anywhere (remote), each in
-    directory order. A missing youngest age is 0 and a missing oldest age no limit."""
+def _members(index: _Index, k: int, age: int) -> tuple[slice, list[int], slice, list[int]]:
+    """The ``k``-th kind of help's local services (in person or outreach) and those
+    available anywhere (remote): each their part of the ``key_*`` arrays and the
+    positions in it of the services that take a child of ``age``, in directory order."""
     start = index["key_start"]
-    members = index["key_service"][start[k] : start[k + 1]].tolist()
-    role, lo, hi = index["role"], index["min_age"], index["max_age"]
-    local: list[int] = []
-    remote: list[int] = []
-    for s in members:
-        r = role[s]
-        if r > 1:
-            continue
-        youngest, oldest = lo[s], hi[s]
-        if (youngest <= age or youngest != youngest) and (oldest >= age or oldest != oldest):
-            (local if r == 0 else remote).append(s)
-    return local, remote
+    near, far = slice(start[2 * k], start[2 * k + 1]), slice(start[2 * k + 1], start[2 * k + 2])
+    takes = []
+    for part in (near, far):
+        lo_hi = (index["key_youngest"][part].tolist(), index["key_oldest"][part].tolist())
+        ages = zip(*lo_hi, strict=True)
+        takes.append([i for i, (lo, hi) in enumerate(ages) if lo <= age <= hi])
+    return near, takes[0], far, takes[1]
 
 
 def _one_need(
@@ -394,7 +389,7 @@ def _one_need(
     cfg: Config,
     place: dict[str, Any],
     key: str,
-    members: tuple[list[int], list[int]],
+    members: tuple[slice, list[int], slice, list[int]],
     *,
     limit: int,
     age: int,
@@ -404,20 +399,25 @@ def _one_need(
     unit = "m"
     extra = cfg.access.outreach_extra(unit)
     circuity = cfg.access.circuity
-    local, remote = members
+    part, near, far_part, far = members
+    service = index["key_service"]
+    local = [service[part.start + i] for i in near]
+    remote = [service[far_part.start + i] for i in far]
     rural = (place["rural_urban"] or "").strip().lower() == "rural"
     category = cfg.categories[key]
     label = category.label or key
     urban_m, rural_m = category.reach(unit).values()
     threshold = float(rural_m if rural else urban_m)
-    px, py, xs, ys = place["x"], place["y"], index["x"], index["y"]
-    dxs = [xs[s] - px for s in local]
-    dys = [ys[s] - py for s in local]
-    distance = [math.sqrt(dx * dx + dy * dy) * circuity for dx, dy in zip(dxs, dys, strict=True)]
+    px, py = place["x"], place["y"]
+    xs, ys = index["key_x"][part].tolist(), index["key_y"][part].tolist()
+    distance = [
+        math.sqrt((xs[i] - px) * (xs[i] - px) + (ys[i] - py) * (ys[i] - py)) * circuity
+        for i in near
+    ]
     if any(d != d for d in distance):  # no order to copy: the directory decides
         raise _Unreadable("a distance that is not a number")
-    flag = index["outreach"]
-    outreach = [flag[s] for s in local]
+    flag = index["key_outreach"][part].tolist()
+    outreach = [flag[i] for i in near]
     effective = [max(d - extra, 0.0) if o else d for d, o in zip(distance, outreach, strict=True)]
     within = [e <= threshold for e in effective]
     shown = _first(index, local, distance, within, limit)
@@ -466,10 +466,14 @@ def _first(
     with the last one listed on reach and distance are ordered by name and id."""
     pairs = list(zip([not w for w in within], distance, range(len(local)), strict=True))
     if limit and limit < len(pairs):
-        last_out, last_distance, _ = heapq.nsmallest(limit, pairs)[-1]
-        pairs = [
-            p for p in pairs if p[0] < last_out or (p[0] == last_out and p[1] <= last_distance)
-        ]
+        chosen = heapq.nsmallest(limit, pairs)
+        last_out, last_distance, _ = chosen[-1]
+        ties = sum(p[1] == last_distance for p in chosen)
+        pairs = (
+            chosen  # nothing left out is as near: counted in C, not in a loop
+            if distance.count(last_distance) == ties
+            else [p for p in pairs if p[:2] <= (last_out, last_distance)]
+        )
     name, ident = index["name_rank"], index["id_rank"]
     pairs.sort(key=lambda p: (p[0], p[1], name[local[p[2]]], ident[local[p[2]]]))
     return [p[2] for p in (pairs if limit == 0 else pairs[:limit])]

@@ -57,7 +57,9 @@ def index_arrays(directory: Any) -> dict[str, np.ndarray]:
 
 
 def _service_arrays(services: Any, keys: list[str]) -> dict[str, np.ndarray]:
-    """Each service's place, ages, role and text; the services of each kind of help."""
+    """Each service's ages and text; the local and remote services of each kind of help
+    side by side (those closed or not in the directory left out), with what choosing
+    among them needs (``key_*``: place, ages, outreach)."""
     from earlyhelp.provision import classify_services
 
     roles = classify_services(services, categories=keys)
@@ -65,24 +67,29 @@ def _service_arrays(services: Any, keys: list[str]) -> dict[str, np.ndarray]:
     code = role.reindex(services.index).map({"local": 0, "remote": 1}).fillna(2)
     position = {sid: i for i, sid in enumerate(services.index)}
     cats = roles.assign(s=roles["service_id"].map(position), k=roles["category"].map(keys.index))
-    cats = cats.sort_values(["k", "s"], kind="stable")  # by need, then in directory order
+    cats = cats.assign(r=cats["s"].map(code.set_axis(range(len(services)))))
+    cats = cats[cats["r"] < 2].sort_values(["k", "r", "s"], kind="stable")
     delivery = services.get("delivery", [None] * len(services))
-    out: dict[str, np.ndarray] = {
-        "role": code.to_numpy(dtype=np.int8),
-        "key_service": cats["s"].to_numpy(dtype=np.int64),
-        "key_start": np.searchsorted(cats["k"].to_numpy(), np.arange(len(keys) + 1)).astype(
-            np.int64
-        ),
+    min_age = services["min_age"].to_numpy(dtype=float, na_value=np.nan)
+    max_age = services["max_age"].to_numpy(dtype=float, na_value=np.nan)
+    each = {
         "x": services.geometry.x.to_numpy(dtype=float),
         "y": services.geometry.y.to_numpy(dtype=float),
-        "min_age": services["min_age"].to_numpy(dtype=float, na_value=np.nan),
-        "max_age": services["max_age"].to_numpy(dtype=float, na_value=np.nan),
-        "status_active": (services["status"] == "active").to_numpy(dtype=bool),
+        "youngest": np.nan_to_num(min_age, nan=0.0),  # no youngest age: from birth
+        "oldest": np.where(np.isnan(max_age), np.inf, max_age),  # no oldest age: any
         "outreach": np.array(
             [not is_missing(d) and str(d) == "outreach" for d in delivery], dtype=bool
         ),
     }
+    chosen = cats["s"].to_numpy(dtype=np.int64)
+    out = {f"key_{name}": values[chosen] for name, values in each.items()}
+    out["key_service"] = chosen
+    # local services of need k at [2k, 2k+1), those available anywhere at [2k+1, 2k+2)
+    group = 2 * cats["k"].to_numpy(dtype=np.int64) + cats["r"].to_numpy(dtype=np.int64)
+    out["key_start"] = np.searchsorted(group, np.arange(2 * len(keys) + 1)).astype(np.int64)
     out["category_text"], out["category_at"], _ = _blob(keys)
+    out["min_age"], out["max_age"] = min_age, max_age
+    out["status_active"] = (services["status"] == "active").to_numpy(dtype=bool)
     ids = [str(s) for s in services.index]
     out["id_rank"] = _ranks(ids)
     out["name_rank"] = _ranks([str(v) for v in services["name"]])
