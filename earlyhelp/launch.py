@@ -1,18 +1,21 @@
 """The ``earlyhelp`` console script: ``earlyhelp offer`` answered from an up-to-date offer
 index before the command line is loaded; everything else through :mod:`earlyhelp.cli`.
 
-Loading the Typer app (typer, click, rich) and what the commands import takes most of a
-second; one family's answer from the offer index takes a few hundredths.
-:func:`quick_offer` answers ``earlyhelp offer`` itself when it can: it reads the same
-``config.toml`` with the same :func:`~earlyhelp.config.load_config`, answers with the
-same :func:`~earlyhelp.offer.index.answer` and writes what the command writes, byte for
-byte (``tests/test_offer_index.py`` compares them), without loading typer, click,
-pandas or numpy (rich only to draw the terminal table).
+Loading the Typer app (typer, click, rich), the configuration and what the commands
+import takes most of a second; one family's answer from the offer index takes a few
+hundredths. :func:`quick_offer` answers ``earlyhelp offer`` itself when it can, with
+:func:`~earlyhelp.offer.index.quick_answer`: only from an index made from this very
+``config.toml`` (the same bytes at the same place, so ``load_config`` would give the
+values kept with the index, and did not refuse them) and these input files, with the
+same code as the command line, and writes what the command writes, byte for byte
+(``tests/test_offer_index.py`` compares them), without loading typer, click, the
+configuration, pandas or numpy (rich only to draw the terminal table).
 
 Whatever it does not take exactly as the command line would (another option, ``--help``,
 ``--build-index``, a value typer would read differently, output that is not UTF-8), an
-index that is missing or no longer matches its inputs, any error or warning: it writes
-nothing and the command line runs as before, so its messages and exit codes stay its own.
+index that is missing or was made from another config file or other inputs, any error
+or warning: it writes nothing and the command line runs as before, so its messages and
+exit codes stay its own.
 """
 
 from __future__ import annotations
@@ -92,20 +95,19 @@ def quick_offer(args: list[str]) -> bool:
 
 def _answer(request: dict[str, Any]) -> Any:
     """The family's :class:`~earlyhelp.offer.plain.PlainOffer` from the offer index, or
-    None when the command line must answer: no matching index, an error or a warning."""
+    None when the command line must answer: no index made from this very config file
+    and these input files (:func:`~earlyhelp.offer.index.quick_answer`), an error or a
+    warning."""
     try:
         with warnings.catch_warnings(record=True) as caught:
-            from earlyhelp.config import load_config
-            from earlyhelp.offer.index import answer
+            from earlyhelp.offer.index import quick_answer
             from earlyhelp.offer.plain import check_format
 
-            cfg = load_config(request["config"])
             check_format(request["output_format"])
-            folder = request["index"] or cfg.run_dir / "offer_index"
             where = ("postcode", "lat", "lon", "easting", "northing")
-            found = answer(
-                cfg,
-                folder,
+            found = quick_answer(
+                request["config"],
+                request["index"],
                 age=request["age"],
                 needs=request["needs"] or None,
                 limit=request["limit"],

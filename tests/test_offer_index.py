@@ -31,6 +31,7 @@ from earlyhelp.launch import quick_offer
 from earlyhelp.offer import find_offer, load_directory, locate
 from earlyhelp.offer.formats import as_plain
 from earlyhelp.offer.index import answer
+from earlyhelp.offer.meta import run_folder
 from earlyhelp.offer.plain import plain_csv, plain_json, print_plain
 from earlyhelp.publish.offer import write_offer_index
 
@@ -229,7 +230,8 @@ def test_the_quick_offer_leaves_the_rest_to_the_command_line(tiny_index, args):
 def test_the_quick_offer_reads_the_config_as_the_command_line_does(tiny_index):
     args = ["--age", "3", "--postcode", "QX1 1AA", "--format", "csv"]
     config = ["--config", str(tiny_index.config)]
-    assert _quick([*config, *args]) is not None
+    answered = _quick([*config, *args])
+    assert answered is not None
     assert _quick(["-c=" + str(tiny_index.config), *args]) is None  # click reads "=..."
     assert _quick(args) is None  # config.toml of the working folder: not the tiny one's
     text = tiny_index.config.read_text(encoding="utf-8")
@@ -237,6 +239,22 @@ def test_the_quick_offer_reads_the_config_as_the_command_line_does(tiny_index):
     assert _quick([*config, *args]) is None  # the index was made with other settings
     tiny_index.config.write_text(text + "\n[run]\ncolour = 1\n", encoding="utf-8")
     assert _quick([*config, *args]) is None  # the command line refuses this config
+    tiny_index.config.write_text(text + "\n# the same settings\n", encoding="utf-8")
+    assert _quick([*config, *args]) is None  # not the file the index was made from ...
+    assert _command_line([*config, *args]) == answered  # ... the command line answers
+    tiny_index.config.write_text(text, encoding="utf-8")
+    assert _quick([*config, *args]) == answered
+    elsewhere = tiny_index.root / "copy.toml"
+    elsewhere.write_text(text, encoding="utf-8")  # the same bytes, read from another folder
+    assert _quick(["--config", str(elsewhere), *args]) is None
+
+
+def test_the_run_folder_is_found_as_the_config_names_it(tiny):
+    text = tiny.config.read_text(encoding="utf-8")
+    for run in ("", '[run]\nname = "x"\n', '[run]\noutput_dir = "a/b"\n'):
+        tiny.config.write_text(text.replace('[run]\nname = "tiny"\noutput_dir = "out"\n', run))
+        found = run_folder(tiny.config, tiny.config.read_bytes())
+        assert found == load_config(tiny.config).run_dir.resolve()
 
 
 def test_the_quick_offer_does_not_use_an_index_older_than_its_inputs(tiny_index):
@@ -277,7 +295,7 @@ def test_the_console_script_answers_as_the_command_line_in_a_fresh_process(tiny_
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "table"])
-def test_the_quick_offer_loads_neither_the_command_line_nor_numpy(tiny_index, fmt):
+def test_the_quick_offer_loads_neither_the_command_line_nor_the_config_nor_numpy(tiny_index, fmt):
     script = (
         "import json, sys\n"
         "from earlyhelp.launch import quick_offer\n"
@@ -290,10 +308,12 @@ def test_the_quick_offer_loads_neither_the_command_line_nor_numpy(tiny_index, fm
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr
-    loaded = {name.split(".")[0] for name in json.loads(proc.stderr)}
+    modules = set(json.loads(proc.stderr))
+    loaded = {name.split(".")[0] for name in modules}
     heavy = {"typer", "click", "pandas", "numpy", "geopandas", "shapely", "pyproj", "scipy"}
     heavy |= {"pydantic", "folium", "pyarrow"} | ({"rich"} if fmt != "table" else set())
     assert not loaded & heavy
+    assert "earlyhelp.config" not in modules  # the config file is not read into settings
 
 
 def test_the_console_script_is_the_launcher():

@@ -22,28 +22,27 @@ the caller reads the directory.
 
 from __future__ import annotations
 
-__all__ = [
-    "INDEX_VERSION",
-    "TEXT_COLUMNS",
-    "answer",
-    "family_offer",
-    "index_meta",
-    "read_meta",
-]
+__all__ = ["INDEX_VERSION", "TEXT_COLUMNS", "answer", "family_offer", "quick_answer"]
 
 import bisect
-import hashlib
 import heapq
-import json
 import math
 import mmap
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-from earlyhelp.config import Config
 from earlyhelp.errors import InputError
+from earlyhelp.offer.meta import (
+    INDEX_VERSION,
+    index_meta,
+    offer_settings,
+    read_meta,
+    run_folder,
+    settings_if_unchanged,
+)
 from earlyhelp.offer.plain import PlainOffer
 from earlyhelp.offer.words import (
     OUTSIDE_NOTE,
@@ -59,7 +58,9 @@ from earlyhelp.offer.words import (
     unknown_postcode,
 )
 
-INDEX_VERSION = 2
+if TYPE_CHECKING:  # the configuration is not loaded to answer from an index
+    from earlyhelp.config import Config
+
 # the services' text columns kept in the index, in the order a listed service shows them
 TEXT_COLUMNS = (
     "service_id",
@@ -71,39 +72,6 @@ TEXT_COLUMNS = (
     "contact",
     "notes",
 )
-
-
-# --------------------------------------------------------------------------------------
-# What an index must match
-# --------------------------------------------------------------------------------------
-
-
-def index_meta(cfg: Config) -> dict[str, Any]:
-    """What an index must match to be used: the input files (size and modification time),
-    the settings that shape what is read, and the index's version."""
-    files = []
-    for spec in (cfg.areas, cfg.services, cfg.centres, cfg.postcodes):
-        if spec.path is not None and Path(spec.path).exists():
-            st = Path(spec.path).stat()
-            files.append([str(Path(spec.path).resolve()), st.st_size, st.st_mtime_ns])
-    return {"version": INDEX_VERSION, "files": files, "settings": _settings_hash(cfg)}
-
-
-def _settings_hash(cfg: Config) -> str:
-    every = cfg.to_dict()
-    shaping = {k: every.get(k) for k in ("areas", "services", "centres", "postcodes", "access")}
-    shaping["crs"] = cfg.run.crs
-    shaping["categories"] = sorted(cfg.categories)
-    text = json.dumps(shaping, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def read_meta(folder: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 # --------------------------------------------------------------------------------------
@@ -208,16 +176,60 @@ def answer(
     directory). A request the directory would refuse raises the same
     :class:`~earlyhelp.errors.InputError`."""
     meta = read_meta(folder)
-    if cfg.access.distance_model != "euclidean" or meta is None:
+    if meta is None:
         return None
     if {k: meta.get(k) for k in ("version", "files", "settings")} != index_meta(cfg):
         return None
+    where = {"postcode": postcode, "lat": lat, "lon": lon, "easting": easting}
+    return _answer(
+        offer_settings(cfg), folder, meta, age=age, needs=needs, limit=limit, northing=northing,
+        **where,
+    )  # fmt: skip
+
+
+def quick_answer(config: Path, folder: Path | None = None, **family: Any) -> PlainOffer | None:
+    """:func:`answer` without loading the configuration: from the offer index in
+    ``folder`` (default the run folder's ``offer_index/``) made from the config file
+    ``config`` as it is now, byte for byte, and from input files as they are now, with
+    the settings kept in its ``meta.json``; else None (``family`` as :func:`answer`
+    takes it)."""
+    try:
+        text = Path(config).read_bytes()
+    except OSError:
+        return None
+    if folder is None:
+        run = run_folder(config, text)
+        if run is None:
+            return None
+        folder = run / "offer_index"
+    meta = read_meta(Path(folder))
+    settings = None if meta is None else settings_if_unchanged(config, text, meta)
+    if meta is None or settings is None:
+        return None
+    return _answer(settings, Path(folder), meta, **family)
+
+
+def _answer(
+    settings: dict[str, Any],
+    folder: Path,
+    meta: dict[str, Any],
+    *,
+    age: int,
+    needs: Any = None,
+    limit: int = 5,
+    **where: Any,
+) -> PlainOffer | None:
+    """One family's offer from a matching index, with the answer's ``settings``
+    (:func:`~earlyhelp.offer.meta.offer_settings`); ``where``: one location."""
+    if settings["distance_model"] != "euclidean":
+        return None
     check_request(age, limit)
-    keys = parse_needs(needs, cfg.categories)
+    categories = {c["key"]: SimpleNamespace(**c) for c in settings["categories"]}
+    keys = parse_needs(needs, categories)
     index = _Index(folder)
     try:
-        place = _locate(index, cfg, postcode, lat, lon, easting, northing)
-        return _offer(index, cfg, meta, place, age=age, keys=keys, limit=limit)
+        place = _locate(index, settings, **where)
+        return _offer(index, settings, categories, meta, place, age=age, keys=keys, limit=limit)
     except (_Unreadable, OSError, ValueError):  # a file missing, cut short or unknown
         return None
 
@@ -247,8 +259,18 @@ def family_offer(cfg: Config, *, index: Path | None = None, **family: Any) -> Pl
     return as_plain(offer)
 
 
-def _locate(index: _Index, cfg: Config, postcode, lat, lon, easting, northing) -> dict:
+def _locate(
+    index: _Index,
+    settings: dict[str, Any],
+    *,
+    postcode: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    easting: float | None = None,
+    northing: float | None = None,
+) -> dict:
     """Where the family lives, as :func:`~earlyhelp.offer.directory.locate` places it."""
+    lookup = None if settings["postcodes"] is None else Path(settings["postcodes"])
     kind = check_location(postcode=postcode, lat=lat, lon=lon, easting=easting, northing=northing)
     notes: list[str] = []
     terminated, code, area = False, None, -1
@@ -257,11 +279,11 @@ def _locate(index: _Index, cfg: Config, postcode, lat, lon, easting, northing) -
         if code is None:
             raise InputError(not_a_postcode(str(postcode)))
         if not index.has("postcode_at"):
-            raise InputError(no_postcode_lookup(cfg.postcodes.path))
+            raise InputError(no_postcode_lookup(lookup))
         codes = index.texts("postcode")
         at = bisect.bisect_left(codes, code)
         if at >= len(codes) or codes[at] != code:
-            raise InputError(unknown_postcode(code, cfg.postcodes.path))
+            raise InputError(unknown_postcode(code, lookup))
         x, y = float(index["postcode_x"][at]), float(index["postcode_y"][at])
         terminated = bool(index["postcode_terminated"][at])
         if terminated:
@@ -269,11 +291,11 @@ def _locate(index: _Index, cfg: Config, postcode, lat, lon, easting, northing) -
         area = int(index["postcode_area"][at])
     else:
         src, (x, y) = (
-            ("EPSG:4326", (float(lon), float(lat)))
+            ("EPSG:4326", (float(lon), float(lat)))  # type: ignore[arg-type]
             if kind == "latlon"
-            else ("EPSG:27700", (float(easting), float(northing)))
+            else ("EPSG:27700", (float(easting), float(northing)))  # type: ignore[arg-type]
         )
-        x, y = _project(x, y, src, cfg.run.crs)
+        x, y = _project(x, y, src, settings["crs"])
         area = _area_at(index, x, y)
     area_code = rural_urban = None
     if area >= 0:
@@ -325,7 +347,8 @@ def _area_at(index: _Index, x: float, y: float) -> int:
 
 def _offer(
     index: _Index,
-    cfg: Config,
+    settings: dict[str, Any],
+    categories: dict[str, Any],
     meta: dict[str, Any],
     place: dict[str, Any],
     *,
@@ -335,16 +358,17 @@ def _offer(
 ) -> PlainOffer:
     """:func:`~earlyhelp.offer.finder.find_offer` on the index's arrays."""
     unit = "m"
-    extra = cfg.access.outreach_extra(unit)
-    categories = index.texts("category")
-    stored = [categories[i] for i in range(len(categories))]
+    extra = settings["outreach_extra"]
+    names = index.texts("category")
+    stored = [names[i] for i in range(len(names))]
     rows: list[dict[str, Any]] = []
     summary: list[dict[str, Any]] = []
     notes = list(place["notes"])
     for key in keys:
-        notes.extend(age_notes(cfg.categories[key], key, age))
+        notes.extend(age_notes(categories[key], key, age))
         members = _members(index, stored.index(key), age)
-        listed, need = _one_need(index, cfg, place, key, members, limit=limit, age=age)
+        need_of = (categories[key], extra, settings["circuity"])
+        listed, need = _one_need(index, need_of, place, members, limit=limit, age=age)
         rows.extend(listed)
         summary.append(need)
     notes.extend(_responsible_centres(index, place))
@@ -362,7 +386,7 @@ def _offer(
             "distance_model": "euclidean",
             "cost_description": meta["cost_description"],
             "unit": unit,
-            "circuity": cfg.access.circuity,
+            "circuity": settings["circuity"],
             "outreach_extra": extra,
             "limit": limit,
             "rural_urban": place["rural_urban"] or "urban (no class)",
@@ -386,27 +410,26 @@ def _members(index: _Index, k: int, age: int) -> tuple[slice, list[int], slice, 
 
 def _one_need(
     index: _Index,
-    cfg: Config,
+    need_of: tuple[Any, float, float],
     place: dict[str, Any],
-    key: str,
     members: tuple[slice, list[int], slice, list[int]],
     *,
     limit: int,
     age: int,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The services listed for one need (ranked) and its summary line; ``members`` are
-    the need's local and remote services that take the child (:func:`_members`)."""
+    """The services listed for one need (ranked) and its summary line; ``need_of`` is
+    the need's category (key, label, ages, reach), the outreach extra and the circuity,
+    ``members`` its local and remote services that take the child (:func:`_members`)."""
     unit = "m"
-    extra = cfg.access.outreach_extra(unit)
-    circuity = cfg.access.circuity
+    category, extra, circuity = need_of
+    key = category.key
     part, near, far_part, far = members
     service = index["key_service"]
     local = [service[part.start + i] for i in near]
     remote = [service[far_part.start + i] for i in far]
     rural = (place["rural_urban"] or "").strip().lower() == "rural"
-    category = cfg.categories[key]
     label = category.label or key
-    urban_m, rural_m = category.reach(unit).values()
+    urban_m, rural_m = category.reach["urban"], category.reach["rural"]
     threshold = float(rural_m if rural else urban_m)
     px, py = place["x"], place["y"]
     xs, ys = index["key_x"][part].tolist(), index["key_y"][part].tolist()
