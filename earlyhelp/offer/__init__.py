@@ -12,7 +12,8 @@ Nothing about the family is written to disk or logged.
   :mod:`~earlyhelp.offer.indexing` makes the index. :mod:`~earlyhelp.offer.words` and
   :mod:`~earlyhelp.offer.plain` say and write both answers.
 
-Imports run one way: formats -> finder -> directory; indexing -> index -> plain -> words.
+Imports run one way: formats -> finder -> directory; indexing -> index -> meta, plain ->
+words (:mod:`~earlyhelp.offer.meta`: what an index was made from).
 Names are imported from their modules when first used, so ``earlyhelp.offer.index`` loads
 neither numpy nor pandas (``earlyhelp.launch`` answers ``earlyhelp offer`` with it).
 
