@@ -14,6 +14,7 @@ Run::
     .venv/bin/python benchmarks/bench_run.py               # England scale
     .venv/bin/python benchmarks/bench_run.py --quick        # 2,000 x 12,000, seconds
     .venv/bin/python benchmarks/bench_run.py --profile run.prof   # and a cProfile file
+    .venv/bin/python benchmarks/bench_run.py --offer-only   # only `earlyhelp offer` timed
 """
 
 from __future__ import annotations
@@ -172,6 +173,11 @@ def main() -> None:
     parser.add_argument(
         "--offer", action="store_true", help="time 'earlyhelp offer' as a fresh process"
     )
+    parser.add_argument(
+        "--offer-only",
+        action="store_true",
+        help="no run: only 'earlyhelp offer', from the county's offer index (made if missing)",
+    )
     args = parser.parse_args()
     n_areas, n_services, n_districts = SIZES["quick" if args.quick else args.size]
     out = REPO / "benchmarks" / "out" / f"national-{n_areas}"
@@ -182,6 +188,9 @@ def main() -> None:
         f"{n_services:,} services, 12 kinds of help ({time.perf_counter() - t0:.1f} s to "
         f"make or find; inputs {_size(out) / 1e6 - _size(out / 'runs') / 1e6:.0f} MB)"
     )
+    if args.offer_only:
+        offers_only(config)
+        return
     stages = Stages()
     stages.live = args.live
     profiler = cProfile.Profile() if args.profile else None
@@ -241,6 +250,20 @@ def pages(folder: Path) -> None:
             "target 15 MB, 3 s",
             f"{size / 15:.2f}x / {median / 3:.2f}x the target",
         )
+
+
+def offers_only(config: Path) -> None:
+    """``earlyhelp offer`` timed without a run: the index written by
+    ``earlyhelp offer --build-index`` when the run folder has none that matches."""
+    import subprocess
+
+    earlyhelp = [str(REPO / ".venv" / "bin" / "earlyhelp"), "offer", "--config", str(config)]
+    ask = [*earlyhelp, "--postcode", "QA1 0AA", "--age", "3", "--format", "csv"]
+    quick = [sys.executable, "-c", "from earlyhelp.launch import quick_offer; import sys; "]
+    quick[-1] += f"sys.exit(0 if quick_offer({ask[2:]!r}) else 1)"
+    if subprocess.run(quick, capture_output=True).returncode != 0:
+        subprocess.run([*earlyhelp, "--build-index"], check=True, capture_output=True)
+    offers(config, config.parent)
 
 
 def offers(config: Path, folder: Path) -> None:

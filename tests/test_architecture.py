@@ -38,7 +38,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("publish", ("maps", "publish")),
     ("commands", ("commands",)),
-    ("cli", ("cli", "cli_duties", "terminal")),
+    ("cli", ("cli", "cli_duties", "launch", "terminal")),
 )
 
 MAX_MODULE_LINES = 700

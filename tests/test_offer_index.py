@@ -1,25 +1,37 @@
-"""The offer index gives the same answers as the offer read from the whole directory.
+"""The offer index gives the same answers as the offer read from the whole directory,
+and ``earlyhelp offer`` answered before the command line loads (:mod:`earlyhelp.launch`)
+writes what the command line writes.
 
 Each answer is compared as it is written: CSV, JSON and the terminal tables, for many
 families of the demo county (postcodes, grid references and latitude/longitude, ages
 and needs, listing limits) and of the tiny county (outreach, phone and closed services,
-a terminated postcode). An index that no longer matches its inputs is not used.
+a terminated postcode). An index that no longer matches its inputs is not used, and
+whatever the quick answer does not take is left to the command line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
 import os
+import subprocess
+import sys
+import tomllib
 
 import pandas as pd
 import pytest
 from conftest import REPO
 from rich.console import Console
+from typer.testing import CliRunner
 
+from earlyhelp.cli import app
 from earlyhelp.config import load_config
+from earlyhelp.launch import quick_offer
 from earlyhelp.offer import find_offer, load_directory, locate
 from earlyhelp.offer.formats import as_plain
 from earlyhelp.offer.index import answer
+from earlyhelp.offer.meta import run_folder
 from earlyhelp.offer.plain import plain_csv, plain_json, print_plain
 from earlyhelp.publish.offer import write_offer_index
 
@@ -99,3 +111,211 @@ def test_an_index_that_no_longer_matches_its_inputs_is_not_used(tiny, tmp_path):
     os.utime(services, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert answer(cfg, tmp_path / "offer_index", age=3, postcode="QX1 1AA") is None
     assert answer(cfg, tmp_path / "nowhere", age=3, postcode="QX1 1AA") is None
+
+
+# --------------------------------------------------------------------------------------
+# `earlyhelp offer` before the command line loads: the same bytes, or the command line
+# --------------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def _quick(args: list[str]) -> bytes | None:
+    """What :func:`quick_offer` writes for ``earlyhelp offer <args>``, or None when it
+    leaves the answer to the command line (having written nothing)."""
+    buffer = io.BytesIO()
+    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    with contextlib.redirect_stdout(stream):
+        done = quick_offer(args)
+    stream.flush()
+    if not done:
+        assert buffer.getvalue() == b""
+        return None
+    return buffer.getvalue()
+
+
+def _command_line(args: list[str]) -> bytes:
+    result = runner.invoke(app, ["offer", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+def _same(args: list[str]) -> None:
+    quick = _quick(args)
+    assert quick is not None, args
+    assert quick == _command_line(args), args
+
+
+def test_the_quick_offer_writes_what_the_command_line_writes_in_the_demo(demo):
+    _, _, folder = demo
+    postcodes = pd.read_csv(REPO / "data/demo/postcodes.csv")["postcode"].tolist()[::89]
+    for i, postcode in enumerate(postcodes):
+        args = ["--config", str(REPO / "config.toml"), "--index", str(folder)]
+        args += ["--postcode", postcode if i % 2 else f" {postcode.lower()} "]
+        args += [f"--age={(0, 3, 9, 15, 18)[i % 5]}", "--format", ("table", "csv", "json")[i % 3]]
+        args += [
+            [],
+            ["--needs", "parenting,domestic_abuse"],
+            ["--needs", "youth_work", "--needs", "Childrens centre"],
+            ["--needs=childrens_centre", "--limit", "0"],
+        ][i % 4]
+        _same(args)
+    assert len(postcodes) > 40
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        ["--easting", "612345", "--northing", "481234.0"],
+        ["--easting=690000", "--northing=380000"],  # outside every area
+        ["--lat", "54.21", "--lon", "2.05"],
+        ["--lon=2.05", "--lat=54.21e0"],
+    ],
+)
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_the_quick_offer_places_coordinates_as_the_command_line_does(demo, where, fmt):
+    _, _, folder = demo
+    config = ["-c", str(REPO / "config.toml"), "--index", str(folder)]
+    _same([*config, *where, "--age", "4", "--format", fmt])
+
+
+@pytest.fixture
+def tiny_index(tiny):
+    """The tiny county with its offer index where a run puts it (no --index needed)."""
+    cfg = load_config(tiny.config)
+    write_offer_index(load_directory(cfg), cfg.run_dir / "offer_index")
+    return tiny
+
+
+def test_the_quick_offer_writes_what_the_command_line_writes_in_the_tiny_county(tiny_index):
+    cfg = load_config(tiny_index.config)
+    for postcode in load_directory(cfg).postcodes.index:  # a terminated one among them
+        for age, fmt in ((0, "table"), (3, "csv"), (12, "json"), (3, "table")):
+            args = ["--config", str(tiny_index.config), "--postcode", postcode]
+            _same([*args, "--age", str(age), "--format", fmt])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--build-index"],
+        ["--postcode", "QX1 1AA"],  # no age
+        ["--age", "3"],  # no place
+        ["--age", "3", "--postcode", "QX1 1AA", "--format", "xml"],
+        ["--age", "30", "--postcode", "QX1 1AA"],
+        ["--age", "-1", "--postcode", "QX1 1AA"],
+        ["--age", "3.5", "--postcode", "QX1 1AA"],
+        ["--age", "\uff13", "--postcode", "QX1 1AA"],  # a full-width 3: int() would take it
+        ["--age", "3", "--postcode", "QX1 1AA", "--limit", "-1"],
+        ["--age", "3", "--postcode", "QX"],
+        ["--age", "3", "--postcode", "QX9 9ZZ"],  # not in the lookup
+        ["--age", "3", "--postcode", "QX1 1AA", "--needs", "parentin"],
+        ["--age", "3", "--lat", "51.0"],  # half a place
+        ["--age", "3", "--lat", "1_0", "--lon", "2"],
+        ["--age", "3", "--easting", "2", "--northing", "51"],  # degrees
+        ["--age", "3", "--postcode", "QX1 1AA", "--postcode"],  # no value
+        ["--age", "3", "--postcode", "--needs", "parenting"],
+        ["--agee", "3", "--postcode", "QX1 1AA"],
+        ["--age", "3", "--postcode", "QX1 1AA", "extra"],
+        ["--age", "3", "--postcode", "QX1 1AA", "--"],
+        ["--age", "3", "--postcode", "QX1 1AA", "--debug"],
+        ["--age", "3", "--postcode", "QX1 1AA", "--index", "nowhere"],
+    ],
+)
+def test_the_quick_offer_leaves_the_rest_to_the_command_line(tiny_index, args):
+    assert _quick(["--config", str(tiny_index.config), *args]) is None
+
+
+def test_the_quick_offer_reads_the_config_as_the_command_line_does(tiny_index):
+    args = ["--age", "3", "--postcode", "QX1 1AA", "--format", "csv"]
+    config = ["--config", str(tiny_index.config)]
+    answered = _quick([*config, *args])
+    assert answered is not None
+    assert _quick(["-c=" + str(tiny_index.config), *args]) is None  # click reads "=..."
+    assert _quick(args) is None  # config.toml of the working folder: not the tiny one's
+    text = tiny_index.config.read_text(encoding="utf-8")
+    tiny_index.config.write_text(text + "\n[access]\ncircuity = 1.5\n", encoding="utf-8")
+    assert _quick([*config, *args]) is None  # the index was made with other settings
+    tiny_index.config.write_text(text + "\n[run]\ncolour = 1\n", encoding="utf-8")
+    assert _quick([*config, *args]) is None  # the command line refuses this config
+    tiny_index.config.write_text(text + "\n# the same settings\n", encoding="utf-8")
+    assert _quick([*config, *args]) is None  # not the file the index was made from ...
+    assert _command_line([*config, *args]) == answered  # ... the command line answers
+    tiny_index.config.write_text(text, encoding="utf-8")
+    assert _quick([*config, *args]) == answered
+    elsewhere = tiny_index.root / "copy.toml"
+    elsewhere.write_text(text, encoding="utf-8")  # the same bytes, read from another folder
+    assert _quick(["--config", str(elsewhere), *args]) is None
+
+
+def test_the_run_folder_is_found_as_the_config_names_it(tiny):
+    text = tiny.config.read_text(encoding="utf-8")
+    for run in ("", '[run]\nname = "x"\n', '[run]\noutput_dir = "a/b"\n'):
+        tiny.config.write_text(text.replace('[run]\nname = "tiny"\noutput_dir = "out"\n', run))
+        found = run_folder(tiny.config, tiny.config.read_bytes())
+        assert found == load_config(tiny.config).run_dir.resolve()
+
+
+def test_the_quick_offer_does_not_use_an_index_older_than_its_inputs(tiny_index):
+    args = ["--config", str(tiny_index.config), "--age", "3", "--postcode", "QX1 1AA"]
+    assert _quick(args) is not None
+    stat = os.stat(tiny_index.path("services.csv"))
+    os.utime(tiny_index.path("services.csv"), ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert _quick(args) is None
+
+
+def _fresh(entry: str, args: list[str], cwd) -> tuple[int, str, str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", f"from earlyhelp.{entry} import main; main()", "offer", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--age", "3", "--postcode", "QX1 1AA", "--format", "table"],
+        ["--age", "3", "--postcode", "QX1 1AC", "--format", "json", "--needs", "parenting"],
+        ["--age", "3", "--postcode", "QX9 9ZZ", "--format", "csv"],  # an error: exit 2
+        ["--help"],
+    ],
+)
+def test_the_console_script_answers_as_the_command_line_in_a_fresh_process(tiny_index, args):
+    """The console script (earlyhelp.launch) against the command line itself: the same
+    output, messages and exit code, whether answered quickly or left to it."""
+    config = ["--config", str(tiny_index.config)]
+    quick = _fresh("launch", [*config, *args], tiny_index.root)
+    assert quick == _fresh("cli", [*config, *args], tiny_index.root)
+    assert quick[0] == (0 if "QX9 9ZZ" not in args else 2)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_the_quick_offer_loads_neither_the_command_line_nor_the_config_nor_numpy(tiny_index, fmt):
+    script = (
+        "import json, sys\n"
+        "from earlyhelp.launch import quick_offer\n"
+        f"args = ['--config', {str(tiny_index.config)!r}, '--postcode', 'QX1 1AA', "
+        f"'--age', '3', '--format', {fmt!r}]\n"
+        "assert quick_offer(args)\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    modules = set(json.loads(proc.stderr))
+    loaded = {name.split(".")[0] for name in modules}
+    heavy = {"typer", "click", "pandas", "numpy", "geopandas", "shapely", "pyproj", "scipy"}
+    heavy |= {"pydantic", "folium", "pyarrow"} | ({"rich"} if fmt != "table" else set())
+    assert not loaded & heavy
+    assert "earlyhelp.config" not in modules  # the config file is not read into settings
+
+
+def test_the_console_script_is_the_launcher():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["earlyhelp"] == "earlyhelp.launch:main"

@@ -8,11 +8,14 @@ Nothing about the family is written to disk or logged.
   reach (:func:`find_offer`, :func:`parse_needs`).
 - :mod:`~earlyhelp.offer.formats`: the offer as CSV, JSON or tables on the terminal.
 - :mod:`~earlyhelp.offer.index`: the same answer from an offer index, in a fraction of a
-  second, without pandas (:mod:`~earlyhelp.offer.words` and :mod:`~earlyhelp.offer.plain`
-  say and write both).
+  second, read with the standard library (no numpy or pandas);
+  :mod:`~earlyhelp.offer.indexing` makes the index. :mod:`~earlyhelp.offer.words` and
+  :mod:`~earlyhelp.offer.plain` say and write both answers.
 
-Imports run one way: formats -> finder -> directory; index -> plain -> words. Names are
-imported from their modules when first used, so ``earlyhelp.offer.index`` loads no pandas.
+Imports run one way: formats -> finder -> directory; indexing -> index -> meta, plain ->
+words (:mod:`~earlyhelp.offer.meta`: what an index was made from).
+Names are imported from their modules when first used, so ``earlyhelp.offer.index`` loads
+neither numpy nor pandas (``earlyhelp.launch`` answers ``earlyhelp offer`` with it).
 
 Example
 -------

@@ -1,36 +1,48 @@
 """The offer index: one family's offer in a fraction of a second, without the directory.
 
-:func:`find_offer` reads the whole directory (every service, postcode and small-area
-polygon) and validates it, which at England scale takes seconds and a gigabyte, for one
-family. An *offer index* is what the offer needs of those inputs, made once by a run (or
-``earlyhelp offer --build-index``) into ``<run folder>/offer_index/``: numpy arrays
-(memory-mapped, so a question reads only the pages it touches) and ``meta.json``.
+:func:`~earlyhelp.offer.finder.find_offer` reads the whole directory (every service,
+postcode and small-area polygon) and validates it, which at England scale takes seconds
+and a gigabyte, for one family. An *offer index* is what the offer needs of those
+inputs, made once by a run (or ``earlyhelp offer --build-index``) into
+``<run folder>/offer_index/``: ``.npy`` arrays
+(:func:`~earlyhelp.offer.indexing.index_arrays` makes them) and ``meta.json``.
 
-- :func:`index_arrays` makes it from a :class:`~earlyhelp.offer.directory.Directory`;
-- :func:`answer` answers one family from it, giving the same offer as
-  :func:`~earlyhelp.offer.finder.find_offer` (``tests/test_offer_index.py`` compares
-  them), as a :class:`~earlyhelp.offer.plain.PlainOffer`; it imports numpy, not pandas,
-  geopandas or scipy (shapely and pyproj only for a location given by coordinates).
+:func:`answer` answers one family from it, giving the same offer as
+:func:`~earlyhelp.offer.finder.find_offer` (``tests/test_offer_index.py`` compares
+them), as a :class:`~earlyhelp.offer.plain.PlainOffer`. It reads the arrays with the
+standard library alone (memory-mapped, so a question reads only the pages it touches):
+no numpy, pandas or geopandas, so that ``earlyhelp offer`` answers in a fresh process
+without loading them (shapely and pyproj only for a location given by coordinates).
 
 An index is used only while it matches: the same input files (size and modification
-time) read with the same settings. :func:`answer` returns None otherwise, or for a
-distance model other than straight-line distance, and the caller reads the directory.
+time) read with the same settings. :func:`answer` returns None otherwise, for a distance
+model other than straight-line distance, or for an index this reader cannot read, and
+the caller reads the directory.
 """
 
 from __future__ import annotations
 
-__all__ = ["INDEX_VERSION", "answer", "family_offer", "index_arrays", "index_meta", "read_meta"]
+__all__ = ["INDEX_VERSION", "TEXT_COLUMNS", "answer", "family_offer", "quick_answer"]
 
-import hashlib
-import json
+import bisect
+import heapq
 import math
+import mmap
+import re
+import sys
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from earlyhelp.config import Config
 from earlyhelp.errors import InputError
+from earlyhelp.offer.meta import (
+    INDEX_VERSION,
+    index_meta,
+    offer_settings,
+    read_meta,
+    run_folder,
+    settings_if_unchanged,
+)
 from earlyhelp.offer.plain import PlainOffer
 from earlyhelp.offer.words import (
     OUTSIDE_NOTE,
@@ -46,9 +58,11 @@ from earlyhelp.offer.words import (
     unknown_postcode,
 )
 
-INDEX_VERSION = 1
-ROLES = ("local", "remote", "other")
-_TEXT = (
+if TYPE_CHECKING:  # the configuration is not loaded to answer from an index
+    from earlyhelp.config import Config
+
+# the services' text columns kept in the index, in the order a listed service shows them
+TEXT_COLUMNS = (
     "service_id",
     "name",
     "provider",
@@ -61,142 +75,37 @@ _TEXT = (
 
 
 # --------------------------------------------------------------------------------------
-# Making the index (from a loaded directory)
+# Reading the arrays with the standard library
 # --------------------------------------------------------------------------------------
 
 
-def index_meta(cfg: Config) -> dict[str, Any]:
-    """What an index must match to be used: the input files (size and modification time),
-    the settings that shape what is read, and the index's version."""
-    files = []
-    for spec in (cfg.areas, cfg.services, cfg.centres, cfg.postcodes):
-        if spec.path is not None and Path(spec.path).exists():
-            st = Path(spec.path).stat()
-            files.append([str(Path(spec.path).resolve()), st.st_size, st.st_mtime_ns])
-    return {"version": INDEX_VERSION, "files": files, "settings": _settings_hash(cfg)}
+class _Unreadable(Exception):
+    """An index file this reader does not read (a layout or byte order it does not know)."""
 
 
-def _settings_hash(cfg: Config) -> str:
-    every = cfg.to_dict()
-    shaping = {k: every.get(k) for k in ("areas", "services", "centres", "postcodes", "access")}
-    shaping["crs"] = cfg.run.crs
-    shaping["categories"] = sorted(cfg.categories)
-    text = json.dumps(shaping, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+# numpy's type codes, as the index writes them, and the memoryview format of each
+_FORMATS = {"<f8": ("d", 8), "<i8": ("q", 8), "|i1": ("b", 1), "|b1": ("?", 1), "|u1": ("B", 1)}
+_HEADER = re.compile(
+    r"'descr':\s*'([^']+)',\s*'fortran_order':\s*(True|False),\s*'shape':\s*\(([\d,\s]*)\)"
+)
 
 
-def _blob(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Text cells as one UTF-8 byte array, offsets, and where a cell was missing (None,
-    NaN or pd.NA). Text goes through Arrow in one pass; other values as their ``str``."""
-    import pandas as pd  # the writing side only: answering from the index never loads it
-    import pyarrow as pa
-
-    cells = np.empty(len(values), dtype=object)
-    cells[:] = list(values)
-    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
-        gone = pd.isna(cells)
-        cells = np.array([None if g else str(v) for v, g in zip(cells, gone, strict=True)], object)
-    text = pa.array(cells, type=pa.large_string(), from_pandas=True)
-    missing = text.is_null().to_numpy(zero_copy_only=False)
-    text = text.fill_null("")
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[: len(text) + 1].copy()
-    data = text.buffers()[2]
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    return raw[offsets[0] : offsets[-1]].copy(), offsets - offsets[0], np.asarray(missing, bool)
-
-
-def _ranks(values: list[str]) -> np.ndarray:
-    """Each value's place in Python's order of the values (equal values, equal places)."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    rank = np.zeros(len(values), dtype=np.int64)
-    place = 0
-    for n, i in enumerate(order):
-        if n and values[i] != values[order[n - 1]]:
-            place = n
-        rank[i] = place
-    return rank
-
-
-def index_arrays(directory: Any) -> dict[str, np.ndarray]:
-    """The arrays of an offer index of ``directory`` (a loaded
-    :class:`~earlyhelp.offer.directory.Directory`)."""
-    import shapely
-
-    from earlyhelp.provision import classify_services
-
-    cfg = directory.config
-    services, areas, postcodes = directory.services, directory.areas, directory.postcodes
-    keys = list(cfg.categories)
-    roles = classify_services(services, categories=keys)
-    role = roles.drop_duplicates("service_id").set_index("service_id")["role"]
-    code = role.reindex(services.index).map({"local": 0, "remote": 1}).fillna(2)
-    position = {sid: i for i, sid in enumerate(services.index)}
-    cats = roles.assign(s=roles["service_id"].map(position), k=roles["category"].map(keys.index))
-    cats = cats.sort_values(["s"], kind="stable")
-    out: dict[str, np.ndarray] = {
-        "role": code.to_numpy(dtype=np.int8),
-        "cat_service": cats["s"].to_numpy(dtype=np.int64),
-        "cat_key": cats["k"].to_numpy(dtype=np.int16),
-        "keys": np.array(keys),
-        "x": services.geometry.x.to_numpy(dtype=float),
-        "y": services.geometry.y.to_numpy(dtype=float),
-        "min_age": services["min_age"].to_numpy(dtype=float, na_value=np.nan),
-        "max_age": services["max_age"].to_numpy(dtype=float, na_value=np.nan),
-        "status_active": (services["status"] == "active").to_numpy(dtype=bool),
-    }
-    ids = [str(s) for s in services.index]
-    out["id_rank"] = _ranks(ids)
-    out["name_rank"] = _ranks([str(v) for v in services["name"]])
-    for column in _TEXT:
-        values = ids if column == "service_id" else services.get(column, [None] * len(services))
-        out[f"{column}_text"], out[f"{column}_at"], out[f"{column}_na"] = _blob(values)
-    # areas: codes, rural/urban, bounds and shapes (for a place given by coordinates)
-    geoms = np.asarray(areas.geometry.values)
-    out["area_code_text"], out["area_code_at"], _ = _blob([str(c) for c in areas.index])
-    ru = areas["rural_urban"] if "rural_urban" in areas else [None] * len(areas)
-    out["area_ru_text"], out["area_ru_at"], out["area_ru_na"] = _blob(list(ru))
-    out["area_bounds"] = shapely.bounds(geoms)
-    wkb = shapely.to_wkb(geoms)
-    out["area_wkb"] = np.frombuffer(b"".join(wkb), dtype=np.uint8)
-    out["area_wkb_at"] = np.r_[0, np.cumsum([len(w) for w in wkb])].astype(np.int64)
-    # children's centres: which active services are responsible for each area
-    reach = services.get("reach_areas", [None] * len(services))
-    area_pos = {c: i for i, c in enumerate(areas.index)}
-    pairs = [
-        (area_pos[c], s)
-        for s, codes in enumerate(reach)
-        for c in dict.fromkeys(codes if isinstance(codes, list | tuple) else [])
-        if c in area_pos
-    ]
-    pairs.sort()
-    out["reach_area"] = np.array([a for a, _ in pairs], dtype=np.int64)
-    out["reach_service"] = np.array([s for _, s in pairs], dtype=np.int64)
-    # postcodes, sorted, with the area each lies in (the first, as locate() finds it)
-    if postcodes is not None:
-        pc = postcodes.sort_index()
-        out["postcode"] = np.array(list(pc.index), dtype=str)
-        out["postcode_x"] = pc["x"].to_numpy(dtype=float)
-        out["postcode_y"] = pc["y"].to_numpy(dtype=float)
-        out["postcode_terminated"] = pc["terminated"].to_numpy(dtype=bool)
-        tree = shapely.STRtree(geoms)
-        point, hit = tree.query(shapely.points(out["postcode_x"], out["postcode_y"]), "intersects")
-        first = np.full(len(pc), np.iinfo(np.int64).max)
-        np.minimum.at(first, point, hit)
-        out["postcode_area"] = np.where(first == np.iinfo(np.int64).max, -1, first)
-    return out
-
-
-# --------------------------------------------------------------------------------------
-# Reading it and answering one family
-# --------------------------------------------------------------------------------------
-
-
-def read_meta(folder: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+def _npy(path: Path) -> memoryview:
+    """The values of a ``.npy`` file, memory-mapped, as one flat memoryview (row by row);
+    :class:`_Unreadable` for a file this reader does not know."""
+    with open(path, "rb") as fh:
+        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    width = 2 if mapped[6] == 1 else 4  # format 1.0 or 2.0/3.0: the header's length
+    start = 8 + width + int.from_bytes(mapped[8 : 8 + width], "little")
+    found = _HEADER.search(mapped[8 + width : start].decode("latin-1"))
+    if mapped[:6] != b"\x93NUMPY" or found is None or found[2] == "True":
+        raise _Unreadable(path)
+    if found[1] not in _FORMATS or (found[1][0] == "<" and sys.byteorder != "little"):
+        raise _Unreadable(path)
+    code, size = _FORMATS[found[1]]
+    count = math.prod(int(n) for n in found[3].split(",") if n.strip())
+    raw: Any = memoryview(mapped)[start : start + count * size]
+    return raw.cast(code)
 
 
 class _Index:
@@ -204,12 +113,13 @@ class _Index:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self._arrays: dict[str, np.ndarray] = {}
+        self._arrays: dict[str, Any] = {}
         self._exists: dict[str, bool] = {}
 
-    def __getitem__(self, name: str) -> np.ndarray:
+    def __getitem__(self, name: str) -> Any:
+        """Array ``name`` as a flat memoryview of Python numbers."""
         if name not in self._arrays:
-            self._arrays[name] = np.load(self.folder / f"{name}.npy", mmap_mode="r")
+            self._arrays[name] = _npy(self.folder / f"{name}.npy")
         return self._arrays[name]
 
     def has(self, name: str) -> bool:
@@ -220,23 +130,31 @@ class _Index:
     def text(self, column: str, i: int) -> Any:
         """Cell ``i`` of a text column (NaN where it was missing, as pandas gives it)."""
         if self.has(f"{column}_na") and self[f"{column}_na"][i]:
-            return float("nan")
+            return math.nan
         at = self[f"{column}_at"]
         return bytes(self[f"{column}_text"][at[i] : at[i + 1]]).decode("utf-8")
 
-    def equals(self, column: str, rows: np.ndarray, value: str) -> np.ndarray:
-        """Whether each of cells ``rows`` of a text column is ``value`` (missing: no),
-        compared as bytes in one pass."""
-        want = np.frombuffer(value.encode("utf-8"), dtype=np.uint8)
-        at, text = self[f"{column}_at"], self[f"{column}_text"]
-        start = np.asarray(at[rows], dtype=np.int64)
-        same = (np.asarray(at[rows + 1], dtype=np.int64) - start) == len(want)
-        if len(want) and same.any():
-            cells = np.asarray(text)[start[same, None] + np.arange(len(want))]
-            same[same] = (cells == want).all(axis=1)
-        if self.has(f"{column}_na"):
-            same &= ~np.asarray(self[f"{column}_na"][rows], dtype=bool)
-        return same
+    def texts(self, column: str) -> _Texts:
+        return _Texts(self, column)
+
+
+class _Texts:
+    """A text column as a sequence of str (for :mod:`bisect`)."""
+
+    def __init__(self, index: _Index, column: str) -> None:
+        self.index, self.column = index, column
+        self.size = len(index[f"{column}_at"]) - 1
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, i: int) -> Any:
+        return self.index.text(self.column, i)
+
+
+# --------------------------------------------------------------------------------------
+# Answering one family
+# --------------------------------------------------------------------------------------
 
 
 def answer(
@@ -253,18 +171,67 @@ def answer(
     northing: float | None = None,
 ) -> PlainOffer | None:
     """One family's offer from the index in ``folder``, or None when there is no index
-    there, it does not match ``cfg``'s inputs and settings, or the distance model is not
-    straight-line distance (the caller then reads the directory)."""
+    there, it does not match ``cfg``'s inputs and settings, this reader cannot read it,
+    or the distance model is not straight-line distance (the caller then reads the
+    directory). A request the directory would refuse raises the same
+    :class:`~earlyhelp.errors.InputError`."""
     meta = read_meta(folder)
-    if cfg.access.distance_model != "euclidean" or meta is None:
+    if meta is None:
         return None
     if {k: meta.get(k) for k in ("version", "files", "settings")} != index_meta(cfg):
         return None
+    where = {"postcode": postcode, "lat": lat, "lon": lon, "easting": easting}
+    return _answer(
+        offer_settings(cfg), folder, meta, age=age, needs=needs, limit=limit, northing=northing,
+        **where,
+    )  # fmt: skip
+
+
+def quick_answer(config: Path, folder: Path | None = None, **family: Any) -> PlainOffer | None:
+    """:func:`answer` without loading the configuration: from the offer index in
+    ``folder`` (default the run folder's ``offer_index/``) made from the config file
+    ``config`` as it is now, byte for byte, and from input files as they are now, with
+    the settings kept in its ``meta.json``; else None (``family`` as :func:`answer`
+    takes it)."""
+    try:
+        text = Path(config).read_bytes()
+    except OSError:
+        return None
+    if folder is None:
+        run = run_folder(config, text)
+        if run is None:
+            return None
+        folder = run / "offer_index"
+    meta = read_meta(Path(folder))
+    settings = None if meta is None else settings_if_unchanged(config, text, meta)
+    if meta is None or settings is None:
+        return None
+    return _answer(settings, Path(folder), meta, **family)
+
+
+def _answer(
+    settings: dict[str, Any],
+    folder: Path,
+    meta: dict[str, Any],
+    *,
+    age: int,
+    needs: Any = None,
+    limit: int = 5,
+    **where: Any,
+) -> PlainOffer | None:
+    """One family's offer from a matching index, with the answer's ``settings``
+    (:func:`~earlyhelp.offer.meta.offer_settings`); ``where``: one location."""
+    if settings["distance_model"] != "euclidean":
+        return None
     check_request(age, limit)
-    keys = parse_needs(needs, cfg.categories)
+    categories = {c["key"]: SimpleNamespace(**c) for c in settings["categories"]}
+    keys = parse_needs(needs, categories)
     index = _Index(folder)
-    place = _locate(index, cfg, postcode, lat, lon, easting, northing)
-    return _offer(index, cfg, meta, place, age=age, keys=keys, limit=limit)
+    try:
+        place = _locate(index, settings, **where)
+        return _offer(index, settings, categories, meta, place, age=age, keys=keys, limit=limit)
+    except (_Unreadable, OSError, ValueError):  # a file missing, cut short or unknown
+        return None
 
 
 def family_offer(cfg: Config, *, index: Path | None = None, **family: Any) -> PlainOffer:
@@ -292,8 +259,18 @@ def family_offer(cfg: Config, *, index: Path | None = None, **family: Any) -> Pl
     return as_plain(offer)
 
 
-def _locate(index: _Index, cfg: Config, postcode, lat, lon, easting, northing) -> dict:
+def _locate(
+    index: _Index,
+    settings: dict[str, Any],
+    *,
+    postcode: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    easting: float | None = None,
+    northing: float | None = None,
+) -> dict:
     """Where the family lives, as :func:`~earlyhelp.offer.directory.locate` places it."""
+    lookup = None if settings["postcodes"] is None else Path(settings["postcodes"])
     kind = check_location(postcode=postcode, lat=lat, lon=lon, easting=easting, northing=northing)
     notes: list[str] = []
     terminated, code, area = False, None, -1
@@ -301,12 +278,12 @@ def _locate(index: _Index, cfg: Config, postcode, lat, lon, easting, northing) -
         code = normal_postcode(str(postcode))
         if code is None:
             raise InputError(not_a_postcode(str(postcode)))
-        if not index.has("postcode"):
-            raise InputError(no_postcode_lookup(cfg.postcodes.path))
-        codes = index["postcode"]
-        at = int(np.searchsorted(codes, code))
+        if not index.has("postcode_at"):
+            raise InputError(no_postcode_lookup(lookup))
+        codes = index.texts("postcode")
+        at = bisect.bisect_left(codes, code)
         if at >= len(codes) or codes[at] != code:
-            raise InputError(unknown_postcode(code, cfg.postcodes.path))
+            raise InputError(unknown_postcode(code, lookup))
         x, y = float(index["postcode_x"][at]), float(index["postcode_y"][at])
         terminated = bool(index["postcode_terminated"][at])
         if terminated:
@@ -314,11 +291,11 @@ def _locate(index: _Index, cfg: Config, postcode, lat, lon, easting, northing) -
         area = int(index["postcode_area"][at])
     else:
         src, (x, y) = (
-            ("EPSG:4326", (float(lon), float(lat)))
+            ("EPSG:4326", (float(lon), float(lat)))  # type: ignore[arg-type]
             if kind == "latlon"
-            else ("EPSG:27700", (float(easting), float(northing)))
+            else ("EPSG:27700", (float(easting), float(northing)))  # type: ignore[arg-type]
         )
-        x, y = _project(x, y, src, cfg.run.crs)
+        x, y = _project(x, y, src, settings["crs"])
         area = _area_at(index, x, y)
     area_code = rural_urban = None
     if area >= 0:
@@ -340,6 +317,8 @@ def _locate(index: _Index, cfg: Config, postcode, lat, lon, easting, northing) -
 
 
 def _project(x: float, y: float, src: str, dst: str) -> tuple[float, float]:
+    if src == dst:  # the same name: pyproj would find them equal and leave the point be
+        return x, y
     from pyproj import CRS, Transformer
 
     if CRS.from_user_input(src).equals(CRS.from_user_input(dst)):
@@ -350,21 +329,26 @@ def _project(x: float, y: float, src: str, dst: str) -> tuple[float, float]:
 
 def _area_at(index: _Index, x: float, y: float) -> int:
     """The first small area holding the point (by position), or -1."""
+    b = index["area_bounds"]  # xmin, ymin, xmax, ymax of each area, one after another
+    bounds = (b[0::4].tolist(), b[1::4].tolist(), b[2::4].tolist(), b[3::4].tolist())
+    corners = zip(*bounds, strict=True)
+    near = [i for i, (x0, y0, x1, y1) in enumerate(corners) if x0 <= x <= x1 and y0 <= y <= y1]
+    if not near:
+        return -1
     import shapely
 
-    b = index["area_bounds"]
-    near = np.flatnonzero((b[:, 0] <= x) & (b[:, 2] >= x) & (b[:, 1] <= y) & (b[:, 3] >= y))
     at, wkb = index["area_wkb_at"], index["area_wkb"]
     point = shapely.Point(x, y)
     for i in near:  # in order: the first hit is the lowest position
         if shapely.from_wkb(bytes(wkb[at[i] : at[i + 1]])).intersects(point):
-            return int(i)
+            return i
     return -1
 
 
 def _offer(
     index: _Index,
-    cfg: Config,
+    settings: dict[str, Any],
+    categories: dict[str, Any],
     meta: dict[str, Any],
     place: dict[str, Any],
     *,
@@ -374,16 +358,17 @@ def _offer(
 ) -> PlainOffer:
     """:func:`~earlyhelp.offer.finder.find_offer` on the index's arrays."""
     unit = "m"
-    extra = cfg.access.outreach_extra(unit)
-    lo = np.nan_to_num(index["min_age"], nan=0.0)
-    hi = np.where(np.isnan(index["max_age"]), np.inf, index["max_age"])
-    takes = (lo <= age) & (hi >= age)
+    extra = settings["outreach_extra"]
+    names = index.texts("category")
+    stored = [names[i] for i in range(len(names))]
     rows: list[dict[str, Any]] = []
     summary: list[dict[str, Any]] = []
     notes = list(place["notes"])
     for key in keys:
-        notes.extend(age_notes(cfg.categories[key], key, age))
-        listed, need = _one_need(index, cfg, place, key, age=age, takes=takes, limit=limit)
+        notes.extend(age_notes(categories[key], key, age))
+        members = _members(index, stored.index(key), age)
+        need_of = (categories[key], extra, settings["circuity"])
+        listed, need = _one_need(index, need_of, place, members, limit=limit, age=age)
         rows.extend(listed)
         summary.append(need)
     notes.extend(_responsible_centres(index, place))
@@ -401,7 +386,7 @@ def _offer(
             "distance_model": "euclidean",
             "cost_description": meta["cost_description"],
             "unit": unit,
-            "circuity": cfg.access.circuity,
+            "circuity": settings["circuity"],
             "outreach_extra": extra,
             "limit": limit,
             "rural_urban": place["rural_urban"] or "urban (no class)",
@@ -409,61 +394,76 @@ def _offer(
     )
 
 
+def _members(index: _Index, k: int, age: int) -> tuple[slice, list[int], slice, list[int]]:
+    """The ``k``-th kind of help's local services (in person or outreach) and those
+    available anywhere (remote): each their part of the ``key_*`` arrays and the
+    positions in it of the services that take a child of ``age``, in directory order."""
+    start = index["key_start"]
+    near, far = slice(start[2 * k], start[2 * k + 1]), slice(start[2 * k + 1], start[2 * k + 2])
+    takes = []
+    for part in (near, far):
+        lo_hi = (index["key_youngest"][part].tolist(), index["key_oldest"][part].tolist())
+        ages = zip(*lo_hi, strict=True)
+        takes.append([i for i, (lo, hi) in enumerate(ages) if lo <= age <= hi])
+    return near, takes[0], far, takes[1]
+
+
 def _one_need(
     index: _Index,
-    cfg: Config,
+    need_of: tuple[Any, float, float],
     place: dict[str, Any],
-    key: str,
+    members: tuple[slice, list[int], slice, list[int]],
     *,
-    age: int,
-    takes: np.ndarray,
     limit: int,
+    age: int,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The services listed for one need (ranked) and its summary line; ``takes`` says
-    which services take a child of ``age``."""
+    """The services listed for one need (ranked) and its summary line; ``need_of`` is
+    the need's category (key, label, ages, reach), the outreach extra and the circuity,
+    ``members`` its local and remote services that take the child (:func:`_members`)."""
     unit = "m"
-    extra = cfg.access.outreach_extra(unit)
-    stored = [str(k) for k in index["keys"]]
-    role, cat_service, cat_key = index["role"], index["cat_service"], index["cat_key"]
+    category, extra, circuity = need_of
+    key = category.key
+    part, near, far_part, far = members
+    service = index["key_service"]
+    local = [service[part.start + i] for i in near]
+    remote = [service[far_part.start + i] for i in far]
     rural = (place["rural_urban"] or "").strip().lower() == "rural"
-    category = cfg.categories[key]
     label = category.label or key
-    urban_m, rural_m = category.reach(unit).values()
+    urban_m, rural_m = category.reach["urban"], category.reach["rural"]
     threshold = float(rural_m if rural else urban_m)
-    mine = cat_service[cat_key == stored.index(key)]
-    mine = mine[takes[mine] & (role[mine] <= 1)]
-    local, remote = mine[role[mine] == 0], mine[role[mine] == 1]
-    dx, dy = index["x"][local] - place["x"], index["y"][local] - place["y"]
-    distance = np.sqrt(dx * dx + dy * dy) * cfg.access.circuity
-    outreach = index.equals("delivery", local, "outreach")
-    effective = np.where(outreach, np.maximum(distance - extra, 0.0), distance)
-    within = effective <= threshold
-    order = np.lexsort((index["id_rank"][local], index["name_rank"][local], distance, ~within))
-    remote = remote[np.lexsort((index["id_rank"][remote], index["name_rank"][remote]))]
-    shown = order if limit == 0 else order[:limit]
-    remote_shown = remote if limit == 0 else remote[:limit]
+    px, py = place["x"], place["y"]
+    xs, ys = index["key_x"][part].tolist(), index["key_y"][part].tolist()
+    distance = [
+        math.sqrt((xs[i] - px) * (xs[i] - px) + (ys[i] - py) * (ys[i] - py)) * circuity
+        for i in near
+    ]
+    if any(d != d for d in distance):  # no order to copy: the directory decides
+        raise _Unreadable("a distance that is not a number")
+    flag = index["key_outreach"][part].tolist()
+    outreach = [flag[i] for i in near]
+    effective = [max(d - extra, 0.0) if o else d for d, o in zip(distance, outreach, strict=True)]
+    within = [e <= threshold for e in effective]
+    shown = _first(index, local, distance, within, limit)
+    by_name = sorted(remote, key=lambda s: (index["name_rank"][s], index["id_rank"][s]))
+    remote_shown = by_name if limit == 0 else by_name[:limit]
     listed = _listed(
         index,
         (key, label, threshold, unit, extra),
-        local=local[shown],
+        local=[(local[i], distance[i], effective[i], outreach[i], within[i]) for i in shown],
         remote=remote_shown,
-        distance=distance[shown],
-        effective=effective[shown],
-        outreach=outreach[shown],
-        within=within[shown],
     )
     for rank, row in enumerate(listed, start=1):
         row["rank"] = rank
     nearest = None
-    if len(order):
-        first = int(local[order[0]])
+    if shown:
+        first = local[shown[0]]
         nearest = {
             "service_id": index.text("service_id", first),
             "name": index.text("name", first),
-            "distance": float(distance[order[0]]),
+            "distance": distance[shown[0]],
             "delivery": index.text("delivery", first),
         }
-    n_within = int(within.sum())
+    n_within = sum(within)
     text = message(
         label,
         age=age,
@@ -471,8 +471,8 @@ def _one_need(
         unit=unit,
         rural=place["rural_urban"] == "rural",
         n_within=n_within,
-        n_shown=int(within[shown].sum()),
-        outreach_within=bool((within & outreach).any()),
+        n_shown=sum(within[i] for i in shown),
+        outreach_within=any(w and o for w, o in zip(within, outreach, strict=True)),
         nearest=nearest,
         n_remote=len(remote),
         n_remote_shown=len(remote_shown),
@@ -481,14 +481,35 @@ def _one_need(
     return listed, _need_line(key, label, threshold, unit, n_within, local, remote, nearest, text)
 
 
+def _first(
+    index: _Index, local: list[int], distance: list[float], within: list[bool], limit: int
+) -> list[int]:
+    """The positions in ``local`` of the services listed (all when ``limit`` is 0), in
+    order: within reach first, then by distance, name and id. Only the services that tie
+    with the last one listed on reach and distance are ordered by name and id."""
+    pairs = list(zip([not w for w in within], distance, range(len(local)), strict=True))
+    if limit and limit < len(pairs):
+        chosen = heapq.nsmallest(limit, pairs)
+        last_out, last_distance, _ = chosen[-1]
+        ties = sum(p[1] == last_distance for p in chosen)
+        pairs = (
+            chosen  # nothing left out is as near: counted in C, not in a loop
+            if distance.count(last_distance) == ties
+            else [p for p in pairs if p[:2] <= (last_out, last_distance)]
+        )
+    name, ident = index["name_rank"], index["id_rank"]
+    pairs.sort(key=lambda p: (p[0], p[1], name[local[p[2]]], ident[local[p[2]]]))
+    return [p[2] for p in (pairs if limit == 0 else pairs[:limit])]
+
+
 def _need_line(
     key: str,
     label: str,
     threshold: float,
     unit: str,
     n_within: int,
-    local: np.ndarray,
-    remote: np.ndarray,
+    local: list[int],
+    remote: list[int],
     nearest: dict[str, Any] | None,
     text: str,
 ) -> dict[str, Any]:
@@ -514,30 +535,26 @@ def _listed(
     index: _Index,
     need: tuple[str, str, float, str, float],
     *,
-    local: np.ndarray,
-    remote: np.ndarray,
-    distance: np.ndarray,
-    effective: np.ndarray,
-    outreach: np.ndarray,
-    within: np.ndarray,
+    local: list[tuple[int, float, float, bool, bool]],
+    remote: list[int],
 ) -> list[dict[str, Any]]:
-    """The rows of one need's listed services: the ``local`` ones (with their distances,
-    in order) then those available anywhere (``remote``); ``need`` is (key, label,
-    threshold, unit, outreach extra)."""
+    """The rows of one need's listed services: the ``local`` ones (service, distance,
+    distance for reach, outreach, within reach; in order) then those available anywhere
+    (``remote``); ``need`` is (key, label, threshold, unit, outreach extra)."""
     key, label, threshold, unit, extra = need
     listed = [
-        _row(index, int(s), key, label, threshold, unit)
+        _row(index, s, key, label, threshold, unit)
         | {
-            "distance": float(distance[i]),
-            "distance_for_reach": float(effective[i]),
-            "outreach_travels": extra if outreach[i] else math.nan,
-            "within_reach": bool(within[i]),
+            "distance": distance,
+            "distance_for_reach": effective,
+            "outreach_travels": extra if outreach else math.nan,
+            "within_reach": within,
             "available_anywhere": False,
         }
-        for i, s in enumerate(local)
+        for s, distance, effective, outreach, within in local
     ]
     return listed + [
-        _row(index, int(s), key, label, threshold, unit)
+        _row(index, s, key, label, threshold, unit)
         | {
             "distance": math.nan,
             "distance_for_reach": math.nan,
@@ -551,10 +568,10 @@ def _listed(
 
 def _row(index: _Index, s: int, key: str, label: str, threshold: float, unit: str) -> dict:
     row = {"need": key, "need_label": label, "unit": unit, "reach_threshold": threshold}
-    for column in _TEXT:
+    for column in TEXT_COLUMNS:
         row[column] = index.text(column, s)
-    row["min_age"] = float(index["min_age"][s])
-    row["max_age"] = float(index["max_age"][s])
+    row["min_age"] = index["min_age"][s]
+    row["max_age"] = index["max_age"][s]
     return row
 
 
@@ -563,13 +580,13 @@ def _responsible_centres(index: _Index, place: dict[str, Any]) -> list[str]:
     if place["area"] < 0 or not index.has("reach_area"):
         return []
     areas = index["reach_area"]
-    lo = int(np.searchsorted(areas, place["area"], "left"))
-    hi = int(np.searchsorted(areas, place["area"], "right"))
+    lo = bisect.bisect_left(areas, place["area"])
+    hi = bisect.bisect_right(areas, place["area"])
     out = []
-    for s in index["reach_service"][lo:hi]:
+    for s in index["reach_service"][lo:hi].tolist():
         if not index["status_active"][s]:
             continue
-        name, contact = index.text("name", int(s)), index.text("contact", int(s))
+        name, contact = index.text("name", s), index.text("contact", s)
         out.append(
             f"The children's centre responsible for this area is {name}"
             + (f" ({contact})" if contact else "")

@@ -16,7 +16,8 @@ import numpy as np
 
 from earlyhelp.distance import describe_cost
 from earlyhelp.offer import Directory
-from earlyhelp.offer.index import index_arrays, index_meta
+from earlyhelp.offer.indexing import index_arrays
+from earlyhelp.offer.meta import index_meta, made_from
 from earlyhelp.outputs import atomic_path, write_json
 from earlyhelp.publish.folder import Page
 
@@ -34,11 +35,15 @@ def write_offer_index(directory: Directory, folder: Path) -> dict[str, str]:
             np.save(fh, values, allow_pickle=False)
         written[f"{folder.name}/{name}.npy"] = "analyst data: the offer index"
     cfg = directory.config
-    meta = index_meta(cfg) | {
-        "cost_description": describe_cost(cfg.access, directory.model.unit),
-        "services": len(directory.services),
-        "areas": len(directory.areas),
-    }
+    meta = (
+        index_meta(cfg)
+        | made_from(cfg)
+        | {
+            "cost_description": describe_cost(cfg.access, directory.model.unit),
+            "services": len(directory.services),
+            "areas": len(directory.areas),
+        }
+    )
     write_json(meta, folder / "meta.json")
     written[f"{folder.name}/meta.json"] = "analyst data: the offer index (what it was made from)"
     return written

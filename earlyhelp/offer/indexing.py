@@ -1,0 +1,156 @@
+"""Making the offer index from a loaded directory (numpy and shapely; read back by
+:mod:`~earlyhelp.offer.index` with the standard library alone).
+
+The arrays are laid out for that reader: fixed-width numbers (``float64``, ``int64``,
+``int8``, ``bool``), text as one UTF-8 byte array with offsets (``<column>_text``,
+``<column>_at``) and where a cell was missing (``<column>_na``), and the services of
+each kind of help side by side (``key_start`` into ``key_service``), so that one need's
+services are one slice.
+"""
+
+from __future__ import annotations
+
+__all__ = ["index_arrays"]
+
+from typing import Any
+
+import numpy as np
+
+from earlyhelp.offer.index import TEXT_COLUMNS
+from earlyhelp.offer.words import is_missing
+
+
+def _blob(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Text cells as one UTF-8 byte array, offsets, and where a cell was missing (None,
+    NaN or pd.NA: :func:`is_missing`). Text goes through Arrow in one pass; other values
+    as their ``str``."""
+    import pandas as pd
+    import pyarrow as pa
+
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = list(values)
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        cells = np.array([None if is_missing(v) else str(v) for v in cells], dtype=object)
+    text = pa.array(cells, type=pa.large_string(), from_pandas=True)
+    missing = text.is_null().to_numpy(zero_copy_only=False)
+    text = text.fill_null("")
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[: len(text) + 1].copy()
+    data = text.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return raw[offsets[0] : offsets[-1]].copy(), offsets - offsets[0], np.asarray(missing, bool)
+
+
+def _ranks(values: list[str]) -> np.ndarray:
+    """Each value's place in Python's order of the values (equal values, equal places)."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    rank = np.zeros(len(values), dtype=np.int64)
+    place = 0
+    for n, i in enumerate(order):
+        if n and values[i] != values[order[n - 1]]:
+            place = n
+        rank[i] = place
+    return rank
+
+
+def index_arrays(directory: Any) -> dict[str, np.ndarray]:
+    """The arrays of an offer index of ``directory`` (a loaded
+    :class:`~earlyhelp.offer.directory.Directory`)."""
+    cfg = directory.config
+    services = directory.services
+    out = _service_arrays(services, list(cfg.categories))
+    out |= _area_arrays(directory.areas, services)
+    if directory.postcodes is not None:
+        out |= _postcode_arrays(directory.postcodes, directory.areas)
+    return out
+
+
+def _service_arrays(services: Any, keys: list[str]) -> dict[str, np.ndarray]:
+    """Each service's ages and text; the local and remote services of each kind of help
+    side by side (those closed or not in the directory left out), with what choosing
+    among them needs (``key_*``: place, ages, outreach)."""
+    from earlyhelp.provision import classify_services
+
+    roles = classify_services(services, categories=keys)
+    role = roles.drop_duplicates("service_id").set_index("service_id")["role"]
+    code = role.reindex(services.index).map({"local": 0, "remote": 1}).fillna(2)
+    position = {sid: i for i, sid in enumerate(services.index)}
+    cats = roles.assign(s=roles["service_id"].map(position), k=roles["category"].map(keys.index))
+    cats = cats.assign(r=cats["s"].map(code.set_axis(range(len(services)))))
+    cats = cats[cats["r"] < 2].sort_values(["k", "r", "s"], kind="stable")
+    delivery = services.get("delivery", [None] * len(services))
+    min_age = services["min_age"].to_numpy(dtype=float, na_value=np.nan)
+    max_age = services["max_age"].to_numpy(dtype=float, na_value=np.nan)
+    each = {
+        "x": services.geometry.x.to_numpy(dtype=float),
+        "y": services.geometry.y.to_numpy(dtype=float),
+        "youngest": np.nan_to_num(min_age, nan=0.0),  # no youngest age: from birth
+        "oldest": np.where(np.isnan(max_age), np.inf, max_age),  # no oldest age: any
+        "outreach": np.array(
+            [not is_missing(d) and str(d) == "outreach" for d in delivery], dtype=bool
+        ),
+    }
+    chosen = cats["s"].to_numpy(dtype=np.int64)
+    out = {f"key_{name}": values[chosen] for name, values in each.items()}
+    out["key_service"] = chosen
+    # local services of need k at [2k, 2k+1), those available anywhere at [2k+1, 2k+2)
+    group = 2 * cats["k"].to_numpy(dtype=np.int64) + cats["r"].to_numpy(dtype=np.int64)
+    out["key_start"] = np.searchsorted(group, np.arange(2 * len(keys) + 1)).astype(np.int64)
+    out["category_text"], out["category_at"], _ = _blob(keys)
+    out["min_age"], out["max_age"] = min_age, max_age
+    out["status_active"] = (services["status"] == "active").to_numpy(dtype=bool)
+    ids = [str(s) for s in services.index]
+    out["id_rank"] = _ranks(ids)
+    out["name_rank"] = _ranks([str(v) for v in services["name"]])
+    for column in TEXT_COLUMNS:
+        values = ids if column == "service_id" else services.get(column, [None] * len(services))
+        out[f"{column}_text"], out[f"{column}_at"], out[f"{column}_na"] = _blob(values)
+    return out
+
+
+def _area_arrays(areas: Any, services: Any) -> dict[str, np.ndarray]:
+    """Area codes, rural/urban, bounds and shapes (for a place given by coordinates), and
+    which services are children's centres responsible for each area."""
+    import shapely
+
+    out: dict[str, np.ndarray] = {}
+    geoms = np.asarray(areas.geometry.values)
+    out["area_code_text"], out["area_code_at"], _ = _blob([str(c) for c in areas.index])
+    ru = areas["rural_urban"] if "rural_urban" in areas else [None] * len(areas)
+    out["area_ru_text"], out["area_ru_at"], out["area_ru_na"] = _blob(list(ru))
+    out["area_bounds"] = np.ascontiguousarray(shapely.bounds(geoms), dtype=float)
+    wkb = shapely.to_wkb(geoms)
+    out["area_wkb"] = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+    out["area_wkb_at"] = np.r_[0, np.cumsum([len(w) for w in wkb])].astype(np.int64)
+    reach = services.get("reach_areas", [None] * len(services))
+    area_pos = {c: i for i, c in enumerate(areas.index)}
+    pairs = [
+        (area_pos[c], s)
+        for s, codes in enumerate(reach)
+        for c in dict.fromkeys(codes if isinstance(codes, list | tuple) else [])
+        if c in area_pos
+    ]
+    pairs.sort()
+    out["reach_area"] = np.array([a for a, _ in pairs], dtype=np.int64)
+    out["reach_service"] = np.array([s for _, s in pairs], dtype=np.int64)
+    return out
+
+
+def _postcode_arrays(postcodes: Any, areas: Any) -> dict[str, np.ndarray]:
+    """Postcodes in Python's order, each with its place and the area it lies in (the
+    first by position, as :func:`~earlyhelp.offer.directory.locate` finds it)."""
+    import shapely
+
+    codes = [str(c) for c in postcodes.index]
+    order = np.array(sorted(range(len(codes)), key=codes.__getitem__), dtype=np.int64)
+    pc = postcodes.iloc[order]
+    out: dict[str, np.ndarray] = {}
+    out["postcode_text"], out["postcode_at"], _ = _blob([codes[i] for i in order])
+    out["postcode_x"] = pc["x"].to_numpy(dtype=float)
+    out["postcode_y"] = pc["y"].to_numpy(dtype=float)
+    out["postcode_terminated"] = pc["terminated"].to_numpy(dtype=bool)
+    tree = shapely.STRtree(np.asarray(areas.geometry.values))
+    point, hit = tree.query(shapely.points(out["postcode_x"], out["postcode_y"]), "intersects")
+    first = np.full(len(pc), np.iinfo(np.int64).max)
+    np.minimum.at(first, point, hit)
+    out["postcode_area"] = np.where(first == np.iinfo(np.int64).max, -1, first).astype(np.int64)
+    return out
