@@ -52,7 +52,27 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
+from scipy import special as _sc  # not scipy.stats: a second of imports for three formulas
+
+
+def _norm_sf(z: Any) -> Any:
+    """The standard normal's upper tail (``scipy.stats.norm.sf``, the same formula)."""
+    return _sc.ndtr(-np.asarray(z, dtype=float))
+
+
+def _chi2_ppf(p: Any, df: Any) -> Any:
+    """``scipy.stats.chi2.ppf`` for 0 < p < 1 and df > 0 (its formula); NaN for df <= 0."""
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(df > 0, 2 * _sc.gammaincinv(df / 2, p), np.nan)
+
+
+def _chi2_isf(p: Any, df: Any) -> Any:
+    """``scipy.stats.chi2.isf`` for 0 < p < 1 and df > 0 (its formula); NaN for df <= 0."""
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(df > 0, _sc.chdtri(df, p), np.nan)
+
 
 # Standard normal quantiles of two-sided 95% and 99.8% intervals: norm.ppf(0.975), norm.ppf(0.999).
 Z_95 = 1.959963984540054
@@ -112,10 +132,10 @@ def exact_poisson_ci(count: Any, *, z: float = Z_95) -> tuple[np.ndarray, np.nda
         Limits of the count, as float arrays shaped like ``count``.
     """
     o = _counts(count)
-    tail = _st.norm.sf(z)
+    tail = _norm_sf(z)
     with np.errstate(invalid="ignore"):
-        lower = np.where(o == 0, 0.0, _st.chi2.ppf(tail, 2 * o) / 2)
-        upper = _st.chi2.isf(tail, 2 * o + 2) / 2
+        lower = np.where(o == 0, 0.0, _chi2_ppf(tail, 2 * o) / 2)
+        upper = _chi2_isf(tail, 2 * o + 2) / 2
     return lower, upper
 
 
@@ -323,10 +343,10 @@ def funnel_limits(
             if p0 < 0:
                 raise ValueError("a rate comparator must be 0 or more")
             expected = p0 * n_ok
-            tail = _st.norm.sf(zq)
+            tail = _norm_sf(zq)
             with np.errstate(invalid="ignore"):
-                lower = np.where(expected > 0, _st.chi2.ppf(tail, 2 * expected) / 2, 0.0)
-                upper = _st.chi2.isf(tail, 2 * expected + 2) / 2
+                lower = np.where(expected > 0, _chi2_ppf(tail, 2 * expected) / 2, 0.0)
+                upper = _chi2_isf(tail, 2 * expected + 2) / 2
             lower, upper = lower / n_ok, upper / n_ok
         else:
             raise ValueError(f"statistic must be 'proportion' or 'rate', not {statistic!r}")
@@ -394,5 +414,5 @@ def _index_of(source: Any, arr: np.ndarray) -> pd.Index:
 
 def _coverage_label(z: float) -> str:
     """'95' for 1.96, '99_8' for 3.09: the two-sided coverage in percent, '.' as '_'."""
-    coverage = round(100 * (1 - 2 * _st.norm.sf(z)), 1)
+    coverage = round(100 * (1 - 2 * float(_norm_sf(z))), 1)
     return f"{coverage:g}".replace(".", "_")
