@@ -565,3 +565,26 @@ def test_a_file_written_alone_names_itself_when_the_disk_is_full(tmp_path, monke
         "write elsewhere with --out"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_in_the_background_write_is_reported_and_nothing_is_left(tiny, monkeypatch):
+    """Large runs write their Parquet results in a background thread: a full disk there
+    is the same one clear error, and no folder or staging folder is left."""
+    import geopandas as gpd
+
+    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
+    out = tiny.root / "out"
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    folder = out / "tiny"
+    assert (folder / "results" / "areas.parquet").is_file()
+    before = tree(folder)
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_parquet", full_disk)  # (self, path, ...)
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert message.startswith(f"earlyhelp: error: cannot write {folder}/results/")
+    assert message.endswith(
+        f".parquet: disk full; free some space on that disk, or write elsewhere with --out; "
+        f"{folder} is as it was"
+    )
+    assert tree(folder) == before and hidden(out) == []
