@@ -12,9 +12,16 @@ Methods (:data:`SITING_METHODS`):
     ``0 <= x_i <= 1`` per uncovered area (continuous: at an optimum each is 0 or 1), maximise
     ``sum_i w_i x_i`` subject to ``x_i <= sum_j a_ij y_j`` and ``sum_j y_j <= k``. The coverage
     matrix ``a`` is built sparse with scipy and passed to HiGHS column-wise; areas already
-    covered, with no children or with no candidate in reach are left out of the model. The
-    greedy solution is given to HiGHS as a starting point. The gap reported is HiGHS's
-    relative gap between the solution and its proven bound (0 when proven optimal).
+    covered, with no children or with no candidate in reach are left out of the model, and
+    the problem is reduced (:func:`~earlyhelp.siting.milp.reduced`). Without a rule, the LP
+    relaxation is solved first (:func:`~earlyhelp.siting.milp.relax`): its bound is proven
+    (a Lagrangian argument, so it holds whatever HiGHS's tolerances), and its ``y`` guides
+    a start better than greedy with swaps (its k largest values improved by swaps, then the
+    MILP on the sites it uses, reduced, in a third of the time left). When the best start is
+    within ``mip_rel_gap`` of that bound it is optimal and HiGHS is not run again;
+    otherwise HiGHS solves the whole MILP from it in the time left (one budget in all).
+    The gap reported is between the solution and the smaller of the two proven bounds (0
+    when proven optimal). With a rule, greedy with swaps is HiGHS's start.
 ``greedy``
     Greedy by marginal gain, then 1-swap local search (swap one chosen site for one
     unchosen candidate while the objective improves; best improvement first), vectorised
