@@ -12,7 +12,7 @@ from scipy import sparse
 
 from earlyhelp.siting import solve_max_cover
 from earlyhelp.siting import solvers as siting_solvers
-from earlyhelp.siting.milp import lagrangian_bound, relax
+from earlyhelp.siting.milp import lagrangian_bound, relax, site_bounds
 
 
 def _small(rng: np.random.Generator, n_max: int = 24, m_max: int = 11):
@@ -45,6 +45,23 @@ def test_lagrangian_bound_is_above_the_optimum_for_any_multipliers():
             assert lagrangian_bound(cover, weights, k, lam) >= best - 1e-9
 
 
+def test_site_bounds_are_above_the_best_choice_with_each_site():
+    """Reduced-cost fixing drops a site whose bound is below a choice in hand: the bound
+    must hold for every k-subset that includes the site."""
+    rng = np.random.default_rng(8)
+    for _ in range(30):
+        cover, weights, k = _small(rng)
+        n, m = cover.shape
+        for lam in (weights * rng.random(n), rng.uniform(-10, 60, n), np.zeros(n)):
+            bounds = site_bounds(cover, weights, k, lam)
+            for j in range(m):
+                with_j = max(
+                    weights[np.asarray(cover[:, [j, *c]].sum(axis=1)).ravel() > 0].sum()
+                    for c in combinations([i for i in range(m) if i != j], k - 1)
+                )
+                assert bounds[j] >= with_j - 1e-9
+
+
 def test_the_relaxation_bound_is_the_lp_optimum_and_above_the_optimum():
     rng = np.random.default_rng(5)
     for _ in range(30):
@@ -55,6 +72,7 @@ def test_the_relaxation_bound_is_the_lp_optimum_and_above_the_optimum():
         assert lp.bound >= best - 1e-9
         assert lp.bound == pytest.approx(lp.value, rel=1e-7, abs=1e-7)
         assert lp.y.shape == (cover.shape[1],) and np.all((lp.y >= 0) & (lp.y <= 1))
+        assert lp.site_bound.shape == (cover.shape[1],)
 
 
 def test_exact_from_the_lp_start_equals_brute_force(monkeypatch):

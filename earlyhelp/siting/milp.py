@@ -11,17 +11,24 @@ with crossover) and returns:
   here, so it holds whatever the LP solver's tolerances were (see that function for the
   proof). At exact duals it equals the LP optimum; the Lagrangian dual of this relaxation
   is no stronger than the LP (its subproblem has integral optima), so nothing is lost;
+- per candidate, a proven bound on any k sites that include it (:func:`site_bounds`, the
+  same argument): a candidate whose bound is below a choice in hand is in no better
+  choice, and the exact method leaves it out of the MILP (reduced-cost fixing);
 - the relaxation's ``y``, which guides the exact method's start
   (:mod:`earlyhelp.siting.solvers`): sites the LP wants are good sites to try.
 
 With a rule the bound is the LP optimum as HiGHS reports it (the rule's row is not relaxed
 into the Lagrangian). :func:`reduced` makes the problem smaller with the same optimum
-(areas merged, dominated candidates dropped).
+(areas merged, dominated candidates dropped); :func:`solve_from` runs HiGHS on the MILP
+from a start, and :func:`covered` says what a choice covers.
 """
 
 from __future__ import annotations
 
-__all__ = ["Relaxation", "cover_model", "lagrangian_bound", "reduced", "relax"]
+__all__ = [
+    "Relaxation", "cover_model", "covered", "lagrangian_bound", "reduced", "relax", "site_bounds",
+    "solve_from",
+]  # fmt: skip
 
 from dataclasses import dataclass
 from typing import Any
@@ -30,17 +37,19 @@ import numpy as np
 from scipy import sparse
 
 from earlyhelp.errors import EarlyHelpError
-from earlyhelp.siting.highs import run_lp
+from earlyhelp.siting.highs import run_lp, run_milp
 
 
 @dataclass(frozen=True, eq=False)
 class Relaxation:
-    """The LP relaxation's optimum ``value``, a proven ``bound`` on any k sites, and the
-    relaxation's ``y`` (one value in [0, 1] per candidate)."""
+    """The LP relaxation's optimum ``value``, a proven ``bound`` on any k sites, the
+    relaxation's ``y`` (one value in [0, 1] per candidate) and ``site_bound``: per
+    candidate, a proven bound on any k sites that include it (inf when unknown)."""
 
     value: float
     bound: float
     y: np.ndarray
+    site_bound: np.ndarray
 
 
 def cover_model(
@@ -100,6 +109,23 @@ def lagrangian_bound(a: sparse.csr_matrix, w: np.ndarray, k: int, multipliers: A
     return float(np.maximum(w - lam, 0.0).sum() + g.sum())
 
 
+def site_bounds(a: sparse.csr_matrix, w: np.ndarray, k: int, multipliers: Any) -> np.ndarray:
+    """Per column j of ``a``, an upper bound on the weight any ``k`` columns that include j
+    cover, for any multipliers (reduced-cost fixing: a column whose bound is below a
+    choice in hand is in no better choice).
+
+    The bound is ``sum_i max(0, w_i - lambda_i) + max(0, g_j) + (the k - 1 largest
+    positive g)``. Proof: as in :func:`lagrangian_bound`, a set S of at most k columns
+    covers at most ``sum_i max(0, w_i - lambda_i) + sum_{j' in S} g_j'``; with j in S the
+    last sum is ``g_j`` plus at most k - 1 other g, at most the k - 1 largest positive
+    ones (whether or not j is among them, which only makes the bound larger).
+    """
+    lam = np.maximum(np.asarray(multipliers, dtype=float), 0.0)
+    g = np.asarray(a.T @ lam).ravel()
+    others = np.sort(g[g > 0])[::-1][: max(k - 1, 0)]
+    return float(np.maximum(w - lam, 0.0).sum() + others.sum()) + np.maximum(g, 0.0)
+
+
 def relax(
     a: sparse.csr_matrix,
     w: np.ndarray,
@@ -113,7 +139,7 @@ def relax(
     m = a.shape[1]
     rows, ar, model = cover_model(a, w, k, rule)
     if not len(rows) and rule is None:
-        return Relaxation(value=0.0, bound=0.0, y=np.zeros(m))
+        return Relaxation(value=0.0, bound=0.0, y=np.zeros(m), site_bound=np.zeros(m))
     del model["integer"]
     try:
         solved = run_lp(**model, time_limit_s=time_limit_s)
@@ -125,9 +151,15 @@ def relax(
     value = float(model["cost"] @ values)
     y = np.clip(values[:m], 0.0, 1.0)
     if rule is not None:
-        return Relaxation(value=value, bound=value, y=y)
+        return Relaxation(value=value, bound=value, y=y, site_bound=np.full(m, np.inf))
     # the row duals of x_i - sum_j a_ij y_j <= 0 are the multipliers (>= 0 in a maximisation)
-    return Relaxation(value=value, bound=lagrangian_bound(ar, w[rows], k, duals[: len(rows)]), y=y)
+    lam = duals[: len(rows)]
+    return Relaxation(
+        value=value,
+        bound=lagrangian_bound(ar, w[rows], k, lam),
+        y=y,
+        site_bound=site_bounds(ar, w[rows], k, lam),
+    )
 
 
 def reduced(
@@ -169,3 +201,31 @@ def reduced(
         keep &= size > 0
     kept = np.flatnonzero(keep)
     return agg[:, kept].tocsr(), weights, kept
+
+
+def covered(a: sparse.csr_matrix, w: np.ndarray, sites: np.ndarray) -> float:
+    """The weight ``sites`` (column positions) cover together."""
+    hit = np.asarray(a[:, np.asarray(sites, dtype=int)].sum(axis=1)).ravel() > 0
+    return float(w[hit].sum())
+
+
+def solve_from(
+    a: sparse.csr_matrix,
+    w: np.ndarray,
+    k: int,
+    start: np.ndarray,
+    *,
+    time_limit_s: float,
+    mip_rel_gap: float,
+    rule: Any = None,
+) -> tuple[np.ndarray | None, str, float | None]:
+    """HiGHS on the MILP of ``a`` from the sites ``start``: (sites or None, status, bound)."""
+    _groups, ar, model = cover_model(a, w, k, rule)
+    m = a.shape[1]
+    y0 = np.zeros(m)
+    y0[start] = 1.0
+    x0 = np.minimum(np.asarray(ar @ y0).ravel(), 1.0)
+    values, status, bound, _gap = run_milp(
+        **model, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, start=np.r_[y0, x0]
+    )
+    return (None if values is None else np.flatnonzero(values[:m] > 0.5)), status, bound

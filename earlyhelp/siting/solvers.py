@@ -74,7 +74,7 @@ from scipy import sparse
 
 from earlyhelp.errors import ConfigError, EarlyHelpError
 from earlyhelp.siting.highs import run_milp
-from earlyhelp.siting.milp import cover_model, reduced, relax
+from earlyhelp.siting.milp import covered, reduced, relax, solve_from
 from earlyhelp.text import did_you_mean
 
 _IMPROVE_TOL = 1e-9  # relative improvement below which a swap is not worth making
@@ -371,34 +371,6 @@ def _solve_greedy(
     )
 
 
-def _covered(a: sparse.csr_matrix, w: np.ndarray, sites: np.ndarray) -> float:
-    """The weight ``sites`` (column positions) cover together."""
-    hit = np.asarray(a[:, np.asarray(sites, dtype=int)].sum(axis=1)).ravel() > 0
-    return float(w[hit].sum())
-
-
-def _milp(
-    a: sparse.csr_matrix,
-    w: np.ndarray,
-    k: int,
-    start: np.ndarray,
-    *,
-    time_limit_s: float,
-    mip_rel_gap: float,
-    rule: TargetingRule | None = None,
-) -> tuple[np.ndarray | None, str, float | None]:
-    """HiGHS on the MILP of ``a`` from the sites ``start``: (sites or None, status, bound)."""
-    _groups, ar, model = cover_model(a, w, k, rule)
-    m = a.shape[1]
-    y0 = np.zeros(m)
-    y0[start] = 1.0
-    x0 = np.minimum(np.asarray(ar @ y0).ravel(), 1.0)
-    values, status, bound, _gap = run_milp(
-        **model, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, start=np.r_[y0, x0]
-    )
-    return (None if values is None else np.flatnonzero(values[:m] > 0.5)), status, bound
-
-
 def _lp_guided(
     a: sparse.csr_matrix,
     w: np.ndarray,
@@ -419,15 +391,15 @@ def _lp_guided(
     if len(pool) < a.shape[1]:  # otherwise it is the whole problem, solved next
         sub, sub_w, kept = reduced(a[:, pool].tocsr(), w)
         pool = pool[kept]
-        here = max([*tries, best], key=lambda s: _covered(a, w, s))
-        found, _status, _bound = _milp(
+        here = max([*tries, best], key=lambda s: covered(a, w, s))
+        found, _status, _bound = solve_from(
             sub, sub_w, k, np.searchsorted(pool, np.intersect1d(here, pool)),
             time_limit_s=time_limit_s, mip_rel_gap=0.0,
         )  # fmt: skip
         if found is not None:
             tries.append(pool[found])
     for sites in tries:
-        if _covered(a, w, sites) > _covered(a, w, best):
+        if covered(a, w, sites) > covered(a, w, best):
             best = sites
     return np.asarray(best, dtype=int)
 
@@ -446,29 +418,41 @@ def _exact_search(
     """The exact method on a (reduced) problem from the sites ``start``: (sites, status,
     proven bound, notes). Without a rule, the LP relaxation first gives a proven bound
     (:func:`~earlyhelp.siting.milp.relax`) and a better start; it stops there when that
-    start is within ``mip_rel_gap`` of the bound. Then HiGHS on the whole MILP from the
-    best start, in the time left; the bound is the smaller of the two."""
+    start is within ``mip_rel_gap`` of the bound. Then HiGHS on the MILP from the best
+    start, in the time left, without the sites the relaxation proves cannot be in any
+    better choice (reduced-cost fixing, :func:`~earlyhelp.siting.milp.site_bounds`), the
+    problem reduced again; the bound is the smaller of the two."""
     deadline = time.perf_counter() + time_limit_s
     best, bound = np.asarray(start, dtype=int), None
     lp = None if rule is not None else relax(a, w, k, time_limit_s=time_limit_s)
     if lp is not None:
         bound = lp.bound
-        if _relative_gap(bound, _covered(a, w, best)) > mip_rel_gap:
+        if _relative_gap(bound, covered(a, w, best)) > mip_rel_gap:
             left = deadline - time.perf_counter()
             best = _lp_guided(
                 a, w, k, lp.y, best, time_limit_s=max(left / 3, 0.1), max_swaps=max_swaps
             )
-        if _relative_gap(bound, _covered(a, w, best)) <= mip_rel_gap:
+        if _relative_gap(bound, covered(a, w, best)) <= mip_rel_gap:
             return best, "Optimal", bound, ()
+    sub, sub_w, pool = a, w, np.arange(a.shape[1])
+    if lp is not None:  # drop every site with which no k sites can beat the best start
+        value = covered(a, w, best)
+        useful = np.union1d(np.flatnonzero(lp.site_bound >= value * (1 - 1e-9)), best)
+        sub, sub_w, kept = reduced(a[:, useful].tocsr(), w)
+        pool = useful[kept]
     left = max(deadline - time.perf_counter(), 1.0)  # one budget in all
-    found, status, milp_bound = _milp(
-        a, w, k, best, time_limit_s=left, mip_rel_gap=mip_rel_gap, rule=rule
-    )
-    if milp_bound is not None:
+    found, status, milp_bound = solve_from(
+        sub, sub_w, k, np.searchsorted(pool, np.intersect1d(best, pool)),
+        time_limit_s=left, mip_rel_gap=mip_rel_gap, rule=rule,
+    )  # fmt: skip
+    if milp_bound is not None:  # the sites dropped cannot beat the best start
+        milp_bound = max(milp_bound, covered(a, w, best))
         bound = milp_bound if bound is None else min(bound, milp_bound)
+    if found is not None:
+        found = pool[found]
     if found is None:
         return best, status, bound, (f"HiGHS found no solution ({status}); the start is shown",)
-    if _covered(a, w, found) >= _covered(a, w, best):
+    if covered(a, w, found) >= covered(a, w, best):
         best = found
     return best, status, bound, ()
 
