@@ -7,14 +7,16 @@ The maximal covering location problem with the existing provision fixed, in thes
   weights, who is covered already, who each candidate would reach).
 - :mod:`~earlyhelp.siting.solvers`: the solvers (exact MILP by HiGHS, greedy with swaps,
   the capacitated MILP); numpy, scipy and highspy only, with
-  :mod:`~earlyhelp.siting.highs` running HiGHS.
+  :mod:`~earlyhelp.siting.milp` (the covering MILP, its reduction and its LP relaxation's
+  proven bound) and :mod:`~earlyhelp.siting.highs` running HiGHS.
 - :mod:`~earlyhelp.siting.result`: :func:`site_services` runs it all and returns a
   :class:`SitingResult`; :mod:`earlyhelp.publish.siting` writes its folder.
 
 - :mod:`~earlyhelp.siting.rule`: the family hub targeting rule as a constraint (``--rule``)
   and what it costs in coverage.
 
-Imports run one way: result -> rule -> problem, solvers -> highs; candidates stands alone.
+Imports run one way: result -> rule -> problem, solvers -> milp -> highs; candidates stands
+alone.
 """
 
 from __future__ import annotations

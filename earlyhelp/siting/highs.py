@@ -2,13 +2,15 @@
 
 :func:`run_milp` passes a maximisation with sparse ``<=`` rows and ``[0, upper]`` bounds to
 HiGHS (``highspy``, imported only when first needed) with a time limit, a relative gap, one
-thread and a fixed seed, and returns the values, status, proven bound and gap. It knows
-nothing of covering: :mod:`earlyhelp.siting.solvers` builds the models.
+thread and a fixed seed, and returns the values, status, proven bound and gap;
+:func:`run_lp` solves such a programme as a linear one (no integers) and returns its values
+and row duals. They know nothing of covering: :mod:`earlyhelp.siting.milp` builds the
+models.
 """
 
 from __future__ import annotations
 
-__all__ = ["run_milp"]
+__all__ = ["run_lp", "run_milp"]
 
 
 import numpy as np
@@ -36,22 +38,7 @@ def _highs(time_limit_s: float, mip_rel_gap: float):
     return h, highspy
 
 
-def run_milp(
-    *,
-    cost: np.ndarray,
-    upper: np.ndarray,
-    integer: np.ndarray,
-    matrix: sparse.csc_matrix,
-    row_upper: np.ndarray,
-    time_limit_s: float,
-    mip_rel_gap: float,
-    start: np.ndarray | None,
-) -> tuple[np.ndarray | None, str, float | None, float | None]:
-    """Maximise ``cost @ v`` s.t. ``matrix @ v <= row_upper``, ``0 <= v <= upper`` with HiGHS.
-
-    Returns (values or None, status, proven bound, relative gap).
-    """
-    h, highspy = _highs(time_limit_s, mip_rel_gap)
+def _pass_model(h, highspy, cost, upper, integer, matrix, row_upper) -> None:
     matrix = sparse.csc_matrix(matrix)
     matrix.sort_indices()
     n_col, n_row = matrix.shape[1], matrix.shape[0]
@@ -72,6 +59,25 @@ def run_milp(
         matrix.data.astype(np.float64),
         np.asarray(integer, dtype=np.int32),
     )
+
+
+def run_milp(
+    *,
+    cost: np.ndarray,
+    upper: np.ndarray,
+    integer: np.ndarray,
+    matrix: sparse.csc_matrix,
+    row_upper: np.ndarray,
+    time_limit_s: float,
+    mip_rel_gap: float,
+    start: np.ndarray | None,
+) -> tuple[np.ndarray | None, str, float | None, float | None]:
+    """Maximise ``cost @ v`` s.t. ``matrix @ v <= row_upper``, ``0 <= v <= upper`` with HiGHS.
+
+    Returns (values or None, status, proven bound, relative gap).
+    """
+    h, highspy = _highs(time_limit_s, mip_rel_gap)
+    _pass_model(h, highspy, cost, upper, integer, matrix, row_upper)
     if start is not None:
         sol = highspy.HighsSolution()
         sol.col_value = list(map(float, start))
@@ -85,3 +91,27 @@ def run_milp(
     bound = float(info.mip_dual_bound)
     gap = float(info.mip_gap)
     return values, status, bound if np.isfinite(bound) else None, gap if np.isfinite(gap) else None
+
+
+def run_lp(
+    *,
+    cost: np.ndarray,
+    upper: np.ndarray,
+    matrix: sparse.csc_matrix,
+    row_upper: np.ndarray,
+    time_limit_s: float,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The same maximisation as :func:`run_milp` with every variable continuous, by HiGHS's
+    interior point method (with crossover: a vertex). Returns (values, row duals), or None
+    when HiGHS stops short of the optimum."""
+    h, highspy = _highs(time_limit_s, 0.0)
+    h.setOptionValue("solver", "ipm")
+    _pass_model(h, highspy, cost, upper, np.zeros(len(cost)), matrix, row_upper)
+    h.run()
+    if h.modelStatusToString(h.getModelStatus()) != "Optimal":
+        return None
+    solution = h.getSolution()
+    return (
+        np.asarray(solution.col_value, dtype=float),
+        np.asarray(solution.row_dual, dtype=float),
+    )

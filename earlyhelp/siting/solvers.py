@@ -12,9 +12,16 @@ Methods (:data:`SITING_METHODS`):
     ``0 <= x_i <= 1`` per uncovered area (continuous: at an optimum each is 0 or 1), maximise
     ``sum_i w_i x_i`` subject to ``x_i <= sum_j a_ij y_j`` and ``sum_j y_j <= k``. The coverage
     matrix ``a`` is built sparse with scipy and passed to HiGHS column-wise; areas already
-    covered, with no children or with no candidate in reach are left out of the model. The
-    greedy solution is given to HiGHS as a starting point. The gap reported is HiGHS's
-    relative gap between the solution and its proven bound (0 when proven optimal).
+    covered, with no children or with no candidate in reach are left out of the model, and
+    the problem is reduced (:func:`~earlyhelp.siting.milp.reduced`). Without a rule, the LP
+    relaxation is solved first (:func:`~earlyhelp.siting.milp.relax`): its bound is proven
+    (a Lagrangian argument, so it holds whatever HiGHS's tolerances), and its ``y`` guides
+    a start better than greedy with swaps (its k largest values improved by swaps, then the
+    MILP on the sites it uses, reduced, in a third of the time left). When the best start is
+    within ``mip_rel_gap`` of that bound it is optimal and HiGHS is not run again;
+    otherwise HiGHS solves the whole MILP from it in the time left (one budget in all).
+    The gap reported is between the solution and the smaller of the two proven bounds (0
+    when proven optimal). With a rule, greedy with swaps is HiGHS's start.
 ``greedy``
     Greedy by marginal gain, then 1-swap local search (swap one chosen site for one
     unchosen candidate while the objective improves; best improvement first), vectorised
@@ -67,6 +74,7 @@ from scipy import sparse
 
 from earlyhelp.errors import ConfigError, EarlyHelpError
 from earlyhelp.siting.highs import run_milp
+from earlyhelp.siting.milp import covered, reduced, relax, solve_from
 from earlyhelp.text import did_you_mean
 
 _IMPROVE_TOL = 1e-9  # relative improvement below which a swap is not worth making
@@ -197,8 +205,6 @@ def _greedy_swap(
     free = w.copy()
     chosen: list[int] = []
     taken = np.zeros(m, dtype=bool)
-    c = rule.coefficients if rule is not None else np.zeros(m)
-    upper = rule.upper if rule is not None else 0.0
     if rule is not None:
         chosen = _greedy_with_rule(at, free, k, rule)
         taken[chosen] = True
@@ -211,6 +217,25 @@ def _greedy_swap(
         chosen.append(j)
         taken[j] = True
         free[at.indices[at.indptr[j] : at.indptr[j + 1]]] = 0.0
+    return _swap(a, w, chosen, max_swaps=max_swaps, rule=rule, at=at)
+
+
+def _swap(
+    a: sparse.csr_matrix,
+    w: np.ndarray,
+    start: Any,
+    *,
+    max_swaps: int,
+    rule: TargetingRule | None = None,
+    at: sparse.csr_matrix | None = None,
+) -> tuple[np.ndarray, int]:
+    """Best-improvement 1-swaps from ``start`` (a rule, if any, kept by every swap); returns
+    (sites, swaps made). ``at`` is ``a.T`` in CSR when the caller has it."""
+    at = a.T.tocsr() if at is None else at
+    m = a.shape[1]
+    chosen = [int(j) for j in start]
+    c = rule.coefficients if rule is not None else np.zeros(m)
+    upper = rule.upper if rule is not None else 0.0
     swaps = 0
     tol = _IMPROVE_TOL * max(float(w.sum()), 1.0)
     while chosen and swaps < max_swaps:
@@ -328,9 +353,9 @@ def _solve_greedy(
     objective = float(gains.sum())
     bound = _online_bound(a, w, chosen, k)
     if lp_bound:
-        relaxed = _lp_bound(a, w, k, time_limit_s=time_limit_s, rule=rule)
+        relaxed = relax(a, w, k, time_limit_s=time_limit_s, rule=rule)
         if relaxed is not None:
-            bound = min(bound, max(relaxed, objective))
+            bound = min(bound, max(relaxed.bound, objective))
     seconds = time.perf_counter() - start
     gap = _relative_gap(bound, objective)
     return CoverSolution(
@@ -346,99 +371,90 @@ def _solve_greedy(
     )
 
 
-def _cover_model(
-    a: sparse.csr_matrix, w: np.ndarray, k: int, rule: TargetingRule | None = None
-) -> tuple[np.ndarray, sparse.csr_matrix, dict[str, Any]]:
-    """The MCLP over the areas worth covering: columns y (candidates) then x (areas).
-
-    Returns the rows kept, their coverage, and the arguments of
-    :func:`~earlyhelp.siting.highs.run_milp` (``integer`` marks the y columns). A
-    ``rule`` adds its row ``sum_j (s - d_j) y_j <= a0 - s n0``.
-    """
-    m = a.shape[1]
-    rows = np.flatnonzero((w > 0) & (np.diff(a.indptr) > 0))
-    ar = a[rows]
-    nr = len(rows)
-    # rows: x_i - sum_j a_ij y_j <= 0 for each area kept, then the budget sum_j y_j <= k
-    top = sparse.hstack([-ar, sparse.identity(nr, format="csr")], format="csr")
-    budget = sparse.csr_matrix(np.r_[np.ones(m), np.zeros(nr)][None, :])
-    blocks = [top, budget]
-    row_upper: list[np.ndarray] = [np.zeros(nr), np.array([float(k)])]
-    if rule is not None:
-        blocks.append(sparse.csr_matrix(np.r_[rule.coefficients, np.zeros(nr)][None, :]))
-        row_upper.append(np.array([rule.upper]))
-    model = {
-        "cost": np.r_[np.zeros(m), w[rows]],
-        "upper": np.ones(m + nr),
-        "integer": np.r_[np.ones(m), np.zeros(nr)],
-        "matrix": sparse.vstack(blocks, format="csc"),
-        "row_upper": np.concatenate(row_upper),
-    }
-    return rows, ar, model
-
-
-def _lp_bound(
+def _lp_guided(
     a: sparse.csr_matrix,
     w: np.ndarray,
     k: int,
+    y: np.ndarray,
+    best: np.ndarray,
     *,
     time_limit_s: float,
-    rule: TargetingRule | None = None,
-) -> float | None:
-    """The LP relaxation's optimum: an upper bound on any k sites (None if unavailable)."""
-    rows, _, model = _cover_model(a, w, k, rule)
-    if not len(rows) and rule is None:
-        return 0.0
-    model["integer"] = np.zeros_like(model["integer"])
-    try:
-        values, status, _, _ = run_milp(
-            **model, time_limit_s=time_limit_s, mip_rel_gap=0.0, start=None
-        )
-    except EarlyHelpError:  # no HiGHS: the submodular bound alone
-        return None
-    if values is None or status != "Optimal":
-        return None
-    return float(model["cost"] @ values)
+    max_swaps: int,
+) -> np.ndarray:
+    """A better start than ``best`` where the LP relaxation's ``y`` finds one: the k sites
+    it weighs most, improved by swaps; then the MILP restricted to the sites it uses (and
+    ``best``'s), reduced, solved within ``time_limit_s``. Any of them is a feasible choice; the
+    one covering most is returned."""
+    top = np.argsort(-y, kind="stable")[:k]
+    tries = [_swap(a, w, top[y[top] > 0], max_swaps=max_swaps)[0]]
+    pool = np.union1d(np.flatnonzero(y > 1e-6), best)
+    if len(pool) < a.shape[1]:  # otherwise it is the whole problem, solved next
+        sub, sub_w, kept = reduced(a[:, pool].tocsr(), w)
+        pool = pool[kept]
+        here = max([*tries, best], key=lambda s: covered(a, w, s))
+        found, _status, _bound = solve_from(
+            sub, sub_w, k, np.searchsorted(pool, np.intersect1d(here, pool)),
+            time_limit_s=time_limit_s, mip_rel_gap=0.0,
+        )  # fmt: skip
+        if found is not None:
+            tries.append(pool[found])
+    for sites in tries:
+        if covered(a, w, sites) > covered(a, w, best):
+            best = sites
+    return np.asarray(best, dtype=int)
 
 
-def _reduced(
-    a: sparse.csr_matrix, w: np.ndarray
-) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
-    """The same covering problem, smaller: areas worth covering only (weight, and a
-    candidate in reach), areas reached by exactly the same candidates merged (their
-    weights added), and candidates dropped whose areas another candidate reaches too
-    (any solution with one is no better than with the other instead). Returns the
-    coverage (area groups x candidates kept), the groups' weights and the candidates kept
-    (positions in ``a``). The optimum is the same."""
-    rows = np.flatnonzero((w > 0) & (np.diff(a.indptr) > 0))
-    ar = a[rows]
-    ar.sort_indices()
-    seen: dict[bytes, int] = {}
-    group = np.array(
-        [
-            seen.setdefault(ar.indices[ar.indptr[r] : ar.indptr[r + 1]].tobytes(), len(seen))
-            for r in range(len(rows))
-        ],
-        dtype=np.int64,
-    )
-    merge = sparse.csr_matrix(
-        (np.ones(len(rows)), (group, np.arange(len(rows)))), shape=(len(seen), len(rows))
-    )
-    agg = _as_csr(merge @ ar)
-    weights = merge @ w[rows]
-    m = a.shape[1]
-    keep = np.ones(m, dtype=bool)
-    if 0 < m <= 5_000:  # candidate x candidate overlaps, dense
-        size = np.diff(agg.tocsc().indptr)
-        overlap = (agg.T @ agg).toarray()
-        inside = (overlap == size[:, None]) & (size[:, None] > 0)  # j's areas within j2's
-        np.fill_diagonal(inside, False)
-        larger = size[None, :] > size[:, None]
-        first = (size[None, :] == size[:, None]) & (np.arange(m)[None, :] < np.arange(m)[:, None])
-        keep = ~(inside & (larger | first)).any(axis=1)
-        keep &= size > 0
-    kept = np.flatnonzero(keep)
-    return agg[:, kept].tocsr(), weights, kept
+def _exact_search(
+    a: sparse.csr_matrix,
+    w: np.ndarray,
+    k: int,
+    start: np.ndarray,
+    *,
+    time_limit_s: float,
+    mip_rel_gap: float,
+    max_swaps: int,
+    rule: TargetingRule | None,
+) -> tuple[np.ndarray, str, float | None, tuple[str, ...]]:
+    """The exact method on a (reduced) problem from the sites ``start``: (sites, status,
+    proven bound, notes). Without a rule, the LP relaxation first gives a proven bound
+    (:func:`~earlyhelp.siting.milp.relax`) and a better start; it stops there when that
+    start is within ``mip_rel_gap`` of the bound. Then HiGHS on the MILP from the best
+    start, in the time left, without the sites the relaxation proves cannot be in any
+    better choice (reduced-cost fixing, :func:`~earlyhelp.siting.milp.site_bounds`), the
+    problem reduced again; the bound is the smaller of the two."""
+    deadline = time.perf_counter() + time_limit_s
+    best, bound = np.asarray(start, dtype=int), None
+    lp = None if rule is not None else relax(a, w, k, time_limit_s=time_limit_s)
+    if lp is not None:
+        bound = lp.bound
+        if _relative_gap(bound, covered(a, w, best)) > mip_rel_gap:
+            left = deadline - time.perf_counter()
+            best = _lp_guided(
+                a, w, k, lp.y, best, time_limit_s=max(left / 3, 0.1), max_swaps=max_swaps
+            )
+        if _relative_gap(bound, covered(a, w, best)) <= mip_rel_gap:
+            return best, "Optimal", bound, ()
+    sub, sub_w, pool = a, w, np.arange(a.shape[1])
+    if lp is not None:  # drop every site with which no k sites can beat the best start
+        value = covered(a, w, best)
+        useful = np.union1d(np.flatnonzero(lp.site_bound >= value * (1 - 1e-9)), best)
+        sub, sub_w, kept = reduced(a[:, useful].tocsr(), w)
+        pool = useful[kept]
+    left = max(deadline - time.perf_counter(), 1.0)  # one budget in all
+    found, status, milp_bound = solve_from(
+        sub, sub_w, k, np.searchsorted(pool, np.intersect1d(best, pool)),
+        time_limit_s=left, mip_rel_gap=mip_rel_gap, rule=rule,
+    )  # fmt: skip
+    if milp_bound is not None:  # the sites dropped cannot beat the best start
+        milp_bound = max(milp_bound, covered(a, w, best))
+        bound = milp_bound if bound is None else min(bound, milp_bound)
+    if found is not None:
+        found = pool[found]
+    if found is None:
+        return best, status, bound, (f"HiGHS found no solution ({status}); the start is shown",)
+    if covered(a, w, found) >= covered(a, w, best):
+        best = found
+    return best, status, bound, ()
 
 
 def _solve_exact(
@@ -454,33 +470,23 @@ def _solve_exact(
 ) -> CoverSolution:
     begin = time.perf_counter()
     if rule is None:
-        ra, rw, kept = _reduced(a, w)
+        ra, rw, kept = reduced(a, w)
     else:  # every candidate stays: a deprived site that adds nobody may be what the rule needs
         ra, rw, kept = a, np.asarray(w, dtype=float), np.arange(a.shape[1])
     greedy, _swaps = _greedy_swap(ra, rw, min(k, len(kept)), max_swaps=max_swaps, rule=rule)
     _check_rule(rule, greedy, k)
-    values: np.ndarray | None
     bound: float | None
-    gap: float | None
-    if rule is None and (not ra.shape[0] or not len(kept)):  # nothing to gain anywhere
-        chosen = kept[greedy]
-        values, status, bound, gap = None, "Optimal (nothing to reach)", 0.0, 0.0
-    else:
-        _groups, rar, model = _cover_model(ra, rw, k, rule)
-        m = len(kept)
-        y0 = np.zeros(m)
-        y0[greedy] = 1.0  # greedy with swaps is HiGHS's starting point
-        x0 = np.minimum(np.asarray(rar @ y0).ravel(), 1.0)
-        left = max(time_limit_s - (time.perf_counter() - begin), 1.0)  # one budget in all
-        values, status, bound, gap = run_milp(
-            **model, time_limit_s=left, mip_rel_gap=mip_rel_gap, start=np.r_[y0, x0]
-        )
-        chosen = kept[greedy if values is None else np.flatnonzero(values[:m] > 0.5)]
     notes: tuple[str, ...] = ()
-    if values is None and ra.shape[0] and len(kept):
-        notes = (f"HiGHS found no solution ({status}); the greedy solution is shown",)
-    order, gains, credit = _order_by_gain(a, w, chosen, keep_all=rule is not None)
+    if rule is None and (not ra.shape[0] or not len(kept)):  # nothing to gain anywhere
+        found, status, bound = greedy, "Optimal (nothing to reach)", 0.0
+    else:
+        found, status, bound, notes = _exact_search(
+            ra, rw, k, greedy, time_limit_s=time_limit_s - (time.perf_counter() - begin),
+            mip_rel_gap=mip_rel_gap, max_swaps=max_swaps, rule=rule,
+        )  # fmt: skip
+    order, gains, credit = _order_by_gain(a, w, kept[found], keep_all=rule is not None)
     objective = float(gains.sum())
+    gap = None
     if bound is not None:
         bound = max(bound, objective)
         gap = _relative_gap(bound, objective)
