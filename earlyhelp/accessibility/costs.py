@@ -17,6 +17,7 @@ __all__ = ["Catchment", "build_catchment", "nearest_by_band", "nearest_service"]
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -30,24 +31,38 @@ from earlyhelp.provision import age_band_mask, text_column
 
 @dataclass(frozen=True, eq=False)
 class Catchment:
-    """Costs from every area to every service within ``max_cost``.
+    """Costs from every area to every service within a largest cost per area.
 
-    ``costs`` is a CSR matrix (rows follow ``areas``, columns ``services``) of effective
-    costs in ``unit``: outreach services already have their extra reach taken off, and a
-    cost of zero is stored as :data:`earlyhelp.distance.ZERO_COST` (read the values with
-    :func:`earlyhelp.distance.true_costs`).
+    The pairs are kept as three aligned arrays in no particular order (the measures sum
+    over them with :func:`numpy.bincount`, which needs no sorting): ``rows`` (area
+    position in ``areas``), ``cols`` (service position in ``services``) and ``cost``, the
+    effective cost in ``unit`` (outreach services already have their extra reach taken
+    off; a cost of zero is an exact 0). ``limits`` is the largest cost kept for each area
+    (every pair within it is there), ``max_cost`` the largest of them. :attr:`costs` is
+    the same as a CSR matrix, made on first use.
     """
 
-    costs: sparse.csr_matrix
+    rows: np.ndarray
+    cols: np.ndarray
+    cost: np.ndarray
     areas: pd.Index
     services: pd.Index
     unit: str
     max_cost: float
+    limits: np.ndarray
+
+    @cached_property
+    def costs(self) -> sparse.csr_matrix:
+        """The pairs as a CSR matrix (rows follow ``areas``, columns ``services``), a cost
+        of zero stored as :data:`earlyhelp.distance.ZERO_COST` (read the values with
+        :func:`earlyhelp.distance.true_costs`)."""
+        shape = (len(self.areas), len(self.services))
+        return csr_by_rows(self.rows, self.cols, np.maximum(self.cost, ZERO_COST), shape)
 
     @property
     def pair_rows(self) -> np.ndarray:
-        """Row (area position) of each stored pair, in storage order."""
-        return np.repeat(np.arange(self.costs.shape[0]), np.diff(self.costs.indptr))
+        """Row (area position) of each stored pair."""
+        return self.rows
 
     def subset(self, service_ids: Iterable[Any]) -> Catchment:
         """The same catchment restricted to ``service_ids`` (columns in that order)."""
@@ -55,12 +70,19 @@ class Catchment:
         pos = self.services.get_indexer(ids)
         if (pos < 0).any():
             raise KeyError(f"service '{ids[pos < 0][0]}' is not in the catchment")
+        new = np.full(len(self.services), -1, dtype=np.int64)
+        new[pos] = np.arange(len(ids))
+        cols = new[self.cols]
+        keep = cols >= 0
         return Catchment(
-            costs=self.costs[:, pos],
+            rows=self.rows[keep],
+            cols=cols[keep].astype(self.cols.dtype),
+            cost=self.cost[keep],
             areas=self.areas,
             services=ids,
             unit=self.unit,
             max_cost=self.max_cost,
+            limits=self.limits,
         )
 
 
@@ -73,7 +95,7 @@ def build_catchment(
     origins: gpd.GeoSeries,
     services: gpd.GeoDataFrame,
     *,
-    max_cost: float,
+    max_cost: float | np.ndarray,
     outreach_extra: float = 0.0,
 ) -> Catchment:
     """Costs from each origin to each service within ``max_cost`` (model units).
@@ -88,72 +110,57 @@ def build_catchment(
         Eligible services, indexed by service id; ``delivery == "outreach"`` rows reach
         ``outreach_extra`` further.
     max_cost
-        Largest cost kept, in the model's unit.
+        Largest cost kept, in the model's unit: one for every origin, or one per origin
+        (a rural area's reach is longer than a town's, and keeping a town's pairs out to
+        the rural reach would only be thrown away).
     outreach_extra
         Extra reach of outreach services, in the model's unit.
     """
     out = _is_outreach(services)
-    geoms = services.geometry
-    shape = (len(origins), len(services))
-    if hasattr(model, "cost_pairs"):  # pairs of both kinds joined into one matrix at once
-        empty = np.zeros(0, dtype=np.int64)
-        triples = [(empty, empty, np.zeros(0))]
-        for subset, extra in ((~out, 0.0), (out, outreach_extra)):
-            if subset.any():
-                i, j, c = model.cost_pairs(origins, geoms[subset], max_cost=max_cost + extra)
-                if extra:  # outreach: closer by the extra reach, never below zero
-                    c = np.maximum(true_costs(c) - extra, ZERO_COST)
-                triples.append((i, np.flatnonzero(subset)[j], c))
-        rows, cols, cost = (np.concatenate(t) for t in zip(*triples, strict=True))
-        return Catchment(
-            costs=csr_by_rows(rows, cols, cost, shape),
-            areas=pd.Index(origins.index, name="area_code"),
-            services=pd.Index(services.index, name="service_id"),
-            unit=model.unit,
-            max_cost=float(max_cost),
-        )
+    limits = np.broadcast_to(np.asarray(max_cost, dtype=float), (len(origins),)).copy()
     parts = []
     for subset, extra in ((~out, 0.0), (out, outreach_extra)):
         if subset.any():
-            m = model.costs(origins, geoms[subset], max_cost=max_cost + extra)
+            i, j, c = _pairs(model, origins, services.geometry[subset], limits, extra)
             if extra:  # outreach: closer by the extra reach, never below zero
-                m.data = np.maximum(true_costs(m.data) - extra, ZERO_COST)
-            parts.append((m, np.flatnonzero(subset)))
-    if not parts:
-        costs = sparse.csr_matrix(shape, dtype=float)
-    elif len(parts) == 1 and len(parts[0][1]) == shape[1]:
-        costs = parts[0][0]
-    else:  # row by row side by side, columns named by their place in ``services``
-        costs = _side_by_side(parts, shape)
+                c = np.maximum(true_costs(c) - extra, ZERO_COST)
+            parts.append((i, np.flatnonzero(subset).astype(np.int32)[j], true_costs(c)))
+    index = np.int32 if max(len(origins), len(services)) < 2**31 else np.int64
+    if len(parts) == 1:
+        rows, cols, cost = parts[0]
+    else:
+        empty = np.zeros(0, dtype=index)
+        triples = [(empty, empty, np.zeros(0)), *parts]
+        rows, cols, cost = (np.concatenate(t) for t in zip(*triples, strict=True))
     return Catchment(
-        costs=costs,
+        rows=rows.astype(index, copy=False),
+        cols=cols.astype(index, copy=False),
+        cost=cost,
         areas=pd.Index(origins.index, name="area_code"),
         services=pd.Index(services.index, name="service_id"),
         unit=model.unit,
-        max_cost=float(max_cost),
+        max_cost=float(limits.max()) if len(limits) else float(np.max(max_cost, initial=0.0)),
+        limits=limits,
     )
 
 
-def _side_by_side(
-    parts: list[tuple[sparse.csr_matrix, np.ndarray]], shape: tuple[int, int]
-) -> sparse.csr_matrix:
-    """CSR matrices of some columns each (``where``: their columns in the whole) as one
-    matrix of ``shape``: each row's entries of every part together, in one pass."""
-    counts = sum(np.diff(m.indptr) for m, _ in parts)
-    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    data = np.empty(int(indptr[-1]))
-    indices = np.empty(int(indptr[-1]), dtype=np.int64)
-    filled = indptr[:-1].copy()
-    for m, where in parts:
-        n = np.diff(m.indptr)
-        rows = np.repeat(np.arange(shape[0]), n)
-        at = filled[rows] + (np.arange(m.nnz) - m.indptr[rows])
-        data[at] = m.data
-        indices[at] = where[m.indices]
-        filled += n
-    index = np.int32 if max(shape[1], len(data)) < 2**31 else np.int64
-    return sparse.csr_matrix((data, indices.astype(index), indptr.astype(index)), shape=shape)
+def _pairs(
+    model: DistanceModel,
+    origins: gpd.GeoSeries,
+    destinations: gpd.GeoSeries,
+    limits: np.ndarray,
+    extra: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(origin position, destination position, cost at least ZERO_COST) of the pairs
+    within each origin's limit plus ``extra``: from the model's own pairs where it gives
+    them (a KD-tree per distinct limit), else cut from its sparse matrix."""
+    if hasattr(model, "cost_pairs"):
+        return model.cost_pairs(origins, destinations, max_cost=limits + extra)
+    m = model.costs(origins, destinations, max_cost=float(limits.max(initial=0.0)) + extra)
+    m = m.tocsr()
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    keep = true_costs(m.data) <= limits[rows] + extra
+    return rows[keep], m.indices[keep], m.data[keep]
 
 
 # --------------------------------------------------------------------------------------

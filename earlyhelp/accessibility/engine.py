@@ -45,7 +45,7 @@ from earlyhelp.accessibility.costs import (
 )
 from earlyhelp.accessibility.fca import GRAVITY_MIN_COST, STEP_WEIGHTS, check_decay
 from earlyhelp.accessibility.measures import MEASURES, CategoryInputs
-from earlyhelp.accessibility.reach import category_bands
+from earlyhelp.accessibility.reach import band_reach, catchment_band_reach, category_bands
 from earlyhelp.columns import measure_column, split_measure_column
 from earlyhelp.config import AccessConfig, CategoryConfig
 from earlyhelp.distance import (
@@ -252,8 +252,9 @@ class _Costing:
     catchment_cost: float  # the floating catchment size
     outreach_extra: float  # how much further outreach services reach
     thresholds: dict[str, pd.Series]  # reach threshold per category and area
-    query_cost: float  # the largest cost a catchment keeps
+    limits: dict[str, np.ndarray | float]  # per category, the largest cost a catchment keeps
     need_catchment: bool  # some measure asked for reads the sparse cost matrix
+    bands_from_pairs: bool  # the bands reached are read from the catchment's pairs
     shared: Catchment | None  # one catchment of every local service, cut per category
 
     def nearest(self, ids: pd.Index) -> pd.DataFrame:
@@ -262,29 +263,44 @@ class _Costing:
             self.model, self.points, self.services.loc[ids], outreach_extra=self.outreach_extra
         )
 
-    def catchment(self, ids: pd.Index) -> Catchment | None:
-        """The catchment of the services ``ids``, or None when no measure needs one."""
+    def catchment(self, key: str, ids: pd.Index) -> Catchment | None:
+        """The catchment of the services ``ids`` of category ``key``, or None when no
+        measure needs one."""
         if self.shared is not None:
             return self.shared.subset(ids)
-        if not self.need_catchment:
+        if key not in self.limits:
             return None
         return build_catchment(
             self.model,
             self.points,
             self.services.loc[ids],
-            max_cost=self.query_cost,
+            max_cost=self.limits[key],
             outreach_extra=self.outreach_extra,
         )
 
-    def by_band(self, ids: pd.Index, bands: Sequence[str]) -> pd.DataFrame:
-        """Per area and age band, the nearest of ``ids`` taking it (:func:`nearest_by_band`)."""
-        return nearest_by_band(
+    def reached(
+        self,
+        key: str,
+        ids: pd.Index,
+        bands: list[str],
+        catchment: Catchment | None,
+        serves: pd.DataFrame,
+    ) -> pd.DataFrame:
+        """Per area and age band of ``bands``: does a service of ``ids`` taking it lie within
+        the area's reach threshold? From the catchment's pairs where they are the very
+        costs the model's nearest search gives (a KD-tree), else from the nearest service
+        taking each band (:func:`nearest_by_band`)."""
+        threshold = self.thresholds[key]
+        if self.bands_from_pairs and catchment is not None:
+            return catchment_band_reach(catchment, serves, threshold=threshold, bands=bands)
+        band_cost = nearest_by_band(
             self.model,
             self.points,
             self.services.loc[ids],
             bands=bands,
             outreach_extra=self.outreach_extra,
         )
+        return band_reach(band_cost, threshold=threshold)
 
 
 def _costing(
@@ -297,17 +313,36 @@ def _costing(
     measures: Sequence[str],
     access_cfg: AccessConfig,
 ) -> _Costing:
-    """The run's costing: its reach thresholds and sizes in the model's unit and, where
-    the model gains by it, one catchment shared by every category."""
+    """The run's costing: its reach thresholds and sizes in the model's unit, how far
+    each category's catchment reaches and, where the model gains by it, one catchment
+    shared by every category.
+
+    With a model that gives its pairs (straight lines from KD-trees), a category's
+    catchment reaches, in each area, the floating catchment size where a floating
+    catchment measure is asked for, and the area's own reach threshold where a reach
+    measure is (the pairs a town's areas would keep out to the longest, rural, reach are
+    never made), and the bands reached are read from it. Other models keep one largest
+    cost for every area."""
     unit = model.unit
     thresholds = {
         key: reach_thresholds(areas, cat_cfg, unit=unit) for key, cat_cfg in categories.items()
     }
     size = access_cfg.catchment(unit)
     extra = access_cfg.outreach_extra(unit)
+    reads = {MEASURES[m].reads for m in measures}
     need_catchment = any(MEASURES[m].needs_catchment for m in measures)
-    reach_max = max((float(t.max()) for t in thresholds.values()), default=0.0)
-    query_cost = max(size, reach_max) if "count_within_reach" in measures else size
+    by_pairs = hasattr(model, "cost_pairs")
+    limits: dict[str, np.ndarray | float] = {}
+    if by_pairs and (need_catchment or "bands" in reads):
+        for key, t in thresholds.items():
+            limit = np.full(len(areas), size if "catchment" in reads else -np.inf)
+            if reads & {"reach", "bands"}:
+                limit = np.fmax(limit, t.reindex(areas.index).to_numpy(dtype=float))
+            limits[key] = limit
+    elif need_catchment:
+        reach_max = max((float(t.max()) for t in thresholds.values()), default=0.0)
+        query_cost = max(size, reach_max) if "reach" in reads else size
+        limits = dict.fromkeys(thresholds, query_cost)
     # A road network is cheaper with one catchment for every local service, cut per
     # category (one Dijkstra per area, not one per category); a KD-tree per category is
     # cheaper than one large matrix cut twelve times.
@@ -317,7 +352,7 @@ def _costing(
             model,
             points,
             services.loc[pd.unique(eligible.local["service_id"])],
-            max_cost=query_cost,
+            max_cost=max((float(np.max(v)) for v in limits.values()), default=size),
             outreach_extra=extra,
         )
     return _Costing(
@@ -327,8 +362,9 @@ def _costing(
         catchment_cost=size,
         outreach_extra=extra,
         thresholds=thresholds,
-        query_cost=query_cost,
+        limits=limits,
         need_catchment=need_catchment,
+        bands_from_pairs=by_pairs,
         shared=shared,
     )
 
@@ -355,19 +391,21 @@ def _measure_categories(
     columns: dict[str, pd.Series] = {}
     nearest_ids: dict[str, pd.Series] = {}
     fallbacks: dict[str, int] = {}
+    by_band = any(MEASURES[m].reads == "bands" for m in measures)
     for key, category in categories.items():
         ids = eligible.local_ids(key)
         nearest = costing.nearest(ids)
-        catchment = costing.catchment(ids)
+        catchment = costing.catchment(key, ids)
         fallbacks[key] = int(eligible.capacity_missing.loc[ids].sum())
         cat_bands = category_bands(category)
+        serves = eligible.serves.loc[ids]
         # the category's children only: a service's places for this kind of help are for
         # the children of its ages that the service also takes
         demand = bands[cat_bands] if weight is None else bands[cat_bands].mul(weight[key], axis=0)
         inputs = CategoryInputs(
             category=key,
             nearest=nearest,
-            band_cost=costing.by_band(ids, cat_bands),
+            reached=(costing.reached(key, ids, cat_bands, catchment, serves) if by_band else None),
             children=bands[cat_bands],
             threshold=costing.thresholds[key],
             catchment=catchment,
@@ -375,7 +413,7 @@ def _measure_categories(
             demand=demand,
             supply=eligible.supply.loc[ids],
             capacity_missing=eligible.capacity_missing.loc[ids],
-            serves=eligible.serves.loc[ids],
+            serves=serves,
             decay=access_cfg.decay,
             step_weights=tuple(step_weights),
             gravity_beta=access_cfg.gravity_beta,

@@ -84,28 +84,53 @@ class EuclideanModel:
         return csr_by_rows(*self.cost_pairs(origins, destinations, max_cost=max_cost), shape)
 
     def cost_pairs(
-        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float | np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The pairs within ``max_cost`` as (origin position, destination position, cost
-        in metres, at least :data:`ZERO_COST`), in the KD-tree's order: what
-        :meth:`costs` makes its matrix of (:func:`~earlyhelp.distance.base.csr_by_rows`),
-        for a caller that joins several sets of pairs into one matrix."""
+        """The pairs within ``max_cost`` (one for every origin, or one per origin) as
+        (origin position, destination position, cost in metres, at least
+        :data:`ZERO_COST`), in no particular order: what :meth:`costs` makes its matrix of
+        (:func:`~earlyhelp.distance.base.csr_by_rows`), for a caller that sums over the
+        pairs or joins several sets of them. Positions are 32-bit below 2**31 points.
+
+        Origins are searched in one KD-tree per distinct ``max_cost``, each out to its own
+        limit, so no pair beyond an origin's limit is ever made."""
         o_xy = point_xy(origins, "origins", projected=True)
         d_xy = point_xy(destinations, "destinations", projected=True)
         _same_crs(origins, destinations)
-        if not len(o_xy) or not len(d_xy) or max_cost < 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, np.zeros(0)
+        limits = np.broadcast_to(np.asarray(max_cost, dtype=float), (len(o_xy),))
+        index = np.int32 if max(len(o_xy), len(d_xy)) < 2**31 else np.int64
+        empty = (np.zeros(0, dtype=index), np.zeros(0, dtype=index), np.zeros(0))
+        if not len(o_xy) or not len(d_xy):
+            return empty
+        tree = cKDTree(d_xy)
+        parts = [empty]
+        for limit in np.unique(limits[limits >= 0]):
+            group = limits == limit
+            whole = bool(group.all())
+            part = self._within(o_xy if whole else o_xy[group], tree, float(limit), index)
+            if not whole:  # back to positions among all origins
+                part = (np.flatnonzero(group).astype(index)[part[0]], *part[1:])
+            parts.append(part)
+        if len(parts) == 2:
+            return parts[1]
+        i, j, c = (np.concatenate(t) for t in zip(*parts, strict=True))
+        return i, j, c
+
+    def _within(
+        self, o_xy: np.ndarray, tree: cKDTree, max_cost: float, index: type
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs of origins ``o_xy`` and the destinations of ``tree`` within one
+        ``max_cost``: (origin position, destination position, cost)."""
         radius = max_cost / self.circuity
         pairs = cKDTree(o_xy).sparse_distance_matrix(
-            cKDTree(d_xy), radius * (1 + 1e-12), output_type="ndarray"
+            tree, radius * (1 + 1e-12), output_type="ndarray"
         )
         cost = pairs["v"] * self.circuity
         np.maximum(cost, ZERO_COST, out=cost)  # a service at the origin stays in the matrix
         keep = cost <= max_cost
         if keep.all():
-            return pairs["i"], pairs["j"], cost
-        return pairs["i"][keep], pairs["j"][keep], cost[keep]
+            return pairs["i"].astype(index), pairs["j"].astype(index), cost
+        return pairs["i"][keep].astype(index), pairs["j"][keep].astype(index), cost[keep]
 
     def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> Nearest:
         """Distance (m) to, and position of, the nearest destination of each origin."""
