@@ -154,12 +154,16 @@ def _pairs(
     """(origin position, destination position, cost at least ZERO_COST) of the pairs
     within each origin's limit plus ``extra``: from the model's own pairs where it gives
     them (a KD-tree per distinct limit), else cut from its sparse matrix."""
+    # an origin that keeps nothing (a limit below zero) gets no outreach pair either
+    reach = np.where(limits >= 0, limits + extra, -1.0)
     if hasattr(model, "cost_pairs"):
-        return model.cost_pairs(origins, destinations, max_cost=limits + extra)
-    m = model.costs(origins, destinations, max_cost=float(limits.max(initial=0.0)) + extra)
-    m = m.tocsr()
+        return model.cost_pairs(origins, destinations, max_cost=reach)
+    empty = np.zeros(0, dtype=np.int64)
+    if not (reach >= 0).any():
+        return empty, empty, np.zeros(0)
+    m = model.costs(origins, destinations, max_cost=float(reach.max())).tocsr()
     rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-    keep = true_costs(m.data) <= limits[rows] + extra
+    keep = true_costs(m.data) <= reach[rows]
     return rows[keep], m.indices[keep], m.data[keep]
 
 

@@ -142,7 +142,7 @@ def count_within(catchment: Catchment, *, threshold: pd.Series | float) -> pd.Se
 def _within_limits(catchment: Catchment, threshold: pd.Series | float, what: str) -> np.ndarray:
     """The threshold per area, after checking the catchment holds every pair within it."""
     t = _per_area(threshold, catchment.areas)
-    over = t > catchment.limits * (1 + 1e-12)
+    over = t > catchment.limits + np.abs(catchment.limits) * 1e-12
     if over.any():
         raise ValueError(
             f"{what}: a threshold of {np.nanmax(t[over])} exceeds the catchment's "
