@@ -64,6 +64,25 @@ class Catchment:
         """Row (area position) of each stored pair."""
         return self.rows
 
+    def within(self, limits: np.ndarray) -> Catchment:
+        """The same catchment cut to a smaller largest cost per area (``limits``, one per
+        area in the order of ``areas``; NaN keeps nothing): the pairs of each area's
+        reach, say, for every measure of reach to read without looking at the rest."""
+        limits = np.asarray(limits, dtype=float)
+        if (limits > self.limits + np.abs(self.limits) * 1e-12).any():
+            raise ValueError("a catchment cannot be cut to more than it holds")
+        keep = self.cost <= limits[self.rows]
+        return Catchment(
+            rows=self.rows[keep],
+            cols=self.cols[keep],
+            cost=self.cost[keep],
+            areas=self.areas,
+            services=self.services,
+            unit=self.unit,
+            max_cost=float(np.nanmax(limits, initial=-np.inf)) if len(limits) else self.max_cost,
+            limits=limits,
+        )
+
     def subset(self, service_ids: Iterable[Any]) -> Catchment:
         """The same catchment restricted to ``service_ids`` (columns in that order)."""
         ids = pd.Index(service_ids, name="service_id")
@@ -84,6 +103,13 @@ class Catchment:
             max_cost=self.max_cost,
             limits=self.limits,
         )
+
+
+def _named(index: pd.Index, name: str) -> pd.Index:
+    """``index`` named ``name``: the very same object when it already is (as an area or
+    service table's index is), so pandas sees a result is aligned to it (``Index.is_``)
+    without comparing 33,755 labels each time."""
+    return index if index.name == name else index.rename(name)
 
 
 def _is_outreach(services: pd.DataFrame) -> np.ndarray:
@@ -124,7 +150,8 @@ def build_catchment(
             i, j, c = _pairs(model, origins, services.geometry[subset], limits, extra)
             if extra:  # outreach: closer by the extra reach, never below zero
                 c = np.maximum(true_costs(c) - extra, ZERO_COST)
-            parts.append((i, np.flatnonzero(subset).astype(np.int32)[j], true_costs(c)))
+            c[c <= ZERO_COST] = 0.0  # read back as exact zeros (true_costs), in place
+            parts.append((i, np.flatnonzero(subset).astype(np.int32)[j], c))
     index = np.int32 if max(len(origins), len(services)) < 2**31 else np.int64
     if len(parts) == 1:
         rows, cols, cost = parts[0]
@@ -136,8 +163,8 @@ def build_catchment(
         rows=rows.astype(index, copy=False),
         cols=cols.astype(index, copy=False),
         cost=cost,
-        areas=pd.Index(origins.index, name="area_code"),
-        services=pd.Index(services.index, name="service_id"),
+        areas=_named(origins.index, "area_code"),
+        services=_named(services.index, "service_id"),
         unit=model.unit,
         max_cost=float(limits.max()) if len(limits) else float(np.max(max_cost, initial=0.0)),
         limits=limits,
@@ -220,7 +247,7 @@ def nearest_service(
             "distance": np.where(has, best_true, np.nan),
             "outreach": outreach,
         },
-        index=pd.Index(origins.index, name="area_code"),
+        index=_named(origins.index, "area_code"),
     )
 
 
@@ -247,4 +274,4 @@ def nearest_by_band(
                 cost = np.where(found.position >= 0, np.maximum(found.cost - extra, 0.0), np.inf)
                 np.minimum(best, cost, out=best)
         columns[band] = np.where(np.isfinite(best), best, np.nan)
-    return pd.DataFrame(columns, index=pd.Index(origins.index, name="area_code"))
+    return pd.DataFrame(columns, index=_named(origins.index, "area_code"))

@@ -202,9 +202,13 @@ class _Eligible:
     supply: pd.Series  # places a year per service (1 where capacity is missing)
     capacity_missing: pd.Series  # True where a service has no capacity
 
-    def local_ids(self, category: str) -> pd.Index:
-        """Ids of the active in-person and outreach services of ``category``."""
-        return pd.Index(self.local.loc[self.local["category"] == category, "service_id"])
+    local_by_category: dict[str, np.ndarray]  # positions of each category's local services
+
+    def local_positions(self, category: str) -> np.ndarray:
+        """Positions (in the services table) of the active in-person and outreach services
+        of ``category``, in the order of ``roles``: ids are looked up once for all, as each
+        lookup among 200,000 string ids costs tens of milliseconds."""
+        return self.local_by_category.get(category, np.zeros(0, dtype=np.intp))
 
     def remote_services(self) -> pd.DataFrame:
         """Active online and phone services: ``category``, ``service_id``, ``delivery``."""
@@ -222,9 +226,13 @@ def _eligible_services(
     serves = age_band_mask(services)
     supply = service_supply(services)
     capacity = numeric_column(services, "capacity", np.nan)
+    local = roles[roles["role"] == "local"]
+    pos = services.index.get_indexer(local["service_id"])
+    by_category = pd.Series(pos).groupby(local["category"].to_numpy(), sort=False)
     return _Eligible(
         roles=roles,
-        local=roles[roles["role"] == "local"],
+        local=local,
+        local_by_category={str(k): v.to_numpy() for k, v in by_category},
         serves=serves,
         supply=supply,
         capacity_missing=pd.Series(np.isnan(capacity), index=services.index),
@@ -255,48 +263,58 @@ class _Costing:
     limits: dict[str, np.ndarray | float]  # per category, the largest cost a catchment keeps
     need_catchment: bool  # some measure asked for reads the sparse cost matrix
     bands_from_pairs: bool  # the bands reached are read from the catchment's pairs
+    reach_measures: bool  # a measure asked for reads the pairs within the reach threshold
     shared: Catchment | None  # one catchment of every local service, cut per category
 
-    def nearest(self, ids: pd.Index) -> pd.DataFrame:
-        """The nearest of the services ``ids`` to each area (:func:`nearest_service`)."""
-        return nearest_service(
-            self.model, self.points, self.services.loc[ids], outreach_extra=self.outreach_extra
-        )
+    def nearest(self, chosen: gpd.GeoDataFrame) -> pd.DataFrame:
+        """The nearest of the services ``chosen`` to each area (:func:`nearest_service`)."""
+        return nearest_service(self.model, self.points, chosen, outreach_extra=self.outreach_extra)
 
-    def catchment(self, key: str, ids: pd.Index) -> Catchment | None:
-        """The catchment of the services ``ids`` of category ``key``, or None when no
+    def catchment(self, key: str, chosen: gpd.GeoDataFrame) -> Catchment | None:
+        """The catchment of the services ``chosen`` of category ``key``, or None when no
         measure needs one."""
         if self.shared is not None:
-            return self.shared.subset(ids)
+            return self.shared.subset(chosen.index)
         if key not in self.limits:
             return None
         return build_catchment(
             self.model,
             self.points,
-            self.services.loc[ids],
+            chosen,
             max_cost=self.limits[key],
             outreach_extra=self.outreach_extra,
         )
 
+    def in_reach(self, key: str, catchment: Catchment | None) -> Catchment | None:
+        """The pairs of ``catchment`` within each area's reach threshold of category
+        ``key``, where the catchment holds all of them (else None): one cut that counting
+        and the bands reached both read."""
+        if catchment is None or not self.reach_measures:
+            return None
+        threshold = self.thresholds[key].reindex(catchment.areas).to_numpy(dtype=float)
+        if (threshold > catchment.limits).any():
+            return None
+        return catchment.within(threshold)
+
     def reached(
         self,
         key: str,
-        ids: pd.Index,
+        chosen: gpd.GeoDataFrame,
         bands: list[str],
         catchment: Catchment | None,
         serves: pd.DataFrame,
     ) -> pd.DataFrame:
-        """Per area and age band of ``bands``: does a service of ``ids`` taking it lie within
+        """Per area and age band of ``bands``: does a service of ``chosen`` taking it lie within
         the area's reach threshold? From the catchment's pairs where they are the very
         costs the model's nearest search gives (a KD-tree), else from the nearest service
         taking each band (:func:`nearest_by_band`)."""
         threshold = self.thresholds[key]
-        if self.bands_from_pairs and catchment is not None:
+        if self.bands_from_pairs and catchment is not None:  # (cut to the threshold)
             return catchment_band_reach(catchment, serves, threshold=threshold, bands=bands)
         band_cost = nearest_by_band(
             self.model,
             self.points,
-            self.services.loc[ids],
+            chosen,
             bands=bands,
             outreach_extra=self.outreach_extra,
         )
@@ -365,6 +383,7 @@ def _costing(
         limits=limits,
         need_catchment=need_catchment,
         bands_from_pairs=by_pairs,
+        reach_measures=bool(reads & {"reach", "bands"}),
         shared=shared,
     )
 
@@ -393,26 +412,30 @@ def _measure_categories(
     fallbacks: dict[str, int] = {}
     by_band = any(MEASURES[m].reads == "bands" for m in measures)
     for key, category in categories.items():
-        ids = eligible.local_ids(key)
-        nearest = costing.nearest(ids)
-        catchment = costing.catchment(key, ids)
-        fallbacks[key] = int(eligible.capacity_missing.loc[ids].sum())
+        pos = eligible.local_positions(key)
+        chosen = costing.services.iloc[pos]
+        nearest = costing.nearest(chosen)
+        catchment = costing.catchment(key, chosen)
+        in_reach = costing.in_reach(key, catchment)
+        missing = eligible.capacity_missing.iloc[pos]
+        fallbacks[key] = int(missing.sum())
         cat_bands = category_bands(category)
-        serves = eligible.serves.loc[ids]
+        serves = eligible.serves.iloc[pos]
         # the category's children only: a service's places for this kind of help are for
         # the children of its ages that the service also takes
         demand = bands[cat_bands] if weight is None else bands[cat_bands].mul(weight[key], axis=0)
         inputs = CategoryInputs(
             category=key,
             nearest=nearest,
-            reached=(costing.reached(key, ids, cat_bands, catchment, serves) if by_band else None),
+            reached=costing.reached(key, chosen, cat_bands, in_reach, serves) if by_band else None,
             children=bands[cat_bands],
             threshold=costing.thresholds[key],
             catchment=catchment,
+            reach_catchment=in_reach,
             catchment_cost=costing.catchment_cost,
             demand=demand,
-            supply=eligible.supply.loc[ids],
-            capacity_missing=eligible.capacity_missing.loc[ids],
+            supply=eligible.supply.iloc[pos],
+            capacity_missing=missing,
             serves=serves,
             decay=access_cfg.decay,
             step_weights=tuple(step_weights),
@@ -424,7 +447,10 @@ def _measure_categories(
                 column = measure_column(measure.name, key)
                 columns[column] = measure.compute(inputs).reindex(index)
         nearest_ids[key] = nearest["service_id"].reindex(index)
-    wide = pd.DataFrame(columns, index=pd.Index(index, name="area_code"))
+    # the same index object as the columns (pandas then aligns them without comparing)
+    wide = pd.DataFrame(
+        columns, index=index if index.name == "area_code" else index.rename("area_code")
+    )
     return wide, pd.DataFrame(nearest_ids, index=wide.index), fallbacks
 
 
@@ -583,7 +609,7 @@ def _role_notes(
         if n:
             notes.append(f"{n} services {text}")
     listed = services["categories"].explode().dropna().astype("string").str.strip()
-    unknown = sorted(set(listed) - set(categories))
+    unknown = sorted(set(listed.unique()) - set(categories))
     if unknown:
         notes.append(f"categories not in the taxonomy were ignored: {', '.join(unknown)}")
     return notes

@@ -53,9 +53,19 @@ def _step(cost: np.ndarray, catchment_cost: float, step_weights: Sequence[float]
 
 
 def _gaussian(cost: np.ndarray, catchment_cost: float, step_weights: Sequence[float]) -> np.ndarray:
+    # (exp(-0.5 (d/d0)^2) - floor) / (1 - floor), clipped to 0..1 and 0 beyond d0: each
+    # step in place in one array (the same operations, so the same numbers, as written
+    # out plainly, without a temporary array per step over millions of pairs)
     floor = np.exp(-0.5)
-    w = (np.exp(-0.5 * (cost / catchment_cost) ** 2) - floor) / (1 - floor)
-    return np.where(cost <= catchment_cost, np.clip(w, 0.0, 1.0), 0.0)
+    w = np.divide(cost, catchment_cost)
+    np.square(w, out=w)
+    np.multiply(w, -0.5, out=w)
+    np.exp(w, out=w)
+    np.subtract(w, floor, out=w)
+    np.divide(w, 1 - floor, out=w)
+    np.clip(w, 0.0, 1.0, out=w)
+    np.putmask(w, ~(cost <= catchment_cost), 0.0)
+    return w
 
 
 def _linear(cost: np.ndarray, catchment_cost: float, step_weights: Sequence[float]) -> np.ndarray:
@@ -157,18 +167,19 @@ def _fca_bands(
     patterns, which = np.unique(code, return_inverse=True)
     bits = ((patterns[:, None] >> np.arange(m.shape[1])) & 1).astype(float)  # sets × bands
     table = (d @ bits.T).ravel()  # an area's children in each set of bands
-    pair_kids = table[rows.astype(np.int64) * len(patterns) + which[cols]]
-    total = _sums(cols, w * pair_kids, k)
+    weighted = table[rows.astype(np.int64) * len(patterns) + which[cols]]  # pair's children
+    weighted *= w
+    total = _sums(cols, weighted, k)
     ratio = np.divide(s, total, out=np.zeros_like(s), where=total > 0)
-    part = w * ratio[cols]
     children = d.sum(axis=1)
-    value = _sums(rows, part * pair_kids, n)
+    weighted *= ratio[cols]
+    value = _sums(rows, weighted, n)
     np.divide(value, children, out=value, where=children > 0)
     none = children <= 0
     if none.any():  # no children: the plain average of the bands' sums
         at = none[rows]
         taken = bits.sum(axis=1)[which[cols[at]]]
-        mean = _sums(rows[at], part[at] * taken, n)
+        mean = _sums(rows[at], w[at] * ratio[cols[at]] * taken, n)
         value[none] = mean[none] / m.shape[1] if m.shape[1] else 0.0
     return value
 

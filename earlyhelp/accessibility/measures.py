@@ -66,6 +66,7 @@ class CategoryInputs:
     children: pd.DataFrame  # children per area in the category's age bands (not weighted)
     threshold: pd.Series  # reach threshold per area, model unit
     catchment: Catchment | None  # None when no measure asked needs it
+    reach_catchment: Catchment | None  # the catchment cut to each area's threshold, if made
     catchment_cost: float
     demand: pd.DataFrame  # children per area and age band, need-weighted
     supply: pd.Series  # per eligible service
@@ -185,7 +186,7 @@ MEASURES: dict[str, Measure] = {
             "Services within the reach threshold",
             "count",
             "reach",
-            lambda x: count_within(_catchment(x), threshold=x.threshold),
+            lambda x: count_within(x.reach_catchment or _catchment(x), threshold=x.threshold),
         ),
         Measure(
             "2sfca",
