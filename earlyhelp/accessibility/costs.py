@@ -25,7 +25,14 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from earlyhelp.distance import ZERO_COST, DistanceModel, csr_by_rows, true_costs
+from earlyhelp.distance import (
+    ZERO_COST,
+    DistanceModel,
+    PairBlock,
+    csr_by_rows,
+    join_blocks,
+    true_costs,
+)
 from earlyhelp.provision import age_band_mask, text_column
 
 
@@ -144,24 +151,18 @@ def build_catchment(
     """
     out = _is_outreach(services)
     limits = np.broadcast_to(np.asarray(max_cost, dtype=float), (len(origins),)).copy()
-    parts = []
+    index = np.int32 if max(len(origins), len(services)) < 2**31 else np.int64
+    blocks = []
     for subset, extra in ((~out, 0.0), (out, outreach_extra)):
         if subset.any():
-            i, j, c = _pairs(model, origins, services.geometry[subset], limits, extra)
-            if extra:  # outreach: closer by the extra reach, never below zero
-                c = np.maximum(true_costs(c) - extra, ZERO_COST)
-            c[c <= ZERO_COST] = 0.0  # read back as exact zeros (true_costs), in place
-            parts.append((i, np.flatnonzero(subset).astype(np.int32)[j], c))
-    index = np.int32 if max(len(origins), len(services)) < 2**31 else np.int64
-    if len(parts) == 1:
-        rows, cols, cost = parts[0]
-    else:
-        empty = np.zeros(0, dtype=index)
-        triples = [(empty, empty, np.zeros(0)), *parts]
-        rows, cols, cost = (np.concatenate(t) for t in zip(*triples, strict=True))
+            where = np.flatnonzero(subset).astype(index)
+            for block in _blocks(model, origins, services.geometry[subset], limits, extra):
+                _effective(block.cost, extra)
+                blocks.append((block, where))
+    rows, cols, cost = join_blocks(blocks, index)
     return Catchment(
-        rows=rows.astype(index, copy=False),
-        cols=cols.astype(index, copy=False),
+        rows=rows,
+        cols=cols,
         cost=cost,
         areas=_named(origins.index, "area_code"),
         services=_named(services.index, "service_id"),
@@ -171,27 +172,37 @@ def build_catchment(
     )
 
 
-def _pairs(
+def _effective(cost: np.ndarray, extra: float) -> None:
+    """Turn costs (at least ZERO_COST) into effective ones in place: an outreach
+    service's ``extra`` reach taken off, never below zero, and zeros made exact (as
+    :func:`~earlyhelp.distance.true_costs` reads them)."""
+    if extra:  # outreach: closer by the extra reach, never below zero
+        cost[cost <= ZERO_COST] = 0.0
+        cost -= extra
+        np.maximum(cost, ZERO_COST, out=cost)
+    cost[cost <= ZERO_COST] = 0.0
+
+
+def _blocks(
     model: DistanceModel,
     origins: gpd.GeoSeries,
     destinations: gpd.GeoSeries,
     limits: np.ndarray,
     extra: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(origin position, destination position, cost at least ZERO_COST) of the pairs
-    within each origin's limit plus ``extra``: from the model's own pairs where it gives
-    them (a KD-tree per distinct limit), else cut from its sparse matrix."""
+) -> list[PairBlock]:
+    """The pairs within each origin's limit plus ``extra`` (costs at least ZERO_COST):
+    the model's own blocks where it gives them (a KD-tree per distinct limit), else cut
+    from its sparse matrix."""
     # an origin that keeps nothing (a limit below zero) gets no outreach pair either
     reach = np.where(limits >= 0, limits + extra, -1.0)
-    if hasattr(model, "cost_pairs"):
-        return model.cost_pairs(origins, destinations, max_cost=reach)
-    empty = np.zeros(0, dtype=np.int64)
+    if hasattr(model, "pair_blocks"):
+        return list(model.pair_blocks(origins, destinations, max_cost=reach))
     if not (reach >= 0).any():
-        return empty, empty, np.zeros(0)
+        return []
     m = model.costs(origins, destinations, max_cost=float(reach.max())).tocsr()
     rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
     keep = true_costs(m.data) <= reach[rows]
-    return rows[keep], m.indices[keep], m.data[keep]
+    return [PairBlock(origins=None, i=rows[keep], j=m.indices[keep], cost=m.data[keep])]
 
 
 # --------------------------------------------------------------------------------------
