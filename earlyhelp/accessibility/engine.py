@@ -29,6 +29,7 @@ from __future__ import annotations
 
 __all__ = ["AccessResult", "compute_access"]
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,6 +120,7 @@ def compute_access(
     origins: gpd.GeoSeries | None = None,
     model: DistanceModel | None = None,
     step_weights: Sequence[float] = STEP_WEIGHTS,
+    nearest_ids: bool = True,
 ) -> AccessResult:
     """Run the measures named in ``access_cfg.measures`` for every category.
 
@@ -151,6 +153,10 @@ def compute_access(
         scenario runs); overrides ``access_cfg.distance_model``.
     step_weights
         Band weights for ``decay = "step"``.
+    nearest_ids
+        False: when the ``nearest`` measure is not asked for either, do not search for
+        each area's nearest service, and leave ``nearest_service`` empty (missing ids),
+        for a caller that reads only other measures.
 
     Returns
     -------
@@ -166,6 +172,8 @@ def compute_access(
     notes.extend(_rural_urban_notes(areas))
     eligible = _eligible_services(services, categories)
     costing = _costing(model, points, areas, services, eligible, categories, measures, access_cfg)
+    if not nearest_ids and "nearest" not in measures:
+        costing = dataclasses.replace(costing, find_nearest=False)
     wide, nearest_df, fallbacks = _measure_categories(
         areas, categories, measures, costing, eligible, bands, weight, access_cfg, step_weights
     )
@@ -265,9 +273,13 @@ class _Costing:
     bands_from_pairs: bool  # the bands reached are read from the catchment's pairs
     reach_measures: bool  # a measure asked for reads the pairs within the reach threshold
     shared: Catchment | None  # one catchment of every local service, cut per category
+    find_nearest: bool = True  # False: no nearest search (nothing asked for reads it)
 
     def nearest(self, chosen: gpd.GeoDataFrame) -> pd.DataFrame:
-        """The nearest of the services ``chosen`` to each area (:func:`nearest_service`)."""
+        """The nearest of the services ``chosen`` to each area (:func:`nearest_service`);
+        none found anywhere when the search is not wanted."""
+        if not self.find_nearest:
+            return nearest_service(self.model, self.points, chosen.iloc[:0])
         return nearest_service(self.model, self.points, chosen, outreach_extra=self.outreach_extra)
 
     def catchment(self, key: str, chosen: gpd.GeoDataFrame) -> Catchment | None:
@@ -349,7 +361,11 @@ def _costing(
     extra = access_cfg.outreach_extra(unit)
     reads = {MEASURES[m].reads for m in measures}
     need_catchment = any(MEASURES[m].needs_catchment for m in measures)
-    by_pairs = hasattr(model, "cost_pairs")
+    # bands read from pairs where a catchment is made anyway; else a nearest search per
+    # band (k = 1) is cheaper than every pair out to a rural reach
+    # bands read from pairs where a catchment is made anyway; else a nearest search per
+    # band (k = 1) is cheaper than every pair out to a rural reach
+    by_pairs = hasattr(model, "cost_pairs") and need_catchment
     limits: dict[str, np.ndarray | float] = {}
     if by_pairs and (need_catchment or "bands" in reads):
         for key, t in thresholds.items():

@@ -40,7 +40,9 @@ def sector_reach(
     ``[sufficiency]`` in the model's unit (metres or minutes).
     """
     known = services[services["sector"].isin(SECTORS)]
-    by_sector = known.assign(categories=[[s] for s in known["sector"].to_numpy(dtype=object)])
+    # each service's one category is its sector: the plain value, which the engine reads
+    # as a list of one (it explodes the column), not 200,000 lists made to be exploded
+    by_sector = known.assign(categories=known["sector"])
     taxonomy = {
         s: CategoryConfig(
             label=s,
@@ -51,10 +53,8 @@ def sector_reach(
         )
         for s in SECTORS
     }
-    cfg = dataclasses.replace(
-        access_cfg, measures=("nearest", "within_reach"), weight_demand_by_need=False
-    )
-    result = compute_access(areas, need, by_sector, taxonomy, cfg, model=model)
+    cfg = dataclasses.replace(access_cfg, measures=("within_reach",), weight_demand_by_need=False)
+    result = compute_access(areas, need, by_sector, taxonomy, cfg, model=model, nearest_ids=False)
     return wide_measure(result, "within_reach", taxonomy).astype(bool)
 
 
