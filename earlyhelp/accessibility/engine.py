@@ -433,10 +433,12 @@ def _measure_categories(
         nearest = costing.nearest(chosen)
         catchment = costing.catchment(key, chosen)
         in_reach = costing.in_reach(key, catchment)
-        missing = eligible.capacity_missing.iloc[pos]
+        # labelled with the very index of ``chosen`` (they are in its order), so pandas
+        # aligns them to the catchment's services without comparing 20,000 labels
+        missing = eligible.capacity_missing.iloc[pos].set_axis(chosen.index)
         fallbacks[key] = int(missing.sum())
         cat_bands = category_bands(category)
-        serves = eligible.serves.iloc[pos]
+        serves = eligible.serves.iloc[pos].set_axis(chosen.index)
         # the category's children only: a service's places for this kind of help are for
         # the children of its ages that the service also takes
         demand = bands[cat_bands] if weight is None else bands[cat_bands].mul(weight[key], axis=0)
@@ -450,7 +452,7 @@ def _measure_categories(
             reach_catchment=in_reach,
             catchment_cost=costing.catchment_cost,
             demand=demand,
-            supply=eligible.supply.iloc[pos],
+            supply=eligible.supply.iloc[pos].set_axis(chosen.index),
             capacity_missing=missing,
             serves=serves,
             decay=access_cfg.decay,

@@ -167,7 +167,12 @@ def _fca_bands(
     patterns, which = np.unique(code, return_inverse=True)
     bits = ((patterns[:, None] >> np.arange(m.shape[1])) & 1).astype(float)  # sets × bands
     table = (d @ bits.T).ravel()  # an area's children in each set of bands
-    weighted = table[rows.astype(np.int64) * len(patterns) + which[cols]]  # pair's children
+    # each pair's children: the area's in the bands its service takes (32-bit positions
+    # where they fit, so no 64-bit copy of every pair's row is made)
+    wide = np.int32 if table.size < 2**31 else np.int64
+    at: np.ndarray = rows.astype(wide, copy=False) * len(patterns)
+    np.add(at, which.astype(wide)[cols], out=at)
+    weighted = table[at]
     weighted *= w
     total = _sums(cols, weighted, k)
     ratio = np.divide(s, total, out=np.zeros_like(s), where=total > 0)
@@ -177,9 +182,9 @@ def _fca_bands(
     np.divide(value, children, out=value, where=children > 0)
     none = children <= 0
     if none.any():  # no children: the plain average of the bands' sums
-        at = none[rows]
-        taken = bits.sum(axis=1)[which[cols[at]]]
-        mean = _sums(rows[at], w[at] * ratio[cols[at]] * taken, n)
+        sel = none[rows]
+        taken = bits.sum(axis=1)[which[cols[sel]]]
+        mean = _sums(rows[sel], w[sel] * ratio[cols[sel]] * taken, n)
         value[none] = mean[none] / m.shape[1] if m.shape[1] else 0.0
     return value
 
