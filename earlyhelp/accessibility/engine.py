@@ -122,7 +122,8 @@ def compute_access(
     step_weights: Sequence[float] = STEP_WEIGHTS,
     nearest_ids: bool = True,
 ) -> AccessResult:
-    """Run the measures named in ``access_cfg.measures`` for every category.
+    """Run the measures named in ``access_cfg.measures`` for every category: an
+    :class:`AccessResult`.
 
     Parameters
     ----------
@@ -154,13 +155,8 @@ def compute_access(
     step_weights
         Band weights for ``decay = "step"``.
     nearest_ids
-        False: when the ``nearest`` measure is not asked for either, do not search for
-        each area's nearest service, and leave ``nearest_service`` empty (missing ids),
-        for a caller that reads only other measures.
-
-    Returns
-    -------
-    AccessResult
+        False: no nearest search unless ``nearest`` is asked for (``nearest_service`` is
+        then empty), for a caller that reads other measures only.
     """
     measures = _check_settings(access_cfg, areas, services)
     notes: list[str] = []
@@ -172,8 +168,7 @@ def compute_access(
     notes.extend(_rural_urban_notes(areas))
     eligible = _eligible_services(services, categories)
     costing = _costing(model, points, areas, services, eligible, categories, measures, access_cfg)
-    if not nearest_ids and "nearest" not in measures:
-        costing = dataclasses.replace(costing, find_nearest=False)
+    costing = dataclasses.replace(costing, find_nearest=nearest_ids or "nearest" in measures)
     wide, nearest_df, fallbacks = _measure_categories(
         areas, categories, measures, costing, eligible, bands, weight, access_cfg, step_weights
     )
