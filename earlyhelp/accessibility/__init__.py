@@ -29,6 +29,7 @@ from earlyhelp.accessibility.measures import MEASURES, CategoryInputs, Measure
 from earlyhelp.accessibility.reach import (
     all_ages_within_reach,
     band_reach,
+    catchment_band_reach,
     category_bands,
     count_within,
     share_within_reach,
@@ -38,7 +39,7 @@ from earlyhelp.accessibility.reach import (
 __all__ = [
     "DECAYS", "GRAVITY_MIN_COST", "MEASURES", "STEP_WEIGHTS", "AccessResult", "Catchment",
     "CategoryInputs", "Measure", "all_ages_within_reach", "band_reach", "build_catchment",
-    "category_bands", "compute_access", "count_within", "decay_weights",
+    "catchment_band_reach", "category_bands", "compute_access", "count_within", "decay_weights",
     "enhanced_two_step_fca", "gravity_access", "nearest_by_band", "nearest_service",
     "share_within_reach", "two_step_fca", "within_reach",
 ]  # fmt: skip

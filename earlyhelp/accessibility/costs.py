@@ -17,6 +17,7 @@ __all__ = ["Catchment", "build_catchment", "nearest_by_band", "nearest_service"]
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -24,30 +25,70 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from earlyhelp.distance import ZERO_COST, DistanceModel, csr_by_rows, true_costs
+from earlyhelp.distance import (
+    ZERO_COST,
+    DistanceModel,
+    PairBlock,
+    csr_by_rows,
+    join_blocks,
+    true_costs,
+)
 from earlyhelp.provision import age_band_mask, text_column
 
 
 @dataclass(frozen=True, eq=False)
 class Catchment:
-    """Costs from every area to every service within ``max_cost``.
+    """Costs from every area to every service within a largest cost per area.
 
-    ``costs`` is a CSR matrix (rows follow ``areas``, columns ``services``) of effective
-    costs in ``unit``: outreach services already have their extra reach taken off, and a
-    cost of zero is stored as :data:`earlyhelp.distance.ZERO_COST` (read the values with
-    :func:`earlyhelp.distance.true_costs`).
+    The pairs are kept as three aligned arrays in no particular order (the measures sum
+    over them with :func:`numpy.bincount`, which needs no sorting): ``rows`` (area
+    position in ``areas``), ``cols`` (service position in ``services``) and ``cost``, the
+    effective cost in ``unit`` (outreach services already have their extra reach taken
+    off; a cost of zero is an exact 0). ``limits`` is the largest cost kept for each area
+    (every pair within it is there), ``max_cost`` the largest of them. :attr:`costs` is
+    the same as a CSR matrix, made on first use.
     """
 
-    costs: sparse.csr_matrix
+    rows: np.ndarray
+    cols: np.ndarray
+    cost: np.ndarray
     areas: pd.Index
     services: pd.Index
     unit: str
     max_cost: float
+    limits: np.ndarray
+
+    @cached_property
+    def costs(self) -> sparse.csr_matrix:
+        """The pairs as a CSR matrix (rows follow ``areas``, columns ``services``), a cost
+        of zero stored as :data:`earlyhelp.distance.ZERO_COST` (read the values with
+        :func:`earlyhelp.distance.true_costs`)."""
+        shape = (len(self.areas), len(self.services))
+        return csr_by_rows(self.rows, self.cols, np.maximum(self.cost, ZERO_COST), shape)
 
     @property
     def pair_rows(self) -> np.ndarray:
-        """Row (area position) of each stored pair, in storage order."""
-        return np.repeat(np.arange(self.costs.shape[0]), np.diff(self.costs.indptr))
+        """Row (area position) of each stored pair."""
+        return self.rows
+
+    def within(self, limits: np.ndarray) -> Catchment:
+        """The same catchment cut to a smaller largest cost per area (``limits``, one per
+        area in the order of ``areas``; NaN keeps nothing): the pairs of each area's
+        reach, say, for every measure of reach to read without looking at the rest."""
+        limits = np.asarray(limits, dtype=float)
+        if (limits > self.limits + np.abs(self.limits) * 1e-12).any():
+            raise ValueError("a catchment cannot be cut to more than it holds")
+        keep = self.cost <= limits[self.rows]
+        return Catchment(
+            rows=self.rows[keep],
+            cols=self.cols[keep],
+            cost=self.cost[keep],
+            areas=self.areas,
+            services=self.services,
+            unit=self.unit,
+            max_cost=float(np.nanmax(limits, initial=-np.inf)) if len(limits) else self.max_cost,
+            limits=limits,
+        )
 
     def subset(self, service_ids: Iterable[Any]) -> Catchment:
         """The same catchment restricted to ``service_ids`` (columns in that order)."""
@@ -55,13 +96,27 @@ class Catchment:
         pos = self.services.get_indexer(ids)
         if (pos < 0).any():
             raise KeyError(f"service '{ids[pos < 0][0]}' is not in the catchment")
+        new = np.full(len(self.services), -1, dtype=np.int64)
+        new[pos] = np.arange(len(ids))
+        cols = new[self.cols]
+        keep = cols >= 0
         return Catchment(
-            costs=self.costs[:, pos],
+            rows=self.rows[keep],
+            cols=cols[keep].astype(self.cols.dtype),
+            cost=self.cost[keep],
             areas=self.areas,
             services=ids,
             unit=self.unit,
             max_cost=self.max_cost,
+            limits=self.limits,
         )
+
+
+def _named(index: pd.Index, name: str) -> pd.Index:
+    """``index`` named ``name``: the very same object when it already is (as an area or
+    service table's index is), so pandas sees a result is aligned to it (``Index.is_``)
+    without comparing 33,755 labels each time."""
+    return index if index.name == name else index.rename(name)
 
 
 def _is_outreach(services: pd.DataFrame) -> np.ndarray:
@@ -73,7 +128,7 @@ def build_catchment(
     origins: gpd.GeoSeries,
     services: gpd.GeoDataFrame,
     *,
-    max_cost: float,
+    max_cost: float | np.ndarray,
     outreach_extra: float = 0.0,
 ) -> Catchment:
     """Costs from each origin to each service within ``max_cost`` (model units).
@@ -88,72 +143,66 @@ def build_catchment(
         Eligible services, indexed by service id; ``delivery == "outreach"`` rows reach
         ``outreach_extra`` further.
     max_cost
-        Largest cost kept, in the model's unit.
+        Largest cost kept, in the model's unit: one for every origin, or one per origin
+        (a rural area's reach is longer than a town's, and keeping a town's pairs out to
+        the rural reach would only be thrown away).
     outreach_extra
         Extra reach of outreach services, in the model's unit.
     """
     out = _is_outreach(services)
-    geoms = services.geometry
-    shape = (len(origins), len(services))
-    if hasattr(model, "cost_pairs"):  # pairs of both kinds joined into one matrix at once
-        empty = np.zeros(0, dtype=np.int64)
-        triples = [(empty, empty, np.zeros(0))]
-        for subset, extra in ((~out, 0.0), (out, outreach_extra)):
-            if subset.any():
-                i, j, c = model.cost_pairs(origins, geoms[subset], max_cost=max_cost + extra)
-                if extra:  # outreach: closer by the extra reach, never below zero
-                    c = np.maximum(true_costs(c) - extra, ZERO_COST)
-                triples.append((i, np.flatnonzero(subset)[j], c))
-        rows, cols, cost = (np.concatenate(t) for t in zip(*triples, strict=True))
-        return Catchment(
-            costs=csr_by_rows(rows, cols, cost, shape),
-            areas=pd.Index(origins.index, name="area_code"),
-            services=pd.Index(services.index, name="service_id"),
-            unit=model.unit,
-            max_cost=float(max_cost),
-        )
-    parts = []
+    limits = np.broadcast_to(np.asarray(max_cost, dtype=float), (len(origins),)).copy()
+    index = np.int32 if max(len(origins), len(services)) < 2**31 else np.int64
+    blocks = []
     for subset, extra in ((~out, 0.0), (out, outreach_extra)):
         if subset.any():
-            m = model.costs(origins, geoms[subset], max_cost=max_cost + extra)
-            if extra:  # outreach: closer by the extra reach, never below zero
-                m.data = np.maximum(true_costs(m.data) - extra, ZERO_COST)
-            parts.append((m, np.flatnonzero(subset)))
-    if not parts:
-        costs = sparse.csr_matrix(shape, dtype=float)
-    elif len(parts) == 1 and len(parts[0][1]) == shape[1]:
-        costs = parts[0][0]
-    else:  # row by row side by side, columns named by their place in ``services``
-        costs = _side_by_side(parts, shape)
+            where = np.flatnonzero(subset).astype(index)
+            for block in _blocks(model, origins, services.geometry[subset], limits, extra):
+                _effective(block.cost, extra)
+                blocks.append((block, where))
+    rows, cols, cost = join_blocks(blocks, index)
     return Catchment(
-        costs=costs,
-        areas=pd.Index(origins.index, name="area_code"),
-        services=pd.Index(services.index, name="service_id"),
+        rows=rows,
+        cols=cols,
+        cost=cost,
+        areas=_named(origins.index, "area_code"),
+        services=_named(services.index, "service_id"),
         unit=model.unit,
-        max_cost=float(max_cost),
+        max_cost=float(limits.max()) if len(limits) else float(np.max(max_cost, initial=0.0)),
+        limits=limits,
     )
 
 
-def _side_by_side(
-    parts: list[tuple[sparse.csr_matrix, np.ndarray]], shape: tuple[int, int]
-) -> sparse.csr_matrix:
-    """CSR matrices of some columns each (``where``: their columns in the whole) as one
-    matrix of ``shape``: each row's entries of every part together, in one pass."""
-    counts = sum(np.diff(m.indptr) for m, _ in parts)
-    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    data = np.empty(int(indptr[-1]))
-    indices = np.empty(int(indptr[-1]), dtype=np.int64)
-    filled = indptr[:-1].copy()
-    for m, where in parts:
-        n = np.diff(m.indptr)
-        rows = np.repeat(np.arange(shape[0]), n)
-        at = filled[rows] + (np.arange(m.nnz) - m.indptr[rows])
-        data[at] = m.data
-        indices[at] = where[m.indices]
-        filled += n
-    index = np.int32 if max(shape[1], len(data)) < 2**31 else np.int64
-    return sparse.csr_matrix((data, indices.astype(index), indptr.astype(index)), shape=shape)
+def _effective(cost: np.ndarray, extra: float) -> None:
+    """Turn costs (at least ZERO_COST) into effective ones in place: an outreach
+    service's ``extra`` reach taken off, never below zero, and zeros made exact (as
+    :func:`~earlyhelp.distance.true_costs` reads them)."""
+    if extra:  # outreach: closer by the extra reach, never below zero
+        cost[cost <= ZERO_COST] = 0.0
+        cost -= extra
+        np.maximum(cost, ZERO_COST, out=cost)
+    cost[cost <= ZERO_COST] = 0.0
+
+
+def _blocks(
+    model: DistanceModel,
+    origins: gpd.GeoSeries,
+    destinations: gpd.GeoSeries,
+    limits: np.ndarray,
+    extra: float,
+) -> list[PairBlock]:
+    """The pairs within each origin's limit plus ``extra`` (costs at least ZERO_COST):
+    the model's own blocks where it gives them (a KD-tree per distinct limit), else cut
+    from its sparse matrix."""
+    # an origin that keeps nothing (a limit below zero) gets no outreach pair either
+    reach = np.where(limits >= 0, limits + extra, -1.0)
+    if hasattr(model, "pair_blocks"):
+        return list(model.pair_blocks(origins, destinations, max_cost=reach))
+    if not (reach >= 0).any():
+        return []
+    m = model.costs(origins, destinations, max_cost=float(reach.max())).tocsr()
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    keep = true_costs(m.data) <= reach[rows]
+    return [PairBlock(origins=None, i=rows[keep], j=m.indices[keep], cost=m.data[keep])]
 
 
 # --------------------------------------------------------------------------------------
@@ -209,7 +258,7 @@ def nearest_service(
             "distance": np.where(has, best_true, np.nan),
             "outreach": outreach,
         },
-        index=pd.Index(origins.index, name="area_code"),
+        index=_named(origins.index, "area_code"),
     )
 
 
@@ -236,4 +285,4 @@ def nearest_by_band(
                 cost = np.where(found.position >= 0, np.maximum(found.cost - extra, 0.0), np.inf)
                 np.minimum(best, cost, out=best)
         columns[band] = np.where(np.isfinite(best), best, np.nan)
-    return pd.DataFrame(columns, index=pd.Index(origins.index, name="area_code"))
+    return pd.DataFrame(columns, index=_named(origins.index, "area_code"))

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 __all__ = ["AccessResult", "compute_access"]
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,7 @@ from earlyhelp.accessibility.costs import (
 )
 from earlyhelp.accessibility.fca import GRAVITY_MIN_COST, STEP_WEIGHTS, check_decay
 from earlyhelp.accessibility.measures import MEASURES, CategoryInputs
-from earlyhelp.accessibility.reach import category_bands
+from earlyhelp.accessibility.reach import band_reach, catchment_band_reach, category_bands
 from earlyhelp.columns import measure_column, split_measure_column
 from earlyhelp.config import AccessConfig, CategoryConfig
 from earlyhelp.distance import (
@@ -119,8 +120,10 @@ def compute_access(
     origins: gpd.GeoSeries | None = None,
     model: DistanceModel | None = None,
     step_weights: Sequence[float] = STEP_WEIGHTS,
+    nearest_ids: bool = True,
 ) -> AccessResult:
-    """Run the measures named in ``access_cfg.measures`` for every category.
+    """Run the measures named in ``access_cfg.measures`` for every category: an
+    :class:`AccessResult`.
 
     Parameters
     ----------
@@ -151,10 +154,9 @@ def compute_access(
         scenario runs); overrides ``access_cfg.distance_model``.
     step_weights
         Band weights for ``decay = "step"``.
-
-    Returns
-    -------
-    AccessResult
+    nearest_ids
+        False: no nearest search unless ``nearest`` is asked for (``nearest_service`` is
+        then empty), for a caller that reads other measures only.
     """
     measures = _check_settings(access_cfg, areas, services)
     notes: list[str] = []
@@ -166,6 +168,7 @@ def compute_access(
     notes.extend(_rural_urban_notes(areas))
     eligible = _eligible_services(services, categories)
     costing = _costing(model, points, areas, services, eligible, categories, measures, access_cfg)
+    costing = dataclasses.replace(costing, find_nearest=nearest_ids or "nearest" in measures)
     wide, nearest_df, fallbacks = _measure_categories(
         areas, categories, measures, costing, eligible, bands, weight, access_cfg, step_weights
     )
@@ -202,9 +205,13 @@ class _Eligible:
     supply: pd.Series  # places a year per service (1 where capacity is missing)
     capacity_missing: pd.Series  # True where a service has no capacity
 
-    def local_ids(self, category: str) -> pd.Index:
-        """Ids of the active in-person and outreach services of ``category``."""
-        return pd.Index(self.local.loc[self.local["category"] == category, "service_id"])
+    local_by_category: dict[str, np.ndarray]  # positions of each category's local services
+
+    def local_positions(self, category: str) -> np.ndarray:
+        """Positions (in the services table) of the active in-person and outreach services
+        of ``category``, in the order of ``roles``: ids are looked up once for all, as each
+        lookup among 200,000 string ids costs tens of milliseconds."""
+        return self.local_by_category.get(category, np.zeros(0, dtype=np.intp))
 
     def remote_services(self) -> pd.DataFrame:
         """Active online and phone services: ``category``, ``service_id``, ``delivery``."""
@@ -222,9 +229,13 @@ def _eligible_services(
     serves = age_band_mask(services)
     supply = service_supply(services)
     capacity = numeric_column(services, "capacity", np.nan)
+    local = roles[roles["role"] == "local"]
+    pos = services.index.get_indexer(local["service_id"])
+    by_category = pd.Series(pos).groupby(local["category"].to_numpy(), sort=False)
     return _Eligible(
         roles=roles,
-        local=roles[roles["role"] == "local"],
+        local=local,
+        local_by_category={str(k): v.to_numpy() for k, v in by_category},
         serves=serves,
         supply=supply,
         capacity_missing=pd.Series(np.isnan(capacity), index=services.index),
@@ -252,39 +263,69 @@ class _Costing:
     catchment_cost: float  # the floating catchment size
     outreach_extra: float  # how much further outreach services reach
     thresholds: dict[str, pd.Series]  # reach threshold per category and area
-    query_cost: float  # the largest cost a catchment keeps
+    limits: dict[str, np.ndarray | float]  # per category, the largest cost a catchment keeps
     need_catchment: bool  # some measure asked for reads the sparse cost matrix
+    bands_from_pairs: bool  # the bands reached are read from the catchment's pairs
+    reach_measures: bool  # a measure asked for reads the pairs within the reach threshold
     shared: Catchment | None  # one catchment of every local service, cut per category
+    find_nearest: bool = True  # False: no nearest search (nothing asked for reads it)
 
-    def nearest(self, ids: pd.Index) -> pd.DataFrame:
-        """The nearest of the services ``ids`` to each area (:func:`nearest_service`)."""
-        return nearest_service(
-            self.model, self.points, self.services.loc[ids], outreach_extra=self.outreach_extra
-        )
+    def nearest(self, chosen: gpd.GeoDataFrame) -> pd.DataFrame:
+        """The nearest of the services ``chosen`` to each area (:func:`nearest_service`);
+        none found anywhere when the search is not wanted."""
+        if not self.find_nearest:
+            return nearest_service(self.model, self.points, chosen.iloc[:0])
+        return nearest_service(self.model, self.points, chosen, outreach_extra=self.outreach_extra)
 
-    def catchment(self, ids: pd.Index) -> Catchment | None:
-        """The catchment of the services ``ids``, or None when no measure needs one."""
+    def catchment(self, key: str, chosen: gpd.GeoDataFrame) -> Catchment | None:
+        """The catchment of the services ``chosen`` of category ``key``, or None when no
+        measure needs one."""
         if self.shared is not None:
-            return self.shared.subset(ids)
-        if not self.need_catchment:
+            return self.shared.subset(chosen.index)
+        if key not in self.limits:
             return None
         return build_catchment(
             self.model,
             self.points,
-            self.services.loc[ids],
-            max_cost=self.query_cost,
+            chosen,
+            max_cost=self.limits[key],
             outreach_extra=self.outreach_extra,
         )
 
-    def by_band(self, ids: pd.Index, bands: Sequence[str]) -> pd.DataFrame:
-        """Per area and age band, the nearest of ``ids`` taking it (:func:`nearest_by_band`)."""
-        return nearest_by_band(
+    def in_reach(self, key: str, catchment: Catchment | None) -> Catchment | None:
+        """The pairs of ``catchment`` within each area's reach threshold of category
+        ``key``, where the catchment holds all of them (else None): one cut that counting
+        and the bands reached both read."""
+        if catchment is None or not self.reach_measures:
+            return None
+        threshold = self.thresholds[key].reindex(catchment.areas).to_numpy(dtype=float)
+        if (threshold > catchment.limits).any():
+            return None
+        return catchment.within(threshold)
+
+    def reached(
+        self,
+        key: str,
+        chosen: gpd.GeoDataFrame,
+        bands: list[str],
+        catchment: Catchment | None,
+        serves: pd.DataFrame,
+    ) -> pd.DataFrame:
+        """Per area and age band of ``bands``: does a service of ``chosen`` taking it lie within
+        the area's reach threshold? From the catchment's pairs where they are the very
+        costs the model's nearest search gives (a KD-tree), else from the nearest service
+        taking each band (:func:`nearest_by_band`)."""
+        threshold = self.thresholds[key]
+        if self.bands_from_pairs and catchment is not None:  # (cut to the threshold)
+            return catchment_band_reach(catchment, serves, threshold=threshold, bands=bands)
+        band_cost = nearest_by_band(
             self.model,
             self.points,
-            self.services.loc[ids],
+            chosen,
             bands=bands,
             outreach_extra=self.outreach_extra,
         )
+        return band_reach(band_cost, threshold=threshold)
 
 
 def _costing(
@@ -297,17 +338,40 @@ def _costing(
     measures: Sequence[str],
     access_cfg: AccessConfig,
 ) -> _Costing:
-    """The run's costing: its reach thresholds and sizes in the model's unit and, where
-    the model gains by it, one catchment shared by every category."""
+    """The run's costing: its reach thresholds and sizes in the model's unit, how far
+    each category's catchment reaches and, where the model gains by it, one catchment
+    shared by every category.
+
+    With a model that gives its pairs (straight lines from KD-trees), a category's
+    catchment reaches, in each area, the floating catchment size where a floating
+    catchment measure is asked for, and the area's own reach threshold where a reach
+    measure is (the pairs a town's areas would keep out to the longest, rural, reach are
+    never made), and the bands reached are read from it. Other models keep one largest
+    cost for every area."""
     unit = model.unit
     thresholds = {
         key: reach_thresholds(areas, cat_cfg, unit=unit) for key, cat_cfg in categories.items()
     }
     size = access_cfg.catchment(unit)
     extra = access_cfg.outreach_extra(unit)
+    reads = {MEASURES[m].reads for m in measures}
     need_catchment = any(MEASURES[m].needs_catchment for m in measures)
-    reach_max = max((float(t.max()) for t in thresholds.values()), default=0.0)
-    query_cost = max(size, reach_max) if "count_within_reach" in measures else size
+    # bands read from pairs where a catchment is made anyway; else a nearest search per
+    # band (k = 1) is cheaper than every pair out to a rural reach
+    # bands read from pairs where a catchment is made anyway; else a nearest search per
+    # band (k = 1) is cheaper than every pair out to a rural reach
+    by_pairs = hasattr(model, "cost_pairs") and need_catchment
+    limits: dict[str, np.ndarray | float] = {}
+    if by_pairs and (need_catchment or "bands" in reads):
+        for key, t in thresholds.items():
+            limit = np.full(len(areas), size if "catchment" in reads else -np.inf)
+            if reads & {"reach", "bands"}:
+                limit = np.fmax(limit, t.reindex(areas.index).to_numpy(dtype=float))
+            limits[key] = limit
+    elif need_catchment:
+        reach_max = max((float(t.max()) for t in thresholds.values()), default=0.0)
+        query_cost = max(size, reach_max) if "reach" in reads else size
+        limits = dict.fromkeys(thresholds, query_cost)
     # A road network is cheaper with one catchment for every local service, cut per
     # category (one Dijkstra per area, not one per category); a KD-tree per category is
     # cheaper than one large matrix cut twelve times.
@@ -317,7 +381,7 @@ def _costing(
             model,
             points,
             services.loc[pd.unique(eligible.local["service_id"])],
-            max_cost=query_cost,
+            max_cost=max((float(np.max(v)) for v in limits.values()), default=size),
             outreach_extra=extra,
         )
     return _Costing(
@@ -327,8 +391,10 @@ def _costing(
         catchment_cost=size,
         outreach_extra=extra,
         thresholds=thresholds,
-        query_cost=query_cost,
+        limits=limits,
         need_catchment=need_catchment,
+        bands_from_pairs=by_pairs,
+        reach_measures=bool(reads & {"reach", "bands"}),
         shared=shared,
     )
 
@@ -355,27 +421,35 @@ def _measure_categories(
     columns: dict[str, pd.Series] = {}
     nearest_ids: dict[str, pd.Series] = {}
     fallbacks: dict[str, int] = {}
+    by_band = any(MEASURES[m].reads == "bands" for m in measures)
     for key, category in categories.items():
-        ids = eligible.local_ids(key)
-        nearest = costing.nearest(ids)
-        catchment = costing.catchment(ids)
-        fallbacks[key] = int(eligible.capacity_missing.loc[ids].sum())
+        pos = eligible.local_positions(key)
+        chosen = costing.services.iloc[pos]
+        nearest = costing.nearest(chosen)
+        catchment = costing.catchment(key, chosen)
+        in_reach = costing.in_reach(key, catchment)
+        # labelled with the very index of ``chosen`` (they are in its order), so pandas
+        # aligns them to the catchment's services without comparing 20,000 labels
+        missing = eligible.capacity_missing.iloc[pos].set_axis(chosen.index)
+        fallbacks[key] = int(missing.sum())
         cat_bands = category_bands(category)
+        serves = eligible.serves.iloc[pos].set_axis(chosen.index)
         # the category's children only: a service's places for this kind of help are for
         # the children of its ages that the service also takes
         demand = bands[cat_bands] if weight is None else bands[cat_bands].mul(weight[key], axis=0)
         inputs = CategoryInputs(
             category=key,
             nearest=nearest,
-            band_cost=costing.by_band(ids, cat_bands),
+            reached=costing.reached(key, chosen, cat_bands, in_reach, serves) if by_band else None,
             children=bands[cat_bands],
             threshold=costing.thresholds[key],
             catchment=catchment,
+            reach_catchment=in_reach,
             catchment_cost=costing.catchment_cost,
             demand=demand,
-            supply=eligible.supply.loc[ids],
-            capacity_missing=eligible.capacity_missing.loc[ids],
-            serves=eligible.serves.loc[ids],
+            supply=eligible.supply.iloc[pos].set_axis(chosen.index),
+            capacity_missing=missing,
+            serves=serves,
             decay=access_cfg.decay,
             step_weights=tuple(step_weights),
             gravity_beta=access_cfg.gravity_beta,
@@ -386,7 +460,10 @@ def _measure_categories(
                 column = measure_column(measure.name, key)
                 columns[column] = measure.compute(inputs).reindex(index)
         nearest_ids[key] = nearest["service_id"].reindex(index)
-    wide = pd.DataFrame(columns, index=pd.Index(index, name="area_code"))
+    # the same index object as the columns (pandas then aligns them without comparing)
+    wide = pd.DataFrame(
+        columns, index=index if index.name == "area_code" else index.rename("area_code")
+    )
     return wide, pd.DataFrame(nearest_ids, index=wide.index), fallbacks
 
 
@@ -545,7 +622,7 @@ def _role_notes(
         if n:
             notes.append(f"{n} services {text}")
     listed = services["categories"].explode().dropna().astype("string").str.strip()
-    unknown = sorted(set(listed) - set(categories))
+    unknown = sorted(set(listed.unique()) - set(categories))
     if unknown:
         notes.append(f"categories not in the taxonomy were ignored: {', '.join(unknown)}")
     return notes

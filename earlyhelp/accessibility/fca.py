@@ -28,10 +28,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from earlyhelp.accessibility.costs import Catchment
-from earlyhelp.distance import true_costs
 from earlyhelp.errors import ConfigError
 from earlyhelp.text import did_you_mean
 from earlyhelp.units import METRES, MINUTES
@@ -55,9 +53,19 @@ def _step(cost: np.ndarray, catchment_cost: float, step_weights: Sequence[float]
 
 
 def _gaussian(cost: np.ndarray, catchment_cost: float, step_weights: Sequence[float]) -> np.ndarray:
+    # (exp(-0.5 (d/d0)^2) - floor) / (1 - floor), clipped to 0..1 and 0 beyond d0: each
+    # step in place in one array (the same operations, so the same numbers, as written
+    # out plainly, without a temporary array per step over millions of pairs)
     floor = np.exp(-0.5)
-    w = (np.exp(-0.5 * (cost / catchment_cost) ** 2) - floor) / (1 - floor)
-    return np.where(cost <= catchment_cost, np.clip(w, 0.0, 1.0), 0.0)
+    w = np.divide(cost, catchment_cost)
+    np.square(w, out=w)
+    np.multiply(w, -0.5, out=w)
+    np.exp(w, out=w)
+    np.subtract(w, floor, out=w)
+    np.divide(w, 1 - floor, out=w)
+    np.clip(w, 0.0, 1.0, out=w)
+    np.putmask(w, ~(cost <= catchment_cost), 0.0)
+    return w
 
 
 def _linear(cost: np.ndarray, catchment_cost: float, step_weights: Sequence[float]) -> np.ndarray:
@@ -96,13 +104,15 @@ def decay_weights(
 
 def _fca(
     catchment: Catchment,
-    weights: np.ndarray,
+    weight: Callable[[np.ndarray], np.ndarray],
+    size: float,
     *,
     demand: pd.Series | pd.DataFrame,
     supply: pd.Series,
     serves: pd.DataFrame | None,
 ) -> np.ndarray:
-    """The two floating-catchment stages over a sparse weight matrix (PySAL's formula).
+    """The two floating-catchment stages over the catchment's pairs (PySAL's formula);
+    ``weight`` turns costs within ``size`` into distance weights (pairs beyond weigh 0).
 
     Stage 1: each service's supply over the weighted demand in its catchment. Stage 2:
     each area sums the ratios of the services in its catchment, weighted again.
@@ -113,29 +123,75 @@ def _fca(
     by its children in each band. So a service for under-fives adds places for the
     under-fives only, and supply is conserved: the places an area's children get, summed
     over areas, equal the supply (where every area has children).
+
+    Both stages sum over the pairs with :func:`numpy.bincount`. With bands, a pair's
+    demand is the area's children in the bands the service takes, read from a table of
+    each area's children per distinct set of bands: stage 1 sums it weighted per service,
+    and stage 2 weights each ratio by it per area, which is the children-weighted average
+    of the bands' sums.
     """
-    c = catchment.costs
-    w = sparse.csr_matrix((weights, c.indices, c.indptr), shape=c.shape)
     s = supply.reindex(catchment.services).to_numpy(dtype=float)
     if np.isnan(s).any():
         raise ValueError("supply is missing for some services; use service_supply()")
+    inside = catchment.cost <= size
+    every = bool(inside.all())
+    rows = catchment.rows if every else catchment.rows[inside]
+    cols = catchment.cols if every else catchment.cols[inside]
+    w = weight(catchment.cost if every else catchment.cost[inside])
+    n, k = len(catchment.areas), len(catchment.services)
     if isinstance(demand, pd.DataFrame):
         if serves is None:
             raise ValueError("an age-band demand table needs serves= (services × bands)")
-        d = demand.reindex(catchment.areas).fillna(0.0).to_numpy(dtype=float)
-        mask = serves.reindex(index=catchment.services, columns=demand.columns)
-        m = mask.fillna(False).to_numpy(dtype=float)  # services × bands
-        total = ((w.T @ d) * m).sum(axis=1)
-        ratio = np.divide(s, total, out=np.zeros_like(s), where=total > 0)
-        by_band = np.asarray(w @ (ratio[:, None] * m))  # areas × bands
-        children = d.sum(axis=1)
-        mean = by_band.mean(axis=1) if by_band.shape[1] else np.zeros(len(d))
-        weighted = np.divide((by_band * d).sum(axis=1), children, out=mean, where=children > 0)
-        return np.asarray(weighted, dtype=float)
+        return _fca_bands(rows, cols, w, s, demand.reindex(catchment.areas), serves, catchment)
     d = demand.reindex(catchment.areas).fillna(0.0).to_numpy(dtype=float)
-    total = w.T @ d
+    total = _sums(cols, w * d[rows], k)
     ratio = np.divide(s, total, out=np.zeros_like(s), where=total > 0)
-    return np.asarray(w @ ratio, dtype=float)
+    return _sums(rows, w * ratio[cols], n)
+
+
+def _fca_bands(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    w: np.ndarray,
+    s: np.ndarray,
+    demand: pd.DataFrame,
+    serves: pd.DataFrame,
+    catchment: Catchment,
+) -> np.ndarray:
+    """The two stages with demand by age band (see :func:`_fca`)."""
+    n, k = len(catchment.areas), len(catchment.services)
+    d = demand.fillna(0.0).to_numpy(dtype=float)  # areas × bands
+    mask = serves.reindex(index=catchment.services, columns=demand.columns)
+    m = mask.fillna(False).to_numpy(dtype=bool)  # services × bands
+    code = m.astype(np.int64) @ (1 << np.arange(m.shape[1], dtype=np.int64))
+    patterns, which = np.unique(code, return_inverse=True)
+    bits = ((patterns[:, None] >> np.arange(m.shape[1])) & 1).astype(float)  # sets × bands
+    table = (d @ bits.T).ravel()  # an area's children in each set of bands
+    # each pair's children: the area's in the bands its service takes (32-bit positions
+    # where they fit, so no 64-bit copy of every pair's row is made)
+    wide = np.int32 if table.size < 2**31 else np.int64
+    at: np.ndarray = rows.astype(wide, copy=False) * len(patterns)
+    np.add(at, which.astype(wide)[cols], out=at)
+    weighted = table[at]
+    weighted *= w
+    total = _sums(cols, weighted, k)
+    ratio = np.divide(s, total, out=np.zeros_like(s), where=total > 0)
+    children = d.sum(axis=1)
+    weighted *= ratio[cols]
+    value = _sums(rows, weighted, n)
+    np.divide(value, children, out=value, where=children > 0)
+    none = children <= 0
+    if none.any():  # no children: the plain average of the bands' sums
+        sel = none[rows]
+        taken = bits.sum(axis=1)[which[cols[sel]]]
+        mean = _sums(rows[sel], w[sel] * ratio[cols[sel]] * taken, n)
+        value[none] = mean[none] / m.shape[1] if m.shape[1] else 0.0
+    return value
+
+
+def _sums(at: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """``values`` summed by position ``at`` (0 to ``n - 1``), as floats."""
+    return np.bincount(at, weights=values, minlength=n).astype(float, copy=False)
 
 
 def two_step_fca(
@@ -168,9 +224,7 @@ def two_step_fca(
         Supply per child (places per child) indexed by area, named ``2sfca``.
     """
     size = catchment.max_cost if catchment_cost is None else catchment_cost
-    cost = true_costs(catchment.costs.data)
-    weights = (cost <= size).astype(float)
-    value = _fca(catchment, weights, demand=demand, supply=supply, serves=serves)
+    value = _fca(catchment, np.ones_like, size, demand=demand, supply=supply, serves=serves)
     return pd.Series(value, index=catchment.areas, name="2sfca")
 
 
@@ -190,13 +244,11 @@ def enhanced_two_step_fca(
     stages. Returns supply per child indexed by area, named ``e2sfca``.
     """
     size = catchment.max_cost if catchment_cost is None else catchment_cost
-    weights = decay_weights(
-        true_costs(catchment.costs.data),
-        decay=decay,
-        catchment_cost=size,
-        step_weights=step_weights,
-    )
-    value = _fca(catchment, weights, demand=demand, supply=supply, serves=serves)
+
+    def weight(cost: np.ndarray) -> np.ndarray:
+        return decay_weights(cost, decay=decay, catchment_cost=size, step_weights=step_weights)
+
+    value = _fca(catchment, weight, size, demand=demand, supply=supply, serves=serves)
     return pd.Series(value, index=catchment.areas, name="e2sfca")
 
 
@@ -218,9 +270,11 @@ def gravity_access(
     Returns supply per child indexed by area, named ``gravity``.
     """
     size = catchment.max_cost if catchment_cost is None else catchment_cost
-    cost = true_costs(catchment.costs.data)
-    weights = np.where(cost <= size, (np.maximum(cost, min_cost) / min_cost) ** -beta, 0.0)
-    value = _fca(catchment, weights, demand=demand, supply=supply, serves=serves)
+
+    def weight(cost: np.ndarray) -> np.ndarray:
+        return (np.maximum(cost, min_cost) / min_cost) ** -beta
+
+    value = _fca(catchment, weight, size, demand=demand, supply=supply, serves=serves)
     return pd.Series(value, index=catchment.areas, name="gravity")
 
 
@@ -235,7 +289,7 @@ def check_decay(name: str) -> None:
 def holds_any(catchment: Catchment, services: np.ndarray, catchment_cost: float) -> pd.Series:
     """1 where any of the marked services (boolean per catchment column) lies within an
     area's floating catchment of ``catchment_cost``, else 0; indexed by area."""
-    costs = catchment.costs[:, np.flatnonzero(services)].tocsr()
-    costs.data = (true_costs(costs.data) <= catchment_cost).astype(float)
-    hit = np.asarray(costs.sum(axis=1)).ravel() > 0
-    return pd.Series(hit.astype(float), index=catchment.areas)
+    marked = np.asarray(services, dtype=bool)
+    hit = marked[catchment.cols] & (catchment.cost <= catchment_cost)
+    count = np.bincount(catchment.rows[hit], minlength=len(catchment.areas))
+    return pd.Series((count > 0).astype(float), index=catchment.areas)

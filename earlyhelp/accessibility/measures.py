@@ -49,10 +49,10 @@ from earlyhelp.accessibility.fca import (
     two_step_fca,
 )
 from earlyhelp.accessibility.reach import (
-    all_ages_within_reach,
+    all_reached,
     count_within,
-    reach_bands,
-    share_within_reach,
+    reached_bits,
+    share_reached,
 )
 
 
@@ -62,10 +62,11 @@ class CategoryInputs:
 
     category: str
     nearest: pd.DataFrame  # service_id, cost, distance, outreach per area (nearest_service)
-    band_cost: pd.DataFrame  # per area and age band of the category: nearest taking it
+    reached: pd.DataFrame | None  # per area and age band: a service taking it in reach
     children: pd.DataFrame  # children per area in the category's age bands (not weighted)
     threshold: pd.Series  # reach threshold per area, model unit
     catchment: Catchment | None  # None when no measure asked needs it
+    reach_catchment: Catchment | None  # the catchment cut to each area's threshold, if made
     catchment_cost: float
     demand: pd.DataFrame  # children per area and age band, need-weighted
     supply: pd.Series  # per eligible service
@@ -82,16 +83,24 @@ class Measure:
     """One accessibility measure of the registry.
 
     ``compute`` turns a :class:`CategoryInputs` into a Series by area; ``unit`` says
-    what the value is; ``needs_catchment`` whether it reads the sparse cost matrix;
-    ``companions`` are measures computed whenever this one is (see the module's notes).
+    what the value is; ``reads`` which costs it needs: ``"catchment"`` the pairs within
+    the floating catchment, ``"reach"`` the pairs within each area's reach threshold,
+    ``"bands"`` which age bands are reached (``CategoryInputs.reached``), ``""`` only the
+    nearest service; ``companions`` are measures computed whenever this one is (see the
+    module's notes).
     """
 
     name: str
     label: str
     unit: str
-    needs_catchment: bool
+    reads: str
     compute: Callable[[CategoryInputs], pd.Series]
     companions: tuple[Measure, ...] = ()
+
+    @property
+    def needs_catchment(self) -> bool:
+        """Whether the measure reads the sparse costs of area-service pairs."""
+        return self.reads in ("catchment", "reach")
 
     def with_companions(self) -> tuple[Measure, ...]:
         """This measure and its companions, in the order their columns are written."""
@@ -103,6 +112,13 @@ def _catchment(x: CategoryInputs) -> Catchment:
     if x.catchment is None:
         raise ValueError(f"{x.category}: a catchment measure was computed without a catchment")
     return x.catchment
+
+
+def _reached(x: CategoryInputs) -> pd.DataFrame:
+    """The bands reached of a measure that needs them (the engine finds them for those)."""
+    if x.reached is None:
+        raise ValueError(f"{x.category}: a reach measure was computed without bands reached")
+    return x.reached
 
 
 def _fca_kwargs(x: CategoryInputs) -> dict[str, Any]:
@@ -122,21 +138,21 @@ MEASURES: dict[str, Measure] = {
             "nearest",
             "Effective cost to the nearest service for reach (outreach counted nearer)",
             "cost",
-            False,
+            "",
             lambda x: x.nearest["cost"].rename("nearest"),
             companions=(
                 Measure(
                     "distance",
                     "True distance or travel time to the nearest service for reach",
                     "cost",
-                    False,
+                    "",
                     lambda x: x.nearest["distance"].rename("distance"),
                 ),
                 Measure(
                     "nearest_outreach",
                     "The nearest service for reach is an outreach service",
                     "bool",
-                    False,
+                    "",
                     lambda x: x.nearest["outreach"].astype(bool).rename("nearest_outreach"),
                 ),
             ),
@@ -145,23 +161,23 @@ MEASURES: dict[str, Measure] = {
             "within_reach",
             "Every child of the category's ages has a service taking their age in reach",
             "bool",
-            False,
-            lambda x: all_ages_within_reach(x.band_cost, x.children, threshold=x.threshold),
+            "bands",
+            lambda x: all_reached(_reached(x), x.children),
         ),
         Measure(
             "share_within_reach",
             "Share of the category's children with a service taking their age in reach",
             "share",
-            False,
-            lambda x: share_within_reach(x.band_cost, x.children, threshold=x.threshold),
+            "bands",
+            lambda x: share_reached(_reached(x), x.children),
             companions=(
                 Measure(
                     "reach_bands",
                     "Age bands with a service taking them in reach (bit i: the need "
                     "table's i-th band)",
                     "bits",
-                    False,
-                    lambda x: reach_bands(x.band_cost, threshold=x.threshold),
+                    "bands",
+                    lambda x: reached_bits(_reached(x)),
                 ),
             ),
         ),
@@ -169,21 +185,21 @@ MEASURES: dict[str, Measure] = {
             "count_within_reach",
             "Services within the reach threshold",
             "count",
-            True,
-            lambda x: count_within(_catchment(x), threshold=x.threshold),
+            "reach",
+            lambda x: count_within(x.reach_catchment or _catchment(x), threshold=x.threshold),
         ),
         Measure(
             "2sfca",
             "Places per child within the catchment (2SFCA)",
             "supply per child",
-            True,
+            "catchment",
             lambda x: two_step_fca(_catchment(x), **_fca_kwargs(x)),
         ),
         Measure(
             "e2sfca",
             "Places per child, nearer places counting more (E2SFCA)",
             "supply per child",
-            True,
+            "catchment",
             lambda x: enhanced_two_step_fca(
                 _catchment(x), **_fca_kwargs(x), decay=x.decay, step_weights=x.step_weights
             ),
@@ -192,7 +208,7 @@ MEASURES: dict[str, Measure] = {
                     "capacity_unknown",
                     "A service that gave no capacity is in the catchment (places a lower bound)",
                     "bool",
-                    True,
+                    "catchment",
                     lambda x: holds_any(
                         _catchment(x), x.capacity_missing.to_numpy(dtype=bool), x.catchment_cost
                     ).rename("capacity_unknown"),
@@ -203,7 +219,7 @@ MEASURES: dict[str, Measure] = {
             "gravity",
             "Places per child, gravity model with competition",
             "supply per child",
-            True,
+            "catchment",
             lambda x: gravity_access(
                 _catchment(x), **_fca_kwargs(x), beta=x.gravity_beta, min_cost=x.gravity_min_cost
             ),

@@ -17,7 +17,9 @@ from earlyhelp.distance.base import (
     ZERO_COST,
     DistanceModel,
     Nearest,
+    PairBlock,
     csr_by_rows,
+    join_blocks,
     sparse_costs,
     true_costs,
 )
@@ -33,7 +35,7 @@ from earlyhelp.distance.registry import DISTANCE_MODELS, describe_cost, make_dis
 
 __all__ = [
     "DISTANCE_MODELS", "NO_DRIVE_CLASSES", "NO_WALK_CLASSES", "ROAD_CLASS_KPH", "ZERO_COST",
-    "DistanceModel", "EuclideanModel", "MatrixModel", "Nearest", "NetworkModel",
-    "csr_by_rows", "describe_cost", "make_distance_model", "read_cost_matrix", "sparse_costs",
-    "true_costs",
+    "DistanceModel", "EuclideanModel", "MatrixModel", "Nearest", "NetworkModel", "PairBlock",
+    "csr_by_rows", "describe_cost", "join_blocks", "make_distance_model", "read_cost_matrix",
+    "sparse_costs", "true_costs",
 ]  # fmt: skip

@@ -25,13 +25,16 @@ __all__ = [
     "ZERO_COST",
     "DistanceModel",
     "Nearest",
+    "PairBlock",
     "csr_by_rows",
+    "join_blocks",
     "no_nearest",
     "point_xy",
     "sparse_costs",
     "true_costs",
 ]
 
+from collections.abc import Sequence
 from typing import ClassVar, NamedTuple, Protocol, runtime_checkable
 
 import geopandas as gpd
@@ -146,6 +149,45 @@ def csr_by_rows(
     return sparse.csr_matrix(
         (costs[order], cols[order].astype(index), indptr.astype(index)), shape=shape
     )
+
+
+class PairBlock(NamedTuple):
+    """Some origin-destination pairs as a model found them: ``i`` and ``j`` are positions
+    among the origins and destinations searched (possibly views into the search's own
+    output), ``cost`` the pairs' costs; ``origins`` maps ``i`` to positions among all the
+    origins (None: they are the same)."""
+
+    origins: np.ndarray | None
+    i: np.ndarray
+    j: np.ndarray
+    cost: np.ndarray
+
+
+def join_blocks(
+    blocks: Sequence[tuple[PairBlock, np.ndarray | None]], index: type
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of several blocks as one (origin position, destination position, cost),
+    each pair copied once into arrays made once: a block's ``i`` mapped through its
+    ``origins``, its ``j`` through the destination positions given with it (None: as
+    they are). Positions are of dtype ``index``; mapping arrays must be of it too."""
+    total = sum(len(block.cost) for block, _ in blocks)
+    rows: np.ndarray = np.empty(total, dtype=index)
+    cols: np.ndarray = np.empty(total, dtype=index)
+    cost = np.empty(total)
+    at = 0
+    for block, where in blocks:
+        part = slice(at, at + len(block.cost))
+        if block.origins is None:
+            rows[part] = block.i
+        else:
+            np.take(block.origins, block.i, out=rows[part])
+        if where is None:
+            cols[part] = block.j
+        else:
+            np.take(where, block.j, out=cols[part])
+        cost[part] = block.cost
+        at = part.stop
+    return rows, cols, cost
 
 
 def no_nearest(n: int) -> Nearest:

@@ -27,7 +27,15 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from earlyhelp.config import AccessConfig
-from earlyhelp.distance.base import ZERO_COST, Nearest, csr_by_rows, no_nearest, point_xy
+from earlyhelp.distance.base import (
+    ZERO_COST,
+    Nearest,
+    PairBlock,
+    csr_by_rows,
+    join_blocks,
+    no_nearest,
+    point_xy,
+)
 from earlyhelp.errors import ConfigError, InputError
 
 
@@ -84,21 +92,52 @@ class EuclideanModel:
         return csr_by_rows(*self.cost_pairs(origins, destinations, max_cost=max_cost), shape)
 
     def cost_pairs(
-        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float | np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The pairs within ``max_cost`` as (origin position, destination position, cost
-        in metres, at least :data:`ZERO_COST`), in the KD-tree's order: what
-        :meth:`costs` makes its matrix of (:func:`~earlyhelp.distance.base.csr_by_rows`),
-        for a caller that joins several sets of pairs into one matrix."""
+        """The pairs within ``max_cost`` (one for every origin, or one per origin) as
+        (origin position, destination position, cost in metres, at least
+        :data:`ZERO_COST`), in no particular order: what :meth:`costs` makes its matrix of
+        (:func:`~earlyhelp.distance.base.csr_by_rows`), for a caller that sums over the
+        pairs. Positions are 32-bit below 2**31 points. The blocks of
+        :meth:`pair_blocks`, joined."""
+        blocks = self.pair_blocks(origins, destinations, max_cost=max_cost)
+        index = np.int32 if max(len(origins), len(destinations)) < 2**31 else np.int64
+        return join_blocks([(block, None) for block in blocks], index)
+
+    def pair_blocks(
+        self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries, *, max_cost: float | np.ndarray
+    ) -> list[PairBlock]:
+        """The pairs within ``max_cost`` (one for every origin, or one per origin) as the
+        KD-trees give them, one :class:`~earlyhelp.distance.base.PairBlock` per distinct
+        ``max_cost``: origins are searched in one KD-tree per distinct limit, each out to
+        its own, so no pair beyond an origin's limit is ever made. A caller joining several
+        sets of pairs copies each pair once (:func:`~earlyhelp.distance.base.join_blocks`)."""
         o_xy = point_xy(origins, "origins", projected=True)
         d_xy = point_xy(destinations, "destinations", projected=True)
         _same_crs(origins, destinations)
-        if not len(o_xy) or not len(d_xy) or max_cost < 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, np.zeros(0)
+        limits = np.broadcast_to(np.asarray(max_cost, dtype=float), (len(o_xy),))
+        if not len(o_xy) or not len(d_xy):
+            return []
+        index = np.int32 if max(len(o_xy), len(d_xy)) < 2**31 else np.int64
+        tree = cKDTree(d_xy)
+        blocks = []
+        for limit in np.unique(limits[limits >= 0]):
+            group = limits == limit
+            whole = bool(group.all())
+            i, j, cost = self._within(o_xy if whole else o_xy[group], tree, float(limit))
+            where = None if whole else np.flatnonzero(group).astype(index)
+            blocks.append(PairBlock(origins=where, i=i, j=j, cost=cost))
+        return blocks
+
+    def _within(
+        self, o_xy: np.ndarray, tree: cKDTree, max_cost: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs of origins ``o_xy`` and the destinations of ``tree`` within one
+        ``max_cost``: (origin position, destination position, cost); the positions are
+        views of the KD-tree's output."""
         radius = max_cost / self.circuity
         pairs = cKDTree(o_xy).sparse_distance_matrix(
-            cKDTree(d_xy), radius * (1 + 1e-12), output_type="ndarray"
+            tree, radius * (1 + 1e-12), output_type="ndarray"
         )
         cost = pairs["v"] * self.circuity
         np.maximum(cost, ZERO_COST, out=cost)  # a service at the origin stays in the matrix

@@ -123,9 +123,10 @@ def category_verdicts(gaps: pd.DataFrame, cfg: Config) -> pd.DataFrame:
     where an area has no need data, so they are not counted), the reasons for unknowns,
     and how many small areas have a priority gap."""
     g = gaps.assign(children=gaps["children"].fillna(0.0))
+    parts = dict(tuple(g.groupby("category", sort=False)))  # one pass, not one per category
     rows = {}
     for key in cfg.categories:
-        sub = g[g["category"] == key]
+        sub = parts.get(key, g.iloc[:0])
         row: dict[str, object] = {"label": cfg.category_label(key)}
         for state in STATES:
             hit = sub["state"] == state

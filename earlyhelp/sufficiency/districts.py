@@ -40,15 +40,48 @@ from earlyhelp.stats import area_dispersion, compare_with, dispersed_share_ci, f
 from earlyhelp.sufficiency.spend import ratio
 
 
+class _ByDistrict:
+    """Sums per district of values aligned to one set of areas (``district``: each area's
+    district code). The codes are factorised once, to whole numbers, so each of the
+    hundreds of sums groups on numbers rather than hashing every area's code string again;
+    the sums are pandas' own, in the same order, labelled with the codes."""
+
+    def __init__(self, district: pd.Series) -> None:
+        codes, labels = pd.factorize(district, sort=True)
+        self.index = district.index
+        # grouped on its codes, a categorical is never hashed again; -1 (no district) is
+        # left out, as a missing code is by groupby
+        self._key = pd.Categorical.from_codes(codes, categories=np.arange(len(labels)))
+        self._labels = pd.Index(labels, name=district.name)
+
+    def _labelled(self, out: pd.Series) -> pd.Series:
+        out.index = self._labels[np.asarray(out.index, dtype=np.int64)]
+        return out
+
+    def _check(self, values: pd.Series) -> None:
+        if not (values.index is self.index or values.index.equals(self.index)):
+            raise ValueError("values must be aligned to the areas of the district codes")
+
+    def sum(self, values: pd.Series) -> pd.Series:
+        """``values.groupby(district).sum()``."""
+        self._check(values)
+        return self._labelled(values.groupby(self._key, observed=True).sum())
+
+    def size(self, values: pd.Series) -> pd.Series:
+        """``values.groupby(district).size()``."""
+        self._check(values)
+        return self._labelled(values.groupby(self._key, observed=True).size())
+
+
 def _share_limits(
-    numer: pd.Series, denom: pd.Series, district: pd.Series, index: pd.Index
+    numer: pd.Series, denom: pd.Series, district: _ByDistrict, index: pd.Index
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """95% limits of each district's share and the county's (row ``County``) of ``numer``
     over ``denom`` children (per area), with the county's dispersion between areas; rows
     as ``index``. Returns (lower, upper, phi)."""
     phi = area_dispersion(numer, denom)
-    n = denom.groupby(district).sum()
-    y = numer.groupby(district).sum()
+    n = district.sum(denom)
+    y = district.sum(numer)
     n.loc["County"], y.loc["County"] = n.sum(), y.sum()
     n, y = n.reindex(index).fillna(0.0), y.reindex(index).fillna(0.0)
     lower, upper = dispersed_share_ci(y.to_numpy(), n.to_numpy(), phi=phi)
@@ -80,7 +113,7 @@ def district_comparison(
     ``lower``, ``upper``, ``numerator``, ``denominator``, ``county``, ``comparison``,
     ``phi``, ``unit``.
     """
-    district = areas["district_code"]
+    district = _ByDistrict(areas["district_code"])
     g = gaps.set_index("area_code")
     kids = children.reindex(areas.index).fillna(0.0)
     full = range_table["full_core_range"].reindex(areas.index)
@@ -94,24 +127,26 @@ def district_comparison(
             "",
         )
     ]
+    parts = dict(tuple(g.groupby("category", sort=False)))  # one pass, not one per category
     for key in categories:
-        rows.extend(_category_rows(g[g["category"] == key].reindex(areas.index), district, key))
-    missing = (range_table["n_missing"].reindex(areas.index).fillna(0) > 0).groupby(district).sum()
+        sub = parts.get(key, g.iloc[:0]).reindex(areas.index)
+        rows.extend(_category_rows(sub, district, key))
+    missing = district.sum(range_table["n_missing"].reindex(areas.index).fillna(0) > 0)
     rows.append(_count_rows(missing, "areas_missing_range", "", "areas"))
-    rows.append(_count_rows(kids.groupby(district).sum(), "children", "", "children"))
+    rows.append(_count_rows(district.sum(kids), "children", "", "children"))
     rows.append(_spend_rows(resourcing_table["spend_per_child"]))
     names = areas.groupby("district_code")["district_name"].first()
     return _comparison_table(rows, names)
 
 
 def _share_rows(
-    numer: pd.Series, denom: pd.Series, district: pd.Series, measure: str, category: str
+    numer: pd.Series, denom: pd.Series, district: _ByDistrict, measure: str, category: str
 ) -> pd.DataFrame:
     """One share per district (``numer`` over ``denom`` children, summed over its areas)
     with its 95% interval, the county share and the comparison with it."""
     numer, denom = numer.fillna(0.0), denom.fillna(0.0)
-    n = numer.groupby(district).sum()
-    d = denom.groupby(district).sum()
+    n = district.sum(numer)
+    d = district.sum(denom)
     lo, hi, phi = _share_limits(numer, denom, district, n.index)
     county = n.sum() / d.sum() if d.sum() else np.nan
     frame = pd.DataFrame(
@@ -133,7 +168,7 @@ def _share_rows(
     return frame
 
 
-def _category_rows(sub: pd.DataFrame, district: pd.Series, key: str) -> list[pd.DataFrame]:
+def _category_rows(sub: pd.DataFrame, district: _ByDistrict, key: str) -> list[pd.DataFrame]:
     """The measures of one category per district, from its rows of the gap table (``sub``,
     by area): share within reach, places per 1,000, priority gap children, children whose
     verdict is unknown, and share with adequate places. Unknown areas are left out of the
@@ -148,8 +183,8 @@ def _category_rows(sub: pd.DataFrame, district: pd.Series, key: str) -> list[pd.
         "share_within_reach",
         key,
     )
-    pg = kids.where(sub["priority"] == "priority gap", 0.0).groupby(district).sum()
-    unknown = kids.where(~known, 0.0).groupby(district).sum()
+    pg = district.sum(kids.where(sub["priority"] == "priority gap", 0.0))
+    unknown = district.sum(kids.where(~known, 0.0))
     judged = sub["adequate_places"].notna() & known
     adequate = _share_rows(
         (kids * sub["adequate_places"].fillna(False).astype(bool)).where(judged, 0.0),
@@ -167,10 +202,10 @@ def _category_rows(sub: pd.DataFrame, district: pd.Series, key: str) -> list[pd.
     ]
 
 
-def _places_rows(sub: pd.DataFrame, district: pd.Series, key: str) -> pd.DataFrame:
+def _places_rows(sub: pd.DataFrame, district: _ByDistrict, key: str) -> pd.DataFrame:
     """Places per 1,000 of the category's children per district, pooled over its areas."""
-    places = (sub["places_per_1000"] * sub["children"] / 1000.0).groupby(district).sum()
-    kids_cat = sub["children"].groupby(district).sum()
+    places = district.sum(sub["places_per_1000"] * sub["children"] / 1000.0)
+    kids_cat = district.sum(sub["children"])
     return pd.DataFrame(
         {
             "measure": "places_per_1000",
@@ -323,15 +358,15 @@ def district_summary(
     (GBP a year). Counts in the County row are the sums of the districts' (for disclosure
     control).
     """
-    district = areas["district_code"]
+    district = _ByDistrict(areas["district_code"])
     need = need.reindex(areas.index)
     kids = need[list(AGE_BANDS)].sum(axis=1, min_count=1).fillna(0.0)
     full = range_table["full_core_range"].reindex(areas.index)
     priority = _priority_children(gaps, need, categories)
-    table = _district_counts(areas, kids, full, priority, range_table)
+    table = _district_counts(areas, district, kids, full, priority, range_table)
     table = _with_full_core_range(table, kids, full, district)
     core = [k for k, c in categories.items() if c.required]
-    table = _with_adequate_places(table, gaps, district, core)
+    table = _with_adequate_places(table, gaps, areas["district_code"], core)
     money = resourcing_table.rename(index={"county": "County"}).reindex(table.index)
     table["capacity_per_1000"] = (1000 * ratio(money["places"], table["children"])).round(1)
     table["spend_per_child"] = money["spend_per_child"].round(0)
@@ -361,6 +396,7 @@ def _priority_children(
 
 def _district_counts(
     areas: gpd.GeoDataFrame,
+    district: _ByDistrict,
     kids: pd.Series,
     full: pd.Series,
     priority_children: pd.Series,
@@ -368,21 +404,17 @@ def _district_counts(
 ) -> pd.DataFrame:
     """The counts of :func:`district_summary` per district, in whole children, and the
     ``County`` row as their sums."""
-    district = areas["district_code"]
     missing = range_table["n_missing"].reindex(areas.index).fillna(0) > 0
     table = pd.DataFrame(
         {
-            "children": kids.groupby(district).sum(),
-            "children_full_core_range": (kids * full.fillna(False).astype(bool))
-            .groupby(district)
-            .sum(),
-            "children_core_unknown": kids.where(full.isna(), 0.0).groupby(district).sum(),
-            "priority_gap_children": priority_children.reindex(areas.index)
-            .fillna(0.0)
-            .groupby(district)
-            .sum(),
-            "areas": kids.groupby(district).size().astype(float),
-            "areas_missing_range": missing.groupby(district).sum().astype(float),
+            "children": district.sum(kids),
+            "children_full_core_range": district.sum(kids * full.fillna(False).astype(bool)),
+            "children_core_unknown": district.sum(kids.where(full.isna(), 0.0)),
+            "priority_gap_children": district.sum(
+                priority_children.reindex(areas.index).fillna(0.0)
+            ),
+            "areas": district.size(kids).astype(float),
+            "areas_missing_range": district.sum(missing).astype(float),
         }
     )
     # whole children: apportioned populations (2011 -> 2021 LSOAs) can be fractional
@@ -392,7 +424,7 @@ def _district_counts(
 
 
 def _with_full_core_range(
-    table: pd.DataFrame, kids: pd.Series, full: pd.Series, district: pd.Series
+    table: pd.DataFrame, kids: pd.Series, full: pd.Series, district: _ByDistrict
 ) -> pd.DataFrame:
     """A copy of ``table`` with the percentage of children in areas with the full core
     range (of those where it is known), its 95% limits and its comparison with the county."""
@@ -421,9 +453,9 @@ def _with_adequate_places(
     good_kids = kids * g["adequate_places"].astype(bool)
     area_pairs = kids.groupby(g["area_code"]).sum().astype(float)
     area_good = good_kids.groupby(g["area_code"]).sum().astype(float)
-    area_district = district.reindex(area_pairs.index)
-    pairs = area_pairs.groupby(area_district).sum()
-    good = area_good.groupby(area_district).sum()
+    area_district = _ByDistrict(district.reindex(area_pairs.index))
+    pairs = area_district.sum(area_pairs)
+    good = area_district.sum(area_good)
     pairs.loc["County"], good.loc["County"] = pairs.sum(), good.sum()
     pairs, good = pairs.reindex(table.index), good.reindex(table.index)
     lo, hi, _ = _share_limits(area_good, area_pairs, area_district, table.index)

@@ -40,7 +40,9 @@ def sector_reach(
     ``[sufficiency]`` in the model's unit (metres or minutes).
     """
     known = services[services["sector"].isin(SECTORS)]
-    by_sector = known.assign(categories=[[s] for s in known["sector"]])
+    # each service's one category is its sector: the plain value, which the engine reads
+    # as a list of one (it explodes the column), not 200,000 lists made to be exploded
+    by_sector = known.assign(categories=known["sector"])
     taxonomy = {
         s: CategoryConfig(
             label=s,
@@ -51,10 +53,8 @@ def sector_reach(
         )
         for s in SECTORS
     }
-    cfg = dataclasses.replace(
-        access_cfg, measures=("nearest", "within_reach"), weight_demand_by_need=False
-    )
-    result = compute_access(areas, need, by_sector, taxonomy, cfg, model=model)
+    cfg = dataclasses.replace(access_cfg, measures=("within_reach",), weight_demand_by_need=False)
+    result = compute_access(areas, need, by_sector, taxonomy, cfg, model=model, nearest_ids=False)
     return wide_measure(result, "within_reach", taxonomy).astype(bool)
 
 
@@ -89,8 +89,8 @@ def range_of_help(
     labels = np.array([categories[k].label or k for k in keys], dtype=object)
     required = np.array([categories[k].required for k in keys])
 
-    def names(mask: np.ndarray) -> list[str]:
-        return ["; ".join(labels[row]) for row in mask]
+    def names(mask: np.ndarray) -> np.ndarray:
+        return _joined(mask, labels)
 
     out_of_reach = ~reach.to_numpy() & ~unknown
     missing_called = called.to_numpy(dtype=bool) & out_of_reach
@@ -113,9 +113,22 @@ def range_of_help(
     )
     if sectors is not None:
         within = sectors.reindex(reach.index).fillna(False).astype(bool)
-        out["sectors_within_reach"] = [
-            "; ".join(c for c, ok in zip(within.columns, row, strict=True) if ok)
-            for row in within.to_numpy()
-        ]
+        sector_names = np.array(list(within.columns), dtype=object)
+        out["sectors_within_reach"] = _joined(within.to_numpy(dtype=bool), sector_names)
         out["n_sectors_within_reach"] = within.sum(axis=1)
     return out
+
+
+def _joined(mask: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per row of ``mask`` (areas × labels), the labels it marks joined by "; ": each
+    distinct row joined once (a few hundred at most among tens of thousands of areas)."""
+    if not mask.shape[1] or not len(mask):
+        return np.full(len(mask), "", dtype=object)
+    if mask.shape[1] < 63:  # each row as one number: far quicker to tell apart than rows
+        codes = mask.astype(np.int64) @ (1 << np.arange(mask.shape[1], dtype=np.int64))
+        distinct_codes, which = np.unique(codes, return_inverse=True)
+        distinct = ((distinct_codes[:, None] >> np.arange(mask.shape[1])) & 1).astype(bool)
+    else:
+        distinct, which = np.unique(mask, axis=0, return_inverse=True)
+    joined = np.array(["; ".join(labels[row]) for row in distinct], dtype=object)
+    return joined[which.ravel()]
