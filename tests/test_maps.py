@@ -27,7 +27,7 @@ from earlyhelp.maps import (
     MapLayer,
     board_map,
     classify,
-    district_maps,
+    district_pages,
     escape_text,
     save_map,
 )
@@ -459,7 +459,7 @@ def test_district_maps_write_one_safe_file_each(tmp_path):
     county = synthetic_county(6, 6, services=10)
     areas = county.areas.copy()
     areas.loc[areas["district_code"] == "E07000002", "district_code"] = "../../E07000002"
-    written = district_maps(
+    written = district_pages(
         areas,
         county.services,
         out_dir=tmp_path / "districts",
@@ -481,7 +481,7 @@ def test_district_maps_write_one_safe_file_each(tmp_path):
 
 def test_district_maps_share_the_county_classes(tmp_path):
     county = synthetic_county(6, 6, services=4)
-    written = district_maps(
+    written = district_pages(
         county.areas,
         county.services,
         out_dir=tmp_path,

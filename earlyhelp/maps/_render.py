@@ -43,7 +43,10 @@ def render_verbatim(element: MacroElement, *, html_index: int | None = None, **k
             Verbatim(str(macro(element, kwargs))), name=element.get_name(), index=index
         )
     for child in list(element._children.values()):
-        child.render(**kwargs)
+        if type(child).render is MacroElement.render:  # folium's own (as addTo): once too
+            render_verbatim(child, **kwargs)
+        else:
+            child.render(**kwargs)
 
 
 class VerbatimMacroElement(MacroElement):

@@ -193,6 +193,7 @@ def service_rows(
     columns = [c for c in (*_POPUP_COLUMNS, "area_code") if c in shown.columns]
     records = pd.DataFrame(shown[columns]).to_dict("records")
     escape = lru_cache(maxsize=1 << 16)(escape_text)  # opening times, sectors, labels repeat
+    names = dict(zip(areas.index, areas.to_numpy(), strict=True))  # read once, not per row
     rows, keys = [], []
     for i, row in enumerate(records):
         cats = as_list(row.get("categories"))
@@ -204,7 +205,7 @@ def service_rows(
         if not order:
             order = [other if other is not None else 0]
         labels = [escape(categories[c].label or c) if c in categories else escape(c) for c in cats]
-        reach = [c for c in as_list(row.get("reach_areas")) if c in areas.index]
+        reach = [c for c in as_list(row.get("reach_areas")) if c in names]
         rows.append(
             {
                 "ll": [float(lat[i]), float(lon[i])],
@@ -217,7 +218,7 @@ def service_rows(
                     t
                     for t in (
                         labels[0] if labels else "",
-                        escape(areas.get(row.get("area_code"), ""), max_chars=120),
+                        escape(names.get(row.get("area_code"), ""), max_chars=120),
                     )
                     if t
                 ),

@@ -58,8 +58,7 @@ def simplify_coverage(geoms: gpd.GeoSeries, *, tolerance_m: float) -> gpd.GeoSer
     try:
         if not shapely.coverage_is_valid(values):
             raise ValueError("the shapes overlap or their shared edges do not match")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with np.errstate(all="ignore"):  # not warnings.catch_warnings: safe in a thread
             out = shapely.coverage_simplify(values, tolerance_m)
         if not shapely.is_valid(out).all():
             raise ValueError("coverage simplification gave invalid shapes")
