@@ -43,7 +43,7 @@ from earlyhelp.maps.classes import (
 from earlyhelp.maps.layers import AreaLayer, ServiceLayer
 from earlyhelp.maps.legend import Legend, legend_html
 from earlyhelp.maps.safety import safe_filename, script_json, search_key
-from earlyhelp.maps.services import service_badges, service_popup
+from earlyhelp.maps.services import POPUP_FIELDS, service_badges, service_popup
 from earlyhelp.maps.shapes import simplify_coverage, to_display
 
 NO_TILES = MapConfig(tiles="")
@@ -182,8 +182,9 @@ def test_popups_and_tooltips_carry_escaped_text(hostile_map):
     names = [html.unescape(r["n"]) for r in rows]
     assert [n for n in names if n in map(_normal, HOSTILE_TEXT)] == list(map(_normal, HOSTILE_TEXT))
     for row in rows:
-        assert "<script" not in row["p"] and "<img" not in row["p"] and 'onerror="' not in row["p"]
-        assert CANARY not in row["p"]
+        popup = json.dumps([row["n"], row["by"], row["d"]])  # what its popup is written from
+        assert "<script" not in popup and "<img" not in popup and 'onerror=\\"' not in popup
+        assert "<" not in popup and CANARY not in popup
 
 
 # --------------------------------------------------------------------------- embedded data
@@ -266,10 +267,11 @@ def test_service_popup_shows_plain_words():
         "status": "planned",
         "notes": CANARY,
     }
-    popup = service_popup(row, ["Parenting"], reach_count=12)
+    shown = service_popup(row, ["Parenting"], reach_count=12)
+    assert shown["by"] == "Tiny Council (statutory sector)"
+    popup = " ".join(f"{POPUP_FIELDS[int(r[0])]}: {r[1:]}" for r in shown["d"].split("\n"))
     for words in (
-        "Bright &lt;Start&gt;",
-        "Tiny Council (statutory sector)",
+        "Help offered: Parenting",
         "0 to 5 years",
         "Outreach",
         "Mon-Fri",
