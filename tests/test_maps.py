@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+import folium
 import geopandas as gpd
 import jinja2
 import mapclassify
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from folium.plugins import MarkerCluster
 from synthetic import HOSTILE_TEXT, synthetic_county
 
 from earlyhelp.config import CategoryConfig, DisclosureConfig, MapConfig
@@ -40,10 +42,16 @@ from earlyhelp.maps.classes import (
     read_measure,
     sequential_colours,
 )
-from earlyhelp.maps.layers import AreaLayer, ServiceLayer
+from earlyhelp.maps.layers import AreaLayer, ServiceFilter, ServiceLayer
 from earlyhelp.maps.legend import Legend, legend_html
 from earlyhelp.maps.safety import safe_filename, script_json, search_key
-from earlyhelp.maps.services import POPUP_FIELDS, service_badges, service_popup
+from earlyhelp.maps.services import (
+    POPUP_FIELDS,
+    service_badges,
+    service_groups,
+    service_popup,
+    service_rows,
+)
 from earlyhelp.maps.shapes import simplify_coverage, to_display
 
 NO_TILES = MapConfig(tiles="")
@@ -479,6 +487,44 @@ def test_district_maps_write_one_safe_file_each(tmp_path):
     assert written["../../E07000002"].name == "district-e07000002.html"
     page = written["E07000001"].read_text(encoding="utf-8")
     assert "Early help: Westmarch" in page
+
+
+def test_district_pages_are_the_same_written_here_or_by_two_processes(tmp_path):
+    county = synthetic_county(6, 6, services=12)
+    pages = {}
+    for workers in (1, 2):
+        written = district_pages(
+            county.areas,
+            county.services,
+            out_dir=tmp_path / str(workers),
+            layers=county.layers,
+            categories=county.categories,
+            map_cfg=NO_TILES,
+            title="T",
+            subtitle="",
+            data_date="2026",
+            self_contained=False,
+            workers=workers,
+        )
+        ids = re.compile(r"[0-9a-f]{32}")  # folium's random element names
+        pages[workers] = {
+            code: ids.sub("X", path.read_text(encoding="utf-8")) for code, path in written.items()
+        }
+    assert len(pages[1]) == 3 and pages[1] == pages[2]
+
+
+def test_service_rows_encoded_once_give_the_same_page_data():
+    county = synthetic_county(4, 4, services=len(HOSTILE_TEXT) + 3, names=HOSTILE_TEXT)
+    groups = service_groups(county.services, county.categories)
+    drawn = service_rows(county.services, groups=groups, areas=county.areas["area_name"])
+    m = folium.Map()
+    cluster = MarkerCluster().add_to(m)
+    filters = [ServiceFilter(key, key=key) for key, _ in groups]
+    spec = [{"badge": "X", "colour": cfg.colour} for _, cfg in groups]
+    plain = ServiceLayer(drawn.rows, cluster=cluster, filters=filters, groups=spec)
+    once = ServiceLayer(drawn.rows, cluster=cluster, filters=filters, groups=spec,
+                        encoded=[script_json(row) for row in drawn.rows])  # fmt: skip
+    assert once.data_json == plain.data_json
 
 
 def test_district_maps_share_the_county_classes(tmp_path):

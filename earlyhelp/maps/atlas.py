@@ -26,7 +26,7 @@ import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -150,12 +150,14 @@ def _county(
 ) -> tuple[gpd.GeoSeries, dict[str, Classes], list[tuple[str, CategoryConfig]], ServiceRows]:
     """What every page is cut from: the county's shapes simplified as one coverage (in a
     thread: GEOS lets go of Python meanwhile), its colour classes, and the category
-    groups and rows of its services (made here while the shapes are simplified)."""
+    groups and rows of its services, each row encoded once (a service near several
+    districts is on each of their pages), made here while the shapes are simplified."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         simplifying = pool.submit(simplify_coverage, areas.geometry, tolerance_m=map_cfg.simplify_m)
         classes = _classes(areas, layers, map_cfg, disclosure)  # county-wide classes
         groups = service_groups(services, categories)
         drawn = service_rows(services, groups=groups, areas=areas["area_name"])
+        drawn = replace(drawn, encoded=[script_json(row) for row in drawn.rows])
         return simplifying.result(), classes, groups, drawn
 
 
@@ -266,6 +268,7 @@ def _page_parts(
         rows=ServiceRows(
             rows=[drawn.rows[i] for i in mine],
             search_keys=[drawn.search_keys[i] for i in mine],
+            encoded=None if drawn.encoded is None else [drawn.encoded[i] for i in mine],
             closed=drawn.closed,
             unplaced=drawn.unplaced,
         ),

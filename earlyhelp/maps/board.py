@@ -559,7 +559,11 @@ def _add_services(
         filters.append(ServiceFilter(name, key=key))
         m.add_child(filters[-1])
     spec = [{"badge": b, "colour": cfg.colour} for b, (_, cfg) in zip(badges, groups, strict=True)]
-    m.add_child(ServiceLayer(drawn.rows, cluster=cluster, filters=filters, groups=spec))
+    m.add_child(
+        ServiceLayer(
+            drawn.rows, cluster=cluster, filters=filters, groups=spec, encoded=drawn.encoded
+        )
+    )
     return drawn, list(zip(groups, badges, labels, strict=True))
 
 

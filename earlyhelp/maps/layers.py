@@ -264,7 +264,9 @@ class ServiceLayer(VerbatimMacroElement):
     own order), ``n`` name, ``by`` provider and ``d`` popup rows (all escaped: see
     :func:`~earlyhelp.maps.services.service_popup`; the popup is written here from them),
     ``pl`` planned (0/1).
-    ``groups``: ``badge`` and ``colour`` of each category, in the order of ``filters``.
+    ``groups``: ``badge`` and ``colour`` of each category, in the order of ``filters``;
+    ``encoded``: each row as :func:`~earlyhelp.maps.safety.script_json` already gave it
+    (for rows many pages share), else the rows are encoded here.
     """
 
     _template = Template(
@@ -377,7 +379,13 @@ class ServiceLayer(VerbatimMacroElement):
     )
 
     def __init__(
-        self, rows: list[dict], *, cluster, filters: Sequence[ServiceFilter], groups: list[dict]
+        self,
+        rows: list[dict],
+        *,
+        cluster,
+        filters: Sequence[ServiceFilter],
+        groups: list[dict],
+        encoded: Sequence[str] | None = None,
     ):
         super().__init__()
         self._name = "ServiceLayer"
@@ -389,7 +397,12 @@ class ServiceLayer(VerbatimMacroElement):
             check_colour(group["colour"], where="category colour")
         self.groups_json = script_json(groups)
         self.fields_json = script_json(POPUP_FIELDS)
-        self.data_json = script_json(rows)
+        if encoded is None:
+            self.data_json = script_json(rows)
+        else:  # each row already script_json(row): the same text as script_json(rows)
+            if len(encoded) != len(rows):
+                raise ValueError("give one encoded row per row")
+            self.data_json = "[" + ",".join(encoded) + "]"
 
     @property
     def filter_names(self) -> list[str]:

@@ -67,6 +67,9 @@ class ServiceRows:
     search_keys: list[str]
     closed: int
     unplaced: int
+    # each row as script JSON (:func:`~earlyhelp.maps.safety.script_json`), when made once
+    # for rows that many pages share; None: the layer encodes the rows itself
+    encoded: list[str] | None = None
 
 
 def as_list(value: Any) -> list[str]:
