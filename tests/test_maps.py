@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+import folium
 import geopandas as gpd
 import jinja2
 import mapclassify
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from folium.plugins import MarkerCluster
 from synthetic import HOSTILE_TEXT, synthetic_county
 
 from earlyhelp.config import CategoryConfig, DisclosureConfig, MapConfig
@@ -27,7 +29,7 @@ from earlyhelp.maps import (
     MapLayer,
     board_map,
     classify,
-    district_maps,
+    district_pages,
     escape_text,
     save_map,
 )
@@ -40,10 +42,16 @@ from earlyhelp.maps.classes import (
     read_measure,
     sequential_colours,
 )
-from earlyhelp.maps.layers import AreaLayer, ServiceLayer
+from earlyhelp.maps.layers import AreaLayer, ServiceFilter, ServiceLayer
 from earlyhelp.maps.legend import Legend, legend_html
 from earlyhelp.maps.safety import safe_filename, script_json, search_key
-from earlyhelp.maps.services import service_badges, service_popup
+from earlyhelp.maps.services import (
+    POPUP_FIELDS,
+    service_badges,
+    service_groups,
+    service_popup,
+    service_rows,
+)
 from earlyhelp.maps.shapes import simplify_coverage, to_display
 
 NO_TILES = MapConfig(tiles="")
@@ -182,8 +190,9 @@ def test_popups_and_tooltips_carry_escaped_text(hostile_map):
     names = [html.unescape(r["n"]) for r in rows]
     assert [n for n in names if n in map(_normal, HOSTILE_TEXT)] == list(map(_normal, HOSTILE_TEXT))
     for row in rows:
-        assert "<script" not in row["p"] and "<img" not in row["p"] and 'onerror="' not in row["p"]
-        assert CANARY not in row["p"]
+        popup = json.dumps([row["n"], row["by"], row["d"]])  # what its popup is written from
+        assert "<script" not in popup and "<img" not in popup and 'onerror=\\"' not in popup
+        assert "<" not in popup and CANARY not in popup
 
 
 # --------------------------------------------------------------------------- embedded data
@@ -266,10 +275,11 @@ def test_service_popup_shows_plain_words():
         "status": "planned",
         "notes": CANARY,
     }
-    popup = service_popup(row, ["Parenting"], reach_count=12)
+    shown = service_popup(row, ["Parenting"], reach_count=12)
+    assert shown["by"] == "Tiny Council (statutory sector)"
+    popup = " ".join(f"{POPUP_FIELDS[int(r[0])]}: {r[1:]}" for r in shown["d"].split("\n"))
     for words in (
-        "Bright &lt;Start&gt;",
-        "Tiny Council (statutory sector)",
+        "Help offered: Parenting",
         "0 to 5 years",
         "Outreach",
         "Mon-Fri",
@@ -459,7 +469,7 @@ def test_district_maps_write_one_safe_file_each(tmp_path):
     county = synthetic_county(6, 6, services=10)
     areas = county.areas.copy()
     areas.loc[areas["district_code"] == "E07000002", "district_code"] = "../../E07000002"
-    written = district_maps(
+    written = district_pages(
         areas,
         county.services,
         out_dir=tmp_path / "districts",
@@ -479,9 +489,47 @@ def test_district_maps_write_one_safe_file_each(tmp_path):
     assert "Early help: Westmarch" in page
 
 
+def test_district_pages_are_the_same_written_here_or_by_two_processes(tmp_path):
+    county = synthetic_county(6, 6, services=12)
+    pages = {}
+    for workers in (1, 2):
+        written = district_pages(
+            county.areas,
+            county.services,
+            out_dir=tmp_path / str(workers),
+            layers=county.layers,
+            categories=county.categories,
+            map_cfg=NO_TILES,
+            title="T",
+            subtitle="",
+            data_date="2026",
+            self_contained=False,
+            workers=workers,
+        )
+        ids = re.compile(r"[0-9a-f]{32}")  # folium's random element names
+        pages[workers] = {
+            code: ids.sub("X", path.read_text(encoding="utf-8")) for code, path in written.items()
+        }
+    assert len(pages[1]) == 3 and pages[1] == pages[2]
+
+
+def test_service_rows_encoded_once_give_the_same_page_data():
+    county = synthetic_county(4, 4, services=len(HOSTILE_TEXT) + 3, names=HOSTILE_TEXT)
+    groups = service_groups(county.services, county.categories)
+    drawn = service_rows(county.services, groups=groups, areas=county.areas["area_name"])
+    m = folium.Map()
+    cluster = MarkerCluster().add_to(m)
+    filters = [ServiceFilter(key, key=key) for key, _ in groups]
+    spec = [{"badge": "X", "colour": cfg.colour} for _, cfg in groups]
+    plain = ServiceLayer(drawn.rows, cluster=cluster, filters=filters, groups=spec)
+    once = ServiceLayer(drawn.rows, cluster=cluster, filters=filters, groups=spec,
+                        encoded=[script_json(row) for row in drawn.rows])  # fmt: skip
+    assert once.data_json == plain.data_json
+
+
 def test_district_maps_share_the_county_classes(tmp_path):
     county = synthetic_county(6, 6, services=4)
-    written = district_maps(
+    written = district_pages(
         county.areas,
         county.services,
         out_dir=tmp_path,

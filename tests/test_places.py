@@ -202,13 +202,13 @@ def test_hampshire_is_searchable_by_town_and_postcode_district(realdata):
 
 
 def test_a_district_map_holds_only_the_places_of_its_district_and_border(demo):
-    from earlyhelp.maps.search import places_within
+    from earlyhelp.maps.search import PlaceIndex
 
     cfg, inputs = demo
     areas = inputs.areas
     places = gazetteer(cfg, areas)
     one = areas[areas["district_name"] == "Gossamer Bay"].geometry.union_all().buffer(2000)
-    local = {p["n"] for p in places_within(places, one, areas.crs)}
+    local = {p["n"] for p in PlaceIndex(places, areas.crs).within(one)}
     assert "Gossamer Bay" in local
     assert len(local) < len({p["n"] for p in places}) / 2
-    assert places_within([], one, areas.crs) == []
+    assert PlaceIndex([], areas.crs).within(one) == []

@@ -3,7 +3,8 @@
 >>> from earlyhelp.maps import MapLayer, board_map, save_map     # doctest: +SKIP
 """
 
-from earlyhelp.maps.board import board_map, district_maps, save_map
+from earlyhelp.maps.atlas import district_pages
+from earlyhelp.maps.board import board_map, save_map
 from earlyhelp.maps.classes import CLASSIFIERS, MapLayer, classify
 from earlyhelp.maps.safety import escape_text
 
@@ -12,7 +13,7 @@ __all__ = [
     "MapLayer",
     "board_map",
     "classify",
-    "district_maps",
+    "district_pages",
     "escape_text",
     "save_map",
 ]

@@ -43,7 +43,11 @@ def render_verbatim(element: MacroElement, *, html_index: int | None = None, **k
             Verbatim(str(macro(element, kwargs))), name=element.get_name(), index=index
         )
     for child in list(element._children.values()):
-        child.render(**kwargs)
+        if isinstance(child, MacroElement) and type(child).render is MacroElement.render:
+            # folium's own plain elements (as addTo): rendered once too
+            render_verbatim(child, **kwargs)
+        else:
+            child.render(**kwargs)
 
 
 class VerbatimMacroElement(MacroElement):

@@ -67,6 +67,7 @@ def _licence(url: str) -> str:
     return "see its own licence"
 
 
+@cache  # once per file linked: reading the package's metadata is slow
 def _comment(url: str) -> str:
     version = metadata.version(_PACKAGE)
     name = url.rsplit("/", 1)[-1]

@@ -22,7 +22,11 @@ from __future__ import annotations
 
 __all__ = ["district_pages", "overview_page"]
 
+import multiprocessing
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +49,9 @@ from earlyhelp.maps.board import (
     _subset,
     save_map,
 )
-from earlyhelp.maps.classes import MapLayer, classify
+from earlyhelp.maps.classes import Classes, MapLayer
 from earlyhelp.maps.safety import district_files, escape_text, script_json
-from earlyhelp.maps.search import places_within
+from earlyhelp.maps.search import PlaceIndex
 from earlyhelp.maps.services import ServiceRows, located, service_groups, service_rows, status_of
 from earlyhelp.maps.shapes import simplify_coverage, to_display, union_by
 from earlyhelp.outputs import atomic_path
@@ -74,16 +78,21 @@ def district_pages(
     border_m: float = 2000.0,
     places: Sequence[dict[str, Any]] = (),
     attribution: str = "",
+    self_contained: bool | None = None,
+    workers: int | None = None,
 ) -> dict[str, Path]:
     """Write one self-contained board map per district into ``out_dir``
     (``district-<code>.html``); return district code -> file.
 
-    As :func:`~earlyhelp.maps.board.district_maps`, but made for many districts at once:
-    the areas are simplified, classified (county-wide classes, so a colour means the same
-    on every page) and turned into features once, and the services into rows once
-    (a children's centre's reach counts the county's areas); each page takes its
-    district's areas, the services and the gazetteer's ``places`` within ``border_m``
-    metres of the district, and the ``attribution`` every published map credits.
+    Each page shows its district's areas, coloured by the classes of the whole county (so
+    a colour means the same on every page), and the services within ``border_m`` metres
+    of the district (families cross boundaries), the gazetteer's ``places`` near it and
+    the ``attribution`` every published map credits. The areas are simplified,
+    classified and turned into features once, and the services into rows once (a
+    children's centre's reach counts the county's areas); each page only cuts its share.
+    The pages are written by ``workers`` processes (default: up to 2, one per core, where
+    the system can fork; 1 writes them here).
+    ``self_contained`` defaults to ``map_cfg.self_contained``.
     """
     disclosure = disclosure or DisclosureConfig()
     details = dict(details or {})
@@ -92,47 +101,140 @@ def district_pages(
     files = district_files(areas["district_code"])
     if services.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
-    classes = _classes(areas, layers, map_cfg, disclosure)  # county-wide classes
-    texts = {col: np.array(c.text, dtype=object) for col, c in classes.items()}
-    simple = simplify_coverage(areas.geometry, tolerance_m=map_cfg.simplify_m)
-    display = to_display(simple)
-    features = np.array(_area_features(areas, display, layers, classes, details), dtype=object)
+    simple, classes, groups, drawn = _county(areas, services, layers, categories, map_cfg,
+                                             disclosure)  # fmt: skip
+    shown = services[located(services).to_numpy() & (status_of(services) != "closed").to_numpy()]
     codes = areas["district_code"].astype("string").fillna("").to_numpy()
     outlines = union_by(simple, pd.Series(codes, index=areas.index))
-    names = areas.groupby(codes, sort=False)["district_name"].first()
-    groups = service_groups(services, categories)
-    drawn = service_rows(services, groups=groups, areas=areas["area_name"])
-    shown = services[located(services).to_numpy() & (status_of(services) != "closed").to_numpy()]
-    near = _near(shown, outlines, border_m)
-    reach = _reach_shapes(simple, shown)
-    written: dict[str, Path] = {}
-    for code in outlines.index:
-        if not code:
-            continue
-        mask, mine = codes == code, near.get(code, np.zeros(0, dtype=int))
-        parts = _page_parts(code, outlines=outlines, names=names, area_shapes=display[mask],
-                            features=list(features[mask]), shown=shown, mine=mine,
-                            reach=reach, groups=groups, drawn=drawn)  # fmt: skip
-        m = _build(
-            areas[mask],
-            shown.iloc[mine],
-            layers=list(layers),
-            classes={col: _subset(c, mask, texts[col]) for col, c in classes.items()},
-            categories=categories,
-            map_cfg=map_cfg,
-            title=f"{title}: {names[code]}",
-            subtitle=subtitle,
-            data_date=data_date,
-            districts=None,
-            details=details,
-            disclosure=disclosure,
-            parts=parts,
-            places=places_within(places, outlines[code].buffer(border_m), areas.crs),
-            attribution=attribution,
-        )
-        path = Path(out_dir) / files[str(code)]
-        written[str(code)] = save_map(m, path, self_contained=map_cfg.self_contained)
-    return written
+    job = _Job(
+        areas=areas,
+        codes=codes,
+        simple=simple,
+        classes=classes,
+        texts={col: np.array(c.text, dtype=object) for col, c in classes.items()},
+        outlines=outlines,
+        names=areas.groupby(codes, sort=False)["district_name"].first(),
+        shown=shown,
+        near=_near(shown, outlines, border_m),
+        reach=_reach_shapes(simple, shown),
+        groups=groups,
+        drawn=drawn,
+        places=PlaceIndex(places, areas.crs),
+        border_m=border_m,
+        files={code: Path(out_dir) / name for code, name in files.items()},
+        self_contained=map_cfg.self_contained if self_contained is None else self_contained,
+        build={
+            "layers": list(layers),
+            "categories": categories,
+            "map_cfg": map_cfg,
+            "subtitle": subtitle,
+            "data_date": data_date,
+            "districts": None,
+            "details": details,
+            "disclosure": disclosure,
+            "attribution": attribution,
+        },
+        title=title,
+    )
+    todo = [str(code) for code in outlines.index if code]
+    return dict(_write_pages(job, todo, workers=_workers(workers, len(todo))))
+
+
+def _county(
+    areas: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    layers: Sequence[MapLayer],
+    categories: Mapping[str, CategoryConfig],
+    map_cfg: MapConfig,
+    disclosure: DisclosureConfig,
+) -> tuple[gpd.GeoSeries, dict[str, Classes], list[tuple[str, CategoryConfig]], ServiceRows]:
+    """What every page is cut from: the county's shapes simplified as one coverage (in a
+    thread: GEOS lets go of Python meanwhile), its colour classes, and the category
+    groups and rows of its services, each row encoded once (a service near several
+    districts is on each of their pages), made here while the shapes are simplified."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        simplifying = pool.submit(simplify_coverage, areas.geometry, tolerance_m=map_cfg.simplify_m)
+        classes = _classes(areas, layers, map_cfg, disclosure)  # county-wide classes
+        groups = service_groups(services, categories)
+        drawn = service_rows(services, groups=groups, areas=areas["area_name"])
+        drawn = replace(drawn, encoded=[script_json(row) for row in drawn.rows])
+        return simplifying.result(), classes, groups, drawn
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything the district pages are cut from, made once for the county."""
+
+    areas: gpd.GeoDataFrame
+    codes: np.ndarray  # district code of each area ("" where none)
+    simple: gpd.GeoSeries  # the areas' shapes, simplified as one coverage
+    classes: dict[str, Classes]
+    texts: dict[str, np.ndarray]
+    outlines: gpd.GeoSeries
+    names: pd.Series
+    shown: gpd.GeoDataFrame
+    near: dict
+    reach: gpd.GeoSeries
+    groups: list[tuple[str, CategoryConfig]]
+    drawn: ServiceRows
+    places: PlaceIndex
+    border_m: float
+    files: dict[str, Path]
+    self_contained: bool
+    build: dict[str, Any]
+    title: str
+
+
+def _page(job: _Job, code: str) -> tuple[str, Path]:
+    """Write one district's page; return its code and file."""
+    mask, mine = job.codes == code, job.near.get(code, np.zeros(0, dtype=int))
+    classes = {col: _subset(c, mask, job.texts[col]) for col, c in job.classes.items()}
+    areas, display = job.areas[mask], to_display(job.simple[mask])
+    features = _area_features(areas, display, job.build["layers"], classes, job.build["details"])
+    parts = _page_parts(code, outlines=job.outlines, names=job.names, area_shapes=display,
+                        features=features, shown=job.shown, mine=mine, reach=job.reach,
+                        groups=job.groups, drawn=job.drawn)  # fmt: skip
+    m = _build(
+        areas,
+        job.shown.iloc[mine],
+        classes=classes,
+        title=f"{job.title}: {job.names[code]}",
+        parts=parts,
+        places=job.places.within(job.outlines[code].buffer(job.border_m)),
+        **job.build,
+    )
+    return code, save_map(m, job.files[code], self_contained=job.self_contained)
+
+
+_JOB: list[_Job] = []  # a page-writing process's job, set once as the process starts
+
+
+def _start_worker(job: _Job) -> None:
+    _JOB.append(job)
+
+
+def _page_in_worker(code: str) -> tuple[str, Path]:
+    return _page(_JOB[0], code)
+
+
+def _workers(asked: int | None, pages: int) -> int:
+    """Processes to write ``pages`` pages with: as asked, else one per core (at most 2)
+    where processes can be forked (they inherit the job, nothing is copied), else 1."""
+    if asked is not None:
+        return max(1, min(asked, pages))
+    if "fork" not in multiprocessing.get_all_start_methods() or pages < 4:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1, pages))
+
+
+def _write_pages(job: _Job, codes: list[str], *, workers: int) -> list[tuple[str, Path]]:
+    """Every district's page, written here or by ``workers`` forked processes (each
+    inherits ``job``; only district codes and file paths pass between them)."""
+    if workers <= 1:
+        return [_page(job, code) for code in codes]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_start_worker, initargs=(job,)) as pool:
+        return pool.map(_page_in_worker, codes, chunksize=max(1, len(codes) // (8 * workers)))
 
 
 def _page_parts(
@@ -166,6 +268,7 @@ def _page_parts(
         rows=ServiceRows(
             rows=[drawn.rows[i] for i in mine],
             search_keys=[drawn.search_keys[i] for i in mine],
+            encoded=None if drawn.encoded is None else [drawn.encoded[i] for i in mine],
             closed=drawn.closed,
             unplaced=drawn.unplaced,
         ),

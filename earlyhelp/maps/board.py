@@ -3,8 +3,9 @@
 :func:`board_map` draws the small areas coloured by a choice of measures (one legend
 each), district boundaries, children's centres' reach areas and services clustered by
 category, under a title panel with the data date, the suppression rule and a search box.
-:func:`save_map` writes it atomically, self-contained if asked; :func:`district_maps`
-writes one map per district, coloured by the county's classes so maps compare.
+:func:`save_map` writes it atomically, self-contained if asked;
+:func:`earlyhelp.maps.atlas.district_pages` writes one map per district, coloured by the
+county's classes so maps compare.
 
 Example
 -------
@@ -16,7 +17,7 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["board_map", "district_maps", "save_map"]
+__all__ = ["board_map", "save_map"]
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -30,11 +31,9 @@ import numpy as np
 import pandas as pd
 from branca.element import Figure
 from folium.plugins import Fullscreen, MarkerCluster
-from folium.template import Template
 
 from earlyhelp.config import CategoryConfig, DisclosureConfig, MapConfig
 from earlyhelp.errors import ConfigError, InputError
-from earlyhelp.maps._render import VerbatimMacroElement
 from earlyhelp.maps.assets import inline_assets
 from earlyhelp.maps.classes import CLASSIFIERS, Classes, MapLayer, classify
 from earlyhelp.maps.controls import ScreenControls
@@ -53,14 +52,12 @@ from earlyhelp.maps.panel import BoardHeader
 from earlyhelp.maps.safety import (
     check_colour,
     escape_text,
-    safe_filename,
     search_key,
 )
-from earlyhelp.maps.search import PlaceLabels, SearchBox, places_within
+from earlyhelp.maps.search import PlaceLabels, SearchBox
 from earlyhelp.maps.services import (
     ServiceRows,
     as_list,
-    located,
     service_badges,
     service_groups,
     service_rows,
@@ -196,74 +193,6 @@ def save_map(m: folium.Map, path: str | Path, *, self_contained: bool) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return path
-
-
-def district_maps(
-    areas: gpd.GeoDataFrame,
-    services: gpd.GeoDataFrame,
-    *,
-    out_dir: str | Path,
-    layers: Sequence[MapLayer],
-    categories: Mapping[str, CategoryConfig],
-    map_cfg: MapConfig,
-    title: str,
-    subtitle: str,
-    data_date: str,
-    districts: gpd.GeoDataFrame | None = None,
-    details: Mapping[str, str] | None = None,
-    disclosure: DisclosureConfig | None = None,
-    border_m: float = 2000.0,
-    self_contained: bool | None = None,
-    places: Sequence[dict[str, Any]] = (),
-    attribution: str = "",
-) -> dict[str, Path]:
-    """Write one board map per district into ``out_dir``; return district code -> file.
-
-    Each map shows the district's areas, coloured by the classes of the whole county
-    (so a colour means the same on every district's map), and the services within
-    ``border_m`` metres of the district (families cross boundaries). Files are named
-    ``district-<code>.html``. ``self_contained`` defaults to ``map_cfg.self_contained``.
-    """
-    disclosure = disclosure or DisclosureConfig()
-    details = dict(details or {})
-    _check_config(map_cfg)
-    _check_areas(areas, layers, details)
-    if self_contained is None:
-        self_contained = map_cfg.self_contained
-    if services.crs is not None and services.crs != areas.crs:
-        services = services.to_crs(areas.crs)
-    county = _classes(areas, layers, map_cfg, disclosure)
-    out_dir = Path(out_dir)
-    written: dict[str, Path] = {}
-    codes = areas["district_code"].astype("string")
-    for code in pd.unique(codes.dropna()):
-        mask = (codes == code).fillna(False).to_numpy()
-        local = areas[mask]
-        name = local["district_name"].iloc[0]
-        outline = local.geometry.union_all().buffer(border_m)
-        near = located(services) & services.geometry.within(outline)
-        local_districts = None
-        if districts is not None:
-            local_districts = districts[districts.index.astype("string") == code]
-        m = _build(
-            local,
-            services[near.to_numpy()],
-            layers=list(layers),
-            classes={col: _subset(c, mask) for col, c in county.items()},
-            categories=categories,
-            map_cfg=map_cfg,
-            title=f"{title}: {name}",
-            subtitle=subtitle,
-            data_date=data_date,
-            districts=local_districts,
-            details=details,
-            disclosure=disclosure,
-            places=places_within(places, outline, areas.crs),
-            attribution=attribution,
-        )
-        path = out_dir / f"district-{safe_filename(code, default='district')}.html"
-        written[str(code)] = save_map(m, path, self_contained=self_contained)
-    return written
 
 
 # --------------------------------------------------------------------------- checks
@@ -630,7 +559,11 @@ def _add_services(
         filters.append(ServiceFilter(name, key=key))
         m.add_child(filters[-1])
     spec = [{"badge": b, "colour": cfg.colour} for b, (_, cfg) in zip(badges, groups, strict=True)]
-    m.add_child(ServiceLayer(drawn.rows, cluster=cluster, filters=filters, groups=spec))
+    m.add_child(
+        ServiceLayer(
+            drawn.rows, cluster=cluster, filters=filters, groups=spec, encoded=drawn.encoded
+        )
+    )
     return drawn, list(zip(groups, badges, labels, strict=True))
 
 

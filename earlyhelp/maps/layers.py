@@ -26,6 +26,7 @@ from folium.template import Template
 
 from earlyhelp.maps._render import VerbatimLayer, VerbatimMacroElement
 from earlyhelp.maps.safety import check_colour, script_json
+from earlyhelp.maps.services import POPUP_FIELDS
 
 SUPPRESSED_FILL = "#8c8c8c"  # mid grey: a number exists but is too small to show
 NO_DATA_FILL = "#ffffff"  # white, faint: nothing to show
@@ -260,8 +261,12 @@ class ServiceLayer(VerbatimMacroElement):
     the badge of its first ticked category and a "+" if it offers more). Clusters are
     drawn as a ring whose colours are the categories inside, around the number of
     services. ``rows``: ``ll`` [lat, lon], ``k`` category group indexes (the service's
-    own order), ``n`` name and ``p`` popup HTML (both escaped), ``pl`` planned (0/1).
-    ``groups``: ``badge`` and ``colour`` of each category, in the order of ``filters``.
+    own order), ``n`` name, ``by`` provider and ``d`` popup rows (all escaped: see
+    :func:`~earlyhelp.maps.services.service_popup`; the popup is written here from them),
+    ``pl`` planned (0/1).
+    ``groups``: ``badge`` and ``colour`` of each category, in the order of ``filters``;
+    ``encoded``: each row as :func:`~earlyhelp.maps.safety.script_json` already gave it
+    (for rows many pages share), else the rows are encoded here.
     """
 
     _template = Template(
@@ -290,7 +295,15 @@ class ServiceLayer(VerbatimMacroElement):
         var {{ this.get_name() }} = (function (map, cluster, filters, groups, data) {
             window.earlyhelp = window.earlyhelp || {};
             window.earlyhelp.groupColours = groups.map(function (g) { return g.colour; });
-            var icons = {};
+            var icons = {}, fields = {{ this.fields_json }};
+            function popup(s) {  // every text in s was escaped before it reached the page
+                var rows = s.d.split("\\n").map(function (r) {
+                    return "<dt>" + fields[r.charAt(0)] + "</dt><dd>" + r.slice(1) + "</dd>";
+                }).join("");
+                return "<div class=\\"eh-service\\"><h3>" + s.n + "</h3>"
+                    + (s.by ? "<p class=\\"eh-provider\\">" + s.by + "</p>" : "")
+                    + "<dl>" + rows + "</dl></div>";
+            }
             function icon(k, more, planned) {
                 var key = k + ":" + more + ":" + planned;
                 if (!icons[key]) {
@@ -309,7 +322,7 @@ class ServiceLayer(VerbatimMacroElement):
             var markers = data.map(function (s) {
                 var marker = L.marker(s.ll, {icon: icon(s.k[0], s.k.length > 1, s.pl),
                                              riseOnHover: true, ehGroup: s.k[0]});
-                marker.bindPopup(s.p, {className: "eh-popup", maxWidth: 340});
+                marker.bindPopup(popup(s), {className: "eh-popup", maxWidth: 340});
                 marker.bindTooltip(s.n, {className: "eh-tooltip", direction: "right"});
                 return marker;
             });
@@ -366,7 +379,13 @@ class ServiceLayer(VerbatimMacroElement):
     )
 
     def __init__(
-        self, rows: list[dict], *, cluster, filters: Sequence[ServiceFilter], groups: list[dict]
+        self,
+        rows: list[dict],
+        *,
+        cluster,
+        filters: Sequence[ServiceFilter],
+        groups: list[dict],
+        encoded: Sequence[str] | None = None,
     ):
         super().__init__()
         self._name = "ServiceLayer"
@@ -377,7 +396,13 @@ class ServiceLayer(VerbatimMacroElement):
         for group in groups:
             check_colour(group["colour"], where="category colour")
         self.groups_json = script_json(groups)
-        self.data_json = script_json(rows)
+        self.fields_json = script_json(POPUP_FIELDS)
+        if encoded is None:
+            self.data_json = script_json(rows)
+        else:  # each row already script_json(row): the same text as script_json(rows)
+            if len(encoded) != len(rows):
+                raise ValueError("give one encoded row per row")
+            self.data_json = "[" + ",".join(encoded) + "]"
 
     @property
     def filter_names(self) -> list[str]:

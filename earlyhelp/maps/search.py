@@ -14,26 +14,42 @@ so a board member sees at once what the map says about where they live.
 
 from __future__ import annotations
 
-__all__ = ["PlaceLabels", "SearchBox", "places_within"]
+__all__ = ["PlaceIndex", "PlaceLabels", "SearchBox"]
 
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from folium.template import Template
 
 from earlyhelp.maps._render import VerbatimLayer, VerbatimMacroElement
 from earlyhelp.maps.safety import script_json
 
 
-def places_within(places: Sequence[dict[str, Any]], shape: Any, crs: Any) -> list[dict[str, Any]]:
-    """The gazetteer's places inside the box around ``shape`` (in ``crs``): a district
-    map finds the places of its district and its border, not the whole county's."""
-    if not places:
-        return []
-    import geopandas as gpd
+class PlaceIndex:
+    """The gazetteer's places (``ll`` [lat, lon] each) with their positions read once, so
+    that each district's page finds its own quickly."""
 
-    west, south, east, north = gpd.GeoSeries([shape], crs=crs).to_crs("EPSG:4326").total_bounds
-    return [p for p in places if south <= p["ll"][0] <= north and west <= p["ll"][1] <= east]
+    def __init__(self, places: Sequence[dict[str, Any]], crs: Any):
+        self.places = list(places)
+        self.crs = crs  # of the shapes given to within()
+        ll = np.array([p["ll"] for p in self.places], dtype=float).reshape(-1, 2)
+        self._lat, self._lon = ll[:, 0], ll[:, 1]
+
+    def within(self, shape: Any) -> list[dict[str, Any]]:
+        """The places inside the box around ``shape`` (in the index's ``crs``), in their
+        order: a district map finds the places of its district and its border, not the
+        whole county's."""
+        if not self.places:
+            return []
+        import geopandas as gpd
+
+        west, south, east, north = (
+            gpd.GeoSeries([shape], crs=self.crs).to_crs("EPSG:4326").total_bounds
+        )
+        lat, lon = self._lat, self._lon
+        inside = (south <= lat) & (lat <= north) & (west <= lon) & (lon <= east)
+        return [self.places[i] for i in np.flatnonzero(inside)]
 
 
 class SearchBox(VerbatimMacroElement):
@@ -277,4 +293,6 @@ class PlaceLabels(VerbatimLayer):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "PlaceLabels"
         labelled = [p for p in places if p.get("l")]
-        self.places_json = script_json([{"n": p["n"], "ll": p["ll"], "l": p["l"]} for p in labelled])
+        self.places_json = script_json(
+            [{"n": p["n"], "ll": p["ll"], "l": p["l"]} for p in labelled]
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "OTHER",
+    "POPUP_FIELDS",
     "ServiceRows",
     "as_list",
     "located",
@@ -66,6 +67,9 @@ class ServiceRows:
     search_keys: list[str]
     closed: int
     unplaced: int
+    # each row as script JSON (:func:`~earlyhelp.maps.safety.script_json`), when made once
+    # for rows that many pages share; None: the layer encodes the rows itself
+    encoded: list[str] | None = None
 
 
 def as_list(value: Any) -> list[str]:
@@ -129,44 +133,55 @@ def _age(value: Any) -> str:
     return "" if np.isnan(number) else f"{number:g}"
 
 
+# the headings of a service's popup, in the order of POPUP_FIELDS' indexes
+POPUP_FIELDS = (
+    "Help offered",
+    "Ages",
+    "How",
+    "Opening times",
+    "Contact",
+    "Status",
+    "Responsible for",
+)
+
+
 def service_popup(
     row: Mapping[str, Any],
     labels: Sequence[str],
     *,
     reach_count: int = 0,
     escape: Callable[..., str] = escape_text,
-) -> str:
-    """Popup HTML of one service, built from escaped parts only.
+) -> dict[str, Any]:
+    """What one service's popup says, from escaped parts only; the page's script writes
+    the popup from it (:class:`~earlyhelp.maps.layers.ServiceLayer`).
 
-    ``labels`` are the (escaped) labels of its categories; ``reach_count`` the number of
-    areas a children's centre is responsible for; ``escape`` is
-    :func:`~earlyhelp.maps.safety.escape_text` (or a memo of it, for many services).
+    Returns ``by`` (provider and sector, "" if neither) and ``d``, the rows of the popup,
+    one a line, each the index of its heading in :data:`POPUP_FIELDS` (one digit) and its
+    text (escaped text holds no line break). ``labels`` are the (escaped) labels of
+    its categories; ``reach_count`` the number of areas a children's centre is
+    responsible for; ``escape`` is :func:`~earlyhelp.maps.safety.escape_text` (or a memo
+    of it, for many services).
     """
-    name = escape(row.get("name"), max_chars=200) or "Unnamed service"
     provider = escape(row.get("provider"), max_chars=200)
     sector = escape(row.get("sector"))
-    rows: list[tuple[str, str]] = [("Help offered", "; ".join(labels) or "not recorded")]
+    rows = ["0" + ("; ".join(labels) or "not recorded")]
     lo, hi = _age(row.get("min_age")), _age(row.get("max_age"))
     if lo or hi:
-        rows.append(("Ages", f"{lo or '0'} to {hi or '?'} years"))
+        rows.append(f"1{lo or '0'} to {hi or '?'} years")
     delivery = str(row.get("delivery") or "").strip().lower()
     if delivery:
-        rows.append(("How", _DELIVERY.get(delivery) or escape_text(delivery)))
-    for key, label in (("opening_times", "Opening times"), ("contact", "Contact")):
+        rows.append("2" + (_DELIVERY.get(delivery) or escape_text(delivery)))
+    for key, field in (("opening_times", "3"), ("contact", "4")):
         text = escape(row.get(key), max_chars=300)
         if text:
-            rows.append((label, text))
+            rows.append(field + text)
     if str(row.get("status") or "").strip().lower() == "planned":
-        rows.append(("Status", "Planned: not open yet"))
+        rows.append("5Planned: not open yet")
     if reach_count:
         areas = "small area" if reach_count == 1 else "small areas"
-        rows.append(("Responsible for", f"{reach_count:,} {areas} (dashed outline)"))
-    by = ""
-    if provider or sector:
-        text = provider + (f" ({sector} sector)" if sector else "")
-        by = f'<p class="eh-provider">{text.strip()}</p>'
-    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return f'<div class="eh-service"><h3>{name}</h3>{by}<dl>{body}</dl></div>'
+        rows.append(f"6{reach_count:,} {areas} (dashed outline)")
+    by = (provider + (f" ({sector} sector)" if sector else "")).strip()
+    return {"by": by, "d": "\n".join(rows)}
 
 
 def service_rows(
@@ -191,8 +206,10 @@ def service_rows(
     position = {key: i for i, (key, _) in enumerate(groups)}
     other = position.get(OTHER[0])
     columns = [c for c in (*_POPUP_COLUMNS, "area_code") if c in shown.columns]
-    records = pd.DataFrame(shown[columns]).to_dict("records")
+    cells = [shown[c].to_numpy(dtype=object) for c in columns]  # read by column, once
+    records = (dict(zip(columns, values, strict=True)) for values in zip(*cells, strict=True))
     escape = lru_cache(maxsize=1 << 16)(escape_text)  # opening times, sectors, labels repeat
+    names = dict(zip(areas.index, areas.to_numpy(), strict=True))  # read once, not per row
     rows, keys = [], []
     for i, row in enumerate(records):
         cats = as_list(row.get("categories"))
@@ -204,20 +221,20 @@ def service_rows(
         if not order:
             order = [other if other is not None else 0]
         labels = [escape(categories[c].label or c) if c in categories else escape(c) for c in cats]
-        reach = [c for c in as_list(row.get("reach_areas")) if c in areas.index]
+        reach = [c for c in as_list(row.get("reach_areas")) if c in names]
         rows.append(
             {
                 "ll": [float(lat[i]), float(lon[i])],
                 "k": order,
                 "n": escape(row.get("name"), max_chars=200) or "Unnamed service",
-                "p": service_popup(row, labels, reach_count=len(reach), escape=escape),
+                **service_popup(row, labels, reach_count=len(reach), escape=escape),
                 "pl": int(str(row.get("status") or "").strip().lower() == "planned"),
                 # what tells two services of one name apart in search: kind, place
                 "w": ", ".join(
                     t
                     for t in (
                         labels[0] if labels else "",
-                        escape(areas.get(row.get("area_code"), ""), max_chars=120),
+                        escape(names.get(row.get("area_code"), ""), max_chars=120),
                     )
                     if t
                 ),

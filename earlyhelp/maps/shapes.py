@@ -18,6 +18,7 @@ __all__ = [
 ]
 
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import geopandas as gpd
@@ -55,15 +56,16 @@ def simplify_coverage(geoms: gpd.GeoSeries, *, tolerance_m: float) -> gpd.GeoSer
     if tolerance_m <= 0 or len(geoms) == 0:
         return geoms
     values = np.asarray(geoms.values)
-    try:
-        if not shapely.coverage_is_valid(values):
-            raise ValueError("the shapes overlap or their shared edges do not match")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            out = shapely.coverage_simplify(values, tolerance_m)
-        if not shapely.is_valid(out).all():
-            raise ValueError("coverage simplification gave invalid shapes")
-    except (shapely.errors.GEOSException, ValueError):
+    # whether they are a clean coverage is checked beside the simplifying (GEOS lets go of
+    # Python: two cores work at once); what it gave is used only if they are
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checking = pool.submit(shapely.coverage_is_valid, values)
+        out = _coverage_simplified(values, tolerance_m)
+        try:
+            clean = bool(checking.result())
+        except (shapely.errors.GEOSException, ValueError):
+            clean = False
+    if not clean or out is None:
         warnings.warn(
             "area boundaries are not a clean coverage (they overlap or have gaps); "
             "each was simplified on its own, so neighbours may not meet exactly",
@@ -71,6 +73,16 @@ def simplify_coverage(geoms: gpd.GeoSeries, *, tolerance_m: float) -> gpd.GeoSer
         )
         out = shapely.simplify(values, tolerance_m, preserve_topology=True)
     return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)
+
+
+def _coverage_simplified(values: np.ndarray, tolerance_m: float) -> np.ndarray | None:
+    """GEOS coverage simplification, or None where it fails or gives invalid shapes."""
+    try:
+        with np.errstate(all="ignore"):  # not warnings.catch_warnings: safe in a thread
+            out = shapely.coverage_simplify(values, tolerance_m)
+    except (shapely.errors.GEOSException, ValueError):
+        return None
+    return out if shapely.is_valid(out).all() else None
 
 
 def union_by(geoms: gpd.GeoSeries, keys: pd.Series) -> gpd.GeoSeries:

@@ -29,7 +29,7 @@ from earlyhelp.disclosure import suppress
 from earlyhelp.distance import describe_cost
 from earlyhelp.errors import InputError
 from earlyhelp.geography import dissolve_districts
-from earlyhelp.maps.board import board_map, district_maps, save_map
+from earlyhelp.maps.board import board_map, save_map
 from earlyhelp.maps.classes import MapLayer
 from earlyhelp.maps.safety import district_files
 from earlyhelp.publish.gazetteer import map_extras
@@ -299,7 +299,9 @@ def write_run_maps(
     m = board_map(shown, services, **common)
     paths = {"county": save_map(m, folder / "index.html", self_contained=cfg.map.self_contained)}
     if cfg.map.district_maps:
-        paths.update(district_maps(shown, services, out_dir=folder, **common))
+        from earlyhelp.maps.atlas import district_pages
+
+        paths.update(district_pages(shown, services, out_dir=folder, **common))
     return paths
 
 
