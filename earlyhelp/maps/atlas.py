@@ -309,8 +309,9 @@ def overview_page(
     """Write the overview (``index.html``): ``districts`` (index ``district_code``,
     ``district_name``, polygons in a projected CRS) drawn light, each linking to
     ``links[code]``, beside ``summary``, the published district summary (every cell
-    text, as its CSV holds it; None: names only). The districts are coloured by the published ``colour_by`` column where it is
-    a number; anything else (a hidden value) is grey. ``attribution`` (escaped HTML:
+    text, as its CSV holds it; None: names only). The districts are coloured by the
+    published ``colour_by`` column where it is a number; anything else (a hidden value)
+    is grey. ``attribution`` (escaped HTML:
     sources and licence) is shown below the table.
     """
     shapes = gpd.GeoSeries(

@@ -446,8 +446,9 @@ def _build(
     if parts is None:
         shapes = _shapes(areas, services, districts=districts, simplify_m=map_cfg.simplify_m)
         groups_ = service_groups(services, categories)
-        parts = Parts(shapes, _area_features(areas, shapes.areas, layers, classes, details),
-                      groups_, service_rows(services, groups=groups_, areas=areas["area_name"]))  # fmt: skip
+        rows = service_rows(services, groups=groups_, areas=areas["area_name"])
+        features = _area_features(areas, shapes.areas, layers, classes, details)
+        parts = Parts(shapes, features, groups_, rows)
     shapes = parts.shapes
     m = _new_map(shapes.areas.total_bounds, map_cfg.tiles)
     root = m.get_root()

@@ -86,8 +86,12 @@ class ScreenControls(VerbatimMacroElement):
                 var button = L.DomUtil.create("button", "eh-toggle eh-layers-toggle");
                 button.type = "button";
                 button.innerHTML = "<span class=\\"eh-layers-icon\\" aria-hidden=\\"true\\">"
-                    + "</span>Map layers<span class=\\"eh-chevron\\" aria-hidden=\\"true\\"></span>";
-                if (list) { list.id = "eh-layer-list"; button.setAttribute("aria-controls", list.id); }
+                    + "</span>Map layers"
+                    + "<span class=\\"eh-chevron\\" aria-hidden=\\"true\\"></span>";
+                if (list) {
+                    list.id = "eh-layer-list";
+                    button.setAttribute("aria-controls", list.id);
+                }
                 layers.insertBefore(button, layers.firstChild);
                 layerPanel = makePanel([layers], [button]);
                 map.on("baselayerchange", function () {
@@ -124,7 +128,8 @@ class ScreenControls(VerbatimMacroElement):
                 L.DomEvent.disableClickPropagation(creditBox);
                 creditPanel = makePanel([creditBox], []);
                 creditPanel.buttons = function () {
-                    return Array.prototype.slice.call(creditBox.querySelectorAll(".eh-credit-toggle"));
+                    var toggles = creditBox.querySelectorAll(".eh-credit-toggle");
+                    return Array.prototype.slice.call(toggles);
                 };
                 L.DomEvent.on(creditBox, "click", function (e) {
                     if (e.target.closest && e.target.closest(".eh-credit-toggle")) {
@@ -150,8 +155,10 @@ class ScreenControls(VerbatimMacroElement):
                     - Math.min.apply(null, r.map(function (x) { return x.left; }));
                 out.height = Math.max.apply(null, r.map(function (x) { return x.bottom; }))
                     - Math.min.apply(null, r.map(function (x) { return x.top; }));
-                out.left = Math.min.apply(null, r.map(function (x) { return x.left; })) - mapBox.left;
-                out.right = Math.max.apply(null, r.map(function (x) { return x.right; })) - mapBox.left;
+                var lefts = r.map(function (x) { return x.left; });
+                var rights = r.map(function (x) { return x.right; });
+                out.left = Math.min.apply(null, lefts) - mapBox.left;
+                out.right = Math.max.apply(null, rights) - mapBox.left;
                 return out;
             }
             var GAP = 10;

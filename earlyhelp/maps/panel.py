@@ -191,7 +191,8 @@ body {
     body { display: block; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
     .folium-map { height: 165mm !important; border: 1px solid #1a1a1a; }
     .eh-search, .eh-help, .leaflet-control-zoom, .leaflet-control-layers,
-    .leaflet-control-fullscreen, .leaflet-popup, .leaflet-tooltip, .eh-toggle:not(.eh-legend-toggle),
+    .leaflet-control-fullscreen, .leaflet-popup, .leaflet-tooltip,
+    .eh-toggle:not(.eh-legend-toggle),
     .eh-legend-toggle, .eh-found { display: none !important; }
     .eh-legend.eh-closed .eh-legend-body, .leaflet-control-attribution .eh-credit {
         display: block !important;

@@ -103,7 +103,9 @@ class SearchBox(VerbatimMacroElement):
                     for (var cut = q.length - 1; cut >= 2 && !hits.length; cut--) {
                         var part = q.slice(0, cut).trim();
                         places.forEach(function (p, i) {
-                            if (p.q === part) { hits.push({kind: "place", i: i, rank: 0, near: true}); }
+                            if (p.q === part) {
+                                hits.push({kind: "place", i: i, rank: 0, near: true});
+                            }
                         });
                     }
                 }
@@ -142,7 +144,9 @@ class SearchBox(VerbatimMacroElement):
             }
             function inPolygon(x, y, rings) {
                 if (!inRing(x, y, rings[0])) { return false; }
-                for (var h = 1; h < rings.length; h++) { if (inRing(x, y, rings[h])) { return false; } }
+                for (var h = 1; h < rings.length; h++) {
+                    if (inRing(x, y, rings[h])) { return false; }
+                }
                 return true;
             }
             function areaAt(ll) {
@@ -161,7 +165,8 @@ class SearchBox(VerbatimMacroElement):
                 if (found) { map.removeLayer(found); }
                 found = L.marker(p.ll, {
                     interactive: false, keyboard: false, zIndexOffset: 1000,
-                    icon: L.divIcon({className: "eh-found", html: "<span></span>", iconSize: [22, 22]})
+                    icon: L.divIcon({className: "eh-found", html: "<span></span>",
+                                     iconSize: [22, 22]})
                 }).bindTooltip(p.n, {permanent: true, direction: "top", offset: [0, -12],
                                      className: "eh-found-label"}).addTo(map);
             }
