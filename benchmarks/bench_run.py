@@ -102,11 +102,13 @@ def run_once(config: Path, stages: Stages) -> Path:
 
     stages.rows.append(("import earlyhelp", time.perf_counter() - t0, peak_gb(), cpu_s() - cpu0))
     cfg = stages.timed("read config", load_config, config)
-    stages.wrap(assessment_module, "load_inputs", lambda *a, **k: "load and validate inputs")
     stages.wrap(assessment_module, "compute_access", lambda *a, **k: "measure access")
     stages.wrap(assessment_module, "assess_sufficiency", lambda *a, **k: "assess sufficiency")
-    assessment = stages.timed("(analysis)", assessment_module.assess, cfg)
-    stages.rows.pop()  # the sum of the three above
+    # as `earlyhelp run` (commands.run): load, start the map's shapes beside the analysis
+    inputs = stages.timed("load and validate inputs", assessment_module.load_inputs, cfg)
+    run_module.draw_ahead(cfg, inputs.areas)
+    assessment = stages.timed("(analysis)", assessment_module.analyse, cfg, inputs)
+    stages.rows.pop()  # the sum of the two above
     # the disclosure audit of everything the run publishes, inside building the product
     stages.wrap(run_module, "run_publication", lambda *a, **k: "audit what is published")
     product = stages.timed("build the product (tables, layers)", run_module.run_product, assessment)

@@ -59,7 +59,13 @@ from earlyhelp.outputs import (
     write_json,
 )
 from earlyhelp.publish.folder import redraw_pages, write_product
-from earlyhelp.publish.run import board_map_page, read_run_comparison, report_page, run_product
+from earlyhelp.publish.run import (
+    board_map_page,
+    draw_ahead,
+    read_run_comparison,
+    report_page,
+    run_product,
+)
 from earlyhelp.publish.tables import run_publication
 from earlyhelp.scenario import (
     ScenarioResult,
@@ -103,7 +109,11 @@ def run(
     ``run`` writes everything; ``access`` (``sufficiency=False``) only the access tables;
     ``gaps`` (``draw=False``) the tables and workbook without maps or report.
     """
-    assessment = assess(cfg, sufficiency=sufficiency, progress=progress)
+    progress(STEPS[0])
+    inputs = load_inputs(cfg)
+    if draw and sufficiency:
+        draw_ahead(cfg, inputs.areas)  # the map's shapes, beside the analysis
+    assessment = analyse(cfg, inputs, sufficiency=sufficiency, progress=progress)
     progress(RUN_STEPS[-1])
     product = run_product(assessment, draw=draw, command=command)
     return write_product(product, Path(out or cfg.run_dir)), assessment

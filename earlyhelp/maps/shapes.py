@@ -12,13 +12,14 @@ __all__ = [
     "check_projected",
     "geometry_json",
     "simplify_coverage",
+    "simplify_coverage_early",
     "to_display",
     "union",
     "union_by",
 ]
 
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import geopandas as gpd
@@ -52,19 +53,17 @@ def simplify_coverage(geoms: gpd.GeoSeries, *, tolerance_m: float) -> gpd.GeoSer
     Uses GEOS coverage simplification (Visvalingam-Whyatt; ``tolerance_m`` is roughly
     the square root of the largest triangle area removed, in metres). Shapes that are
     not a clean coverage fall back to simplifying each shape on its own, with a warning.
+    When :func:`simplify_coverage_early` was given these very shapes, its result is
+    taken (waiting for it if it is not done yet).
     """
     if tolerance_m <= 0 or len(geoms) == 0:
         return geoms
     values = np.asarray(geoms.values)
-    # whether they are a clean coverage is checked beside the simplifying (GEOS lets go of
-    # Python: two cores work at once); what it gave is used only if they are
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        checking = pool.submit(shapely.coverage_is_valid, values)
-        out = _coverage_simplified(values, tolerance_m)
-        try:
-            clean = bool(checking.result())
-        except (shapely.errors.GEOSException, ValueError):
-            clean = False
+    early = _EARLY.pop(tolerance_m, None)
+    if early is not None and _same_shapes(early[0], values):
+        out, clean = early[1].result()
+    else:
+        out, clean = _simplified(values, tolerance_m)
     if not clean or out is None:
         warnings.warn(
             "area boundaries are not a clean coverage (they overlap or have gaps); "
@@ -73,6 +72,42 @@ def simplify_coverage(geoms: gpd.GeoSeries, *, tolerance_m: float) -> gpd.GeoSer
         )
         out = shapely.simplify(values, tolerance_m, preserve_topology=True)
     return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)
+
+
+# shapes being simplified ahead of their map, by tolerance: (the shapes, their result)
+_EARLY: dict[float, tuple[np.ndarray, Future[tuple[np.ndarray | None, bool]]]] = {}
+
+
+def simplify_coverage_early(geoms: gpd.GeoSeries, *, tolerance_m: float) -> None:
+    """Start :func:`simplify_coverage` of ``geoms`` now, in a background thread: GEOS lets
+    go of Python, so on a second core it runs beside the analysis (at England scale about
+    ten seconds that the board map would otherwise wait for). The map's own call takes
+    the result when it is given the very same shapes (the same objects, in the same
+    order); otherwise it simplifies what it is given, as without this."""
+    if tolerance_m <= 0 or len(geoms) == 0:
+        return
+    values = np.asarray(geoms.values).copy()  # holds the shapes: compared by identity
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="earlyhelp-simplify")
+    _EARLY[tolerance_m] = (values, pool.submit(_simplified, values, tolerance_m))
+    pool.shutdown(wait=False)
+
+
+def _same_shapes(a: np.ndarray, b: np.ndarray) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
+def _simplified(values: np.ndarray, tolerance_m: float) -> tuple[np.ndarray | None, bool]:
+    """The coverage simplified (None where GEOS fails) and whether the shapes are a clean
+    coverage, checked beside the simplifying (two GEOS calls at once); what it gave is
+    used only if they are."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checking = pool.submit(shapely.coverage_is_valid, values)
+        out = _coverage_simplified(values, tolerance_m)
+        try:
+            clean = bool(checking.result())
+        except (shapely.errors.GEOSException, ValueError):
+            clean = False
+    return out, clean
 
 
 def _coverage_simplified(values: np.ndarray, tolerance_m: float) -> np.ndarray | None:

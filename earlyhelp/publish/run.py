@@ -13,6 +13,7 @@ __all__ = [
     "LARGE_WORKBOOK",
     "WORKBOOK",
     "board_map_page",
+    "draw_ahead",
     "read_run_comparison",
     "report_page",
     "run_product",
@@ -108,6 +109,18 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
         files={"validation.csv": (inputs.report.to_frame(), "every problem found in the inputs")},
         sections=_sections(assessment, published),
     )
+
+
+def draw_ahead(cfg: Config, areas: pd.DataFrame) -> None:
+    """Start what the board map needs from the inputs alone, in a background thread, as
+    soon as they are loaded: the study area's shapes simplified as one coverage (GEOS
+    works outside Python's lock, so it runs beside the analysis on a second core; the
+    map takes the result, or simplifies itself when given other shapes)."""
+    from earlyhelp.geography import study_area
+    from earlyhelp.maps.shapes import simplify_coverage_early
+
+    study = study_area(areas, cfg.run.districts)
+    simplify_coverage_early(study.geometry, tolerance_m=cfg.map.simplify_m)
 
 
 def board_map_page(
