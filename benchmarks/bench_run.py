@@ -229,7 +229,9 @@ def main() -> None:
     )
     top = sorted(merged.items(), key=lambda item: -item[1][2])[:6]
     figure(
-        "where the whole run's time goes (CPU s / wall s)",
+        "where the whole run's time goes (CPU s / wall s; a stage's CPU includes the "
+        "threads working beside it: the board map's shapes are simplified during the "
+        "analysis, the Parquet files written during the workbook and pages)",
         scale,
         "; ".join(f"{name} {row[2]:.1f} / {row[0]:.1f}" for name, row in top),
         "",
