@@ -1,7 +1,7 @@
 """The commissioners' workbook: one sheet per table, ready to read, sort and filter in Excel.
 
 Written with XlsxWriter in constant-memory (streaming) mode, so a large table never sits
-in memory as cells (several times faster than openpyxl's write-only mode). Each sheet has
+in memory as cells (faster than openpyxl's write-only mode). Each sheet has
 plain-English headers with units
 (:func:`~earlyhelp.outputs.formats.column_format`), a number format per column (whole
 counts, percentages and rates to one decimal, whole pounds), labels instead of keys
