@@ -48,7 +48,7 @@ from earlyhelp.config import CategoryConfig
 from earlyhelp.distance import describe_cost, true_costs
 from earlyhelp.errors import InputError
 from earlyhelp.offer.directory import Directory, Place
-from earlyhelp.offer.plain import OFFER_COLUMNS
+from earlyhelp.offer.plain import OFFER_COLUMNS, need_line
 from earlyhelp.offer.words import (
     age_notes,
     check_request,
@@ -230,20 +230,11 @@ def _need_offer(
         n_remote_shown=len(remote_shown),
         extra=extra,
     )
-    return listed, {
-        "need": key,
-        "label": label,
-        "reach_threshold": threshold,
-        "unit": unit,
-        "within_reach": n_within,
-        "local": len(local),
-        "remote": len(remote),
-        "nearest_id": None if nearest is None else nearest["service_id"],
-        "nearest_name": None if nearest is None else nearest["name"],
-        "nearest_distance": None if nearest is None else float(nearest["distance"]),
-        "nearest_delivery": None if nearest is None else nearest["delivery"],
-        "message": text,
-    }
+    near = None
+    if nearest is not None:
+        near = {k: nearest[k] for k in ("service_id", "name", "delivery")}
+        near["distance"] = float(nearest["distance"])
+    return listed, need_line(key, label, threshold, unit, n_within, local, remote, near, text)
 
 
 def _ranked_local(

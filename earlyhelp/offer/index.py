@@ -43,7 +43,7 @@ from earlyhelp.offer.meta import (
     run_folder,
     settings_if_unchanged,
 )
-from earlyhelp.offer.plain import PlainOffer
+from earlyhelp.offer.plain import PlainOffer, need_line
 from earlyhelp.offer.words import (
     OUTSIDE_NOTE,
     age_notes,
@@ -478,7 +478,7 @@ def _one_need(
         n_remote_shown=len(remote_shown),
         extra=extra,
     )
-    return listed, _need_line(key, label, threshold, unit, n_within, local, remote, nearest, text)
+    return listed, need_line(key, label, threshold, unit, n_within, local, remote, nearest, text)
 
 
 def _first(
@@ -500,35 +500,6 @@ def _first(
     name, ident = index["name_rank"], index["id_rank"]
     pairs.sort(key=lambda p: (p[0], p[1], name[local[p[2]]], ident[local[p[2]]]))
     return [p[2] for p in (pairs if limit == 0 else pairs[:limit])]
-
-
-def _need_line(
-    key: str,
-    label: str,
-    threshold: float,
-    unit: str,
-    n_within: int,
-    local: list[int],
-    remote: list[int],
-    nearest: dict[str, Any] | None,
-    text: str,
-) -> dict[str, Any]:
-    """One need's summary line of a plain offer."""
-    near = nearest or {}
-    return {
-        "need": key,
-        "label": label,
-        "reach_threshold": threshold,
-        "unit": unit,
-        "within_reach": n_within,
-        "local": len(local),
-        "remote": len(remote),
-        "nearest_id": near.get("service_id"),
-        "nearest_name": near.get("name"),
-        "nearest_distance": near.get("distance"),
-        "nearest_delivery": near.get("delivery"),
-        "message": text,
-    }
 
 
 def _listed(

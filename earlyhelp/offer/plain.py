@@ -14,6 +14,7 @@ __all__ = [
     "OFFER_FORMATS",
     "PlainOffer",
     "check_format",
+    "need_line",
     "plain_csv",
     "plain_json",
     "print_plain",
@@ -23,6 +24,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Sized
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -251,3 +253,34 @@ def print_plain(offer: PlainOffer, console: Any) -> None:
                 t(row["contact"]),
             )
         console.print(table)
+
+
+def need_line(
+    key: str,
+    label: str,
+    threshold: float,
+    unit: str,
+    n_within: int,
+    local: Sized,
+    remote: Sized,
+    nearest: dict[str, Any] | None,
+    text: str,
+) -> dict[str, Any]:
+    """One need's row of :attr:`Offer.needs` (the same for an answer from the index and
+    from the directory): ``nearest`` holds the nearest service's ``service_id``,
+    ``name``, ``distance`` and ``delivery`` (None: none in reach)."""
+    near = nearest or {}
+    return {
+        "need": key,
+        "label": label,
+        "reach_threshold": threshold,
+        "unit": unit,
+        "within_reach": n_within,
+        "local": len(local),
+        "remote": len(remote),
+        "nearest_id": near.get("service_id"),
+        "nearest_name": near.get("name"),
+        "nearest_distance": near.get("distance"),
+        "nearest_delivery": near.get("delivery"),
+        "message": text,
+    }
