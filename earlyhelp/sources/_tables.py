@@ -184,17 +184,7 @@ def _read_csv(path, *, report, is_header, usecols) -> tuple[pd.DataFrame, int]:
     if usecols is not None:
         kwargs["usecols"] = lambda c: usecols(str(c).strip())
     try:
-        try:
-            frame = pd.read_csv(path, encoding="utf-8-sig", **kwargs)
-        except UnicodeDecodeError:
-            frame = pd.read_csv(path, encoding="cp1252", **kwargs)
-            report.warn(
-                path,
-                "",
-                "the file is not UTF-8; it was read as Windows-1252 (cp1252)",
-                "check that names with accents, curly apostrophes or £ signs look right, "
-                "or save it as 'CSV UTF-8' in Excel",
-            )
+        frame = _read_csv_from(path, 0, kwargs, report)
     except pd.errors.ParserError as exc:
         at = _header_line(path, is_header) if is_header is not None else None
         if at is None and is_header is not None:
@@ -235,9 +225,12 @@ def _header_line(path: Path, is_header) -> int | None:
 
 
 def _read_csv_from(path: Path, at: int, kwargs: dict, report: ValidationReport) -> pd.DataFrame:
+    """The CSV from line ``at`` (from 0), as UTF-8, else as Windows-1252 with a warning
+    (given once the file has read)."""
     try:
         return pd.read_csv(path, encoding="utf-8-sig", skiprows=at, **kwargs)
     except UnicodeDecodeError:
+        frame = pd.read_csv(path, encoding="cp1252", skiprows=at, **kwargs)
         report.warn(
             path,
             "",
@@ -245,7 +238,7 @@ def _read_csv_from(path: Path, at: int, kwargs: dict, report: ValidationReport) 
             "check that names with accents, curly apostrophes or £ signs look right, "
             "or save it as 'CSV UTF-8' in Excel",
         )
-        return pd.read_csv(path, encoding="cp1252", skiprows=at, **kwargs)
+        return frame
 
 
 def _read_excel(path, *, sheet, is_header) -> tuple[pd.DataFrame, int]:
