@@ -149,14 +149,15 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         # unprintable characters (which also make a spreadsheet refuse a sheet) go first;
         # cells are searched by one vectorised pass, only those found are rewritten
-        dirty = contains(values.astype("string"), UNPRINTABLE_RE2)
+        text = values.astype("string")
+        dirty = contains(text, UNPRINTABLE_RE2)
         if dirty.any():
             values = values.astype(object).copy()
             values[dirty] = [
                 UNPRINTABLE.sub("", v) if isinstance(v, str) else v for v in values[dirty]
             ]
+            text = values.astype("string")
         out[col] = values
-        text = values.astype("string")
         risky = pd.Series(contains(text, _FORMULA_RE2), index=values.index)
         risky &= pd.to_numeric(text.where(risky), errors="coerce").isna()
         if risky.any():

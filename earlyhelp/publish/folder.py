@@ -400,17 +400,19 @@ def _write_files(product: Product, stage: Path) -> dict[str, str]:
     The results layers and the Parquet tables are written in a background thread while
     the rest is written (pyarrow, GEOS and GDAL work outside Python's lock, so the two
     overlap); a failure in either is raised here, inside the staging folder's guard."""
+    pending: list[Future[Any]] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="earlyhelp-write") as background:
-        pending: list[Future[Any]] = []
-        outputs = _write_all(product, stage, background.submit, pending)
+
+        def later(write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+            pending.append(background.submit(write, *args, **kwargs))
+
+        outputs = _write_all(product, stage, later)
         for job in pending:
             job.result()
     return outputs
 
 
-def _write_all(
-    product: Product, stage: Path, later: Callable[..., Future[Any]], pending: list[Future[Any]]
-) -> dict[str, str]:
+def _write_all(product: Product, stage: Path, later: Callable[..., None]) -> dict[str, str]:
     outputs: dict[str, str] = {}
     unit = cost_unit(product)
     columnar = columnar_output(product.cfg, len(product.layers.get("areas", ())))
@@ -419,7 +421,7 @@ def _write_all(
                   product.layers.items()}  # fmt: skip
         layers = worst_priority(layers, product.cfg)
         if columnar:  # GeoParquet: no QGIS styles table (a GeoPackage holds those)
-            pending.append(later(write_geoparquet, layers, stage / "results"))
+            later(write_geoparquet, layers, stage / "results")
         else:
             styles = layer_styles(layers, product.cfg)
             write_gpkg({**layers, **({"layer_styles": styles} if styles is not None else {})},
@@ -432,7 +434,7 @@ def _write_all(
         if columnar and not publishable and "area_code" in shown.columns:
             # a table of every small area in a large run: Parquet, its status in its name
             path = path.removesuffix(".csv") + ".parquet"
-            pending.append(later(write_parquet, shown, stage / path, banner=_PARQUET_BANNER))
+            later(write_parquet, shown, stage / path, banner=_PARQUET_BANNER)
         else:
             write_csv(shown, stage / path, float_format="%.10g")
         outputs[path] = PUBLISHED if publishable else UNPUBLISHED
