@@ -18,6 +18,8 @@ __all__ = [
     "union_by",
 ]
 
+import contextlib
+import os
 import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -90,6 +92,18 @@ def simplify_coverage_early(geoms: gpd.GeoSeries, *, tolerance_m: float) -> None
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="earlyhelp-simplify")
     _EARLY[tolerance_m] = (values, pool.submit(_simplified, values, tolerance_m))
     pool.shutdown(wait=False)
+
+
+def _settle_early() -> None:
+    """Wait for shapes still being simplified ahead: a process forked meanwhile would
+    inherit the promise of a result but not the thread making it, and wait forever."""
+    for _, future in list(_EARLY.values()):
+        with contextlib.suppress(Exception):  # raised again where the result is taken
+            future.result()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_settle_early)
 
 
 def _same_shapes(a: np.ndarray, b: np.ndarray) -> bool:

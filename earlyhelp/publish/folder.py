@@ -72,6 +72,7 @@ from earlyhelp.outputs import (
     write_text,
     write_workbook,
 )
+from earlyhelp.publish.beside import beside, can_fork
 from earlyhelp.publish.notes import tables_readme, workbook_about, worst_priority
 from earlyhelp.publish.qgis import layer_styles
 
@@ -156,7 +157,11 @@ class Product:
     workbook
         Sheets of ``commissioners.xlsx``, in order.
     pages
-        HTML pages drawn into the folder, in order (a report after the maps it links).
+        HTML pages drawn into the folder, in order (a report after the maps it links);
+        a large run's are drawn by a process beside the other writes.
+    writers
+        Other things written into the folder (the offer index), each on its own: unlike
+        a page, a writer reads nothing the others write.
     files
         Other CSVs at the top of the folder (``validation.csv``) and what each is.
     sections
@@ -179,6 +184,7 @@ class Product:
     layers: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     workbook: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     pages: tuple[Page, ...] = ()
+    writers: tuple[Page, ...] = ()
     files: Mapping[str, tuple[pd.DataFrame, str]] = field(default_factory=dict)
     sections: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, Any] | None = None
@@ -399,16 +405,44 @@ def _write_files(product: Product, stage: Path) -> dict[str, str]:
 
     The results layers and the Parquet tables are written in a background thread while
     the rest is written (pyarrow, GEOS and GDAL work outside Python's lock, so the two
-    overlap); a failure in either is raised here, inside the staging folder's guard."""
+    overlap). The pages of a large run are drawn by a forked process beside it all
+    (:mod:`earlyhelp.publish.beside`: the board map alone is tens of seconds at England
+    scale). A failure in any of them is raised here, inside the staging folder's guard,
+    with the others stopped."""
+    pages = None
+    if product.pages and _draw_beside(product):
+        pages = beside(_draw, product.pages, stage, what="the board map and report")
     pending: list[Future[Any]] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="earlyhelp-write") as background:
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="earlyhelp-write") as background:
 
-        def later(write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-            pending.append(background.submit(write, *args, **kwargs))
+            def later(write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+                pending.append(background.submit(write, *args, **kwargs))
 
-        outputs = _write_all(product, stage, later)
-        for job in pending:
-            job.result()
+            outputs = _write_all(product, stage, later)
+            for job in pending:
+                job.result()
+        outputs.update(_draw(product.pages, stage) if pages is None else pages.result())
+    except BaseException:
+        if pages is not None:
+            pages.stop()
+        raise
+    return outputs
+
+
+def _draw_beside(product: Product) -> bool:
+    """Whether the pages are drawn by a process beside the other writes: a large run
+    (tables in Parquet: :func:`columnar_output`) on a machine that can fork one."""
+    n_areas = len(product.layers.get("areas", ()))
+    return columnar_output(product.cfg, n_areas) and can_fork()
+
+
+def _draw(pages: Sequence[Page], stage: Path) -> dict[str, str]:
+    """Draw ``pages`` in order (a page may read what those before it wrote: the report
+    links the maps); return what each file is."""
+    outputs: dict[str, str] = {}
+    for page in pages:
+        outputs.update(page(stage))
     return outputs
 
 
@@ -454,8 +488,8 @@ def _write_all(product: Product, stage: Path, later: Callable[..., None]) -> dic
             labels={key: product.cfg.category_label(key) for key in product.cfg.categories},
             cost_unit=unit,
         )
-    for page in product.pages:
-        outputs.update(page(stage))
+    for write in product.writers:
+        outputs.update(write(stage))
     for name, (frame, what) in product.files.items():
         write_csv(frame, stage / name)
         outputs[name] = what

@@ -96,8 +96,9 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
             report_page(assessment, published=published),
         )
     inputs = assessment.inputs
+    writers: tuple[Page, ...] = ()
     if command == "run" and not inputs.services.empty:  # what `earlyhelp offer` answers from
-        pages = (*pages, _offer_index(assessment))
+        writers = (_offer_index(assessment),)
     return Product(
         command=command,
         cfg=assessment.config,
@@ -106,6 +107,7 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
         layers=layers,
         workbook=_workbook(tables, large=columnar_output(assessment.config, len(assessment.areas))),
         pages=pages,
+        writers=writers,
         files={"validation.csv": (inputs.report.to_frame(), "every problem found in the inputs")},
         sections=_sections(assessment, published),
     )

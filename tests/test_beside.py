@@ -1,0 +1,173 @@
+"""A large run's pages are drawn by a forked process beside its other writes
+(``earlyhelp.publish.beside``): the same files as drawn in the process, a failure there
+is the same one clear error with the folder as it was, and nothing goes on running."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import signal
+import time
+
+import pytest
+from test_outputs import hidden, tree
+from typer.testing import CliRunner
+
+from earlyhelp.cli import app
+from earlyhelp.errors import EarlyHelpError, InputError
+from earlyhelp.publish import beside as beside_module
+from earlyhelp.publish import folder as folder_module
+from earlyhelp.publish.beside import beside, can_fork
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and a second core")
+runner = CliRunner()
+
+
+def _twice(x: int) -> dict[str, int]:
+    return {"pid": os.getpid(), "value": 2 * x}
+
+
+def test_the_child_returns_its_value_and_runs_apart():
+    result = beside(_twice, 21, what="doubling").result()
+    assert result["value"] == 42 and result["pid"] != os.getpid()
+
+
+def _fails() -> None:
+    raise InputError("services.csv row 3: the postcode 'XX1' is not a postcode")
+
+
+class _Odd(Exception):
+    def __init__(self, a: int, b: int) -> None:  # does not unpickle from its args
+        super().__init__(f"odd {a} {b}")
+
+
+def _fails_oddly() -> None:
+    raise _Odd(1, 2)
+
+
+def test_the_childs_exception_is_raised_here_as_it_was():
+    with pytest.raises(InputError, match=r"row 3: the postcode 'XX1' is not a postcode"):
+        beside(_fails, what="drawing").result()
+    with pytest.raises(EarlyHelpError, match="odd 1 2"):  # its message, when it cannot travel
+        beside(_fails_oddly, what="drawing").result()
+
+
+def _dies() -> None:
+    os._exit(9)  # as if killed for memory: nothing sent back
+
+
+def test_a_child_that_dies_is_one_clear_error():
+    with pytest.raises(EarlyHelpError) as info:
+        beside(_dies, what="the board map and report").result()
+    assert str(info.value).startswith(
+        "the board map and report: the process drawing them stopped unexpectedly (exit code 9"
+    )
+
+
+def _sleeps_with_a_grandchild(marker: str) -> None:
+    if os.fork() == 0:  # a page-writing worker of its own
+        time.sleep(30)
+        os._exit(0)
+    with open(marker, "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(30)
+
+
+def test_stop_ends_the_child_and_what_it_started(tmp_path):
+    marker = tmp_path / "pid"
+    job = beside(_sleeps_with_a_grandchild, str(marker), what="sleeping")
+    while not marker.exists() or not marker.read_text():
+        time.sleep(0.01)
+    group = int(marker.read_text())
+    job.stop()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            os.killpg(group, 0)  # anyone left in the child's process group?
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(group, signal.SIG_DFL)
+
+
+def _same_page(html: str) -> str:
+    """A page with folium's random element names made one."""
+    return re.sub(r"_[0-9a-f]{32}(?![0-9a-f])", "_ID", html)
+
+
+def test_pages_drawn_beside_are_those_drawn_here(tiny, monkeypatch):
+    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
+    forks = []
+    original = beside_module.Beside.__init__
+
+    def counted(self, *args, **kwargs):
+        forks.append(args[2] if len(args) > 2 else kwargs.get("what"))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(beside_module.Beside, "__init__", counted)
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    assert forks == ["the board map and report"]
+    folder = tiny.root / "out" / "tiny"
+    drawn_beside = {p.name: _same_page(p.read_text("utf-8")) for p in folder.glob("*.html")}
+    files_beside = sorted(tree(folder))
+
+    monkeypatch.setattr(folder_module, "can_fork", lambda: False)
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    assert forks == ["the board map and report"]  # no second fork
+    drawn_here = {p.name: _same_page(p.read_text("utf-8")) for p in folder.glob("*.html")}
+    assert {"index.html", "report.html"} <= set(drawn_here)
+    assert drawn_beside == drawn_here
+    assert sorted(tree(folder)) == files_beside
+
+
+def test_a_failure_in_the_pages_beside_is_one_clear_error_and_nothing_is_left(tiny, monkeypatch):
+    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
+    out = tiny.root / "out"
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    folder = out / "tiny"
+    before = tree(folder)
+
+    import earlyhelp.publish.maps as maps_module
+
+    def bad_map(*args, **kwargs):
+        raise InputError("areas.gpkg row 7: area_name holds a control character; remove it")
+
+    monkeypatch.setattr(maps_module, "write_run_maps", bad_map)  # the fork inherits it
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "earlyhelp: error: areas.gpkg row 7: area_name holds a control character; remove it"
+    )
+    assert tree(folder) == before and hidden(out) == []
+
+
+def test_a_failure_here_stops_the_pages_beside(tiny, monkeypatch):
+    """The workbook's disk is full while the map is drawn beside: one clear error, the
+    process drawing stopped, the folder as it was."""
+    from earlyhelp.outputs import workbook as workbook_module
+
+    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
+    out = tiny.root / "out"
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    folder = out / "tiny"
+    before = tree(folder)
+    stopped = []
+    original = beside_module.Beside.stop
+
+    def stop(self):
+        stopped.append(self._process is not None)
+        original(self)
+
+    monkeypatch.setattr(beside_module.Beside, "stop", stop)
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(workbook_module, "_about_sheet", no_space)
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    assert "commissioners.xlsx: disk full" in result.stderr
+    assert stopped == [True]
+    assert tree(folder) == before and hidden(out) == []
