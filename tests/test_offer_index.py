@@ -322,3 +322,26 @@ def test_the_quick_offer_loads_neither_the_command_line_nor_the_config_nor_numpy
 def test_the_console_script_is_the_launcher():
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["scripts"]["earlyhelp"] == "earlyhelp.launch:main"
+
+
+def test_building_the_index_again_leaves_no_array_of_an_earlier_index(tiny):
+    """An index of an earlier version had other arrays: building it again into a run
+    folder removes them, and the manifest lists what the folder holds."""
+    cfg = load_config(tiny.config)
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    folder = cfg.run_dir / "offer_index"
+    stale = folder / "area_wkb_v1.npy"
+    stale.write_bytes(b"an array of version 1")
+    manifest = cfg.run_dir / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["outputs"]["offer_index/area_wkb_v1.npy"] = "analyst data: the offer index"
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+
+    result = runner.invoke(app, ["offer", "--config", str(tiny.config), "--build-index"])
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    listed = json.loads(manifest.read_text(encoding="utf-8"))["outputs"]
+    held = {f"offer_index/{p.name}" for p in folder.iterdir()}
+    assert {k for k in listed if k.startswith("offer_index/")} == held
+    assert "offer_index/meta.json" in held and len(held) > 2

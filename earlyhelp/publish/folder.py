@@ -287,8 +287,9 @@ def redraw_pages(folder: Path, pages: tuple[Page, ...], *, cfg: Config) -> dict[
     drawn: dict[str, str] = {}
     for page in pages:
         drawn.update(page(folder))
-    if data is not None:
-        data["outputs"] = dict(sorted({**data.get("outputs", {}), **drawn}.items()))
+    if data is not None:  # what is listed is what is there (a page may remove a file)
+        listed = {**data.get("outputs", {}), **drawn}
+        data["outputs"] = {k: v for k, v in sorted(listed.items()) if (folder / k).is_file()}
         write_json(data, folder / MANIFEST)
     return drawn
 

@@ -26,14 +26,19 @@ OFFER_INDEX = "offer_index"
 
 def write_offer_index(directory: Directory, folder: Path) -> dict[str, str]:
     """Write the offer index of ``directory`` into ``folder`` (each file atomically,
-    ``meta.json`` last); return what was written, for the manifest."""
+    ``meta.json`` last); return what was written, for the manifest. Arrays an index of
+    an earlier version left in ``folder`` are removed."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, values in index_arrays(directory).items():
+    arrays = index_arrays(directory)
+    for name, values in arrays.items():
         with atomic_path(folder / f"{name}.npy") as tmp, tmp.open("wb") as fh:
             np.save(fh, values, allow_pickle=False)
         written[f"{folder.name}/{name}.npy"] = "analyst data: the offer index"
+    for old in folder.glob("*.npy"):
+        if old.stem not in arrays:
+            old.unlink()
     cfg = directory.config
     meta = (
         index_meta(cfg)
