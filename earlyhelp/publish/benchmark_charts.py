@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from earlyhelp.publish.plotting import Frame, ticks
 from earlyhelp.stats import funnel_limits
 
 _W, _H, _L, _R, _T, _B = 720, 340, 70, 30, 20, 50
@@ -24,15 +25,6 @@ COUNCIL_COLOUR = "#b34700"
 NEIGHBOUR_COLOUR = "#1b6ca8"
 OTHER_COLOUR = "#b8b8c0"
 ENGLAND_COLOUR = "#1d1d1f"
-
-
-def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    span = max(hi - lo, 1e-9)
-    raw = span / n
-    mag = 10 ** np.floor(np.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    start = np.ceil(lo / step) * step
-    return [float(v) for v in np.arange(start, hi + step * 1e-6, step)]
 
 
 def _fmt(v: float) -> str:
@@ -57,18 +49,7 @@ def funnel_plot(
     y_hi = float(max(v.max(), limits["upper_99_8"].max())) * 1.05
     if statistic == "percent":
         y_hi = min(y_hi, 100.0)
-    plot_w, plot_h = _W - _L - _R, _H - _T - _B
-
-    def x(value: float) -> float:
-        return round(_L + value / n_max * plot_w, 1)
-
-    def y(value: float) -> float:
-        value = min(max(value, y_lo), y_hi)
-        return round(_T + (y_hi - value) / (y_hi - y_lo) * plot_h, 1)
-
-    def line(col: str) -> str:
-        return " ".join(f"{x(a)},{y(b)}" for a, b in zip(grid, limits[col], strict=True))
-
+    f = Frame(_W, _H, _L, _R, _T, _B, x_max=n_max, y_lo=y_lo, y_hi=y_hi)
     points = []
     for row in funnel.itertuples():
         role = (
@@ -78,8 +59,8 @@ def funnel_plot(
         )
         points.append(
             {
-                "cx": x(row.denominator),
-                "cy": y(row.value),
+                "cx": f.x(row.denominator),
+                "cy": f.y(row.value),
                 "name": row.name,
                 "value": _fmt(row.value),
                 "role": role,
@@ -92,21 +73,13 @@ def funnel_plot(
     points.sort(key=lambda p: {"other": 0, "neighbour": 1, "council": 2}[p["role"]])
     outside = int((funnel["position"].str.contains("99.8")).sum())
     return {
-        "width": _W,
-        "height": _H,
-        "left": _L,
-        "right": _W - _R,
-        "top": _T,
-        "bottom": _H - _B,
-        "england_y": y(england),
+        **f.box(),
+        "england_y": f.y(england),
         "england": _fmt(england),
-        "lines": {
-            "95": (line("lower_95"), line("upper_95")),
-            "99_8": (line("lower_99_8"), line("upper_99_8")),
-        },
+        "lines": f.funnel_lines(grid, limits),
         "points": points,
-        "x_ticks": [{"x": x(t), "label": f"{t:,.0f}"} for t in _ticks(0, n_max) if t <= n_max],
-        "y_ticks": [{"y": y(t), "label": _fmt(t)} for t in _ticks(y_lo, y_hi)],
+        "x_ticks": f.x_ticks(),
+        "y_ticks": [{"y": f.y(t), "label": _fmt(t)} for t in ticks(y_lo, y_hi)],
         "councils": len(funnel),
         "outside": outside,
     }
@@ -170,6 +143,6 @@ def trend_plot(trend: pd.DataFrame) -> dict[str, Any] | None:
         "whiskers": whiskers,
         "missing": missing,
         "x_ticks": [{"x": x(yr), "label": str(yr)} for yr in years],
-        "y_ticks": [{"y": y(v), "label": _fmt(v)} for v in _ticks(lo, hi)],
+        "y_ticks": [{"y": y(v), "label": _fmt(v)} for v in ticks(lo, hi)],
         "legend_x": _L + plot_w + 14,
     }

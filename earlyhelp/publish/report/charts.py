@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from earlyhelp.publish.plotting import Frame, ticks
 from earlyhelp.publish.report.formats import fmt_count, fmt_pct, number
 from earlyhelp.stats import funnel_limits
 
@@ -31,15 +32,6 @@ def _known(cell: Any) -> float:
     if value is None:
         raise ValueError(f"a chart was given a hidden or missing value: {cell!r}")
     return value
-
-
-def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    span = max(hi - lo, 1e-9)
-    raw = span / n
-    mag = 10 ** np.floor(np.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    start = np.ceil(lo / step) * step
-    return [float(v) for v in np.arange(start, hi + step * 1e-6, step)]
 
 
 def dot_chart(districts: list[dict[str, Any]], county: float | None) -> dict[str, Any]:
@@ -93,7 +85,7 @@ def dot_chart(districts: list[dict[str, Any]], county: float | None) -> dict[str
         "rows": rows,
         "county_x": None if county is None else x(county),
         "county": None if county is None else f"{county:.1f}%",
-        "ticks": [{"x": x(t), "label": f"{t:g}%"} for t in _ticks(lo, hi)],
+        "ticks": [{"x": x(t), "label": f"{t:g}%"} for t in ticks(lo, hi)],
         "hidden": hidden,
     }
 
@@ -110,7 +102,6 @@ def funnel_chart(
     ]
     if county is None or not pts:
         return None
-    width, height, left, right, top, bottom = 720, 380, 70, 170, 20, 50
     n_max = max(_known(d["children"]) for d in pts) * 1.15
     n_min = max(n_max / 200, 10.0)
     grid = np.geomspace(n_min, n_max, 120)
@@ -118,50 +109,31 @@ def funnel_chart(
     values = [_known(d["pct"]) for d in pts] + [county]
     y_lo = max(0.0, np.floor((min(values) - 10) / 10) * 10)
     y_hi = min(100.0, np.ceil((max(values) + 10) / 10) * 10)
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def x(n: float) -> float:
-        return round(left + n / n_max * plot_w, 1)
-
-    def y(v: float) -> float:
-        v = min(max(v, y_lo), y_hi)
-        return round(top + (y_hi - v) / (y_hi - y_lo) * plot_h, 1)
-
-    def line(col: str) -> str:
-        return " ".join(f"{x(n)},{y(v)}" for n, v in zip(grid, limits[col], strict=True))
-
+    f = Frame(720, 380, 70, 170, 20, 50, x_max=n_max, y_lo=y_lo, y_hi=y_hi)
     points = []
     for d in pts:
         v = _known(d["pct"])
         points.append(
             {
-                "cx": x(_known(d["children"])),
-                "cy": y(v),
+                "cx": f.x(_known(d["children"])),
+                "cy": f.y(v),
                 "name": d["name"],
                 "value": fmt_pct(d["pct"]),
                 "children": fmt_count(d["children"]),
                 "colour": _COMPARISON_COLOUR.get(d["vs_county"], "#6b6b6b"),
             }
         )
-    labels = [*points, {"cy": y(county), "name": f"County {county:.1f}%", "county": True}]
-    _place_labels(labels, x=width - right + 14, gap=13.0, top=top, bottom=height - bottom)
+    labels = [*points, {"cy": f.y(county), "name": f"County {county:.1f}%", "county": True}]
+    _place_labels(labels, x=f.width - f.right + 14, gap=13.0, top=f.top, bottom=f.height - f.bottom)
     return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "top": top,
-        "bottom": height - bottom,
-        "lines": {
-            "95": (line("lower_95"), line("upper_95")),
-            "99_8": (line("lower_99_8"), line("upper_99_8")),
-        },
-        "county_y": y(county),
+        **f.box(),
+        "lines": f.funnel_lines(grid, limits),
+        "county_y": f.y(county),
         "county_label": labels[-1],
         "phi": phi,
         "points": points,
-        "x_ticks": [{"x": x(t), "label": f"{t:,.0f}"} for t in _ticks(0, n_max) if t <= n_max],
-        "y_ticks": [{"y": y(t), "label": f"{t:g}%"} for t in _ticks(y_lo, y_hi)],
+        "x_ticks": f.x_ticks(),
+        "y_ticks": [{"y": f.y(t), "label": f"{t:g}%"} for t in ticks(y_lo, y_hi)],
     }
 
 
