@@ -18,6 +18,7 @@ from __future__ import annotations
 __all__ = ["Beside", "beside", "can_fork"]
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -53,6 +54,7 @@ class Beside(Generic[T]):
             self._process = context.Process(
                 target=_child, args=(send, fn, args), name=f"earlyhelp: {what}", daemon=False
             )
+            _give_back_freed_memory()
             gc.freeze()  # the child's collector leaves what exists now alone: its
             try:  # memory stays shared with this process instead of being copied
                 self._process.start()
@@ -94,6 +96,18 @@ class Beside(Generic[T]):
         process.join()
         if self._receive is not None:
             self._receive.close()
+
+
+def _give_back_freed_memory() -> None:
+    """Hand memory freed but still held by the C allocator back to the system (glibc's
+    ``malloc_trim``; elsewhere nothing), so a child forked now does not start with it:
+    at England scale about 0.4 of 1.7 GB."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    if hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def beside(fn: Callable[..., T], *args: Any, what: str) -> Beside[T]:
