@@ -266,6 +266,14 @@ def test_the_report_reflows_and_its_tables_scroll_inside_themselves(report, scre
             "d.clientWidth).length"
         )
         assert wide >= 3  # the wide tables scroll sideways inside their box
+    # no row grows tall because a column of words is squeezed to a word's width (on a
+    # phone the hubs' core offer rows were 31 lines, the kinds of help 12)
+    lines = report.js(
+        """() => Math.max(...[...document.querySelectorAll('.table-scroll tbody tr')].map(r =>
+            r.getBoundingClientRect().height / (parseFloat(getComputedStyle(r).fontSize) * 1.45)
+        ))"""
+    )
+    assert lines <= 12
     # a chart's words stay readable: shrunk to a phone's width they were 5 to 6 px high
     smallest = report.js(
         """() => Math.min(...[...document.querySelectorAll('figure > svg')].flatMap(svg => {
