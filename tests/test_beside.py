@@ -108,14 +108,14 @@ def test_pages_drawn_beside_are_those_drawn_here(tiny, monkeypatch):
 
     monkeypatch.setattr(beside_module.Beside, "__init__", counted)
     assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
-    assert forks == ["the board map and report"]
+    assert forks == ["the pages", "the pages"]  # the board map, the report
     folder = tiny.root / "out" / "tiny"
     drawn_beside = {p.name: _same_page(p.read_text("utf-8")) for p in folder.glob("*.html")}
     files_beside = sorted(tree(folder))
 
     monkeypatch.setattr(folder_module, "can_fork", lambda: False)
     assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
-    assert forks == ["the board map and report"]  # no second fork
+    assert len(forks) == 2  # none this time
     drawn_here = {p.name: _same_page(p.read_text("utf-8")) for p in folder.glob("*.html")}
     assert {"index.html", "report.html"} <= set(drawn_here)
     assert drawn_beside == drawn_here
@@ -169,5 +169,5 @@ def test_a_failure_here_stops_the_pages_beside(tiny, monkeypatch):
     result = runner.invoke(app, ["run", "--config", str(tiny.config)])
     assert result.exit_code == 2
     assert "commissioners.xlsx: disk full" in result.stderr
-    assert stopped == [True]
+    assert stopped == [True, True]
     assert tree(folder) == before and hidden(out) == []

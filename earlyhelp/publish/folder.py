@@ -72,7 +72,7 @@ from earlyhelp.outputs import (
     write_text,
     write_workbook,
 )
-from earlyhelp.publish.beside import beside, can_fork
+from earlyhelp.publish.beside import Beside, beside, can_fork
 from earlyhelp.publish.notes import tables_readme, workbook_about, worst_priority
 from earlyhelp.publish.qgis import layer_styles
 
@@ -157,11 +157,12 @@ class Product:
     workbook
         Sheets of ``commissioners.xlsx``, in order.
     pages
-        HTML pages drawn into the folder, in order (a report after the maps it links);
-        a large run's are drawn by a process beside the other writes.
+        HTML pages drawn into the folder, each on its own (a page reads nothing another
+        writes: the report links the maps the board map plans); a large run's are drawn
+        by processes beside the other writes.
     writers
-        Other things written into the folder (the offer index), each on its own: unlike
-        a page, a writer reads nothing the others write.
+        Other things written into the folder (the offer index), each on its own, in
+        this process.
     files
         Other CSVs at the top of the folder (``validation.csv``) and what each is.
     sections
@@ -406,13 +407,13 @@ def _write_files(product: Product, stage: Path) -> dict[str, str]:
 
     The results layers and the Parquet tables are written in a background thread while
     the rest is written (pyarrow, GEOS and GDAL work outside Python's lock, so the two
-    overlap). The pages of a large run are drawn by a forked process beside it all
-    (:mod:`earlyhelp.publish.beside`: the board map alone is tens of seconds at England
-    scale). A failure in any of them is raised here, inside the staging folder's guard,
-    with the others stopped."""
-    pages = None
-    if product.pages and _draw_beside(product):
-        pages = beside(_draw, product.pages, stage, what="the board map and report")
+    overlap). Each page of a large run is drawn by a forked process of its own, beside
+    it all (:mod:`earlyhelp.publish.beside`: the board map alone is tens of seconds at
+    England scale). A failure in any of them is raised here, inside the staging
+    folder's guard, with the others stopped."""
+    drawing: list[Beside[Mapping[str, str]]] = []
+    if _draw_beside(product):
+        drawing = [beside(page, stage, what="the pages") for page in product.pages]
     pending: list[Future[Any]] = []
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="earlyhelp-write") as background:
@@ -423,28 +424,22 @@ def _write_files(product: Product, stage: Path) -> dict[str, str]:
             outputs = _write_all(product, stage, later)
             for job in pending:
                 job.result()
-        outputs.update(_draw(product.pages, stage) if pages is None else pages.result())
+        for page in product.pages if not drawing else ():
+            outputs.update(page(stage))
+        for child in drawing:
+            outputs.update(child.result())
     except BaseException:
-        if pages is not None:
-            pages.stop()
+        for child in drawing:
+            child.stop()
         raise
     return outputs
 
 
 def _draw_beside(product: Product) -> bool:
-    """Whether the pages are drawn by a process beside the other writes: a large run
-    (tables in Parquet: :func:`columnar_output`) on a machine that can fork one."""
+    """Whether the pages are drawn by processes beside the other writes: a large run
+    (tables in Parquet: :func:`columnar_output`) on a machine that can fork them."""
     n_areas = len(product.layers.get("areas", ()))
-    return columnar_output(product.cfg, n_areas) and can_fork()
-
-
-def _draw(pages: Sequence[Page], stage: Path) -> dict[str, str]:
-    """Draw ``pages`` in order (a page may read what those before it wrote: the report
-    links the maps); return what each file is."""
-    outputs: dict[str, str] = {}
-    for page in pages:
-        outputs.update(page(stage))
-    return outputs
+    return bool(product.pages) and columnar_output(product.cfg, n_areas) and can_fork()
 
 
 def _write_all(product: Product, stage: Path, later: Callable[..., None]) -> dict[str, str]:

@@ -14,6 +14,7 @@ __all__ = [
     "WORKBOOK",
     "board_map_page",
     "draw_ahead",
+    "map_files",
     "read_run_comparison",
     "report_page",
     "run_product",
@@ -83,6 +84,7 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
         areas = layers["areas"].set_index("area_code")
         services = layers["services"].set_index("service_id")
         unit = assessment.access.params["unit"]
+        maps = map_files(areas, assessment.config)
         pages = (
             board_map_page(
                 areas,
@@ -92,8 +94,9 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
                 district_summary=shown_table(
                     published.table("district_summary"), "district_summary", unit
                 ),
+                files=maps,
             ),
-            report_page(assessment, published=published),
+            report_page(assessment, published=published, map_links=maps),
         )
     inputs = assessment.inputs
     writers: tuple[Page, ...] = ()
@@ -125,6 +128,21 @@ def draw_ahead(cfg: Config, areas: pd.DataFrame) -> None:
     simplify_coverage_early(study.geometry, tolerance_m=cfg.map.simplify_m)
 
 
+def map_files(areas: pd.DataFrame, cfg: Config) -> dict[str, str]:
+    """The files the board map of ``areas`` is drawn into: ``{"county": "index.html",
+    <district code>: "district-<code>.html", ...}``, the district pages when configured
+    (``[map] district_maps``) or when the county is drawn as an overview and a page per
+    district (more than ``[map] overview_above_areas`` small areas). The report links
+    these while the maps are being drawn; the board map's page checks it drew them."""
+    from earlyhelp.maps.safety import district_files
+    from earlyhelp.publish.report.content import COUNTY_LINK
+
+    files = {COUNTY_LINK: "index.html"}
+    if cfg.map.district_maps or 0 < cfg.map.overview_above_areas < len(areas):
+        files.update(district_files(areas["district_code"]))
+    return files
+
+
 def board_map_page(
     areas: pd.DataFrame,
     services: pd.DataFrame,
@@ -132,11 +150,13 @@ def board_map_page(
     *,
     cost_unit: str,
     district_summary: pd.DataFrame | None = None,
+    files: dict[str, str] | None = None,
 ) -> Page:
     """The board map (``index.html``) and, when configured, one map per district, drawn
     from the run's ``areas`` and ``services`` layers; ``cost_unit`` is the model's unit.
     ``district_summary`` is the published district summary a large county's overview
-    shows."""
+    shows; ``files``, the files it is to draw (:func:`map_files`): drawing others is a
+    fault, raised."""
 
     def draw(folder: Path) -> dict[str, str]:
         from earlyhelp.publish.maps import write_run_maps  # folium only when drawing
@@ -149,6 +169,10 @@ def board_map_page(
             cost_unit=cost_unit,
             district_summary=district_summary,
         )
+        drawn = {str(key): path.name for key, path in paths.items()}
+        if files is not None and drawn != files:
+            missing, extra = sorted(set(files) - set(drawn)), sorted(set(drawn) - set(files))
+            raise AssertionError(f"board map: drew {extra} beyond the plan, not {missing}")
         return {
             path.name: "published: the board map, small numbers suppressed"
             if key == "county"
@@ -164,8 +188,10 @@ def report_page(
     *,
     notes: Sequence[str] = (),
     published: RunPublication | None = None,
+    map_links: dict[str, str] | None = None,
 ) -> Page:
-    """The board report (``report.html``), linking the maps already in the folder and
+    """The board report (``report.html``), linking the maps (``map_links``, the files
+    :func:`map_files` plans for a run; by default those already in the folder) and
     showing the siting and scenario products made for this run (beside the folder);
     its tables are those of ``published`` (default: :func:`run_publication`)."""
 
@@ -173,7 +199,7 @@ def report_page(
         from earlyhelp.publish.report import map_links_in, write_report  # jinja2 late
 
         codes = pd.unique(assessment.areas["district_code"].astype("string").dropna())
-        links = map_links_in(folder, list(codes))
+        links = map_links_in(folder, list(codes)) if map_links is None else map_links
         sections, stale = related_sections(
             folder, cfg=assessment.config, inputs=assessment.inputs.records
         )
