@@ -41,3 +41,12 @@ class ValidationFailed(InputError):
         first = report.errors[0].line() if n else ""
         more = f" (and {n - 1} more; see the validation report)" if n > 1 else ""
         super().__init__(f"{first}{more}")
+
+    def __reduce__(self) -> tuple:  # rebuilt whole in another process (publish.beside)
+        return (_validation_failed, (self.report, self.__dict__))
+
+
+def _validation_failed(report, state: dict) -> ValidationFailed:
+    error = ValidationFailed(report)
+    error.__dict__.update(state)
+    return error

@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import signal
 import time
 
 import pytest
@@ -89,12 +88,22 @@ def test_stop_ends_the_child_and_what_it_started(tmp_path):
             break
         time.sleep(0.05)
     with pytest.raises(ProcessLookupError):
-        os.killpg(group, signal.SIG_DFL)
+        os.killpg(group, 0)
 
 
 def _same_page(html: str) -> str:
     """A page with folium's random element names made one."""
     return re.sub(r"_[0-9a-f]{32}(?![0-9a-f])", "_ID", html)
+
+
+def _counting(forks: list) -> object:
+    """``beside`` as folder.py calls it, counting the processes it starts."""
+
+    def counted(fn, *args, what):
+        forks.append(what)
+        return beside(fn, *args, what=what)
+
+    return counted
 
 
 def test_pages_drawn_beside_are_those_drawn_here(tiny, monkeypatch):
@@ -135,7 +144,9 @@ def test_a_failure_in_the_pages_beside_is_one_clear_error_and_nothing_is_left(ti
         raise InputError("areas.gpkg row 7: area_name holds a control character; remove it")
 
     monkeypatch.setattr(maps_module, "write_run_maps", bad_map)  # the fork inherits it
+    monkeypatch.setattr(folder_module, "beside", _counting(forks := []))
     result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert len(forks) == 2  # drawn beside
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         "earlyhelp: error: areas.gpkg row 7: area_name holds a control character; remove it"
@@ -154,14 +165,13 @@ def test_a_failure_here_stops_the_pages_beside(tiny, monkeypatch):
     folder = out / "tiny"
     before = tree(folder)
     stopped = []
-    original = beside_module.Beside.stop
+    original = beside_module.stop_all
 
-    def stop(self):
-        stopped.append(self._process is not None)
-        original(self)
+    def stop_all(children):
+        stopped.extend(child._process is not None for child in children)
+        original(children)
 
-    monkeypatch.setattr(beside_module.Beside, "stop", stop)
-
+    monkeypatch.setattr(folder_module, "stop_all", stop_all)
     def no_space(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -171,3 +181,97 @@ def test_a_failure_here_stops_the_pages_beside(tiny, monkeypatch):
     assert "commissioners.xlsx: disk full" in result.stderr
     assert stopped == [True, True]
     assert tree(folder) == before and hidden(out) == []
+
+
+def _write_error(path: str) -> None:
+    from earlyhelp.outputs.writing import WriteError
+
+    raise WriteError(path, "disk full", "free some space", after="nothing was written")
+
+
+def test_an_error_comes_back_whole():
+    """Errors that carry more than their message are rebuilt as they were (a write error
+    keeps its file, so the output folder's path replaces the staging folder's)."""
+    from earlyhelp.outputs.writing import WriteError
+
+    with pytest.raises(WriteError) as info:
+        beside(_write_error, "/tmp/.run.x.tmp/index.html", what="drawing").result()
+    error = info.value
+    assert (str(error.path), error.reason, error.fix, error.after, error.exit_code) == (
+        "/tmp/.run.x.tmp/index.html",
+        "disk full",
+        "free some space",
+        "nothing was written",
+        2,
+    )
+    assert any("in the process beside" in note for note in error.__notes__)
+
+
+def test_a_full_disk_while_drawing_beside_names_the_output_folder(tiny, monkeypatch):
+    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
+    out = tiny.root / "out"
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    folder = out / "tiny"
+    before = tree(folder)
+
+    import earlyhelp.publish.maps as maps_module
+    from earlyhelp.outputs import atomic_path
+
+    def full_map(areas, services, cfg, stage, **kwargs):
+        with atomic_path(stage / "index.html"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(maps_module, "write_run_maps", full_map)
+    monkeypatch.setattr(folder_module, "beside", _counting(forks := []))
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert len(forks) == 2 and result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"earlyhelp: error: cannot write {folder}/index.html: disk full; free some space on "
+        f"that disk, or write elsewhere with --out; {folder} is as it was"
+    )
+    assert tree(folder) == before and hidden(out) == []
+
+
+def _dies_leaving_a_worker(marker: str) -> None:
+    if os.fork() == 0:  # a worker of its own holds the pipe open
+        with open(marker, "w") as f:
+            f.write(str(os.getpid()))
+        time.sleep(30)
+        os._exit(0)
+    while not os.path.exists(marker):
+        time.sleep(0.01)
+    os._exit(9)
+
+
+def test_a_child_that_dies_is_noticed_at_once_and_its_workers_stopped(tmp_path):
+    marker = tmp_path / "worker"
+    start = time.monotonic()
+    with pytest.raises(EarlyHelpError, match=r"stopped unexpectedly \(exit code 9"):
+        beside(_dies_leaving_a_worker, str(marker), what="the pages").result()
+    assert time.monotonic() - start < 10  # not when the worker ends, 30 s on
+    worker = int(marker.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{worker}"):
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{worker}")
+
+
+def test_a_fork_that_fails_stops_the_pages_already_started(tiny, monkeypatch):
+    import multiprocessing.context
+
+    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
+    out = tiny.root / "out"
+    started = []
+    original = multiprocessing.context.ForkProcess.start
+
+    def start(self):
+        if started:  # the second page: no memory left to fork
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        started.append(self)
+        original(self)
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start)
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code != 0
+    assert len(started) == 1 and not started[0].is_alive()
+    assert not (out / "tiny").exists() and hidden(out) == []

@@ -380,6 +380,17 @@ class WriteError(EarlyHelpError):
         self.path, self.reason, self.fix, self.after = Path(path), reason, fix, after
         super().__init__(f"cannot write {path}: {reason}; {fix}" + (f"; {after}" if after else ""))
 
+    def __reduce__(self) -> tuple:
+        # rebuilt whole from a process drawing pages beside (publish.beside): its path is
+        # rewritten from the staging folder's to the output folder's like any other
+        return (_write_error, (self.path, self.reason, self.fix, self.after, self.__dict__))
+
+
+def _write_error(path: Path, reason: str, fix: str, after: str, state: dict) -> WriteError:
+    error = WriteError(path, reason, fix, after=after)
+    error.__dict__.update(state)
+    return error
+
 
 _SPACE = "free some space on that disk, or write elsewhere with --out"
 _ALLOWED = "choose a folder you may write to (--out or [run] output_dir)"

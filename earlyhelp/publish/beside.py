@@ -1,21 +1,22 @@
 """Work done in a forked process beside this one (a large run's pages beside its tables).
 
-On a machine with two or more cores, a large run's board map and report (tens of
-seconds at England scale) are drawn by a child process while this one writes the
-tables, the workbook and the offer index. :func:`beside` forks the child; it inherits
-everything already in memory, so nothing is copied or pickled on the way in; only the
-result (or the exception, re-raised here as it was) comes back. Where processes cannot
-be forked (Windows, macOS' default), or on one core, the work is done here, in order,
-when its result is asked for.
+On a Linux machine with two or more cores, a large run's board map and report (tens of
+seconds at England scale) are drawn by child processes while this one writes the tables,
+the workbook and the offer index. :func:`beside` forks a child; it inherits everything
+already in memory, so nothing is copied or pickled on the way in; only the result (or the
+exception, re-raised here as it was, with the child's traceback as a note) comes back.
+Where processes are not forked (Windows; macOS, where forking a process that has used
+the system's frameworks is unsafe; one core), the work is done here, when its result is
+asked for.
 
-A child that is still working when this process fails (a disk full while the workbook is
-written, Ctrl-C) is stopped with every process it started (its own process group), so
-nothing goes on writing into a staging folder that is being removed.
+A child, and every process it started (its own process group), is stopped when this
+process fails (a disk full while the workbook is written, Ctrl-C) and dies with it if it
+is killed, so nothing goes on writing into a staging folder that is being removed.
 """
 
 from __future__ import annotations
 
-__all__ = ["Beside", "beside", "can_fork"]
+__all__ = ["Beside", "beside", "can_fork", "die_with_parent", "stop_all"]
 
 import contextlib
 import ctypes
@@ -24,6 +25,9 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
+import time
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
@@ -31,56 +35,77 @@ from typing import Any, Generic, TypeVar
 from earlyhelp.errors import EarlyHelpError
 
 T = TypeVar("T")
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 def can_fork() -> bool:
-    """Whether work can go to a forked process that runs beside this one: the system can
-    fork and there is a second core to run it on."""
-    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+    """Whether work can go to a forked process that runs beside this one: Linux (where a
+    fork is safe and cheap) with a second core for it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))  # the cores this process may use
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores > 1
 
 
 class Beside(Generic[T]):
     """``fn(*args)`` running in a forked child (or waiting to run here, when the system
-    cannot fork). :meth:`result` waits for it and returns its value or raises its
+    does not fork). :meth:`result` waits for it and returns its value or raises its
     exception; :meth:`stop` ends it and every process it started."""
 
     def __init__(self, fn: Callable[..., T], args: tuple[Any, ...], *, what: str) -> None:
         self._fn, self._args, self._what = fn, args, what
         self._process: Any = None
         self._receive: Connection | None = None
-        if can_fork():
-            context = multiprocessing.get_context("fork")
-            self._receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(
-                target=_child, args=(send, fn, args), name=f"earlyhelp: {what}", daemon=False
-            )
-            _give_back_freed_memory()
-            gc.freeze()  # the child's collector leaves what exists now alone: its
-            try:  # memory stays shared with this process instead of being copied
-                self._process.start()
-            finally:
-                gc.unfreeze()
-            # the child does the same: whichever runs first, stop() finds the group
-            with contextlib.suppress(OSError):
-                os.setpgid(self._process.pid, self._process.pid)
-            send.close()  # the child holds its end: a child that dies is an end of file
+        if not can_fork():
+            return
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_child, args=(send, fn, args), name=f"earlyhelp: {what}", daemon=False
+        )
+        _give_back_freed_memory()
+        gc.freeze()  # the child's collector leaves what exists now alone: its memory
+        try:  # stays shared with this process instead of being copied
+            process.start()
+        except BaseException:
+            receive.close()
+            raise
+        finally:
+            gc.unfreeze()
+            send.close()  # the child holds its end
+        # the child does the same: whichever runs first, stop() finds the group
+        pid = process.pid
+        assert pid is not None  # started
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
+        self._process, self._receive = process, receive
 
     def result(self) -> T:
         if self._process is None:
             return self._fn(*self._args)
         assert self._receive is not None
+        process, receive = self._process, self._receive
+        # the answer, or the child's end (asked of the system: workers it forked hold
+        # both the pipe and multiprocessing's sentinel open after it dies)
+        while not receive.poll(0.2) and process.is_alive():
+            pass
         try:
-            ok, value = self._receive.recv()
-        except EOFError:
-            self._process.join()
+            payload = receive.recv_bytes() if receive.poll() else None
+        except EOFError:  # the child's end closed with nothing sent
+            payload = None
+        if payload is None:
+            self.stop()
             raise EarlyHelpError(
                 f"{self._what}: the process drawing them stopped unexpectedly (exit code "
-                f"{self._process.exitcode}; out of memory?); nothing was written. Run again, "
-                "and if it happens again, on a machine with more memory"
-            ) from None
-        finally:
-            self._receive.close()
-        self._process.join()
+                f"{process.exitcode}; out of memory?); nothing was written. Run again, and "
+                "if it happens again, on a machine with more memory"
+            )
+        receive.close()
+        ok, value = pickle.loads(payload)
+        process.join()
         self._process = None
         if not ok:
             raise value
@@ -88,14 +113,43 @@ class Beside(Generic[T]):
 
     def stop(self) -> None:
         """End the child and its own children, if it is still running."""
-        process, self._process = self._process, None
-        if process is None:
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.join()
-        if self._receive is not None:
-            self._receive.close()
+        stop_all([self])
+
+    def _group(self) -> int | None:
+        return None if self._process is None else int(self._process.pid)
+
+
+def stop_all(children: list[Beside[Any]]) -> None:
+    """End every child still running and whatever each started: asked to stop, then
+    killed if any is still there after a few seconds."""
+    groups = [g for g in (child._group() for child in children) if g is not None]
+    for group in groups:
+        with contextlib.suppress(OSError):
+            os.killpg(group, signal.SIGTERM)
+    deadline = time.monotonic() + 5.0
+    for group in groups:
+        while _alive(group) and time.monotonic() < deadline:
+            for child in children:
+                if child._group() == group:
+                    child._process.join(0.05)  # reaps the child; its workers reap alone
+        if _alive(group):
+            with contextlib.suppress(OSError):
+                os.killpg(group, signal.SIGKILL)
+    for child in children:
+        if child._process is not None:
+            child._process.join()
+            child._process = None
+        if child._receive is not None:
+            child._receive.close()
+            child._receive = None
+
+
+def _alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except OSError:
+        return False
+    return True
 
 
 def _give_back_freed_memory() -> None:
@@ -110,6 +164,17 @@ def _give_back_freed_memory() -> None:
         libc.malloc_trim(0)
 
 
+def die_with_parent() -> None:
+    """Make this (forked) process die when its parent does (Linux ``prctl``): a killed
+    run leaves nothing drawing into its staging folder."""
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def beside(fn: Callable[..., T], *args: Any, what: str) -> Beside[T]:
     """Start ``fn(*args)`` beside this process (``what`` names it in messages)."""
     return Beside(fn, args, what=what)
@@ -117,14 +182,21 @@ def beside(fn: Callable[..., T], *args: Any, what: str) -> Beside[T]:
 
 def _child(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     os.setpgid(0, 0)  # its own group: stop() ends it and whatever it forks
+    die_with_parent()
+    # the terminal's own streams, not a wrapper whose lock a thread of the parent (a
+    # progress display) may have held at the fork
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     try:
         outcome: tuple[bool, Any] = (True, fn(*args))
     except BaseException as exc:  # every failure goes back to the parent
+        exc.add_note("(in the process beside)\n" + traceback.format_exc())
         outcome = (False, exc)
     try:
         payload = pickle.dumps(outcome)
         pickle.loads(payload)  # an exception may pickle and yet not unpickle
-    except Exception:  # one that does not comes back as its message
-        payload = pickle.dumps((False, EarlyHelpError(str(outcome[1]))))
+    except Exception:  # one that does not comes back as its message and exit code
+        error = EarlyHelpError(str(outcome[1]))
+        error.exit_code = getattr(outcome[1], "exit_code", 1)
+        payload = pickle.dumps((False, error))
     send.send_bytes(payload)
     send.close()

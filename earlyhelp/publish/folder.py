@@ -72,7 +72,7 @@ from earlyhelp.outputs import (
     write_text,
     write_workbook,
 )
-from earlyhelp.publish.beside import Beside, beside, can_fork
+from earlyhelp.publish.beside import Beside, beside, can_fork, stop_all
 from earlyhelp.publish.notes import tables_readme, workbook_about, worst_priority
 from earlyhelp.publish.qgis import layer_styles
 
@@ -412,10 +412,10 @@ def _write_files(product: Product, stage: Path) -> dict[str, str]:
     England scale). A failure in any of them is raised here, inside the staging
     folder's guard, with the others stopped."""
     drawing: list[Beside[Mapping[str, str]]] = []
-    if _draw_beside(product):
-        drawing = [beside(page, stage, what="the pages") for page in product.pages]
     pending: list[Future[Any]] = []
     try:
+        for page in product.pages if _draw_beside(product) else ():
+            drawing.append(beside(page, stage, what="the pages"))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="earlyhelp-write") as background:
 
             def later(write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -429,8 +429,7 @@ def _write_files(product: Product, stage: Path) -> dict[str, str]:
         for child in drawing:
             outputs.update(child.result())
     except BaseException:
-        for child in drawing:
-            child.stop()
+        stop_all(drawing)
         raise
     return outputs
 
