@@ -61,24 +61,37 @@ class Memory:
 
     def _watch(self) -> None:
         while not self._stop.wait(0.2):
-            self.peak = max(self.peak, _pss_tree(os.getpid()))
+            self.peak = max(self.peak, _pss_tree(os.getpid()))  # NaN stays NaN
 
     def stop(self) -> float:
         self._stop.set()
         self._thread.join()
+        if self.peak != self.peak:
+            print("(no PSS in /proc: the peak is this process's own)")
+            return peak_gb()
         return max(self.peak, peak_gb())
 
 
 def _pss_tree(pid: int) -> float:
-    """GB of PSS of ``pid`` and its descendants (0 where /proc says nothing)."""
+    """GB of PSS of ``pid`` and its descendants; NaN where /proc gives no PSS."""
     total, todo = 0.0, [pid]
     while todo:
         p = todo.pop()
         try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) / 1024**2
-                    break
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
+        except FileNotFoundError:
+            continue  # ended meanwhile
+        except OSError:
+            return float("nan")  # an older kernel or a closed /proc: say so
+        total += next(
+            (
+                int(line.split()[1]) / 1024**2
+                for line in rollup.splitlines()
+                if line.startswith("Pss:")
+            ),
+            0.0,
+        )
+        try:
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except OSError:

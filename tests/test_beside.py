@@ -172,6 +172,7 @@ def test_a_failure_here_stops_the_pages_beside(tiny, monkeypatch):
         original(children)
 
     monkeypatch.setattr(folder_module, "stop_all", stop_all)
+
     def no_space(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -275,3 +276,20 @@ def test_a_fork_that_fails_stops_the_pages_already_started(tiny, monkeypatch):
     assert result.exit_code != 0
     assert len(started) == 1 and not started[0].is_alive()
     assert not (out / "tiny").exists() and hidden(out) == []
+
+
+@pytest.mark.parametrize("maps", ["district_maps = true", "overview_above_areas = 4"])
+def test_the_report_drawn_beside_links_every_map_drawn(tiny, maps):
+    """The report, drawn while the maps are, links the maps they draw: a page per
+    district (configured, or as an overview of a large county) and the county's."""
+    tiny.set_config(
+        f"\n[map]\n{maps}\n",
+        replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'),
+    )
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    folder = tiny.root / "out" / "tiny"
+    maps_drawn = sorted(p.name for p in folder.glob("*.html") if p.name != "report.html")
+    assert len(maps_drawn) == 3  # the county's (or its overview) and two districts'
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    linked = sorted(set(re.findall(r'href="((?:index|district-[^"]+)\.html)"', report)))
+    assert linked == maps_drawn
