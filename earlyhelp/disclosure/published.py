@@ -26,13 +26,15 @@ def _index_array(cells: Any) -> np.ndarray:
     return out
 
 
-def _weight_array(weights: Any, cells: np.ndarray, where: str) -> np.ndarray | None:
-    """Weights as a read-only float array as long as ``cells`` (None stays None)."""
+def _weight_array(weights: Any, cells: np.ndarray, owner: Any) -> np.ndarray | None:
+    """Weights as a read-only float array as long as ``cells`` (None stays None): a
+    read-only view of a float64 array given (as for cells), else a copy. ``owner``
+    (the count or share) is named in the error."""
     if weights is None:
         return None
-    w = np.array(weights, dtype=float).ravel()
+    w = np.asarray(weights, dtype=float).ravel().view()
     if w.shape != cells.shape:
-        raise ValueError(f"{where}: weights and cells differ in length")
+        raise ValueError(f"{owner.where}: weights and cells differ in length")
     w.setflags(write=False)
     return w
 
@@ -64,7 +66,7 @@ class PublishedCount:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cells", _index_array(self.cells))
-        object.__setattr__(self, "weights", _weight_array(self.weights, self.cells, self.where))
+        object.__setattr__(self, "weights", _weight_array(self.weights, self.cells, self))
         if self.value is not None and not math.isfinite(self.value):
             raise ValueError(f"{self.where}: a shown value must be a finite number")
         if self.step < 0:
@@ -109,7 +111,7 @@ class PublishedShare:
         object.__setattr__(self, "numerator", _index_array(self.numerator))
         object.__setattr__(self, "denominator", _index_array(self.denominator))
         for side in ("numerator", "denominator"):
-            w = _weight_array(getattr(self, f"{side}_weights"), getattr(self, side), self.where)
+            w = _weight_array(getattr(self, f"{side}_weights"), getattr(self, side), self)
             object.__setattr__(self, f"{side}_weights", w)
         if self.value is not None and not math.isfinite(self.value):
             raise ValueError(f"{self.where}: a shown share must be a finite number")

@@ -148,21 +148,24 @@ def _positions_in(part: np.ndarray, whole: np.ndarray) -> np.ndarray | None:
 
 
 def _increasing(cells: np.ndarray) -> bool:
-    return bool(cells.size < 2 or (np.diff(cells) > 0).all())
+    return bool(cells.size < 2 or (cells[1:] > cells[:-1]).all())
 
 
 def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_matrix:
     """Rows of (cells, coefficients) as one sparse matrix: repeated cells summed, zero
     coefficients dropped, indices sorted."""
     sizes = np.array([c.size for c, _ in parts], dtype=np.int64)
-    indptr = np.concatenate([[0], np.cumsum(sizes)])
-    cols = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
-    data = np.concatenate([d for _, d in parts]) if parts else np.zeros(0)
+    # the index type scipy would choose: 32 bits when every index and offset fits (no
+    # cast of a national run's millions of entries afterwards)
+    index = np.int32 if max(n, int(sizes.sum())) < np.iinfo(np.int32).max else np.int64
+    indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(index)
+    cols = np.concatenate([c for c, _ in parts] or [np.zeros(0, dtype=index)], dtype=index)
+    data = np.concatenate([d for _, d in parts] or [np.zeros(0)], dtype=np.float64)
     # built as CSR directly (no COO sort of every entry); when every row is already
     # strictly increasing with no zero (counts' cells, shares merged by _share_rows) it is
     # canonical as it stands, else scipy's per-row routines sort, sum and drop zeros
-    matrix = sparse.csr_matrix((data.astype(float), cols, indptr), shape=(len(parts), n))
-    step = np.diff(cols) > 0
+    matrix = sparse.csr_matrix((data, cols, indptr), shape=(len(parts), n), copy=False)
+    step = cols[1:] > cols[:-1]
     step[indptr[1:-1][(indptr[1:-1] > 0) & (indptr[1:-1] < cols.size)] - 1] = True
     if step.all() and not (data == 0).any():
         matrix.has_canonical_format = True

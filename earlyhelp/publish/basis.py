@@ -65,6 +65,7 @@ class RunBasis:
         # each areas x bands matrix is built once per kind (cache on the instance)
         self.kind = cache(self._kind)
         self.reached = cache(self._reached)
+        self.unreached = cache(self._unreached)
         self.known_reach = cache(self._known_reach)
         self.equals = cache(self._equals)
 
@@ -106,6 +107,11 @@ class RunBasis:
         order = np.arange(len(AGE_BANDS))
         hit = (self._bits[:, self.keys.index(key)][:, None] >> order[None, :]) & 1
         return hit * self.known_reach(key)
+
+    def _unreached(self, key: str) -> np.ndarray:
+        """Weights: children of ``key``'s ages where its reach is known, but not of
+        their age band."""
+        return self.known_reach(key) - self.reached(key)
 
     def lacking_called(self, key: str) -> np.ndarray:
         """Areas (bool) whose need calls for ``key`` and where it is known out of reach."""

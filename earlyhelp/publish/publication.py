@@ -117,6 +117,8 @@ class BaseCells:
         self._blocks: dict[str, tuple[int, np.ndarray]] = {}
         values = np.asarray(children, dtype=float).reshape(len(areas), len(self.bands))
         self.has_need = ~np.isnan(values).all(axis=1)
+        self._all_need = bool(self.has_need.all())
+        self._band_at = np.arange(len(self.bands))[None, :]  # the children block starts at 0
         self.add("children", np.nan_to_num(values).ravel())
 
     def add(self, block: str, values: np.ndarray) -> None:
@@ -145,13 +147,26 @@ class BaseCells:
         ``weights[positions]`` of an areas x bands matrix); areas without need data are
         left out. Costs the size of ``positions``, not of the county."""
         pos = np.asarray(positions, dtype=np.int64)
-        pos = pos[self.has_need[pos]]
+        if not self._all_need:
+            pos = pos[self.has_need[pos]]
         n = len(self.bands)
-        w = np.ones((pos.size, n)) if weights is None else np.asarray(weights, dtype=float)[pos]
-        flat = w.ravel()
-        keep = np.flatnonzero(flat)
-        cells = (pos[:, None] * n + np.arange(n)[None, :]).ravel()[keep]
-        return Sum(cells + self._blocks["children"][0], flat[keep])
+        cells = (pos[:, None] * n + self._band_at).ravel()
+        if weights is None:  # every band: no weight is zero
+            return Sum(cells, np.ones(cells.size))
+        flat = np.asarray(weights, dtype=float)[pos].ravel()
+        keep = flat != 0
+        return Sum(cells[keep], flat[keep])
+
+    def each_area(self) -> list[Sum]:
+        """The children of each area on its own (``children`` of one position), made in
+        one go: a table with a row per area asks for every one of them."""
+        n = len(self.bands)
+        grid = np.arange(len(self.areas) * n, dtype=np.int64).reshape(-1, n)
+        every, none = np.ones(n), np.zeros(0)
+        return [
+            Sum(grid[i], every) if has else Sum(grid[i, :0], none)
+            for i, has in enumerate(self.has_need.tolist())
+        ]
 
     def at(self, block: str, positions: np.ndarray) -> Sum:
         """The cells of another block at ``positions``, each counted once."""

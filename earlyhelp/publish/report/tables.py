@@ -64,7 +64,7 @@ def _reach_cells(basis: RunBasis):
         m = basis.where(where)
         within = basis.children(m, basis.reached(key))
         known = basis.children(m, basis.known_reach(key))
-        out = basis.children(m, basis.known_reach(key) - basis.reached(key))
+        out = basis.children(m, basis.unreached(key))
         return within, known, out
 
     def cells(row: Hashable, col: str) -> Item | None:
