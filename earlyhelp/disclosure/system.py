@@ -157,9 +157,13 @@ def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_mat
     sizes = np.array([c.size for c, _ in parts], dtype=np.int64)
     # the index type scipy would choose: 32 bits when every index and offset fits (no
     # cast of a national run's millions of entries afterwards)
-    index = np.int32 if max(n, int(sizes.sum())) < np.iinfo(np.int32).max else np.int64
-    indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(index)
-    cols = np.concatenate([c for c, _ in parts] or [np.zeros(0, dtype=index)], dtype=index)
+    index: type[np.signedinteger] = np.int32
+    if max(n, int(sizes.sum())) >= np.iinfo(np.int32).max:
+        index = np.int64
+    indptr: np.ndarray = np.concatenate([[0], np.cumsum(sizes)]).astype(index)
+    cols: np.ndarray = np.concatenate(
+        [c for c, _ in parts] or [np.zeros(0, dtype=index)], dtype=index
+    )
     data = np.concatenate([d for _, d in parts] or [np.zeros(0)], dtype=np.float64)
     # built as CSR directly (no COO sort of every entry); when every row is already
     # strictly increasing with no zero (counts' cells, shares merged by _share_rows) it is
