@@ -38,12 +38,11 @@ class RunBasis:
         need = a.inputs.need.reindex(self.codes)
         self.cells = BaseCells(self.codes, list(AGE_BANDS), need[list(AGE_BANDS)].to_numpy())
         self.keys = list(a.config.categories)
-        gaps = suff.gaps
+        columns = ["state", "priority", "reach_known", "adequate_places"]
+        wide = suff.gaps.pivot(index="area_code", columns="category", values=columns)
         self._pivot = {
-            column: gaps.pivot(index="area_code", columns="category", values=column)
-            .reindex(index=self.codes, columns=self.keys)
-            .to_numpy()
-            for column in ("state", "priority", "reach_known", "adequate_places")
+            column: wide[column].reindex(index=self.codes, columns=self.keys).to_numpy()
+            for column in columns
         }
         bits = [
             a.access.wide.get(measure_column("reach_bands", k), pd.Series(0, index=self.codes))
@@ -59,7 +58,11 @@ class RunBasis:
         self.full_known = full.notna().to_numpy()
         district = a.areas["district_code"].astype(str).to_numpy()
         self._district = district
-        self._where = {str(code): np.flatnonzero(district == code) for code in pd.unique(district)}
+        # each district's positions, increasing (a stable sort of the areas by district)
+        of, names = pd.factorize(district)
+        starts = np.cumsum(np.bincount(of, minlength=len(names)))[:-1]
+        at = np.split(np.argsort(of, kind="stable").astype(np.int64), starts) if len(names) else []
+        self._where = {str(code): pos for code, pos in zip(names, at, strict=True)}
         everyone = np.arange(len(self.codes))
         self._where.update({label: everyone for label in COUNTY})
         # each areas x bands matrix is built once per kind (cache on the instance)

@@ -148,9 +148,9 @@ def sectors_table(pub: Publication, basis: RunBasis) -> pd.DataFrame:
         return pd.DataFrame()
     kids = _children(basis)
     listed = range_table_["sectors_within_reach"].astype("string").fillna("").reindex(kids.index)
+    parts = listed.str.split("; ")
     has = {
-        sector: listed.str.split("; ")
-        .map(lambda items, s=sector: s in (items or []))
+        sector: parts.map(lambda items, s=sector: s in (items or []))
         .fillna(False)
         .to_numpy(dtype=bool)
         for sector in SECTORS
