@@ -35,7 +35,7 @@ class PublishedSystem:
 
     ``source[r]`` is the published number row ``r`` comes from: ``("count", i)`` or
     ``("share", j)``. Count ``i`` is row ``i``; the shares' rows (one or two each) follow.
-    ``integral[r]``: row ``r`` has whole coefficients.
+    ``integral[i]``: count ``i``'s row has whole coefficients.
     """
 
     def __init__(
@@ -65,12 +65,10 @@ class PublishedSystem:
                 share_bounds.append((lo, hi))
                 self.source.append(("share", j))
         self.matrix = _stack(parts, n)
-        self.integral = _integral_rows(self.matrix)
-        bounds = [
-            _count_range(c, min_count, whole and bool(self.integral[i]))
-            for i, c in enumerate(counts)
-        ]
-        ends = np.array(bounds + share_bounds, dtype=float).reshape(-1, 2)
+        self.integral = _integral_rows(self.matrix, len(counts))
+        low, high = _count_ranges(counts, min_count, whole & self.integral)
+        ends = np.array(share_bounds, dtype=float).reshape(-1, 2)
+        ends = np.concatenate([np.column_stack([low, high]), ends])
         col_lo, col_hi = _cell_bounds(cell_bounds, n)
         self.poly = Polyhedron(self.matrix, ends[:, 0], ends[:, 1], col_lo, col_hi)
 
@@ -95,17 +93,42 @@ class PublishedSystem:
         return m[first], of_count, self.integral[first]
 
 
-def _count_range(c: PublishedCount, min_count: int, whole: bool) -> tuple[float, float]:
-    """The range a reader knows a count's sum lies in (see the module docstring)."""
-    if c.value is None:
-        lo, hi = float(min_count), math.inf
-    else:
-        lo, hi = c.value - c.step / 2, c.value + c.step / 2
-    if c.known[0] is not None:
-        lo = float(c.known[0]) if c.value is None else max(lo, float(c.known[0]))
-    if c.known[1] is not None:
-        hi = min(hi, float(c.known[1]))
-    lo, hi = inward(lo, hi, whole)
+def _count_ranges(
+    counts: Sequence[PublishedCount], min_count: int, whole: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The range a reader knows each count's sum lies in (see the module docstring), as
+    :func:`inward` gives it where ``whole``: all counts at once."""
+    rows = [
+        (
+            c.value is None,
+            0.0 if c.value is None else c.value,
+            c.step,
+            c.known[0] is not None,
+            0.0 if c.known[0] is None else float(c.known[0]),
+            c.known[1] is not None,
+            0.0 if c.known[1] is None else float(c.known[1]),
+        )
+        for c in counts
+    ]
+    table = np.array(rows, dtype=float).reshape(-1, 7).T
+    hidden, has_floor, has_ceiling = table[[0, 3, 5]].astype(bool)
+    value, step, floor, ceiling = table[[1, 2, 4, 6]]
+    lo = np.where(hidden, float(min_count), value - step / 2)
+    hi = np.where(hidden, math.inf, value + step / 2)
+    # a known floor replaces min_count for a hidden count, else raises the shown range's
+    # lower end (as max(lo, floor) does: the floor only where it is greater)
+    lo = np.where(has_floor & (hidden | (floor > lo)), floor, lo)
+    hi = np.where(has_ceiling & (ceiling < hi), ceiling, hi)
+    return _inward_all(lo, hi, whole)
+
+
+def _inward_all(lo: np.ndarray, hi: np.ndarray, whole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`inward` of each range where ``whole``, the others as they are."""
+    lo, hi = lo.copy(), hi.copy()
+    at = whole & np.isfinite(lo)
+    lo[at] = np.ceil(lo[at] - _WHOLE_TOL * np.maximum(1.0, np.abs(lo[at])))
+    at = whole & np.isfinite(hi)
+    hi[at] = np.floor(hi[at] + _WHOLE_TOL * np.maximum(1.0, np.abs(hi[at])))
     return lo, hi
 
 
@@ -180,11 +203,17 @@ def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_mat
     return matrix
 
 
-def _integral_rows(matrix: sparse.csr_matrix) -> np.ndarray:
-    """Whether each row's coefficients are all whole numbers."""
-    fraction = matrix.data != np.round(matrix.data)
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    return np.bincount(rows[fraction], minlength=matrix.shape[0]) == 0
+def _integral_rows(matrix: sparse.csr_matrix, rows: int) -> np.ndarray:
+    """Whether each of the first ``rows`` rows' coefficients are all whole numbers."""
+    starts, ends = matrix.indptr[:rows], matrix.indptr[1 : rows + 1]
+    data = matrix.data[: matrix.indptr[rows]]
+    fraction = data != np.round(data)
+    if rows == 0 or not fraction.any():
+        return np.ones(rows, dtype=bool)
+    # any fraction within each row's span (a False after the last: an empty row's span
+    # may start at the end; an empty row has none)
+    some = np.logical_or.reduceat(np.append(fraction, False), starts)
+    return ~some | (starts == ends)
 
 
 def _cell_bounds(bounds: tuple[Any, Any] | None, n: int) -> tuple[np.ndarray, np.ndarray]:
