@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import sparse
 
@@ -76,3 +77,45 @@ def test_whole_rows_in_one_pass_are_whole_rows(seed):
     reference = np.bincount(rows[fraction], minlength=matrix.shape[0]) == 0
     for first in (0, 1, 17, len(sizes)):
         assert _integral_rows(matrix, first).tolist() == reference[:first].tolist()
+
+
+def _base(rng: np.random.Generator, areas: int = 30):
+    from earlyhelp.publish.publication import BaseCells
+
+    children = rng.integers(0, 9, size=(areas, 3)).astype(float)
+    children[rng.random(areas) < 0.2] = np.nan  # areas without need data
+    return BaseCells(pd.Index([f"A{i}" for i in range(areas)]), ["a", "b", "c"], children)
+
+
+def _same_sum(a, b) -> bool:
+    return (
+        a.cells.dtype == b.cells.dtype
+        and a.cells.tolist() == b.cells.tolist()
+        and a.weights.tolist() == b.weights.tolist()
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sums_made_together_are_the_sums_made_one_by_one(seed):
+    rng = np.random.default_rng(seed)
+    base = _base(rng)
+    groups = [np.sort(rng.choice(30, rng.integers(0, 12), replace=False)) for _ in range(9)]
+    groups.append(rng.integers(0, 30, size=5))  # any order, repeats
+    weights = rng.choice([0.0, 1.0, 0.5], size=(30, 3))
+    for w in (None, weights):
+        together = base.children_in(groups, w)
+        assert all(_same_sum(t, base.children(g, w)) for t, g in zip(together, groups, strict=True))
+    assert base.children_in([]) == []
+    each = base.each_area()
+    assert all(_same_sum(each[i], base.children(np.array([i]))) for i in range(30))
+
+
+def test_a_district_table_s_sums_are_each_district_s_sums(demo_assessment):
+    from earlyhelp.publish.basis import RunBasis
+
+    basis = RunBasis(demo_assessment)
+    key = basis.keys[0]
+    for weights in (basis.reached(key), basis.unreached(key)):
+        of = basis.children_by_district(weights)
+        for row in [*basis.assessment.areas["district_code"].unique(), "County", "nowhere"]:
+            assert _same_sum(of(row), basis.children(basis.where(row), weights))

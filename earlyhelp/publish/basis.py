@@ -127,6 +127,24 @@ class RunBasis:
         areas x bands matrix."""
         return self.cells.children(positions, weights)
 
+    def children_by_district(self, weights: np.ndarray) -> Callable[[Hashable], Sum]:
+        """``children(where(row), weights)`` for a row label, made for every district
+        together at the first district asked for (a table with a row per district)."""
+        districts = [k for k in self._where if k not in COUNTY]
+        known = set(districts)
+        made: dict[str, Sum] = {}
+
+        def of(row: Hashable) -> Sum:
+            label = str(row)
+            if label not in known:
+                return self.children(self.where(row), weights)
+            if not made:
+                sums = self.cells.children_in([self._where[k] for k in districts], weights)
+                made.update(zip(districts, sums, strict=True))
+            return made[label]
+
+        return of
+
     def select(self, positions: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """The positions among ``positions`` where the per-area ``mask`` holds."""
         return positions[np.asarray(mask, dtype=bool)[positions]]

@@ -41,6 +41,7 @@ __all__ = [
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -156,6 +157,30 @@ class BaseCells:
         flat = np.asarray(weights, dtype=float)[pos].ravel()
         keep = flat != 0
         return Sum(cells[keep], flat[keep])
+
+    def children_in(
+        self, groups: Sequence[np.ndarray], weights: np.ndarray | None = None
+    ) -> list[Sum]:
+        """``children(g, weights)`` of each group of positions ``g``, made in one go (a
+        table with a row per district asks for every one of them)."""
+        n = len(self.bands)
+        sizes = [len(g) for g in groups]
+        none = np.zeros(0, dtype=np.int64)
+        pos = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups] or [none])
+        group = np.repeat(np.arange(len(groups)), sizes)
+        if not self._all_need:
+            keep = self.has_need[pos]
+            pos, group = pos[keep], group[keep]
+        cells = (pos[:, None] * n + self._band_at).ravel()
+        group = np.repeat(group, n)
+        if weights is None:
+            flat = np.ones(cells.size)
+        else:
+            flat = np.asarray(weights, dtype=float)[pos].ravel()
+            keep = flat != 0
+            cells, flat, group = cells[keep], flat[keep], group[keep]
+        ends = np.searchsorted(group, np.arange(len(groups) + 1))
+        return [Sum(cells[a:b], flat[a:b]) for a, b in pairwise(ends.tolist())]
 
     def each_area(self) -> list[Sum]:
         """The children of each area on its own (``children`` of one position), made in

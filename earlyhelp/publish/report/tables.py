@@ -18,7 +18,7 @@ __all__ = [
     "sectors_table",
 ]
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from functools import cache
 
 import numpy as np
@@ -60,11 +60,13 @@ def _reach_cells(basis: RunBasis):
     """Cells of a reach table whose rows are a kind of help (or kind and district)."""
 
     @cache
+    def by_district(key: str) -> tuple[Callable[[Hashable], Sum], ...]:
+        weights = (basis.reached(key), basis.known_reach(key), basis.unreached(key))
+        return tuple(basis.children_by_district(w) for w in weights)
+
+    @cache
     def sums(key: str, where: str) -> tuple[Sum, Sum, Sum]:
-        m = basis.where(where)
-        within = basis.children(m, basis.reached(key))
-        known = basis.children(m, basis.known_reach(key))
-        out = basis.children(m, basis.unreached(key))
+        within, known, out = (of(where) for of in by_district(key))
         return within, known, out
 
     def cells(row: Hashable, col: str) -> Item | None:
