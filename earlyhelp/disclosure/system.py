@@ -194,7 +194,7 @@ def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_mat
     matrix = sparse.csr_matrix((data, cols, indptr), shape=(len(parts), n), copy=False)
     step = cols[1:] > cols[:-1]
     step[indptr[1:-1][(indptr[1:-1] > 0) & (indptr[1:-1] < cols.size)] - 1] = True
-    if step.all() and not (data == 0).any():
+    if step.all() and np.count_nonzero(data) == data.size:
         matrix.has_canonical_format = True
         return matrix
     matrix.sum_duplicates()
@@ -205,15 +205,14 @@ def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_mat
 
 def _integral_rows(matrix: sparse.csr_matrix, rows: int) -> np.ndarray:
     """Whether each of the first ``rows`` rows' coefficients are all whole numbers."""
-    starts, ends = matrix.indptr[:rows], matrix.indptr[1 : rows + 1]
     data = matrix.data[: matrix.indptr[rows]]
-    fraction = data != np.round(data)
-    if rows == 0 or not fraction.any():
-        return np.ones(rows, dtype=bool)
-    # any fraction within each row's span (a False after the last: an empty row's span
-    # may start at the end; an empty row has none)
-    some = np.logical_or.reduceat(np.append(fraction, False), starts)
-    return ~some | (starts == ends)
+    # a coefficient of 1 (most are) is whole: only the others are rounded
+    other = np.flatnonzero(data != 1.0)
+    values = data[other]
+    fraction = other[values != np.round(values)]
+    whole = np.ones(rows, dtype=bool)
+    whole[np.searchsorted(matrix.indptr, fraction, side="right") - 1] = False
+    return whole
 
 
 def _cell_bounds(bounds: tuple[Any, Any] | None, n: int) -> tuple[np.ndarray, np.ndarray]:
