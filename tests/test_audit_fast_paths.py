@@ -119,3 +119,129 @@ def test_a_district_table_s_sums_are_each_district_s_sums(demo_assessment):
         of = basis.children_by_district(weights)
         for row in [*basis.assessment.areas["district_code"].unique(), "County", "nowhere"]:
             assert _same_sum(of(row), basis.children(basis.where(row), weights))
+
+
+def _items_reference(pub):
+    """Publication.items() as it was: each row's facts read one number at a time."""
+    from dataclasses import replace
+
+    from earlyhelp.disclosure import PublishedShare
+    from earlyhelp.publish.publication import Ratio, Share
+
+    d = pub.disclosure
+    counts, shares, at_c, at_s = [], [], [], []
+    for name, t in pub.tables.items():
+        for col in [*t.counts, *t.rates]:
+            texts = t.shown[col].astype(str).to_numpy()
+            raws = pd.to_numeric(t.raw[col], errors="coerce").to_numpy(dtype=float)
+            for i, row in enumerate(t.shown.index):
+                item = t.cells(row, col)
+                if item is None:
+                    continue
+                label = f"{' / '.join(map(str, row)) if isinstance(row, tuple) else row}: {col}"
+                text, raw = texts[i], raws[i]
+                hidden = text == d.symbol
+                try:
+                    value = None if hidden else float(text.replace(",", ""))
+                except ValueError:
+                    continue
+                if isinstance(item, Share):
+                    made = PublishedShare(
+                        name,
+                        label,
+                        item.numerator.cells,
+                        item.denominator.cells,
+                        value,
+                        decimals=t.decimals,
+                        percent=item.percent,
+                        numerator_weights=item.numerator.weights,
+                        denominator_weights=item.denominator.weights,
+                    )
+                elif isinstance(item, Ratio):
+                    span = None if value is None else item.count_range(value)
+                    if span is None or not math.isfinite(span[1]):
+                        continue
+                    lo, hi = span
+                    made = PublishedCount(
+                        name,
+                        label,
+                        item.count.cells,
+                        (lo + hi) / 2,
+                        item.count.weights,
+                        step=hi - lo,
+                    )
+                else:
+                    finite = math.isfinite(raw)
+                    small = d.min_count <= round(raw) <= d.max_count if finite else False
+                    below = hidden and finite and round(raw) < d.min_count
+                    made = PublishedCount(
+                        name,
+                        label,
+                        item.cells,
+                        value,
+                        item.weights,
+                        known=(0, None) if below else (None, None),
+                        sensitive=hidden and small,
+                    )
+                if name in pub.fixed:
+                    made = replace(made, may_hide=False)
+                into, at = (shares, at_s) if isinstance(made, PublishedShare) else (counts, at_c)
+                into.append(made)
+                at.append((name, row, col))
+    return counts, shares, at_c, at_s
+
+
+def _facts(x) -> tuple:
+    arrays = {k: v.tolist() for k, v in vars(x).items() if isinstance(v, np.ndarray)}
+    others = {k: v for k, v in vars(x).items() if not isinstance(v, np.ndarray)}
+    return type(x).__name__, sorted(others.items(), key=repr), sorted(arrays.items())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_publication_s_items_are_those_read_number_by_number(seed):
+    from earlyhelp.config import DisclosureConfig
+    from earlyhelp.publish.publication import Publication, Ratio, Share
+
+    rng = np.random.default_rng(seed)
+    base = _base(rng, areas=24)
+    d = DisclosureConfig(min_count=int(rng.choice([0, 1, 2])), max_count=5)
+    groups = {f"D{g}": np.flatnonzero(rng.integers(0, 4, size=24) == g) for g in range(4)}
+    frame = pd.DataFrame(
+        {
+            "a": rng.choice([0, 1, 2.5, 3, 4.5, 7, 40, 1234.4, np.nan], size=4),
+            "b": rng.choice([0, 2, 6, 11, 90, np.nan], size=4),
+            "share": rng.uniform(0, 100, size=4),
+            "per_child": rng.uniform(1, 500, size=4),
+        },
+        index=list(groups),
+    )
+
+    weights = {row: rng.choice([0.0, 1.0], size=(24, 3)) for row in groups}
+
+    def cells(row, col):
+        whole = base.children(groups[row])
+        part = base.children(groups[row], weights[row])
+        return {
+            "a": part,
+            "b": whole,
+            "share": Share(part, whole),
+            "per_child": Ratio(whole, 1000.0, decimals=1),
+        }.get(col)
+
+    built = []
+    for fixed in (frozenset(), frozenset({"t"})):
+        pub = Publication(d, base, {"t": frozenset({("D1", "b")})}, fixed=fixed)
+        pub.table(
+            "t",
+            frame,
+            counts=["a", "b"],
+            rates={"share": ["a", "b"], "per_child": ["b"]},
+            cells=cells,
+        )
+        built.append(pub)
+    for pub in built:
+        new, old = pub.items(), _items_reference(pub)
+        assert len(new[0]) > 4 and len(new[1]) > 0
+        assert new[2:] == old[2:]
+        for mine, theirs in zip(new[:2], old[:2], strict=True):
+            assert [_facts(x) for x in mine] == [_facts(x) for x in theirs]

@@ -19,7 +19,7 @@ import numpy as np
 def _index_array(cells: Any) -> np.ndarray:
     """Cells as a read-only int64 array: a read-only view of an int64 array given (no
     copy of a county's millions of cells), else a copy."""
-    out = np.asarray(cells, dtype=np.int64).ravel().view()
+    out = np.asarray(cells, dtype=np.int64).reshape(-1)  # a new view, or a copy
     if out.size and out.min() < 0:
         raise ValueError("base cell indices must be non-negative")
     out.setflags(write=False)
@@ -32,7 +32,7 @@ def _weight_array(weights: Any, cells: np.ndarray, owner: Any) -> np.ndarray | N
     (the count or share) is named in the error."""
     if weights is None:
         return None
-    w = np.asarray(weights, dtype=float).ravel().view()
+    w = np.asarray(weights, dtype=float).reshape(-1)
     if w.shape != cells.shape:
         raise ValueError(f"{owner.where}: weights and cells differ in length")
     w.setflags(write=False)

@@ -293,17 +293,16 @@ class Publication:
         shares: list[PublishedShare] = []
         at_c: list[Where] = []
         at_s: list[Where] = []
-        d = self.disclosure
         for name, t in self.tables.items():
             rows = list(t.shown.index)
+            labels = [_row_label(row) for row in rows]
             for col in [*t.counts, *t.rates]:
-                texts = t.shown[col].astype(str).to_numpy()
-                raws = pd.to_numeric(t.raw[col], errors="coerce").to_numpy(dtype=float)
+                numbers = _Column(t.shown[col], t.raw[col], self.disclosure)
                 for i, row in enumerate(rows):
                     item = t.cells(row, col)
                     if item is None:
                         continue
-                    made = _published(name, row, col, item, texts[i], raws[i], t.decimals, d)
+                    made = _published(numbers, i, name, f"{labels[i]}: {col}", item, t.decimals)
                     if made is not None and name in self.fixed:
                         made = replace(made, may_hide=False)
                     if isinstance(made, PublishedShare):
@@ -329,19 +328,26 @@ class Publication:
         )
 
 
+class _Column:
+    """One published column, read once for all its rows: each row's text, and whether
+    its true value (rounded to whole people) is small, or below ``min_count``."""
+
+    def __init__(self, shown: pd.Series, raw: pd.Series, d: DisclosureConfig):
+        self.symbol = d.symbol
+        self.texts: list[str] = shown.astype(str).tolist()
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        finite = np.isfinite(values)
+        whole = np.where(finite, np.round(np.where(finite, values, 0.0)), 0.0)
+        self.small: list[bool] = (finite & (whole >= d.min_count) & (whole <= d.max_count)).tolist()
+        self.below: list[bool] = (finite & (whole < d.min_count)).tolist()
+
+
 def _published(
-    name: str,
-    row: Hashable,
-    col: str,
-    item: Item,
-    text: str,
-    raw: float,
-    decimals: int,
-    d: DisclosureConfig,
+    column: _Column, i: int, name: str, label: str, item: Item, decimals: int
 ) -> PublishedCount | PublishedShare | None:
-    """One published number as the audit sees it (None: it says nothing)."""
-    label = f"{_row_label(row)}: {col}"
-    hidden = text == d.symbol
+    """Row ``i`` of a column as the audit sees it (None: it says nothing)."""
+    text = column.texts[i]
+    hidden = text == column.symbol
     try:
         value = None if hidden else float(text.replace(",", ""))
     except ValueError:
@@ -368,17 +374,14 @@ def _published(
         return PublishedCount(
             name, label, item.count.cells, (lo + hi) / 2, item.count.weights, step=hi - lo
         )
-    small = d.min_count <= round(raw) <= d.max_count if math.isfinite(raw) else False
     return PublishedCount(
         name,
         label,
         item.cells,
         value,
         item.weights,
-        known=(0, None)
-        if hidden and math.isfinite(raw) and round(raw) < d.min_count
-        else (None, None),
-        sensitive=hidden and small,
+        known=(0, None) if hidden and column.below[i] else (None, None),
+        sensitive=hidden and column.small[i],
     )
 
 
