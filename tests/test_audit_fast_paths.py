@@ -79,11 +79,11 @@ def test_whole_rows_in_one_pass_are_whole_rows(seed):
         assert _integral_rows(matrix, first).tolist() == reference[:first].tolist()
 
 
-def _base(rng: np.random.Generator, areas: int = 30):
+def _base(rng: np.random.Generator, areas: int = 30, without_need: float = 0.2):
     from earlyhelp.publish.publication import BaseCells
 
     children = rng.integers(0, 9, size=(areas, 3)).astype(float)
-    children[rng.random(areas) < 0.2] = np.nan  # areas without need data
+    children[rng.random(areas) < without_need] = np.nan  # areas without need data
     return BaseCells(pd.Index([f"A{i}" for i in range(areas)]), ["a", "b", "c"], children)
 
 
@@ -106,6 +106,9 @@ def test_sums_made_together_are_the_sums_made_one_by_one(seed):
         together = base.children_in(groups, w)
         assert all(_same_sum(t, base.children(g, w)) for t, g in zip(together, groups, strict=True))
     assert base.children_in([]) == []
+    full = _base(rng, without_need=0.0)  # every area has need data: a short cut for all
+    for w in (None, weights):
+        assert _same_sum(full.children(full.everyone, w), full.children(np.arange(30), w))
     each = base.each_area()
     assert all(_same_sum(each[i], base.children(np.array([i]))) for i in range(30))
 

@@ -63,8 +63,7 @@ class RunBasis:
         starts = np.cumsum(np.bincount(of, minlength=len(names)))[:-1]
         at = np.split(np.argsort(of, kind="stable").astype(np.int64), starts) if len(names) else []
         self._where = {str(code): pos for code, pos in zip(names, at, strict=True)}
-        everyone = np.arange(len(self.codes))
-        self._where.update({label: everyone for label in COUNTY})
+        self._where.update({label: self.cells.everyone for label in COUNTY})
         # each areas x bands matrix is built once per kind (cache on the instance)
         self.kind = cache(self._kind)
         self.reached = cache(self._reached)

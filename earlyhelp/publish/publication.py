@@ -119,6 +119,8 @@ class BaseCells:
         values = np.asarray(children, dtype=float).reshape(len(areas), len(self.bands))
         self.has_need = ~np.isnan(values).all(axis=1)
         self._all_need = bool(self.has_need.all())
+        self.everyone = np.arange(len(self.areas), dtype=np.int64)  # every area, in order
+        self.everyone.setflags(write=False)
         self._band_at = np.arange(len(self.bands))[None, :]  # the children block starts at 0
         self.add("children", np.nan_to_num(values).ravel())
 
@@ -147,6 +149,8 @@ class BaseCells:
         """Children of the areas at ``positions`` (every band, or weighted by the rows
         ``weights[positions]`` of an areas x bands matrix); areas without need data are
         left out. Costs the size of ``positions``, not of the county."""
+        if positions is self.everyone and self._all_need:
+            return self._everyone(weights)
         pos = np.asarray(positions, dtype=np.int64)
         if not self._all_need:
             pos = pos[self.has_need[pos]]
@@ -155,6 +159,16 @@ class BaseCells:
         if weights is None:  # every band: no weight is zero
             return Sum(cells, np.ones(cells.size))
         flat = np.asarray(weights, dtype=float)[pos].ravel()
+        keep = flat != 0
+        return Sum(cells[keep], flat[keep])
+
+    def _everyone(self, weights: np.ndarray | None) -> Sum:
+        """``children(everyone, weights)`` where every area has need data: the cells
+        are all of the children block, in order (no positions to look up)."""
+        cells = np.arange(len(self.areas) * len(self.bands), dtype=np.int64)
+        if weights is None:
+            return Sum(cells, np.ones(cells.size))
+        flat = np.asarray(weights, dtype=float)[: len(self.areas)].reshape(cells.size)
         keep = flat != 0
         return Sum(cells[keep], flat[keep])
 
