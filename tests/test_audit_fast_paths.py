@@ -248,3 +248,14 @@ def test_a_publication_s_items_are_those_read_number_by_number(seed):
         assert new[2:] == old[2:]
         for mine, theirs in zip(new[:2], old[:2], strict=True):
             assert [_facts(x) for x in mine] == [_facts(x) for x in theirs]
+
+
+def test_the_largest_cell_found_in_batches_is_the_largest_cell():
+    from earlyhelp.disclosure.system import _top
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.integers(0, 10**6, size=int(s)) for s in rng.integers(0, 30, size=500)]
+    arrays += [np.zeros(0, dtype=np.int64), rng.integers(0, 10**7, size=50)]
+    expected = max((int(a.max()) + 1 for a in arrays if a.size), default=0)
+    assert _top(arrays, batch=16) == _top(arrays) == expected
+    assert _top([]) == _top([np.zeros(0, dtype=np.int64)]) == 0

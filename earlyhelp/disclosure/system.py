@@ -50,7 +50,7 @@ class PublishedSystem:
         self.counts, self.shares = counts, shares
         used = [c.cells for c in counts]
         used += [side for s in shares for side in (s.numerator, s.denominator)]
-        top = max((int(c.max()) + 1 for c in used if c.size), default=0)
+        top = _top(used)
         n = top if n_cells is None else int(n_cells)
         if n < top:
             raise ValueError(f"n_cells={n} but a published number uses base cell {top - 1}")
@@ -91,6 +91,21 @@ class PublishedSystem:
                 first.append(i)
             of_count.append(index[key])
         return m[first], of_count, self.integral[first]
+
+
+def _top(arrays: list[np.ndarray], batch: int = 4096) -> int:
+    """One more than the largest cell in any of ``arrays`` (0 if none): small arrays
+    are joined a batch at a time (one maximum each, not one per array)."""
+    top = 0
+    small: list[np.ndarray] = []
+    for a in arrays:
+        if a.size > batch:
+            top = max(top, int(a.max()) + 1)
+        elif a.size:
+            small.append(a)
+    for i in range(0, len(small), batch):
+        top = max(top, int(np.concatenate(small[i : i + batch]).max()) + 1)
+    return top
 
 
 def _count_ranges(
