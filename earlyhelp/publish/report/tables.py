@@ -311,11 +311,12 @@ def priority_tables(
     shown = _publish(
         pub, "priority gaps", table, counts=["children"], total_row="County", cells=pair_cells
     )
-    by_area = pg.groupby("area_code")["category"].agg(list)
+    # the areas with any priority gap, in order (as a group-by's keys)
+    in_gap = pd.Index(pg["area_code"].dropna().unique(), name="area_code").sort_values()
     areas = pd.DataFrame(
         {
-            "children": _children(basis).reindex(by_area.index),
-            "need_index": a.require_sufficiency().need_index.reindex(by_area.index),
+            "children": _children(basis).reindex(in_gap),
+            "need_index": a.require_sufficiency().need_index.reindex(in_gap),
         }
     )
     areas = areas.sort_values(["need_index", "children"], ascending=False).head(_RANKED_AREAS)
