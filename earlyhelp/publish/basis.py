@@ -38,7 +38,7 @@ class RunBasis:
         need = a.inputs.need.reindex(self.codes)
         self.cells = BaseCells(self.codes, list(AGE_BANDS), need[list(AGE_BANDS)].to_numpy())
         self.keys = list(a.config.categories)
-        columns = ["state", "priority", "reach_known", "adequate_places"]
+        columns = ["state", "priority", "reach_known", "adequate_places", "children"]
         wide = suff.gaps.pivot(index="area_code", columns="category", values=columns)
         self._pivot = {
             column: wide[column].reindex(index=self.codes, columns=self.keys).to_numpy()
@@ -86,7 +86,7 @@ class RunBasis:
 
     def column(self, name: str, key: str) -> np.ndarray:
         """Per area, the gap table's ``name`` (state, priority, reach_known,
-        adequate_places) for the kind of help ``key``."""
+        adequate_places, children) for the kind of help ``key``."""
         return self._pivot[name][:, self.keys.index(key)]
 
     def _equals(self, name: str, key: str, value: str) -> np.ndarray:

@@ -91,8 +91,6 @@ def range_table(pub: Publication, basis: RunBasis) -> tuple[pd.DataFrame, pd.Dat
     reach, the county share's 95% limits, and children lacking help their need calls
     for. Returns (published, analyst)."""
     suff, cfg = basis.assessment.require_sufficiency(), basis.assessment.config
-    kids = suff.gaps.pivot(index="area_code", columns="category", values="children")
-    kids = kids.reindex(basis.codes).fillna(0.0)
     rows = []
     by_district = suff.districts[suff.districts["measure"] == "share_within_reach"]
     for key in cfg.categories:
@@ -110,9 +108,9 @@ def range_table(pub: Publication, basis: RunBasis) -> tuple[pd.DataFrame, pd.Dat
                 "pct": 100 * (n - out) / n if n else np.nan,
                 "lower": 100 * float(lo),
                 "upper": 100 * float(hi),
-                "children_lacking_called": float(kids[key].where(lacking, 0.0).sum())
-                if key in kids
-                else 0.0,
+                "children_lacking_called": float(
+                    pd.Series(basis.column("children", key)).fillna(0.0).where(lacking, 0.0).sum()
+                ),
             }
         )
     table = pd.DataFrame(rows).set_index("category")
