@@ -15,12 +15,18 @@ from typing import Any
 
 import numpy as np
 
+_FEW = 64
+
 
 def _index_array(cells: Any) -> np.ndarray:
     """Cells as a read-only int64 array: a read-only view of an int64 array given (no
     copy of a county's millions of cells), else a copy."""
-    out = np.asarray(cells, dtype=np.int64).reshape(-1)  # a new view, or a copy
-    if out.size and out.min() < 0:
+    if not (isinstance(cells, np.ndarray) and cells.dtype == np.int64):
+        cells = np.asarray(cells, dtype=np.int64)
+    out = cells.reshape(-1)  # a new view, or a copy
+    # the least index (of a few, as Python ints: quicker than numpy's reduction)
+    least = (min(out.tolist()) if out.size <= _FEW else out.min()) if out.size else 0
+    if least < 0:
         raise ValueError("base cell indices must be non-negative")
     out.setflags(write=False)
     return out
@@ -32,7 +38,9 @@ def _weight_array(weights: Any, cells: np.ndarray, owner: Any) -> np.ndarray | N
     (the count or share) is named in the error."""
     if weights is None:
         return None
-    w = np.asarray(weights, dtype=float).reshape(-1)
+    if not (isinstance(weights, np.ndarray) and weights.dtype == np.float64):
+        weights = np.asarray(weights, dtype=float)
+    w = weights.reshape(-1)
     if w.shape != cells.shape:
         raise ValueError(f"{owner.where}: weights and cells differ in length")
     w.setflags(write=False)
