@@ -21,7 +21,7 @@ _FEW = 64
 def _index_array(cells: Any) -> np.ndarray:
     """Cells as a read-only int64 array: a read-only view of an int64 array given (no
     copy of a county's millions of cells), else a copy."""
-    if not (isinstance(cells, np.ndarray) and cells.dtype == np.int64):
+    if not (type(cells) is np.ndarray and cells.dtype == np.int64):
         cells = np.asarray(cells, dtype=np.int64)
     out = cells.reshape(-1)  # a new view, or a copy
     # the least index (of a few, as Python ints: quicker than numpy's reduction)
@@ -38,7 +38,7 @@ def _weight_array(weights: Any, cells: np.ndarray, owner: Any) -> np.ndarray | N
     (the count or share) is named in the error."""
     if weights is None:
         return None
-    if not (isinstance(weights, np.ndarray) and weights.dtype == np.float64):
+    if not (type(weights) is np.ndarray and weights.dtype == np.float64):
         weights = np.asarray(weights, dtype=float)
     w = weights.reshape(-1)
     if w.shape != cells.shape:
