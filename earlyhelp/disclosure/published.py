@@ -15,24 +15,34 @@ from typing import Any
 
 import numpy as np
 
+_FEW = 64
+
 
 def _index_array(cells: Any) -> np.ndarray:
     """Cells as a read-only int64 array: a read-only view of an int64 array given (no
     copy of a county's millions of cells), else a copy."""
-    out = np.asarray(cells, dtype=np.int64).ravel().view()
-    if out.size and out.min() < 0:
+    if not (type(cells) is np.ndarray and cells.dtype == np.int64):
+        cells = np.asarray(cells, dtype=np.int64)
+    out = cells.reshape(-1)  # a new view, or a copy
+    # the least index (of a few, as Python ints: quicker than numpy's reduction)
+    least = (min(out.tolist()) if out.size <= _FEW else out.min()) if out.size else 0
+    if least < 0:
         raise ValueError("base cell indices must be non-negative")
     out.setflags(write=False)
     return out
 
 
-def _weight_array(weights: Any, cells: np.ndarray, where: str) -> np.ndarray | None:
-    """Weights as a read-only float array as long as ``cells`` (None stays None)."""
+def _weight_array(weights: Any, cells: np.ndarray, owner: Any) -> np.ndarray | None:
+    """Weights as a read-only float array as long as ``cells`` (None stays None): a
+    read-only view of a float64 array given (as for cells), else a copy. ``owner``
+    (the count or share) is named in the error."""
     if weights is None:
         return None
-    w = np.array(weights, dtype=float).ravel()
+    if not (type(weights) is np.ndarray and weights.dtype == np.float64):
+        weights = np.asarray(weights, dtype=float)
+    w = weights.reshape(-1)
     if w.shape != cells.shape:
-        raise ValueError(f"{where}: weights and cells differ in length")
+        raise ValueError(f"{owner.where}: weights and cells differ in length")
     w.setflags(write=False)
     return w
 
@@ -64,7 +74,7 @@ class PublishedCount:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cells", _index_array(self.cells))
-        object.__setattr__(self, "weights", _weight_array(self.weights, self.cells, self.where))
+        object.__setattr__(self, "weights", _weight_array(self.weights, self.cells, self))
         if self.value is not None and not math.isfinite(self.value):
             raise ValueError(f"{self.where}: a shown value must be a finite number")
         if self.step < 0:
@@ -109,7 +119,7 @@ class PublishedShare:
         object.__setattr__(self, "numerator", _index_array(self.numerator))
         object.__setattr__(self, "denominator", _index_array(self.denominator))
         for side in ("numerator", "denominator"):
-            w = _weight_array(getattr(self, f"{side}_weights"), getattr(self, side), self.where)
+            w = _weight_array(getattr(self, f"{side}_weights"), getattr(self, side), self)
             object.__setattr__(self, f"{side}_weights", w)
         if self.value is not None and not math.isfinite(self.value):
             raise ValueError(f"{self.where}: a shown share must be a finite number")

@@ -415,7 +415,8 @@ def _as_text(
     fmt: Callable[[float], str],
 ) -> list[str]:
     """Text cells: the symbol where hidden, the missing marker where NaN, else ``fmt(v)``."""
+    # as Python floats and bools (formatted as numpy's would be; a NaN is not itself)
     return [
-        symbol if h else missing if np.isnan(v) else fmt(v)
-        for v, h in zip(values, hidden, strict=True)
+        symbol if h else missing if v != v else fmt(v)
+        for v, h in zip(np.asarray(values, dtype=float).tolist(), hidden.tolist(), strict=True)
     ]

@@ -35,7 +35,7 @@ class PublishedSystem:
 
     ``source[r]`` is the published number row ``r`` comes from: ``("count", i)`` or
     ``("share", j)``. Count ``i`` is row ``i``; the shares' rows (one or two each) follow.
-    ``integral[r]``: row ``r`` has whole coefficients.
+    ``integral[i]``: count ``i``'s row has whole coefficients.
     """
 
     def __init__(
@@ -50,7 +50,7 @@ class PublishedSystem:
         self.counts, self.shares = counts, shares
         used = [c.cells for c in counts]
         used += [side for s in shares for side in (s.numerator, s.denominator)]
-        top = max((int(c.max()) + 1 for c in used if c.size), default=0)
+        top = _top(used)
         n = top if n_cells is None else int(n_cells)
         if n < top:
             raise ValueError(f"n_cells={n} but a published number uses base cell {top - 1}")
@@ -65,12 +65,10 @@ class PublishedSystem:
                 share_bounds.append((lo, hi))
                 self.source.append(("share", j))
         self.matrix = _stack(parts, n)
-        self.integral = _integral_rows(self.matrix)
-        bounds = [
-            _count_range(c, min_count, whole and bool(self.integral[i]))
-            for i, c in enumerate(counts)
-        ]
-        ends = np.array(bounds + share_bounds, dtype=float).reshape(-1, 2)
+        self.integral = _integral_rows(self.matrix, len(counts))
+        low, high = _count_ranges(counts, min_count, whole & self.integral)
+        ends = np.array(share_bounds, dtype=float).reshape(-1, 2)
+        ends = np.concatenate([np.column_stack([low, high]), ends])
         col_lo, col_hi = _cell_bounds(cell_bounds, n)
         self.poly = Polyhedron(self.matrix, ends[:, 0], ends[:, 1], col_lo, col_hi)
 
@@ -95,17 +93,57 @@ class PublishedSystem:
         return m[first], of_count, self.integral[first]
 
 
-def _count_range(c: PublishedCount, min_count: int, whole: bool) -> tuple[float, float]:
-    """The range a reader knows a count's sum lies in (see the module docstring)."""
-    if c.value is None:
-        lo, hi = float(min_count), math.inf
-    else:
-        lo, hi = c.value - c.step / 2, c.value + c.step / 2
-    if c.known[0] is not None:
-        lo = float(c.known[0]) if c.value is None else max(lo, float(c.known[0]))
-    if c.known[1] is not None:
-        hi = min(hi, float(c.known[1]))
-    lo, hi = inward(lo, hi, whole)
+def _top(arrays: list[np.ndarray], batch: int = 4096) -> int:
+    """One more than the largest cell in any of ``arrays`` (0 if none): small arrays
+    are joined a batch at a time (one maximum each, not one per array)."""
+    top = 0
+    small: list[np.ndarray] = []
+    for a in arrays:
+        if a.size > batch:
+            top = max(top, int(a.max()) + 1)
+        elif a.size:
+            small.append(a)
+    for i in range(0, len(small), batch):
+        top = max(top, int(np.concatenate(small[i : i + batch]).max()) + 1)
+    return top
+
+
+def _count_ranges(
+    counts: Sequence[PublishedCount], min_count: int, whole: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The range a reader knows each count's sum lies in (see the module docstring), as
+    :func:`inward` gives it where ``whole``: all counts at once."""
+    rows = [
+        (
+            c.value is None,
+            0.0 if c.value is None else c.value,
+            c.step,
+            c.known[0] is not None,
+            0.0 if c.known[0] is None else float(c.known[0]),
+            c.known[1] is not None,
+            0.0 if c.known[1] is None else float(c.known[1]),
+        )
+        for c in counts
+    ]
+    table = np.array(rows, dtype=float).reshape(-1, 7).T
+    hidden, has_floor, has_ceiling = table[[0, 3, 5]].astype(bool)
+    value, step, floor, ceiling = table[[1, 2, 4, 6]]
+    lo = np.where(hidden, float(min_count), value - step / 2)
+    hi = np.where(hidden, math.inf, value + step / 2)
+    # a known floor replaces min_count for a hidden count, else raises the shown range's
+    # lower end (as max(lo, floor) does: the floor only where it is greater)
+    lo = np.where(has_floor & (hidden | (floor > lo)), floor, lo)
+    hi = np.where(has_ceiling & (ceiling < hi), ceiling, hi)
+    return _inward_all(lo, hi, whole)
+
+
+def _inward_all(lo: np.ndarray, hi: np.ndarray, whole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`inward` of each range where ``whole``, the others as they are."""
+    lo, hi = lo.copy(), hi.copy()
+    at = whole & np.isfinite(lo)
+    lo[at] = np.ceil(lo[at] - _WHOLE_TOL * np.maximum(1.0, np.abs(lo[at])))
+    at = whole & np.isfinite(hi)
+    hi[at] = np.floor(hi[at] + _WHOLE_TOL * np.maximum(1.0, np.abs(hi[at])))
     return lo, hi
 
 
@@ -148,23 +186,30 @@ def _positions_in(part: np.ndarray, whole: np.ndarray) -> np.ndarray | None:
 
 
 def _increasing(cells: np.ndarray) -> bool:
-    return bool(cells.size < 2 or (np.diff(cells) > 0).all())
+    return bool(cells.size < 2 or (cells[1:] > cells[:-1]).all())
 
 
 def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_matrix:
     """Rows of (cells, coefficients) as one sparse matrix: repeated cells summed, zero
     coefficients dropped, indices sorted."""
     sizes = np.array([c.size for c, _ in parts], dtype=np.int64)
-    indptr = np.concatenate([[0], np.cumsum(sizes)])
-    cols = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
-    data = np.concatenate([d for _, d in parts]) if parts else np.zeros(0)
+    # the index type scipy would choose: 32 bits when every index and offset fits (no
+    # cast of a national run's millions of entries afterwards)
+    index: type[np.signedinteger] = np.int32
+    if max(n, int(sizes.sum())) >= np.iinfo(np.int32).max:
+        index = np.int64
+    indptr: np.ndarray = np.concatenate([[0], np.cumsum(sizes)]).astype(index)
+    cols: np.ndarray = np.concatenate(
+        [c for c, _ in parts] or [np.zeros(0, dtype=index)], dtype=index
+    )
+    data = np.concatenate([d for _, d in parts] or [np.zeros(0)], dtype=np.float64)
     # built as CSR directly (no COO sort of every entry); when every row is already
     # strictly increasing with no zero (counts' cells, shares merged by _share_rows) it is
     # canonical as it stands, else scipy's per-row routines sort, sum and drop zeros
-    matrix = sparse.csr_matrix((data.astype(float), cols, indptr), shape=(len(parts), n))
-    step = np.diff(cols) > 0
+    matrix = sparse.csr_matrix((data, cols, indptr), shape=(len(parts), n), copy=False)
+    step = cols[1:] > cols[:-1]
     step[indptr[1:-1][(indptr[1:-1] > 0) & (indptr[1:-1] < cols.size)] - 1] = True
-    if step.all() and not (data == 0).any():
+    if step.all() and np.count_nonzero(data) == data.size:
         matrix.has_canonical_format = True
         return matrix
     matrix.sum_duplicates()
@@ -173,11 +218,16 @@ def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> sparse.csr_mat
     return matrix
 
 
-def _integral_rows(matrix: sparse.csr_matrix) -> np.ndarray:
-    """Whether each row's coefficients are all whole numbers."""
-    fraction = matrix.data != np.round(matrix.data)
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    return np.bincount(rows[fraction], minlength=matrix.shape[0]) == 0
+def _integral_rows(matrix: sparse.csr_matrix, rows: int) -> np.ndarray:
+    """Whether each of the first ``rows`` rows' coefficients are all whole numbers."""
+    data = matrix.data[: matrix.indptr[rows]]
+    # a coefficient of 1 (most are) is whole: only the others are rounded
+    other = np.flatnonzero(data != 1.0)
+    values = data[other]
+    fraction = other[values != np.round(values)]
+    whole = np.ones(rows, dtype=bool)
+    whole[np.searchsorted(matrix.indptr, fraction, side="right") - 1] = False
+    return whole
 
 
 def _cell_bounds(bounds: tuple[Any, Any] | None, n: int) -> tuple[np.ndarray, np.ndarray]:

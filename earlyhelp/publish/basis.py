@@ -38,12 +38,11 @@ class RunBasis:
         need = a.inputs.need.reindex(self.codes)
         self.cells = BaseCells(self.codes, list(AGE_BANDS), need[list(AGE_BANDS)].to_numpy())
         self.keys = list(a.config.categories)
-        gaps = suff.gaps
+        columns = ["state", "priority", "reach_known", "adequate_places", "children"]
+        wide = suff.gaps.pivot(index="area_code", columns="category", values=columns)
         self._pivot = {
-            column: gaps.pivot(index="area_code", columns="category", values=column)
-            .reindex(index=self.codes, columns=self.keys)
-            .to_numpy()
-            for column in ("state", "priority", "reach_known", "adequate_places")
+            column: wide[column].reindex(index=self.codes, columns=self.keys).to_numpy()
+            for column in columns
         }
         bits = [
             a.access.wide.get(measure_column("reach_bands", k), pd.Series(0, index=self.codes))
@@ -59,12 +58,16 @@ class RunBasis:
         self.full_known = full.notna().to_numpy()
         district = a.areas["district_code"].astype(str).to_numpy()
         self._district = district
-        self._where = {str(code): np.flatnonzero(district == code) for code in pd.unique(district)}
-        everyone = np.arange(len(self.codes))
-        self._where.update({label: everyone for label in COUNTY})
+        # each district's positions, increasing (a stable sort of the areas by district)
+        of, names = pd.factorize(district)
+        starts = np.cumsum(np.bincount(of, minlength=len(names)))[:-1]
+        at = np.split(np.argsort(of, kind="stable").astype(np.int64), starts) if len(names) else []
+        self._where = {str(code): pos for code, pos in zip(names, at, strict=True)}
+        self._where.update({label: self.cells.everyone for label in COUNTY})
         # each areas x bands matrix is built once per kind (cache on the instance)
         self.kind = cache(self._kind)
         self.reached = cache(self._reached)
+        self.unreached = cache(self._unreached)
         self.known_reach = cache(self._known_reach)
         self.equals = cache(self._equals)
 
@@ -83,7 +86,7 @@ class RunBasis:
 
     def column(self, name: str, key: str) -> np.ndarray:
         """Per area, the gap table's ``name`` (state, priority, reach_known,
-        adequate_places) for the kind of help ``key``."""
+        adequate_places, children) for the kind of help ``key``."""
         return self._pivot[name][:, self.keys.index(key)]
 
     def _equals(self, name: str, key: str, value: str) -> np.ndarray:
@@ -107,6 +110,11 @@ class RunBasis:
         hit = (self._bits[:, self.keys.index(key)][:, None] >> order[None, :]) & 1
         return hit * self.known_reach(key)
 
+    def _unreached(self, key: str) -> np.ndarray:
+        """Weights: children of ``key``'s ages where its reach is known, but not of
+        their age band."""
+        return self.known_reach(key) - self.reached(key)
+
     def lacking_called(self, key: str) -> np.ndarray:
         """Areas (bool) whose need calls for ``key`` and where it is known out of reach."""
         return self._called[:, self.keys.index(key)] & self.equals("state", key, "out of reach")
@@ -117,6 +125,24 @@ class RunBasis:
         """Children of the areas at ``positions``, every band or weighted by the rows of an
         areas x bands matrix."""
         return self.cells.children(positions, weights)
+
+    def children_by_district(self, weights: np.ndarray) -> Callable[[Hashable], Sum]:
+        """``children(where(row), weights)`` for a row label, made for every district
+        together at the first district asked for (a table with a row per district)."""
+        districts = [k for k in self._where if k not in COUNTY]
+        known = set(districts)
+        made: dict[str, Sum] = {}
+
+        def of(row: Hashable) -> Sum:
+            label = str(row)
+            if label not in known:
+                return self.children(self.where(row), weights)
+            if not made:
+                sums = self.cells.children_in([self._where[k] for k in districts], weights)
+                made.update(zip(districts, sums, strict=True))
+            return made[label]
+
+        return of
 
     def select(self, positions: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """The positions among ``positions`` where the per-area ``mask`` holds."""

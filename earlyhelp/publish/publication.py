@@ -41,6 +41,7 @@ __all__ = [
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -117,6 +118,10 @@ class BaseCells:
         self._blocks: dict[str, tuple[int, np.ndarray]] = {}
         values = np.asarray(children, dtype=float).reshape(len(areas), len(self.bands))
         self.has_need = ~np.isnan(values).all(axis=1)
+        self._all_need = bool(self.has_need.all())
+        self.everyone = np.arange(len(self.areas), dtype=np.int64)  # every area, in order
+        self.everyone.setflags(write=False)
+        self._band_at = np.arange(len(self.bands))[None, :]  # the children block starts at 0
         self.add("children", np.nan_to_num(values).ravel())
 
     def add(self, block: str, values: np.ndarray) -> None:
@@ -144,14 +149,63 @@ class BaseCells:
         """Children of the areas at ``positions`` (every band, or weighted by the rows
         ``weights[positions]`` of an areas x bands matrix); areas without need data are
         left out. Costs the size of ``positions``, not of the county."""
+        if positions is self.everyone and self._all_need:
+            return self._everyone(weights)
         pos = np.asarray(positions, dtype=np.int64)
-        pos = pos[self.has_need[pos]]
+        if not self._all_need:
+            pos = pos[self.has_need[pos]]
         n = len(self.bands)
-        w = np.ones((pos.size, n)) if weights is None else np.asarray(weights, dtype=float)[pos]
-        flat = w.ravel()
-        keep = np.flatnonzero(flat)
-        cells = (pos[:, None] * n + np.arange(n)[None, :]).ravel()[keep]
-        return Sum(cells + self._blocks["children"][0], flat[keep])
+        cells = (pos[:, None] * n + self._band_at).ravel()
+        if weights is None:  # every band: no weight is zero
+            return Sum(cells, np.ones(cells.size))
+        flat = np.asarray(weights, dtype=float)[pos].ravel()
+        keep = flat != 0
+        return Sum(cells[keep], flat[keep])
+
+    def _everyone(self, weights: np.ndarray | None) -> Sum:
+        """``children(everyone, weights)`` where every area has need data: the cells
+        are all of the children block, in order (no positions to look up)."""
+        cells = np.arange(len(self.areas) * len(self.bands), dtype=np.int64)
+        if weights is None:
+            return Sum(cells, np.ones(cells.size))
+        flat = np.asarray(weights, dtype=float)[: len(self.areas)].reshape(cells.size)
+        keep = flat != 0
+        return Sum(cells[keep], flat[keep])
+
+    def children_in(
+        self, groups: Sequence[np.ndarray], weights: np.ndarray | None = None
+    ) -> list[Sum]:
+        """``children(g, weights)`` of each group of positions ``g``, made in one go (a
+        table with a row per district asks for every one of them)."""
+        n = len(self.bands)
+        sizes = [len(g) for g in groups]
+        none = np.zeros(0, dtype=np.int64)
+        pos = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups] or [none])
+        group = np.repeat(np.arange(len(groups)), sizes)
+        if not self._all_need:
+            keep = self.has_need[pos]
+            pos, group = pos[keep], group[keep]
+        cells = (pos[:, None] * n + self._band_at).ravel()
+        group = np.repeat(group, n)
+        if weights is None:
+            flat = np.ones(cells.size)
+        else:
+            flat = np.asarray(weights, dtype=float)[pos].ravel()
+            keep = flat != 0
+            cells, flat, group = cells[keep], flat[keep], group[keep]
+        ends = np.searchsorted(group, np.arange(len(groups) + 1))
+        return [Sum(cells[a:b], flat[a:b]) for a, b in pairwise(ends.tolist())]
+
+    def each_area(self) -> list[Sum]:
+        """The children of each area on its own (``children`` of one position), made in
+        one go: a table with a row per area asks for every one of them."""
+        n = len(self.bands)
+        grid = np.arange(len(self.areas) * n, dtype=np.int64).reshape(-1, n)
+        every, none = np.ones(n), np.zeros(0)
+        return [
+            Sum(grid[i], every) if has else Sum(grid[i, :0], none)
+            for i, has in enumerate(self.has_need.tolist())
+        ]
 
     def at(self, block: str, positions: np.ndarray) -> Sum:
         """The cells of another block at ``positions``, each counted once."""
@@ -253,17 +307,16 @@ class Publication:
         shares: list[PublishedShare] = []
         at_c: list[Where] = []
         at_s: list[Where] = []
-        d = self.disclosure
         for name, t in self.tables.items():
             rows = list(t.shown.index)
+            labels = [_row_label(row) for row in rows]
             for col in [*t.counts, *t.rates]:
-                texts = t.shown[col].astype(str).to_numpy()
-                raws = pd.to_numeric(t.raw[col], errors="coerce").to_numpy(dtype=float)
+                numbers = _Column(t.shown[col], t.raw[col], self.disclosure)
                 for i, row in enumerate(rows):
                     item = t.cells(row, col)
                     if item is None:
                         continue
-                    made = _published(name, row, col, item, texts[i], raws[i], t.decimals, d)
+                    made = _published(numbers, i, name, f"{labels[i]}: {col}", item, t.decimals)
                     if made is not None and name in self.fixed:
                         made = replace(made, may_hide=False)
                     if isinstance(made, PublishedShare):
@@ -289,19 +342,26 @@ class Publication:
         )
 
 
+class _Column:
+    """One published column, read once for all its rows: each row's text, and whether
+    its true value (rounded to whole people) is small, or below ``min_count``."""
+
+    def __init__(self, shown: pd.Series, raw: pd.Series, d: DisclosureConfig):
+        self.symbol = d.symbol
+        self.texts: list[str] = shown.astype(str).tolist()
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        finite = np.isfinite(values)
+        whole = np.where(finite, np.round(np.where(finite, values, 0.0)), 0.0)
+        self.small: list[bool] = (finite & (whole >= d.min_count) & (whole <= d.max_count)).tolist()
+        self.below: list[bool] = (finite & (whole < d.min_count)).tolist()
+
+
 def _published(
-    name: str,
-    row: Hashable,
-    col: str,
-    item: Item,
-    text: str,
-    raw: float,
-    decimals: int,
-    d: DisclosureConfig,
+    column: _Column, i: int, name: str, label: str, item: Item, decimals: int
 ) -> PublishedCount | PublishedShare | None:
-    """One published number as the audit sees it (None: it says nothing)."""
-    label = f"{_row_label(row)}: {col}"
-    hidden = text == d.symbol
+    """Row ``i`` of a column as the audit sees it (None: it says nothing)."""
+    text = column.texts[i]
+    hidden = text == column.symbol
     try:
         value = None if hidden else float(text.replace(",", ""))
     except ValueError:
@@ -328,17 +388,14 @@ def _published(
         return PublishedCount(
             name, label, item.count.cells, (lo + hi) / 2, item.count.weights, step=hi - lo
         )
-    small = d.min_count <= round(raw) <= d.max_count if math.isfinite(raw) else False
     return PublishedCount(
         name,
         label,
         item.cells,
         value,
         item.weights,
-        known=(0, None)
-        if hidden and math.isfinite(raw) and round(raw) < d.min_count
-        else (None, None),
-        sensitive=hidden and small,
+        known=(0, None) if hidden and column.below[i] else (None, None),
+        sensitive=hidden and column.small[i],
     )
 
 

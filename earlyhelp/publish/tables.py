@@ -231,10 +231,11 @@ def published_area_children(pub: Publication, basis: RunBasis) -> pd.Series:
     totals = table.groupby(level=0).sum()
     totals.index = pd.MultiIndex.from_arrays([totals.index, [_TOTAL] * len(totals)])
     position = {code: i for i, code in enumerate(basis.codes)}
+    each = basis.cells.each_area()  # one area's children, for every area at once
 
     def cells(row: Hashable, col: str) -> Item | None:
         assert isinstance(row, tuple)
-        return None if row[1] == _TOTAL else basis.children(np.array([position[row[1]]]))
+        return None if row[1] == _TOTAL else each[position[row[1]]]
 
     shown = pub.table(
         AREA_CHILDREN,

@@ -18,7 +18,7 @@ __all__ = [
     "sectors_table",
 ]
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from functools import cache
 
 import numpy as np
@@ -60,11 +60,13 @@ def _reach_cells(basis: RunBasis):
     """Cells of a reach table whose rows are a kind of help (or kind and district)."""
 
     @cache
+    def by_district(key: str) -> tuple[Callable[[Hashable], Sum], ...]:
+        weights = (basis.reached(key), basis.known_reach(key), basis.unreached(key))
+        return tuple(basis.children_by_district(w) for w in weights)
+
+    @cache
     def sums(key: str, where: str) -> tuple[Sum, Sum, Sum]:
-        m = basis.where(where)
-        within = basis.children(m, basis.reached(key))
-        known = basis.children(m, basis.known_reach(key))
-        out = basis.children(m, basis.known_reach(key) - basis.reached(key))
+        within, known, out = (of(where) for of in by_district(key))
         return within, known, out
 
     def cells(row: Hashable, col: str) -> Item | None:
@@ -89,8 +91,6 @@ def range_table(pub: Publication, basis: RunBasis) -> tuple[pd.DataFrame, pd.Dat
     reach, the county share's 95% limits, and children lacking help their need calls
     for. Returns (published, analyst)."""
     suff, cfg = basis.assessment.require_sufficiency(), basis.assessment.config
-    kids = suff.gaps.pivot(index="area_code", columns="category", values="children")
-    kids = kids.reindex(basis.codes).fillna(0.0)
     rows = []
     by_district = suff.districts[suff.districts["measure"] == "share_within_reach"]
     for key in cfg.categories:
@@ -108,9 +108,9 @@ def range_table(pub: Publication, basis: RunBasis) -> tuple[pd.DataFrame, pd.Dat
                 "pct": 100 * (n - out) / n if n else np.nan,
                 "lower": 100 * float(lo),
                 "upper": 100 * float(hi),
-                "children_lacking_called": float(kids[key].where(lacking, 0.0).sum())
-                if key in kids
-                else 0.0,
+                "children_lacking_called": float(
+                    pd.Series(basis.column("children", key)).fillna(0.0).where(lacking, 0.0).sum()
+                ),
             }
         )
     table = pd.DataFrame(rows).set_index("category")
@@ -148,9 +148,9 @@ def sectors_table(pub: Publication, basis: RunBasis) -> pd.DataFrame:
         return pd.DataFrame()
     kids = _children(basis)
     listed = range_table_["sectors_within_reach"].astype("string").fillna("").reindex(kids.index)
+    parts = listed.str.split("; ")
     has = {
-        sector: listed.str.split("; ")
-        .map(lambda items, s=sector: s in (items or []))
+        sector: parts.map(lambda items, s=sector: s in (items or []))
         .fillna(False)
         .to_numpy(dtype=bool)
         for sector in SECTORS
@@ -309,11 +309,12 @@ def priority_tables(
     shown = _publish(
         pub, "priority gaps", table, counts=["children"], total_row="County", cells=pair_cells
     )
-    by_area = pg.groupby("area_code")["category"].agg(list)
+    # the areas with any priority gap, in order (as a group-by's keys)
+    in_gap = pd.Index(pg["area_code"].dropna().unique(), name="area_code").sort_values()
     areas = pd.DataFrame(
         {
-            "children": _children(basis).reindex(by_area.index),
-            "need_index": a.require_sufficiency().need_index.reindex(by_area.index),
+            "children": _children(basis).reindex(in_gap),
+            "need_index": a.require_sufficiency().need_index.reindex(in_gap),
         }
     )
     areas = areas.sort_values(["need_index", "children"], ascending=False).head(_RANKED_AREAS)
