@@ -19,6 +19,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from earlyhelp.config import Config, ServicesInput
 from earlyhelp.geography import normalise_postcode, to_analysis_crs
@@ -494,9 +495,13 @@ def _place_in_study_area(services, areas, spec, path, report, rows, record):
     if located.any() and len(areas):
         pos = np.flatnonzero(located)
         points = services.geometry.to_numpy()[pos]
-        # the area containing the point (the first, for a point on a boundary) ...
-        hit = areas.sindex.query(points, predicate="intersects")
-        first = pd.Series(hit[1], index=hit[0]).groupby(level=0).min()
+        # the area containing the point (the first, for a point on a boundary): each
+        # area asks a tree of the points (GEOS prepares the area once, where a tree of
+        # areas would test every point against its candidate areas unprepared) ...
+        area_at, point_at = shapely.STRtree(points).query(
+            np.asarray(areas.geometry.values), predicate="intersects"
+        )
+        first = pd.Series(area_at, index=point_at).groupby(level=0).min()
         area_code[pos[first.index]] = areas.index.to_numpy()[first.to_numpy()]
         # ... else the nearest area within the tolerance of generalised coastlines
         rest = np.setdiff1d(np.arange(len(pos)), first.index)
