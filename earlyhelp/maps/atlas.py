@@ -52,7 +52,14 @@ from earlyhelp.maps.board import (
 from earlyhelp.maps.classes import Classes, MapLayer
 from earlyhelp.maps.safety import district_files, escape_text, script_json
 from earlyhelp.maps.search import PlaceIndex
-from earlyhelp.maps.services import ServiceRows, located, service_groups, service_rows, status_of
+from earlyhelp.maps.services import (
+    ServiceRows,
+    encoded_rows,
+    located,
+    service_groups,
+    service_rows,
+    status_of,
+)
 from earlyhelp.maps.shapes import simplify_coverage, to_display, union_by
 from earlyhelp.outputs import atomic_path
 
@@ -157,7 +164,7 @@ def _county(
         classes = _classes(areas, layers, map_cfg, disclosure)  # county-wide classes
         groups = service_groups(services, categories)
         drawn = service_rows(services, groups=groups, areas=areas["area_name"])
-        drawn = replace(drawn, encoded=[script_json(row) for row in drawn.rows])
+        drawn = replace(drawn, encoded=encoded_rows(drawn.rows))
         return simplifying.result(), classes, groups, drawn
 
 

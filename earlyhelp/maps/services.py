@@ -13,6 +13,7 @@ __all__ = [
     "POPUP_FIELDS",
     "ServiceRows",
     "as_list",
+    "encoded_rows",
     "located",
     "service_badges",
     "service_groups",
@@ -21,6 +22,7 @@ __all__ = [
     "status_of",
 ]
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.config import CategoryConfig
-from earlyhelp.maps.safety import escape_text, search_key
+from earlyhelp.maps.safety import escape_text, escape_texts, script_json, search_key
 from earlyhelp.maps.shapes import DECIMALS
 
 OTHER = ("other", CategoryConfig(label="Other help", colour="#595959"))
@@ -162,8 +164,28 @@ def service_popup(
     responsible for; ``escape`` is :func:`~earlyhelp.maps.safety.escape_text` (or a memo
     of it, for many services).
     """
-    provider = escape(row.get("provider"), max_chars=200)
-    sector = escape(row.get("sector"))
+    return _popup(
+        escape(row.get("provider"), max_chars=200),
+        escape(row.get("sector")),
+        labels,
+        row,
+        escape(row.get("opening_times"), max_chars=300),
+        escape(row.get("contact"), max_chars=300),
+        reach_count,
+    )
+
+
+def _popup(
+    provider: str,
+    sector: str,
+    labels: Sequence[str],
+    row: Mapping[str, Any],
+    opening: str,
+    contact: str,
+    reach_count: int,
+) -> dict[str, Any]:
+    """:func:`service_popup` from the service's texts already escaped (``provider``,
+    ``sector``, ``opening`` times, ``contact``); the rest is read from ``row``."""
     rows = ["0" + ("; ".join(labels) or "not recorded")]
     lo, hi = _age(row.get("min_age")), _age(row.get("max_age"))
     if lo or hi:
@@ -171,10 +193,10 @@ def service_popup(
     delivery = str(row.get("delivery") or "").strip().lower()
     if delivery:
         rows.append("2" + (_DELIVERY.get(delivery) or escape_text(delivery)))
-    for key, field in (("opening_times", "3"), ("contact", "4")):
-        text = escape(row.get(key), max_chars=300)
-        if text:
-            rows.append(field + text)
+    if opening:
+        rows.append("3" + opening)
+    if contact:
+        rows.append("4" + contact)
     if str(row.get("status") or "").strip().lower() == "planned":
         rows.append("5Planned: not open yet")
     if reach_count:
@@ -184,6 +206,16 @@ def service_popup(
     return {"by": by, "d": "\n".join(rows)}
 
 
+# the texts of a service's row escaped for the whole column at once: column, max_chars
+_ESCAPED = (
+    ("name", 200),
+    ("provider", 200),
+    ("sector", None),
+    ("opening_times", 300),
+    ("contact", 300),
+)
+
+
 def service_rows(
     services: gpd.GeoDataFrame,
     *,
@@ -191,7 +223,8 @@ def service_rows(
     areas: pd.Series,
 ) -> ServiceRows:
     """The services to draw (placed and not closed), as rows for the service layer;
-    ``areas`` holds each small area's name by its code."""
+    ``areas`` holds each small area's name by its code. Each text column is escaped as
+    a whole (:func:`~earlyhelp.maps.safety.escape_texts`), not cell by cell."""
     status = status_of(services).to_numpy()
     placed = located(services).to_numpy()
     closed = status == "closed"
@@ -202,40 +235,35 @@ def service_rows(
         lon = np.round(points.x.to_numpy(), DECIMALS)
     else:
         lat = lon = np.array([])
-    categories = dict(groups)
-    position = {key: i for i, (key, _) in enumerate(groups)}
-    other = position.get(OTHER[0])
     columns = [c for c in (*_POPUP_COLUMNS, "area_code") if c in shown.columns]
     cells = [shown[c].to_numpy(dtype=object) for c in columns]  # read by column, once
     records = (dict(zip(columns, values, strict=True)) for values in zip(*cells, strict=True))
-    escape = lru_cache(maxsize=1 << 16)(escape_text)  # opening times, sectors, labels repeat
-    names = dict(zip(areas.index, areas.to_numpy(), strict=True))  # read once, not per row
+    none = [None] * len(shown)
+    text = {
+        c: escape_texts(shown[c], max_chars=most) if c in shown.columns else escape_texts(none)
+        for c, most in _ESCAPED
+    }
+    escape = lru_cache(maxsize=1 << 16)(escape_text)  # category labels repeat
+    names = dict(zip(areas.index, escape_texts(areas, max_chars=120), strict=True))
+    in_county = set(areas.index)
+    kinds = _Kinds(groups, escape)
     rows, keys = [], []
     for i, row in enumerate(records):
-        cats = as_list(row.get("categories"))
-        order: list[int] = []
-        for c in cats:
-            k = position.get(c, other)
-            if k is not None and k not in order:
-                order.append(k)
-        if not order:
-            order = [other if other is not None else 0]
-        labels = [escape(categories[c].label or c) if c in categories else escape(c) for c in cats]
-        reach = [c for c in as_list(row.get("reach_areas")) if c in names]
+        order, labels = kinds.of(as_list(row.get("categories")))
+        reach = sum(1 for c in as_list(row.get("reach_areas")) if c in in_county)
+        popup = _popup(text["provider"][i], text["sector"][i], labels, row,
+                       text["opening_times"][i], text["contact"][i], reach)  # fmt: skip
         rows.append(
             {
                 "ll": [float(lat[i]), float(lon[i])],
                 "k": order,
-                "n": escape(row.get("name"), max_chars=200) or "Unnamed service",
-                **service_popup(row, labels, reach_count=len(reach), escape=escape),
+                "n": text["name"][i] or "Unnamed service",
+                **popup,
                 "pl": int(str(row.get("status") or "").strip().lower() == "planned"),
                 # what tells two services of one name apart in search: kind, place
                 "w": ", ".join(
                     t
-                    for t in (
-                        labels[0] if labels else "",
-                        escape(names.get(row.get("area_code"), ""), max_chars=120),
-                    )
+                    for t in (labels[0] if labels else "", names.get(row.get("area_code"), ""))
                     if t
                 ),
             }
@@ -246,4 +274,63 @@ def service_rows(
         search_keys=keys,
         closed=int(closed.sum()),
         unplaced=int((~placed & ~closed).sum()),
+    )
+
+
+class _Kinds:
+    """A service's category groups (positions in ``groups``, in its own order, "other"
+    for a key the taxonomy lacks) and escaped labels, from its category keys."""
+
+    def __init__(self, groups: Sequence[tuple[str, CategoryConfig]], escape: Callable) -> None:
+        self.categories = dict(groups)
+        self.position = {key: i for i, (key, _) in enumerate(groups)}
+        self.other = self.position.get(OTHER[0])
+        self.escape = escape
+
+    def of(self, cats: list[str]) -> tuple[list[int], list[str]]:
+        order: list[int] = []
+        for c in cats:
+            k = self.position.get(c, self.other)
+            if k is not None and k not in order:
+                order.append(k)
+        if not order:
+            order = [self.other if self.other is not None else 0]
+        categories, escape = self.categories, self.escape
+        labels = [escape(categories[c].label or c) if c in categories else escape(c) for c in cats]
+        return order, labels
+
+
+_ROW_KEYS = ("ll", "k", "n", "by", "d", "pl", "w")
+# what JSON or script_json would write differently in a text: a quote, a backslash, a
+# control character, "<" ("</", "<!") and the line and paragraph separators
+_NOT_VERBATIM = re.compile('[\x00-\x1f"\\\\<\u2028\u2029]')
+
+
+def encoded_rows(rows: Sequence[dict]) -> list[str]:
+    """Each of :func:`service_rows`' rows as :func:`~earlyhelp.maps.safety.script_json`
+    writes it, the same text, written directly: its texts are escaped (no quote,
+    backslash, ``<`` or control character) and its popup lines joined by line breaks.
+    A row that is not so (or holds a number JSON would write otherwise) goes through
+    :func:`~earlyhelp.maps.safety.script_json`."""
+    return [_row_json(row) or script_json(row) for row in rows]
+
+
+def _row_json(row: dict) -> str | None:
+    if tuple(row) != _ROW_KEYS:
+        return None
+    (lat, lon), k, name, by, lines, planned, where = row.values()
+    texts = (name, by, lines, where)
+    if not all(type(t) is str for t in texts):
+        return None
+    if _NOT_VERBATIM.search(name + by + where + lines.replace("\n", " ")):
+        return None
+    if not (type(lat) is float and type(lon) is float and math.isfinite(lat + lon)):
+        return None
+    if type(planned) is not int or type(k) is not list or any(type(i) is not int for i in k):
+        return None
+    kinds = ",".join(map(str, k))
+    d = lines.replace("\n", "\\n")
+    return (
+        f'{{"ll":[{lat!r},{lon!r}],"k":[{kinds}],"n":"{name}","by":"{by}","d":"{d}",'
+        f'"pl":{planned},"w":"{where}"}}'
     )
