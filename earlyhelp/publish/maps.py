@@ -226,9 +226,8 @@ def _has_outreach(areas: pd.DataFrame, key: str, services: pd.DataFrame | None) 
         return column in areas and bool(areas[column].fillna(False).astype(bool).any())
     if not {"delivery", "status", "categories"} <= set(services.columns):
         return False
-    offers = services["categories"].map(lambda cats: key in (cats or []))
     active = (services["status"] == "active") & (services["delivery"] == "outreach")
-    return bool((offers & active).any())
+    return any(key in (cats or []) for cats in services.loc[active, "categories"])
 
 
 def _suppressed_by_district(counts: pd.Series, district: pd.Series, cfg: Config) -> pd.Series:
