@@ -152,7 +152,7 @@ def escape_texts(values: Iterable[Any], *, max_chars: int | None = None) -> list
 def _cells(values: Iterable[Any]) -> np.ndarray:
     """A column's values as a one-dimensional object array (a cell may hold a list)."""
     if hasattr(values, "to_numpy"):
-        return np.asarray(values.to_numpy(dtype=object))  # type: ignore[attr-defined]
+        return np.asarray(values.to_numpy(dtype=object))
     items = list(values)
     cells = np.empty(len(items), dtype=object)
     cells[:] = items

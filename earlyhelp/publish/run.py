@@ -92,6 +92,8 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
                 district_summary=shown_table(
                     published.table("district_summary"), "district_summary", unit
                 ),
+                districts=layers["districts"].set_index("district_code"),
+                postcodes=assessment.inputs.postcodes,
             ),
             report_page(assessment, published=published),
         )
@@ -130,11 +132,15 @@ def board_map_page(
     *,
     cost_unit: str,
     district_summary: pd.DataFrame | None = None,
+    districts: pd.DataFrame | None = None,
+    postcodes: pd.DataFrame | None = None,
 ) -> Page:
     """The board map (``index.html``) and, when configured, one map per district, drawn
     from the run's ``areas`` and ``services`` layers; ``cost_unit`` is the model's unit.
     ``district_summary`` is the published district summary a large county's overview
-    shows."""
+    shows; ``districts`` (the run's districts layer, index ``district_code``) and
+    ``postcodes`` (the lookup the run loaded) spare the map making or reading them
+    again."""
 
     def draw(folder: Path) -> dict[str, str]:
         from earlyhelp.publish.maps import write_run_maps  # folium only when drawing
@@ -146,6 +152,8 @@ def board_map_page(
             folder,
             cost_unit=cost_unit,
             district_summary=district_summary,
+            districts=districts,
+            postcodes=postcodes,
         )
         return {
             path.name: "published: the board map, small numbers suppressed"
