@@ -40,6 +40,7 @@ from earlyhelp.maps.assets import asset_table
 from earlyhelp.maps.board import (
     Parts,
     _area_features,
+    _area_texts,
     _build,
     _check_areas,
     _check_config,
@@ -108,8 +109,8 @@ def district_pages(
     files = district_files(areas["district_code"])
     if services.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
-    simple, classes, groups, drawn = _county(areas, services, layers, categories, map_cfg,
-                                             disclosure)  # fmt: skip
+    (simple, display), classes, groups, drawn = _county(areas, services, layers, categories,
+                                                        map_cfg, disclosure)  # fmt: skip
     shown = services[located(services).to_numpy() & (status_of(services) != "closed").to_numpy()]
     codes = areas["district_code"].astype("string").fillna("").to_numpy()
     outlines = union_by(simple, pd.Series(codes, index=areas.index))
@@ -117,6 +118,8 @@ def district_pages(
         areas=areas,
         codes=codes,
         simple=simple,
+        display=display,
+        area_texts=_area_texts(areas, details),
         classes=classes,
         texts={col: np.array(c.text, dtype=object) for col, c in classes.items()},
         outlines=outlines,
@@ -154,18 +157,32 @@ def _county(
     categories: Mapping[str, CategoryConfig],
     map_cfg: MapConfig,
     disclosure: DisclosureConfig,
-) -> tuple[gpd.GeoSeries, dict[str, Classes], list[tuple[str, CategoryConfig]], ServiceRows]:
-    """What every page is cut from: the county's shapes simplified as one coverage (in a
-    thread: GEOS lets go of Python meanwhile), its colour classes, and the category
-    groups and rows of its services, each row encoded once (a service near several
-    districts is on each of their pages), made here while the shapes are simplified."""
+) -> tuple[
+    tuple[gpd.GeoSeries, gpd.GeoSeries],
+    dict[str, Classes],
+    list[tuple[str, CategoryConfig]],
+    ServiceRows,
+]:
+    """What every page is cut from: the county's shapes simplified as one coverage and
+    in degrees to draw (in a thread: GEOS and PROJ let go of Python meanwhile), its
+    colour classes, and the category groups and rows of its services, each row encoded
+    once (a service near several districts is on each of their pages), made here while
+    the shapes are simplified."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        simplifying = pool.submit(simplify_coverage, areas.geometry, tolerance_m=map_cfg.simplify_m)
+        shaping = pool.submit(_shapes, areas.geometry, map_cfg.simplify_m)
         classes = _classes(areas, layers, map_cfg, disclosure)  # county-wide classes
         groups = service_groups(services, categories)
         drawn = service_rows(services, groups=groups, areas=areas["area_name"])
         drawn = replace(drawn, encoded=encoded_rows(drawn.rows))
-        return simplifying.result(), classes, groups, drawn
+        return shaping.result(), classes, groups, drawn
+
+
+def _shapes(geoms: gpd.GeoSeries, simplify_m: float) -> tuple[gpd.GeoSeries, gpd.GeoSeries]:
+    """The shapes simplified as one coverage, and those in degrees to draw (each shape's
+    display is its own: a page's share of them is what the page would make of its
+    own)."""
+    simple = simplify_coverage(geoms, tolerance_m=simplify_m)
+    return simple, to_display(simple)
 
 
 @dataclass(frozen=True)
@@ -175,6 +192,8 @@ class _Job:
     areas: gpd.GeoDataFrame
     codes: np.ndarray  # district code of each area ("" where none)
     simple: gpd.GeoSeries  # the areas' shapes, simplified as one coverage
+    display: gpd.GeoSeries  # the same, in degrees to draw (to_display)
+    area_texts: dict[str, np.ndarray]  # the areas' escaped texts (board._area_texts)
     classes: dict[str, Classes]
     texts: dict[str, np.ndarray]
     outlines: gpd.GeoSeries
@@ -196,14 +215,16 @@ def _page(job: _Job, code: str) -> tuple[str, Path]:
     """Write one district's page; return its code and file."""
     mask, mine = job.codes == code, job.near.get(code, np.zeros(0, dtype=int))
     classes = {col: _subset(c, mask, job.texts[col]) for col, c in job.classes.items()}
-    areas, display = job.areas[mask], to_display(job.simple[mask])
-    features = _area_features(areas, display, job.build["layers"], classes, job.build["details"])
+    areas, display = job.areas[mask], job.display[mask]
+    texts = {col: values[mask] for col, values in job.area_texts.items()}
+    features = _area_features(areas, display, job.build["layers"], classes, job.build["details"],
+                              texts=texts)  # fmt: skip
     parts = _page_parts(code, outlines=job.outlines, names=job.names, area_shapes=display,
                         features=features, shown=job.shown, mine=mine, reach=job.reach,
                         groups=job.groups, drawn=job.drawn)  # fmt: skip
     m = _build(
         areas,
-        job.shown.iloc[mine],
+        job.shown.iloc[:0],  # its services are in parts (their rows): only the CRS is read
         classes=classes,
         title=f"{job.title}: {job.names[code]}",
         parts=parts,

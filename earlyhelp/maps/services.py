@@ -256,7 +256,7 @@ def service_rows(
         rows.append(
             {
                 "ll": [float(lat[i]), float(lon[i])],
-                "k": order,
+                "k": list(order),  # its own list: rows share what _Kinds made
                 "n": text["name"][i] or "Unnamed service",
                 **popup,
                 "pl": int(str(row.get("status") or "").strip().lower() == "planned"),
@@ -279,15 +279,24 @@ def service_rows(
 
 class _Kinds:
     """A service's category groups (positions in ``groups``, in its own order, "other"
-    for a key the taxonomy lacks) and escaped labels, from its category keys."""
+    for a key the taxonomy lacks) and escaped labels, from its category keys; made once
+    for each list of keys (services share a few)."""
 
     def __init__(self, groups: Sequence[tuple[str, CategoryConfig]], escape: Callable) -> None:
         self.categories = dict(groups)
         self.position = {key: i for i, (key, _) in enumerate(groups)}
         self.other = self.position.get(OTHER[0])
         self.escape = escape
+        self.made: dict[tuple[str, ...], tuple[list[int], list[str]]] = {}
 
     def of(self, cats: list[str]) -> tuple[list[int], list[str]]:
+        """The groups and labels of ``cats`` (lists the caller must not change)."""
+        key = tuple(cats)
+        if key not in self.made:
+            self.made[key] = self._of(cats)
+        return self.made[key]
+
+    def _of(self, cats: list[str]) -> tuple[list[int], list[str]]:
         order: list[int] = []
         for c in cats:
             k = self.position.get(c, self.other)
