@@ -12,7 +12,13 @@ from synthetic import HOSTILE_TEXT, synthetic_county
 
 from earlyhelp.maps.classes import MapLayer, classify
 from earlyhelp.maps.safety import escape_text, escape_texts, script_json
-from earlyhelp.maps.services import encoded_rows, service_groups, service_popup, service_rows
+from earlyhelp.maps.services import (
+    encoded_rows,
+    service_cells,
+    service_groups,
+    service_popup,
+    service_rows,
+)
 
 # text that takes every path of escape_text: plain, to be cut, to be folded or
 # normalised, missing, not text at all
@@ -136,3 +142,17 @@ def test_classify_writes_each_value_as_before():
         ]
         assert classes.text == expected
     assert classify(values, MapLayer("v", "V"), k=3).text[:2] == ["0", "-0"]
+
+
+def test_rows_of_some_services_are_those_of_all():
+    """An atlas page makes the rows of its own services only: the same rows."""
+    county, services, areas = _hostile_services()
+    groups = service_groups(services, county.categories)
+    every = service_rows(services, groups=groups, areas=areas)
+    cells = service_cells(services, groups=groups, areas=areas)
+    at = np.array([5, 0, 3, 3, len(every.rows) - 1])
+    some = cells.rows(at)
+    assert some.rows == [every.rows[i] for i in at]
+    assert some.search_keys == [every.search_keys[i] for i in at]
+    assert (some.closed, some.unplaced) == (every.closed, every.unplaced)
+    assert cells.rows(np.zeros(0, dtype=int)).rows == []

@@ -26,7 +26,7 @@ import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +54,12 @@ from earlyhelp.maps.classes import Classes, MapLayer
 from earlyhelp.maps.safety import district_files, escape_text, script_json
 from earlyhelp.maps.search import PlaceIndex
 from earlyhelp.maps.services import (
+    ServiceCells,
     ServiceRows,
     encoded_rows,
     located,
+    service_cells,
     service_groups,
-    service_rows,
     status_of,
 )
 from earlyhelp.maps.shapes import simplify_coverage, to_display, union_by
@@ -96,8 +97,9 @@ def district_pages(
     a colour means the same on every page), and the services within ``border_m`` metres
     of the district (families cross boundaries), the gazetteer's ``places`` near it and
     the ``attribution`` every published map credits. The areas are simplified,
-    classified and turned into features once, and the services into rows once (a
-    children's centre's reach counts the county's areas); each page only cuts its share.
+    classified and their texts escaped once, and the services' texts escaped once (a
+    children's centre's reach counts the county's areas); each page only cuts its share,
+    and each process writing pages makes a service's row once.
     The pages are written by ``workers`` processes (default: up to 2, one per core, where
     the system can fork; 1 writes them here).
     ``self_contained`` defaults to ``map_cfg.self_contained``.
@@ -109,7 +111,7 @@ def district_pages(
     files = district_files(areas["district_code"])
     if services.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
-    (simple, display), classes, groups, drawn = _county(areas, services, layers, categories,
+    (simple, display), classes, groups, cells = _county(areas, services, layers, categories,
                                                         map_cfg, disclosure)  # fmt: skip
     shown = services[located(services).to_numpy() & (status_of(services) != "closed").to_numpy()]
     codes = areas["district_code"].astype("string").fillna("").to_numpy()
@@ -128,7 +130,8 @@ def district_pages(
         near=_near(shown, outlines, border_m),
         reach=_reach_shapes(simple, shown),
         groups=groups,
-        drawn=drawn,
+        cells=cells,
+        made={},
         places=PlaceIndex(places, areas.crs),
         border_m=border_m,
         files={code: Path(out_dir) / name for code, name in files.items()},
@@ -161,20 +164,18 @@ def _county(
     tuple[gpd.GeoSeries, gpd.GeoSeries],
     dict[str, Classes],
     list[tuple[str, CategoryConfig]],
-    ServiceRows,
+    ServiceCells,
 ]:
     """What every page is cut from: the county's shapes simplified as one coverage and
     in degrees to draw (in a thread: GEOS and PROJ let go of Python meanwhile), its
-    colour classes, and the category groups and rows of its services, each row encoded
-    once (a service near several districts is on each of their pages), made here while
-    the shapes are simplified."""
+    colour classes, and the category groups of its services and the cells their rows
+    are made from (each page makes the rows it needs, in the process writing it)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         shaping = pool.submit(_shapes, areas.geometry, map_cfg.simplify_m)
         classes = _classes(areas, layers, map_cfg, disclosure)  # county-wide classes
         groups = service_groups(services, categories)
-        drawn = service_rows(services, groups=groups, areas=areas["area_name"])
-        drawn = replace(drawn, encoded=encoded_rows(drawn.rows))
-        return shaping.result(), classes, groups, drawn
+        cells = service_cells(services, groups=groups, areas=areas["area_name"])
+        return shaping.result(), classes, groups, cells
 
 
 def _shapes(geoms: gpd.GeoSeries, simplify_m: float) -> tuple[gpd.GeoSeries, gpd.GeoSeries]:
@@ -202,7 +203,9 @@ class _Job:
     near: dict
     reach: gpd.GeoSeries
     groups: list[tuple[str, CategoryConfig]]
-    drawn: ServiceRows
+    cells: ServiceCells  # what the services' rows are made from
+    # service position -> its row, search key and encoded row, as made by this process
+    made: dict[int, tuple[dict, str, str]]
     places: PlaceIndex
     border_m: float
     files: dict[str, Path]
@@ -221,7 +224,7 @@ def _page(job: _Job, code: str) -> tuple[str, Path]:
                               texts=texts)  # fmt: skip
     parts = _page_parts(code, outlines=job.outlines, names=job.names, area_shapes=display,
                         features=features, shown=job.shown, mine=mine, reach=job.reach,
-                        groups=job.groups, drawn=job.drawn)  # fmt: skip
+                        groups=job.groups, drawn=_rows(job, mine))  # fmt: skip
     m = _build(
         areas,
         job.shown.iloc[:0],  # its services are in parts (their rows): only the CRS is read
@@ -280,7 +283,8 @@ def _page_parts(
 ) -> Parts:
     """What one district's page draws, cut from what was made once for the county:
     its areas' shapes and features (``area_shapes``, ``features``), its outline, and the
-    services at positions ``mine`` of ``shown`` with their reach areas and rows."""
+    services at positions ``mine`` of ``shown`` with their reach areas and their rows
+    (``drawn``, :func:`_rows`)."""
     own = gpd.GeoSeries([outlines[code]], index=[code], crs=outlines.crs)
     centres = reach.index.intersection(shown.index[mine])
     return Parts(
@@ -293,13 +297,27 @@ def _page_parts(
         ),
         features=features,
         groups=groups,
-        rows=ServiceRows(
-            rows=[drawn.rows[i] for i in mine],
-            search_keys=[drawn.search_keys[i] for i in mine],
-            encoded=None if drawn.encoded is None else [drawn.encoded[i] for i in mine],
-            closed=drawn.closed,
-            unplaced=drawn.unplaced,
-        ),
+        rows=drawn,
+    )
+
+
+def _rows(job: _Job, mine: np.ndarray) -> ServiceRows:
+    """The rows of the services at positions ``mine``, each made (and encoded) once in
+    this process: a service near several districts is on each of their pages."""
+    made = job.made
+    todo = [i for i in dict.fromkeys(mine.tolist()) if i not in made]
+    if todo:
+        fresh = job.cells.rows(np.array(todo, dtype=int))
+        encoded = encoded_rows(fresh.rows)
+        for i, row, key, text in zip(todo, fresh.rows, fresh.search_keys, encoded, strict=True):
+            made[i] = (row, key, text)
+    parts = [made[i] for i in mine.tolist()]
+    return ServiceRows(
+        rows=[p[0] for p in parts],
+        search_keys=[p[1] for p in parts],
+        encoded=[p[2] for p in parts],
+        closed=job.cells.closed,
+        unplaced=job.cells.unplaced,
     )
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 __all__ = [
     "OTHER",
     "POPUP_FIELDS",
+    "ServiceCells",
     "ServiceRows",
     "as_list",
     "encoded_rows",
     "located",
     "service_badges",
+    "service_cells",
     "service_groups",
     "service_popup",
     "service_rows",
@@ -225,6 +227,18 @@ def service_rows(
     """The services to draw (placed and not closed), as rows for the service layer;
     ``areas`` holds each small area's name by its code. Each text column is escaped as
     a whole (:func:`~earlyhelp.maps.safety.escape_texts`), not cell by cell."""
+    return service_cells(services, groups=groups, areas=areas).rows()
+
+
+def service_cells(
+    services: gpd.GeoDataFrame,
+    *,
+    groups: Sequence[tuple[str, CategoryConfig]],
+    areas: pd.Series,
+) -> ServiceCells:
+    """What :func:`service_rows` makes the rows of the services to draw from: their
+    cells read, their texts escaped and their places in degrees, each column at once;
+    :meth:`ServiceCells.rows` makes the rows of all of them or of some."""
     status = status_of(services).to_numpy()
     placed = located(services).to_numpy()
     closed = status == "closed"
@@ -236,45 +250,77 @@ def service_rows(
     else:
         lat = lon = np.array([])
     columns = [c for c in (*_POPUP_COLUMNS, "area_code") if c in shown.columns]
-    cells = [shown[c].to_numpy(dtype=object) for c in columns]  # read by column, once
-    records = (dict(zip(columns, values, strict=True)) for values in zip(*cells, strict=True))
     none = [None] * len(shown)
-    text = {
-        c: escape_texts(shown[c], max_chars=most) if c in shown.columns else escape_texts(none)
-        for c, most in _ESCAPED
-    }
     escape = lru_cache(maxsize=1 << 16)(escape_text)  # category labels repeat
-    names = dict(zip(areas.index, escape_texts(areas, max_chars=120), strict=True))
-    in_county = set(areas.index)
-    kinds = _Kinds(groups, escape)
-    rows, keys = [], []
-    for i, row in enumerate(records):
-        order, labels = kinds.of(as_list(row.get("categories")))
-        reach = sum(1 for c in as_list(row.get("reach_areas")) if c in in_county)
-        popup = _popup(text["provider"][i], text["sector"][i], labels, row,
-                       text["opening_times"][i], text["contact"][i], reach)  # fmt: skip
-        rows.append(
-            {
-                "ll": [float(lat[i]), float(lon[i])],
-                "k": list(order),  # its own list: rows share what _Kinds made
-                "n": text["name"][i] or "Unnamed service",
-                **popup,
-                "pl": int(str(row.get("status") or "").strip().lower() == "planned"),
-                # what tells two services of one name apart in search: kind, place
-                "w": ", ".join(
-                    t
-                    for t in (labels[0] if labels else "", names.get(row.get("area_code"), ""))
-                    if t
-                ),
-            }
-        )
-        keys.append(search_key(row.get("name")))
-    return ServiceRows(
-        rows=rows,
-        search_keys=keys,
+    return ServiceCells(
+        columns=columns,
+        cells=[shown[c].to_numpy(dtype=object) for c in columns],  # read by column, once
+        text={
+            c: _objects(escape_texts(shown[c] if c in shown.columns else none, max_chars=most))
+            for c, most in _ESCAPED
+        },
+        lat=lat,
+        lon=lon,
+        names=dict(zip(areas.index, escape_texts(areas, max_chars=120), strict=True)),
+        in_county=set(areas.index),
+        kinds=_Kinds(groups, escape),
         closed=int(closed.sum()),
         unplaced=int((~placed & ~closed).sum()),
     )
+
+
+def _objects(values: list[str]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+@dataclass(frozen=True)
+class ServiceCells:
+    """The drawn services' cells by column (``cells``, named by ``columns``), texts
+    escaped (``text``), places (``lat``, ``lon``), the escaped names of the areas
+    (``names``) and the county's area codes (``in_county``), and how many services
+    were left off (``closed``, ``unplaced``)."""
+
+    columns: list[str]
+    cells: list[np.ndarray]
+    text: dict[str, np.ndarray]
+    lat: np.ndarray
+    lon: np.ndarray
+    names: dict[Any, str]
+    in_county: set
+    kinds: _Kinds
+    closed: int
+    unplaced: int
+
+    def rows(self, positions: np.ndarray | None = None) -> ServiceRows:
+        """The rows of the services at ``positions`` (all of them by default)."""
+        at = np.arange(len(self.lat)) if positions is None else np.asarray(positions, dtype=int)
+        cells = [values[at] for values in self.cells]
+        text = {c: values[at] for c, values in self.text.items()}
+        lat, lon = self.lat[at].tolist(), self.lon[at].tolist()
+        records = (dict(zip(self.columns, v, strict=True)) for v in zip(*cells, strict=True))
+        names, in_county, kinds = self.names, self.in_county, self.kinds
+        rows, keys = [], []
+        for i, row in enumerate(records):
+            order, labels = kinds.of(as_list(row.get("categories")))
+            reach = sum(1 for c in as_list(row.get("reach_areas")) if c in in_county)
+            popup = _popup(text["provider"][i], text["sector"][i], labels, row,
+                           text["opening_times"][i], text["contact"][i], reach)  # fmt: skip
+            kind, place = labels[0] if labels else "", names.get(row.get("area_code"), "")
+            rows.append(
+                {
+                    "ll": [lat[i], lon[i]],
+                    "k": list(order),  # its own list: rows share what _Kinds made
+                    "n": text["name"][i] or "Unnamed service",
+                    **popup,
+                    "pl": int(str(row.get("status") or "").strip().lower() == "planned"),
+                    # what tells two services of one name apart in search: kind, place
+                    "w": f"{kind}, {place}" if kind and place else kind or place,
+                }
+            )
+            keys.append(search_key(row.get("name")))
+        return ServiceRows(rows=rows, search_keys=keys, closed=self.closed, unplaced=self.unplaced)
 
 
 class _Kinds:
