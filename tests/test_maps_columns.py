@@ -156,3 +156,18 @@ def test_rows_of_some_services_are_those_of_all():
     assert some.search_keys == [every.search_keys[i] for i in at]
     assert (some.closed, some.unplaced) == (every.closed, every.unplaced)
     assert cells.rows(np.zeros(0, dtype=int)).rows == []
+
+
+def test_a_column_of_numbers_is_read_as_its_text_would_be():
+    from earlyhelp.maps.classes import read_measure
+
+    numbers = [0.0, -0.0, 1.5, float("nan"), float("inf"), -float("inf"), 5.0, 1e20]
+    for column in (pd.Series(numbers), pd.Series([0, 5, 7, -3]), pd.Series([1, 5], dtype="u1")):
+        for symbol in ("*", "5", "5.0", "c"):
+            fast = read_measure(column, symbol=symbol)
+            slow = read_measure(column.astype(object), symbol=symbol)
+            assert np.array_equal(fast[0], slow[0], equal_nan=True), (column, symbol)
+            assert np.array_equal(fast[1], slow[1]), (column, symbol)
+    column = pd.Series([1.0, float("inf")])
+    read_measure(column)
+    assert column.iloc[1] == float("inf")  # the caller's column is not changed

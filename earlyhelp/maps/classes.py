@@ -161,6 +161,12 @@ def read_measure(values: pd.Series, *, symbol: str = "*") -> tuple[np.ndarray, n
     markers (NaN, ``None``, empty, ``..``). ``symbol`` is always suppressed.
     """
     raw = pd.Series(values, copy=False)
+    if raw.dtype.kind in "fiu" and not _number_text(symbol):  # numbers only: no text to read
+        numbers = np.array(raw.to_numpy(dtype=float), dtype=float)
+        odd = ~np.isfinite(numbers)
+        suppressed = odd & ~np.isnan(numbers)  # infinite: not a number, nor missing
+        numbers[odd] = np.nan
+        return numbers, suppressed
     numbers = pd.to_numeric(raw, errors="coerce")
     numbers = np.asarray(numbers.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
     numbers[~np.isfinite(numbers)] = np.nan
@@ -169,6 +175,14 @@ def read_measure(values: pd.Series, *, symbol: str = "*") -> tuple[np.ndarray, n
     suppressed = np.isnan(numbers) & ~missing
     suppressed |= (text == symbol).fillna(False).to_numpy()
     return numbers, suppressed
+
+
+def _number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def sequential_colours(k: int, *, higher_is_worse: bool) -> tuple[str, ...]:

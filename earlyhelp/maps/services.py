@@ -123,8 +123,8 @@ def service_groups(
     """Category groups for the filter: the taxonomy's, plus "other" if a service needs it."""
     groups = list(categories.items())
     cells = services["categories"] if "categories" in services.columns else [None] * len(services)
-    lists = [as_list(v) for v in cells]
-    if any(not cats or set(cats) - set(categories) for cats in lists):
+    known = set(categories)
+    if any(not cats or not known.issuperset(cats) for cats in map(as_list, cells)):
         groups.append(OTHER)
     return groups
 
