@@ -116,6 +116,7 @@ def district_pages(
     shown = services[located(services).to_numpy() & (status_of(services) != "closed").to_numpy()]
     codes = areas["district_code"].astype("string").fillna("").to_numpy()
     outlines = union_by(simple, pd.Series(codes, index=areas.index))
+    reach = _reach_shapes(simple, shown)
     job = _Job(
         areas=areas,
         codes=codes,
@@ -124,11 +125,11 @@ def district_pages(
         area_texts=_area_texts(areas, details),
         classes=classes,
         texts={col: np.array(c.text, dtype=object) for col, c in classes.items()},
-        outlines=outlines,
+        drawn=_Drawn.of(outlines, reach, border_m=border_m, crs=areas.crs),
         names=areas.groupby(codes, sort=False)["district_name"].first(),
         shown=shown,
         near=_near(shown, outlines, border_m),
-        reach=_reach_shapes(simple, shown),
+        reach=reach,
         groups=groups,
         cells=cells,
         made={},
@@ -187,6 +188,29 @@ def _shapes(geoms: gpd.GeoSeries, simplify_m: float) -> tuple[gpd.GeoSeries, gpd
 
 
 @dataclass(frozen=True)
+class _Drawn:
+    """The districts' outlines and label points and the centres' reach areas in degrees
+    to draw, and the box (degrees: west, south, east, north) of each district with its
+    border, where its page finds places: made for all at once, each page takes its own
+    (each shape's display is its own, so the same as a page would make of it)."""
+
+    outlines: gpd.GeoSeries
+    labels: gpd.GeoSeries
+    reach: gpd.GeoSeries
+    boxes: pd.DataFrame
+
+    @classmethod
+    def of(cls, outlines: gpd.GeoSeries, reach: gpd.GeoSeries, *, border_m: float, crs: Any):
+        around = gpd.GeoSeries(outlines.buffer(border_m), index=outlines.index, crs=crs)
+        return cls(
+            outlines=to_display(outlines),
+            labels=to_display(outlines.representative_point()),
+            reach=to_display(reach) if len(reach) else reach,
+            boxes=around.to_crs("EPSG:4326").bounds,
+        )
+
+
+@dataclass(frozen=True)
 class _Job:
     """Everything the district pages are cut from, made once for the county."""
 
@@ -197,7 +221,7 @@ class _Job:
     area_texts: dict[str, np.ndarray]  # the areas' escaped texts (board._area_texts)
     classes: dict[str, Classes]
     texts: dict[str, np.ndarray]
-    outlines: gpd.GeoSeries
+    drawn: _Drawn  # the outlines, their labels, the reach areas, in degrees
     names: pd.Series
     shown: gpd.GeoDataFrame
     near: dict
@@ -222,16 +246,16 @@ def _page(job: _Job, code: str) -> tuple[str, Path]:
     texts = {col: values[mask] for col, values in job.area_texts.items()}
     features = _area_features(areas, display, job.build["layers"], classes, job.build["details"],
                               texts=texts)  # fmt: skip
-    parts = _page_parts(code, outlines=job.outlines, names=job.names, area_shapes=display,
+    parts = _page_parts(code, drawn=job.drawn, names=job.names, area_shapes=display,
                         features=features, shown=job.shown, mine=mine, reach=job.reach,
-                        groups=job.groups, drawn=_rows(job, mine))  # fmt: skip
+                        groups=job.groups, rows=_rows(job, mine))  # fmt: skip
     m = _build(
         areas,
         job.shown.iloc[:0],  # its services are in parts (their rows): only the CRS is read
         classes=classes,
         title=f"{job.title}: {job.names[code]}",
         parts=parts,
-        places=job.places.within(job.outlines[code].buffer(job.border_m)),
+        places=job.places.inside(*job.drawn.boxes.loc[code]),
         **job.build,
     )
     return code, save_map(m, job.files[code], self_contained=job.self_contained)
@@ -271,7 +295,7 @@ def _write_pages(job: _Job, codes: list[str], *, workers: int) -> list[tuple[str
 def _page_parts(
     code: str,
     *,
-    outlines: gpd.GeoSeries,
+    drawn: _Drawn,
     names: pd.Series,
     area_shapes: gpd.GeoSeries,
     features: list[dict],
@@ -279,25 +303,24 @@ def _page_parts(
     mine: np.ndarray,
     reach: gpd.GeoSeries,
     groups: list[tuple[str, CategoryConfig]],
-    drawn: ServiceRows,
+    rows: ServiceRows,
 ) -> Parts:
     """What one district's page draws, cut from what was made once for the county:
-    its areas' shapes and features (``area_shapes``, ``features``), its outline, and the
-    services at positions ``mine`` of ``shown`` with their reach areas and their rows
-    (``drawn``, :func:`_rows`)."""
-    own = gpd.GeoSeries([outlines[code]], index=[code], crs=outlines.crs)
+    its areas' shapes and features (``area_shapes``, ``features``), its outline and
+    label (of ``drawn``), and the services at positions ``mine`` of ``shown`` with
+    their reach areas (of ``reach``) and their rows (``rows``, :func:`_rows`)."""
     centres = reach.index.intersection(shown.index[mine])
     return Parts(
         shapes=_Shapes(
             areas=area_shapes,
-            districts=to_display(own),
+            districts=drawn.outlines.loc[[code]],
             district_names=names.reindex([code]),
-            labels=to_display(own.representative_point()),
-            reach=to_display(reach.loc[centres]) if len(centres) else reach.iloc[:0],
+            labels=drawn.labels.loc[[code]],
+            reach=drawn.reach.loc[centres] if len(centres) else reach.iloc[:0],
         ),
         features=features,
         groups=groups,
-        rows=drawn,
+        rows=rows,
     )
 
 
