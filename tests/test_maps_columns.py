@@ -171,3 +171,13 @@ def test_a_column_of_numbers_is_read_as_its_text_would_be():
     column = pd.Series([1.0, float("inf")])
     read_measure(column)
     assert column.iloc[1] == float("inf")  # the caller's column is not changed
+
+
+def test_search_keys_is_search_key_for_each_value():
+    from earlyhelp.maps.safety import search_key, search_keys
+
+    values = [*AWKWARD, "Hello, World!", "  A--B  ", "\u00c9COLE", "a_b", "___", "Caf\u00e9 2"]
+    assert search_keys(values) == [search_key(v) for v in values]
+    cells = [chr(i) for i in range(0x3100)] + [f"a{chr(i)}b C" for i in range(0x3100)]
+    assert search_keys(cells) == [search_key(v) for v in cells]
+    assert search_keys([]) == []

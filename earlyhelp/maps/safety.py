@@ -33,6 +33,7 @@ __all__ = [
     "safe_filename",
     "script_json",
     "search_key",
+    "search_keys",
 ]
 
 import json
@@ -197,6 +198,29 @@ def search_key(value: Any) -> str:
     if type(value) is str and value.isascii():  # name_key's result, without NFKD's work
         return " ".join(_NOT_ALNUM.sub(" ", value.lower()).split())
     return "" if _is_missing(value) else name_key(value)
+
+
+def search_keys(values: Iterable[Any]) -> list[str]:
+    """:func:`search_key` of every value, exactly: ASCII text by Arrow column operations
+    (lower case, each run of other characters one space, none around), the rest one
+    :func:`search_key` call each."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = _cells(values)
+    out = np.empty(len(cells), dtype=object)
+    done = np.zeros(len(cells), dtype=bool)
+    where = np.flatnonzero([type(v) is str for v in cells])
+    if len(where):
+        text = pa.array(cells[where], type=pa.large_string())
+        ascii_ = np.asarray(pc.string_is_ascii(text).to_numpy(zero_copy_only=False), dtype=bool)
+        keys = pc.ascii_lower(pc.filter(text, pa.array(ascii_)))
+        keys = pc.utf8_trim(pc.replace_substring_regex(keys, "[^a-z0-9]+", " "), " ")
+        out[where[ascii_]] = keys.to_numpy(zero_copy_only=False)
+        done[where[ascii_]] = True
+    for i in np.flatnonzero(~done):
+        out[i] = search_key(cells[i])
+    return out.tolist()
 
 
 def check_colour(value: str, *, where: str) -> str:

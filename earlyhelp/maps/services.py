@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.config import CategoryConfig
-from earlyhelp.maps.safety import escape_text, escape_texts, script_json, search_key
+from earlyhelp.maps.safety import escape_text, escape_texts, script_json, search_keys
 from earlyhelp.maps.shapes import DECIMALS
 
 OTHER = ("other", CategoryConfig(label="Other help", colour="#595959"))
@@ -46,19 +46,15 @@ _DELIVERY = {
     "online": "Online",
     "phone": "By phone",
 }
-# what service_rows reads of each service (notes, costs and capacities never reach a page)
-_POPUP_COLUMNS = (
-    "name",
-    "provider",
-    "sector",
-    "categories",
-    "min_age",
-    "max_age",
-    "delivery",
-    "opening_times",
-    "contact",
-    "status",
-    "reach_areas",
+# what service_rows reads of each service (notes, costs and capacities never reach a
+# page): cell by cell, and the texts it escapes by column (with their longest, max_chars)
+_ROW_COLUMNS = ("categories", "min_age", "max_age", "delivery", "status", "reach_areas")
+_ESCAPED = (
+    ("name", 200),
+    ("provider", 200),
+    ("sector", None),
+    ("opening_times", 300),
+    ("contact", 300),
 )
 _STOP_WORDS = {"and", "or", "of", "the", "for", "to", "with", "a", "an", "in"}
 
@@ -208,16 +204,6 @@ def _popup(
     return {"by": by, "d": "\n".join(rows)}
 
 
-# the texts of a service's row escaped for the whole column at once: column, max_chars
-_ESCAPED = (
-    ("name", 200),
-    ("provider", 200),
-    ("sector", None),
-    ("opening_times", 300),
-    ("contact", 300),
-)
-
-
 def service_rows(
     services: gpd.GeoDataFrame,
     *,
@@ -249,7 +235,8 @@ def service_cells(
         lon = np.round(points.x.to_numpy(), DECIMALS)
     else:
         lat = lon = np.array([])
-    columns = [c for c in (*_POPUP_COLUMNS, "area_code") if c in shown.columns]
+    # what a row reads cell by cell (its texts are escaped by column, below)
+    columns = [c for c in (*_ROW_COLUMNS, "area_code") if c in shown.columns]
     none = [None] * len(shown)
     escape = lru_cache(maxsize=1 << 16)(escape_text)  # category labels repeat
     return ServiceCells(
@@ -259,6 +246,7 @@ def service_cells(
             c: _objects(escape_texts(shown[c] if c in shown.columns else none, max_chars=most))
             for c, most in _ESCAPED
         },
+        keys=_objects(search_keys(shown["name"] if "name" in shown.columns else none)),
         lat=lat,
         lon=lon,
         names=dict(zip(areas.index, escape_texts(areas, max_chars=120), strict=True)),
@@ -285,6 +273,7 @@ class ServiceCells:
     columns: list[str]
     cells: list[np.ndarray]
     text: dict[str, np.ndarray]
+    keys: np.ndarray  # search keys of the names
     lat: np.ndarray
     lon: np.ndarray
     names: dict[Any, str]
@@ -301,7 +290,7 @@ class ServiceCells:
         lat, lon = self.lat[at].tolist(), self.lon[at].tolist()
         records = (dict(zip(self.columns, v, strict=True)) for v in zip(*cells, strict=True))
         names, in_county, kinds = self.names, self.in_county, self.kinds
-        rows, keys = [], []
+        rows = []
         for i, row in enumerate(records):
             order, labels = kinds.of(as_list(row.get("categories")))
             reach = sum(1 for c in as_list(row.get("reach_areas")) if c in in_county)
@@ -319,8 +308,12 @@ class ServiceCells:
                     "w": f"{kind}, {place}" if kind and place else kind or place,
                 }
             )
-            keys.append(search_key(row.get("name")))
-        return ServiceRows(rows=rows, search_keys=keys, closed=self.closed, unplaced=self.unplaced)
+        return ServiceRows(
+            rows=rows,
+            search_keys=self.keys[at].tolist(),
+            closed=self.closed,
+            unplaced=self.unplaced,
+        )
 
 
 class _Kinds:
