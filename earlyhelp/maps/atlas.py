@@ -118,7 +118,7 @@ def district_pages(
     outlines = union_by(simple, pd.Series(codes, index=areas.index))
     reach = _reach_shapes(simple, shown)
     job = _Job(
-        areas=areas,
+        areas=gpd.GeoDataFrame(areas[["area_name"]], geometry=areas.geometry, crs=areas.crs),
         codes=codes,
         simple=simple,
         display=display,
@@ -214,7 +214,7 @@ class _Drawn:
 class _Job:
     """Everything the district pages are cut from, made once for the county."""
 
-    areas: gpd.GeoDataFrame
+    areas: gpd.GeoDataFrame  # the areas' names and shapes (all a page reads of them)
     codes: np.ndarray  # district code of each area ("" where none)
     simple: gpd.GeoSeries  # the areas' shapes, simplified as one coverage
     display: gpd.GeoSeries  # the same, in degrees to draw (to_display)
