@@ -99,10 +99,9 @@ def district_pages(
     the ``attribution`` every published map credits. The areas are simplified,
     classified and their texts escaped once, and the services' texts escaped once (a
     children's centre's reach counts the county's areas); each page only cuts its share,
-    and each process writing pages makes a service's row once.
-    The pages are written by ``workers`` processes (default: up to 2, one per core, where
-    the system can fork; 1 writes them here).
-    ``self_contained`` defaults to ``map_cfg.self_contained``.
+    and each process writing pages makes a service's row once. The pages are written by
+    ``workers`` processes (default: up to 2, one per core, where the system can fork; 1
+    writes them here). ``self_contained`` defaults to ``map_cfg.self_contained``.
     """
     disclosure = disclosure or DisclosureConfig()
     details = dict(details or {})
