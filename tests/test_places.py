@@ -159,6 +159,14 @@ def test_the_demo_map_finds_its_towns_villages_districts_and_postcodes(demo):
     assert larkspire["k"] == "town in Kestrelwick" and larkspire["l"] == 1
 
 
+def test_the_gazetteer_from_the_runs_postcodes_is_the_one_read_again(demo):
+    """A run hands the map the postcode lookup it loaded; the places are those the map
+    finds when it reads the lookup itself."""
+    cfg, inputs = demo
+    assert inputs.postcodes is not None
+    assert gazetteer(cfg, inputs.areas, postcodes=inputs.postcodes) == gazetteer(cfg, inputs.areas)
+
+
 def test_places_outside_the_study_area_are_left_off_and_names_escaped(tiny, tmp_path):
     path = tmp_path / "places.csv"
     pd.DataFrame(

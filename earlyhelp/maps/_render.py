@@ -8,11 +8,31 @@ their output verbatim, so nothing they carry is ever parsed as a template twice.
 
 from __future__ import annotations
 
-__all__ = ["Verbatim", "VerbatimLayer", "VerbatimMacroElement", "render_verbatim"]
+__all__ = ["QuickName", "Verbatim", "VerbatimLayer", "VerbatimMacroElement", "render_verbatim"]
+
+from functools import cache
 
 from branca.element import Element, Figure, MacroElement
+from branca.utilities import _camelify
 from folium.elements import ElementAddToElement
 from folium.map import Layer
+
+
+@cache
+def _camel(name: str) -> str:
+    return _camelify(name)
+
+
+class QuickName:
+    """branca's :meth:`~branca.element.Element.get_name` (the element's class name in
+    snake case and its id), the snake case made once per class name: a page asks its
+    elements' names hundreds of times, and a district atlas draws hundreds of pages."""
+
+    _name: str
+    _id: str
+
+    def get_name(self) -> str:
+        return _camel(self._name) + "_" + self._id
 
 
 class Verbatim(Element):
@@ -50,7 +70,7 @@ def render_verbatim(element: MacroElement, *, html_index: int | None = None, **k
             child.render(**kwargs)
 
 
-class VerbatimMacroElement(MacroElement):
+class VerbatimMacroElement(QuickName, MacroElement):
     """A MacroElement whose output is never rendered as a template a second time."""
 
     html_index: int | None = None  # where its html goes among the page's (None = end)
@@ -61,7 +81,7 @@ class VerbatimMacroElement(MacroElement):
         render_verbatim(self, html_index=self.html_index, **kwargs)
 
 
-class VerbatimLayer(Layer):
+class VerbatimLayer(QuickName, Layer):
     """A folium Layer (listed in the layer control) rendered like VerbatimMacroElement."""
 
     def render(self, **kwargs) -> None:  # type: ignore[override]  # as above

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 __all__ = ["district_pages", "overview_page"]
 
+import gc
 import multiprocessing
-import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from earlyhelp.maps.assets import asset_table
 from earlyhelp.maps.board import (
     Parts,
     _area_features,
+    _area_texts,
     _build,
     _check_areas,
     _check_config,
@@ -52,9 +53,18 @@ from earlyhelp.maps.board import (
 from earlyhelp.maps.classes import Classes, MapLayer
 from earlyhelp.maps.safety import district_files, escape_text, script_json
 from earlyhelp.maps.search import PlaceIndex
-from earlyhelp.maps.services import ServiceRows, located, service_groups, service_rows, status_of
+from earlyhelp.maps.services import (
+    ServiceCells,
+    ServiceRows,
+    encoded_rows,
+    located,
+    service_cells,
+    service_groups,
+    status_of,
+)
 from earlyhelp.maps.shapes import simplify_coverage, to_display, union_by
 from earlyhelp.outputs import atomic_path
+from earlyhelp.publish.beside import can_fork, die_with_parent
 
 _LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 _LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
@@ -88,11 +98,11 @@ def district_pages(
     a colour means the same on every page), and the services within ``border_m`` metres
     of the district (families cross boundaries), the gazetteer's ``places`` near it and
     the ``attribution`` every published map credits. The areas are simplified,
-    classified and turned into features once, and the services into rows once (a
-    children's centre's reach counts the county's areas); each page only cuts its share.
-    The pages are written by ``workers`` processes (default: up to 2, one per core, where
-    the system can fork; 1 writes them here).
-    ``self_contained`` defaults to ``map_cfg.self_contained``.
+    classified and their texts escaped once, and the services' texts escaped once (a
+    children's centre's reach counts the county's areas); each page only cuts its share,
+    and each process writing pages makes a service's row once. The pages are written by
+    ``workers`` processes (default: up to 2, one per core, where the system can fork; 1
+    writes them here). ``self_contained`` defaults to ``map_cfg.self_contained``.
     """
     disclosure = disclosure or DisclosureConfig()
     details = dict(details or {})
@@ -101,24 +111,28 @@ def district_pages(
     files = district_files(areas["district_code"])
     if services.crs is not None and services.crs != areas.crs:
         services = services.to_crs(areas.crs)
-    simple, classes, groups, drawn = _county(areas, services, layers, categories, map_cfg,
-                                             disclosure)  # fmt: skip
+    (simple, display), classes, groups, cells = _county(areas, services, layers, categories,
+                                                        map_cfg, disclosure)  # fmt: skip
     shown = services[located(services).to_numpy() & (status_of(services) != "closed").to_numpy()]
     codes = areas["district_code"].astype("string").fillna("").to_numpy()
     outlines = union_by(simple, pd.Series(codes, index=areas.index))
+    reach = _reach_shapes(simple, shown)
     job = _Job(
-        areas=areas,
+        areas=gpd.GeoDataFrame(areas[["area_name"]], geometry=areas.geometry, crs=areas.crs),
         codes=codes,
         simple=simple,
+        display=display,
+        area_texts=_area_texts(areas, details),
         classes=classes,
         texts={col: np.array(c.text, dtype=object) for col, c in classes.items()},
-        outlines=outlines,
+        drawn=_Drawn.of(outlines, reach, border_m=border_m, crs=areas.crs),
         names=areas.groupby(codes, sort=False)["district_name"].first(),
         shown=shown,
         near=_near(shown, outlines, border_m),
-        reach=_reach_shapes(simple, shown),
+        reach=reach,
         groups=groups,
-        drawn=drawn,
+        cells=cells,
+        made={},
         places=PlaceIndex(places, areas.crs),
         border_m=border_m,
         files={code: Path(out_dir) / name for code, name in files.items()},
@@ -147,36 +161,75 @@ def _county(
     categories: Mapping[str, CategoryConfig],
     map_cfg: MapConfig,
     disclosure: DisclosureConfig,
-) -> tuple[gpd.GeoSeries, dict[str, Classes], list[tuple[str, CategoryConfig]], ServiceRows]:
-    """What every page is cut from: the county's shapes simplified as one coverage (in a
-    thread: GEOS lets go of Python meanwhile), its colour classes, and the category
-    groups and rows of its services, each row encoded once (a service near several
-    districts is on each of their pages), made here while the shapes are simplified."""
+) -> tuple[
+    tuple[gpd.GeoSeries, gpd.GeoSeries],
+    dict[str, Classes],
+    list[tuple[str, CategoryConfig]],
+    ServiceCells,
+]:
+    """What every page is cut from: the county's shapes simplified as one coverage and
+    in degrees to draw (in a thread: GEOS and PROJ let go of Python meanwhile), its
+    colour classes, and the category groups of its services and the cells their rows
+    are made from (each page makes the rows it needs, in the process writing it)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        simplifying = pool.submit(simplify_coverage, areas.geometry, tolerance_m=map_cfg.simplify_m)
+        shaping = pool.submit(_shapes, areas.geometry, map_cfg.simplify_m)
         classes = _classes(areas, layers, map_cfg, disclosure)  # county-wide classes
         groups = service_groups(services, categories)
-        drawn = service_rows(services, groups=groups, areas=areas["area_name"])
-        drawn = replace(drawn, encoded=[script_json(row) for row in drawn.rows])
-        return simplifying.result(), classes, groups, drawn
+        cells = service_cells(services, groups=groups, areas=areas["area_name"])
+        return shaping.result(), classes, groups, cells
+
+
+def _shapes(geoms: gpd.GeoSeries, simplify_m: float) -> tuple[gpd.GeoSeries, gpd.GeoSeries]:
+    """The shapes simplified as one coverage, and those in degrees to draw (each shape's
+    display is its own: a page's share of them is what the page would make of its
+    own)."""
+    simple = simplify_coverage(geoms, tolerance_m=simplify_m)
+    return simple, to_display(simple)
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """The districts' outlines and label points and the centres' reach areas in degrees
+    to draw, and the box (degrees: west, south, east, north) of each district with its
+    border, where its page finds places: made for all at once, each page takes its own
+    (each shape's display is its own, so the same as a page would make of it)."""
+
+    outlines: gpd.GeoSeries
+    labels: gpd.GeoSeries
+    reach: gpd.GeoSeries
+    boxes: pd.DataFrame
+
+    @classmethod
+    def of(cls, outlines: gpd.GeoSeries, reach: gpd.GeoSeries, *, border_m: float, crs: Any):
+        around = gpd.GeoSeries(outlines.buffer(border_m), index=outlines.index, crs=crs)
+        return cls(
+            outlines=to_display(outlines),
+            labels=to_display(outlines.representative_point()),
+            reach=to_display(reach) if len(reach) else reach,
+            boxes=around.to_crs("EPSG:4326").bounds,
+        )
 
 
 @dataclass(frozen=True)
 class _Job:
     """Everything the district pages are cut from, made once for the county."""
 
-    areas: gpd.GeoDataFrame
+    areas: gpd.GeoDataFrame  # the areas' names and shapes (all a page reads of them)
     codes: np.ndarray  # district code of each area ("" where none)
     simple: gpd.GeoSeries  # the areas' shapes, simplified as one coverage
+    display: gpd.GeoSeries  # the same, in degrees to draw (to_display)
+    area_texts: dict[str, np.ndarray]  # the areas' escaped texts (board._area_texts)
     classes: dict[str, Classes]
     texts: dict[str, np.ndarray]
-    outlines: gpd.GeoSeries
+    drawn: _Drawn  # the outlines, their labels, the reach areas, in degrees
     names: pd.Series
     shown: gpd.GeoDataFrame
     near: dict
     reach: gpd.GeoSeries
     groups: list[tuple[str, CategoryConfig]]
-    drawn: ServiceRows
+    cells: ServiceCells  # what the services' rows are made from
+    # service position -> its row, search key and encoded row, as made by this process
+    made: dict[int, tuple[dict, str, str]]
     places: PlaceIndex
     border_m: float
     files: dict[str, Path]
@@ -189,18 +242,20 @@ def _page(job: _Job, code: str) -> tuple[str, Path]:
     """Write one district's page; return its code and file."""
     mask, mine = job.codes == code, job.near.get(code, np.zeros(0, dtype=int))
     classes = {col: _subset(c, mask, job.texts[col]) for col, c in job.classes.items()}
-    areas, display = job.areas[mask], to_display(job.simple[mask])
-    features = _area_features(areas, display, job.build["layers"], classes, job.build["details"])
-    parts = _page_parts(code, outlines=job.outlines, names=job.names, area_shapes=display,
+    areas, display = job.areas[mask], job.display[mask]
+    texts = {col: values[mask] for col, values in job.area_texts.items()}
+    features = _area_features(areas, display, job.build["layers"], classes, job.build["details"],
+                              texts=texts)  # fmt: skip
+    parts = _page_parts(code, drawn=job.drawn, names=job.names, area_shapes=display,
                         features=features, shown=job.shown, mine=mine, reach=job.reach,
-                        groups=job.groups, drawn=job.drawn)  # fmt: skip
+                        groups=job.groups, rows=_rows(job, mine))  # fmt: skip
     m = _build(
         areas,
-        job.shown.iloc[mine],
+        job.shown.iloc[:0],  # its services are in parts (their rows): only the CRS is read
         classes=classes,
         title=f"{job.title}: {job.names[code]}",
         parts=parts,
-        places=job.places.within(job.outlines[code].buffer(job.border_m)),
+        places=job.places.inside(*job.drawn.boxes.loc[code]),
         **job.build,
     )
     return code, save_map(m, job.files[code], self_contained=job.self_contained)
@@ -210,6 +265,7 @@ _JOB: list[_Job] = []  # a page-writing process's job, set once as the process s
 
 
 def _start_worker(job: _Job) -> None:
+    die_with_parent()  # a killed run leaves no worker writing pages
     _JOB.append(job)
 
 
@@ -218,13 +274,14 @@ def _page_in_worker(code: str) -> tuple[str, Path]:
 
 
 def _workers(asked: int | None, pages: int) -> int:
-    """Processes to write ``pages`` pages with: as asked, else one per core (at most 2)
-    where processes can be forked (they inherit the job, nothing is copied), else 1."""
+    """Processes to write ``pages`` pages with: as asked, else 2 where processes are
+    forked (:func:`~earlyhelp.publish.beside.can_fork`: Linux with a second core; they
+    inherit the job, nothing is copied), else 1."""
     if asked is not None:
         return max(1, min(asked, pages))
-    if "fork" not in multiprocessing.get_all_start_methods() or pages < 4:
+    if not can_fork() or pages < 4:
         return 1
-    return max(1, min(2, os.cpu_count() or 1, pages))
+    return min(2, pages)
 
 
 def _write_pages(job: _Job, codes: list[str], *, workers: int) -> list[tuple[str, Path]]:
@@ -233,14 +290,19 @@ def _write_pages(job: _Job, codes: list[str], *, workers: int) -> list[tuple[str
     if workers <= 1:
         return [_page(job, code) for code in codes]
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(job,)) as pool:
+    gc.freeze()  # the workers' collectors leave the job alone: it stays shared, not copied
+    try:
+        pool = context.Pool(workers, initializer=_start_worker, initargs=(job,))
+    finally:
+        gc.unfreeze()
+    with pool:
         return pool.map(_page_in_worker, codes, chunksize=max(1, len(codes) // (8 * workers)))
 
 
 def _page_parts(
     code: str,
     *,
-    outlines: gpd.GeoSeries,
+    drawn: _Drawn,
     names: pd.Series,
     area_shapes: gpd.GeoSeries,
     features: list[dict],
@@ -248,30 +310,44 @@ def _page_parts(
     mine: np.ndarray,
     reach: gpd.GeoSeries,
     groups: list[tuple[str, CategoryConfig]],
-    drawn: ServiceRows,
+    rows: ServiceRows,
 ) -> Parts:
     """What one district's page draws, cut from what was made once for the county:
-    its areas' shapes and features (``area_shapes``, ``features``), its outline, and the
-    services at positions ``mine`` of ``shown`` with their reach areas and rows."""
-    own = gpd.GeoSeries([outlines[code]], index=[code], crs=outlines.crs)
+    its areas' shapes and features (``area_shapes``, ``features``), its outline and
+    label (of ``drawn``), and the services at positions ``mine`` of ``shown`` with
+    their reach areas (of ``reach``) and their rows (``rows``, :func:`_rows`)."""
     centres = reach.index.intersection(shown.index[mine])
     return Parts(
         shapes=_Shapes(
             areas=area_shapes,
-            districts=to_display(own),
+            districts=drawn.outlines.loc[[code]],
             district_names=names.reindex([code]),
-            labels=to_display(own.representative_point()),
-            reach=to_display(reach.loc[centres]) if len(centres) else reach.iloc[:0],
+            labels=drawn.labels.loc[[code]],
+            reach=drawn.reach.loc[centres] if len(centres) else reach.iloc[:0],
         ),
         features=features,
         groups=groups,
-        rows=ServiceRows(
-            rows=[drawn.rows[i] for i in mine],
-            search_keys=[drawn.search_keys[i] for i in mine],
-            encoded=None if drawn.encoded is None else [drawn.encoded[i] for i in mine],
-            closed=drawn.closed,
-            unplaced=drawn.unplaced,
-        ),
+        rows=rows,
+    )
+
+
+def _rows(job: _Job, mine: np.ndarray) -> ServiceRows:
+    """The rows of the services at positions ``mine``, each made (and encoded) once in
+    this process: a service near several districts is on each of their pages."""
+    made = job.made
+    todo = [i for i in dict.fromkeys(mine.tolist()) if i not in made]
+    if todo:
+        fresh = job.cells.rows(np.array(todo, dtype=int))
+        encoded = encoded_rows(fresh.rows)
+        for i, row, key, text in zip(todo, fresh.rows, fresh.search_keys, encoded, strict=True):
+            made[i] = (row, key, text)
+    parts = [made[i] for i in mine.tolist()]
+    return ServiceRows(
+        rows=[p[0] for p in parts],
+        search_keys=[p[1] for p in parts],
+        encoded=[p[2] for p in parts],
+        closed=job.cells.closed,
+        unplaced=job.cells.unplaced,
     )
 
 

@@ -52,6 +52,7 @@ from earlyhelp.maps.panel import BoardHeader
 from earlyhelp.maps.safety import (
     check_colour,
     escape_text,
+    escape_texts,
     search_key,
 )
 from earlyhelp.maps.search import PlaceLabels, SearchBox
@@ -337,13 +338,13 @@ def _area_features(
     layers: Sequence[MapLayer],
     classes: Mapping[str, Classes],
     details: Mapping[str, str],
+    *,
+    texts: Mapping[str, np.ndarray] | None = None,
 ) -> list[dict]:
-    """One feature per area whose properties are exactly what the map shows."""
-    names = [escape_text(v, max_chars=120) for v in areas["area_name"]]
-    codes = [escape_text(v) for v in areas.index]
-    names = [n or c for n, c in zip(names, codes, strict=True)]
-    district = [escape_text(v, max_chars=120) for v in areas["district_name"]]
-    detail_text = {col: [escape_text(v, max_chars=400) for v in areas[col]] for col in details}
+    """One feature per area whose properties are exactly what the map shows; ``texts``
+    are the areas' :func:`_area_texts`, when already made."""
+    text: Mapping[str, Any] = _area_texts(areas, details) if texts is None else texts
+    names, district, codes = text["area_name"], text["district_name"], text["area_code"]
     class_codes = np.column_stack([classes[layer.column].codes for layer in layers]).tolist()
     features = []
     for i, geom in enumerate(shapes.to_numpy()):
@@ -355,10 +356,31 @@ def _area_features(
         for layer in layers:
             props[layer.column] = classes[layer.column].text[i]
         for col in details:
-            props[col] = detail_text[col][i] or "no data"
+            props[col] = text[col][i] or "no data"
         props["_class"] = class_codes[i]
         features.append({"type": "Feature", "properties": props, "geometry": geometry_json(geom)})
     return features
+
+
+def _area_texts(areas: gpd.GeoDataFrame, details: Mapping[str, str]) -> dict[str, np.ndarray]:
+    """The escaped texts of the areas' features, by column: name (the code where it has
+    none), code, district name and each of ``details``."""
+    codes = escape_texts(areas.index)
+    names = [n or c for n, c in zip(escape_texts(areas["area_name"], max_chars=120), codes,
+                                    strict=True)]  # fmt: skip
+    texts = {
+        "area_name": names,
+        "area_code": codes,
+        "district_name": escape_texts(areas["district_name"], max_chars=120),
+        **{col: escape_texts(areas[col], max_chars=400) for col in details},
+    }
+    return {col: _objects(values) for col, values in texts.items()}
+
+
+def _objects(values: list[str]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _plural(n: int, word: str) -> str:

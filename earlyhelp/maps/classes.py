@@ -35,7 +35,7 @@ import pandas as pd
 from branca.utilities import color_brewer
 
 from earlyhelp.errors import ConfigError, InputError
-from earlyhelp.maps.safety import check_colour, escape_text
+from earlyhelp.maps.safety import check_colour, escape_text, escape_texts
 
 CLASSIFIERS = {
     "quantiles": mapclassify.Quantiles,
@@ -161,6 +161,12 @@ def read_measure(values: pd.Series, *, symbol: str = "*") -> tuple[np.ndarray, n
     markers (NaN, ``None``, empty, ``..``). ``symbol`` is always suppressed.
     """
     raw = pd.Series(values, copy=False)
+    if raw.dtype.kind in "fiu" and not _number_text(symbol):  # numbers only: no text to read
+        numbers = np.array(raw.to_numpy(dtype=float), dtype=float)
+        odd = ~np.isfinite(numbers)
+        suppressed = odd & ~np.isnan(numbers)  # infinite: not a number, nor missing
+        numbers[odd] = np.nan
+        return numbers, suppressed
     numbers = pd.to_numeric(raw, errors="coerce")
     numbers = np.asarray(numbers.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
     numbers[~np.isfinite(numbers)] = np.nan
@@ -169,6 +175,14 @@ def read_measure(values: pd.Series, *, symbol: str = "*") -> tuple[np.ndarray, n
     suppressed = np.isnan(numbers) & ~missing
     suppressed |= (text == symbol).fillna(False).to_numpy()
     return numbers, suppressed
+
+
+def _number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def sequential_colours(k: int, *, higher_is_worse: bool) -> tuple[str, ...]:
@@ -185,6 +199,19 @@ def sequential_colours(k: int, *, higher_is_worse: bool) -> tuple[str, ...]:
 
 def _format(fmt: str, value: float) -> str:
     return escape_text(fmt.format(value))
+
+
+def _texts(fmt: str, numbers: np.ndarray, codes: np.ndarray) -> list[str]:
+    """What each area shows: its number written by ``fmt`` (each distinct number written
+    once: areas share values), else why it has none."""
+    text = np.where(codes == SUPPRESSED, SUPPRESSED_TEXT, NO_DATA_TEXT).astype(object)
+    has = codes >= 0
+    if has.any():
+        # distinct by their bits, not by ==: -0.0 and 0.0 are written differently
+        bits, at = np.unique(numbers[has].view(np.int64), return_inverse=True)
+        written = np.array([_format(fmt, v) for v in bits.view(np.float64)], dtype=object)
+        text[has] = written[at.ravel()]
+    return text.tolist()
 
 
 def _fit(numbers: np.ndarray, *, method: str, k: int) -> np.ndarray:
@@ -263,13 +290,9 @@ def classify(
             colours = layer.colours[: len(used)]
         else:
             colours = sequential_colours(len(used), higher_is_worse=layer.higher_is_worse)
-    text = [
-        _format(layer.fmt, v) if c >= 0 else (SUPPRESSED_TEXT if c == SUPPRESSED else NO_DATA_TEXT)
-        for v, c in zip(numbers, codes, strict=True)
-    ]
     return Classes(
         codes=codes,
-        text=text,
+        text=_texts(layer.fmt, numbers, codes),
         colours=tuple(colours),
         labels=tuple(labels),
         counts=tuple(counts),
@@ -306,7 +329,7 @@ def _categorical(values: pd.Series, layer: MapLayer, *, symbol: str) -> Classes:
     codes[suppressed.to_numpy()] = SUPPRESSED
     mask = (~missing & ~suppressed).to_numpy()
     codes[mask] = [position[v] for v in text[mask]]
-    shown = [escape_text(v) for v in text.fillna("")]
+    shown = escape_texts(text.fillna(""))
     display = [
         shown[i] if c >= 0 else (SUPPRESSED_TEXT if c == SUPPRESSED else NO_DATA_TEXT)
         for i, c in enumerate(codes)

@@ -8,13 +8,13 @@ __all__ = ["BoardPage", "LabelSpacing", "Ready"]
 import folium
 from folium.template import Template
 
-from earlyhelp.maps._render import VerbatimMacroElement
+from earlyhelp.maps._render import QuickName, VerbatimMacroElement
 
 _LEAFLET = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
 _LEAFLET_CSS = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
 
 
-class BoardPage(folium.Map):
+class BoardPage(QuickName, folium.Map):
     """A folium Map that links only Leaflet itself.
 
     folium's default page also loads jQuery, Bootstrap, Font Awesome and glyphicons (web

@@ -29,16 +29,21 @@ __all__ = [
     "check_colour",
     "district_files",
     "escape_text",
+    "escape_texts",
     "safe_filename",
     "script_json",
     "search_key",
+    "search_keys",
 ]
 
 import json
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
+
+import numpy as np
 
 from earlyhelp.errors import InputError
 from earlyhelp.validation import UNPRINTABLE, file_stem, name_key
@@ -102,6 +107,59 @@ def escape_text(value: Any, *, max_chars: int | None = None) -> str:
     return text.translate(_ESCAPE)
 
 
+# escape_text's plain case as an RE2 pattern (Arrow): printable ASCII words, one space
+# between them, none around; and _ESCAPE as replacements made one after the other ("&"
+# first, so no reference written is escaped again)
+_PLAIN_RE2 = r"^(?:[!-~]+(?: [!-~]+)*)?$"
+_REPLACEMENTS = sorted(((chr(k), v) for k, v in _ESCAPE.items()), key=lambda kv: kv[0] != "&")
+
+
+def escape_texts(values: Iterable[Any], *, max_chars: int | None = None) -> list[str]:
+    """:func:`escape_text` of every value, exactly (``[escape_text(v, max_chars=...) for v
+    in values]``), for a column of many: the common case (plain printable ASCII,
+    single-spaced and short enough) is escaped by Arrow column operations, the rest by
+    one :func:`escape_text` call per distinct text (or per value, for what is not text).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = np.empty(0, dtype=object) if values is None else _cells(values)
+    out = np.empty(len(cells), dtype=object)
+    done = np.zeros(len(cells), dtype=bool)
+    where = np.flatnonzero([type(v) is str for v in cells])
+    if len(where):
+        text = pa.array(cells[where], type=pa.large_string())
+        ok = pc.match_substring_regex(text, _PLAIN_RE2)
+        if max_chars is not None:  # longer text is cut (by escape_text, below)
+            ok = pc.and_(ok, pc.less_equal(pc.utf8_length(text), max_chars))
+        plain = np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+        escaped = pc.filter(text, pa.array(plain))
+        for char, reference in _REPLACEMENTS:
+            escaped = pc.replace_substring(escaped, char, reference)
+        out[where[plain]] = escaped.to_numpy(zero_copy_only=False)
+        done[where[plain]] = True
+    memo: dict[str, str] = {}
+    for i in np.flatnonzero(~done):
+        value = cells[i]
+        if type(value) is not str:  # 1, 1.0 and True are equal keys but different texts
+            out[i] = escape_text(value, max_chars=max_chars)
+        elif value in memo:
+            out[i] = memo[value]
+        else:
+            out[i] = memo[value] = escape_text(value, max_chars=max_chars)
+    return out.tolist()
+
+
+def _cells(values: Iterable[Any]) -> np.ndarray:
+    """A column's values as a one-dimensional object array (a cell may hold a list)."""
+    if hasattr(values, "to_numpy"):
+        return np.asarray(values.to_numpy(dtype=object))
+    items = list(values)
+    cells = np.empty(len(items), dtype=object)
+    cells[:] = items
+    return cells
+
+
 def _plain(text: str) -> bool:
     """Printable ASCII with no leading, trailing or repeated spaces (most directory text):
     NFC leaves it as it is and it holds nothing unprintable or to fold."""
@@ -140,6 +198,29 @@ def search_key(value: Any) -> str:
     if type(value) is str and value.isascii():  # name_key's result, without NFKD's work
         return " ".join(_NOT_ALNUM.sub(" ", value.lower()).split())
     return "" if _is_missing(value) else name_key(value)
+
+
+def search_keys(values: Iterable[Any]) -> list[str]:
+    """:func:`search_key` of every value, exactly: ASCII text by Arrow column operations
+    (lower case, each run of other characters one space, none around), the rest one
+    :func:`search_key` call each."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = _cells(values)
+    out = np.empty(len(cells), dtype=object)
+    done = np.zeros(len(cells), dtype=bool)
+    where = np.flatnonzero([type(v) is str for v in cells])
+    if len(where):
+        text = pa.array(cells[where], type=pa.large_string())
+        ascii_ = np.asarray(pc.string_is_ascii(text).to_numpy(zero_copy_only=False), dtype=bool)
+        keys = pc.ascii_lower(pc.filter(text, pa.array(ascii_)))
+        keys = pc.utf8_trim(pc.replace_substring_regex(keys, "[^a-z0-9]+", " "), " ")
+        out[where[ascii_]] = keys.to_numpy(zero_copy_only=False)
+        done[where[ascii_]] = True
+    for i in np.flatnonzero(~done):
+        out[i] = search_key(cells[i])
+    return out.tolist()
 
 
 def check_colour(value: str, *, where: str) -> str:

@@ -44,9 +44,12 @@ class PlaceIndex:
             return []
         import geopandas as gpd
 
-        west, south, east, north = (
-            gpd.GeoSeries([shape], crs=self.crs).to_crs("EPSG:4326").total_bounds
-        )
+        return self.inside(*gpd.GeoSeries([shape], crs=self.crs).to_crs("EPSG:4326").total_bounds)
+
+    def inside(self, west: float, south: float, east: float, north: float) -> list[dict[str, Any]]:
+        """The places inside a box in degrees, in their order."""
+        if not self.places:
+            return []
         lat, lon = self._lat, self._lon
         inside = (south <= lat) & (lat <= north) & (west <= lon) & (lon <= east)
         return [self.places[i] for i in np.flatnonzero(inside)]

@@ -55,12 +55,15 @@ PLACE_LEVELS: dict[str, tuple[str, int, int]] = {
 _AROUND_M = 3000.0
 
 
-def map_extras(cfg: Config, areas: gpd.GeoDataFrame) -> dict[str, Any]:
+def map_extras(
+    cfg: Config, areas: gpd.GeoDataFrame, *, postcodes: pd.DataFrame | None = None
+) -> dict[str, Any]:
     """What every map of a run adds to its layers: the gazetteer (``places``) and the
-    attribution (``attribution``, escaped HTML from ``[attribution]``)."""
+    attribution (``attribution``, escaped HTML from ``[attribution]``). ``postcodes``:
+    the run's postcode lookup as loaded (None: read it again, if configured)."""
     credit = cfg.attribution
     return {
-        "places": gazetteer(cfg, areas),
+        "places": gazetteer(cfg, areas, postcodes=postcodes),
         "attribution": attribution_html(
             cfg.attribution_lines(),
             licence=credit.licence,
@@ -70,20 +73,23 @@ def map_extras(cfg: Config, areas: gpd.GeoDataFrame) -> dict[str, Any]:
     }
 
 
-def gazetteer(cfg: Config, areas: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+def gazetteer(
+    cfg: Config, areas: gpd.GeoDataFrame, *, postcodes: pd.DataFrame | None = None
+) -> list[dict[str, Any]]:
     """The places a board map of ``areas`` (projected, metres) can find, nearest the
     top of the list the ones found first on a tie. Each is ``n`` (escaped name), ``k``
     (what it is), ``q`` (its search key), ``ll`` ([lat, lon]), ``b`` (bounds
-    [[south, west], [north, east]] or None), ``z`` (zoom) and ``l`` (label level)."""
+    [[south, west], [north, east]] or None), ``z`` (zoom) and ``l`` (label level).
+    ``postcodes`` is the run's postcode lookup as loaded (None: read it again)."""
     extent = shapely.box(*areas.total_bounds).buffer(_AROUND_M)  # the union's envelope
     frames = [_districts(areas), _localities(areas)]
     places = _configured(cfg, areas.crs)
     if places is not None:
         places = places[places.geometry.within(extent)]
-        frames.append(_postcodes(cfg, areas.crs, extent, places))
+        frames.append(_postcodes(cfg, areas.crs, extent, places, postcodes))
         frames.append(places[places["kind"] != "postcode"])
     else:
-        frames.append(_postcodes(cfg, areas.crs, extent, None))
+        frames.append(_postcodes(cfg, areas.crs, extent, None, postcodes))
     found = pd.concat([f for f in frames if f is not None and len(f)], ignore_index=True)
     if found.empty:
         return []
@@ -201,11 +207,17 @@ def _configured(cfg: Config, crs: Any) -> gpd.GeoDataFrame | None:
 
 
 def _postcodes(
-    cfg: Config, crs: Any, extent: Any, places: gpd.GeoDataFrame | None
+    cfg: Config,
+    crs: Any,
+    extent: Any,
+    places: gpd.GeoDataFrame | None,
+    lookup: pd.DataFrame | None,
 ) -> gpd.GeoDataFrame | None:
-    """Postcode districts and sectors: from the postcode lookup, else the gazetteer's
-    postcodes, else (districts only, roughly) the places' own postcode districts."""
-    lookup = load_postcodes(cfg)
+    """Postcode districts and sectors: from the postcode lookup (``lookup``, else read),
+    else the gazetteer's postcodes, else (districts only, roughly) the places' own
+    postcode districts."""
+    if lookup is None:
+        lookup = load_postcodes(cfg)
     if lookup is not None and len(lookup):
         live = lookup[~lookup["terminated"].astype(bool)]
         codes = live.index.to_series().astype(str)
@@ -249,7 +261,7 @@ def _grouped(
             x=("x", "mean"), y=("y", "mean"), x0=("x", "min"), x1=("x", "max"),
             y0=("y", "min"), y1=("y", "max"),
         )  # fmt: skip
-        boxes = [_box(r.x0, r.y0, r.x1, r.y1) for r in agg.itertuples()]
+        boxes = _boxes(*(agg[c].to_numpy() for c in ("x0", "y0", "x1", "y1")))
         frames.append(
             _frame(
                 agg.index,
@@ -262,10 +274,12 @@ def _grouped(
     return pd.concat(frames, ignore_index=True)
 
 
-def _box(x0: float, y0: float, x1: float, y1: float, *, least_m: float = 400.0) -> Any:
-    """A box around the points, at least ``least_m`` across (one postcode is a point)."""
-    from shapely.geometry import box
-
+def _boxes(
+    x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray, *, least_m: float = 400.0
+) -> np.ndarray:
+    """Boxes around groups of points, each at least ``least_m`` across (one postcode is
+    a point)."""
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    half_w, half_h = max((x1 - x0) / 2, least_m / 2), max((y1 - y0) / 2, least_m / 2)
-    return box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    half_w = np.maximum((x1 - x0) / 2, least_m / 2)
+    half_h = np.maximum((y1 - y0) / 2, least_m / 2)
+    return shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)

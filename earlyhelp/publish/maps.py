@@ -226,9 +226,8 @@ def _has_outreach(areas: pd.DataFrame, key: str, services: pd.DataFrame | None) 
         return column in areas and bool(areas[column].fillna(False).astype(bool).any())
     if not {"delivery", "status", "categories"} <= set(services.columns):
         return False
-    offers = services["categories"].map(lambda cats: key in (cats or []))
     active = (services["status"] == "active") & (services["delivery"] == "outreach")
-    return bool((offers & active).any())
+    return any(key in (cats or []) for cats in services.loc[active, "categories"])
 
 
 def _suppressed_by_district(counts: pd.Series, district: pd.Series, cfg: Config) -> pd.Series:
@@ -269,13 +268,18 @@ def write_run_maps(
     *,
     cost_unit: str = "m",
     district_summary: pd.DataFrame | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+    postcodes: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Draw the board map (``index.html``) and, when configured, one map per district.
 
     ``cost_unit`` is the distance model's unit (``m`` or ``min``). ``district_summary``
     is the run's published district summary (``published.table("district_summary")``,
     audited with everything else): above ``[map] overview_above_areas`` small areas the
-    overview shows it and nothing else.
+    overview shows it and nothing else. ``districts`` (index ``district_code``,
+    ``district_name``) are the areas dissolved by district, as the run's districts
+    layer holds them, and ``postcodes`` the run's postcode lookup as loaded: what the
+    maps would otherwise make or read again (None: they do).
 
     Returns ``{"county": path, "<district code>": path, ...}``.
     """
@@ -292,10 +296,12 @@ def write_run_maps(
         "data_date": cfg.run.data_date or "not stated",
         "details": details,
         "disclosure": cfg.disclosure,
-        **map_extras(cfg, shown),
+        **map_extras(cfg, shown, postcodes=postcodes),
     }
     if 0 < cfg.map.overview_above_areas < len(shown):  # too large for one page
-        return _atlas(shown, services, district_summary, folder, common)
+        if districts is None:
+            districts = dissolve_districts(shown)
+        return _atlas(shown, services, district_summary, districts, folder, common)
     m = board_map(shown, services, **common)
     paths = {"county": save_map(m, folder / "index.html", self_contained=cfg.map.self_contained)}
     if cfg.map.district_maps:
@@ -309,13 +315,14 @@ def _atlas(
     shown: gpd.GeoDataFrame,
     services: gpd.GeoDataFrame,
     district_summary: pd.DataFrame | None,
+    districts: gpd.GeoDataFrame,
     folder: Path,
     common: dict[str, Any],
 ) -> dict[str, Path]:
     """The board map of a large county (:mod:`earlyhelp.maps.atlas`): one page per
     district with the same area values (``shown``, from :func:`board_layers`), and an
-    overview (``index.html``) showing only the published ``district_summary``, each cell
-    as its CSV writes it."""
+    overview (``index.html``) of the ``districts`` showing only the published
+    ``district_summary``, each cell as its CSV writes it."""
     from earlyhelp.maps.atlas import district_pages, overview_page
 
     common = {k: v for k, v in common.items() if k != "districts"}
@@ -324,7 +331,6 @@ def _atlas(
     if district_summary is not None:
         summary = _as_published_text(district_summary)
         summary = summary[summary["district_code"].isin(list(paths))]
-    districts = dissolve_districts(shown)
     paths["county"] = overview_page(
         districts,
         summary,

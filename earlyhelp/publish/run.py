@@ -95,6 +95,8 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
                     published.table("district_summary"), "district_summary", unit
                 ),
                 files=maps,
+                districts=layers["districts"].set_index("district_code"),
+                postcodes=assessment.inputs.postcodes,
             ),
             report_page(assessment, published=published, map_links=maps),
         )
@@ -151,12 +153,16 @@ def board_map_page(
     cost_unit: str,
     district_summary: pd.DataFrame | None = None,
     files: dict[str, str] | None = None,
+    districts: pd.DataFrame | None = None,
+    postcodes: pd.DataFrame | None = None,
 ) -> Page:
     """The board map (``index.html``) and, when configured, one map per district, drawn
     from the run's ``areas`` and ``services`` layers; ``cost_unit`` is the model's unit.
     ``district_summary`` is the published district summary a large county's overview
     shows; ``files``, the files it is to draw (:func:`map_files`): drawing others is a
-    fault, raised."""
+    fault, raised. ``districts`` (the run's districts layer, index ``district_code``)
+    and ``postcodes`` (the lookup the run loaded) spare the map making or reading them
+    again."""
 
     def draw(folder: Path) -> dict[str, str]:
         from earlyhelp.publish.maps import write_run_maps  # folium only when drawing
@@ -168,6 +174,8 @@ def board_map_page(
             folder,
             cost_unit=cost_unit,
             district_summary=district_summary,
+            districts=districts,
+            postcodes=postcodes,
         )
         drawn = {str(key): path.name for key, path in paths.items()}
         if files is not None and drawn != files:

@@ -1,0 +1,183 @@
+"""The board map's column-at-once paths give exactly what their one-value-at-a-time
+counterparts give: escaping a column (Arrow for plain text), encoding service rows
+without json, writing each distinct class value once, the gazetteer from the run's own
+postcode lookup."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from synthetic import HOSTILE_TEXT, synthetic_county
+
+from earlyhelp.maps.classes import MapLayer, classify
+from earlyhelp.maps.safety import escape_text, escape_texts, script_json
+from earlyhelp.maps.services import (
+    encoded_rows,
+    service_cells,
+    service_groups,
+    service_popup,
+    service_rows,
+)
+
+# text that takes every path of escape_text: plain, to be cut, to be folded or
+# normalised, missing, not text at all
+AWKWARD = (
+    *HOSTILE_TEXT,
+    "",
+    " ",
+    "plain words",
+    "plain words",  # repeated: the memo
+    " leading",
+    "trailing ",
+    "two  spaces",
+    "tab\there",
+    "line\nbreak",
+    "nul\x00byte",
+    "del\x7fete",
+    "bidi \u202eevil\u202c override",
+    "zero\u200bwidth",
+    "line\u2028separator",
+    "e\u0301 composed",
+    "caf\u00e9 cr\u00e8che",
+    "\u5b66\u6821",
+    "{{ 7*7 }} `${x}` $ \\ & < > \" '",
+    "x" * 130,
+    "y " * 90,
+    "&" * 150,
+    "\u00e9" * 250,
+    None,
+    float("nan"),
+    pd.NA,
+    1,
+    1.0,
+    True,
+    -0.0,
+    0.0,
+    12.5,
+    ["a", "<b>"],
+)
+
+
+@pytest.mark.parametrize("max_chars", [None, 0, 1, 10, 80, 120, 200, 300])
+def test_escape_texts_is_escape_text_for_each_value(max_chars):
+    expected = [escape_text(v, max_chars=max_chars) for v in AWKWARD]
+    assert escape_texts(AWKWARD, max_chars=max_chars) == expected
+    column = pd.Series(AWKWARD, dtype=object)
+    assert escape_texts(column, max_chars=max_chars) == expected
+    text = pd.Series([v for v in AWKWARD if isinstance(v, str)], dtype="string")
+    assert escape_texts(text, max_chars=max_chars) == [
+        escape_text(v, max_chars=max_chars) for v in text
+    ]
+
+
+def test_escape_texts_of_every_character():
+    cells = [chr(i) for i in range(0x3100)] + [f"a{chr(i)}b c" for i in range(0x3100)]
+    assert escape_texts(cells) == [escape_text(v) for v in cells]
+    assert escape_texts([]) == []
+
+
+def _hostile_services():
+    county = synthetic_county(4, 4, services=2 * len(AWKWARD), names=AWKWARD)
+    services = county.services.copy()
+    n = len(services)
+    for column in ("provider", "sector", "opening_times", "contact"):
+        services[column] = [AWKWARD[(i * 7 + len(column)) % len(AWKWARD)] for i in range(n)]
+    services["delivery"] = (["outreach", " In_Person ", None, "phone", "<b>x</b>"] * n)[:n]
+    services["status"] = (["active", "planned", " Planned", None] * n)[:n]
+    services["min_age"] = ([0, None, "5", -0.0, "x<y", 2.5] * n)[:n]
+    services["max_age"] = ([19, 11.0, None, float("nan"), "{{1}}"] * n)[:n]
+    services["area_code"] = list(county.areas.index[np.arange(n) % len(county.areas)])
+    areas = county.areas["area_name"].copy()
+    areas.iloc[: len(HOSTILE_TEXT)] = list(HOSTILE_TEXT)
+    return county, services, areas
+
+
+def test_service_rows_say_what_each_popup_says():
+    county, services, areas = _hostile_services()
+    groups = service_groups(services, county.categories)
+    drawn = service_rows(services, groups=groups, areas=areas)
+    labels = {key: escape_text(cfg.label or key) for key, cfg in groups}
+    assert len(drawn.rows) == len(services)
+    for row, (_, service) in zip(drawn.rows, services.iterrows(), strict=True):
+        cats = list(service["categories"])
+        reach = [c for c in service["reach_areas"] if c in areas.index]
+        popup = service_popup(service, [labels.get(c, escape_text(c)) for c in cats],
+                              reach_count=len(reach))  # fmt: skip
+        assert {"by": row["by"], "d": row["d"]} == popup
+        assert row["n"] == (escape_text(service["name"], max_chars=200) or "Unnamed service")
+        place = escape_text(areas.get(service["area_code"], ""), max_chars=120)
+        assert row["w"] == ", ".join(t for t in (labels[cats[0]], place) if t)
+
+
+def test_encoded_rows_are_script_json_of_each_row():
+    county, services, areas = _hostile_services()
+    groups = service_groups(services, county.categories)
+    rows = service_rows(services, groups=groups, areas=areas).rows
+    odd = [
+        {**rows[0], "n": 'a "quoted" \\ name'},  # never from escape_text: json must escape it
+        {**rows[0], "w": "</script>"},
+        {**rows[0], "by": "line\u2028separator"},
+        {**rows[0], "pl": True},
+        {**rows[0], "k": [True]},
+        {**rows[0], "ll": [np.float64(51.5), 0.0]},
+        {"n": "other keys", "ll": [1.0, 2.0]},
+    ]
+    every = rows + odd
+    assert encoded_rows(every) == [script_json(row) for row in every]
+    with pytest.raises(ValueError):  # a number JSON cannot hold fails as script_json does
+        encoded_rows([{**rows[0], "ll": [float("nan"), 0.0]}])
+
+
+def test_classify_writes_each_value_as_before():
+    values = pd.Series([0.0, -0.0, 1.25, 1.25, None, "*", 3.0, -0.4, 1e6, "x"], dtype=object)
+    for fmt in ("{:,.0f}", "{:.1f} km", "{:.0%}"):
+        classes = classify(values, MapLayer("v", "V", fmt=fmt), k=3)
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        expected = [
+            escape_text(fmt.format(v))
+            if c >= 0
+            else ("suppressed (small number)" if c == -1 else "no data")
+            for v, c in zip(numbers, classes.codes, strict=True)
+        ]
+        assert classes.text == expected
+    assert classify(values, MapLayer("v", "V"), k=3).text[:2] == ["0", "-0"]
+
+
+def test_rows_of_some_services_are_those_of_all():
+    """An atlas page makes the rows of its own services only: the same rows."""
+    county, services, areas = _hostile_services()
+    groups = service_groups(services, county.categories)
+    every = service_rows(services, groups=groups, areas=areas)
+    cells = service_cells(services, groups=groups, areas=areas)
+    at = np.array([5, 0, 3, 3, len(every.rows) - 1])
+    some = cells.rows(at)
+    assert some.rows == [every.rows[i] for i in at]
+    assert some.search_keys == [every.search_keys[i] for i in at]
+    assert (some.closed, some.unplaced) == (every.closed, every.unplaced)
+    assert cells.rows(np.zeros(0, dtype=int)).rows == []
+
+
+def test_a_column_of_numbers_is_read_as_its_text_would_be():
+    from earlyhelp.maps.classes import read_measure
+
+    numbers = [0.0, -0.0, 1.5, float("nan"), float("inf"), -float("inf"), 5.0, 1e20]
+    for column in (pd.Series(numbers), pd.Series([0, 5, 7, -3]), pd.Series([1, 5], dtype="u1")):
+        for symbol in ("*", "5", "5.0", "c"):
+            fast = read_measure(column, symbol=symbol)
+            slow = read_measure(column.astype(object), symbol=symbol)
+            assert np.array_equal(fast[0], slow[0], equal_nan=True), (column, symbol)
+            assert np.array_equal(fast[1], slow[1]), (column, symbol)
+    column = pd.Series([1.0, float("inf")])
+    read_measure(column)
+    assert column.iloc[1] == float("inf")  # the caller's column is not changed
+
+
+def test_search_keys_is_search_key_for_each_value():
+    from earlyhelp.maps.safety import search_key, search_keys
+
+    values = [*AWKWARD, "Hello, World!", "  A--B  ", "\u00c9COLE", "a_b", "___", "Caf\u00e9 2"]
+    assert search_keys(values) == [search_key(v) for v in values]
+    cells = [chr(i) for i in range(0x3100)] + [f"a{chr(i)}b C" for i in range(0x3100)]
+    assert search_keys(cells) == [search_key(v) for v in cells]
+    assert search_keys([]) == []
