@@ -23,6 +23,22 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and a second 
 runner = CliRunner()
 
 
+# the tiny county as a large run: tables in Parquet, so its pages are drawn beside
+LARGE = ('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"')
+
+
+def _large(tiny) -> None:
+    tiny.set_config(replace=LARGE)
+
+
+def _a_large_run_done(tiny):
+    """The tiny county run once as a large run: its output parent, folder and files."""
+    _large(tiny)
+    out = tiny.root / "out"
+    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
+    return out, out / "tiny", tree(out / "tiny")
+
+
 def _twice(x: int) -> dict[str, int]:
     return {"pid": os.getpid(), "value": 2 * x}
 
@@ -107,7 +123,7 @@ def _counting(forks: list) -> object:
 
 
 def test_pages_drawn_beside_are_those_drawn_here(tiny, monkeypatch):
-    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
+    _large(tiny)
     forks = []
     original = beside_module.Beside.__init__
 
@@ -132,11 +148,7 @@ def test_pages_drawn_beside_are_those_drawn_here(tiny, monkeypatch):
 
 
 def test_a_failure_in_the_pages_beside_is_one_clear_error_and_nothing_is_left(tiny, monkeypatch):
-    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
-    out = tiny.root / "out"
-    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
-    folder = out / "tiny"
-    before = tree(folder)
+    out, folder, before = _a_large_run_done(tiny)
 
     import earlyhelp.publish.maps as maps_module
 
@@ -159,11 +171,7 @@ def test_a_failure_here_stops_the_pages_beside(tiny, monkeypatch):
     process drawing stopped, the folder as it was."""
     from earlyhelp.outputs import workbook as workbook_module
 
-    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
-    out = tiny.root / "out"
-    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
-    folder = out / "tiny"
-    before = tree(folder)
+    out, folder, before = _a_large_run_done(tiny)
     stopped = []
     original = beside_module.stop_all
 
@@ -209,11 +217,7 @@ def test_an_error_comes_back_whole():
 
 
 def test_a_full_disk_while_drawing_beside_names_the_output_folder(tiny, monkeypatch):
-    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
-    out = tiny.root / "out"
-    assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
-    folder = out / "tiny"
-    before = tree(folder)
+    out, folder, before = _a_large_run_done(tiny)
 
     import earlyhelp.publish.maps as maps_module
     from earlyhelp.outputs import atomic_path
@@ -260,7 +264,7 @@ def test_a_child_that_dies_is_noticed_at_once_and_its_workers_stopped(tmp_path):
 def test_a_fork_that_fails_stops_the_pages_already_started(tiny, monkeypatch):
     import multiprocessing.context
 
-    tiny.set_config(replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'))
+    _large(tiny)
     out = tiny.root / "out"
     started = []
     original = multiprocessing.context.ForkProcess.start
