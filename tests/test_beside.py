@@ -286,10 +286,7 @@ def test_a_fork_that_fails_stops_the_pages_already_started(tiny, monkeypatch):
 def test_the_report_drawn_beside_links_every_map_drawn(tiny, maps):
     """The report, drawn while the maps are, links the maps they draw: a page per
     district (configured, or as an overview of a large county) and the county's."""
-    tiny.set_config(
-        f"\n[map]\n{maps}\n",
-        replace=('output_dir = "out"', 'output_dir = "out"\ntables = "parquet"'),
-    )
+    tiny.set_config(f"\n[map]\n{maps}\n", replace=LARGE)
     assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
     folder = tiny.root / "out" / "tiny"
     maps_drawn = sorted(p.name for p in folder.glob("*.html") if p.name != "report.html")
