@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "earlyhelp"
 # From the bottom up. A module may import its own layer and the layers below it, never a
 # layer above. A name is a module or a package (every module inside it).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("leaf helpers", ("errors", "text", "units", "columns", "stats", "solver")),
+    ("leaf helpers", ("errors", "text", "units", "columns", "stats", "solver", "forking")),
     ("config and io", ("config", "geography", "validation", "disclosure", "outputs")),
     ("model", ("need", "provision", "loading", "sources", "demo")),
     (

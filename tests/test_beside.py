@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 
 from earlyhelp.cli import app
 from earlyhelp.errors import EarlyHelpError, InputError
+from earlyhelp.forking import can_fork
 from earlyhelp.publish import beside as beside_module
 from earlyhelp.publish import folder as folder_module
-from earlyhelp.publish.beside import beside, can_fork
+from earlyhelp.publish.beside import beside
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and a second core")
 runner = CliRunner()

@@ -36,6 +36,7 @@ import pandas as pd
 import shapely
 
 from earlyhelp.config import CategoryConfig, DisclosureConfig, MapConfig
+from earlyhelp.forking import can_fork, die_with_parent
 from earlyhelp.maps.assets import asset_table
 from earlyhelp.maps.board import (
     Parts,
@@ -64,7 +65,6 @@ from earlyhelp.maps.services import (
 )
 from earlyhelp.maps.shapes import simplify_coverage, to_display, union_by
 from earlyhelp.outputs import atomic_path
-from earlyhelp.publish.beside import can_fork, die_with_parent
 
 _LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 _LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
@@ -275,7 +275,7 @@ def _page_in_worker(code: str) -> tuple[str, Path]:
 
 def _workers(asked: int | None, pages: int) -> int:
     """Processes to write ``pages`` pages with: as asked, else 2 where processes are
-    forked (:func:`~earlyhelp.publish.beside.can_fork`: Linux with a second core; they
+    forked (:func:`~earlyhelp.forking.can_fork`: Linux with a second core; they
     inherit the job, nothing is copied), else 1."""
     if asked is not None:
         return max(1, min(asked, pages))

@@ -16,10 +16,9 @@ is killed, so nothing goes on writing into a staging folder that is being remove
 
 from __future__ import annotations
 
-__all__ = ["Beside", "beside", "can_fork", "die_with_parent", "stop_all"]
+__all__ = ["Beside", "beside", "stop_all"]
 
 import contextlib
-import ctypes
 import gc
 import multiprocessing
 import os
@@ -33,21 +32,9 @@ from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
 from earlyhelp.errors import EarlyHelpError
+from earlyhelp.forking import can_fork, die_with_parent, give_back_freed_memory
 
 T = TypeVar("T")
-_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
-
-
-def can_fork() -> bool:
-    """Whether work can go to a forked process that runs beside this one: Linux (where a
-    fork is safe and cheap) with a second core for it."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        cores = len(os.sched_getaffinity(0))  # the cores this process may use
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return cores > 1
 
 
 class Beside(Generic[T]):
@@ -66,7 +53,7 @@ class Beside(Generic[T]):
         process = context.Process(
             target=_child, args=(send, fn, args), name=f"earlyhelp: {what}", daemon=False
         )
-        _give_back_freed_memory()
+        give_back_freed_memory()
         gc.freeze()  # the child's collector leaves what exists now alone: its memory
         try:  # stays shared with this process instead of being copied
             process.start()
@@ -150,29 +137,6 @@ def _alive(group: int) -> bool:
     except OSError:
         return False
     return True
-
-
-def _give_back_freed_memory() -> None:
-    """Hand memory freed but still held by the C allocator back to the system (glibc's
-    ``malloc_trim``; elsewhere nothing), so a child forked now does not start with it:
-    at England scale about 0.4 of 1.7 GB."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    if hasattr(libc, "malloc_trim"):
-        libc.malloc_trim(0)
-
-
-def die_with_parent() -> None:
-    """Make this (forked) process die when its parent does (Linux ``prctl``): a killed
-    run leaves nothing drawing into its staging folder."""
-    parent = os.getppid()
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
 
 
 def beside(fn: Callable[..., T], *args: Any, what: str) -> Beside[T]:

@@ -54,6 +54,7 @@ import pandas as pd
 from earlyhelp.config import Config
 from earlyhelp.disclosure import PUBLICATION_ATTR, check_publishable, is_publishable
 from earlyhelp.errors import InputError
+from earlyhelp.forking import can_fork
 from earlyhelp.loading import InputRecord, Inputs, file_sha256
 from earlyhelp.outputs import (
     MANIFEST,
@@ -72,7 +73,7 @@ from earlyhelp.outputs import (
     write_text,
     write_workbook,
 )
-from earlyhelp.publish.beside import Beside, beside, can_fork, stop_all
+from earlyhelp.publish.beside import Beside, beside, stop_all
 from earlyhelp.publish.notes import tables_readme, workbook_about, worst_priority
 from earlyhelp.publish.qgis import layer_styles
 
