@@ -10,6 +10,7 @@ __all__ = [
     "category_verdicts",
 ]
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -86,6 +87,16 @@ def assess_sufficiency(
     ``need_score`` is the need index when already computed.
     """
     need_a = need.reindex(areas.index)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="earlyhelp-sectors") as pool:
+        # the sectors within reach are measured beside the rest (the KD-tree searches let
+        # go of Python's lock)
+        sectors_ahead = pool.submit(
+            sector_reach, areas, need_a, services, cfg.access, suff=cfg.sufficiency, model=model
+        )
+        return _assessed(cfg, areas, need_a, services, access, cutoffs, need_score, sectors_ahead)
+
+
+def _assessed(cfg, areas, need_a, services, access, cutoffs, need_score, sectors_ahead):
     score = area_need_index(need_a, cfg.indicators) if need_score is None else need_score
     score = score.reindex(areas.index)
     if not cfg.indicators:
@@ -94,7 +105,7 @@ def assess_sufficiency(
         cutoffs = gap_cutoffs(cfg, need_a, access, need_score=score)
     gaps = gap_table(cfg, areas, need_a, access, need_score=score, cutoffs=cutoffs)
     called = _called_for(cfg, areas, need_a)
-    sectors = sector_reach(areas, need_a, services, cfg.access, suff=cfg.sufficiency, model=model)
+    sectors = sectors_ahead.result()
     range_table = range_of_help(gaps, called, cfg.categories, sectors)
     suff = cfg.sufficiency
     in_need = cfg.indicators[suff.in_need_indicator].column if suff.in_need_indicator else None
