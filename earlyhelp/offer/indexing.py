@@ -27,8 +27,7 @@ def _blob(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     import pandas as pd
     import pyarrow as pa
 
-    cells = np.empty(len(values), dtype=object)
-    cells[:] = list(values)
+    cells = _cells(values)
     if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
         cells = np.array([None if is_missing(v) else str(v) for v in cells], dtype=object)
     text = pa.array(cells, type=pa.large_string(), from_pandas=True)
@@ -38,6 +37,18 @@ def _blob(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     data = text.buffers()[2]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     return raw[offsets[0] : offsets[-1]].copy(), offsets - offsets[0], np.asarray(missing, bool)
+
+
+def _cells(values: Any) -> np.ndarray:
+    """A column's cells as a 1-D object array: a pandas column's own objects at once (its
+    text is slow to read one cell at a time), anything else item by item."""
+    import pandas as pd
+
+    if isinstance(values, pd.Series | pd.Index):
+        return values.to_numpy(dtype=object)
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = list(values)
+    return cells
 
 
 def _ranks(values: list[str]) -> np.ndarray:
@@ -86,7 +97,7 @@ def _service_arrays(services: Any, keys: list[str]) -> dict[str, np.ndarray]:
         "youngest": np.nan_to_num(min_age, nan=0.0),  # no youngest age: from birth
         "oldest": np.where(np.isnan(max_age), np.inf, max_age),  # no oldest age: any
         "outreach": np.array(
-            [not is_missing(d) and str(d) == "outreach" for d in delivery], dtype=bool
+            [not is_missing(d) and str(d) == "outreach" for d in _cells(delivery)], dtype=bool
         ),
     }
     chosen = cats["s"].to_numpy(dtype=np.int64)
@@ -100,7 +111,7 @@ def _service_arrays(services: Any, keys: list[str]) -> dict[str, np.ndarray]:
     out["status_active"] = (services["status"] == "active").to_numpy(dtype=bool)
     ids = [str(s) for s in services.index]
     out["id_rank"] = _ranks(ids)
-    out["name_rank"] = _ranks([str(v) for v in services["name"]])
+    out["name_rank"] = _ranks([str(v) for v in _cells(services["name"])])
     for column in TEXT_COLUMNS:
         values = ids if column == "service_id" else services.get(column, [None] * len(services))
         out[f"{column}_text"], out[f"{column}_at"], out[f"{column}_na"] = _blob(values)
