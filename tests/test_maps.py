@@ -465,22 +465,28 @@ def test_an_asset_that_cannot_be_inlined_is_an_error_and_nothing_is_written(tmp_
     assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
 
 
+def _district_pages(county, out_dir, *, areas=None, layers=None, title="T", workers=None):
+    """The synthetic county's district pages, unstyled (no tiles, assets linked)."""
+    return district_pages(
+        county.areas if areas is None else areas,
+        county.services,
+        out_dir=out_dir,
+        layers=county.layers if layers is None else layers,
+        categories=county.categories,
+        map_cfg=NO_TILES,
+        title=title,
+        subtitle="",
+        data_date="2026",
+        self_contained=False,
+        workers=workers,
+    )
+
+
 def test_district_maps_write_one_safe_file_each(tmp_path):
     county = synthetic_county(6, 6, services=10)
     areas = county.areas.copy()
     areas.loc[areas["district_code"] == "E07000002", "district_code"] = "../../E07000002"
-    written = district_pages(
-        areas,
-        county.services,
-        out_dir=tmp_path / "districts",
-        layers=county.layers,
-        categories=county.categories,
-        map_cfg=NO_TILES,
-        title="Early help",
-        subtitle="",
-        data_date="2026",
-        self_contained=False,
-    )
+    written = _district_pages(county, tmp_path / "districts", areas=areas, title="Early help")
     assert sorted(written) == ["../../E07000002", "E07000001", "E07000003"]
     for path in written.values():
         assert path.parent == tmp_path / "districts" and path.exists()
@@ -493,19 +499,7 @@ def test_district_pages_are_the_same_written_here_or_by_two_processes(tmp_path):
     county = synthetic_county(6, 6, services=12)
     pages = {}
     for workers in (1, 2):
-        written = district_pages(
-            county.areas,
-            county.services,
-            out_dir=tmp_path / str(workers),
-            layers=county.layers,
-            categories=county.categories,
-            map_cfg=NO_TILES,
-            title="T",
-            subtitle="",
-            data_date="2026",
-            self_contained=False,
-            workers=workers,
-        )
+        written = _district_pages(county, tmp_path / str(workers), workers=workers)
         ids = re.compile(r"[0-9a-f]{32}")  # folium's random element names
         pages[workers] = {
             code: ids.sub("X", path.read_text(encoding="utf-8")) for code, path in written.items()
@@ -529,18 +523,7 @@ def test_service_rows_encoded_once_give_the_same_page_data():
 
 def test_district_maps_share_the_county_classes(tmp_path):
     county = synthetic_county(6, 6, services=4)
-    written = district_pages(
-        county.areas,
-        county.services,
-        out_dir=tmp_path,
-        layers=county.layers[1:2],
-        categories=county.categories,
-        map_cfg=NO_TILES,
-        title="T",
-        subtitle="",
-        data_date="2026",
-        self_contained=False,
-    )
+    written = _district_pages(county, tmp_path, layers=county.layers[1:2])
     whole = classify(county.areas["need_index"], county.layers[1])
     for path in written.values():
         page = Path(path).read_text(encoding="utf-8")
