@@ -91,9 +91,9 @@ class Beside(Generic[T]):
                 "if it happens again, on a machine with more memory"
             )
         receive.close()
-        ok, value = pickle.loads(payload)
+        self._process, self._receive = None, None
         process.join()
-        self._process = None
+        ok, value = pickle.loads(payload)
         if not ok:
             raise value
         return value
@@ -102,30 +102,25 @@ class Beside(Generic[T]):
         """End the child and its own children, if it is still running."""
         stop_all([self])
 
-    def _group(self) -> int | None:
-        return None if self._process is None else int(self._process.pid)
-
 
 def stop_all(children: list[Beside[Any]]) -> None:
-    """End every child still running and whatever each started: asked to stop, then
-    killed if any is still there after a few seconds."""
-    groups = [g for g in (child._group() for child in children) if g is not None]
-    for group in groups:
+    """End every child still running and whatever each started (its process group):
+    asked to stop, then killed if any is still there after a few seconds."""
+    running = [child for child in children if child._process is not None]
+    for child in running:
         with contextlib.suppress(OSError):
-            os.killpg(group, signal.SIGTERM)
+            os.killpg(child._process.pid, signal.SIGTERM)
     deadline = time.monotonic() + 5.0
-    for group in groups:
+    for child in running:
+        group = child._process.pid
         while _alive(group) and time.monotonic() < deadline:
-            for child in children:
-                if child._group() == group:
-                    child._process.join(0.05)  # reaps the child; its workers reap alone
+            child._process.join(0.05)  # reaps the child; its workers reap alone
         if _alive(group):
             with contextlib.suppress(OSError):
                 os.killpg(group, signal.SIGKILL)
+        child._process.join()
     for child in children:
-        if child._process is not None:
-            child._process.join()
-            child._process = None
+        child._process = None
         if child._receive is not None:
             child._receive.close()
             child._receive = None
