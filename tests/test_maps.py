@@ -516,9 +516,8 @@ def test_service_rows_encoded_once_give_the_same_page_data():
     filters = [ServiceFilter(key, key=key) for key, _ in groups]
     spec = [{"badge": "X", "colour": cfg.colour} for _, cfg in groups]
     plain = ServiceLayer(drawn.rows, cluster=cluster, filters=filters, groups=spec)
-    once = ServiceLayer(drawn.rows, cluster=cluster, filters=filters, groups=spec,
-                        encoded=[script_json(row) for row in drawn.rows])  # fmt: skip
-    assert once.data_json == plain.data_json
+    once = ServiceLayer(encoded=drawn.encoded, cluster=cluster, filters=filters, groups=spec)
+    assert once.data_json == plain.data_json == script_json(drawn.rows)
 
 
 def test_district_maps_share_the_county_classes(tmp_path):

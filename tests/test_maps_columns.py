@@ -13,7 +13,7 @@ from synthetic import HOSTILE_TEXT, synthetic_county
 from earlyhelp.maps.classes import MapLayer, classify
 from earlyhelp.maps.safety import escape_text, escape_texts, script_json
 from earlyhelp.maps.services import (
-    encoded_rows,
+    _row_texts,
     service_cells,
     service_groups,
     service_popup,
@@ -113,20 +113,29 @@ def test_service_rows_say_what_each_popup_says():
 def test_encoded_rows_are_script_json_of_each_row():
     county, services, areas = _hostile_services()
     groups = service_groups(services, county.categories)
-    rows = service_rows(services, groups=groups, areas=areas).rows
-    odd = [
-        {**rows[0], "n": 'a "quoted" \\ name'},  # never from escape_text: json must escape it
-        {**rows[0], "w": "</script>"},
-        {**rows[0], "by": "line\u2028separator"},
-        {**rows[0], "pl": True},
-        {**rows[0], "k": [True]},
-        {**rows[0], "ll": [np.float64(51.5), 0.0]},
-        {"n": "other keys", "ll": [1.0, 2.0]},
-    ]
-    every = rows + odd
-    assert encoded_rows(every) == [script_json(row) for row in every]
+    drawn = service_rows(services, groups=groups, areas=areas)
+    assert drawn.encoded == [script_json(row) for row in drawn.rows]
+    assert [list(k) for k in drawn.kinds] == [row["k"] for row in drawn.rows]
+    # texts escape_text never gives, and a place JSON cannot hold: written as
+    # script_json writes them (or refused as it refuses them)
+    odd = {
+        "n": ['a "quoted" \\ name', "plain"],
+        "by": ["line\u2028separator", "x"],
+        "w": ["</script>", "y"],
+        "lines": [["0Help", "0Help"], ["1tab\there", ""], ["", "2<b>"]],
+    }
+    parts = dict(lat=np.array([51.5, 50.25]), lon=np.array([-0.00012, 1e-05]), kinds=["0,2", "1"],
+                 name=odd["n"], by=odd["by"], lines=odd["lines"], planned=[True, False],
+                 where=odd["w"])  # fmt: skip
+    expected = [
+        {"ll": [51.5, -0.00012], "k": [0, 2], "n": odd["n"][0], "by": odd["by"][0],
+         "d": "0Help\n1tab\there", "pl": 1, "w": odd["w"][0]},
+        {"ll": [50.25, 1e-05], "k": [1], "n": "plain", "by": "x", "d": "0Help\n2<b>", "pl": 0,
+         "w": "y"},
+    ]  # fmt: skip
+    assert _row_texts(**parts) == [script_json(row) for row in expected]
     with pytest.raises(ValueError):  # a number JSON cannot hold fails as script_json does
-        encoded_rows([{**rows[0], "ll": [float("nan"), 0.0]}])
+        _row_texts(**{**parts, "lat": np.array([float("nan"), 0.0])})
 
 
 def test_classify_writes_each_value_as_before():

@@ -57,7 +57,6 @@ from earlyhelp.maps.search import PlaceIndex
 from earlyhelp.maps.services import (
     ServiceCells,
     ServiceRows,
-    encoded_rows,
     located,
     service_cells,
     service_groups,
@@ -228,8 +227,8 @@ class _Job:
     reach: gpd.GeoSeries
     groups: list[tuple[str, CategoryConfig]]
     cells: ServiceCells  # what the services' rows are made from
-    # service position -> its row, search key and encoded row, as made by this process
-    made: dict[int, tuple[dict, str, str]]
+    # service position -> its encoded row, groups and search key, as made by this process
+    made: dict[int, tuple[str, tuple[int, ...], str]]
     places: PlaceIndex
     border_m: float
     files: dict[str, Path]
@@ -338,14 +337,13 @@ def _rows(job: _Job, mine: np.ndarray) -> ServiceRows:
     todo = [i for i in dict.fromkeys(mine.tolist()) if i not in made]
     if todo:
         fresh = job.cells.rows(np.array(todo, dtype=int))
-        encoded = encoded_rows(fresh.rows)
-        for i, row, key, text in zip(todo, fresh.rows, fresh.search_keys, encoded, strict=True):
-            made[i] = (row, key, text)
-    parts = [made[i] for i in mine.tolist()]
+        parts = zip(fresh.encoded, fresh.kinds, fresh.search_keys, strict=True)
+        made.update(zip(todo, parts, strict=True))
+    ordered = [made[i] for i in mine.tolist()]
     return ServiceRows(
-        rows=[p[0] for p in parts],
-        search_keys=[p[1] for p in parts],
-        encoded=[p[2] for p in parts],
+        encoded=[p[0] for p in ordered],
+        kinds=[p[1] for p in ordered],
+        search_keys=[p[2] for p in ordered],
         closed=job.cells.closed,
         unplaced=job.cells.unplaced,
     )

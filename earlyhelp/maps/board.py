@@ -571,7 +571,7 @@ def _add_services(
     )
     m.add_child(cluster)
     filters = []
-    counts = Counter(k for row in drawn.rows for k in row["k"])
+    counts = Counter(k for kinds in drawn.kinds for k in kinds)
     for k, ((key, cfg), badge, label) in enumerate(zip(groups, badges, labels, strict=True)):
         colour = check_colour(cfg.colour, where=f"[categories.{key}] colour")
         count = counts[k]
@@ -582,11 +582,7 @@ def _add_services(
         filters.append(ServiceFilter(name, key=key))
         m.add_child(filters[-1])
     spec = [{"badge": b, "colour": cfg.colour} for b, (_, cfg) in zip(badges, groups, strict=True)]
-    m.add_child(
-        ServiceLayer(
-            drawn.rows, cluster=cluster, filters=filters, groups=spec, encoded=drawn.encoded
-        )
-    )
+    m.add_child(ServiceLayer(encoded=drawn.encoded, cluster=cluster, filters=filters, groups=spec))
     return drawn, list(zip(groups, badges, labels, strict=True))
 
 

@@ -265,8 +265,9 @@ class ServiceLayer(VerbatimMacroElement):
     :func:`~earlyhelp.maps.services.service_popup`; the popup is written here from them),
     ``pl`` planned (0/1).
     ``groups``: ``badge`` and ``colour`` of each category, in the order of ``filters``;
-    ``encoded``: each row as :func:`~earlyhelp.maps.safety.script_json` already gave it
-    (for rows many pages share), else the rows are encoded here.
+    ``encoded``: instead of ``rows``, each row as
+    :func:`~earlyhelp.maps.safety.script_json` gives it
+    (:class:`~earlyhelp.maps.services.ServiceRows`).
     """
 
     _template = Template(
@@ -380,7 +381,7 @@ class ServiceLayer(VerbatimMacroElement):
 
     def __init__(
         self,
-        rows: list[dict],
+        rows: Sequence[dict] = (),
         *,
         cluster,
         filters: Sequence[ServiceFilter],
@@ -398,10 +399,10 @@ class ServiceLayer(VerbatimMacroElement):
         self.groups_json = script_json(groups)
         self.fields_json = script_json(POPUP_FIELDS)
         if encoded is None:
-            self.data_json = script_json(rows)
+            self.data_json = script_json(list(rows))
         else:  # each row already script_json(row): the same text as script_json(rows)
-            if len(encoded) != len(rows):
-                raise ValueError("give one encoded row per row")
+            if rows:
+                raise ValueError("give the rows or the rows encoded, not both")
             self.data_json = "[" + ",".join(encoded) + "]"
 
     @property

@@ -14,7 +14,6 @@ __all__ = [
     "ServiceCells",
     "ServiceRows",
     "as_list",
-    "encoded_rows",
     "located",
     "service_badges",
     "service_cells",
@@ -24,12 +23,12 @@ __all__ = [
     "status_of",
 ]
 
-import math
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -61,15 +60,23 @@ _STOP_WORDS = {"and", "or", "of", "the", "for", "to", "with", "a", "an", "in"}
 
 @dataclass(frozen=True)
 class ServiceRows:
-    """Rows for :class:`~earlyhelp.maps.layers.ServiceLayer` and what was left off."""
+    """The services' rows for :class:`~earlyhelp.maps.layers.ServiceLayer`, each as the
+    page's script holds it (``encoded``: :func:`~earlyhelp.maps.safety.script_json` of
+    the row), their category groups (``kinds``, the row's ``k``), search keys, and how
+    many services were left off."""
 
-    rows: list[dict]
+    encoded: list[str]
+    kinds: list[tuple[int, ...]]
     search_keys: list[str]
     closed: int
     unplaced: int
-    # each row as script JSON (:func:`~earlyhelp.maps.safety.script_json`), when made once
-    # for rows that many pages share; None: the layer encodes the rows itself
-    encoded: list[str] | None = None
+
+    @property
+    def rows(self) -> list[dict]:
+        """The rows read back: ``ll`` [lat, lon], ``k`` category groups, ``n`` name,
+        ``by`` provider, ``d`` popup lines, ``pl`` planned (0/1), ``w`` what tells two
+        services of one name apart (kind, place)."""
+        return [json.loads(text) for text in self.encoded]
 
 
 def as_list(value: Any) -> list[str]:
@@ -184,24 +191,94 @@ def _popup(
 ) -> dict[str, Any]:
     """:func:`service_popup` from the service's texts already escaped (``provider``,
     ``sector``, ``opening`` times, ``contact``); the rest is read from ``row``."""
-    rows = ["0" + ("; ".join(labels) or "not recorded")]
-    lo, hi = _age(row.get("min_age")), _age(row.get("max_age"))
-    if lo or hi:
-        rows.append(f"1{lo or '0'} to {hi or '?'} years")
-    delivery = str(row.get("delivery") or "").strip().lower()
-    if delivery:
-        rows.append("2" + (_DELIVERY.get(delivery) or escape_text(delivery)))
-    if opening:
-        rows.append("3" + opening)
-    if contact:
-        rows.append("4" + contact)
-    if str(row.get("status") or "").strip().lower() == "planned":
-        rows.append("5Planned: not open yet")
-    if reach_count:
-        areas = "small area" if reach_count == 1 else "small areas"
-        rows.append(f"6{reach_count:,} {areas} (dashed outline)")
-    by = (provider + (f" ({sector} sector)" if sector else "")).strip()
-    return {"by": by, "d": "\n".join(rows)}
+    return {
+        "by": _by(provider, sector),
+        "d": _lines(
+            labels,
+            _age_line(_age(row.get("min_age")), _age(row.get("max_age"))),
+            _delivery_line(row.get("delivery")),
+            opening,
+            contact,
+            _is_planned(row.get("status")),
+            reach_count,
+        ),
+    }
+
+
+def _by(provider: str, sector: str) -> str:
+    """Who gives the help: the provider and its sector (escaped)."""
+    return (provider + (f" ({sector} sector)" if sector else "")).strip()
+
+
+def _lines(
+    labels: Sequence[str],
+    ages: str,
+    delivery: str,
+    opening: str,
+    contact: str,
+    planned: bool,
+    reach_count: int,
+) -> str:
+    """A popup's lines (see :func:`service_popup`), each the index of its heading and
+    its text: ``ages`` and ``delivery`` are their lines already (:func:`_age_line`,
+    :func:`_delivery_line`, "" for none), the texts escaped."""
+    lines = (
+        "0" + ("; ".join(labels) or "not recorded"),
+        ages,
+        delivery,
+        "3" + opening if opening else "",
+        "4" + contact if contact else "",
+        "5Planned: not open yet" if planned else "",
+        _reach_line(reach_count),
+    )
+    return "\n".join(line for line in lines if line)
+
+
+def _reach_line(count: int) -> str:
+    """The line of how many small areas a children's centre is responsible for."""
+    if not count:
+        return ""
+    return f"6{count:,} {'small area' if count == 1 else 'small areas'} (dashed outline)"
+
+
+def _age_line(lo: str, hi: str) -> str:
+    """The ages line of a popup from the youngest and oldest age shown ("" for none)."""
+    return f"1{lo or '0'} to {hi or '?'} years" if lo or hi else ""
+
+
+def _delivery_line(value: Any) -> str:
+    """The line saying how help is given, from a ``delivery`` cell ("" for none)."""
+    delivery = str(value or "").strip().lower()
+    return "2" + (_DELIVERY.get(delivery) or escape_text(delivery)) if delivery else ""
+
+
+def _is_planned(value: Any) -> bool:
+    """Whether a ``status`` cell says the service is planned (not open yet)."""
+    return str(value or "").strip().lower() == "planned"
+
+
+def _ages(values: np.ndarray) -> list[str]:
+    """:func:`_age` of each cell; a column of numbers once per distinct number (told
+    apart bit for bit, so -0 is written as -0)."""
+    if len(values) and all(type(v) is float for v in values):
+        bits, inverse = np.unique(values.astype(float).view(np.int64), return_inverse=True)
+        shown = [_age(v) for v in bits.view(np.float64).tolist()]
+        return [shown[i] for i in inverse.tolist()]
+    return _each(values, _age)
+
+
+def _each(values: np.ndarray, fn: Callable[[Any], Any]) -> list[Any]:
+    """``fn`` of each cell, once per distinct text (cells of other types each time)."""
+    memo: dict[str, Any] = {}
+    out = []
+    for value in values:
+        if type(value) is str:
+            if value not in memo:
+                memo[value] = fn(value)
+            out.append(memo[value])
+        else:
+            out.append(fn(value))
+    return out
 
 
 def service_rows(
@@ -283,37 +360,62 @@ class ServiceCells:
     unplaced: int
 
     def rows(self, positions: np.ndarray | None = None) -> ServiceRows:
-        """The rows of the services at ``positions`` (all of them by default)."""
+        """The rows of the services at ``positions`` (all of them by default). Their
+        parts are made column by column (a part that repeats, such as an age, a kind of
+        help or how help is given, once) and joined into each row's JSON by Arrow."""
         at = np.arange(len(self.lat)) if positions is None else np.asarray(positions, dtype=int)
-        cells = [values[at] for values in self.cells]
+        none = np.full(len(at), None, dtype=object)
+        cell = dict(zip(self.columns, (values[at] for values in self.cells), strict=True))
         text = {c: values[at] for c, values in self.text.items()}
-        lat, lon = self.lat[at].tolist(), self.lon[at].tolist()
-        records = (dict(zip(self.columns, v, strict=True)) for v in zip(*cells, strict=True))
-        names, in_county, kinds = self.names, self.in_county, self.kinds
-        rows = []
-        for i, row in enumerate(records):
-            order, labels = kinds.of(as_list(row.get("categories")))
-            reach = sum(1 for c in as_list(row.get("reach_areas")) if c in in_county)
-            popup = _popup(text["provider"][i], text["sector"][i], labels, row,
-                           text["opening_times"][i], text["contact"][i], reach)  # fmt: skip
-            kind, place = labels[0] if labels else "", names.get(row.get("area_code"), "")
-            rows.append(
-                {
-                    "ll": [lat[i], lon[i]],
-                    "k": list(order),  # its own list: rows share what _Kinds made
-                    "n": text["name"][i] or "Unnamed service",
-                    **popup,
-                    "pl": int(str(row.get("status") or "").strip().lower() == "planned"),
-                    # what tells two services of one name apart in search: kind, place
-                    "w": f"{kind}, {place}" if kind and place else kind or place,
-                }
-            )
+        in_county, names = self.in_county, self.names
+        kinds = [self.kinds.of(as_list(cats)) for cats in cell.get("categories", none)]
+        reach = [  # (most services are responsible for no area: an empty list)
+            0 if type(areas) is list and not areas else sum(c in in_county for c in as_list(areas))
+            for areas in cell.get("reach_areas", none)
+        ]
+        lows, highs = _ages(cell.get("min_age", none)), _ages(cell.get("max_age", none))
+        places = [names.get(code, "") for code in cell.get("area_code", none)]
+        planned = _each(cell.get("status", none), _is_planned)
+        lines = [
+            [kind.line for kind in kinds],
+            list(map(_age_line, lows, highs)),
+            _each(cell.get("delivery", none), _delivery_line),
+            ["3" + t if t else "" for t in text["opening_times"]],
+            ["4" + t if t else "" for t in text["contact"]],
+            ["5Planned: not open yet" if p else "" for p in planned],
+            [_reach_line(count) for count in reach],
+        ]
+        encoded = _row_texts(
+            lat=self.lat[at],
+            lon=self.lon[at],
+            kinds=[kind.text for kind in kinds],
+            name=[n or "Unnamed service" for n in text["name"]],
+            by=list(map(_by, text["provider"], text["sector"])),
+            lines=lines,
+            planned=planned,
+            # what tells two services of one name apart in search: kind, place
+            where=[
+                f"{k.first}, {p}" if k.first and p else k.first or p
+                for k, p in zip(kinds, places, strict=True)
+            ],
+        )
         return ServiceRows(
-            rows=rows,
+            encoded=encoded,
+            kinds=[kind.order for kind in kinds],
             search_keys=self.keys[at].tolist(),
             closed=self.closed,
             unplaced=self.unplaced,
         )
+
+
+class _Kind(NamedTuple):
+    """A list of category keys as a row shows it."""
+
+    order: tuple[int, ...]  # the groups, in the service's own order
+    labels: list[str]  # escaped labels
+    text: str  # the groups as the row's JSON writes them ("0,3")
+    line: str  # the popup's first line: what help is offered
+    first: str  # the first label ("" for none)
 
 
 class _Kinds:
@@ -326,16 +428,16 @@ class _Kinds:
         self.position = {key: i for i, (key, _) in enumerate(groups)}
         self.other = self.position.get(OTHER[0])
         self.escape = escape
-        self.made: dict[tuple[str, ...], tuple[list[int], list[str]]] = {}
+        self.made: dict[tuple[str, ...], _Kind] = {}
 
-    def of(self, cats: list[str]) -> tuple[list[int], list[str]]:
+    def of(self, cats: list[str]) -> _Kind:
         """The groups and labels of ``cats`` (lists the caller must not change)."""
         key = tuple(cats)
         if key not in self.made:
             self.made[key] = self._of(cats)
         return self.made[key]
 
-    def _of(self, cats: list[str]) -> tuple[list[int], list[str]]:
+    def _of(self, cats: list[str]) -> _Kind:
         order: list[int] = []
         for c in cats:
             k = self.position.get(c, self.other)
@@ -345,40 +447,67 @@ class _Kinds:
             order = [self.other if self.other is not None else 0]
         categories, escape = self.categories, self.escape
         labels = [escape(categories[c].label or c) if c in categories else escape(c) for c in cats]
-        return order, labels
+        line = "0" + ("; ".join(labels) or "not recorded")
+        first = labels[0] if labels else ""
+        return _Kind(tuple(order), labels, ",".join(map(str, order)), line, first)
 
 
-_ROW_KEYS = ("ll", "k", "n", "by", "d", "pl", "w")
 # what JSON or script_json would write differently in a text: a quote, a backslash, a
-# control character, "<" ("</", "<!") and the line and paragraph separators
-_NOT_VERBATIM = re.compile('[\x00-\x1f"\\\\<\u2028\u2029]')
+# control character, "<" ("</", "<!") and the line and paragraph separators (RE2, for
+# Arrow; in the popup's lines a line break is written \n, so it is left out there)
+_NOT_VERBATIM = r'[\x00-\x1f"\\<\x{2028}\x{2029}]'
+_NOT_VERBATIM_LINES = r'[\x00-\x09\x0b-\x1f"\\<\x{2028}\x{2029}]'
 
 
-def encoded_rows(rows: Sequence[dict]) -> list[str]:
-    """Each of :func:`service_rows`' rows as :func:`~earlyhelp.maps.safety.script_json`
-    writes it, the same text, written directly: its texts are escaped (no quote,
-    backslash, ``<`` or control character) and its popup lines joined by line breaks.
-    A row that is not so (or holds a number JSON would write otherwise) goes through
-    :func:`~earlyhelp.maps.safety.script_json`."""
-    return [_row_json(row) or script_json(row) for row in rows]
+def _row_texts(
+    *,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    kinds: list[str],
+    name: list[str],
+    by: list[str],
+    lines: list[list[str]],
+    planned: list[bool],
+    where: list[str],
+) -> list[str]:
+    """Each row's JSON as :func:`~earlyhelp.maps.safety.script_json` writes it, the same
+    text: joined by Arrow where the row's texts hold nothing JSON would write otherwise
+    (escaped text holds no quote, backslash, ``<`` or control character) and its place
+    is a finite number; any other row is written by ``script_json`` itself. ``kinds``
+    are the groups as written (``"0,3"``), ``lines`` the columns of the popup's lines
+    ("" where a row has none)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
+    def column(values: list[str]) -> pa.Array:
+        return pa.array(values, type=pa.string())
 
-def _row_json(row: dict) -> str | None:
-    if tuple(row) != _ROW_KEYS:
-        return None
-    (lat, lon), k, name, by, lines, planned, where = row.values()
-    texts = (name, by, lines, where)
-    if not all(type(t) is str for t in texts):
-        return None
-    if _NOT_VERBATIM.search(name + by + where + lines.replace("\n", " ")):
-        return None
-    if not (type(lat) is float and type(lon) is float and math.isfinite(lat + lon)):
-        return None
-    if type(planned) is not int or type(k) is not list or any(type(i) is not int for i in k):
-        return None
-    kinds = ",".join(map(str, k))
-    d = lines.replace("\n", "\\n")
-    return (
-        f'{{"ll":[{lat!r},{lon!r}],"k":[{kinds}],"n":"{name}","by":"{by}","d":"{d}",'
-        f'"pl":{planned},"w":"{where}"}}'
-    )
+    def shown(values: list[str]) -> pa.Array:  # "" as missing: a line not written
+        array = column(values)
+        return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+
+    d = pc.binary_join_element_wise(*map(shown, lines), "\n", null_handling="skip")
+    texts = {"n": column(name), "by": column(by), "w": column(where)}
+    odd = np.asarray(pc.match_substring_regex(d, _NOT_VERBATIM_LINES))
+    for values in texts.values():
+        odd |= np.asarray(pc.match_substring_regex(values, _NOT_VERBATIM))
+    odd |= ~np.isfinite(lat + lon)
+    pl = ["1" if p else "0" for p in planned]
+    joined = pc.binary_join_element_wise(
+        '{"ll":[', column([repr(x) for x in lat.tolist()]), ",",
+        column([repr(x) for x in lon.tolist()]), '],"k":[', column(kinds), '],"n":"',
+        texts["n"], '","by":"', texts["by"], '","d":"', pc.replace_substring(d, "\n", "\\n"),
+        '","pl":', column(pl), ',"w":"', texts["w"], '"}', "",
+    ).to_pylist()  # fmt: skip
+    for i in np.flatnonzero(odd).tolist():
+        row = {
+            "ll": [float(lat[i]), float(lon[i])],
+            "k": [int(k) for k in kinds[i].split(",")],
+            "n": name[i],
+            "by": by[i],
+            "d": d[i].as_py(),
+            "pl": int(planned[i]),
+            "w": where[i],
+        }
+        joined[i] = script_json(row)
+    return joined
