@@ -20,9 +20,11 @@ __all__ = [
 
 import contextlib
 import os
+import threading
 import warnings
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -33,6 +35,7 @@ from shapely.geometry import mapping
 from earlyhelp.errors import InputError
 
 DECIMALS = 5  # about 1 m in latitude; enough for any screen
+T = TypeVar("T")
 
 
 def check_projected(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str) -> None:
@@ -89,9 +92,23 @@ def simplify_coverage_early(geoms: gpd.GeoSeries, *, tolerance_m: float) -> None
     if tolerance_m <= 0 or len(geoms) == 0:
         return
     values = np.asarray(geoms.values).copy()  # holds the shapes: compared by identity
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="earlyhelp-simplify")
-    _EARLY[tolerance_m] = (values, pool.submit(_simplified, values, tolerance_m))
-    pool.shutdown(wait=False)
+    _EARLY[tolerance_m] = (values, _beside(_simplified, values, tolerance_m))
+
+
+def _beside(fn: Callable[..., T], *args: Any) -> Future[T]:
+    """``fn(*args)`` in a thread of its own whose result (or error) the future holds. The
+    thread is a daemon: a run that stops meanwhile (bad input found while the shapes are
+    being simplified) exits at once instead of waiting for GEOS to finish."""
+    future: Future[T] = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # raised again where the result is taken
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="earlyhelp-simplify", daemon=True).start()
+    return future
 
 
 def _settle_early() -> None:
@@ -114,13 +131,12 @@ def _simplified(values: np.ndarray, tolerance_m: float) -> tuple[np.ndarray | No
     """The coverage simplified (None where GEOS fails) and whether the shapes are a clean
     coverage, checked beside the simplifying (two GEOS calls at once); what it gave is
     used only if they are."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        checking = pool.submit(shapely.coverage_is_valid, values)
-        out = _coverage_simplified(values, tolerance_m)
-        try:
-            clean = bool(checking.result())
-        except (shapely.errors.GEOSException, ValueError):
-            clean = False
+    checking = _beside(shapely.coverage_is_valid, values)
+    out = _coverage_simplified(values, tolerance_m)
+    try:
+        clean = bool(checking.result())
+    except (shapely.errors.GEOSException, ValueError):
+        clean = False
     return out, clean
 
 

@@ -119,14 +119,19 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
 
 
 def draw_ahead(cfg: Config, areas: pd.DataFrame) -> None:
-    """Start what the board map needs from the inputs alone, in a background thread, as
-    soon as they are loaded: the study area's shapes simplified as one coverage (GEOS
-    works outside Python's lock, so it runs beside the analysis on a second core; the
-    map takes the result, or simplifies itself when given other shapes)."""
+    """Start what the board map needs from the areas alone, in a background thread, as
+    soon as they are read (``load_inputs(on_areas=...)``): the study area's shapes
+    simplified as one coverage (GEOS works outside Python's lock, so it runs beside the
+    loading and the analysis on a second core; the map takes the result, or simplifies
+    itself when given other shapes). Districts the areas lack start nothing: the
+    analysis says so."""
     from earlyhelp.geography import study_area
     from earlyhelp.maps.shapes import simplify_coverage_early
 
-    study = study_area(areas, cfg.run.districts)
+    try:
+        study = study_area(areas, cfg.run.districts)
+    except InputError:
+        return
     simplify_coverage_early(study.geometry, tolerance_m=cfg.map.simplify_m)
 
 
