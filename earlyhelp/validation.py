@@ -34,7 +34,7 @@ __all__ = [
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -618,12 +618,25 @@ def check_file_codes(
     field: str,
     report: ValidationReport,
     rows: Sequence[int],
+    reserved: Mapping[str, str] | None = None,
 ) -> None:
     """Codes that name files (a district's map ``district-<code>.html``, ``pattern`` with
     ``{}`` for the stem) must be there, must give a file name, and must give different
     ones: two codes that differ only in case or punctuation would share one file, and one
-    district's map would be written over another's (and linked from both)."""
+    district's map would be written over another's (and linked from both). A code in
+    ``reserved`` (in any case: code -> what earlyhelp calls so) is refused too."""
     text = codes.astype("string").str.strip()
+    for name, meaning in (reserved or {}).items():
+        taken = (text.str.lower() == name.lower()).fillna(False).to_numpy()
+        if taken.any():
+            report.error(
+                file,
+                field,
+                f"{what} code '{text[taken].iloc[0]}' is what earlyhelp calls {meaning}, so "
+                f"that {what}'s rows would be mixed with it",
+                f"give the {what} its own code (such as E07000084)",
+                rows=rows_where(rows, taken),
+            )
     blank = (text.isna() | (text == "")).to_numpy()
     if blank.any():
         report.error(

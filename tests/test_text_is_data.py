@@ -205,3 +205,18 @@ def test_a_map_redrawn_from_an_older_run_with_clashing_codes_is_refused(tiny):
         "run again"
     )
     assert {p.name: p.read_bytes() for p in folder.glob("*.html")} == before
+
+
+def test_a_district_coded_county_is_refused(tiny):
+    """ "county" keys the whole county's row in the tables and its map: a district coded so
+    would have its rows mixed with the county's (and its map drawn over the county's)."""
+    _district_codes(tiny, {"E01000001": "County", "E01000002": "County"})
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[0] == (
+        "error: areas.geojson, row 1, 2, field 'district_code': district code 'County' is "
+        "what earlyhelp calls the whole county (its row in the tables, its map), so that "
+        "district's rows would be mixed with it; give the district its own code (such as "
+        "E07000084)"
+    )
+    assert not (tiny.root / "out" / "tiny").exists()  # nothing written
