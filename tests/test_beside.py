@@ -109,7 +109,9 @@ def test_stop_ends_the_child_and_what_it_started(tmp_path):
 
 
 def _same_page(html: str) -> str:
-    """A page with folium's random element names made one."""
+    """A page with folium's random element names made one, and the report's time of
+    making (to the minute: two runs may straddle one)."""
+    html = re.sub(r"\d\d [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC", "TIME", html)
     return re.sub(r"_[0-9a-f]{32}(?![0-9a-f])", "_ID", html)
 
 
@@ -134,18 +136,23 @@ def test_pages_drawn_beside_are_those_drawn_here(tiny, monkeypatch):
 
     monkeypatch.setattr(beside_module.Beside, "__init__", counted)
     assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
-    assert forks == ["the pages", "the pages"]  # the board map, the report
+    # the offer index begun while the tables are audited, then the board map, the report
+    assert forks == ["the offer index", "the pages", "the pages"]
     folder = tiny.root / "out" / "tiny"
     drawn_beside = {p.name: _same_page(p.read_text("utf-8")) for p in folder.glob("*.html")}
-    files_beside = sorted(tree(folder))
+    files_beside = tree(folder)
 
     monkeypatch.setattr(folder_module, "can_fork", lambda: False)
+    monkeypatch.setattr(beside_module, "can_fork", lambda: False)
     assert runner.invoke(app, ["run", "--config", str(tiny.config)]).exit_code == 0
-    assert len(forks) == 2  # none this time
+    assert forks[3:] == ["the offer index"]  # made here, when written: no pages beside
     drawn_here = {p.name: _same_page(p.read_text("utf-8")) for p in folder.glob("*.html")}
     assert {"index.html", "report.html"} <= set(drawn_here)
     assert drawn_beside == drawn_here
-    assert sorted(tree(folder)) == files_beside
+    files_here = tree(folder)
+    assert sorted(files_here) == sorted(files_beside)
+    index = {name: digest for name, digest in files_here.items() if name.startswith("offer_")}
+    assert index and index == {name: files_beside[name] for name in index}
 
 
 def test_a_failure_in_the_pages_beside_is_one_clear_error_and_nothing_is_left(tiny, monkeypatch):
@@ -189,7 +196,7 @@ def test_a_failure_here_stops_the_pages_beside(tiny, monkeypatch):
     result = runner.invoke(app, ["run", "--config", str(tiny.config)])
     assert result.exit_code == 2
     assert "commissioners.xlsx: disk full" in result.stderr
-    assert stopped == [True, True]
+    assert stopped == [True, True, True]  # the two pages, and the offer index being made
     assert tree(folder) == before and hidden(out) == []
 
 

@@ -164,6 +164,10 @@ class Product:
     writers
         Other things written into the folder (the offer index), each on its own, in
         this process.
+    ahead
+        Work for the writers begun beside this process before the folder existed (a
+        large run's offer index, made while its tables are audited): stopped when the
+        folder cannot be written.
     files
         Other CSVs at the top of the folder (``validation.csv``) and what each is.
     sections
@@ -187,6 +191,7 @@ class Product:
     workbook: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     pages: tuple[Page, ...] = ()
     writers: tuple[Page, ...] = ()
+    ahead: tuple[Beside[Any], ...] = ()
     files: Mapping[str, tuple[pd.DataFrame, str]] = field(default_factory=dict)
     sections: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, Any] | None = None
@@ -249,7 +254,14 @@ def write_product(product: Product, out_dir: Path) -> Path:
     the files a user added to the earlier folder, carried over unchanged:
     :func:`kept_note` says so).
     """
-    out_dir = Path(out_dir)
+    try:
+        return _write_product(product, Path(out_dir))
+    except BaseException:
+        stop_all(list(product.ahead))  # nothing begun for the folder goes on running
+        raise
+
+
+def _write_product(product: Product, out_dir: Path) -> Path:
     check_not_inputs([out_dir], [*product.cfg.input_paths(), *product.guard])
     if product.report is not None:
         check_publishable(product.report.table, name=f"{REPORT_SECTION}: {product.report.title}")

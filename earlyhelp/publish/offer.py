@@ -8,8 +8,9 @@ finished folder.
 
 from __future__ import annotations
 
-__all__ = ["OFFER_INDEX", "offer_index_page", "write_offer_index"]
+__all__ = ["OFFER_INDEX", "make_ahead", "offer_index_page", "write_offer_index"]
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -19,19 +20,23 @@ from earlyhelp.offer import Directory
 from earlyhelp.offer.indexing import index_arrays
 from earlyhelp.offer.meta import index_meta, made_from
 from earlyhelp.outputs import atomic_path, write_json
+from earlyhelp.publish.beside import Beside, beside
 from earlyhelp.publish.folder import Page
 
 OFFER_INDEX = "offer_index"
 
 
-def write_offer_index(directory: Directory, folder: Path) -> dict[str, str]:
+def write_offer_index(
+    directory: Directory, folder: Path, *, arrays: Mapping[str, np.ndarray] | None = None
+) -> dict[str, str]:
     """Write the offer index of ``directory`` into ``folder`` (each file atomically,
-    ``meta.json`` last); return what was written, for the manifest. Arrays an index of
-    an earlier version left in ``folder`` are removed."""
+    ``meta.json`` last); return what was written, for the manifest. ``arrays``: its
+    arrays, when already made (:func:`~earlyhelp.offer.indexing.index_arrays`). Arrays
+    an index of an earlier version left in ``folder`` are removed."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
-    arrays = index_arrays(directory)
+    arrays = index_arrays(directory) if arrays is None else arrays
     for name, values in arrays.items():
         with atomic_path(folder / f"{name}.npy") as tmp, tmp.open("wb") as fh:
             np.save(fh, values, allow_pickle=False)
@@ -54,10 +59,20 @@ def write_offer_index(directory: Directory, folder: Path) -> dict[str, str]:
     return written
 
 
-def offer_index_page(directory: Directory) -> Page:
-    """The offer index as a page of a run folder (``offer_index/``)."""
+def offer_index_page(
+    directory: Directory, *, arrays: Beside[dict[str, np.ndarray]] | None = None
+) -> Page:
+    """The offer index as a page of a run folder (``offer_index/``); ``arrays``: its
+    arrays being made beside this process (:func:`make_ahead`), else made when drawn."""
 
     def draw(folder: Path) -> dict[str, str]:
-        return write_offer_index(directory, Path(folder) / OFFER_INDEX)
+        made = None if arrays is None else arrays.result()
+        return write_offer_index(directory, Path(folder) / OFFER_INDEX, arrays=made)
 
     return draw
+
+
+def make_ahead(directory: Directory) -> Beside[dict[str, np.ndarray]]:
+    """Start making the offer index's arrays in a process beside this one (where the
+    system forks: :mod:`earlyhelp.publish.beside`), for :func:`offer_index_page`."""
+    return beside(index_arrays, directory, what="the offer index")

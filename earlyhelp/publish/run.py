@@ -23,6 +23,7 @@ __all__ = [
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ from earlyhelp.errors import InputError
 from earlyhelp.geography import dissolve_districts
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import comparison_as_analysed
+from earlyhelp.publish.beside import Beside, stop_all
 from earlyhelp.publish.folder import (
     Page,
     Product,
@@ -75,7 +77,32 @@ LARGE_WORKBOOK = (
 
 def run_product(assessment: Assessment, *, draw: bool = True, command: str = "run") -> Product:
     """Everything a run writes. With ``draw`` (and sufficiency assessed) also the board
-    map (``index.html``, district maps when configured) and the board report."""
+    map (``index.html``, district maps when configured) and the board report. A large
+    run's offer index is begun first, beside this process (it reads the inputs alone),
+    while the tables are audited."""
+    inputs = assessment.inputs
+    large = columnar_output(assessment.config, len(assessment.areas))
+    writers: tuple[Page, ...] = ()
+    ahead: tuple[Beside[Any], ...] = ()
+    if command == "run" and not inputs.services.empty:  # what `earlyhelp offer` answers from
+        writer, ahead = _offer_index(assessment, ahead=large)
+        writers = (writer,)
+    try:
+        return _run_product(assessment, draw=draw, command=command, writers=writers,
+                            ahead=ahead)  # fmt: skip
+    except BaseException:
+        stop_all(list(ahead))
+        raise
+
+
+def _run_product(
+    assessment: Assessment,
+    *,
+    draw: bool,
+    command: str,
+    writers: tuple[Page, ...],
+    ahead: tuple[Beside[Any], ...],
+) -> Product:
     published = run_publication(assessment) if assessment.sufficiency is not None else None
     tables = _tables(assessment, published)
     layers = _layers(assessment, published)
@@ -101,9 +128,6 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
             report_page(assessment, published=published, map_links=maps),
         )
     inputs = assessment.inputs
-    writers: tuple[Page, ...] = ()
-    if command == "run" and not inputs.services.empty:  # what `earlyhelp offer` answers from
-        writers = (_offer_index(assessment),)
     return Product(
         command=command,
         cfg=assessment.config,
@@ -113,6 +137,7 @@ def run_product(assessment: Assessment, *, draw: bool = True, command: str = "ru
         workbook=_workbook(tables, large=columnar_output(assessment.config, len(assessment.areas))),
         pages=pages,
         writers=writers,
+        ahead=ahead,
         files={"validation.csv": (inputs.report.to_frame(), "every problem found in the inputs")},
         sections=_sections(assessment, published),
     )
@@ -229,10 +254,11 @@ def report_page(
     return draw
 
 
-def _offer_index(assessment: Assessment) -> Page:
-    """The offer index page (``offer_index/``) of the run's directory."""
+def _offer_index(assessment: Assessment, *, ahead: bool) -> tuple[Page, tuple[Beside[Any], ...]]:
+    """The offer index page (``offer_index/``) of the run's directory, and, ``ahead``,
+    the process beside this one already making its arrays."""
     from earlyhelp.offer import Directory
-    from earlyhelp.publish.offer import offer_index_page
+    from earlyhelp.publish.offer import make_ahead, offer_index_page
 
     inputs = assessment.inputs
     directory = Directory(
@@ -242,7 +268,10 @@ def _offer_index(assessment: Assessment) -> Page:
         postcodes=inputs.postcodes,
         model=assessment.model,
     )
-    return offer_index_page(directory)
+    if not ahead:
+        return offer_index_page(directory), ()
+    arrays = make_ahead(directory)
+    return offer_index_page(directory, arrays=arrays), (arrays,)
 
 
 def _layers(assessment: Assessment, published: RunPublication | None) -> dict[str, pd.DataFrame]:
