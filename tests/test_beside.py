@@ -302,3 +302,27 @@ def test_the_report_drawn_beside_links_every_map_drawn(tiny, maps):
     report = (folder / "report.html").read_text(encoding="utf-8")
     linked = sorted(set(re.findall(r'href="((?:index|district-[^"]+)\.html)"', report)))
     assert linked == maps_drawn
+
+
+def test_a_failure_while_auditing_stops_the_offer_index_being_made(tiny, monkeypatch):
+    """A large run's offer index is begun beside before its tables are audited: an error
+    in the audit stops it, and nothing is written."""
+    from earlyhelp.publish import run as run_module
+
+    _large(tiny)
+    stopped = []
+    original = beside_module.stop_all
+
+    def stop_all(children):
+        stopped.extend((child._what, child._process is not None) for child in children)
+        original(children)
+
+    def audit_fails(*args, **kwargs):
+        raise InputError("need.csv row 4: the audit found a count it cannot hide")
+
+    monkeypatch.setattr(run_module, "stop_all", stop_all)
+    monkeypatch.setattr(run_module, "run_publication", audit_fails)
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 2 and "the audit found a count" in result.stderr
+    assert stopped == [("the offer index", True)]
+    assert not (tiny.root / "out" / "tiny").exists()
