@@ -326,3 +326,33 @@ def test_a_failure_while_auditing_stops_the_offer_index_being_made(tiny, monkeyp
     assert result.exit_code == 2 and "the audit found a count" in result.stderr
     assert stopped == [("the offer index", True)]
     assert not (tiny.root / "out" / "tiny").exists()
+
+
+def test_a_product_never_written_does_not_keep_its_process_waiting(tiny):
+    """A large run's product begins its offer index beside; a program that makes the
+    product and never writes it ends at once, leaving nothing running."""
+    import subprocess
+    import sys
+
+    _large(tiny)
+    script = (
+        "import os, sys\n"
+        "from earlyhelp.assessment import assess\n"
+        "from earlyhelp.config import load_config\n"
+        "import numpy as np\n"
+        "from earlyhelp.publish import offer\n"
+        "from earlyhelp.publish.run import run_product\n"
+        "# an index larger than a pipe holds: its process waits for it to be read\n"
+        "offer.index_arrays = lambda directory: {'big': np.zeros(1_000_000)}\n"
+        "product = run_product(assess(load_config(sys.argv[1])))\n"
+        "print(*(child._process.pid for child in product.ahead))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tiny.config)], capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    pids = [int(pid) for pid in done.stdout.split()]
+    assert len(pids) == 1  # the offer index, begun beside
+    time.sleep(0.2)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

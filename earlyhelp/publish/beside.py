@@ -18,6 +18,7 @@ from __future__ import annotations
 
 __all__ = ["Beside", "beside", "stop_all"]
 
+import atexit
 import contextlib
 import gc
 import multiprocessing
@@ -27,6 +28,7 @@ import signal
 import sys
 import time
 import traceback
+import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
@@ -69,6 +71,7 @@ class Beside(Generic[T]):
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
         self._process, self._receive = process, receive
+        _STARTED.add(self)
 
     def result(self) -> T:
         if self._process is None:
@@ -124,6 +127,17 @@ def stop_all(children: list[Beside[Any]]) -> None:
         if child._receive is not None:
             child._receive.close()
             child._receive = None
+
+
+# children started and not yet answered: a process that ends without asking for an
+# answer (its product never written) stops them first, else it would wait at its exit
+# for a child that waits for it to read the answer
+_STARTED: weakref.WeakSet[Beside[Any]] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_the_unanswered() -> None:
+    stop_all(list(_STARTED))
 
 
 def _alive(group: int) -> bool:
