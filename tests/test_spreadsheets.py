@@ -186,7 +186,16 @@ def test_the_workbook_about_sheet_credits_the_sources(folder):
     assert any("NOT FOR PUBLICATION" in t for t in text)
 
 
-def test_the_workbook_writes_numbers_text_and_missing_values_as_excel_expects(tmp_path):
+@pytest.mark.parametrize("streamed", [False, True])
+def test_the_workbook_writes_numbers_text_and_missing_values_as_excel_expects(
+    tmp_path, monkeypatch, streamed
+):
+    """The same cells whether the workbook is held in memory (texts written once each)
+    or streamed (a workbook of more than STREAM_ABOVE_CELLS cells)."""
+    from earlyhelp.outputs import workbook as workbook_module
+
+    if streamed:
+        monkeypatch.setattr(workbook_module, "STREAM_ABOVE_CELLS", 0)
     frame = pd.DataFrame(
         {
             "district_name": ["North", "=cmd()", None],
