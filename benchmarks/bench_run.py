@@ -28,7 +28,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 T_START = time.perf_counter()
@@ -178,13 +177,9 @@ def run_once(config: Path, stages: Stages) -> Path:
     cfg = stages.timed("read config", load_config, config)
     stages.wrap(assessment_module, "compute_access", lambda *a, **k: "measure access")
     stages.wrap(assessment_module, "assess_sufficiency", lambda *a, **k: "assess sufficiency")
-    # as `earlyhelp run` (commands.run): load, the map's shapes started once the areas are read
-    inputs = stages.timed(
-        "load and validate inputs",
-        assessment_module.load_inputs,
-        cfg,
-        on_areas=partial(run_module.draw_ahead, cfg),
-    )
+    # as `earlyhelp run` (commands.run): load, start the map's shapes beside the analysis
+    inputs = stages.timed("load and validate inputs", assessment_module.load_inputs, cfg)
+    run_module.draw_ahead(cfg, inputs.areas)
     assessment = stages.timed("(analysis)", assessment_module.analyse, cfg, inputs)
     stages.rows.pop()  # the sum of the two above
     # a large run's offer index is made by a process beside, while the product is built

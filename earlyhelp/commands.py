@@ -39,7 +39,6 @@ __all__ = [
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,8 +110,9 @@ def run(
     ``gaps`` (``draw=False``) the tables and workbook without maps or report.
     """
     progress(STEPS[0])
-    # the map's shapes are simplified beside the loading and the analysis
-    inputs = load_inputs(cfg, on_areas=partial(draw_ahead, cfg) if draw and sufficiency else None)
+    inputs = load_inputs(cfg)
+    if draw and sufficiency:
+        draw_ahead(cfg, inputs.areas)  # the map's shapes, beside the analysis
     assessment = analyse(cfg, inputs, sufficiency=sufficiency, progress=progress)
     progress(RUN_STEPS[-1])
     product = run_product(assessment, draw=draw, command=command)

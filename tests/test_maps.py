@@ -613,30 +613,21 @@ def test_classification_names_match_the_config_choices():
     assert tuple(CHOICES[("map", "classification")]) == tuple(CLASSIFIERS)
 
 
-def test_a_run_simplifies_its_map_shapes_once_starting_as_the_areas_are_read(tiny, monkeypatch):
-    """`earlyhelp run` starts simplifying the board map's shapes as soon as the areas are
-    read (beside the rest of the loading and the analysis), and the map takes that work
-    instead of doing it again."""
+def test_a_run_simplifies_its_map_shapes_once(tiny, monkeypatch):
+    """`earlyhelp run` starts simplifying the board map's shapes beside the analysis, and
+    the map takes that work instead of doing it again."""
     from earlyhelp import commands
     from earlyhelp.config import load_config
-    from earlyhelp.loading import inputs as inputs_module
     from earlyhelp.maps import shapes
 
     simplified: list[int] = []
-    started_before_need: list[bool] = []
-    simplify, load_need = shapes._simplified, inputs_module.load_need
+    simplify = shapes._simplified
 
     def counted(values, tolerance_m):
         simplified.append(len(values))
         return simplify(values, tolerance_m)
 
-    def need(*args, **kwargs):
-        started_before_need.append(bool(shapes._EARLY))
-        return load_need(*args, **kwargs)
-
     monkeypatch.setattr(shapes, "_simplified", counted)
-    monkeypatch.setattr(inputs_module, "load_need", need)
     folder, _ = commands.run(load_config(tiny.config))
-    assert started_before_need == [True]
     assert simplified == [16]  # the tiny county's 16 areas, once
     assert (folder / "index.html").is_file() and not shapes._EARLY

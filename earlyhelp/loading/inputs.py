@@ -10,7 +10,6 @@ from __future__ import annotations
 
 __all__ = ["Inputs", "load_inputs"]
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -154,18 +153,11 @@ def _warn_kinds_without_services(cfg: Config, services: pd.DataFrame, report) ->
     )
 
 
-def load_inputs(
-    cfg: Config,
-    *,
-    need: bool = True,
-    on_areas: Callable[[gpd.GeoDataFrame], None] | None = None,
-) -> Inputs:
+def load_inputs(cfg: Config, *, need: bool = True) -> Inputs:
     """Load and validate every input named in ``cfg``.
 
     With ``need=False`` the need profile is not read (the offer finder needs only the
-    directory, the areas and the postcodes) and ``Inputs.need`` is empty. ``on_areas``
-    is given the areas (``Inputs.areas``) as soon as they are read, before the rest: to
-    start work on them beside the loading (the board map's shapes).
+    directory, the areas and the postcodes) and ``Inputs.need`` is empty.
     Raises :class:`~earlyhelp.errors.ValidationFailed` carrying the full report when any
     error is found; warnings are kept in ``Inputs.report``. No input has a default file:
     a required one without a path (possible only in a ``Config`` built in code, as
@@ -182,8 +174,6 @@ def load_inputs(
         )
     areas, area_rec = load_areas(cfg, report)
     areas, origin_recs = load_origins(cfg, areas, report)
-    if on_areas is not None:
-        on_areas(areas)
     records = [area_rec, *origin_recs]
     if need:
         need_table, need_recs = load_need(cfg, areas, report)

@@ -144,19 +144,14 @@ def _run_product(
 
 
 def draw_ahead(cfg: Config, areas: pd.DataFrame) -> None:
-    """Start what the board map needs from the areas alone, in a background thread, as
-    soon as they are read (``load_inputs(on_areas=...)``): the study area's shapes
-    simplified as one coverage (GEOS works outside Python's lock, so it runs beside the
-    loading and the analysis on a second core; the map takes the result, or simplifies
-    itself when given other shapes). Districts the areas lack start nothing: the
-    analysis says so."""
+    """Start what the board map needs from the inputs alone, in a background thread, as
+    soon as they are loaded: the study area's shapes simplified as one coverage (GEOS
+    works outside Python's lock, so it runs beside the analysis on a second core; the
+    map takes the result, or simplifies itself when given other shapes)."""
     from earlyhelp.geography import study_area
     from earlyhelp.maps.shapes import simplify_coverage_early
 
-    try:
-        study = study_area(areas, cfg.run.districts)
-    except InputError:
-        return
+    study = study_area(areas, cfg.run.districts)
     simplify_coverage_early(study.geometry, tolerance_m=cfg.map.simplify_m)
 
 
