@@ -66,7 +66,7 @@ from earlyhelp.maps.services import (
 )
 from earlyhelp.maps.shapes import (
     check_projected,
-    geometry_json,
+    geometry_jsons,
     simplify_coverage,
     to_display,
     union,
@@ -347,7 +347,7 @@ def _area_features(
     names, district, codes = text["area_name"], text["district_name"], text["area_code"]
     class_codes = np.column_stack([classes[layer.column].codes for layer in layers]).tolist()
     features = []
-    for i, geom in enumerate(shapes.to_numpy()):
+    for i, geometry in enumerate(geometry_jsons(shapes)):
         props: dict[str, Any] = {
             "area_name": names[i],
             "district_name": district[i],
@@ -358,7 +358,7 @@ def _area_features(
         for col in details:
             props[col] = text[col][i] or "no data"
         props["_class"] = class_codes[i]
-        features.append({"type": "Feature", "properties": props, "geometry": geometry_json(geom)})
+        features.append({"type": "Feature", "properties": props, "geometry": geometry})
     return features
 
 
@@ -594,8 +594,8 @@ def _add_outlines(m: folium.Map, shapes: _Shapes) -> tuple[tuple[str, str], ...]
     """District boundaries with names, and reach areas; returns their legend lines."""
     lines = [("eh-line-district", "District boundary")]
     districts = [
-        {"type": "Feature", "properties": {}, "geometry": geometry_json(g)}
-        for g in shapes.districts.to_numpy()
+        {"type": "Feature", "properties": {}, "geometry": g}
+        for g in geometry_jsons(shapes.districts)
     ]
     labels = [
         {"at": [float(p.y), float(p.x)], "name": escape_text(n, max_chars=80)}
@@ -605,8 +605,8 @@ def _add_outlines(m: folium.Map, shapes: _Shapes) -> tuple[tuple[str, str], ...]
     m.add_child(DistrictLayer(_collection(districts), labels))
     if len(shapes.reach):
         reach = [
-            {"type": "Feature", "properties": {}, "geometry": geometry_json(g)}
-            for g in shapes.reach.to_numpy()
+            {"type": "Feature", "properties": {}, "geometry": g}
+            for g in geometry_jsons(shapes.reach)
         ]
         name = escape_text("Children's centre reach areas")
         m.add_child(ReachLayer(_collection(reach), name=name))
