@@ -30,7 +30,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from branca.element import Figure
-from folium.plugins import Fullscreen, MarkerCluster
 
 from earlyhelp.config import CategoryConfig, DisclosureConfig, MapConfig
 from earlyhelp.errors import ConfigError, InputError
@@ -47,7 +46,16 @@ from earlyhelp.maps.layers import (
     ServiceLayer,
 )
 from earlyhelp.maps.legend import Legend, legend_html
-from earlyhelp.maps.page import BoardPage, LabelSpacing, Ready
+from earlyhelp.maps.page import (
+    BoardPage,
+    Bounds,
+    Cluster,
+    FullscreenButton,
+    LabelSpacing,
+    Layers,
+    Ready,
+    Tiles,
+)
 from earlyhelp.maps.panel import BoardHeader
 from earlyhelp.maps.safety import (
     check_colour,
@@ -434,13 +442,13 @@ def _new_map(bounds: np.ndarray, tiles: str) -> folium.Map:
     )
     if tiles:
         try:
-            folium.TileLayer(tiles, name="Background map", overlay=False, control=False).add_to(m)
+            Tiles(tiles, name="Background map", overlay=False, control=False).add_to(m)
         except ValueError as exc:
             raise ConfigError(
                 f"[map] tiles = {tiles!r}: {exc}; use a provider name such as "
                 '"OpenStreetMap", or "" for no background map'
             ) from None
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.add_child(Bounds([[miny, minx], [maxy, maxx]]))  # as m.fit_bounds
     return m
 
 
@@ -504,9 +512,9 @@ def _build(
         )
     )
     m.add_child(
-        Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen")
+        FullscreenButton(position="topleft", title="Full screen", title_cancel="Leave full screen")
     )
-    m.add_child(folium.LayerControl(position="topright", collapsed=False))
+    m.add_child(Layers(position="topright", collapsed=False))
     m.add_child(ScreenControls(attribution_html=attribution))
     m.add_child(LabelSpacing())
     m.add_child(Ready())
@@ -557,7 +565,7 @@ def _add_services(
     """
     badges = [escape_text(b) for b in service_badges([c.label or k for k, c in groups])]
     labels = [escape_text(cfg.label or key) for key, cfg in groups]
-    cluster = MarkerCluster(
+    cluster = Cluster(
         name="Services",
         control=False,
         icon_create_function=CLUSTER_ICON_FUNCTION,
