@@ -286,10 +286,13 @@ def _workers(asked: int | None, pages: int) -> int:
 
 def _write_pages(job: _Job, codes: list[str], *, workers: int) -> list[tuple[str, Path]]:
     """Every district's page, written here or by ``workers`` forked processes (each
-    inherits ``job``; only district codes and file paths pass between them)."""
+    inherits ``job`` and the texts inlined into a self-contained page; only district codes
+    and file paths pass between them)."""
     if workers <= 1:
         return [_page(job, code) for code in codes]
     context = multiprocessing.get_context("fork")
+    if job.self_contained:  # read once, here (the county's own page needs it too): inherited
+        asset_table()
     gc.freeze()  # the workers' collectors leave the job alone: it stays shared, not copied
     try:
         pool = context.Pool(workers, initializer=_start_worker, initargs=(job,))
