@@ -185,7 +185,7 @@ def geometry_jsons(geoms: gpd.GeoSeries | np.ndarray) -> list[dict | None]:
     out: list[dict | None] = [None] * len(values)
     kind = shapely.get_type_id(values)  # -1 where a shape is missing
     drawn = (kind >= 0) & ~shapely.is_empty(values)
-    polygonal = drawn & np.isin(kind, _POLYGONAL) & ~shapely.has_z(values)
+    polygonal = drawn & np.isin(kind, (_POLYGON, _MULTIPOLYGON)) & ~shapely.has_z(values)
     for i in np.flatnonzero(drawn & ~polygonal):
         out[i] = mapping(values[i])
     where = np.flatnonzero(polygonal)
@@ -202,12 +202,14 @@ def geometry_jsons(geoms: gpd.GeoSeries | np.ndarray) -> list[dict | None]:
     members: list[list] = [[] for _ in where]
     for s, polygon in zip(shape_of.tolist(), polygons, strict=True):
         members[s].append(polygon or [[]])  # an empty part: shapely writes an empty ring
-    for i, own in zip(where.tolist(), members, strict=True):
-        if kind[i] == shapely.GeometryType.POLYGON:
+    single = (kind[where] == _POLYGON).tolist()
+    for i, own, one in zip(where.tolist(), members, single, strict=True):
+        if one:
             out[i] = {"type": "Polygon", "coordinates": own[0]}
         else:
             out[i] = {"type": "MultiPolygon", "coordinates": own}
     return out
 
 
-_POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+# shapely's type numbers as plain integers (numpy compares an enum member slowly)
+_POLYGON, _MULTIPOLYGON = int(shapely.GeometryType.POLYGON), int(shapely.GeometryType.MULTIPOLYGON)
