@@ -5,6 +5,8 @@ postcode lookup, the shapes' GeoJSON read all at once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -204,3 +206,21 @@ def test_geometry_jsons_write_what_shapely_writes():
     expected = [None if g is None or g.is_empty else mapping(g) for g in shapes]
     assert script_json(geometry_jsons(np.array(shapes, dtype=object))) == script_json(expected)
     assert geometry_jsons(gpd.GeoSeries([], crs="EPSG:4326")) == []
+
+
+def test_classes_of_some_areas_count_each_class_as_before():
+    """An atlas page takes the county's classes of its own areas, by mask or positions."""
+    from earlyhelp.maps.board import _subset
+
+    county = synthetic_county(9, 9)
+    classes = classify(county.areas["need_index"], county.layers[1], k=5)
+    n, rng = len(classes.colours), np.random.default_rng(5)
+    codes = rng.integers(-2, n, len(classes.codes))  # every class, suppressed, no data
+    classes = replace(classes, codes=codes)
+    for mask in (rng.random(len(codes)) < 0.3, np.zeros(len(codes), bool), codes == -1):
+        for where in (mask, np.flatnonzero(mask)):
+            some = _subset(classes, where)
+            kept = codes[mask]
+            assert some.counts == tuple(int((kept == i).sum()) for i in range(n))
+            assert (some.suppressed, some.no_data) == ((kept == -1).sum(), (kept == -2).sum())
+            assert some.text == [t for t, m in zip(classes.text, mask, strict=True) if m]

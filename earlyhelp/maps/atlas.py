@@ -240,10 +240,11 @@ class _Job:
 
 def _page(job: _Job, code: str) -> tuple[str, Path]:
     """Write one district's page; return its code and file."""
-    mask, mine = job.codes == code, job.near.get(code, np.zeros(0, dtype=int))
-    classes = {col: _subset(c, mask, job.texts[col]) for col, c in job.classes.items()}
-    areas, display = job.areas[mask], job.display[mask]
-    texts = {col: values[mask] for col, values in job.area_texts.items()}
+    mine = job.near.get(code, np.zeros(0, dtype=int))
+    at = np.flatnonzero(job.codes == code)  # the district's areas, by position
+    classes = {col: _subset(c, at, job.texts[col]) for col, c in job.classes.items()}
+    areas, display = job.areas.iloc[at], job.display.iloc[at]
+    texts = {col: values[at] for col, values in job.area_texts.items()}
     features = _area_features(areas, display, job.build["layers"], classes, job.build["details"],
                               texts=texts)  # fmt: skip
     parts = _page_parts(code, drawn=job.drawn, names=job.names, area_shapes=display,

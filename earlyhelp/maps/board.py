@@ -34,7 +34,14 @@ from branca.element import Figure
 from earlyhelp.config import CategoryConfig, DisclosureConfig, MapConfig
 from earlyhelp.errors import ConfigError, InputError
 from earlyhelp.maps.assets import inline_assets
-from earlyhelp.maps.classes import CLASSIFIERS, Classes, MapLayer, classify
+from earlyhelp.maps.classes import (
+    CLASSIFIERS,
+    NO_DATA,
+    SUPPRESSED,
+    Classes,
+    MapLayer,
+    classify,
+)
 from earlyhelp.maps.controls import ScreenControls
 from earlyhelp.maps.layers import (
     CLUSTER_ICON_FUNCTION,
@@ -274,19 +281,22 @@ def _classes(
     }
 
 
-def _subset(classes: Classes, mask: np.ndarray, text: np.ndarray | None = None) -> Classes:
-    """The county's classes restricted to some areas (legend counts recounted); ``text``
-    is ``classes.text`` as an array, for a caller that takes many subsets."""
-    codes = classes.codes[mask]
+def _subset(classes: Classes, where: np.ndarray, text: np.ndarray | None = None) -> Classes:
+    """The county's classes restricted to some areas, ``where`` a mask or their positions
+    (legend counts recounted); ``text`` is ``classes.text`` as an array, for a caller
+    that takes many subsets."""
+    codes = classes.codes[where]
     if text is None:
         text = np.array(classes.text, dtype=object)
+    shift = -NO_DATA  # every code counted at once, the lowest (NO_DATA) first
+    tally = np.bincount(codes + shift, minlength=len(classes.colours) + shift).tolist()
     return replace(
         classes,
         codes=codes,
-        text=list(text[mask]),
-        counts=tuple(int((codes == i).sum()) for i in range(len(classes.colours))),
-        suppressed=int((codes == -1).sum()),
-        no_data=int((codes == -2).sum()),
+        text=list(text[where]),
+        counts=tuple(tally[shift : shift + len(classes.colours)]),
+        suppressed=tally[SUPPRESSED + shift],
+        no_data=tally[NO_DATA + shift],
     )
 
 
