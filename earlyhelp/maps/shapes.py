@@ -186,7 +186,7 @@ def geometry_jsons(geoms: gpd.GeoSeries | np.ndarray) -> list[dict | None]:
     kind = shapely.get_type_id(values)  # -1 where a shape is missing
     drawn = (kind >= 0) & ~shapely.is_empty(values)
     polygonal = drawn & np.isin(kind, (_POLYGON, _MULTIPOLYGON)) & ~shapely.has_z(values)
-    for i in np.flatnonzero(drawn & ~polygonal):
+    for i in np.flatnonzero(drawn & ~polygonal).tolist():
         out[i] = mapping(values[i])
     where = np.flatnonzero(polygonal)
     parts, shape_of = shapely.get_parts(values[where], return_index=True)
