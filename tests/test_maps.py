@@ -33,6 +33,7 @@ from earlyhelp.maps import (
     escape_text,
     save_map,
 )
+from earlyhelp.maps._render import Verbatim
 from earlyhelp.maps.assets import AssetError, inline_assets, network_references
 from earlyhelp.maps.classes import (
     NO_DATA,
@@ -181,6 +182,48 @@ def test_jinja_never_evaluates_outside_text(hostile_map):
     assert "Loop xxx End" not in page
     assert "__builtins__" not in page
     assert "Sure Start &#123;&#123; 7*7 &#125;&#125; Centre" in page
+
+
+def test_every_element_is_added_as_branca_would_render_it():
+    """Every element, folium's own too, is added to the page verbatim (no second template
+    pass): the same page, as each text is what rendering it as a template gives."""
+    areas, services, layers, categories = _hostile_county()
+    m = _board(areas, services, layers, categories, map_cfg=MapConfig(tiles="OpenStreetMap"))
+    figure = m.get_root()
+    figure.render()
+    added = [c for part in (figure.header, figure.html, figure.script)
+             for c in part._children.values()]  # fmt: skip
+    texts = [c.text for c in added if isinstance(c, Verbatim)]
+    assert any("L.tileLayer(" in t for t in texts) and any("L.map(" in t for t in texts)
+    links = ["JavascriptLink", "CssLink"]
+    assert [type(c).__name__ for c in added if not isinstance(c, Verbatim)] == [
+        "Element",  # branca's Figure's own <meta> line
+        *links,  # Leaflet
+        *links,
+        "CssLink",  # the services' clusters
+        *links,  # the full screen button
+    ]
+    for text in texts:
+        assert jinja2.Template(text).render() == text
+
+
+def test_a_page_drawn_again_compiles_no_template(monkeypatch):
+    county = synthetic_county(4, 4, services=6)
+    compiled = []
+    compile_ = jinja2.Environment.compile
+
+    def counted(self, source, *args, **kwargs):
+        compiled.append(source)
+        return compile_(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    for _ in range(2):  # the second page: what the first made once is shared
+        compiled.clear()
+        m = _board(county.areas, county.services, county.layers, county.categories)
+        m.get_root().render()
+    # a district atlas draws hundreds of pages: only branca's Figure makes a template
+    # for each, of its one <meta> line
+    assert len(compiled) == 1 and compiled[0].startswith("<meta http-equiv")
 
 
 def test_popups_and_tooltips_carry_escaped_text(hostile_map):

@@ -1,13 +1,18 @@
 """The board map's column-at-once paths give exactly what their one-value-at-a-time
 counterparts give: escaping a column (Arrow for plain text), encoding service rows
 without json, writing each distinct class value once, the gazetteer from the run's own
-postcode lookup."""
+postcode lookup, the shapes' GeoJSON read all at once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
+from shapely.geometry import mapping
 from synthetic import HOSTILE_TEXT, synthetic_county
 
 from earlyhelp.maps.classes import MapLayer, classify
@@ -19,6 +24,7 @@ from earlyhelp.maps.services import (
     service_popup,
     service_rows,
 )
+from earlyhelp.maps.shapes import geometry_jsons, to_display
 
 # text that takes every path of escape_text: plain, to be cut, to be folded or
 # normalised, missing, not text at all
@@ -190,3 +196,40 @@ def test_search_keys_is_search_key_for_each_value():
     cells = [chr(i) for i in range(0x3100)] + [f"a{chr(i)}b C" for i in range(0x3100)]
     assert search_keys(cells) == [search_key(v) for v in cells]
     assert search_keys([]) == []
+
+
+def test_geometry_jsons_write_what_shapely_writes():
+    county = synthetic_county(5, 5, wiggle=True)
+    odd = [
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (1 1, 2 1, 2 2, 1 1), (5 5, 6 5, 6 6, 5 5))",
+        "MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 9 5, 9 9, 5 5), (6 6, 7 6, 7 7, 6 6)))",
+        "MULTIPOLYGON (EMPTY, ((-0.5 -0.0, 1.25 0, 1 1e-05, -0.5 -0.0)))",
+        "POLYGON EMPTY",
+        "MULTIPOLYGON EMPTY",
+        "POINT (1.5 2.25)",
+        "LINESTRING (0 0, 1 1)",
+        "GEOMETRYCOLLECTION (POINT (1 1), POLYGON ((0 0, 1 0, 1 1, 0 0)))",
+        "POLYGON Z ((0 0 1, 1 0 2, 1 1 3, 0 0 1))",
+    ]
+    shapes = [*to_display(county.areas.geometry), *shapely.from_wkt(odd), None]
+    expected = [None if g is None or g.is_empty else mapping(g) for g in shapes]
+    assert script_json(geometry_jsons(np.array(shapes, dtype=object))) == script_json(expected)
+    assert geometry_jsons(gpd.GeoSeries([], crs="EPSG:4326")) == []
+
+
+def test_classes_of_some_areas_count_each_class_as_before():
+    """An atlas page takes the county's classes of its own areas, by mask or positions."""
+    from earlyhelp.maps.board import _subset
+
+    county = synthetic_county(9, 9)
+    classes = classify(county.areas["need_index"], county.layers[1], k=5)
+    n, rng = len(classes.colours), np.random.default_rng(5)
+    codes = rng.integers(-2, n, len(classes.codes))  # every class, suppressed, no data
+    classes = replace(classes, codes=codes)
+    for mask in (rng.random(len(codes)) < 0.3, np.zeros(len(codes), bool), codes == -1):
+        for where in (mask, np.flatnonzero(mask)):
+            some = _subset(classes, where)
+            kept = codes[mask]
+            assert some.counts == tuple(int((kept == i).sum()) for i in range(n))
+            assert (some.suppressed, some.no_data) == ((kept == -1).sum(), (kept == -2).sum())
+            assert some.text == [t for t, m in zip(classes.text, mask, strict=True) if m]

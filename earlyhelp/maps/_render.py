@@ -1,4 +1,4 @@
-"""Rendering of earlyhelp's own map elements without branca's second template pass.
+"""Rendering of the board map's elements without branca's second template pass.
 
 branca adds each element's rendered output to the page as a *new* Jinja template, which
 is rendered again when the page is assembled. Text is escaped for that anyway
@@ -71,7 +71,13 @@ def render_verbatim(element: MacroElement, *, html_index: int | None = None, **k
 
 
 class VerbatimMacroElement(QuickName, MacroElement):
-    """A MacroElement whose output is never rendered as a template a second time."""
+    """A MacroElement whose output is never rendered as a template a second time.
+
+    Put after one of folium's own classes (``class Tiles(folium.TileLayer,
+    VerbatimMacroElement)``), it draws that element as folium does (its links, includes
+    and children) and adds what its macros give verbatim, where branca would make a new
+    template of it: a template compiled per page, hundreds over a district atlas.
+    """
 
     html_index: int | None = None  # where its html goes among the page's (None = end)
 

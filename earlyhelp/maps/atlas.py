@@ -239,10 +239,11 @@ class _Job:
 
 def _page(job: _Job, code: str) -> tuple[str, Path]:
     """Write one district's page; return its code and file."""
-    mask, mine = job.codes == code, job.near.get(code, np.zeros(0, dtype=int))
-    classes = {col: _subset(c, mask, job.texts[col]) for col, c in job.classes.items()}
-    areas, display = job.areas[mask], job.display[mask]
-    texts = {col: values[mask] for col, values in job.area_texts.items()}
+    mine = job.near.get(code, np.zeros(0, dtype=int))
+    at = np.flatnonzero(job.codes == code)  # the district's areas, by position
+    classes = {col: _subset(c, at, job.texts[col]) for col, c in job.classes.items()}
+    areas, display = job.areas.iloc[at], job.display.iloc[at]
+    texts = {col: values[at] for col, values in job.area_texts.items()}
     features = _area_features(areas, display, job.build["layers"], classes, job.build["details"],
                               texts=texts)  # fmt: skip
     parts = _page_parts(code, drawn=job.drawn, names=job.names, area_shapes=display,
@@ -285,10 +286,13 @@ def _workers(asked: int | None, pages: int) -> int:
 
 def _write_pages(job: _Job, codes: list[str], *, workers: int) -> list[tuple[str, Path]]:
     """Every district's page, written here or by ``workers`` forked processes (each
-    inherits ``job``; only district codes and file paths pass between them)."""
+    inherits ``job`` and the texts inlined into a self-contained page; only district codes
+    and file paths pass between them)."""
     if workers <= 1:
         return [_page(job, code) for code in codes]
     context = multiprocessing.get_context("fork")
+    if job.self_contained:  # read once, here (the county's own page needs it too): inherited
+        asset_table()
     gc.freeze()  # the workers' collectors leave the job alone: it stays shared, not copied
     try:
         pool = context.Pool(workers, initializer=_start_worker, initargs=(job,))

@@ -30,12 +30,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from branca.element import Figure
-from folium.plugins import Fullscreen, MarkerCluster
 
 from earlyhelp.config import CategoryConfig, DisclosureConfig, MapConfig
 from earlyhelp.errors import ConfigError, InputError
 from earlyhelp.maps.assets import inline_assets
-from earlyhelp.maps.classes import CLASSIFIERS, Classes, MapLayer, classify
+from earlyhelp.maps.classes import (
+    CLASSIFIERS,
+    NO_DATA,
+    SUPPRESSED,
+    Classes,
+    MapLayer,
+    classify,
+)
 from earlyhelp.maps.controls import ScreenControls
 from earlyhelp.maps.layers import (
     CLUSTER_ICON_FUNCTION,
@@ -47,7 +53,16 @@ from earlyhelp.maps.layers import (
     ServiceLayer,
 )
 from earlyhelp.maps.legend import Legend, legend_html
-from earlyhelp.maps.page import BoardPage, LabelSpacing, Ready
+from earlyhelp.maps.page import (
+    BoardPage,
+    Bounds,
+    Cluster,
+    FullscreenButton,
+    LabelSpacing,
+    Layers,
+    Ready,
+    Tiles,
+)
 from earlyhelp.maps.panel import BoardHeader
 from earlyhelp.maps.safety import (
     check_colour,
@@ -66,7 +81,7 @@ from earlyhelp.maps.services import (
 )
 from earlyhelp.maps.shapes import (
     check_projected,
-    geometry_json,
+    geometry_jsons,
     simplify_coverage,
     to_display,
     union,
@@ -266,19 +281,22 @@ def _classes(
     }
 
 
-def _subset(classes: Classes, mask: np.ndarray, text: np.ndarray | None = None) -> Classes:
-    """The county's classes restricted to some areas (legend counts recounted); ``text``
-    is ``classes.text`` as an array, for a caller that takes many subsets."""
-    codes = classes.codes[mask]
+def _subset(classes: Classes, where: np.ndarray, text: np.ndarray | None = None) -> Classes:
+    """The county's classes restricted to some areas, ``where`` a mask or their positions
+    (legend counts recounted); ``text`` is ``classes.text`` as an array, for a caller
+    that takes many subsets."""
+    codes = classes.codes[where]
     if text is None:
         text = np.array(classes.text, dtype=object)
+    shift = -NO_DATA  # every code counted at once, the lowest (NO_DATA) first
+    tally = np.bincount(codes + shift, minlength=len(classes.colours) + shift).tolist()
     return replace(
         classes,
         codes=codes,
-        text=list(text[mask]),
-        counts=tuple(int((codes == i).sum()) for i in range(len(classes.colours))),
-        suppressed=int((codes == -1).sum()),
-        no_data=int((codes == -2).sum()),
+        text=list(text[where]),
+        counts=tuple(tally[shift : shift + len(classes.colours)]),
+        suppressed=tally[SUPPRESSED + shift],
+        no_data=tally[NO_DATA + shift],
     )
 
 
@@ -347,7 +365,7 @@ def _area_features(
     names, district, codes = text["area_name"], text["district_name"], text["area_code"]
     class_codes = np.column_stack([classes[layer.column].codes for layer in layers]).tolist()
     features = []
-    for i, geom in enumerate(shapes.to_numpy()):
+    for i, geometry in enumerate(geometry_jsons(shapes)):
         props: dict[str, Any] = {
             "area_name": names[i],
             "district_name": district[i],
@@ -358,7 +376,7 @@ def _area_features(
         for col in details:
             props[col] = text[col][i] or "no data"
         props["_class"] = class_codes[i]
-        features.append({"type": "Feature", "properties": props, "geometry": geometry_json(geom)})
+        features.append({"type": "Feature", "properties": props, "geometry": geometry})
     return features
 
 
@@ -434,13 +452,13 @@ def _new_map(bounds: np.ndarray, tiles: str) -> folium.Map:
     )
     if tiles:
         try:
-            folium.TileLayer(tiles, name="Background map", overlay=False, control=False).add_to(m)
+            Tiles(tiles, name="Background map", overlay=False, control=False).add_to(m)
         except ValueError as exc:
             raise ConfigError(
                 f"[map] tiles = {tiles!r}: {exc}; use a provider name such as "
                 '"OpenStreetMap", or "" for no background map'
             ) from None
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.add_child(Bounds([[miny, minx], [maxy, maxx]]))  # as m.fit_bounds
     return m
 
 
@@ -504,9 +522,9 @@ def _build(
         )
     )
     m.add_child(
-        Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen")
+        FullscreenButton(position="topleft", title="Full screen", title_cancel="Leave full screen")
     )
-    m.add_child(folium.LayerControl(position="topright", collapsed=False))
+    m.add_child(Layers(position="topright", collapsed=False))
     m.add_child(ScreenControls(attribution_html=attribution))
     m.add_child(LabelSpacing())
     m.add_child(Ready())
@@ -557,7 +575,7 @@ def _add_services(
     """
     badges = [escape_text(b) for b in service_badges([c.label or k for k, c in groups])]
     labels = [escape_text(cfg.label or key) for key, cfg in groups]
-    cluster = MarkerCluster(
+    cluster = Cluster(
         name="Services",
         control=False,
         icon_create_function=CLUSTER_ICON_FUNCTION,
@@ -590,8 +608,8 @@ def _add_outlines(m: folium.Map, shapes: _Shapes) -> tuple[tuple[str, str], ...]
     """District boundaries with names, and reach areas; returns their legend lines."""
     lines = [("eh-line-district", "District boundary")]
     districts = [
-        {"type": "Feature", "properties": {}, "geometry": geometry_json(g)}
-        for g in shapes.districts.to_numpy()
+        {"type": "Feature", "properties": {}, "geometry": g}
+        for g in geometry_jsons(shapes.districts)
     ]
     labels = [
         {"at": [float(p.y), float(p.x)], "name": escape_text(n, max_chars=80)}
@@ -601,8 +619,8 @@ def _add_outlines(m: folium.Map, shapes: _Shapes) -> tuple[tuple[str, str], ...]
     m.add_child(DistrictLayer(_collection(districts), labels))
     if len(shapes.reach):
         reach = [
-            {"type": "Feature", "properties": {}, "geometry": geometry_json(g)}
-            for g in shapes.reach.to_numpy()
+            {"type": "Feature", "properties": {}, "geometry": g}
+            for g in geometry_jsons(shapes.reach)
         ]
         name = escape_text("Children's centre reach areas")
         m.add_child(ReachLayer(_collection(reach), name=name))

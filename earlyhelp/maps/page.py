@@ -1,20 +1,31 @@
-"""The board map's page: Leaflet alone (no folium extras), the signal that it is drawn,
-and names kept apart."""
+"""The board map's page: Leaflet alone (no folium extras), folium's own controls drawn
+once, the signal that it is drawn, and names kept apart."""
 
 from __future__ import annotations
 
-__all__ = ["BoardPage", "LabelSpacing", "Ready"]
+__all__ = [
+    "BoardPage",
+    "Bounds",
+    "Cluster",
+    "FullscreenButton",
+    "LabelSpacing",
+    "Layers",
+    "Ready",
+    "Tiles",
+]
 
 import folium
+from folium.map import FitBounds
+from folium.plugins import Fullscreen, MarkerCluster
 from folium.template import Template
 
-from earlyhelp.maps._render import QuickName, VerbatimMacroElement
+from earlyhelp.maps._render import VerbatimMacroElement
 
 _LEAFLET = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
 _LEAFLET_CSS = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
 
 
-class BoardPage(QuickName, folium.Map):
+class BoardPage(folium.Map, VerbatimMacroElement):
     """A folium Map that links only Leaflet itself.
 
     folium's default page also loads jQuery, Bootstrap, Font Awesome and glyphicons (web
@@ -23,6 +34,30 @@ class BoardPage(QuickName, folium.Map):
 
     default_js = _LEAFLET
     default_css = _LEAFLET_CSS
+
+
+# folium's own elements on the board map, each drawn as folium draws it and added to the
+# page verbatim (see VerbatimMacroElement): the same page, no template compiled for it
+
+
+class Tiles(folium.TileLayer, VerbatimMacroElement):
+    """folium's TileLayer: the background map."""
+
+
+class Bounds(FitBounds, VerbatimMacroElement):
+    """folium's FitBounds (what ``Map.fit_bounds`` adds): the first view."""
+
+
+class Cluster(MarkerCluster, VerbatimMacroElement):
+    """folium's MarkerCluster: services grouped into numbered circles."""
+
+
+class FullscreenButton(Fullscreen, VerbatimMacroElement):
+    """folium's Fullscreen button."""
+
+
+class Layers(folium.LayerControl, VerbatimMacroElement):
+    """folium's LayerControl: the choices of measure and kinds of help."""
 
 
 class Ready(VerbatimMacroElement):
