@@ -330,7 +330,7 @@ def test_a_failure_while_auditing_stops_the_offer_index_being_made(tiny, monkeyp
 
 def test_a_product_never_written_does_not_keep_its_process_waiting(tiny):
     """A large run's product begins its offer index beside; a program that makes the
-    product and never writes it ends at once, leaving nothing running."""
+    product, drops it and never writes it ends at once, leaving nothing running."""
     import subprocess
     import sys
 
@@ -344,8 +344,10 @@ def test_a_product_never_written_does_not_keep_its_process_waiting(tiny):
         "from earlyhelp.publish.run import run_product\n"
         "# an index larger than a pipe holds: its process waits for it to be read\n"
         "offer.index_arrays = lambda directory: {'big': np.zeros(1_000_000)}\n"
-        "product = run_product(assess(load_config(sys.argv[1])))\n"
-        "print(*(child._process.pid for child in product.ahead))\n"
+        "def made():  # the product dropped at once\n"
+        "    product = run_product(assess(load_config(sys.argv[1])))\n"
+        "    return [child._process.pid for child in product.ahead]\n"
+        "print(*made())\n"
     )
     done = subprocess.run([sys.executable, "-c", script, str(tiny.config)], capture_output=True,
                           text=True, timeout=60)  # fmt: skip

@@ -26,10 +26,11 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
 import traceback
-import weakref
 from collections.abc import Callable
+from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
@@ -53,7 +54,7 @@ class Beside(Generic[T]):
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
-            target=_child, args=(send, fn, args), name=f"earlyhelp: {what}", daemon=False
+            target=_child, args=(send, receive, fn, args), name=f"earlyhelp: {what}", daemon=False
         )
         give_back_freed_memory()
         gc.freeze()  # the child's collector leaves what exists now alone: its memory
@@ -71,21 +72,32 @@ class Beside(Generic[T]):
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
         self._process, self._receive = process, receive
+        # the answer is read as soon as it is sent (a child whose answer is larger than a
+        # pipe holds would otherwise wait, holding its memory, until it is asked for)
+        self._answer: Future[bytes | None] = Future()
+        threading.Thread(target=self._read, name="earlyhelp-beside", daemon=True).start()
         _STARTED.add(self)
+
+    def _read(self) -> None:
+        process, receive = self._process, self._receive
+        assert receive is not None
+        payload = None
+        try:
+            # the answer, or the child's end (asked of the system: workers it forked hold
+            # both the pipe and multiprocessing's sentinel open after it dies)
+            while not receive.poll(0.2) and process.is_alive():
+                pass
+            payload = receive.recv_bytes() if receive.poll() else None
+        except (EOFError, OSError, ValueError):  # nothing sent, or stopped meanwhile
+            pass
+        self._answer.set_result(payload)
 
     def result(self) -> T:
         if self._process is None:
             return self._fn(*self._args)
-        assert self._receive is not None
         process, receive = self._process, self._receive
-        # the answer, or the child's end (asked of the system: workers it forked hold
-        # both the pipe and multiprocessing's sentinel open after it dies)
-        while not receive.poll(0.2) and process.is_alive():
-            pass
-        try:
-            payload = receive.recv_bytes() if receive.poll() else None
-        except EOFError:  # the child's end closed with nothing sent
-            payload = None
+        assert receive is not None
+        payload = self._answer.result()
         if payload is None:
             self.stop()
             raise EarlyHelpError(
@@ -95,6 +107,7 @@ class Beside(Generic[T]):
             )
         receive.close()
         self._process, self._receive = None, None
+        _STARTED.discard(self)
         process.join()
         ok, value = pickle.loads(payload)
         if not ok:
@@ -124,15 +137,16 @@ def stop_all(children: list[Beside[Any]]) -> None:
         child._process.join()
     for child in children:
         child._process = None
+        _STARTED.discard(child)
         if child._receive is not None:
             child._receive.close()
             child._receive = None
 
 
-# children started and not yet answered: a process that ends without asking for an
-# answer (its product never written) stops them first, else it would wait at its exit
-# for a child that waits for it to read the answer
-_STARTED: weakref.WeakSet[Beside[Any]] = weakref.WeakSet()
+# children started and not yet answered (held here even when their caller dropped
+# them): a process that ends without asking for an answer (its product never written)
+# stops them first, as multiprocessing waits at exit for every child still running
+_STARTED: set[Beside[Any]] = set()
 
 
 @atexit.register
@@ -153,9 +167,12 @@ def beside(fn: Callable[..., T], *args: Any, what: str) -> Beside[T]:
     return Beside(fn, args, what=what)
 
 
-def _child(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _child(
+    send: Connection, receive: Connection, fn: Callable[..., Any], args: tuple[Any, ...]
+) -> None:
     os.setpgid(0, 0)  # its own group: stop() ends it and whatever it forks
     die_with_parent()
+    receive.close()  # the parent's end: once the parent lets go of it, sending fails
     # the terminal's own streams, not a wrapper whose lock a thread of the parent (a
     # progress display) may have held at the fork
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
@@ -166,10 +183,12 @@ def _child(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> N
         outcome = (False, exc)
     try:
         payload = pickle.dumps(outcome)
-        pickle.loads(payload)  # an exception may pickle and yet not unpickle
+        if not outcome[0]:
+            pickle.loads(payload)  # an exception may pickle and yet not unpickle
     except Exception:  # one that does not comes back as its message and exit code
         error = EarlyHelpError(str(outcome[1]))
         error.exit_code = getattr(outcome[1], "exit_code", 1)
         payload = pickle.dumps((False, error))
-    send.send_bytes(payload)
+    with contextlib.suppress(BrokenPipeError):  # the parent no longer waits for it
+        send.send_bytes(payload)
     send.close()
