@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from earlyhelp import outputs
@@ -207,16 +208,22 @@ def test_a_map_redrawn_from_an_older_run_with_clashing_codes_is_refused(tiny):
     assert {p.name: p.read_bytes() for p in folder.glob("*.html")} == before
 
 
-def test_a_district_coded_county_is_refused(tiny):
-    """ "county" keys the whole county's row in the tables and its map: a district coded so
-    would have its rows mixed with the county's (and its map drawn over the county's)."""
-    _district_codes(tiny, {"E01000001": "County", "E01000002": "County"})
+@pytest.mark.parametrize(
+    ("code", "meaning"),
+    [
+        ("County", "the whole county (its row in the tables, its map)"),
+        ("Not Recorded", "the cases whose district the case system did not record"),
+    ],
+)
+def test_a_district_coded_as_earlyhelp_names_something_else_is_refused(tiny, code, meaning):
+    """'county' keys the whole county's row in the tables and its map, 'not recorded' the
+    cases without a district: a district coded so would have its rows mixed with them."""
+    _district_codes(tiny, {"E01000001": code, "E01000002": code})
     result = runner.invoke(app, ["run", "--config", str(tiny.config)])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines()[0] == (
-        "error: areas.geojson, row 1, 2, field 'district_code': district code 'County' is "
-        "what earlyhelp calls the whole county (its row in the tables, its map), so that "
-        "district's rows would be mixed with it; give the district its own code (such as "
-        "E07000084)"
+        f"error: areas.geojson, row 1, 2, field 'district_code': district code '{code}' is "
+        f"what earlyhelp calls {meaning}, so that district's rows would be mixed with it; "
+        "give the district its own code (such as E07000084)"
     )
     assert not (tiny.root / "out" / "tiny").exists()  # nothing written

@@ -100,7 +100,10 @@ def load_areas(cfg: Config, report: ValidationReport) -> tuple[gpd.GeoDataFrame,
         field=cols["district_code"],
         report=report,
         rows=rows,
-        reserved={"county": "the whole county (its row in the tables, its map)"},
+        reserved={
+            "county": "the whole county (its row in the tables, its map)",
+            "not recorded": "the cases whose district the case system did not record",
+        },
     )
     if "district_name" not in out or out["district_name"].isna().all():
         out["district_name"] = out["district_code"]
