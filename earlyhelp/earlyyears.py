@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.config import Config
-from earlyhelp.loading.childcare import Childcare
+from earlyhelp.loading.childcare import COUNTY, Childcare
 
 # band -> (need column, register, whether the standard applies)
 BANDS = {
@@ -43,7 +43,6 @@ BANDS = {
     "5-10": ("pop_5_10", "childcare_register", False),
 }
 MEETS, BELOW, UNKNOWN = "meets the standard", "below the standard", "unknown"
-COUNTY = "County"
 
 
 @dataclass(frozen=True)

@@ -140,3 +140,23 @@ def test_the_report_says_what_is_certain_whatever_the_childminders_location(tiny
     assert "1 has no child population: unknown" in html
     assert "are 173 places short on the providers placed in them" in html
     assert "at least 163 places are missing across them" in html
+
+
+def test_a_unit_coded_as_the_county_is_refused(tiny):
+    """The early years tables' county row is "County": a ward (or locality) coded so
+    would have its places mixed with the county's, and be taken for the county's total
+    when small numbers are hidden."""
+    early_years_county(tiny)
+    wards = pd.read_csv(tiny.path("wards.csv"), dtype=str)
+    wards.loc[wards["ward_code"] == "W4", "ward_code"] = "county"
+    wards.to_csv(tiny.path("wards.csv"), index=False)
+    result = runner.invoke(app, ["run", "--config", str(tiny.config)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[0] == (
+        "earlyhelp: error: wards.csv: the ward 'county' (areas E01000007) is what earlyhelp "
+        "calls the "
+        "whole county in the early years tables, so its places would be mixed with the "
+        "county's; give it another name, or count by another [childcare] geography (such "
+        'as "district")'
+    )
+    assert not (tiny.root / "out" / "tiny").exists()  # nothing written

@@ -11,7 +11,7 @@ is judged on real places rather than a directory's stand-ins.
 
 from __future__ import annotations
 
-__all__ = ["Childcare", "load_childcare", "register_services"]
+__all__ = ["COUNTY", "Childcare", "load_childcare", "register_services"]
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,9 @@ from earlyhelp.loading.tables import (
 )
 from earlyhelp.sources._tables import find_column
 from earlyhelp.validation import ValidationReport
+
+# the early years tables' row of every provider in the county (its places and children)
+COUNTY = "County"
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,32 @@ def _placed(providers, areas, postcodes, path: Path, report) -> pd.DataFrame:
 
 def _units(cfg: Config, areas: gpd.GeoDataFrame, report) -> tuple[pd.DataFrame, list]:
     """Per area, the unit its places are counted in: the lookup's ward, or the areas'
-    own locality, district or the area itself."""
+    own locality, district or the area itself. A unit coded as the county's own row
+    (:data:`COUNTY`, in any case) is refused: its places would be mixed with the
+    county's, and it would be taken for the county's total when small numbers are
+    hidden."""
+    units, records = _unit_table(cfg, areas, report)
+    taken = units["unit_code"].astype("string").str.strip().str.lower() == COUNTY.lower()
+    if taken.fillna(False).any():
+        spec = cfg.childcare
+        if spec.geography in ("area", "locality", "district"):
+            column = {"area": "area_code", "locality": "locality"}.get(
+                spec.geography, "district_code"
+            )
+            where = f"{Path(str(cfg.areas.path)).name}, field '{cfg.areas.columns[column]}'"
+        else:
+            where = Path(str(spec.lookup)).name
+        codes = ", ".join(sorted(map(str, units.index[taken.fillna(False).to_numpy()]))[:5])
+        raise InputError(
+            f"{where}: the {spec.geography} '{units.loc[taken.fillna(False), 'unit_code'].iloc[0]}'"
+            f" (areas {codes}) is what earlyhelp calls the whole county in the early years "
+            f"tables, so its places would be mixed with the county's; give it another "
+            f'name, or count by another [childcare] geography (such as "district")'
+        )
+    return units, records
+
+
+def _unit_table(cfg: Config, areas: gpd.GeoDataFrame, report) -> tuple[pd.DataFrame, list]:
     spec = cfg.childcare
     if spec.geography == "area":
         names = areas.get("area_name", pd.Series(areas.index, index=areas.index))
