@@ -154,9 +154,8 @@ def test_a_unit_coded_as_the_county_is_refused(tiny):
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines()[0] == (
         "earlyhelp: error: wards.csv: the ward 'county' (areas E01000007) is what earlyhelp "
-        "calls the "
-        "whole county in the early years tables, so its places would be mixed with the "
-        "county's; give it another name, or count by another [childcare] geography (such "
-        'as "district")'
+        "calls the whole county in the early years tables, so its places would be mixed "
+        "with the county's; give it another name, or count by another [childcare] "
+        'geography (such as "district")'
     )
     assert not (tiny.root / "out" / "tiny").exists()  # nothing written
