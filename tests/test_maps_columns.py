@@ -128,7 +128,7 @@ def test_encoded_rows_are_script_json_of_each_row():
         "n": ['a "quoted" \\ name', "plain"],
         "by": ["line\u2028separator", "x"],
         "w": ["</script>", "y"],
-        "lines": [["0Help", "0Help"], ["1tab\there", ""], ["", "2<b>"]],
+        "lines": ["0Help\n1tab\there", "0Help\n2<b>"],
     }
     parts = dict(lat=np.array([51.5, 50.25]), lon=np.array([-0.00012, 1e-05]), kinds=["0,2", "1"],
                  name=odd["n"], by=odd["by"], lines=odd["lines"], planned=[True, False],

@@ -376,15 +376,18 @@ class ServiceCells:
         lows, highs = _ages(cell.get("min_age", none)), _ages(cell.get("max_age", none))
         places = [names.get(code, "") for code in cell.get("area_code", none)]
         planned = _each(cell.get("status", none), _is_planned)
-        lines = [
-            [kind.line for kind in kinds],
-            list(map(_age_line, lows, highs)),
-            _each(cell.get("delivery", none), _delivery_line),
-            ["3" + t if t else "" for t in text["opening_times"]],
-            ["4" + t if t else "" for t in text["contact"]],
-            ["5Planned: not open yet" if p else "" for p in planned],
-            [_reach_line(count) for count in reach],
-        ]
+        lines = list(
+            map(
+                _lines,
+                [kind.labels for kind in kinds],
+                map(_age_line, lows, highs),
+                _each(cell.get("delivery", none), _delivery_line),
+                text["opening_times"],
+                text["contact"],
+                planned,
+                reach,
+            )
+        )
         encoded = _row_texts(
             lat=self.lat[at],
             lon=self.lon[at],
@@ -414,7 +417,6 @@ class _Kind(NamedTuple):
     order: tuple[int, ...]  # the groups, in the service's own order
     labels: list[str]  # escaped labels
     text: str  # the groups as the row's JSON writes them ("0,3")
-    line: str  # the popup's first line: what help is offered
     first: str  # the first label ("" for none)
 
 
@@ -447,9 +449,8 @@ class _Kinds:
             order = [self.other if self.other is not None else 0]
         categories, escape = self.categories, self.escape
         labels = [escape(categories[c].label or c) if c in categories else escape(c) for c in cats]
-        line = "0" + ("; ".join(labels) or "not recorded")
         first = labels[0] if labels else ""
-        return _Kind(tuple(order), labels, ",".join(map(str, order)), line, first)
+        return _Kind(tuple(order), labels, ",".join(map(str, order)), first)
 
 
 # what JSON or script_json would write differently in a text: a quote, a backslash, a
@@ -466,7 +467,7 @@ def _row_texts(
     kinds: list[str],
     name: list[str],
     by: list[str],
-    lines: list[list[str]],
+    lines: list[str],
     planned: list[bool],
     where: list[str],
 ) -> list[str]:
@@ -474,19 +475,15 @@ def _row_texts(
     text: joined by Arrow where the row's texts hold nothing JSON would write otherwise
     (escaped text holds no quote, backslash, ``<`` or control character) and its place
     is a finite number; any other row is written by ``script_json`` itself. ``kinds``
-    are the groups as written (``"0,3"``), ``lines`` the columns of the popup's lines
-    ("" where a row has none)."""
+    are the groups as written (``"0,3"``), ``lines`` the popup's lines of each row
+    (:func:`_lines`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     def column(values: list[str]) -> pa.Array:
         return pa.array(values, type=pa.string())
 
-    def shown(values: list[str]) -> pa.Array:  # "" as missing: a line not written
-        array = column(values)
-        return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
-
-    d = pc.binary_join_element_wise(*map(shown, lines), "\n", null_handling="skip")
+    d = column(lines)
     texts = {"n": column(name), "by": column(by), "w": column(where)}
     odd = np.asarray(pc.match_substring_regex(d, _NOT_VERBATIM_LINES))
     for values in texts.values():
@@ -505,7 +502,7 @@ def _row_texts(
             "k": [int(k) for k in kinds[i].split(",")],
             "n": name[i],
             "by": by[i],
-            "d": d[i].as_py(),
+            "d": lines[i],
             "pl": int(planned[i]),
             "w": where[i],
         }
