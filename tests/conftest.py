@@ -89,6 +89,18 @@ class Tiny:
             text = text.replace(*replace)
         self.config.write_text(text + extra, encoding="utf-8")
 
+    def refused(self) -> str:
+        """``earlyhelp run`` on this county, refused: exit code 2 and nothing written;
+        the first line of what it said."""
+        from typer.testing import CliRunner
+
+        from earlyhelp.cli import app
+
+        result = CliRunner().invoke(app, ["run", "--config", str(self.config)])
+        assert result.exit_code == 2, result.output
+        assert not (self.root / "out" / "tiny").exists()  # nothing written
+        return result.stderr.strip().splitlines()[0]
+
 
 def make_tiny(root: Path) -> Tiny:
     root.mkdir(parents=True, exist_ok=True)

@@ -132,8 +132,9 @@ def _units(cfg: Config, areas: gpd.GeoDataFrame, report) -> tuple[pd.DataFrame, 
     county's, and it would be taken for the county's total when small numbers are
     hidden."""
     units, records = _unit_table(cfg, areas, report)
-    taken = units["unit_code"].astype("string").str.strip().str.lower() == COUNTY.lower()
-    if taken.fillna(False).any():
+    code = units["unit_code"].astype("string").str.strip()
+    taken = (code.str.lower() == COUNTY.lower()).fillna(False).to_numpy()
+    if taken.any():
         spec = cfg.childcare
         if spec.geography in ("area", "locality", "district"):
             column = {"area": "area_code", "locality": "locality"}.get(
@@ -142,9 +143,9 @@ def _units(cfg: Config, areas: gpd.GeoDataFrame, report) -> tuple[pd.DataFrame, 
             where = f"{Path(str(cfg.areas.path)).name}, field '{cfg.areas.columns[column]}'"
         else:
             where = Path(str(spec.lookup)).name
-        codes = ", ".join(sorted(map(str, units.index[taken.fillna(False).to_numpy()]))[:5])
+        codes = ", ".join(sorted(map(str, units.index[taken]))[:5])
         raise InputError(
-            f"{where}: the {spec.geography} '{units.loc[taken.fillna(False), 'unit_code'].iloc[0]}'"
+            f"{where}: the {spec.geography} '{code[taken].iloc[0]}'"
             f" (areas {codes}) is what earlyhelp calls the whole county in the early years "
             f"tables, so its places would be mixed with the county's; give it another "
             f'name, or count by another [childcare] geography (such as "district")'
