@@ -92,10 +92,10 @@ def simplify_coverage_early(geoms: gpd.GeoSeries, *, tolerance_m: float) -> None
     if tolerance_m <= 0 or len(geoms) == 0:
         return
     values = np.asarray(geoms.values).copy()  # holds the shapes: compared by identity
-    _EARLY[tolerance_m] = (values, _beside(_simplified, values, tolerance_m))
+    _EARLY[tolerance_m] = (values, _in_thread(_simplified, values, tolerance_m))
 
 
-def _beside(fn: Callable[..., T], *args: Any) -> Future[T]:
+def _in_thread(fn: Callable[..., T], *args: Any) -> Future[T]:
     """``fn(*args)`` in a thread of its own whose result (or error) the future holds. The
     thread is a daemon: a run that stops meanwhile (bad input found while the shapes are
     being simplified) exits at once instead of waiting for GEOS to finish."""
@@ -131,7 +131,7 @@ def _simplified(values: np.ndarray, tolerance_m: float) -> tuple[np.ndarray | No
     """The coverage simplified (None where GEOS fails) and whether the shapes are a clean
     coverage, checked beside the simplifying (two GEOS calls at once); what it gave is
     used only if they are."""
-    checking = _beside(shapely.coverage_is_valid, values)
+    checking = _in_thread(shapely.coverage_is_valid, values)
     out = _coverage_simplified(values, tolerance_m)
     try:
         clean = bool(checking.result())
