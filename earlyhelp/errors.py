@@ -42,7 +42,7 @@ class ValidationFailed(InputError):
         more = f" (and {n - 1} more; see the validation report)" if n > 1 else ""
         super().__init__(f"{first}{more}")
 
-    def __reduce__(self) -> tuple:  # rebuilt whole in another process (publish.beside)
+    def __reduce__(self) -> tuple:  # rebuilt whole in another process (forking.beside)
         return (_validation_failed, (self.report, self.__dict__))
 
 

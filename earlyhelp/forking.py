@@ -1,21 +1,48 @@
-"""Forked processes: whether to fork, and what a forked process does to be a good child.
+"""Forked processes: work done beside this process, whether to fork, and what a forked
+process does to be a good child.
 
-A large run draws its pages in forked processes (:mod:`earlyhelp.publish.beside`) and
-writes its district pages with a pool of them (:mod:`earlyhelp.maps.atlas`): both ask
-:func:`can_fork`, hand back memory the allocator holds before forking
-(:func:`give_back_freed_memory`) and have each child die with its parent
-(:func:`die_with_parent`).
+On a Linux machine with two or more cores, a large run measures half its kinds of help
+in a child process (:mod:`earlyhelp.accessibility.engine`), and draws its board map and
+report (tens of seconds at England scale) in children while this one writes the tables,
+the workbook and the offer index. :func:`beside` forks a child; it inherits everything
+already in memory, so nothing is copied or pickled on the way in; only the result (or the
+exception, re-raised here as it was, with the child's traceback as a note) comes back.
+Where processes are not forked (Windows; macOS, where forking a process that has used
+the system's frameworks is unsafe; one core), the work is done here, when its result is
+asked for.
+
+A child, and every process it started (its own process group), is stopped when this
+process fails (a disk full while the workbook is written, Ctrl-C) and dies with it if it
+is killed, so nothing goes on writing into a staging folder that is being removed.
+District pages are written by a pool of forked processes (:mod:`earlyhelp.maps.atlas`).
+Every child is forked after handing back memory the allocator holds
+(:func:`give_back_freed_memory`) and dies with its parent (:func:`die_with_parent`).
 """
 
 from __future__ import annotations
 
-__all__ = ["can_fork", "die_with_parent", "give_back_freed_memory"]
+__all__ = ["Beside", "beside", "can_fork", "die_with_parent", "give_back_freed_memory", "stop_all"]
 
+import atexit
 import contextlib
 import ctypes
+import gc
+import multiprocessing
 import os
+import pickle
 import signal
 import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
+
+from earlyhelp.errors import EarlyHelpError
+
+T = TypeVar("T")
 
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
@@ -53,3 +80,157 @@ def die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
+
+
+class Beside(Generic[T]):
+    """``fn(*args)`` running in a forked child (or waiting to run here, when the system
+    does not fork). :meth:`result` waits for it and returns its value or raises its
+    exception; :meth:`stop` ends it and every process it started."""
+
+    def __init__(self, fn: Callable[..., T], args: tuple[Any, ...], *, what: str) -> None:
+        self._fn, self._args, self._what = fn, args, what
+        self._process: Any = None
+        self._receive: Connection | None = None
+        if not can_fork():
+            return
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_child, args=(send, receive, fn, args), name=f"earlyhelp: {what}", daemon=False
+        )
+        give_back_freed_memory()
+        gc.freeze()  # the child's collector leaves what exists now alone: its memory
+        try:  # stays shared with this process instead of being copied
+            process.start()
+        except BaseException:
+            receive.close()
+            raise
+        finally:
+            gc.unfreeze()
+            send.close()  # the child holds its end
+        # the child does the same: whichever runs first, stop() finds the group
+        pid = process.pid
+        assert pid is not None  # started
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
+        self._process, self._receive = process, receive
+        # the answer is read as soon as it is sent (a child whose answer is larger than a
+        # pipe holds would otherwise wait, holding its memory, until it is asked for)
+        self._answer: Future[bytes | None] = Future()
+        threading.Thread(target=self._read, name="earlyhelp-beside", daemon=True).start()
+        _STARTED.add(self)
+
+    def _read(self) -> None:
+        process, receive = self._process, self._receive
+        assert receive is not None
+        payload = None
+        try:
+            # the answer, or the child's end (asked of the system: workers it forked hold
+            # both the pipe and multiprocessing's sentinel open after it dies)
+            while not receive.poll(0.2) and process.is_alive():
+                pass
+            payload = receive.recv_bytes() if receive.poll() else None
+        except (EOFError, OSError, ValueError):  # nothing sent, or stopped meanwhile
+            pass
+        self._answer.set_result(payload)
+
+    def result(self) -> T:
+        if self._process is None:
+            return self._fn(*self._args)
+        process, receive = self._process, self._receive
+        assert receive is not None
+        payload = self._answer.result()
+        if payload is None:
+            self.stop()
+            raise EarlyHelpError(
+                f"{self._what}: the process beside this one stopped unexpectedly (exit code "
+                f"{process.exitcode}; out of memory?); nothing was written. Run again, and "
+                "if it happens again, on a machine with more memory"
+            )
+        receive.close()
+        self._process, self._receive = None, None
+        _STARTED.discard(self)
+        process.join()
+        ok, value = pickle.loads(payload)
+        if not ok:
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """End the child and its own children, if it is still running."""
+        stop_all([self])
+
+
+def stop_all(children: list[Beside[Any]]) -> None:
+    """End every child still running and whatever each started (its process group):
+    asked to stop, then killed if any is still there after a few seconds."""
+    running = [child for child in children if child._process is not None]
+    for child in running:
+        with contextlib.suppress(OSError):
+            os.killpg(child._process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 5.0
+    for child in running:
+        group = child._process.pid
+        while _alive(group) and time.monotonic() < deadline:
+            child._process.join(0.05)  # reaps the child; its workers reap alone
+        if _alive(group):
+            with contextlib.suppress(OSError):
+                os.killpg(group, signal.SIGKILL)
+        child._process.join()
+    for child in children:
+        child._process = None
+        _STARTED.discard(child)
+        if child._receive is not None:
+            child._receive.close()
+            child._receive = None
+
+
+# children started and not yet answered (held here even when their caller dropped
+# them): a process that ends without asking for an answer (its product never written)
+# stops them first, as multiprocessing waits at exit for every child still running
+_STARTED: set[Beside[Any]] = set()
+
+
+@atexit.register
+def _stop_the_unanswered() -> None:
+    stop_all(list(_STARTED))
+
+
+def _alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except OSError:
+        return False
+    return True
+
+
+def beside(fn: Callable[..., T], *args: Any, what: str) -> Beside[T]:
+    """Start ``fn(*args)`` beside this process (``what`` names it in messages)."""
+    return Beside(fn, args, what=what)
+
+
+def _child(
+    send: Connection, receive: Connection, fn: Callable[..., Any], args: tuple[Any, ...]
+) -> None:
+    os.setpgid(0, 0)  # its own group: stop() ends it and whatever it forks
+    die_with_parent()
+    receive.close()  # the parent's end: once the parent lets go of it, sending fails
+    # the terminal's own streams, not a wrapper whose lock a thread of the parent (a
+    # progress display) may have held at the fork
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    try:
+        outcome: tuple[bool, Any] = (True, fn(*args))
+    except BaseException as exc:  # every failure goes back to the parent
+        exc.add_note("(in the process beside)\n" + traceback.format_exc())
+        outcome = (False, exc)
+    try:
+        payload = pickle.dumps(outcome)
+        if not outcome[0]:
+            pickle.loads(payload)  # an exception may pickle and yet not unpickle
+    except Exception:  # one that does not comes back as its message and exit code
+        error = EarlyHelpError(str(outcome[1]))
+        error.exit_code = getattr(outcome[1], "exit_code", 1)
+        payload = pickle.dumps((False, error))
+    with contextlib.suppress(BrokenPipeError):  # the parent no longer waits for it
+        send.send_bytes(payload)
+    send.close()

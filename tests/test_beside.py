@@ -1,5 +1,5 @@
 """A large run's pages are drawn by a forked process beside its other writes
-(``earlyhelp.publish.beside``): the same files as drawn in the process, a failure there
+(``earlyhelp.forking.beside``): the same files as drawn in the process, a failure there
 is the same one clear error with the folder as it was, and nothing goes on running."""
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ import os
 import re
 import time
 
+import pandas as pd
 import pytest
 from test_outputs import hidden, tree
 from typer.testing import CliRunner
 
+from earlyhelp import forking as beside_module
 from earlyhelp.cli import app
 from earlyhelp.errors import EarlyHelpError, InputError
-from earlyhelp.forking import can_fork
-from earlyhelp.publish import beside as beside_module
+from earlyhelp.forking import beside, can_fork
 from earlyhelp.publish import folder as folder_module
-from earlyhelp.publish.beside import beside
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and a second core")
 runner = CliRunner()
@@ -77,7 +77,7 @@ def test_a_child_that_dies_is_one_clear_error():
     with pytest.raises(EarlyHelpError) as info:
         beside(_dies, what="the board map and report").result()
     assert str(info.value).startswith(
-        "the board map and report: the process drawing them stopped unexpectedly (exit code 9"
+        "the board map and report: the process beside this one stopped unexpectedly (exit code 9"
     )
 
 
@@ -358,3 +358,78 @@ def test_a_product_never_written_does_not_keep_its_process_waiting(tiny):
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_access_measured_in_two_processes_is_the_access_measured_in_one(
+    demo_assessment, monkeypatch
+):
+    """Above a size, every other kind of help is measured by a process beside: every
+    measure, nearest service and count is the one measured in a single process."""
+    from earlyhelp.accessibility import engine
+    from earlyhelp.assessment import analyse
+
+    forks: list[str] = []
+    start = engine.beside
+
+    def counted(*args, what):
+        forks.append(what)
+        return start(*args, what=what)
+
+    monkeypatch.setattr(engine, "SPLIT_ABOVE_PAIRS", 0)
+    monkeypatch.setattr(engine, "beside", counted)
+    one = demo_assessment.access
+    two = analyse(demo_assessment.config, demo_assessment.inputs, sufficiency=False).access
+    assert forks == ["measuring access"]
+    assert list(two.wide.columns) == list(one.wide.columns)
+    pd.testing.assert_frame_equal(two.wide, one.wide)
+    pd.testing.assert_frame_equal(two.nearest_service, one.nearest_service)
+    pd.testing.assert_frame_equal(two.eligibility, one.eligibility)
+    assert two.notes == one.notes and two.params == one.params
+
+
+def test_an_error_measuring_access_beside_is_raised_here(demo_assessment, monkeypatch):
+    from earlyhelp.accessibility import engine
+    from earlyhelp.assessment import analyse
+
+    second = list(demo_assessment.config.categories)[1]  # measured by the process beside
+    measured = engine._measured
+
+    def fails(categories, *args):
+        if second in categories and os.getpid() != parent:
+            raise InputError(f"{second}: a fault found beside")
+        return measured(categories, *args)
+
+    parent = os.getpid()
+    monkeypatch.setattr(engine, "SPLIT_ABOVE_PAIRS", 0)
+    monkeypatch.setattr(engine, "_measured", fails)
+    with pytest.raises(InputError, match=f"^{second}: a fault found beside\n"):
+        analyse(demo_assessment.config, demo_assessment.inputs, sufficiency=False)
+
+
+def test_a_child_forked_while_shapes_are_simplified_ahead_does_not_wait_for_them(monkeypatch):
+    """The analysis forks while the map's shapes are simplified in a thread: the child
+    neither waits for them nor keeps the promise; the parent takes the result."""
+    import threading
+
+    import geopandas as gpd
+    import shapely
+
+    from earlyhelp.maps import shapes
+
+    release = threading.Event()
+    simplify = shapes._simplified
+
+    def slow(values, tolerance_m):
+        release.wait(30)
+        return simplify(values, tolerance_m)
+
+    monkeypatch.setattr(shapes, "_simplified", slow)
+    boxes = gpd.GeoSeries([shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)],
+                          crs="EPSG:27700").segmentize(50.0)  # fmt: skip
+    shapes.simplify_coverage_early(boxes, tolerance_m=25)
+    started = time.monotonic()
+    assert beside(len, shapes._EARLY, what="counting").result() == 0
+    assert time.monotonic() - started < 20 and not release.is_set()
+    release.set()
+    out = shapes.simplify_coverage(boxes, tolerance_m=25)
+    assert out.is_valid.all() and not shapes._EARLY

@@ -56,6 +56,7 @@ from earlyhelp.distance import (
     make_distance_model,
 )
 from earlyhelp.errors import ConfigError, EarlyHelpError, InputError
+from earlyhelp.forking import Beside, beside, stop_all
 from earlyhelp.geography import representative_points
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.provision import (
@@ -358,8 +359,6 @@ def _costing(
     need_catchment = any(MEASURES[m].needs_catchment for m in measures)
     # bands read from pairs where a catchment is made anyway; else a nearest search per
     # band (k = 1) is cheaper than every pair out to a rural reach
-    # bands read from pairs where a catchment is made anyway; else a nearest search per
-    # band (k = 1) is cheaper than every pair out to a rural reach
     by_pairs = hasattr(model, "cost_pairs") and need_catchment
     limits: dict[str, np.ndarray | float] = {}
     if by_pairs and (need_catchment or "bands" in reads):
@@ -399,6 +398,12 @@ def _costing(
     )
 
 
+# areas x services above which half the kinds of help are measured by a process beside
+# (:mod:`earlyhelp.forking`): England's 33,755 x 200,000 then take half the time; below
+# it a fork costs more than it saves
+SPLIT_ABOVE_PAIRS = 100_000_000
+
+
 def _measure_categories(
     areas: gpd.GeoDataFrame,
     categories: Mapping[str, CategoryConfig],
@@ -412,16 +417,61 @@ def _measure_categories(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """Every measure of every category, by area; ``bands`` are the children per area and
     age band, ``weight`` their need weight per area and category (None: not weighted).
+    Above :data:`SPLIT_ABOVE_PAIRS`, every other category is measured by a process
+    beside this one (each category's measures depend on nothing of another's).
 
     Returns the wide table (``<measure>__<category>`` columns), the id of each area's
     nearest local service per category, and per category how many local services had
     no capacity (each counted as 1 place).
     """
     index = areas.index
-    columns: dict[str, pd.Series] = {}
-    nearest_ids: dict[str, pd.Series] = {}
-    fallbacks: dict[str, int] = {}
+    args = (areas, measures, costing, eligible, bands, weight, access_cfg, step_weights)
+    keys = list(categories)
+    theirs: Beside[dict[str, _Measured]] | None = None
+    if len(keys) > 1 and len(areas) * len(costing.services) > SPLIT_ABOVE_PAIRS:
+        theirs = beside(_measured, {k: categories[k] for k in keys[1::2]}, *args,
+                        what="measuring access")  # fmt: skip
+    try:
+        done = _measured({k: categories[k] for k in (keys[0::2] if theirs else keys)}, *args)
+        if theirs is not None:
+            done.update(theirs.result())
+    except BaseException:
+        if theirs is not None:
+            stop_all([theirs])
+        raise
+    # in the categories' order, every column on the same index object (no aligning)
+    index = index if index.name == "area_code" else index.rename("area_code")
+    columns = {c: s.set_axis(index) for key in keys for c, s in done[key].columns.items()}
+    wide = pd.DataFrame(columns, index=index)
+    nearest = {key: done[key].nearest_id.set_axis(index) for key in keys}
+    missing = {key: done[key].capacity_missing for key in keys}
+    return wide, pd.DataFrame(nearest, index=wide.index), missing
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """One category's measures, nearest local service and local services without capacity."""
+
+    columns: dict[str, pd.Series]
+    nearest_id: pd.Series
+    capacity_missing: int
+
+
+def _measured(
+    categories: Mapping[str, CategoryConfig],
+    areas: gpd.GeoDataFrame,
+    measures: Sequence[str],
+    costing: _Costing,
+    eligible: _Eligible,
+    bands: pd.DataFrame,
+    weight: pd.DataFrame | None,
+    access_cfg: AccessConfig,
+    step_weights: Sequence[float],
+) -> dict[str, _Measured]:
+    """:func:`_measure_categories` for the ``categories`` given, each by itself."""
+    index = areas.index
     by_band = any(MEASURES[m].reads == "bands" for m in measures)
+    done: dict[str, _Measured] = {}
     for key, category in categories.items():
         pos = eligible.local_positions(key)
         chosen = costing.services.iloc[pos]
@@ -431,7 +481,6 @@ def _measure_categories(
         # labelled with the very index of ``chosen`` (they are in its order), so pandas
         # aligns them to the catchment's services without comparing 20,000 labels
         missing = eligible.capacity_missing.iloc[pos].set_axis(chosen.index)
-        fallbacks[key] = int(missing.sum())
         cat_bands = category_bands(category)
         serves = eligible.serves.iloc[pos].set_axis(chosen.index)
         # the category's children only: a service's places for this kind of help are for
@@ -455,16 +504,16 @@ def _measure_categories(
             gravity_beta=access_cfg.gravity_beta,
             gravity_min_cost=GRAVITY_MIN_COST[costing.model.unit],
         )
+        columns = {}
         for name in measures:
             for measure in MEASURES[name].with_companions():
-                column = measure_column(measure.name, key)
-                columns[column] = measure.compute(inputs).reindex(index)
-        nearest_ids[key] = nearest["service_id"].reindex(index)
-    # the same index object as the columns (pandas then aligns them without comparing)
-    wide = pd.DataFrame(
-        columns, index=index if index.name == "area_code" else index.rename("area_code")
-    )
-    return wide, pd.DataFrame(nearest_ids, index=wide.index), fallbacks
+                columns[measure_column(measure.name, key)] = measure.compute(inputs).reindex(index)
+        done[key] = _Measured(
+            columns=columns,
+            nearest_id=nearest["service_id"].reindex(index),
+            capacity_missing=int(missing.sum()),
+        )
+    return done
 
 
 def _access_params(

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "DECIMALS",
     "check_projected",
+    "finish_early",
     "geometry_jsons",
     "simplify_coverage",
     "simplify_coverage_early",
@@ -111,16 +112,25 @@ def _in_thread(fn: Callable[..., T], *args: Any) -> Future[T]:
     return future
 
 
-def _settle_early() -> None:
-    """Wait for shapes still being simplified ahead: a process forked meanwhile would
-    inherit the promise of a result but not the thread making it, and wait forever."""
+def finish_early() -> None:
+    """Wait for shapes still being simplified ahead (:func:`simplify_coverage_early`): a
+    process forked later then inherits the result; one forked meanwhile does not wait
+    for it, and simplifies the shapes itself if it draws them."""
     for _, future in list(_EARLY.values()):
         with contextlib.suppress(Exception):  # raised again where the result is taken
             future.result()
 
 
+def _forget_unfinished() -> None:
+    """In a forked child: drop what is still being simplified ahead (the child inherits
+    the promise of a result, not the thread making it, and would wait for it forever)."""
+    for tolerance, (_, future) in list(_EARLY.items()):
+        if not future.done():
+            del _EARLY[tolerance]
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_settle_early)
+    os.register_at_fork(after_in_child=_forget_unfinished)
 
 
 def _same_shapes(a: np.ndarray, b: np.ndarray) -> bool:

@@ -381,7 +381,7 @@ class WriteError(EarlyHelpError):
         super().__init__(f"cannot write {path}: {reason}; {fix}" + (f"; {after}" if after else ""))
 
     def __reduce__(self) -> tuple:
-        # rebuilt whole from a process drawing pages beside (publish.beside): its path is
+        # rebuilt whole from a process drawing pages beside (forking.beside): its path is
         # rewritten from the staging folder's to the output folder's like any other
         return (_write_error, (self.path, self.reason, self.fix, self.after, self.__dict__))
 

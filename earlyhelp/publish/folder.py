@@ -54,7 +54,7 @@ import pandas as pd
 from earlyhelp.config import Config
 from earlyhelp.disclosure import PUBLICATION_ATTR, check_publishable, is_publishable
 from earlyhelp.errors import InputError
-from earlyhelp.forking import can_fork
+from earlyhelp.forking import Beside, beside, can_fork, stop_all
 from earlyhelp.loading import InputRecord, Inputs, file_sha256
 from earlyhelp.outputs import (
     MANIFEST,
@@ -73,7 +73,6 @@ from earlyhelp.outputs import (
     write_text,
     write_workbook,
 )
-from earlyhelp.publish.beside import Beside, beside, stop_all
 from earlyhelp.publish.notes import tables_readme, workbook_about, worst_priority
 from earlyhelp.publish.qgis import layer_styles
 
@@ -421,7 +420,7 @@ def _write_files(product: Product, stage: Path) -> dict[str, str]:
     The results layers and the Parquet tables are written in a background thread while
     the rest is written (pyarrow, GEOS and GDAL work outside Python's lock, so the two
     overlap). Each page of a large run is drawn by a forked process of its own, beside
-    it all (:mod:`earlyhelp.publish.beside`: the board map alone is tens of seconds at
+    it all (:mod:`earlyhelp.forking`: the board map alone is tens of seconds at
     England scale). A failure in any of them is raised here, inside the staging
     folder's guard, with the others stopped."""
     drawing: list[Beside[Mapping[str, str]]] = []

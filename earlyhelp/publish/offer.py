@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from earlyhelp.distance import describe_cost
+from earlyhelp.forking import Beside, beside
 from earlyhelp.offer import Directory
 from earlyhelp.offer.indexing import index_arrays
 from earlyhelp.offer.meta import index_meta, made_from
 from earlyhelp.outputs import atomic_path, write_json
-from earlyhelp.publish.beside import Beside, beside
 from earlyhelp.publish.folder import Page
 
 OFFER_INDEX = "offer_index"
@@ -74,5 +74,5 @@ def offer_index_page(
 
 def make_ahead(directory: Directory) -> Beside[dict[str, np.ndarray]]:
     """Start making the offer index's arrays in a process beside this one (where the
-    system forks: :mod:`earlyhelp.publish.beside`), for :func:`offer_index_page`."""
+    system forks: :mod:`earlyhelp.forking`), for :func:`offer_index_page`."""
     return beside(index_arrays, directory, what="the offer index")

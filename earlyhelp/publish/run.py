@@ -33,10 +33,10 @@ from earlyhelp.columns import PUBLISHED_CHILDREN, prefixed
 from earlyhelp.config import Config
 from earlyhelp.disclosure import mark_unpublished
 from earlyhelp.errors import InputError
+from earlyhelp.forking import Beside, stop_all
 from earlyhelp.geography import dissolve_districts
 from earlyhelp.need import AGE_BANDS
 from earlyhelp.outputs import comparison_as_analysed
-from earlyhelp.publish.beside import Beside, stop_all
 from earlyhelp.publish.folder import (
     Page,
     Product,
@@ -127,6 +127,10 @@ def _run_product(
             ),
             report_page(assessment, published=published, map_links=maps),
         )
+    if pages:  # the board map's process, forked soon, inherits the shapes made ahead
+        from earlyhelp.maps.shapes import finish_early  # (drawn here, it would wait too)
+
+        finish_early()
     inputs = assessment.inputs
     return Product(
         command=command,
