@@ -407,8 +407,9 @@ def test_an_error_measuring_access_beside_is_raised_here(demo_assessment, monkey
 
 
 def test_a_child_forked_while_shapes_are_simplified_ahead_does_not_wait_for_them(monkeypatch):
-    """The analysis forks while the map's shapes are simplified in a thread: the child
-    neither waits for them nor keeps the promise; the parent takes the result."""
+    """The analysis forks while the map's shapes are simplified in a thread: a child that
+    draws them simplifies them itself (it inherits the promise of a result, not the
+    thread keeping it); the parent takes the thread's result."""
     import threading
 
     import geopandas as gpd
@@ -418,18 +419,54 @@ def test_a_child_forked_while_shapes_are_simplified_ahead_does_not_wait_for_them
 
     release = threading.Event()
     simplify = shapes._simplified
+    calls: list[int] = []
 
     def slow(values, tolerance_m):
-        release.wait(30)
+        calls.append(os.getpid())
+        if os.getpid() == parent:
+            release.wait(30)
         return simplify(values, tolerance_m)
 
+    parent = os.getpid()
     monkeypatch.setattr(shapes, "_simplified", slow)
     boxes = gpd.GeoSeries([shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)],
                           crs="EPSG:27700").segmentize(50.0)  # fmt: skip
+
+    def drawn_beside() -> tuple[int, float]:
+        out = shapes.simplify_coverage(boxes, tolerance_m=25)
+        return calls[-1], float(out.area.sum())
+
     shapes.simplify_coverage_early(boxes, tolerance_m=25)
     started = time.monotonic()
-    assert beside(len, shapes._EARLY, what="counting").result() == 0
-    assert time.monotonic() - started < 20 and not release.is_set()
+    child, area = beside(drawn_beside, what="drawing").result()
+    assert child != parent and area == pytest.approx(2e6)
+    assert time.monotonic() - started < 20 and not release.is_set()  # it did not wait
     release.set()
     out = shapes.simplify_coverage(boxes, tolerance_m=25)
-    assert out.is_valid.all() and not shapes._EARLY
+    assert out.is_valid.all() and not shapes._EARLY and calls == [parent]  # the thread's
+
+
+def test_a_child_forked_once_shapes_are_simplified_takes_them(monkeypatch):
+    import geopandas as gpd
+    import shapely
+
+    from earlyhelp.maps import shapes
+
+    calls: list[int] = []
+    simplify = shapes._simplified
+
+    def counted(values, tolerance_m):
+        calls.append(os.getpid())
+        return simplify(values, tolerance_m)
+
+    monkeypatch.setattr(shapes, "_simplified", counted)
+    boxes = gpd.GeoSeries([shapely.box(0, 0, 1000, 1000)], crs="EPSG:27700").segmentize(50.0)
+    shapes.simplify_coverage_early(boxes, tolerance_m=25)
+    shapes.finish_early()
+
+    def drawn_beside() -> int:
+        shapes.simplify_coverage(boxes, tolerance_m=25)
+        return len(calls)
+
+    assert beside(drawn_beside, what="drawing").result() == 1  # the parent's, not again
+    shapes._EARLY.clear()

@@ -66,7 +66,13 @@ def simplify_coverage(geoms: gpd.GeoSeries, *, tolerance_m: float) -> gpd.GeoSer
         return geoms
     values = np.asarray(geoms.values)
     early = _EARLY.pop(tolerance_m, None)
-    if early is not None and _same_shapes(early[0], values):
+    # a process forked from the one simplifying takes only a result made before the fork
+    # (it inherits the promise, not the thread keeping it)
+    if (
+        early is not None
+        and _same_shapes(early[0], values)
+        and (early[2] == os.getpid() or early[1].done())
+    ):
         out, clean = early[1].result()
     else:
         out, clean = _simplified(values, tolerance_m)
@@ -80,8 +86,9 @@ def simplify_coverage(geoms: gpd.GeoSeries, *, tolerance_m: float) -> gpd.GeoSer
     return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)
 
 
-# shapes being simplified ahead of their map, by tolerance: (the shapes, their result)
-_EARLY: dict[float, tuple[np.ndarray, Future[tuple[np.ndarray | None, bool]]]] = {}
+# shapes being simplified ahead of their map, by tolerance: (the shapes, their result,
+# the process simplifying them)
+_EARLY: dict[float, tuple[np.ndarray, Future[tuple[np.ndarray | None, bool]], int]] = {}
 
 
 def simplify_coverage_early(geoms: gpd.GeoSeries, *, tolerance_m: float) -> None:
@@ -93,7 +100,7 @@ def simplify_coverage_early(geoms: gpd.GeoSeries, *, tolerance_m: float) -> None
     if tolerance_m <= 0 or len(geoms) == 0:
         return
     values = np.asarray(geoms.values).copy()  # holds the shapes: compared by identity
-    _EARLY[tolerance_m] = (values, _in_thread(_simplified, values, tolerance_m))
+    _EARLY[tolerance_m] = (values, _in_thread(_simplified, values, tolerance_m), os.getpid())
 
 
 def _in_thread(fn: Callable[..., T], *args: Any) -> Future[T]:
@@ -116,21 +123,9 @@ def finish_early() -> None:
     """Wait for shapes still being simplified ahead (:func:`simplify_coverage_early`): a
     process forked later then inherits the result; one forked meanwhile does not wait
     for it, and simplifies the shapes itself if it draws them."""
-    for _, future in list(_EARLY.values()):
+    for _, future, _ in list(_EARLY.values()):
         with contextlib.suppress(Exception):  # raised again where the result is taken
             future.result()
-
-
-def _forget_unfinished() -> None:
-    """In a forked child: drop what is still being simplified ahead (the child inherits
-    the promise of a result, not the thread making it, and would wait for it forever)."""
-    for tolerance, (_, future) in list(_EARLY.items()):
-        if not future.done():
-            del _EARLY[tolerance]
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_unfinished)
 
 
 def _same_shapes(a: np.ndarray, b: np.ndarray) -> bool:
