@@ -478,7 +478,8 @@ def _one_need(
         n_remote_shown=len(remote_shown),
         extra=extra,
     )
-    return listed, need_line(key, label, threshold, unit, n_within, local, remote, nearest, text)
+    line = need_line(key, label, threshold, unit, n_within, len(local), len(remote), nearest, text)
+    return listed, line
 
 
 def _first(
