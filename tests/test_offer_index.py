@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from typer.testing import CliRunner
 
 from earlyhelp.cli import app
 from earlyhelp.config import load_config
+from earlyhelp.errors import InputError
 from earlyhelp.launch import quick_offer
 from earlyhelp.offer import find_offer, load_directory, locate
 from earlyhelp.offer.formats import as_plain
@@ -100,6 +102,19 @@ def test_the_index_answers_as_the_directory_does_in_the_tiny_county(tiny, tmp_pa
                 age=age, needs=None, limit=5,
             )  # fmt: skip
             assert fast == full
+
+
+def test_an_age_that_is_not_a_number_is_refused_by_the_index_and_the_directory(tiny, tmp_path):
+    """NaN passes ``age < 0`` and ``age > 25``; the index, counting by sorted ages,
+    would count every service for it where the directory counts none."""
+    cfg = load_config(tiny.config)
+    directory = load_directory(cfg)
+    write_offer_index(directory, tmp_path / "offer_index")
+    place = locate(directory, postcode="QX1 1AA")
+    with pytest.raises(InputError, match="age nan is not a child's age"):
+        find_offer(directory, place, age=math.nan)
+    with pytest.raises(InputError, match="age nan is not a child's age"):
+        answer(cfg, tmp_path / "offer_index", age=math.nan, postcode="QX1 1AA")
 
 
 def test_an_index_that_no_longer_matches_its_inputs_is_not_used(tiny, tmp_path):
