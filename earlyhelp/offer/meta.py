@@ -36,7 +36,7 @@ from earlyhelp import __version__
 if TYPE_CHECKING:  # the configuration is not loaded to answer from an index
     from earlyhelp.config import Config
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 def index_meta(cfg: Config) -> dict[str, Any]:
