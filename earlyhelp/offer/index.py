@@ -513,7 +513,7 @@ def _near(
     row = min(max(math.floor((py - south) / side), 0), rows - 1)
     most = max(columns, rows)
     squares = (threshold + max(extra, 0.0)) / circuity / side  # reach, in squares
-    pad = math.ceil(squares) if squares < most else most
+    pad = math.ceil(squares) if squares < most and limit else most  # limit 0: all listed
     whole = (0, columns - 1, 0, rows - 1)
     found: list[_Near] = []
     seen = None
