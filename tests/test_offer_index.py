@@ -365,12 +365,25 @@ def test_the_quick_offer_reads_the_config_as_the_command_line_does(tiny_index):
     assert _quick(["--config", str(elsewhere), *args]) is None
 
 
-def test_the_run_folder_is_found_as_the_config_names_it(tiny):
+@pytest.mark.parametrize(
+    "run",
+    [
+        "",
+        '[run]\nname = "x"\n',
+        '[run]\noutput_dir = "a/b"\n',
+        '[ run ]  # the run\ndescription = "name = \\"y\\""\nname = "x"  # named\n',
+        "[run]\nname = 'x'\n",  # the TOML parser reads these
+        '[run]\nname = "x\\u0041"\noutput_dir = """a"""\n',
+        'run = { name = "x", output_dir = "y" }\n',
+        '\t[run]\n\tname\t=\t"x"\n',
+        '[run]\nname = "x"\ndescription = """\nname = "y"\nend"""\n',
+    ],
+)
+def test_the_run_folder_is_found_as_the_config_names_it(tiny, run):
     text = tiny.config.read_text(encoding="utf-8")
-    for run in ("", '[run]\nname = "x"\n', '[run]\noutput_dir = "a/b"\n'):
-        tiny.config.write_text(text.replace('[run]\nname = "tiny"\noutput_dir = "out"\n', run))
-        found = run_folder(tiny.config, tiny.config.read_bytes())
-        assert found == load_config(tiny.config).run_dir.resolve()
+    tiny.config.write_text(text.replace('[run]\nname = "tiny"\noutput_dir = "out"\n', run))
+    found = run_folder(tiny.config, tiny.config.read_bytes())
+    assert found == load_config(tiny.config).run_dir.resolve()
 
 
 def test_the_quick_offer_does_not_use_an_index_older_than_its_inputs(tiny_index):
