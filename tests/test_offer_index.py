@@ -14,11 +14,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 import subprocess
 import sys
 import tomllib
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import REPO
@@ -27,6 +29,7 @@ from typer.testing import CliRunner
 
 from earlyhelp.cli import app
 from earlyhelp.config import load_config
+from earlyhelp.errors import InputError
 from earlyhelp.launch import quick_offer
 from earlyhelp.offer import find_offer, load_directory, locate
 from earlyhelp.offer.formats import as_plain
@@ -43,9 +46,12 @@ def _written(plain) -> list[str]:
 
 
 def _both(cfg, directory, folder, *, where, **family):
+    """What the directory and the index answer, as written; and, not written, each
+    need's counts of services (taking the child's age, anywhere) are the same."""
     full = as_plain(find_offer(directory, locate(directory, **where), **family))
     fast = answer(cfg, folder, **where, **family)
     assert fast is not None
+    assert fast.needs == full.needs
     return _written(full), _written(fast)
 
 
@@ -100,6 +106,113 @@ def test_the_index_answers_as_the_directory_does_in_the_tiny_county(tiny, tmp_pa
                 age=age, needs=None, limit=5,
             )  # fmt: skip
             assert fast == full
+
+
+def _lattice(tiny, *, circuity: float) -> None:
+    """The tiny county with 81 services on a lattice every 500 m (on the corners, edges
+    and middles of the index's squares, 1 km wide with a circuity of 1: every reach is
+    1 km in town), many at the same distance from a family and with the same name; an
+    outreach service just in reach and one just out (reach 1 km, outreach 500 m
+    further); two children's centres (fewer than are listed) as far from a family, the
+    one first by name in a square further out; and services available anywhere, some
+    taking no child of the ages asked."""
+    reach = "reach_urban_m = 1000\nreach_rural_m = 2500\n"
+    tiny.set_config(
+        f"\n[access]\ncircuity = {circuity}\noutreach_extra_m = 500\n",
+        replace=("reach_urban_m = 1500\nreach_rural_m = 5000\n", reach),
+    )
+    text = tiny.config.read_text(encoding="utf-8")
+    for label in ('"Domestic abuse"\n', '"Children\'s centre"\n'):
+        text = text.replace(label, label + reach)
+    tiny.config.write_text(text, encoding="utf-8")
+    rows = []
+    for n in range(81):
+        col, row = divmod(n, 9)
+        rows.append(
+            {
+                "service_id": f"L{80 - n:02d}",  # ids against directory order
+                "name": "Twins" if n % 3 else f"Hub {n % 4}",
+                "categories": "parenting;domestic_abuse" if n % 5 == 0 else "parenting",
+                "min_age": (0, 0, 5, 11)[n % 4],
+                "max_age": (19, 4, 11, 19)[n % 4],
+                "delivery": "outreach" if n % 7 == 3 else "in_person",
+                "status": "closed" if n % 11 == 10 else "active",
+                "easting": 600_000 + 500 * col,
+                "northing": 470_000 + 500 * row,
+            }
+        )
+    extra = [  # (id, name, categories, delivery, easting, northing)
+        ("O1", "Just in reach", "domestic_abuse", "outreach", 602_500, 471_000),
+        ("O2", "Just out of reach", "domestic_abuse", "outreach", 601_000, 472_501),
+        # both 3 km from QX1 1AA, the first listed outside the squares searched first
+        ("C1", "Centre A", "childrens_centre", "in_person", 604_000, 471_000),
+        ("C2", "Centre B", "childrens_centre", "in_person", 602_800, 473_400),
+    ]
+    for sid, name, categories, delivery, x, y in extra:
+        rows.append({"service_id": sid, "name": name, "categories": categories,
+                     "min_age": 0, "max_age": 19, "delivery": delivery, "status": "active",
+                     "easting": x, "northing": y})  # fmt: skip
+    for n in range(7):
+        rows.append({"service_id": f"R{n}", "name": f"Line {n % 2}", "categories": "parenting",
+                     "min_age": (0, 12)[n % 2], "max_age": 19,
+                     "delivery": ("phone", "online")[n % 2], "status": "active"})  # fmt: skip
+    tiny.write("services.csv", pd.DataFrame(rows).assign(provider="Lattice", sector="voluntary"))
+    tiny.write(
+        "postcodes.csv",
+        pd.DataFrame(
+            {
+                "postcode": ["QX1 1AA", "QX1 1AB", "QX1 1AC", "QX1 1AD", "QX1 1AE"],
+                "easting": [601_000, 600_000, 604_000, 601_250, 603_000],
+                "northing": [471_000, 470_000, 474_000, 472_750, 471_500],
+                "terminated": "",
+            }
+        ),
+    )
+
+
+@pytest.mark.parametrize("circuity", [1.0, 1.2])
+def test_the_index_answers_as_the_directory_does_among_many_services_at_equal_distances(
+    tiny, tmp_path, circuity
+):
+    """Families on the corners of the index's squares, on the county's corners and far
+    outside it; every limit from one to more than there are, and 0 (all)."""
+    _lattice(tiny, circuity=circuity)
+    cfg = load_config(tiny.config)
+    directory = load_directory(cfg)
+    folder = tmp_path / "offer_index"
+    write_offer_index(directory, folder)
+    side = np.load(folder / "grid.npy")[2]
+    assert side == 1000 / circuity  # the squares as wide as the shortest reach
+    places = [{"postcode": p} for p in directory.postcodes.index] + [
+        {"easting": 599_000.0, "northing": 469_000.0},  # outside, near a corner
+        {"easting": 652_000.0, "northing": 472_000.0},  # far outside: nothing in reach
+        {"easting": 601_000.0, "northing": 400_000.0},
+    ]
+    for i, where in enumerate(places):
+        for age, limit in [(3, 1), (11, 3), (0, 5), (4, 0), (11, 200)][i % 2 :: 2]:
+            full, fast = _both(cfg, directory, folder, where=where, age=age, limit=limit)
+            assert fast == full, (where, age, limit)
+    here = find_offer(directory, locate(directory, postcode="QX1 1AA"), age=3, limit=0)
+    listed = here.services.set_index("service_id")
+    if circuity == 1.0:  # the outreach services at the edge of reach, on either side
+        assert listed.loc["O1", "within_reach"] and not listed.loc["O2", "within_reach"]
+    assert listed["distance"].duplicated().sum() > 20  # many ties, decided by name and id
+    anywhere = find_offer(directory, locate(directory, easting=652_000.0, northing=472_000.0),
+                          age=3)  # fmt: skip
+    assert (anywhere.needs["within_reach"] == 0).all()
+
+
+def test_an_age_that_is_not_a_number_is_refused_by_the_index_and_the_directory(tiny, tmp_path):
+    """NaN passes ``age < 0`` and ``age > 25``; the index, counting by sorted ages,
+    would count every service for it where the directory counts none."""
+    cfg = load_config(tiny.config)
+    directory = load_directory(cfg)
+    write_offer_index(directory, tmp_path / "offer_index")
+    place = locate(directory, postcode="QX1 1AA")
+    with pytest.raises(InputError, match="age nan is not a child's age"):
+        find_offer(directory, place, age=math.nan)
+    with pytest.raises(InputError, match="age nan is not a child's age"):
+        answer(cfg, tmp_path / "offer_index", age=math.nan, postcode="QX1 1AA")
 
 
 def test_an_index_that_no_longer_matches_its_inputs_is_not_used(tiny, tmp_path):
@@ -252,12 +365,25 @@ def test_the_quick_offer_reads_the_config_as_the_command_line_does(tiny_index):
     assert _quick(["--config", str(elsewhere), *args]) is None
 
 
-def test_the_run_folder_is_found_as_the_config_names_it(tiny):
+@pytest.mark.parametrize(
+    "run",
+    [
+        "",
+        '[run]\nname = "x"\n',
+        '[run]\noutput_dir = "a/b"\n',
+        '[ run ]  # the run\ndescription = "name = \\"y\\""\nname = "x"  # named\n',
+        "[run]\nname = 'x'\n",  # the TOML parser reads these
+        '[run]\nname = "x\\u0041"\noutput_dir = """a"""\n',
+        'run = { name = "x", output_dir = "y" }\n',
+        '\t[run]\n\tname\t=\t"x"\n',
+        '[run]\nname = "x"\ndescription = """\nname = "y"\nend"""\n',
+    ],
+)
+def test_the_run_folder_is_found_as_the_config_names_it(tiny, run):
     text = tiny.config.read_text(encoding="utf-8")
-    for run in ("", '[run]\nname = "x"\n', '[run]\noutput_dir = "a/b"\n'):
-        tiny.config.write_text(text.replace('[run]\nname = "tiny"\noutput_dir = "out"\n', run))
-        found = run_folder(tiny.config, tiny.config.read_bytes())
-        assert found == load_config(tiny.config).run_dir.resolve()
+    tiny.config.write_text(text.replace('[run]\nname = "tiny"\noutput_dir = "out"\n', run))
+    found = run_folder(tiny.config, tiny.config.read_bytes())
+    assert found == load_config(tiny.config).run_dir.resolve()
 
 
 def test_the_quick_offer_does_not_use_an_index_older_than_its_inputs(tiny_index):

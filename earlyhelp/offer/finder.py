@@ -234,7 +234,8 @@ def _need_offer(
     if nearest is not None:
         near = {k: nearest[k] for k in ("service_id", "name", "delivery")}
         near["distance"] = float(nearest["distance"])
-    return listed, need_line(key, label, threshold, unit, n_within, local, remote, near, text)
+    line = need_line(key, label, threshold, unit, n_within, len(local), len(remote), near, text)
+    return listed, line
 
 
 def _ranked_local(

@@ -14,6 +14,12 @@ standard library alone (memory-mapped, so a question reads only the pages it tou
 no numpy, pandas or geopandas, so that ``earlyhelp offer`` answers in a fresh process
 without loading them (shapely and pyproj only for a location given by coordinates).
 
+It measures the distance only to the services near the family: the index keeps each
+kind's in-person and outreach services by square of a grid, and :func:`_near` searches
+the squares outwards from the family's until none further out could be within reach or
+come before the services already found in the list. Counts over a whole kind (the
+services taking the child's age) come from sorted ages, without reading every service.
+
 An index is used only while it matches: the same input files (size and modification
 time) read with the same settings. :func:`answer` returns None otherwise, for a distance
 model other than straight-line distance, or for an index this reader cannot read, and
@@ -25,7 +31,7 @@ from __future__ import annotations
 __all__ = ["INDEX_VERSION", "TEXT_COLUMNS", "answer", "family_offer", "quick_answer"]
 
 import bisect
-import heapq
+import itertools
 import math
 import mmap
 import re
@@ -366,9 +372,8 @@ def _offer(
     notes = list(place["notes"])
     for key in keys:
         notes.extend(age_notes(categories[key], key, age))
-        members = _members(index, stored.index(key), age)
         need_of = (categories[key], extra, settings["circuity"])
-        listed, need = _one_need(index, need_of, place, members, limit=limit, age=age)
+        listed, need = _one_need(index, stored.index(key), need_of, place, limit=limit, age=age)
         rows.extend(listed)
         summary.append(need)
     notes.extend(_responsible_centres(index, place))
@@ -394,76 +399,48 @@ def _offer(
     )
 
 
-def _members(index: _Index, k: int, age: int) -> tuple[slice, list[int], slice, list[int]]:
-    """The ``k``-th kind of help's local services (in person or outreach) and those
-    available anywhere (remote): each their part of the ``key_*`` arrays and the
-    positions in it of the services that take a child of ``age``, in directory order."""
-    start = index["key_start"]
-    near, far = slice(start[2 * k], start[2 * k + 1]), slice(start[2 * k + 1], start[2 * k + 2])
-    takes = []
-    for part in (near, far):
-        lo_hi = (index["key_youngest"][part].tolist(), index["key_oldest"][part].tolist())
-        ages = zip(*lo_hi, strict=True)
-        takes.append([i for i, (lo, hi) in enumerate(ages) if lo <= age <= hi])
-    return near, takes[0], far, takes[1]
-
-
 def _one_need(
     index: _Index,
+    k: int,
     need_of: tuple[Any, float, float],
     place: dict[str, Any],
-    members: tuple[slice, list[int], slice, list[int]],
     *,
     limit: int,
     age: int,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The services listed for one need (ranked) and its summary line; ``need_of`` is
-    the need's category (key, label, ages, reach), the outreach extra and the circuity,
-    ``members`` its local and remote services that take the child (:func:`_members`)."""
+    """The services listed for the ``k``-th kind of help (ranked) and its summary line;
+    ``need_of`` is the need's category (key, label, ages, reach), the outreach extra and
+    the circuity."""
     unit = "m"
     category, extra, circuity = need_of
     key = category.key
-    part, near, far_part, far = members
-    service = index["key_service"]
-    local = [service[part.start + i] for i in near]
-    remote = [service[far_part.start + i] for i in far]
+    start = index["key_start"]
+    local_part = slice(start[2 * k], start[2 * k + 1])
+    remote_part = slice(start[2 * k + 1], start[2 * k + 2])
     rural = (place["rural_urban"] or "").strip().lower() == "rural"
     label = category.label or key
     urban_m, rural_m = category.reach["urban"], category.reach["rural"]
     threshold = float(rural_m if rural else urban_m)
-    px, py = place["x"], place["y"]
-    xs, ys = index["key_x"][part].tolist(), index["key_y"][part].tolist()
-    distance = [
-        math.sqrt((xs[i] - px) * (xs[i] - px) + (ys[i] - py) * (ys[i] - py)) * circuity
-        for i in near
-    ]
-    if any(d != d for d in distance):  # no order to copy: the directory decides
-        raise _Unreadable("a distance that is not a number")
-    flag = index["key_outreach"][part].tolist()
-    outreach = [flag[i] for i in near]
-    effective = [max(d - extra, 0.0) if o else d for d, o in zip(distance, outreach, strict=True)]
-    within = [e <= threshold for e in effective]
-    shown = _first(index, local, distance, within, limit)
-    by_name = sorted(remote, key=lambda s: (index["name_rank"][s], index["id_rank"][s]))
-    remote_shown = by_name if limit == 0 else by_name[:limit]
-    listed = _listed(
-        index,
-        (key, label, threshold, unit, extra),
-        local=[(local[i], distance[i], effective[i], outreach[i], within[i]) for i in shown],
-        remote=remote_shown,
-    )
+    near = _near(index, k, place, age=age, reach=(threshold, extra, circuity), limit=limit)
+    # within reach first, then by distance, name and id (and directory order)
+    name, ident = index["name_rank"], index["id_rank"]
+    near.sort(key=lambda c: (not c[4], c[1], name[c[0]], ident[c[0]], c[0]))
+    shown = near if limit == 0 else near[:limit]
+    remote = _remote(index, remote_part, age=age, limit=limit)
+    n_remote = _taking(index, remote_part, age)
+    listed = _listed(index, (key, label, threshold, unit, extra), local=shown, remote=remote)
     for rank, row in enumerate(listed, start=1):
         row["rank"] = rank
     nearest = None
     if shown:
-        first = local[shown[0]]
+        first = shown[0][0]
         nearest = {
             "service_id": index.text("service_id", first),
             "name": index.text("name", first),
-            "distance": distance[shown[0]],
+            "distance": shown[0][1],
             "delivery": index.text("delivery", first),
         }
-    n_within = sum(within)
+    n_within = sum(c[4] for c in near)  # every service within reach is near
     text = message(
         label,
         age=age,
@@ -471,35 +448,178 @@ def _one_need(
         unit=unit,
         rural=place["rural_urban"] == "rural",
         n_within=n_within,
-        n_shown=sum(within[i] for i in shown),
-        outreach_within=any(w and o for w, o in zip(within, outreach, strict=True)),
+        n_shown=sum(c[4] for c in shown),
+        outreach_within=any(c[4] and c[3] for c in near),
         nearest=nearest,
-        n_remote=len(remote),
-        n_remote_shown=len(remote_shown),
+        n_remote=n_remote,
+        n_remote_shown=len(remote),
         extra=extra,
     )
-    return listed, need_line(key, label, threshold, unit, n_within, local, remote, nearest, text)
+    n_local = _taking(index, local_part, age)
+    line = need_line(key, label, threshold, unit, n_within, n_local, n_remote, nearest, text)
+    return listed, line
 
 
-def _first(
-    index: _Index, local: list[int], distance: list[float], within: list[bool], limit: int
-) -> list[int]:
-    """The positions in ``local`` of the services listed (all when ``limit`` is 0), in
-    order: within reach first, then by distance, name and id. Only the services that tie
-    with the last one listed on reach and distance are ordered by name and id."""
-    pairs = list(zip([not w for w in within], distance, range(len(local)), strict=True))
-    if limit and limit < len(pairs):
-        chosen = heapq.nsmallest(limit, pairs)
-        last_out, last_distance, _ = chosen[-1]
-        ties = sum(p[1] == last_distance for p in chosen)
-        pairs = (
-            chosen  # nothing left out is as near: counted in C, not in a loop
-            if distance.count(last_distance) == ties
-            else [p for p in pairs if p[:2] <= (last_out, last_distance)]
-        )
-    name, ident = index["name_rank"], index["id_rank"]
-    pairs.sort(key=lambda p: (p[0], p[1], name[local[p[2]]], ident[local[p[2]]]))
-    return [p[2] for p in (pairs if limit == 0 else pairs[:limit])]
+def _taking(index: _Index, part: slice, age: int) -> int:
+    """How many services of ``part`` of the ``key_*`` arrays take a child of ``age``:
+    those whose youngest age is at most ``age``, less those whose oldest is below it
+    (each service's youngest age is at most its oldest)."""
+    youngest, oldest = index["key_youngest_sorted"], index["key_oldest_sorted"]
+    at_most = bisect.bisect_right(youngest, age, part.start, part.stop)
+    return at_most - bisect.bisect_left(oldest, age, part.start, part.stop)
+
+
+def _remote(index: _Index, part: slice, *, age: int, limit: int) -> list[int]:
+    """The first ``limit`` services (all when 0) of ``part`` of the ``key_*`` arrays (a
+    kind's services available anywhere, kept by name and id) that take a child of ``age``."""
+    youngest, oldest = index["key_youngest"][part].tolist(), index["key_oldest"][part].tolist()
+    ages = zip(youngest, oldest, strict=True)
+    services = index["key_service"][part]
+    taking = (services[i] for i, (lo, hi) in enumerate(ages) if lo <= age <= hi)
+    return list(taking) if limit == 0 else list(itertools.islice(taking, limit))
+
+
+# a local service near a family: service, distance, distance for reach, outreach, in reach
+_Near = tuple[int, float, float, bool, bool]
+
+
+def _near(
+    index: _Index,
+    k: int,
+    place: dict[str, Any],
+    *,
+    age: int,
+    reach: tuple[float, float, float],
+    limit: int,
+) -> list[_Near]:
+    """The ``k``-th kind's local services taking a child of ``age`` that are within reach
+    of ``place`` or among the ``limit`` nearest (all of them when ``limit`` is 0), and
+    perhaps a few more; ``reach``: the threshold, the outreach extra and the circuity.
+
+    The grid's squares are searched outwards from the family's until no service in a
+    square not searched can be within reach, nor nearer than the ``limit``-th found
+    (one as near could come first by name, so it must be nearer). How near such a
+    service can be is computed as its distance is (:func:`_beyond`), so rounding cannot
+    leave out one that belongs."""
+    threshold, extra, circuity = reach
+    px, py = place["x"], place["y"]
+    if not (math.isfinite(px) and math.isfinite(py) and circuity > 0):
+        raise _Unreadable("a place the grid cannot be searched from")
+    grid = index["grid"].tolist()
+    west, south, side, columns, rows = grid[0], grid[1], grid[2], int(grid[3]), int(grid[4])
+    cells = columns * rows
+    starts = index["cell_start"][k * (cells + 1) : (k + 1) * (cells + 1)]
+    column = min(max(math.floor((px - west) / side), 0), columns - 1)
+    row = min(max(math.floor((py - south) / side), 0), rows - 1)
+    most = max(columns, rows)
+    squares = (threshold + max(extra, 0.0)) / circuity / side  # reach, in squares
+    pad = math.ceil(squares) if squares < most and limit else most  # limit 0: all listed
+    whole = (0, columns - 1, 0, rows - 1)
+    found: list[_Near] = []
+    seen = None
+    while True:
+        window = (
+            max(column - pad, 0), min(column + pad, columns - 1),
+            max(row - pad, 0), min(row + pad, rows - 1),
+        )  # fmt: skip
+        for lo, hi in _runs(window, seen, columns, starts):
+            found.extend(_measured(index, slice(lo, hi), place, age=age, reach=reach))
+        seen = window
+        if window == whole:
+            return found
+        beyond = _beyond(window, grid, px, py) * circuity
+        none_beyond_in_reach = min(beyond, max(beyond - extra, 0.0)) > threshold
+        if limit and none_beyond_in_reach and sum(c[4] or c[1] < beyond for c in found) >= limit:
+            return found
+        pad = 2 * pad + 1
+
+
+def _runs(
+    window: tuple[int, int, int, int],
+    seen: tuple[int, int, int, int] | None,
+    columns: int,
+    starts: Any,
+) -> list[tuple[int, int]]:
+    """The parts of the ``key_*`` arrays holding the services of the squares in
+    ``window`` but not in ``seen`` (a smaller window inside it, or None), each
+    (start, end); ``window`` is (west column, east column, south row, north row) and
+    ``starts`` where each square's services begin."""
+    c0, c1, r0, r1 = window
+    runs: list[tuple[int, int]] = []
+    for r in range(r0, r1 + 1):
+        spans = [(c0, c1)]
+        if seen is not None and seen[2] <= r <= seen[3]:  # the row's squares not seen
+            spans = [(c0, seen[0] - 1), (seen[1] + 1, c1)]
+        for a, b in spans:
+            if a > b:
+                continue
+            lo, hi = starts[r * columns + a], starts[r * columns + b + 1]
+            if lo == hi:
+                continue
+            if runs and runs[-1][1] == lo:  # one square after another: read at once
+                runs[-1] = (runs[-1][0], hi)
+            else:
+                runs.append((lo, hi))
+    return runs
+
+
+def _measured(
+    index: _Index,
+    part: slice,
+    place: dict[str, Any],
+    *,
+    age: int,
+    reach: tuple[float, float, float],
+) -> list[_Near]:
+    """The services of ``part`` of the ``key_*`` arrays taking a child of ``age``, each
+    with its distance from ``place``, distance for reach and whether it is in reach."""
+    threshold, extra, circuity = reach
+    px, py = place["x"], place["y"]
+    out = []
+    each = zip(
+        index["key_service"][part].tolist(),
+        index["key_x"][part].tolist(),
+        index["key_y"][part].tolist(),
+        index["key_youngest"][part].tolist(),
+        index["key_oldest"][part].tolist(),
+        index["key_outreach"][part].tolist(),
+        strict=True,
+    )
+    for s, x, y, youngest, oldest, outreach in each:
+        if youngest <= age <= oldest:
+            d = math.sqrt((x - px) * (x - px) + (y - py) * (y - py)) * circuity
+            effective = max(d - extra, 0.0) if outreach else d
+            out.append((s, d, effective, outreach, effective <= threshold))
+    return out
+
+
+def _beyond(window: tuple[int, int, int, int], grid: list[float], px: float, py: float) -> float:
+    """How near the point (``px``, ``py``) a service in a square of the grid outside
+    ``window`` can be, in straight-line metres (infinite when the window is the whole
+    grid). Computed as a distance is, from the squares' edges as the index placed the
+    services in them, so no such service is nearer, however the sums round."""
+    west, south, side, columns, rows = grid[0], grid[1], grid[2], int(grid[3]), int(grid[4])
+    c0, c1, r0, r1 = window
+    strips = []  # the grid outside the window: columns [a, b) by rows [c, d)
+    if c0 > 0:
+        strips.append((0, c0, 0, rows))
+    if c1 < columns - 1:
+        strips.append((c1 + 1, columns, 0, rows))
+    if r0 > 0:
+        strips.append((c0, c1 + 1, 0, r0))
+    if r1 < rows - 1:
+        strips.append((c0, c1 + 1, r1 + 1, rows))
+    nearest = math.inf
+    for a, b, c, d in strips:
+        dx = _gap(px, west + a * side, west + b * side)
+        dy = _gap(py, south + c * side, south + d * side)
+        nearest = min(nearest, math.sqrt(dx * dx + dy * dy))
+    return nearest
+
+
+def _gap(value: float, lo: float, hi: float) -> float:
+    """How far ``value`` is from the interval from ``lo`` to ``hi`` (0 inside it)."""
+    return lo - value if value < lo else value - hi if value > hi else 0.0
 
 
 def _listed(

@@ -6,18 +6,31 @@ The arrays are laid out for that reader: fixed-width numbers (``float64``, ``int
 ``<column>_at``) and where a cell was missing (``<column>_na``), and the services of
 each kind of help side by side (``key_start`` into ``key_service``), so that one need's
 services are one slice.
+
+So that one family's answer looks only at the services near it, each kind's in-person
+and outreach services are kept by square of a grid laid over them (``grid``: its
+corner, side and size; ``cell_start``: where each square's services begin, square by
+square along each row, rows from the south), and those available anywhere in the order
+they are listed (by name and id). Sorted copies of their ages (``key_youngest_sorted``,
+``key_oldest_sorted``) count the services that take a child of a given age without
+reading them all. A service whose youngest age is above its oldest takes no child and
+is left out.
 """
 
 from __future__ import annotations
 
 __all__ = ["index_arrays"]
 
+import math
 from typing import Any
 
 import numpy as np
 
 from earlyhelp.offer.index import TEXT_COLUMNS
 from earlyhelp.offer.words import is_missing
+
+# the most squares along a side of the grid of services (so a large county's stays small)
+_MOST_SQUARES = 256
 
 
 def _blob(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -68,17 +81,22 @@ def index_arrays(directory: Any) -> dict[str, np.ndarray]:
     :class:`~earlyhelp.offer.directory.Directory`)."""
     cfg = directory.config
     services = directory.services
-    out = _service_arrays(services, list(cfg.categories))
+    # squares as wide as the shortest reach (straight-line metres): a family's services
+    # within reach lie in a few rows of squares
+    reach_m = [c.reach("m")["urban"] / cfg.access.circuity for c in cfg.categories.values()]
+    out = _service_arrays(services, list(cfg.categories), square_m=min(reach_m, default=0.0))
     out |= _area_arrays(directory.areas, services)
     if directory.postcodes is not None:
         out |= _postcode_arrays(directory.postcodes, directory.areas)
     return out
 
 
-def _service_arrays(services: Any, keys: list[str]) -> dict[str, np.ndarray]:
+def _service_arrays(services: Any, keys: list[str], *, square_m: float) -> dict[str, np.ndarray]:
     """Each service's ages and text; the local and remote services of each kind of help
-    side by side (those closed or not in the directory left out), with what choosing
-    among them needs (``key_*``: place, ages, outreach)."""
+    side by side (those closed, not in the directory or taking no child left out), with
+    what choosing among them needs (``key_*``: place, ages, outreach): the local ones by
+    square of the grid (:func:`_grid`, squares about ``square_m`` wide), the remote ones
+    by name and id."""
     from earlyhelp.provision import classify_services
 
     roles = classify_services(services, categories=keys)
@@ -87,7 +105,6 @@ def _service_arrays(services: Any, keys: list[str]) -> dict[str, np.ndarray]:
     position = {sid: i for i, sid in enumerate(services.index)}
     cats = roles.assign(s=roles["service_id"].map(position), k=roles["category"].map(keys.index))
     cats = cats.assign(r=cats["s"].map(code.set_axis(range(len(services)))))
-    cats = cats[cats["r"] < 2].sort_values(["k", "r", "s"], kind="stable")
     delivery = services.get("delivery", [None] * len(services))
     min_age = services["min_age"].to_numpy(dtype=float, na_value=np.nan)
     max_age = services["max_age"].to_numpy(dtype=float, na_value=np.nan)
@@ -100,22 +117,82 @@ def _service_arrays(services: Any, keys: list[str]) -> dict[str, np.ndarray]:
             [not is_missing(d) and str(d) == "outreach" for d in _cells(delivery)], dtype=bool
         ),
     }
+    takes_a_child = each["youngest"] <= each["oldest"]
+    cats = cats[(cats["r"] < 2).to_numpy() & takes_a_child[cats["s"].to_numpy(dtype=np.int64)]]
+    ids = [str(s) for s in services.index]
+    id_rank = _ranks(ids)
+    name_rank = _ranks([str(v) for v in _cells(services["name"])])
+    local = cats["r"].to_numpy() == 0
+    placed = cats["s"].to_numpy(dtype=np.int64)[local]
+    grid = _grid(each["x"][placed], each["y"][placed], square_m=square_m)
+    listed = np.empty(len(services), dtype=np.int64)  # each service's place by name and id
+    listed[np.lexsort((np.arange(len(services)), id_rank, name_rank))] = np.arange(len(services))
+    order = listed[cats["s"].to_numpy(dtype=np.int64)]
+    if grid is not None:
+        order[local] = grid[1]
+    cats = cats.assign(o=order).sort_values(["k", "r", "o", "s"], kind="stable")
     chosen = cats["s"].to_numpy(dtype=np.int64)
     out = {f"key_{name}": values[chosen] for name, values in each.items()}
     out["key_service"] = chosen
     # local services of need k at [2k, 2k+1), those available anywhere at [2k+1, 2k+2)
     group = 2 * cats["k"].to_numpy(dtype=np.int64) + cats["r"].to_numpy(dtype=np.int64)
     out["key_start"] = np.searchsorted(group, np.arange(2 * len(keys) + 1)).astype(np.int64)
+    for name in ("youngest", "oldest"):
+        out[f"key_{name}_sorted"] = out[f"key_{name}"][np.lexsort((out[f"key_{name}"], group))]
+    if grid is not None:  # else a family's answer is left to the directory
+        out["grid"] = grid[0]
+        out["cell_start"] = _cell_starts(cats["o"].to_numpy(), out["key_start"], grid[0])
     out["category_text"], out["category_at"], _ = _blob(keys)
     out["min_age"], out["max_age"] = min_age, max_age
     out["status_active"] = (services["status"] == "active").to_numpy(dtype=bool)
-    ids = [str(s) for s in services.index]
-    out["id_rank"] = _ranks(ids)
-    out["name_rank"] = _ranks([str(v) for v in _cells(services["name"])])
+    out["id_rank"] = id_rank
+    out["name_rank"] = name_rank
     for column in TEXT_COLUMNS:
         values = ids if column == "service_id" else services.get(column, [None] * len(services))
         out[f"{column}_text"], out[f"{column}_at"], out[f"{column}_na"] = _blob(values)
     return out
+
+
+def _grid(x: np.ndarray, y: np.ndarray, *, square_m: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """A grid of squares over the points (``x``, ``y``): the grid as (west, south, side,
+    columns, rows), and each point's square, counted row by row from the south-west
+    corner; None when a point has no finite place. The squares are ``square_m`` wide, or
+    wider so that no side has more than :data:`_MOST_SQUARES` of them. A point lies in
+    its square as the reader computes the square's edges (``west + column * side``)."""
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return None
+    west, south = (float(x.min()), float(y.min())) if len(x) else (0.0, 0.0)
+    extent = max(float(x.max()) - west, float(y.max()) - south) if len(x) else 0.0
+    side = max(square_m, extent / _MOST_SQUARES)
+    if not (0 < side < math.inf):
+        side = 1.0
+    column, columns = _squares(x, west, side)
+    row, rows = _squares(y, south, side)
+    return np.array([west, south, side, columns, rows], dtype=float), row * columns + column
+
+
+def _squares(values: np.ndarray, start: float, side: float) -> tuple[np.ndarray, int]:
+    """Each value's square along one axis (``start + i * side <= value < start + (i + 1)
+    * side``, computed as the reader computes it) and how many squares there are."""
+    i = np.floor((values - start) / side).astype(np.int64)
+    while True:  # the division may be a last bit out
+        low, high = values < start + i * side, values >= start + (i + 1) * side
+        if not (low.any() or high.any()):
+            break
+        i = i - low + high
+    return i, int(i.max()) + 1 if len(i) else 1
+
+
+def _cell_starts(square: np.ndarray, key_start: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Where each square's local services of each kind of help begin in the ``key_*``
+    arrays (``square``: each entry's square, ascending in each kind's local part):
+    ``columns * rows + 1`` entries a kind, the last where its local services end."""
+    cells = int(grid[3]) * int(grid[4])
+    starts = []
+    for k in range(len(key_start) // 2):
+        lo, hi = int(key_start[2 * k]), int(key_start[2 * k + 1])
+        starts.append(lo + np.searchsorted(square[lo:hi], np.arange(cells + 1), side="left"))
+    return np.concatenate(starts).astype(np.int64) if starts else np.zeros(0, np.int64)
 
 
 def _area_arrays(areas: Any, services: Any) -> dict[str, np.ndarray]:

@@ -27,7 +27,7 @@ __all__ = [
 
 import hashlib
 import json
-import tomllib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,7 @@ from earlyhelp import __version__
 if TYPE_CHECKING:  # the configuration is not loaded to answer from an index
     from earlyhelp.config import Config
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 def index_meta(cfg: Config) -> dict[str, Any]:
@@ -125,11 +125,24 @@ def made_from(cfg: Config) -> dict[str, Any]:
 def run_folder(config: Path, text: bytes) -> Path | None:
     """The run folder a config file names (``<output_dir>/<name>``, relative to the
     file's folder, with the defaults of :class:`~earlyhelp.config.RunConfig`), read
-    without loading the configuration; None when it cannot be read plainly."""
+    without loading the configuration; None when it cannot be read plainly.
+
+    A ``[run]`` table written plainly (:func:`_plain_run_table`) is read without a TOML
+    parser, which would take longer to load and read the file than the answer takes.
+    Should that reading ever name another folder, no harm is done: an index there is
+    used only when it was made from this very file (:func:`settings_if_unchanged`)."""
     try:
-        run = tomllib.loads(text.decode("utf-8-sig")).get("run", {})
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        decoded = text.decode("utf-8-sig")
+    except UnicodeDecodeError:
         return None
+    run: Any = _plain_run_table(decoded)
+    if run is None:
+        import tomllib
+
+        try:
+            run = tomllib.loads(decoded).get("run", {})
+        except tomllib.TOMLDecodeError:
+            return None
     if not isinstance(run, dict):
         return None
     name, out = run.get("name", "demo"), run.get("output_dir", "maps")
@@ -137,6 +150,33 @@ def run_folder(config: Path, text: bytes) -> Path | None:
         return None
     folder = Path(out)
     return (folder if folder.is_absolute() else Path(config).parent.resolve() / folder) / name
+
+
+_RUN_HEADER = re.compile(r"\[\s*run\s*\]\s*(#.*)?")
+_RUN_VALUE = re.compile(r'(name|output_dir)\s*=\s*"([^"\\]*)"\s*(#.*)?')
+
+
+def _plain_run_table(text: str) -> dict[str, str] | None:
+    """``name`` and ``output_dir`` of the ``[run]`` table of a config file's ``text``
+    when written as earlyhelp writes them: one ``[run]`` header, each key on its own
+    line as a double-quoted string without escapes, and no multi-line string in the
+    table. None when the table is written any other way (or not at all)."""
+    lines = [line.strip() for line in text.splitlines()]
+    headers = [i for i, line in enumerate(lines) if _RUN_HEADER.fullmatch(line)]
+    if len(headers) != 1:
+        return None
+    run = {}
+    for line in lines[headers[0] + 1 :]:
+        if line.startswith("["):  # the next table
+            break
+        if '"""' in line or "'''" in line or line.startswith(('"', "'")):
+            return None
+        found = _RUN_VALUE.fullmatch(line)
+        if found:
+            run[found[1]] = found[2]
+        elif line.startswith(("name", "output_dir")):  # written some other way
+            return None
+    return run
 
 
 def settings_if_unchanged(config: Path, text: bytes, meta: dict[str, Any]) -> Any:

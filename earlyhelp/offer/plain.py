@@ -24,7 +24,6 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sized
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,14 +260,16 @@ def need_line(
     threshold: float,
     unit: str,
     n_within: int,
-    local: Sized,
-    remote: Sized,
+    n_local: int,
+    n_remote: int,
     nearest: dict[str, Any] | None,
     text: str,
 ) -> dict[str, Any]:
     """One need's row of :attr:`Offer.needs` (the same for an answer from the index and
-    from the directory): ``nearest`` holds the nearest service's ``service_id``,
-    ``name``, ``distance`` and ``delivery`` (None: none in reach)."""
+    from the directory): ``n_local`` and ``n_remote`` count the active in-person or
+    outreach and online or phone services taking the child's age; ``nearest`` holds the
+    nearest service's ``service_id``, ``name``, ``distance`` and ``delivery`` (None:
+    none in reach)."""
     near = nearest or {}
     return {
         "need": key,
@@ -276,8 +277,8 @@ def need_line(
         "reach_threshold": threshold,
         "unit": unit,
         "within_reach": n_within,
-        "local": len(local),
-        "remote": len(remote),
+        "local": n_local,
+        "remote": n_remote,
         "nearest_id": near.get("service_id"),
         "nearest_name": near.get("name"),
         "nearest_distance": near.get("distance"),

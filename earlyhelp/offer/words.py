@@ -217,8 +217,9 @@ def unknown_postcode(code: str, where: Path | None) -> str:
 
 
 def check_request(age: int, limit: int) -> None:
-    """Refuse an age that is not a child's (0 to 25 years) or a negative listing limit."""
-    if age < 0 or age > 25:
+    """Refuse an age that is not a child's (0 to 25 years, not NaN) or a negative listing
+    limit."""
+    if not 0 <= age <= 25:
         raise InputError(f"offer: age {age} is not a child's age in years; give 0 to 25")
     if limit < 0:
         raise InputError("offer: --limit must be 0 (list all) or more")
