@@ -170,9 +170,9 @@ def compute_access(
     eligible = _eligible_services(services, categories)
     costing = _costing(model, points, areas, services, eligible, categories, measures, access_cfg)
     costing = dataclasses.replace(costing, find_nearest=nearest_ids or "nearest" in measures)
-    wide, nearest_df, fallbacks = _measure_categories(
-        areas, categories, measures, costing, eligible, bands, weight, access_cfg, step_weights
-    )
+    common = _Common(areas, measures, costing, eligible, bands, weight, access_cfg,
+                     tuple(step_weights))  # fmt: skip
+    wide, nearest_df, fallbacks = _measure_categories(categories, common)
     eligibility = _eligibility_table(eligible.roles, list(categories), fallbacks)
     notes.extend(
         _role_notes(eligibility, services, eligible.roles, categories, fca=costing.need_catchment)
@@ -404,35 +404,40 @@ def _costing(
 SPLIT_ABOVE_PAIRS = 100_000_000
 
 
+@dataclass(frozen=True)
+class _Common:
+    """What every category's measures read: ``bands`` are the children per area and age
+    band, ``weight`` their need weight per area and category (None: not weighted)."""
+
+    areas: gpd.GeoDataFrame
+    measures: Sequence[str]
+    costing: _Costing
+    eligible: _Eligible
+    bands: pd.DataFrame
+    weight: pd.DataFrame | None
+    access_cfg: AccessConfig
+    step_weights: tuple[float, ...]
+
+
 def _measure_categories(
-    areas: gpd.GeoDataFrame,
-    categories: Mapping[str, CategoryConfig],
-    measures: Sequence[str],
-    costing: _Costing,
-    eligible: _Eligible,
-    bands: pd.DataFrame,
-    weight: pd.DataFrame | None,
-    access_cfg: AccessConfig,
-    step_weights: Sequence[float],
+    categories: Mapping[str, CategoryConfig], common: _Common
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
-    """Every measure of every category, by area; ``bands`` are the children per area and
-    age band, ``weight`` their need weight per area and category (None: not weighted).
-    Above :data:`SPLIT_ABOVE_PAIRS`, every other category is measured by a process
-    beside this one (each category's measures depend on nothing of another's).
+    """Every measure of every category, by area. Above :data:`SPLIT_ABOVE_PAIRS`, every
+    other category is measured by a process beside this one (each category's measures
+    depend on nothing of another's).
 
     Returns the wide table (``<measure>__<category>`` columns), the id of each area's
     nearest local service per category, and per category how many local services had
     no capacity (each counted as 1 place).
     """
-    index = areas.index
-    args = (areas, measures, costing, eligible, bands, weight, access_cfg, step_weights)
+    index = common.areas.index
     keys = list(categories)
     theirs: Beside[dict[str, _Measured]] | None = None
-    if len(keys) > 1 and len(areas) * len(costing.services) > SPLIT_ABOVE_PAIRS:
-        theirs = beside(_measured, {k: categories[k] for k in keys[1::2]}, *args,
+    if len(keys) > 1 and len(common.areas) * len(common.costing.services) > SPLIT_ABOVE_PAIRS:
+        theirs = beside(_measured, {k: categories[k] for k in keys[1::2]}, common,
                         what="measuring access")  # fmt: skip
     try:
-        done = _measured({k: categories[k] for k in (keys[0::2] if theirs else keys)}, *args)
+        done = _measured({k: categories[k] for k in (keys[0::2] if theirs else keys)}, common)
         if theirs is not None:
             done.update(theirs.result())
     except BaseException:
@@ -457,18 +462,11 @@ class _Measured:
     capacity_missing: int
 
 
-def _measured(
-    categories: Mapping[str, CategoryConfig],
-    areas: gpd.GeoDataFrame,
-    measures: Sequence[str],
-    costing: _Costing,
-    eligible: _Eligible,
-    bands: pd.DataFrame,
-    weight: pd.DataFrame | None,
-    access_cfg: AccessConfig,
-    step_weights: Sequence[float],
-) -> dict[str, _Measured]:
+def _measured(categories: Mapping[str, CategoryConfig], common: _Common) -> dict[str, _Measured]:
     """:func:`_measure_categories` for the ``categories`` given, each by itself."""
+    areas, measures, costing = common.areas, common.measures, common.costing
+    eligible, bands, weight, access_cfg = (common.eligible, common.bands, common.weight,
+                                           common.access_cfg)  # fmt: skip
     index = areas.index
     by_band = any(MEASURES[m].reads == "bands" for m in measures)
     done: dict[str, _Measured] = {}
@@ -500,7 +498,7 @@ def _measured(
             capacity_missing=missing,
             serves=serves,
             decay=access_cfg.decay,
-            step_weights=tuple(step_weights),
+            step_weights=common.step_weights,
             gravity_beta=access_cfg.gravity_beta,
             gravity_min_cost=GRAVITY_MIN_COST[costing.model.unit],
         )
