@@ -142,15 +142,15 @@ class Beside(Generic[T]):
         payload = self._answer.result()
         if payload is None:
             self.stop()
+            code = process.exitcode
+            how = f"exit code {code}" if code is None or code >= 0 else f"killed by signal {-code}"
             raise EarlyHelpError(
-                f"{self._what}: the process beside this one stopped unexpectedly (exit code "
-                f"{process.exitcode}; out of memory?); nothing was written. Run again, and "
-                "if it happens again, on a machine with more memory"
+                f"{self._what}: the process beside this one stopped unexpectedly ({how}; "
+                "out of memory?); nothing was written. Run again, and if it happens again, "
+                "on a machine with more memory"
             )
-        receive.close()
-        self._process, self._receive = None, None
-        _STARTED.discard(self)
-        process.join()
+        process.join(5.0)  # its answer is in: it has only to exit,
+        self.stop()  # and is ended if it is stuck on its way out (its pipe closed either way)
         ok, value = pickle.loads(payload)
         if not ok:
             raise value

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import signal
 import time
 
 import pandas as pd
@@ -378,7 +379,8 @@ def test_access_measured_in_two_processes_is_the_access_measured_in_one(
     monkeypatch.setattr(engine, "SPLIT_ABOVE_PAIRS", 0)
     monkeypatch.setattr(engine, "beside", counted)
     one = demo_assessment.access
-    two = analyse(demo_assessment.config, demo_assessment.inputs, sufficiency=False).access
+    two = analyse(demo_assessment.config, demo_assessment.inputs).access
+    # once: the sectors, measured in a thread beside the gap tables, are not forked there
     assert forks == ["measuring access"]
     assert list(two.wide.columns) == list(one.wide.columns)
     pd.testing.assert_frame_equal(two.wide, one.wide)
@@ -429,6 +431,7 @@ def test_a_child_forked_while_shapes_are_simplified_ahead_does_not_wait_for_them
 
     parent = os.getpid()
     monkeypatch.setattr(shapes, "_simplified", slow)
+    monkeypatch.setattr(shapes, "_EARLY", {})
     boxes = gpd.GeoSeries([shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)],
                           crs="EPSG:27700").segmentize(50.0)  # fmt: skip
 
@@ -438,7 +441,12 @@ def test_a_child_forked_while_shapes_are_simplified_ahead_does_not_wait_for_them
 
     shapes.simplify_coverage_early(boxes, tolerance_m=25)
     started = time.monotonic()
-    child, area = beside(drawn_beside, what="drawing").result()
+    signal.signal(signal.SIGALRM, _too_long)
+    signal.alarm(60)  # a child waiting for the thread would wait for ever
+    try:
+        child, area = beside(drawn_beside, what="drawing").result()
+    finally:
+        signal.alarm(0)
     assert child != parent and area == pytest.approx(2e6)
     assert time.monotonic() - started < 20 and not release.is_set()  # it did not wait
     release.set()
@@ -456,17 +464,23 @@ def test_a_child_forked_once_shapes_are_simplified_takes_them(monkeypatch):
     simplify = shapes._simplified
 
     def counted(values, tolerance_m):
+        time.sleep(2)  # still at work when finish_early is called
         calls.append(os.getpid())
         return simplify(values, tolerance_m)
 
     monkeypatch.setattr(shapes, "_simplified", counted)
+    monkeypatch.setattr(shapes, "_EARLY", {})
     boxes = gpd.GeoSeries([shapely.box(0, 0, 1000, 1000)], crs="EPSG:27700").segmentize(50.0)
     shapes.simplify_coverage_early(boxes, tolerance_m=25)
     shapes.finish_early()
+    assert calls == [os.getpid()]  # it waited for the thread
 
     def drawn_beside() -> int:
         shapes.simplify_coverage(boxes, tolerance_m=25)
         return len(calls)
 
     assert beside(drawn_beside, what="drawing").result() == 1  # the parent's, not again
-    shapes._EARLY.clear()
+
+
+def _too_long(*_):
+    raise AssertionError("the child waited for a thread that is not in it")

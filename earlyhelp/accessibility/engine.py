@@ -30,6 +30,7 @@ from __future__ import annotations
 __all__ = ["AccessResult", "compute_access"]
 
 import dataclasses
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from earlyhelp.accessibility.costs import (
     Catchment,
@@ -399,8 +401,7 @@ def _costing(
 
 
 # areas x services above which half the kinds of help are measured by a process beside
-# (:mod:`earlyhelp.forking`): England's 33,755 x 200,000 then take half the time; below
-# it a fork costs more than it saves
+# (:mod:`earlyhelp.forking`); below it a fork costs more than it saves
 SPLIT_ABOVE_PAIRS = 100_000_000
 
 
@@ -428,12 +429,13 @@ def _measure_categories(
 
     Returns the wide table (``<measure>__<category>`` columns), the id of each area's
     nearest local service per category, and per category how many local services had
-    no capacity (each counted as 1 place).
-    """
+    no capacity (each counted as 1 place)."""
     index = common.areas.index
     keys = list(categories)
     theirs: Beside[dict[str, _Measured]] | None = None
-    if len(keys) > 1 and len(common.areas) * len(common.costing.services) > SPLIT_ABOVE_PAIRS:
+    big = len(common.areas) * len(common.costing.services) > SPLIT_ABOVE_PAIRS
+    # forked from the main thread only (not from the sectors' thread beside the gap tables)
+    if len(keys) > 1 and big and threading.current_thread() is threading.main_thread():
         theirs = beside(_measured, {k: categories[k] for k in keys[1::2]}, common,
                         what="measuring access")  # fmt: skip
     try:
@@ -446,19 +448,19 @@ def _measure_categories(
         raise
     # in the categories' order, every column on the same index object (no aligning)
     index = index if index.name == "area_code" else index.rename("area_code")
-    columns = {c: s.set_axis(index) for key in keys for c, s in done[key].columns.items()}
+    columns = {c: pd.Series(v, index=index) for key in keys for c, v in done[key].columns.items()}
     wide = pd.DataFrame(columns, index=index)
-    nearest = {key: done[key].nearest_id.set_axis(index) for key in keys}
+    nearest = {key: pd.Series(done[key].nearest_id, index=index) for key in keys}
     missing = {key: done[key].capacity_missing for key in keys}
-    return wide, pd.DataFrame(nearest, index=wide.index), missing
+    return wide, pd.DataFrame(nearest, index=index), missing
 
 
 @dataclass(frozen=True)
 class _Measured:
-    """One category's measures, nearest local service and local services without capacity."""
+    """One category's results, by area as arrays in the areas' order (no index to send)."""
 
-    columns: dict[str, pd.Series]
-    nearest_id: pd.Series
+    columns: dict[str, ExtensionArray]
+    nearest_id: ExtensionArray
     capacity_missing: int
 
 
@@ -505,10 +507,11 @@ def _measured(categories: Mapping[str, CategoryConfig], common: _Common) -> dict
         columns = {}
         for name in measures:
             for measure in MEASURES[name].with_companions():
-                columns[measure_column(measure.name, key)] = measure.compute(inputs).reindex(index)
+                column = measure.compute(inputs).reindex(index)
+                columns[measure_column(measure.name, key)] = column.array
         done[key] = _Measured(
             columns=columns,
-            nearest_id=nearest["service_id"].reindex(index),
+            nearest_id=nearest["service_id"].reindex(index).array,
             capacity_missing=int(missing.sum()),
         )
     return done

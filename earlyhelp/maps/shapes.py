@@ -66,16 +66,12 @@ def simplify_coverage(geoms: gpd.GeoSeries, *, tolerance_m: float) -> gpd.GeoSer
         return geoms
     values = np.asarray(geoms.values)
     early = _EARLY.pop(tolerance_m, None)
-    # a process forked from the one simplifying takes only a result made before the fork
-    # (it inherits the promise, not the thread keeping it)
-    if (
-        early is not None
-        and _same_shapes(early[0], values)
-        and (early[2] == os.getpid() or early[1].done())
-    ):
-        out, clean = early[1].result()
-    else:
+    if early is None or not _same_shapes(early[0], values):
         out, clean = _simplified(values, tolerance_m)
+    elif early[2] == os.getpid():  # this process's thread: wait for it
+        out, clean = early[1].result()
+    else:  # forked from it: a result made before the fork, read without the future's lock
+        out, clean = early[3][0] if early[3] else _simplified(values, tolerance_m)
     if not clean or out is None:
         warnings.warn(
             "area boundaries are not a clean coverage (they overlap or have gaps); "
@@ -86,9 +82,12 @@ def simplify_coverage(geoms: gpd.GeoSeries, *, tolerance_m: float) -> gpd.GeoSer
     return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)
 
 
-# shapes being simplified ahead of their map, by tolerance: (the shapes, their result,
-# the process simplifying them)
-_EARLY: dict[float, tuple[np.ndarray, Future[tuple[np.ndarray | None, bool]], int]] = {}
+# shapes being simplified ahead of their map, by tolerance: the shapes, their result,
+# the process simplifying them, and the result again once made, in a plain list (a process
+# forked meanwhile reads it without the future's lock, which the thread may have held
+# at the fork: the thread is not in that process)
+_Simplified = tuple[np.ndarray | None, bool]
+_EARLY: dict[float, tuple[np.ndarray, Future[_Simplified], int, list[_Simplified]]] = {}
 
 
 def simplify_coverage_early(geoms: gpd.GeoSeries, *, tolerance_m: float) -> None:
@@ -100,7 +99,13 @@ def simplify_coverage_early(geoms: gpd.GeoSeries, *, tolerance_m: float) -> None
     if tolerance_m <= 0 or len(geoms) == 0:
         return
     values = np.asarray(geoms.values).copy()  # holds the shapes: compared by identity
-    _EARLY[tolerance_m] = (values, _in_thread(_simplified, values, tolerance_m), os.getpid())
+    made: list[_Simplified] = []
+
+    def simplified() -> _Simplified:
+        made.append(_simplified(values, tolerance_m))
+        return made[0]
+
+    _EARLY[tolerance_m] = (values, _in_thread(simplified), os.getpid(), made)
 
 
 def _in_thread(fn: Callable[..., T], *args: Any) -> Future[T]:
@@ -123,7 +128,7 @@ def finish_early() -> None:
     """Wait for shapes still being simplified ahead (:func:`simplify_coverage_early`): a
     process forked later then inherits the result; one forked meanwhile does not wait
     for it, and simplifies the shapes itself if it draws them."""
-    for _, future, _ in list(_EARLY.values()):
+    for _, future, _, _ in list(_EARLY.values()):
         with contextlib.suppress(Exception):  # raised again where the result is taken
             future.result()
 
